@@ -1,0 +1,35 @@
+namespace FastRecurrence.Layers;
+
+/// <summary>
+/// What a layer's forward returns: y [B, T, H] (batch-first) and the last states [S, B, H]
+/// (state 0 is h_n; LSTM state 1 is c_n; sLSTM states are y, c, n, m).
+/// </summary>
+public sealed class LayerOutput<T>(T[] y, T[] lastStates, int batch, int hiddenSize)
+{
+    public T[] Y { get; } = y;
+    public T[] LastStates { get; } = lastStates;
+
+    /// <summary>h_n, [B, H] (PyTorch's [1, B, H] for one layer, one direction).</summary>
+    public ReadOnlySpan<T> HN => State(0);
+
+    /// <summary>State <paramref name="index"/> of <see cref="LastStates"/>, [B, H].</summary>
+    public ReadOnlySpan<T> State(int index) => LastStates.AsSpan(index * batch * hiddenSize, batch * hiddenSize);
+}
+
+/// <summary>
+/// What a layer's backward returns, under PyTorch's names: d_input [B, T, I], d_weight_ih, d_weight_hh,
+/// d_bias_ih, d_bias_hh (the shapes of the weights), d_initial_states [S, B, H].
+/// </summary>
+/// <remarks>
+/// With several heads, weight_hh is block-diagonal by construction, and d_weight_hh is the gradient with respect
+/// to the blocks: entries outside them are zero.
+/// </remarks>
+public sealed class LayerGradients<T>(T[] dInput, T[] dWeightIh, T[] dWeightHh, T[] dBiasIh, T[] dBiasHh, T[] dInitialStates)
+{
+    public T[] DInput { get; } = dInput;
+    public T[] DWeightIh { get; } = dWeightIh;
+    public T[] DWeightHh { get; } = dWeightHh;
+    public T[] DBiasIh { get; } = dBiasIh;
+    public T[] DBiasHh { get; } = dBiasHh;
+    public T[] DInitialStates { get; } = dInitialStates;
+}

@@ -1,0 +1,1 @@
+namespace FastRecurrence.Tests; internal static class Placeholder {}
