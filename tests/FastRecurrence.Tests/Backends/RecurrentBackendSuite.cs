@@ -1,0 +1,99 @@
+using FastRecurrence.Backends;
+using FastRecurrence.Tests.Support;
+
+namespace FastRecurrence.Tests.Backends;
+
+/// <summary>
+/// One suite for every backend: its float32 forward and backward against the float64 reference on fresh random
+/// inputs, outputs poisoned with NaN before the run, relative L2 within math.md section 7 (fp32 exact path 1e-5).
+/// Later backends (ILGPU, native CUDA) add a thin subclass; one that cannot run here is ignored with its reason.
+/// </summary>
+public abstract class RecurrentBackendSuite
+{
+    protected abstract IRecurrenceBackend Backend { get; }
+
+    /// <summary>Relative L2 bound for float32 storage and arithmetic (math.md: fp32 exact-FMA path).</summary>
+    protected virtual double Float32Tolerance => 1e-5;
+
+    /// <summary>Whether a missing backend fails (the CPU ones) or is ignored with a reason (GPU ones).</summary>
+    protected virtual bool MustBeAvailable => false;
+
+    [SetUp]
+    public void RequireBackend()
+    {
+        var availability = Backend.Availability;
+        if (availability.IsAvailable) return;
+        if (MustBeAvailable)
+            Assert.Fail($"backend '{Backend.Name}' must run on every machine but reports: {availability.Reason}");
+        Assert.Ignore($"backend '{Backend.Name}' is not available here: {availability.Reason}");
+    }
+
+    private static readonly (int B, int T, int NH, int D)[] Shapes =
+    [
+        (1, 1, 1, 1),
+        (3, 7, 1, 5),
+        (2, 9, 3, 4),
+        (2, 1024, 2, 8),
+    ];
+
+    public static IEnumerable<TestCaseData> Cases() =>
+        from cell in Enum.GetValues<CellKind>()
+        from s in Shapes
+        select new TestCaseData(cell, s.B, s.T, s.NH, s.D)
+            .SetArgDisplayNames(cell.ToString(), $"B={s.B}", $"T={s.T}", $"NH={s.NH}", $"D={s.D}");
+
+    [TestCaseSource(nameof(Cases))]
+    public void Forward_Float32_MatchesFloat64Reference(CellKind cell, int batch, int steps, int heads, int headSize)
+    {
+        var p32 = new RecurrentProblem(cell, batch, steps, heads, headSize, 1, DataType.Float32);
+        var c = new RecurrentCase(p32, seed: 2024 + (int)cell + steps);
+        var (y64, last64, all64) = c.Forward();
+
+        var y = TestData.Poisoned<float>(p32.YLength);
+        var last = TestData.Poisoned<float>(p32.StatesLength);
+        var all = TestData.Poisoned<float>(p32.AllStatesLength);
+        Recurrence.Forward(p32,
+            new RecurrentInputs<float>(TestData.ToSingle(c.Wx), TestData.ToSingle(c.R), TestData.ToSingle(c.Bias), TestData.ToSingle(c.InitialStates)),
+            new RecurrentOutputs<float>(y, last, all), Backend);
+
+        AssertClose("y", y, y64);
+        AssertClose("lastStates", last, last64);
+        AssertClose("allStates", all, all64);
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Backward_Float32_MatchesFloat64Reference(CellKind cell, int batch, int steps, int heads, int headSize)
+    {
+        var p32 = new RecurrentProblem(cell, batch, steps, heads, headSize, 1, DataType.Float32);
+        var c = new RecurrentCase(p32, seed: 4048 + (int)cell + steps);
+        var (dWx64, dR64, dBias64, dInitial64) = c.Backward();
+
+        var dWx = TestData.Poisoned<float>(p32.WxLength);
+        var dR = TestData.Poisoned<float>(p32.RLength);
+        var dBias = TestData.Poisoned<float>(p32.BiasLength);
+        var dInitial = TestData.Poisoned<float>(p32.StatesLength);
+        Recurrence.Backward(p32,
+            new RecurrentInputs<float>(TestData.ToSingle(c.Wx), TestData.ToSingle(c.R), TestData.ToSingle(c.Bias), TestData.ToSingle(c.InitialStates)),
+            new RecurrentOutputGradients<float>(TestData.ToSingle(c.DY), TestData.ToSingle(c.DLastStates)),
+            new RecurrentInputGradients<float>(dWx, dR, dBias, dInitial), Backend);
+
+        AssertClose("dWx", dWx, dWx64);
+        AssertClose("dR", dR, dR64);
+        AssertClose("dBias", dBias, dBias64);
+        AssertClose("dInitialStates", dInitial, dInitial64);
+    }
+
+    private void AssertClose(string name, float[] actual, double[] expected)
+    {
+        var error = TestData.RelativeL2(TestData.ToDouble(actual), expected);
+        Assert.That(error, Is.LessThanOrEqualTo(Float32Tolerance),
+            $"{name}: relative L2 error {error:E3} on backend '{Backend.Name}' (NaN or an unwritten element gives infinity)");
+    }
+}
+
+[TestFixture]
+public sealed class ReferenceRecurrentBackendTests : RecurrentBackendSuite
+{
+    protected override IRecurrenceBackend Backend => RecurrenceBackends.Reference;
+    protected override bool MustBeAvailable => true;
+}

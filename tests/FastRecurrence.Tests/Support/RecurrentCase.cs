@@ -1,0 +1,82 @@
+using FastRecurrence.Backends;
+
+namespace FastRecurrence.Tests.Support;
+
+/// <summary>
+/// One seeded random recurrent problem with its inputs in float64 (the oracle's type), and the calls that
+/// evaluate it on the reference. Scales keep every cell in its working range over long sequences.
+/// </summary>
+internal sealed class RecurrentCase
+{
+    public RecurrentCase(RecurrentProblem problem, int seed, bool withInitialStates = true, double recurrentScale = 1.0)
+    {
+        Problem = problem;
+        var random = new Random(seed);
+        Wx = TestData.Uniform(random, problem.WxLength, 1.0);
+        R = TestData.Uniform(random, problem.RLength, recurrentScale / Math.Sqrt(problem.HeadSize));
+        Bias = TestData.Uniform(random, problem.BiasLength, 0.5);
+        InitialStates = withInitialStates ? RandomStates(problem, random) : [];
+        DY = TestData.Uniform(random, problem.YLength, 1.0);
+        DLastStates = TestData.Uniform(random, problem.StatesLength, 1.0);
+        if (problem.Cell == CellKind.SLstm)
+        {
+            // m takes no gradient and c, n are only exact through y (math.md section 2): the loss reaches
+            // the last states through y alone.
+            DLastStates.AsSpan(problem.Batch * problem.HiddenSize).Clear();
+        }
+    }
+
+    public RecurrentProblem Problem { get; }
+    public double[] Wx { get; }
+    public double[] R { get; }
+    public double[] Bias { get; }
+    public double[] InitialStates { get; }
+    public double[] DY { get; }
+    public double[] DLastStates { get; }
+
+    /// <summary>Random initial states; the sLSTM normaliser n is kept positive as the cell produces it.</summary>
+    public static double[] RandomStates(RecurrentProblem p, Random random)
+    {
+        var states = TestData.Uniform(random, p.StatesLength, 0.5);
+        if (p.Cell == CellKind.SLstm)
+        {
+            int slice = p.Batch * p.HiddenSize;
+            TestData.Uniform(random, slice, 0.5, 1.5).CopyTo(states, 2 * slice);
+        }
+        return states;
+    }
+
+    public (double[] Y, double[] Last, double[] All) Forward(double[]? wx = null, double[]? r = null, double[]? bias = null, double[]? initial = null)
+    {
+        var p = Problem.WithDataType(DataType.Float64);
+        var y = TestData.Poisoned<double>(p.YLength);
+        var last = TestData.Poisoned<double>(p.StatesLength);
+        var all = TestData.Poisoned<double>(p.AllStatesLength);
+        Recurrence.Forward(p, new RecurrentInputs<double>(wx ?? Wx, r ?? R, bias ?? Bias, initial ?? InitialStates),
+            new RecurrentOutputs<double>(y, last, all), RecurrenceBackends.Reference);
+        return (y, last, all);
+    }
+
+    /// <summary>The scalar loss whose gradient the backward computes: sum(dy * y) + sum(dLast * last).</summary>
+    public double Loss(double[]? wx = null, double[]? r = null, double[]? bias = null, double[]? initial = null)
+    {
+        var (y, last, _) = Forward(wx, r, bias, initial);
+        double loss = 0;
+        for (var k = 0; k < y.Length; k++) loss += DY[k] * y[k];
+        for (var k = 0; k < last.Length; k++) loss += DLastStates[k] * last[k];
+        return loss;
+    }
+
+    public (double[] DWx, double[] DR, double[] DBias, double[] DInitial) Backward()
+    {
+        var p = Problem.WithDataType(DataType.Float64);
+        var dWx = TestData.Poisoned<double>(p.WxLength);
+        var dR = TestData.Poisoned<double>(p.RLength);
+        var dBias = TestData.Poisoned<double>(p.BiasLength);
+        var dInitial = TestData.Poisoned<double>(p.StatesLength);
+        Recurrence.Backward(p, new RecurrentInputs<double>(Wx, R, Bias, InitialStates),
+            new RecurrentOutputGradients<double>(DY, DLastStates), new RecurrentInputGradients<double>(dWx, dR, dBias, dInitial),
+            RecurrenceBackends.Reference);
+        return (dWx, dR, dBias, dInitial);
+    }
+}
