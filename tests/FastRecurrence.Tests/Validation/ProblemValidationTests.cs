@@ -1,0 +1,61 @@
+namespace FastRecurrence.Tests.Validation;
+
+/// <summary>Problem descriptions reject bad sizes on construction, naming the field and the limit.</summary>
+[TestFixture]
+public sealed class ProblemValidationTests
+{
+    [TestCase(0, 1, 1, 1, 1, "batch")]
+    [TestCase(-3, 1, 1, 1, 1, "batch")]
+    [TestCase(1, 0, 1, 1, 1, "timeSteps")]
+    [TestCase(1, 1, -1, 1, 1, "heads")]
+    [TestCase(1, 1, 1, 0, 1, "headSize")]
+    [TestCase(1, 1, 1, 1, 0, "inputSize")]
+    public void RecurrentProblem_RejectsNonPositiveSizes(int batch, int steps, int heads, int headSize, int input, string field)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new RecurrentProblem(CellKind.Lstm, batch, steps, heads, headSize, input));
+        Assert.That(ex!.ParamName, Is.EqualTo(field));
+        Assert.That(ex.Message, Does.StartWith($"{field}: expected an integer >= 1"));
+    }
+
+    [Test]
+    public void RecurrentProblem_RejectsUndefinedCellAndDataType()
+    {
+        var cell = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new RecurrentProblem((CellKind)17, 1, 1, 1, 1, 1));
+        Assert.That(cell!.Message, Does.Contain("cell: expected one of Lstm, Gru, SLstm, Elman"));
+        var type = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new RecurrentProblem(CellKind.Gru, 1, 1, 1, 1, 1, (DataType)9));
+        Assert.That(type!.Message, Does.Contain("dataType: expected one of"));
+    }
+
+    [Test]
+    public void RecurrentProblem_RejectsTensorsLargerThanASpan()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new RecurrentProblem(CellKind.Lstm, 4096, 4096, 1, 1024, 1));
+        Assert.That(ex!.Message, Does.Contain("Wx: the tensor [B, T, G, NH, D] would hold more than").And.Contain(Array.MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    }
+
+    [Test]
+    public void RecurrentProblem_DerivesLayoutSizes()
+    {
+        var p = new RecurrentProblem(CellKind.Gru, 2, 3, 4, 5, 6);
+        Assert.Multiple(() =>
+        {
+            Assert.That(p.HiddenSize, Is.EqualTo(20));
+            Assert.That(p.WxLength, Is.EqualTo(2 * 3 * 3 * 20));
+            Assert.That(p.RLength, Is.EqualTo(3 * 4 * 5 * 5));
+            Assert.That(p.BiasLength, Is.EqualTo(4 * 20), "GRU keeps b_in and b_hn apart: 4 bias vectors");
+            Assert.That(p.StatesLength, Is.EqualTo(1 * 2 * 20));
+            Assert.That(new RecurrentProblem(CellKind.SLstm, 1, 1, 1, 1, 1).StateCount, Is.EqualTo(4));
+        });
+    }
+
+    [TestCase(0, 1, 1, 1, "batch")]
+    [TestCase(1, 0, 1, 1, "timeSteps")]
+    [TestCase(1, 1, 0, 1, "heads")]
+    [TestCase(1, 1, 1, -2, "headSize")]
+    public void ScanProblem_RejectsNonPositiveSizes(int batch, int steps, int heads, int headSize, string field)
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new ScanProblem(batch, steps, heads, headSize));
+        Assert.That(ex!.ParamName, Is.EqualTo(field));
+        Assert.That(ex.Message, Does.StartWith($"{field}: expected an integer >= 1"));
+    }
+}
