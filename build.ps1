@@ -1,0 +1,53 @@
+#!/usr/bin/env pwsh
+# Builds everything this machine can build, and optionally runs the tests or the default benchmark.
+#   ./build.ps1          restore and build (managed projects; the native library when CMake and a C++ compiler exist)
+#   ./build.ps1 test     build, then run every test; results (TRX) land in TestResults/
+#   ./build.ps1 bench    build, then run the default benchmark suite
+# $env:CONFIGURATION = 'Debug' builds Debug instead of Release.
+param(
+    [ValidateSet('build', 'test', 'bench')]
+    [string] $Action = 'build',
+    [Parameter(ValueFromRemainingArguments = $true)]
+    [string[]] $BenchArguments = @()
+)
+$ErrorActionPreference = 'Stop'
+Set-Location $PSScriptRoot
+$configuration = if ($env:CONFIGURATION) { $env:CONFIGURATION } else { 'Release' }
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+
+function Invoke-Checked([string] $command, [string[]] $arguments) {
+    & $command @arguments
+    if ($LASTEXITCODE -ne 0) { throw "$command $($arguments -join ' ') failed with exit code $LASTEXITCODE" }
+}
+
+function Build-Native {
+    # The native library needs no CUDA toolkit: libcuda and libnvrtc are loaded at run time.
+    $compiler = (Get-Command c++ -ErrorAction SilentlyContinue) ?? (Get-Command cl -ErrorAction SilentlyContinue)
+    if (-not (Get-Command cmake -ErrorAction SilentlyContinue) -or -not $compiler) {
+        Write-Warning 'build.ps1: cmake or a C++ compiler is missing; skipping the native library (managed projects still build).'
+        return
+    }
+    Invoke-Checked cmake @('-S', '.', '-B', 'build/native', "-DCMAKE_BUILD_TYPE=$configuration")
+    Invoke-Checked cmake @('--build', 'build/native', '--config', $configuration, '--parallel')
+}
+
+function Build-Managed {
+    Invoke-Checked dotnet @('restore', 'FastRecurrence.sln')
+    Invoke-Checked dotnet @('build', 'FastRecurrence.sln', '--no-restore', '-c', $configuration)
+}
+
+switch ($Action) {
+    'build' { Build-Native; Build-Managed }
+    'test' {
+        Build-Native
+        Build-Managed
+        if (Test-Path TestResults) { Remove-Item -Recurse -Force TestResults }
+        Invoke-Checked dotnet @('test', 'FastRecurrence.sln', '--no-build', '-c', $configuration,
+            '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', 'TestResults')
+    }
+    'bench' {
+        Build-Native
+        Invoke-Checked dotnet (@('run', '-c', 'Release', '--project', 'bench', '--') + $BenchArguments)
+    }
+}
