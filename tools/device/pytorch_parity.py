@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Checks the FastRecurrence CLI (CPU reference) against PyTorch on the GPU machine, and times cuDNN beside it.
+
+1. Parity, float64 on the CPU: torch.nn.LSTM / GRU / RNN with random weights, h0 / c0 and dL/dy; the CLI's
+   `run --grad-output` must reproduce y, h_n, c_n and every gradient torch autograd gives (x, weight_ih_l0,
+   weight_hh_l0, bias_ih_l0, bias_hh_l0, h0, c0). The scan against a torch loop with autograd.
+2. Parity, float32: the CLI in float32 against torch's cuDNN float32 (TF32 off), relative L2.
+3. Peer timings (cuDNN nn.LSTM / nn.GRU, the targets.md headline shape), CUDA events, median: the numbers
+   FastRecurrence's kernels have to beat, recorded in docs/PERFORMANCE.md.
+Usage: pytorch_parity.py CLI_COMMAND OUT_DIR   (CLI_COMMAND e.g. "/tmp/dotnet/dotnet /tmp/cli/FastRecurrence.Cli.dll")
+"""
+import json
+import os
+import shlex
+import subprocess
+import sys
+import tempfile
+
+import numpy as np
+import torch
+
+CLI = shlex.split(sys.argv[1])
+OUT = sys.argv[2]
+results = {"parity": [], "timings": []}
+failures = 0
+
+
+def rel_l2(a, b):
+    a = np.asarray(a, dtype=np.float64)
+    b = np.asarray(b, dtype=np.float64)
+    if not np.all(np.isfinite(a)):
+        return float("inf")
+    n = np.linalg.norm(b)
+    return float(np.linalg.norm(a - b) / (n if n > 0 else 1.0))
+
+
+def run_cli(args):
+    proc = subprocess.run(CLI + args, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"CLI failed ({proc.returncode}): {' '.join(args)}\n{proc.stdout}\n{proc.stderr}")
+
+
+def record(name, errors, tolerance):
+    global failures
+    worst = max(errors.values())
+    ok = worst <= tolerance
+    failures += 0 if ok else 1
+    results["parity"].append({"case": name, "tolerance": tolerance, "ok": ok, "errors": errors})
+    print(f"{'PASS' if ok else 'FAIL'} {name}: worst rel L2 {worst:.3e} (tol {tolerance:.0e}) "
+          + " ".join(f"{k}={v:.1e}" for k, v in errors.items()), flush=True)
+
+
+def layer_parity(cell, batch, steps, inp, hidden, dtype, device, tolerance):
+    torch.manual_seed(1000 + batch * 7 + steps)
+    module_type = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
+    module = module_type(inp, hidden, batch_first=True).to(device=device, dtype=dtype)
+    x = torch.randn(batch, steps, inp, dtype=dtype, device=device, requires_grad=True)
+    h0 = (0.5 * torch.randn(1, batch, hidden, dtype=dtype, device=device)).requires_grad_()
+    c0 = (0.5 * torch.randn(1, batch, hidden, dtype=dtype, device=device)).requires_grad_()
+    dy = torch.randn(batch, steps, hidden, dtype=dtype, device=device)
+    if cell == "lstm":
+        y, (hn, cn) = module(x, (h0, c0))
+    else:
+        y, hn = module(x, h0)
+        cn = None
+    (y * dy).sum().backward()
+
+    np_dtype = np.float64 if dtype == torch.float64 else np.float32
+    with tempfile.TemporaryDirectory() as work:
+        wdir = os.path.join(work, "weights")
+        odir = os.path.join(work, "out")
+        os.makedirs(wdir)
+        for name, param in module.named_parameters():
+            np.save(os.path.join(wdir, f"{name}.npy"), param.detach().cpu().numpy().astype(np_dtype))
+        for name, tensor in (("x", x), ("h0", h0), ("c0", c0), ("dy", dy)):
+            np.save(os.path.join(work, f"{name}.npy"), tensor.detach().cpu().numpy().astype(np_dtype))
+        args = ["run", "--cell", cell, "--weights", wdir, "--input", os.path.join(work, "x.npy"), "--out", odir,
+                "--h0", os.path.join(work, "h0.npy"), "--grad-output", os.path.join(work, "dy.npy")]
+        if cell == "lstm":
+            args += ["--c0", os.path.join(work, "c0.npy")]
+        run_cli(args)
+        load = lambda n: np.load(os.path.join(odir, f"{n}.npy"))
+        errors = {"y": rel_l2(load("y"), y.detach().cpu()), "h_n": rel_l2(load("h_n"), hn.detach().cpu()),
+                  "d_input": rel_l2(load("d_input"), x.grad.cpu()), "d_h0": rel_l2(load("d_h0"), h0.grad.cpu())}
+        if cn is not None:
+            errors["c_n"] = rel_l2(load("c_n"), cn.detach().cpu())
+            errors["d_c0"] = rel_l2(load("d_c0"), c0.grad.cpu())
+        for name, param in module.named_parameters():
+            errors[f"d_{name}"] = rel_l2(load(f"d_{name}"), param.grad.cpu())
+        assert load("y").dtype == np_dtype, "output dtype must follow the input dtype"
+    record(f"{cell} B={batch} T={steps} I={inp} H={hidden} {str(dtype).split('.')[-1]} on {device}", errors, tolerance)
+
+
+def scan_parity(batch, steps, heads, dim):
+    torch.manual_seed(7)
+    a = (torch.rand(batch, steps, heads, dim, dtype=torch.float64) * 1.98 - 0.99).requires_grad_()
+    b = torch.randn(batch, steps, heads, dim, dtype=torch.float64, requires_grad=True)
+    h0 = torch.randn(batch, heads, dim, dtype=torch.float64, requires_grad=True)
+    dh = torch.randn(batch, steps, heads, dim, dtype=torch.float64)
+    h, outs = h0, []
+    for t in range(steps):
+        h = a[:, t] * h + b[:, t]
+        outs.append(h)
+    hs = torch.stack(outs, dim=1)
+    (hs * dh).sum().backward()
+    with tempfile.TemporaryDirectory() as work:
+        for name, tensor in (("a", a), ("b", b), ("h0", h0), ("dh", dh)):
+            np.save(os.path.join(work, f"{name}.npy"), tensor.detach().numpy())
+        odir = os.path.join(work, "out")
+        run_cli(["scan", "--a", os.path.join(work, "a.npy"), "--b", os.path.join(work, "b.npy"),
+                 "--h0", os.path.join(work, "h0.npy"), "--out", odir, "--grad-output", os.path.join(work, "dh.npy")])
+        load = lambda n: np.load(os.path.join(odir, f"{n}.npy"))
+        errors = {"h": rel_l2(load("h"), hs.detach()), "da": rel_l2(load("da"), a.grad),
+                  "db": rel_l2(load("db"), b.grad), "dh0": rel_l2(load("dh0"), h0.grad)}
+    record(f"scan B={batch} T={steps} H={heads} D={dim} float64", errors, 1e-12)
+
+
+def time_cudnn(cell, batch, steps, hidden, dtype, backward):
+    module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](hidden, hidden, batch_first=True).cuda().to(dtype)
+    x = torch.randn(batch, steps, hidden, device="cuda", dtype=dtype, requires_grad=backward)
+    def step():
+        y, _ = module(x)
+        if backward:
+            y.backward(torch.ones_like(y))
+    for _ in range(5):
+        step()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(20):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        step()
+        end.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(end))
+    median = float(np.median(times))
+    what = f"torch nn.{cell.upper()} (cuDNN) {'fwd+bwd' if backward else 'fwd'} B={batch} T={steps} I=H={hidden} {str(dtype).split('.')[-1]}"
+    results["timings"].append({"what": what, "median_ms": median, "min_ms": float(np.min(times))})
+    print(f"TIME {what}: median {median:.3f} ms, min {np.min(times):.3f} ms", flush=True)
+
+
+if __name__ == "__main__":
+    print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(), flush=True)
+    have_gpu = torch.cuda.is_available()
+    if have_gpu:
+        print("device", torch.cuda.get_device_name(0), flush=True)
+    for cell in ("lstm", "gru", "rnn"):
+        layer_parity(cell, 3, 7, 5, 6, torch.float64, "cpu", 1e-10)
+        layer_parity(cell, 1, 1, 2, 3, torch.float64, "cpu", 1e-10)
+    scan_parity(2, 33, 3, 4)
+    if have_gpu:
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        for cell in ("lstm", "gru", "rnn"):
+            layer_parity(cell, 4, 256, 32, 64, torch.float32, "cuda", 1e-4)
+        for cell in ("lstm", "gru"):
+            for dtype in (torch.float16, torch.bfloat16):
+                time_cudnn(cell, 16, 1024, 768, dtype, backward=False)
+                time_cudnn(cell, 16, 1024, 768, dtype, backward=True)
+    with open(os.path.join(OUT, "pytorch_parity.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    print(f"SUMMARY parity cases: {len(results['parity'])}, failed: {failures}", flush=True)
+    sys.exit(1 if failures else 0)
