@@ -1,1 +1,0 @@
-namespace FastRecurrence.Tests; internal static class Placeholder {}
