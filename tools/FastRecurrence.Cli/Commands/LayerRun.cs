@@ -1,0 +1,119 @@
+using System.Numerics;
+using FastRecurrence.Backends;
+using FastRecurrence.Cli.Errors;
+using FastRecurrence.Cli.Npy;
+using FastRecurrence.Cli.Tensors;
+using FastRecurrence.Layers;
+
+namespace FastRecurrence.Cli.Commands;
+
+/// <summary>
+/// Executes `run`: reads and checks the files, then lets <see cref="RecurrentLayer{T}"/> do the math in the
+/// inputs' precision, and writes the results under PyTorch's names and shapes.
+/// </summary>
+internal static class LayerRun
+{
+    public static void Execute(RunRequest request, TextWriter stdout)
+    {
+        var cell = CellNames.Parse(request.Cell);
+        CheckStateOptions(cell, request);
+        var backend = BackendChoice.Resolve(request.Backend);
+
+        var weights = PyTorchWeightFiles.Read(request.WeightsDirectory, cell);
+        var x = TensorFile.Read(request.InputPath, "--input");
+        var h0 = TensorFile.ReadOptional(request.H0Path, "--h0");
+        var c0 = TensorFile.ReadOptional(request.C0Path, "--c0");
+        var dy = TensorFile.ReadOptional(request.GradOutputPath, "--grad-output");
+        var dataType = InputPrecision.Common([.. weights.Files, x, h0, c0, dy]);
+
+        int hidden = weights.HiddenSize, inputSize = weights.InputSize;
+        x.RequireRank(3, "[B, T, I]");
+        int batch = x.Shape[0], steps = x.Shape[1];
+        x.RequireShape("[B, T, I]", $"(I from {PyTorchWeightFiles.WeightIhName})", batch, steps, inputSize);
+        RequireState(h0, batch, hidden);
+        RequireState(c0, batch, hidden);
+        dy?.RequireShape("[B, T, H]", "(the shape of y)", batch, steps, hidden);
+
+        var run = new LayerFiles(cell, weights, x, h0, c0, dy, batch, steps, request.Heads, backend);
+        if (dataType == NpyDataType.Float32)
+            Compute<float>(run, request.OutputDirectory, stdout);
+        else
+            Compute<double>(run, request.OutputDirectory, stdout);
+    }
+
+    /// <summary>The checked inputs of one run.</summary>
+    private sealed record LayerFiles(CellKind Cell, PyTorchWeightFiles Weights, TensorFile X, TensorFile? H0, TensorFile? C0,
+        TensorFile? DY, int Batch, int Steps, int Heads, IRecurrenceBackend Backend)
+    {
+        public int HiddenSize => Weights.HiddenSize;
+        public int InputSize => Weights.InputSize;
+    }
+
+    private static void Compute<T>(LayerFiles run, string outputDirectory, TextWriter stdout)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var w = run.Weights;
+        var weights = new RecurrentLayerWeights<T>(w.WeightIh.Values<T>(), w.WeightHh.Values<T>(), w.BiasIh?.Values<T>(), w.BiasHh?.Values<T>());
+        var layer = new RecurrentLayer<T>(run.Cell, run.InputSize, run.HiddenSize, weights, run.Heads, run.Backend);
+        int batch = run.Batch, steps = run.Steps, hidden = run.HiddenSize, inputSize = run.InputSize;
+        var gateRows = run.Cell.GateCount() * hidden;
+        var x = run.X.Values<T>();
+        var initialStates = InitialStates<T>(run);
+        var hasCellState = CellNames.HasCellState(run.Cell);
+        // Created only after the layer accepted the weights (heads, block structure), so a rejected run leaves nothing behind.
+        var output = new OutputDirectory(outputDirectory, stdout);
+
+        var forward = layer.Forward(x, batch, steps, initialStates);
+        output.Write("y.npy", forward.Y, batch, steps, hidden);
+        // sLSTM: h_n is the last y (state 0) and c_n the last c (state 1), matching LSTM's files.
+        output.Write("h_n.npy", forward.State(0).ToArray(), 1, batch, hidden);
+        if (hasCellState)
+            output.Write("c_n.npy", forward.State(1).ToArray(), 1, batch, hidden);
+
+        if (run.DY is null)
+            return;
+        var gradients = layer.Backward(x, batch, steps, run.DY.Values<T>(), initialStates);
+        output.Write("d_input.npy", gradients.DInput, batch, steps, inputSize);
+        output.Write("d_weight_ih_l0.npy", gradients.DWeightIh, gateRows, inputSize);
+        output.Write("d_weight_hh_l0.npy", gradients.DWeightHh, gateRows, hidden);
+        // As in PyTorch, a layer without biases (bias=False) has no bias gradients.
+        if (w.HasBiases)
+        {
+            output.Write("d_bias_ih_l0.npy", gradients.DBiasIh, gateRows);
+            output.Write("d_bias_hh_l0.npy", gradients.DBiasHh, gateRows);
+        }
+        output.Write("d_h0.npy", gradients.DInitialStates.AsSpan(0, batch * hidden).ToArray(), 1, batch, hidden);
+        if (hasCellState)
+            output.Write("d_c0.npy", gradients.DInitialStates.AsSpan(batch * hidden, batch * hidden).ToArray(), 1, batch, hidden);
+    }
+
+    /// <summary>The layer's [S, B, H] initial states from h0 (slot 0) and c0 (slot 1), or empty (zeros) when neither was given.</summary>
+    private static T[] InitialStates<T>(LayerFiles run)
+    {
+        if (run.H0 is null && run.C0 is null)
+            return [];
+        var slot = run.Batch * run.HiddenSize;
+        var states = new T[run.Cell.StateCount() * slot];
+        run.H0?.Values<T>().CopyTo(states, 0);
+        run.C0?.Values<T>().CopyTo(states, slot);
+        return states;
+    }
+
+    /// <summary>Initial states are PyTorch's [num_layers * directions = 1, B, H]; a plain [B, H] is accepted too.</summary>
+    private static void RequireState(TensorFile? state, int batch, int hidden)
+    {
+        if (state is null || state.Array.HasShape(batch, hidden))
+            return;
+        state.RequireShape("[1, B, H]", "(or [B, H])", 1, batch, hidden);
+    }
+
+    private static void CheckStateOptions(CellKind cell, RunRequest request)
+    {
+        var name = CellNames.NameOf(cell);
+        if (cell == CellKind.SLstm && (request.H0Path is not null || request.C0Path is not null))
+            throw new CliInputException(
+                $"{(request.H0Path is not null ? "--h0" : "--c0")}: slstm starts from zero states (y, c, n, m); --h0 and --c0 are not supported for slstm.");
+        if (!CellNames.HasCellState(cell) && request.C0Path is not null)
+            throw new CliInputException($"--c0: {name} has no cell state; only lstm takes --c0.");
+    }
+}

@@ -1,0 +1,41 @@
+using FastRecurrence.Cli.Errors;
+using FastRecurrence.Cli.Npy;
+
+namespace FastRecurrence.Cli.Tensors;
+
+/// <summary>An input array and the file it came from, so that every shape error can name the file.</summary>
+internal sealed record TensorFile(string Path, NpyArray Array)
+{
+    /// <summary>Reads <paramref name="path"/>, given by the option <paramref name="option"/> (named in the error when the file is missing).</summary>
+    public static TensorFile Read(string path, string option)
+    {
+        if (!File.Exists(path))
+            throw new CliInputException($"{option}: file '{path}' not found.");
+        return new TensorFile(path, NpyFile.Read(path));
+    }
+
+    /// <summary>Reads the file if the option was given.</summary>
+    public static TensorFile? ReadOptional(string? path, string option) => path is null ? null : Read(path, option);
+
+    public IReadOnlyList<int> Shape => Array.Shape;
+
+    public T[] Values<T>() => Array.Values<T>();
+
+    /// <summary>Throws unless the array has exactly <paramref name="shape"/>; <paramref name="meaning"/> says what the dimensions are, e.g. "[B, T, H]".</summary>
+    public void RequireShape(string meaning, params int[] shape) => RequireShape(meaning, "", shape);
+
+    /// <summary>As <see cref="RequireShape(string, int[])"/>, with <paramref name="reason"/> saying where the sizes come from.</summary>
+    public void RequireShape(string meaning, string reason, params int[] shape)
+    {
+        if (!Array.HasShape(shape))
+            throw new CliInputException(
+                $"{Path}: expected shape {meaning} = {NpyArray.FormatShape(shape)}{(reason.Length > 0 ? $" {reason}" : "")}, got {Array.ShapeText}.");
+    }
+
+    /// <summary>Throws unless the array has <paramref name="rank"/> dimensions.</summary>
+    public void RequireRank(int rank, string meaning)
+    {
+        if (Array.Rank != rank)
+            throw new CliInputException($"{Path}: expected a {rank}-d array {meaning}, got shape {Array.ShapeText}.");
+    }
+}
