@@ -1,1 +1,12 @@
-return 0;
+using BenchmarkDotNet.Running;
+using FastRecurrence.Bench.Configuration;
+
+// No arguments runs the default suite (every benchmark at its default shapes) instead of BenchmarkDotNet's
+// interactive type menu, which would block a scripted or CI run that has no stdin.
+var switcherArgs = SwitcherArguments.Normalise(args);
+var config = BenchConfig.Create(includeDefaultJob: !SwitcherArguments.NamesJob(args));
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(switcherArgs, config);
+
+// A failed benchmark or a validation error must fail the process, so scripts notice.
+var failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+return failed ? 1 : 0;
