@@ -1,0 +1,175 @@
+using FastRecurrence.Planning.Hardware;
+using FastRecurrence.Planning.Solver;
+
+namespace FastRecurrence.Planning.Models;
+
+/// <summary>
+/// Constraint model of the fused persistent RNN kernel (forward or backward), for one regime.
+/// </summary>
+/// <remarks>
+/// Structure (architecture.md "Fused persistent RNN"): a head's recurrent matrix has G * Dp rows (gates interleaved,
+/// Dp = D rounded up to 16, the mma tile edge) and Dp columns. P blocks split the rows of one head; one block may
+/// hold Hb whole heads when P = 1. A block of W warps holds its rows as 16-row tiles: per warp, RT tiles in registers
+/// and ST tiles in shared memory, so W * (RT + ST) * 16 * P = Hb * G * Dp. Each block computes a batch tile of Bt
+/// sequences (mma N, multiples of 8; masked beyond B). Large heads split K inside the block: W = Wr * Ks warps, where
+/// Ks warps share a row strip, each holding Dp / Ks of its columns, and add their partial sums in shared memory;
+/// so Wr * (RT + ST) * 16 * P = Hb * G * Dp. Grid = (P, NH / Hb, ceil(B / Bt)).
+/// Resources per thread and per block (s = bytes per stored element):
+///   registers = 8-rounded( base + RT * (Dp / Ks) * s / 8     (R fragments: a 16 x Dp/Ks strip spread over 32 lanes)
+///                         + (RT + ST) * Bt / 2                (fp32 accumulators: 4 per 16 x 8 tile)
+///                         + ceil(Hb * Dp * Bt * S', P * W * 32)) (fp32 cell states owned by the thread; S' doubled backward)
+///   shared    = Wr * ST * 16 * Dp * s                        (R rows not in registers)
+///             + 2 * Hb * Dp * Bt * s                         (h_{t-1} and h_t, double-buffered)
+///             + Ks * Hb * G * Dp / P * Bt * 4                 (fp32 partial gate pre-activations, one set per K slice)
+///             + reserved per block
+/// Regimes: single block (P = 1, no co-residency needed, extra blocks run in waves); cluster (2 &lt;= P &lt;= cluster
+/// size, sm_90+); grid barrier (P above the cluster size or no clusters; every block co-resident, one per SM).
+/// Cost per step (cycles) = waves * (matmul + shared-memory reads of R and h + exchange + barrier).
+/// </remarks>
+internal sealed class FusedRnnModel : IPlanModel
+{
+    private const int MmaEdge = 16;
+
+    public FusedRnnModel(GpuSpec gpu, PlanRequest request, FusedRegime regime)
+    {
+        Gpu = gpu;
+        Request = request;
+        Regime = regime;
+        Model = new ConstraintModel();
+
+        int gates = request.Cell.GateCount();
+        int states = request.Cell.StateCount() * (request.Direction == PlanDirection.Backward ? 2 : 1);
+        long s = StorageType.Bytes(request.DataType);
+        PaddedHeadSize = (request.HeadSize + MmaEdge - 1) / MmaEdge * MmaEdge;
+        long dp = PaddedHeadSize;
+        long baseRegisters = request.Direction == PlanDirection.Backward ? 56 : 40;
+        int maxP = regime switch
+        {
+            FusedRegime.SingleBlock => 1,
+            FusedRegime.Cluster => gpu.NonPortableMaxClusterSize,
+            _ => gpu.SmCount,
+        };
+        int minP = regime switch
+        {
+            FusedRegime.SingleBlock => 1,
+            FusedRegime.Cluster => 2,
+            _ => gpu.SupportsClusters ? gpu.NonPortableMaxClusterSize + 1 : 2,
+        };
+
+        var m = Model;
+        // Variable order is the search order: decide the split first, then the tile shapes.
+        BlocksPerHead = m.NewVar("blocks per head", Domain.Range(minP, Math.Max(minP, maxP)));
+        HeadsPerBlock = m.NewVar("heads per block", Domain.Set(Divisors(request.Heads).Where(d => d <= 64)), ValueOrder.Descending);
+        BatchTile = m.NewVar("batch tile", Domain.Set([8, 16, 32, 64]), ValueOrder.Descending);
+        RowWarps = m.NewVar("row warps per block", Domain.Range(1, gpu.MaxThreadsPerBlock / gpu.WarpSize), ValueOrder.Descending);
+        KSplit = m.NewVar("warps sharing a row strip (K split)", Domain.Set([1, 2, 4, 8, 16]));
+        RegisterTiles = m.NewVar("R row tiles in registers per warp", Domain.Range(0, 64), ValueOrder.Descending);
+        SharedTiles = m.NewVar("R row tiles in shared memory per warp", Domain.Range(0, 64));
+        IntVar p = BlocksPerHead, hb = HeadsPerBlock, bt = BatchTile, wr = RowWarps, ks = KSplit, rt = RegisterTiles, st = SharedTiles;
+
+        Expr w = Warps = wr * ks;
+        Expr rowTilesPerWarp = rt + st;
+        Registers = Expr.CeilDiv(baseRegisters + rt * Expr.CeilDiv(dp * s / 8, ks) + Expr.CeilDiv(rowTilesPerWarp * bt, 2)
+            + Expr.CeilDiv(hb * (dp * states) * bt, p * w * gpu.WarpSize), 8) * 8;
+        SharedBytes = wr * st * (MmaEdge * dp * s) + hb * bt * (2 * dp * s)
+            + Expr.CeilDiv(ks * hb * (gates * dp * 4) * bt, p) + gpu.ReservedSharedMemoryPerBlock;
+        BatchGroups = Expr.CeilDiv(request.Batch, bt);
+        HeadGroups = Expr.CeilDiv(request.Heads, hb);
+        TotalBlocks = p * HeadGroups * BatchGroups;
+
+        m.Require((wr * rowTilesPerWarp * (MmaEdge * 1L) * p).EqualTo(hb * (gates * dp)),
+            $"the blocks' warps cover the head's {gates} x {dp} recurrent rows in 16-row tiles exactly");
+        m.Require(ks.Divides(dp / MmaEdge), $"the K split divides the head's {dp / MmaEdge} 16-column tiles");
+        m.Require(w <= gpu.MaxThreadsPerBlock / gpu.WarpSize, $"threads per block <= {gpu.MaxThreadsPerBlock}");
+        m.Require(hb.Divides(request.Heads), "heads per block divides the number of heads");
+        m.Require(hb <= Expr.Max(1, 2 - p) * 64, "several heads share a block only when one block holds a whole head");
+        m.Require(rowTilesPerWarp >= 1, "every warp owns at least one 16-row tile");
+        m.Require(Registers <= gpu.MaxRegistersPerThread,
+            $"registers per thread <= {gpu.MaxRegistersPerThread} (the hardware limit; more would spill)");
+        m.Require(Registers * w * gpu.WarpSize <= gpu.MaxRegistersPerBlock,
+            $"registers per block <= {gpu.MaxRegistersPerBlock} ({gpu.Name})");
+        m.Require(Registers * w * gpu.WarpSize <= gpu.RegistersPerSm,
+            $"registers of a persistent block <= {gpu.RegistersPerSm} per SM ({gpu.Name})");
+        m.Require(SharedBytes <= gpu.SharedMemoryPerBlockOptIn,
+            $"shared memory per block <= {gpu.SharedMemoryPerBlockOptIn} bytes (opt-in limit of {gpu.Name})");
+        m.Require(bt <= Expr.Max(8, (request.Batch + 7) / 8 * 8), "the batch tile is no larger than the batch rounded up to 8");
+        if (regime == FusedRegime.Cluster)
+        {
+            m.Require(p <= gpu.NonPortableMaxClusterSize,
+                $"a cluster holds at most {gpu.NonPortableMaxClusterSize} blocks on {gpu.Name}");
+        }
+        if (regime == FusedRegime.GridBarrier)
+        {
+            m.Require(TotalBlocks <= gpu.SmCount,
+                $"a grid barrier needs every block resident at once: blocks <= {gpu.SmCount} SMs of {gpu.Name}");
+        }
+
+        // Objective: predicted cycles per step.
+        long exchangeFixed = regime switch
+        {
+            FusedRegime.SingleBlock => CostConstants.BlockStepOverhead,
+            FusedRegime.Cluster => CostConstants.ClusterStepOverhead,
+            _ => CostConstants.GridStepOverhead,
+        };
+        long macRate = request.DataType == DataType.Float32 ? CostConstants.FmaPerSmCycle : CostConstants.TensorMacsPerSmCycle;
+        Expr math = Expr.CeilDiv(wr * rowTilesPerWarp * (MmaEdge * dp) * bt, macRate);
+        Expr sharedReads = Expr.CeilDiv(wr * st * (MmaEdge * dp * s) + wr * hb * bt * (dp * s) + ks * hb * bt * (gates * dp * 4), CostConstants.SharedBytesPerSmCycle);
+        Expr exchange = regime == FusedRegime.SingleBlock ? 0 : Expr.CeilDiv(hb * bt * (dp * s), CostConstants.ExchangeBytesPerSmCycle);
+        long backward = request.Direction == PlanDirection.Backward ? CostConstants.BackwardPointwiseOverhead : 0;
+        Waves = Expr.CeilDiv(TotalBlocks, gpu.SmCount);
+        Cost = Waves * (math + sharedReads + exchange + (exchangeFixed + backward));
+        m.Minimize(Cost);
+    }
+
+    public GpuSpec Gpu { get; }
+    public PlanRequest Request { get; }
+    public FusedRegime Regime { get; }
+    public ConstraintModel Model { get; }
+    public int PaddedHeadSize { get; }
+    public IntVar BlocksPerHead { get; }
+    public IntVar HeadsPerBlock { get; }
+    public IntVar BatchTile { get; }
+    public IntVar RowWarps { get; }
+    public IntVar KSplit { get; }
+    public Expr Warps { get; }
+    public IntVar RegisterTiles { get; }
+    public IntVar SharedTiles { get; }
+    public Expr Registers { get; }
+    public Expr SharedBytes { get; }
+    public Expr BatchGroups { get; }
+    public Expr HeadGroups { get; }
+    public Expr TotalBlocks { get; }
+    public Expr Waves { get; }
+    public Expr Cost { get; }
+
+    public KernelPlan ToPlan(Solution solution, IReadOnlyList<string> rationale)
+    {
+        var v = solution.Values;
+        int p = (int)solution[BlocksPerHead], hb = (int)solution[HeadsPerBlock], bt = (int)solution[BatchTile], w = (int)Warps.Evaluate(v);
+        var constants = new Dictionary<string, long>
+        {
+            ["FR_CELL"] = (int)Request.Cell,
+            ["FR_GATES"] = Request.Cell.GateCount(),
+            ["FR_STATES"] = Request.Cell.StateCount(),
+            ["FR_DTYPE"] = StorageType.Code(Request.DataType),
+            ["FR_BACKWARD"] = Request.Direction == PlanDirection.Backward ? 1 : 0,
+            ["FR_HEAD_SIZE"] = Request.HeadSize,
+            ["FR_HEAD_SIZE_PADDED"] = PaddedHeadSize,
+            ["FR_HEADS"] = Request.Heads,
+            ["FR_HEADS_PER_BLOCK"] = hb,
+            ["FR_BLOCKS_PER_HEAD"] = p,
+            ["FR_WARPS"] = w,
+            ["FR_K_SPLIT"] = solution[KSplit],
+            ["FR_BATCH_TILE"] = bt,
+            ["FR_REGISTER_ROW_TILES"] = solution[RegisterTiles],
+            ["FR_SHARED_ROW_TILES"] = solution[SharedTiles],
+            ["FR_REGIME"] = (int)Regime,
+        };
+        var grid = new Dim3(p, (int)HeadGroups.Evaluate(v), (int)BatchGroups.Evaluate(v));
+        var cluster = Regime == FusedRegime.Cluster ? new Dim3(p) : new Dim3(1);
+        return new KernelPlan(Request, Gpu.Name, Gpu.ComputeCapability.Arch, Regime, constants, grid, new Dim3(w * Gpu.WarpSize),
+            cluster, SharedBytes.Evaluate(v), (int)Registers.Evaluate(v), Cost.Evaluate(v), rationale);
+    }
+
+    private static IEnumerable<long> Divisors(int n) => Enumerable.Range(1, n).Where(d => n % d == 0).Select(d => (long)d);
+}

@@ -1,0 +1,85 @@
+using FastRecurrence.Planning.Hardware;
+using FastRecurrence.Planning.Solver;
+
+namespace FastRecurrence.Planning.Models;
+
+/// <summary>
+/// Constraint model of the chunked scan h_t = a_t h_{t-1} + b_t on [B, T, H, D] (math.md section 5).
+/// </summary>
+/// <remarks>
+/// A block owns Dt adjacent d-lanes of one (b, h) (adjacent in memory, so a warp reads whole sectors) and walks T in
+/// chunks of L = (threads / Dt) * items steps: each thread scans `items` consecutive steps of one lane serially, the
+/// (threads / Dt) segments of a lane are combined by warp shuffles and a block scan of warp totals, and the chunk's
+/// total carries to the next chunk inside the block. Grid = (ceil(D / Dt), H, B).
+/// Resources: shared = (threads / 32) * Dt * 2 * 4 + Dt * 2 * 4 bytes (fp32 (a, b) pairs of warp totals and the
+/// carry); registers = 8-rounded(32 + items * k), k = 4 forward (a, b, fp32 pair), 6 backward (a, δ, h).
+/// Cost (cycles, relative) = waves * chunks * (items * 20 + 150): serial work plus three barriers per chunk.
+/// </remarks>
+internal sealed class ScanModel : IPlanModel
+{
+    public ScanModel(GpuSpec gpu, PlanRequest request)
+    {
+        Gpu = gpu;
+        Request = request;
+        long s = StorageType.Bytes(request.DataType);
+        long lanesPow2 = 1;
+        while (lanesPow2 < request.HeadSize) lanesPow2 <<= 1;
+        long registersPerItem = request.Direction == PlanDirection.Backward ? 6 : 4;
+        var m = Model = new ConstraintModel();
+
+        Lanes = m.NewVar("lanes per block", Domain.PowerOfTwo(1, 64), ValueOrder.Descending);
+        Threads = m.NewVar("threads per block", Domain.MultipleOf(gpu.WarpSize, gpu.WarpSize, gpu.MaxThreadsPerBlock), ValueOrder.Descending, 256, 512);
+        Items = m.NewVar("steps per thread", Domain.Range(1, 16), ValueOrder.Descending);
+        IntVar lanes = Lanes, threads = Threads, items = Items;
+
+        Expr segments = Expr.CeilDiv(threads, lanes);
+        ChunkLength = segments * items;
+        SharedBytes = Expr.CeilDiv(threads, gpu.WarpSize) * lanes * 8 + lanes * 8;
+        Registers = Expr.CeilDiv(32 + items * registersPerItem, 8) * 8;
+
+        m.Require(lanes.Divides(threads), "the lanes split the block's threads evenly");
+        m.Require(lanes <= lanesPow2, $"no more lanes than the head size {request.HeadSize} rounded up to a power of two");
+        m.Require(lanes >= Math.Min(Math.Max(1, 32 / s), lanesPow2), "a block reads whole 32-byte sectors along d");
+        m.Require(ChunkLength <= Math.Max(gpu.WarpSize, request.TimeSteps), "a chunk is no longer than the sequence (or one warp)");
+        m.Require(SharedBytes <= gpu.SharedMemoryPerBlockOptIn, $"shared memory per block <= {gpu.SharedMemoryPerBlockOptIn} bytes");
+        m.Require(Registers <= gpu.MaxRegistersPerThread, $"registers per thread <= {gpu.MaxRegistersPerThread}");
+        m.Require(Registers * threads <= gpu.MaxRegistersPerBlock, $"registers per block <= {gpu.MaxRegistersPerBlock}");
+
+        Blocks = Expr.CeilDiv(request.HeadSize, lanes) * ((long)request.Heads * request.Batch);
+        Expr resident = Expr.CeilDiv(gpu.MaxThreadsPerSm, threads) * gpu.SmCount;
+        Expr waves = Expr.CeilDiv(Blocks, resident);
+        Expr chunks = Expr.CeilDiv(request.TimeSteps, ChunkLength);
+        Cost = waves * chunks * (items * 20 + 150);
+        m.Minimize(Cost);
+    }
+
+    public GpuSpec Gpu { get; }
+    public PlanRequest Request { get; }
+    public ConstraintModel Model { get; }
+    public IntVar Lanes { get; }
+    public IntVar Threads { get; }
+    public IntVar Items { get; }
+    public Expr ChunkLength { get; }
+    public Expr SharedBytes { get; }
+    public Expr Registers { get; }
+    public Expr Blocks { get; }
+    public Expr Cost { get; }
+
+    public KernelPlan ToPlan(Solution solution, IReadOnlyList<string> rationale)
+    {
+        var v = solution.Values;
+        int lanes = (int)solution[Lanes];
+        var constants = new Dictionary<string, long>
+        {
+            ["FR_DTYPE"] = StorageType.Code(Request.DataType),
+            ["FR_BACKWARD"] = Request.Direction == PlanDirection.Backward ? 1 : 0,
+            ["FR_SCAN_LANES"] = lanes,
+            ["FR_SCAN_THREADS"] = solution[Threads],
+            ["FR_SCAN_ITEMS"] = solution[Items],
+            ["FR_SCAN_CHUNK"] = ChunkLength.Evaluate(v),
+        };
+        var grid = new Dim3((Request.HeadSize + lanes - 1) / lanes, Request.Heads, Request.Batch);
+        return new KernelPlan(Request, Gpu.Name, Gpu.ComputeCapability.Arch, FusedRegime.None, constants, grid,
+            new Dim3((int)solution[Threads]), new Dim3(1), SharedBytes.Evaluate(v), (int)Registers.Evaluate(v), Cost.Evaluate(v), rationale);
+    }
+}
