@@ -47,12 +47,17 @@ public static class Planner
         regimes.Add(FusedRegime.GridBarrier);
 
         var attempts = new List<string>();
-        var failures = new List<string>();
+        var failures = new List<SolveResult>();
         (FusedRnnModel Model, Solution Solution)? best = null;
         foreach (var regime in regimes)
         {
             var model = new FusedRnnModel(gpu, request, regime);
-            var result = ConstraintSolver.Solve(model.Model);
+            var result = ConstraintSolver.Solve(model.Model, new SolveOptions(MustBeat: best?.Solution.ObjectiveValue));
+            if (best is not null && !result.IsSatisfiable)
+            {
+                attempts.Add(Invariant($"{regime}: no plan cheaper than {best.Value.Model.Regime}'s {best.Value.Solution.ObjectiveValue} cycles"));
+                continue;
+            }
             if (result.Best is { } solution)
             {
                 attempts.Add(Invariant($"{regime}: feasible, predicted {solution.ObjectiveValue} cycles per step ({result.Nodes} search nodes)"));
@@ -61,14 +66,18 @@ public static class Planner
             }
             else
             {
-                attempts.Add($"{regime}: {result.Explanation}");
-                failures.Add($"{regime}: {result.Explanation}");
+                attempts.Add($"{regime}: {result.ShortExplanation}");
+                failures.Add(result);
             }
         }
         if (best is not { } chosen)
-            return PlanOutcome.Failure(
+        {
+            // The minimal conflicts are the answer, computed when the reason is read.
+            return PlanOutcome.Failure(() =>
                 $"no fused plan for {request} on {gpu.Name}; R of one head is {RecurrentBytes(request)} bytes. " +
-                "Use the alternating family for this size.\n" + string.Join("\n", failures), attempts);
+                "Use the alternating family for this size.\n" +
+                string.Join("\n", regimes.Zip(failures, (regime, result) => $"{regime}: {result.Explanation}")), attempts);
+        }
         var rationale = attempts.Append(Invariant($"chosen: {chosen.Model.Regime}, the lowest predicted cost")).ToArray();
         return PlanOutcome.Success(chosen.Model.ToPlan(chosen.Solution, rationale), attempts);
     }
@@ -77,7 +86,7 @@ public static class Planner
     {
         var result = ConstraintSolver.Solve(model.Model);
         if (result.Best is not { } solution)
-            return PlanOutcome.Failure($"no {name} plan for {request} on {gpu.Name}: {result.Explanation}", [result.Explanation]);
+            return PlanOutcome.Failure(() => $"no {name} plan for {request} on {gpu.Name}: {result.Explanation}", [result.ShortExplanation]);
         string[] attempts = [Invariant($"{name}: feasible, predicted cost {solution.ObjectiveValue} ({result.Nodes} search nodes)")];
         return PlanOutcome.Success(model.ToPlan(solution, attempts), attempts);
     }

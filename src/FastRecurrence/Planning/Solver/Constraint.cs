@@ -53,7 +53,7 @@ public sealed class Constraint
     /// False only when no assignment within <paramref name="domains"/> can satisfy the constraint (interval reasoning:
     /// an over-approximation, so propagation that relies on it never loses a solution).
     /// </summary>
-    public bool MayHold(IReadOnlyList<Domain> domains)
+    public bool MayHold(Domain[] domains)
     {
         var left = Left.Bounds(domains);
         var right = Right.Bounds(domains);
@@ -76,6 +76,20 @@ public sealed class Constraint
             default:
                 return true;
         }
+    }
+
+    /// <summary>True when the constraint holds for every assignment within <paramref name="domains"/> (interval reasoning).</summary>
+    public bool IsEntailed(Domain[] domains)
+    {
+        var left = Left.Bounds(domains);
+        var right = Right.Bounds(domains);
+        return Kind switch
+        {
+            ConstraintKind.LessOrEqual => left.Max <= right.Min && left.Max < Interval.Limit && right.Min > -Interval.Limit,
+            ConstraintKind.Equal => left.Min == left.Max && right.Min == right.Max && left.Min == right.Min,
+            ConstraintKind.Divides => left.Min == left.Max && right.Min == right.Max && left.Min >= 1 && right.Min % left.Min == 0,
+            _ => false,
+        };
     }
 
     /// <summary>The relation as a formula, e.g. "warps * 32 &lt;= 1024".</summary>

@@ -14,10 +14,9 @@ public static class ConstraintSolver
         options ??= new SolveOptions();
         var search = new Search(model, model.Constraints, options);
         search.Run();
-        IReadOnlyList<Constraint> conflict = [];
-        if (search.Solutions.Count == 0 && search.Complete && options.Explain)
-            conflict = Explain(model, options);
-        return new SolveResult(search.Solutions, search.Complete, search.Nodes, conflict);
+        var explain = search.Solutions.Count == 0 && search.Complete && options.Explain;
+        return new SolveResult(search.Solutions, search.Complete, search.Nodes, search.RootFailure,
+            explain ? () => Explain(model, options) : () => []);
     }
 
     /// <summary>Re-checks a full assignment against every constraint with exact arithmetic; returns those violated.</summary>
@@ -50,7 +49,7 @@ public static class ConstraintSolver
     private static List<Constraint> Explain(ConstraintModel model, SolveOptions options)
     {
         var core = model.Constraints.ToList();
-        var checkOptions = options with { Mode = SolveMode.First, MaxNodes = Math.Min(options.MaxNodes, 50_000) };
+        var checkOptions = options with { Mode = SolveMode.First, MaxNodes = Math.Min(options.MaxNodes, 5_000), MustBeat = null };
         for (var k = 0; k < core.Count;)
         {
             var without = core.Where((_, index) => index != k).ToList();
@@ -84,6 +83,8 @@ public static class ConstraintSolver
             {
                 // Branch and bound as a constraint: every later solution must be strictly better.
                 _bound = new ObjectiveBound();
+                if (options.MustBeat is { } mustBeat)
+                    _bound.Value = (model.Sense == ObjectiveSense.Minimize ? mustBeat : -mustBeat) - 1;
                 var signed = model.Sense == ObjectiveSense.Minimize ? objective : 0 - objective;
                 _improves = new Constraint(ConstraintKind.LessOrEqual, signed, _bound, "better than the best found so far");
                 all.Add(_improves);
@@ -94,12 +95,18 @@ public static class ConstraintSolver
         public List<Solution> Solutions { get; } = [];
         public long Nodes { get; private set; }
         public bool Complete { get; private set; } = true;
+        public Constraint? RootFailure { get; private set; }
 
         public void Run()
         {
             var domains = _model.Variables.Select(v => v.Domain).ToArray();
-            if (domains.Any(d => d.IsEmpty) || !_propagator.Propagate(domains))
+            if (domains.Any(d => d.IsEmpty))
                 return;
+            if (!_propagator.Propagate(domains))
+            {
+                RootFailure = _propagator.Failed;
+                return;
+            }
             Descend(domains);
         }
 
@@ -154,7 +161,7 @@ public static class ConstraintSolver
     private sealed class ObjectiveBound : Expr
     {
         public long Value { get; set; } = Interval.Limit;
-        public override Interval Bounds(IReadOnlyList<Domain> domains) => Interval.Point(Value);
+        public override Interval Bounds(Domain[] domains) => Interval.Point(Value);
         public override long Evaluate(IReadOnlyList<long> values) => Value;
         internal override void CollectVariables(ISet<IntVar> into) { }
         public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);

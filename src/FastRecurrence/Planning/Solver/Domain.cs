@@ -51,7 +51,10 @@ public sealed class Domain
         return new([.. values.Distinct().Order()]);
     }
 
-    public static Domain Single(long value) => new([value]);
+    public static Domain Single(long value) => new(value, value, 1);
+
+    /// <summary>A single value without the explicit-set array: what propagation probes with.</summary>
+    internal static Domain Point(long value) => new(value, value, 1);
 
     public long Min { get; }
     public long Max { get; }

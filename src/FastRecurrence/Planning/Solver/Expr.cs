@@ -11,7 +11,7 @@ namespace FastRecurrence.Planning.Solver;
 public abstract class Expr
 {
     /// <summary>Bounds of the expression when each variable ranges over its domain in <paramref name="domains"/>.</summary>
-    public abstract Interval Bounds(IReadOnlyList<Domain> domains);
+    public abstract Interval Bounds(Domain[] domains);
 
     /// <summary>The exact value for a full assignment (values indexed by <see cref="IntVar.Index"/>).</summary>
     public abstract long Evaluate(IReadOnlyList<long> values);
@@ -53,7 +53,7 @@ public abstract class Expr
 internal sealed class ConstExpr(long value) : Expr
 {
     public long Value { get; } = value;
-    public override Interval Bounds(IReadOnlyList<Domain> domains) => Interval.Point(Value);
+    public override Interval Bounds(Domain[] domains) => Interval.Point(Value);
     public override long Evaluate(IReadOnlyList<long> values) => Value;
     internal override void CollectVariables(ISet<IntVar> into) { }
     public override string ToString() => Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -61,7 +61,7 @@ internal sealed class ConstExpr(long value) : Expr
 
 internal sealed class SumExpr(Expr a, Expr b, int sign) : Expr
 {
-    public override Interval Bounds(IReadOnlyList<Domain> domains) =>
+    public override Interval Bounds(Domain[] domains) =>
         sign > 0 ? a.Bounds(domains) + b.Bounds(domains) : a.Bounds(domains) - b.Bounds(domains);
 
     public override long Evaluate(IReadOnlyList<long> values) =>
@@ -80,7 +80,7 @@ internal sealed class SumExpr(Expr a, Expr b, int sign) : Expr
 
 internal sealed class ProductExpr(Expr a, Expr b) : Expr
 {
-    public override Interval Bounds(IReadOnlyList<Domain> domains) => a.Bounds(domains) * b.Bounds(domains);
+    public override Interval Bounds(Domain[] domains) => a.Bounds(domains) * b.Bounds(domains);
     public override long Evaluate(IReadOnlyList<long> values) => checked(a.Evaluate(values) * b.Evaluate(values));
 
     internal override void CollectVariables(ISet<IntVar> into)
@@ -96,7 +96,7 @@ internal sealed class ProductExpr(Expr a, Expr b) : Expr
 
 internal sealed class CeilDivExpr(Expr a, Expr b) : Expr
 {
-    public override Interval Bounds(IReadOnlyList<Domain> domains)
+    public override Interval Bounds(Domain[] domains)
     {
         var num = a.Bounds(domains);
         var den = b.Bounds(domains);
@@ -126,7 +126,7 @@ internal sealed class CeilDivExpr(Expr a, Expr b) : Expr
 
 internal sealed class MinMaxExpr(Expr a, Expr b, bool isMax) : Expr
 {
-    public override Interval Bounds(IReadOnlyList<Domain> domains)
+    public override Interval Bounds(Domain[] domains)
     {
         var x = a.Bounds(domains);
         var y = b.Bounds(domains);

@@ -43,7 +43,7 @@ public sealed class IntVar : Expr
                 yield return v;
     }
 
-    public override Interval Bounds(IReadOnlyList<Domain> domains) => domains[Index].Bounds;
+    public override Interval Bounds(Domain[] domains) => domains[Index].Bounds;
     public override long Evaluate(IReadOnlyList<long> values) => values[Index];
     internal override void CollectVariables(ISet<IntVar> into) => into.Add(this);
 

@@ -8,11 +8,14 @@ namespace FastRecurrence.Planning.Solver;
 /// </summary>
 internal sealed class Propagator
 {
-    /// <summary>Domains up to this size are filtered value by value.</summary>
-    public const int EnumerationLimit = 512;
+    /// <summary>Domains up to this size are filtered value by value (holes too); larger ones get bounds consistency.</summary>
+    public const int EnumerationLimit = 16;
 
-    /// <summary>End points removed one at a time on larger domains before giving up on that side.</summary>
-    private const int EndpointProbes = 64;
+    /// <summary>Divisor lists are built for constant divisibility on domains larger than this.</summary>
+    private const int DivisorListLimit = 512;
+
+    /// <summary>End points removed one at a time on large interval domains before giving up on that side.</summary>
+    private const int EndpointProbes = 4096;
 
     private readonly IReadOnlyList<Constraint> _constraints;
     private readonly int[][] _watchers;
@@ -56,9 +59,13 @@ internal sealed class Propagator
             var constraint = _constraints[index];
             if (!constraint.MayHold(domains))
                 return Fail(constraint);
+            if (constraint.IsEntailed(domains))
+                continue; // holds for every remaining combination: nothing to prune
             foreach (var v in constraint.Variables)
             {
                 var before = domains[v.Index];
+                if (before.IsFixed)
+                    continue; // MayHold above already checked it
                 var after = Revise(constraint, v, domains);
                 if (after.IsEmpty)
                     return Fail(constraint);
@@ -102,7 +109,7 @@ internal sealed class Propagator
         var right = constraint.Right.Bounds(domains);
         if (ReferenceEquals(constraint.Right, variable) && left.Min == left.Max && left.Min >= 1)
             return domain.RestrictToMultiplesOf(left.Min);
-        if (ReferenceEquals(constraint.Left, variable) && right.Min == right.Max && right.Min != 0 && domain.Count > EnumerationLimit)
+        if (ReferenceEquals(constraint.Left, variable) && right.Min == right.Max && right.Min != 0 && domain.Count > DivisorListLimit)
         {
             var k = Math.Abs(right.Min);
             var divisors = new List<long>();
@@ -120,7 +127,7 @@ internal sealed class Propagator
     private static bool HoldsWith(Constraint constraint, IntVar variable, long value, Domain[] domains)
     {
         var saved = domains[variable.Index];
-        domains[variable.Index] = Domain.Single(value);
+        domains[variable.Index] = Domain.Point(value);
         try
         {
             return constraint.MayHold(domains);

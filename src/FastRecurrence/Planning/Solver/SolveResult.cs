@@ -16,8 +16,13 @@ public enum SolveMode
 /// <param name="Mode">Which solutions to look for.</param>
 /// <param name="MaxNodes">Search nodes before giving up (the result then says it is incomplete).</param>
 /// <param name="MaxSolutions">For <see cref="SolveMode.All"/>.</param>
-/// <param name="Explain">Whether an unsatisfiable result computes its minimal conflict.</param>
-public sealed record SolveOptions(SolveMode Mode = SolveMode.Best, long MaxNodes = 1_000_000, int MaxSolutions = 100_000, bool Explain = true);
+/// <param name="Explain">Whether an unsatisfiable result can compute its minimal conflict.</param>
+/// <param name="MustBeat">
+/// For <see cref="SolveMode.Best"/> with an objective: only solutions strictly better than this value count (a bound
+/// known from elsewhere, e.g. another variant already planned), so hopeless models fail at once.
+/// </param>
+public sealed record SolveOptions(SolveMode Mode = SolveMode.Best, long MaxNodes = 1_000_000, int MaxSolutions = 100_000,
+    bool Explain = true, long? MustBeat = null);
 
 /// <summary>One full assignment, indexed by variable.</summary>
 public sealed class Solution(IReadOnlyList<IntVar> variables, long[] values, long? objective)
@@ -35,13 +40,17 @@ public sealed class Solution(IReadOnlyList<IntVar> variables, long[] values, lon
 /// </summary>
 public sealed class SolveResult
 {
-    internal SolveResult(IReadOnlyList<Solution> solutions, bool complete, long nodes, IReadOnlyList<Constraint> conflict)
+    internal SolveResult(IReadOnlyList<Solution> solutions, bool complete, long nodes, Constraint? firstFailure,
+        Func<IReadOnlyList<Constraint>> conflict)
     {
         Solutions = solutions;
         IsComplete = complete;
         Nodes = nodes;
-        Conflict = conflict;
+        FirstFailure = firstFailure;
+        _conflict = new Lazy<IReadOnlyList<Constraint>>(conflict);
     }
+
+    private readonly Lazy<IReadOnlyList<Constraint>> _conflict;
 
     public bool IsSatisfiable => Solutions.Count > 0;
 
@@ -56,8 +65,19 @@ public sealed class SolveResult
 
     public long Nodes { get; }
 
-    /// <summary>For an unsatisfiable model: a minimal set of constraints that already has no solution (empty otherwise).</summary>
-    public IReadOnlyList<Constraint> Conflict { get; }
+    /// <summary>
+    /// For an unsatisfiable model: a minimal set of constraints that already has no solution (empty otherwise).
+    /// Computed on first use (a deletion filter: one solve per constraint), so callers that only need yes / no pay nothing.
+    /// </summary>
+    public IReadOnlyList<Constraint> Conflict => _conflict.Value;
+
+    /// <summary>For an unsatisfiable model, the constraint whose propagation failed first at the root (null if search was needed).</summary>
+    public Constraint? FirstFailure { get; }
+
+    /// <summary>A one-line reason that costs nothing extra: the first failing requirement, without minimising the set.</summary>
+    public string ShortExplanation => IsSatisfiable ? "satisfiable"
+        : FirstFailure is { } c ? $"infeasible: first failing requirement: {c.Description}"
+        : IsComplete ? "infeasible (found by search; see the full explanation)" : $"no solution found within {Nodes} search nodes";
 
     /// <summary>The conflict in words, with the domains of the variables it involves.</summary>
     public string Explanation
