@@ -5,7 +5,8 @@
    `run --grad-output` must reproduce y, h_n, c_n and every gradient torch autograd gives (x, weight_ih_l0,
    weight_hh_l0, bias_ih_l0, bias_hh_l0, h0, c0). The scan against a torch loop with autograd.
 2. Parity, float32: the CLI in float32 against torch's cuDNN float32 (TF32 off), relative L2.
-3. Peer timings (cuDNN nn.LSTM / nn.GRU, the targets.md headline shape), CUDA events, median: the numbers
+3. Peer timings (cuDNN nn.LSTM / nn.GRU, the targets.md headline shape; forward with autograd on, forward under
+   torch.no_grad, forward+backward), CUDA events, median of 20 after 5 warm-ups: the numbers
    FastRecurrence's kernels have to beat, recorded in docs/PERFORMANCE.md.
 Usage: pytorch_parity.py CLI_COMMAND OUT_DIR   (CLI_COMMAND e.g. "/tmp/dotnet/dotnet /tmp/cli/FastRecurrence.Cli.dll")
 """
@@ -115,13 +116,21 @@ def scan_parity(batch, steps, heads, dim):
     record(f"scan B={batch} T={steps} H={heads} D={dim} float64", errors, 1e-12)
 
 
-def time_cudnn(cell, batch, steps, hidden, dtype, backward):
+def time_cudnn(cell, batch, steps, hidden, dtype, mode):
+    """mode: "fwd" (autograd on, as a training forward), "fwd-nograd" (inference, torch.no_grad) or "fwd+bwd"."""
+    backward = mode == "fwd+bwd"
+    torch.manual_seed(11)
     module = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](hidden, hidden, batch_first=True).cuda().to(dtype)
     x = torch.randn(batch, steps, hidden, device="cuda", dtype=dtype, requires_grad=backward)
+    dy = torch.randn(batch, steps, hidden, device="cuda", dtype=dtype)
     def step():
+        if mode == "fwd-nograd":
+            with torch.no_grad():
+                module(x)
+            return
         y, _ = module(x)
         if backward:
-            y.backward(torch.ones_like(y))
+            y.backward(dy)
     for _ in range(5):
         step()
     torch.cuda.synchronize()
@@ -134,30 +143,58 @@ def time_cudnn(cell, batch, steps, hidden, dtype, backward):
         torch.cuda.synchronize()
         times.append(start.elapsed_time(end))
     median = float(np.median(times))
-    what = f"torch nn.{cell.upper()} (cuDNN) {'fwd+bwd' if backward else 'fwd'} B={batch} T={steps} I=H={hidden} {str(dtype).split('.')[-1]}"
-    results["timings"].append({"what": what, "median_ms": median, "min_ms": float(np.min(times))})
+    what = f"torch nn.{cell.upper()} (cuDNN) {mode} B={batch} T={steps} I=H={hidden} {str(dtype).split('.')[-1]}"
+    results["timings"].append({"what": what, "median_ms": median, "min_ms": float(np.min(times)),
+                               "max_ms": float(np.max(times)), "samples_ms": [float(t) for t in times]})
     print(f"TIME {what}: median {median:.3f} ms, min {np.min(times):.3f} ms", flush=True)
+
+
+def guarded(name, fn, *args, **kwargs):
+    """Runs one case; an exception (CLI failure, missing output file) is recorded as a FAIL and the run goes on,
+    so that one broken case does not cost the rest of a scarce device call."""
+    global failures
+    try:
+        fn(*args, **kwargs)
+    except Exception as e:  # noqa: BLE001 - every failure is reported, none is hidden
+        failures += 1
+        message = f"{type(e).__name__}: {e}"
+        results["parity" if fn is not time_cudnn else "timings"].append({"case": name, "ok": False, "error": message})
+        print(f"FAIL {name}: {message}", flush=True)
+    save()
+
+
+def save():
+    with open(os.path.join(OUT, "pytorch_parity.json"), "w") as f:
+        json.dump(results, f, indent=1)
 
 
 if __name__ == "__main__":
     print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(), flush=True)
+    results["versions"] = {"torch": torch.__version__, "cuda": torch.version.cuda, "cudnn": torch.backends.cudnn.version(),
+                           "numpy": np.__version__}
     have_gpu = torch.cuda.is_available()
     if have_gpu:
-        print("device", torch.cuda.get_device_name(0), flush=True)
+        props = torch.cuda.get_device_properties(0)
+        results["device"] = {"name": props.name, "multiprocessors": props.multi_processor_count,
+                             "memory_bytes": props.total_memory}
+        print("device", props.name, "SMs", props.multi_processor_count, flush=True)
     for cell in ("lstm", "gru", "rnn"):
-        layer_parity(cell, 3, 7, 5, 6, torch.float64, "cpu", 1e-10)
-        layer_parity(cell, 1, 1, 2, 3, torch.float64, "cpu", 1e-10)
-    scan_parity(2, 33, 3, 4)
+        guarded(f"{cell} float64 B=3 T=7 I=5 H=6", layer_parity, cell, 3, 7, 5, 6, torch.float64, "cpu", 1e-10)
+        guarded(f"{cell} float64 B=1 T=1 I=2 H=3", layer_parity, cell, 1, 1, 2, 3, torch.float64, "cpu", 1e-10)
+    guarded("scan float64", scan_parity, 2, 33, 3, 4)
     if have_gpu:
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
         for cell in ("lstm", "gru", "rnn"):
-            layer_parity(cell, 4, 256, 32, 64, torch.float32, "cuda", 1e-4)
+            guarded(f"{cell} float32 cuda B=4 T=256 I=32 H=64", layer_parity, cell, 4, 256, 32, 64, torch.float32, "cuda", 1e-4)
         for cell in ("lstm", "gru"):
             for dtype in (torch.float16, torch.bfloat16):
-                time_cudnn(cell, 16, 1024, 768, dtype, backward=False)
-                time_cudnn(cell, 16, 1024, 768, dtype, backward=True)
-    with open(os.path.join(OUT, "pytorch_parity.json"), "w") as f:
-        json.dump(results, f, indent=1)
+                for mode in ("fwd", "fwd-nograd", "fwd+bwd"):
+                    guarded(f"time {cell} {dtype} {mode}", time_cudnn, cell, 16, 1024, 768, dtype, mode)
+        print("TABLE", flush=True)
+        for t in results["timings"]:
+            if "median_ms" in t:
+                print(f"  {t['what']:<72} median {t['median_ms']:9.3f} ms  min {t['min_ms']:9.3f} ms", flush=True)
+    save()
     print(f"SUMMARY parity cases: {len(results['parity'])}, failed: {failures}", flush=True)
     sys.exit(1 if failures else 0)

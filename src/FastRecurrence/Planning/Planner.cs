@@ -37,6 +37,45 @@ public static class Planner
         return alternating.HasPlan ? PlanOutcome.Success(alternating.Plan!, attempts) : PlanOutcome.Failure(alternating.Reason!, attempts);
     }
 
+    /// <summary>
+    /// Re-checks a plan: rebuilds its family's model for its regime, evaluates every constraint exactly at the plan's
+    /// constants (no propagation, no search), and checks the derived fields (launch, resources, cost) against the model.
+    /// Returns the violations in words; empty means the plan is valid for <paramref name="gpu"/>.
+    /// </summary>
+    public static IReadOnlyList<string> Check(GpuSpec gpu, KernelPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(gpu);
+        ArgumentNullException.ThrowIfNull(plan);
+        var problems = new List<string>();
+        if (plan.Gpu != gpu.Name) problems.Add($"the plan is for {plan.Gpu}, not {gpu.Name}");
+        if (plan.Arch != gpu.ComputeCapability.Arch) problems.Add($"the plan targets {plan.Arch}, the GPU is {gpu.ComputeCapability.Arch}");
+        IPlanModel model = plan.Request.Family switch
+        {
+            KernelFamily.Fused => new FusedRnnModel(gpu, plan.Request, plan.Regime),
+            KernelFamily.Alternating => new AlternatingModel(gpu, plan.Request),
+            _ => new ScanModel(gpu, plan.Request),
+        };
+        long[] values;
+        try
+        {
+            values = model.ValuesOf(plan);
+            problems.AddRange(ConstraintSolver.Violations(model.Model, values).Select(c => $"violated: {c}"));
+        }
+        catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
+        {
+            problems.Add($"the plan's constants do not fit its model: {e.Message}");
+            return problems;
+        }
+        var rebuilt = model.ToPlan(new Solution(model.Model.Variables, values, model.Model.Objective?.Evaluate(values)), plan.Rationale);
+        if (rebuilt.Grid != plan.Grid || rebuilt.Block != plan.Block || rebuilt.Cluster != plan.Cluster)
+            problems.Add($"launch dimensions {plan.Grid} {plan.Block} {plan.Cluster} differ from the model's {rebuilt.Grid} {rebuilt.Block} {rebuilt.Cluster}");
+        if (rebuilt.SharedMemoryBytes != plan.SharedMemoryBytes || rebuilt.PredictedRegisters != plan.PredictedRegisters || rebuilt.PredictedCost != plan.PredictedCost)
+            problems.Add("shared memory, registers or cost differ from the model's evaluation of the plan's constants");
+        if (!rebuilt.Constants.SequenceEqual(plan.Constants))
+            problems.Add("the constants differ from the model's encoding of its own values");
+        return problems;
+    }
+
     private static PlanOutcome PlanFused(GpuSpec gpu, PlanRequest request)
     {
         if (request.DataType == DataType.Float64)

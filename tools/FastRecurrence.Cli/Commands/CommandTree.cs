@@ -11,5 +11,6 @@ internal static class CommandTree
             RunCommand.Create(stdout),
             ScanCommand.Create(stdout),
             DevicesCommand.Create(stdout),
+            PlanCommand.Create(stdout),
         };
 }

@@ -100,4 +100,16 @@ internal sealed class AlternatingModel : IPlanModel
             new Dim3((int)solution[Warps] * Gpu.WarpSize), new Dim3(1), SharedBytes.Evaluate(v), (int)Registers.Evaluate(v),
             Cost.Evaluate(v), rationale);
     }
+
+    public long[] ValuesOf(KernelPlan plan)
+    {
+        var values = new long[Model.Variables.Count];
+        values[TileM.Index] = plan.Constant("FR_TILE_M");
+        values[TileN.Index] = plan.Constant("FR_TILE_N");
+        values[TileK.Index] = plan.Constant("FR_TILE_K");
+        values[Warps.Index] = plan.Constant("FR_WARPS");
+        values[Stages.Index] = plan.Constant("FR_STAGES");
+        values[PointwiseThreads.Index] = plan.Constant("FR_POINTWISE_THREADS");
+        return values;
+    }
 }

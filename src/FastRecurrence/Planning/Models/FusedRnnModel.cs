@@ -171,5 +171,18 @@ internal sealed class FusedRnnModel : IPlanModel
             cluster, SharedBytes.Evaluate(v), (int)Registers.Evaluate(v), Cost.Evaluate(v), rationale);
     }
 
+    public long[] ValuesOf(KernelPlan plan)
+    {
+        var values = new long[Model.Variables.Count];
+        values[BlocksPerHead.Index] = plan.Constant("FR_BLOCKS_PER_HEAD");
+        values[HeadsPerBlock.Index] = plan.Constant("FR_HEADS_PER_BLOCK");
+        values[BatchTile.Index] = plan.Constant("FR_BATCH_TILE");
+        values[KSplit.Index] = plan.Constant("FR_K_SPLIT");
+        values[RowWarps.Index] = plan.Constant("FR_WARPS") / plan.Constant("FR_K_SPLIT");
+        values[RegisterTiles.Index] = plan.Constant("FR_REGISTER_ROW_TILES");
+        values[SharedTiles.Index] = plan.Constant("FR_SHARED_ROW_TILES");
+        return values;
+    }
+
     private static IEnumerable<long> Divisors(int n) => Enumerable.Range(1, n).Where(d => n % d == 0).Select(d => (long)d);
 }

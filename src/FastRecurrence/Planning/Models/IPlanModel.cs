@@ -7,4 +7,7 @@ internal interface IPlanModel
 {
     ConstraintModel Model { get; }
     KernelPlan ToPlan(Solution solution, IReadOnlyList<string> rationale);
+
+    /// <summary>The model's variable values that a plan of this model encodes (the inverse of <see cref="ToPlan"/>).</summary>
+    long[] ValuesOf(KernelPlan plan);
 }

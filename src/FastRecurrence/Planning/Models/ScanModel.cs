@@ -82,4 +82,13 @@ internal sealed class ScanModel : IPlanModel
         return new KernelPlan(Request, Gpu.Name, Gpu.ComputeCapability.Arch, FusedRegime.None, constants, grid,
             new Dim3((int)solution[Threads]), new Dim3(1), SharedBytes.Evaluate(v), (int)Registers.Evaluate(v), Cost.Evaluate(v), rationale);
     }
+
+    public long[] ValuesOf(KernelPlan plan)
+    {
+        var values = new long[Model.Variables.Count];
+        values[Lanes.Index] = plan.Constant("FR_SCAN_LANES");
+        values[Threads.Index] = plan.Constant("FR_SCAN_THREADS");
+        values[Items.Index] = plan.Constant("FR_SCAN_ITEMS");
+        return values;
+    }
 }

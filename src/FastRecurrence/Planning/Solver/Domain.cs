@@ -124,8 +124,22 @@ public sealed class Domain
     /// <summary>The values that satisfy <paramref name="keep"/>; enumerates, so only for small domains.</summary>
     public Domain Filter(Func<long, bool> keep)
     {
-        var kept = Values.Where(keep).ToArray();
-        return kept.LongLength == Count ? this : new(kept);
+        var count = Count;
+        var kept = new long[count];
+        var n = 0;
+        if (_values is not null)
+        {
+            foreach (var v in _values)
+                if (keep(v)) kept[n++] = v;
+        }
+        else
+        {
+            for (var v = Min; v <= Max; v += Step)
+                if (keep(v)) kept[n++] = v;
+        }
+        if (n == count) return this;
+        Array.Resize(ref kept, n);
+        return new(kept);
     }
 
     public Domain Remove(long value) => Contains(value) ? Filter(v => v != value) : this;

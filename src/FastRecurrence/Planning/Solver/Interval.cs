@@ -28,13 +28,11 @@ public readonly record struct Interval(long Min, long Max)
     /// <summary>Saturating product: exact when |a * b| &lt;= Limit, else ±Limit.</summary>
     public static long Multiply(long a, long b)
     {
-        if (a == 0 || b == 0) return 0;
-        var negative = (a < 0) ^ (b < 0);
-        var ua = Math.Abs(a);
-        var ub = Math.Abs(b);
-        if (ua > Limit / ub) return negative ? -Limit : Limit;
-        var product = ua * ub;
-        return negative ? -product : product;
+        // The double product decides whether the exact one fits well inside long; no division on the hot path.
+        var approximate = (double)a * b;
+        if (approximate > Limit) return Limit;
+        if (approximate < -Limit) return -Limit;
+        return Saturate(a * b);
     }
 
     public static long Saturate(long value) => Math.Clamp(value, -Limit, Limit);

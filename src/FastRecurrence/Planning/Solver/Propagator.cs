@@ -19,10 +19,13 @@ internal sealed class Propagator
 
     private readonly IReadOnlyList<Constraint> _constraints;
     private readonly int[][] _watchers;
+    private readonly Queue<int> _queue = new();
+    private readonly bool[] _queued;
 
     public Propagator(int variableCount, IReadOnlyList<Constraint> constraints)
     {
         _constraints = constraints;
+        _queued = new bool[constraints.Count];
         var watchers = Enumerable.Range(0, variableCount).Select(_ => new List<int>()).ToArray();
         for (var c = 0; c < constraints.Count; c++)
             foreach (var v in constraints[c].Variables)
@@ -38,8 +41,11 @@ internal sealed class Propagator
     /// </summary>
     public bool Propagate(Domain[] domains, int? changed = null)
     {
-        var queue = new Queue<int>();
-        var queued = new bool[_constraints.Count];
+        // Reused across calls: one propagator serves one search, which is single-threaded.
+        var queue = _queue;
+        var queued = _queued;
+        queue.Clear();
+        Array.Clear(queued);
         void Enqueue(int c)
         {
             if (queued[c]) return;

@@ -1,0 +1,85 @@
+using FastRecurrence.Planning;
+using FastRecurrence.Planning.Hardware;
+
+namespace FastRecurrence.Tests.Planning;
+
+/// <summary>
+/// Checks a plan against the GPU's limits from first principles, sharing no code with the planner's models:
+/// launch shape, registers, shared memory, clusters, co-residency, and that the fused plan's own resources can hold
+/// its share of R. Returns the failures in words.
+/// </summary>
+internal static class IndependentPlanChecker
+{
+    public static List<string> Check(GpuSpec gpu, KernelPlan plan)
+    {
+        var failures = new List<string>();
+        void Require(bool ok, string what)
+        {
+            if (!ok) failures.Add(what);
+        }
+
+        var r = plan.Request;
+        long threads = plan.Block.Volume;
+        Require(threads >= 1 && threads <= gpu.MaxThreadsPerBlock, $"threads per block {threads} within [1, {gpu.MaxThreadsPerBlock}]");
+        Require(threads % gpu.WarpSize == 0, $"threads per block {threads} a multiple of the warp size");
+        Require(plan.SharedMemoryBytes <= gpu.SharedMemoryPerBlockOptIn, $"shared memory {plan.SharedMemoryBytes} <= {gpu.SharedMemoryPerBlockOptIn}");
+        Require(plan.PredictedRegisters is > 0 and <= 255 && plan.PredictedRegisters <= gpu.MaxRegistersPerThread,
+            $"registers per thread {plan.PredictedRegisters} within the limit {gpu.MaxRegistersPerThread}");
+        Require(plan.PredictedRegisters * threads <= gpu.MaxRegistersPerBlock, $"registers per block {plan.PredictedRegisters * threads} <= {gpu.MaxRegistersPerBlock}");
+        Require(plan.Grid.X >= 1 && plan.Grid.Y >= 1 && plan.Grid.Z >= 1, "a non-empty grid");
+        if (plan.Cluster.Volume > 1)
+        {
+            Require(gpu.SupportsClusters, $"{gpu.Name} supports clusters");
+            Require(plan.Cluster.Volume <= gpu.NonPortableMaxClusterSize, $"cluster {plan.Cluster.Volume} <= {gpu.NonPortableMaxClusterSize}");
+            Require(plan.Regime == FusedRegime.Cluster, "only the cluster regime launches clusters");
+            Require(plan.Grid.X % plan.Cluster.X == 0, "the cluster divides the grid");
+        }
+
+        switch (r.Family)
+        {
+            case KernelFamily.Fused:
+            {
+                long gates = r.Cell.GateCount(), s = r.DataType.SizeInBytes();
+                long dp = plan.Constant("FR_HEAD_SIZE_PADDED"), p = plan.Constant("FR_BLOCKS_PER_HEAD"), hb = plan.Constant("FR_HEADS_PER_BLOCK");
+                long bt = plan.Constant("FR_BATCH_TILE"), w = plan.Constant("FR_WARPS"), ks = plan.Constant("FR_K_SPLIT");
+                long rt = plan.Constant("FR_REGISTER_ROW_TILES"), st = plan.Constant("FR_SHARED_ROW_TILES");
+                Require(r.DataType != DataType.Float64, "fused kernels do not store fp64");
+                Require(dp >= r.HeadSize && dp % 16 == 0 && dp - r.HeadSize < 16, $"padded head size {dp} is D rounded up to 16");
+                Require(w * gpu.WarpSize == threads && w % ks == 0, "warps = row warps * K split");
+                Require(w / ks * (rt + st) * 16 * p == hb * gates * dp, "the warps' row tiles cover every recurrent row exactly once");
+                Require(plan.Grid.X == p && plan.Grid.Y * hb >= r.Heads && plan.Grid.Z * bt >= r.Batch, "the grid covers every head and sequence");
+                Require(r.Heads % hb == 0, "heads per block divides the heads");
+                // The block's share of R must fit the registers and shared memory the plan itself reserves.
+                long rBytesPerBlock = hb * gates * dp * dp * s / p;
+                long onChip = plan.PredictedRegisters * threads * 4 + plan.SharedMemoryBytes;
+                Require(rBytesPerBlock <= onChip, $"the block's R ({rBytesPerBlock} bytes) fits its registers and shared memory ({onChip} bytes)");
+                Require(w / ks * st * 16 * dp * s <= plan.SharedMemoryBytes, "shared memory reserves the R rows kept there");
+                Require(plan.Regime switch
+                {
+                    FusedRegime.SingleBlock => p == 1,
+                    FusedRegime.Cluster => p >= 2 && plan.Cluster.X == p,
+                    FusedRegime.GridBarrier => p >= 2 && plan.Grid.Volume <= gpu.SmCount,
+                    _ => false,
+                }, $"regime {plan.Regime} is consistent with {p} blocks per head and {plan.Grid.Volume} blocks");
+                break;
+            }
+            case KernelFamily.Alternating:
+            {
+                long tm = plan.Constant("FR_TILE_M"), tn = plan.Constant("FR_TILE_N");
+                long dp = plan.Constant("FR_HEAD_SIZE_PADDED");
+                Require(plan.Grid.X * tm >= r.Cell.GateCount() * dp && plan.Grid.Y == r.Heads && plan.Grid.Z * tn >= r.Batch, "the tiles cover the output");
+                Require(plan.Regime == FusedRegime.None, "no fused regime");
+                break;
+            }
+            case KernelFamily.Scan:
+            {
+                long lanes = plan.Constant("FR_SCAN_LANES");
+                Require(plan.Grid.X * lanes >= r.HeadSize && plan.Grid.Y == r.Heads && plan.Grid.Z == r.Batch, "the grid covers every lane");
+                Require(threads % lanes == 0, "lanes divide the threads");
+                Require(plan.Constant("FR_SCAN_CHUNK") == threads / lanes * plan.Constant("FR_SCAN_ITEMS"), "chunk = segments * items");
+                break;
+            }
+        }
+        return failures;
+    }
+}

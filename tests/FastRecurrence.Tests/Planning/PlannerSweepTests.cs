@@ -1,0 +1,73 @@
+using System.Collections.Concurrent;
+using FastRecurrence.Planning;
+using FastRecurrence.Planning.Hardware;
+
+namespace FastRecurrence.Tests.Planning;
+
+/// <summary>
+/// The sweep of issue 3: every catalog GPU x cell x {fp32, bf16, fp16} x head size 16..2560 x heads {1, 4, 12} x
+/// batch {1, 8, 16, 64, 256} either returns a plan that both checkers accept, or refuses with a named reason; and
+/// the refusals are right where the answer is known from capacity alone.
+/// </summary>
+[TestFixture]
+[Category("Sweep")]
+public sealed class PlannerSweepTests
+{
+    private static readonly int[] HeadSizes = [16, 32, 64, 128, 256, 512, 768, 1024, 1536, 2048, 2560];
+    private static readonly int[] HeadCounts = [1, 4, 12];
+    private static readonly int[] Batches = [1, 8, 16, 64, 256];
+    private static readonly DataType[] Types = [DataType.Float32, DataType.BFloat16, DataType.Float16];
+
+    public static IEnumerable<TestCaseData> Gpus() => GpuCatalog.Names.Select(n => new TestCaseData(n).SetArgDisplayNames(n));
+
+    [TestCaseSource(nameof(Gpus))]
+    public void FusedSweep_EveryProblemHasACheckedPlanOrANamedReason(string gpuName)
+    {
+        var gpu = GpuCatalog.Find(gpuName);
+        var requests = (from cell in Enum.GetValues<CellKind>()
+                        from type in Types
+                        from d in HeadSizes
+                        from heads in HeadCounts
+                        from batch in Batches
+                        select new PlanRequest(KernelFamily.Fused, cell, type, batch, heads, d)).ToArray();
+        var failures = new ConcurrentBag<string>();
+        var planned = 0;
+        Parallel.ForEach(requests, request =>
+        {
+            var outcome = Planner.Plan(gpu, request);
+            if (outcome.Plan is { } plan)
+            {
+                Interlocked.Increment(ref planned);
+                foreach (var problem in Planner.Check(gpu, plan).Concat(IndependentPlanChecker.Check(gpu, plan)))
+                    failures.Add($"{request}: {problem}");
+            }
+            else
+            {
+                if (outcome.Attempts.Count == 0 || outcome.Attempts.Any(a => !a.Contains(':', StringComparison.Ordinal)))
+                    failures.Add($"{request}: refused without a reason per regime");
+                // Capacity alone decides some answers: R of one head beyond all on-chip storage can never be fused.
+                long rBytes = (long)request.Cell.GateCount() * request.HeadSize * request.HeadSize * request.DataType.SizeInBytes();
+                if (rBytes <= 16 * 1024 && request.Heads <= 4)
+                    failures.Add($"{request}: refused although R of a head is only {rBytes} bytes");
+            }
+            if (outcome.HasPlan && (long)request.Cell.GateCount() * request.HeadSize * request.HeadSize * request.DataType.SizeInBytes() > gpu.OnChipBytes)
+                failures.Add($"{request}: planned although R of one head exceeds the GPU's {gpu.OnChipBytes} on-chip bytes");
+        });
+        Assert.That(failures.Take(20), Is.Empty, $"{failures.Count} failures of {requests.Length} problems");
+        Assert.That(planned, Is.GreaterThan(requests.Length / 4), "most of the sweep is plannable");
+    }
+
+    [Test]
+    public void AlternatingFallback_PlansEverySizeOnEveryGpu()
+    {
+        foreach (var gpu in GpuCatalog.All)
+        foreach (var d in HeadSizes.Append(4096).Append(8192))
+        foreach (var type in Types)
+        {
+            var request = new PlanRequest(KernelFamily.Alternating, CellKind.Gru, type, 64, 2, d);
+            var plan = Planner.Plan(gpu, request).Require();
+            Assert.That(Planner.Check(gpu, plan), Is.Empty, $"{gpu.Name} {request}");
+            Assert.That(IndependentPlanChecker.Check(gpu, plan), Is.Empty, $"{gpu.Name} {request}");
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using FastRecurrence.Planning;
+using FastRecurrence.Planning.Hardware;
+
+namespace FastRecurrence.Tests.Planning;
+
+/// <summary>The planner on named cases: the FlashRNN headline shape, refusals with reasons, JSON, checking.</summary>
+[TestFixture]
+public sealed class PlannerTests
+{
+    private static readonly GpuSpec H100 = GpuCatalog.Find("H100-SXM");
+    private static readonly GpuSpec A100 = GpuCatalog.Find("A100-40GB");
+
+    private static PlanRequest Headline(PlanDirection direction = PlanDirection.Forward) =>
+        new(KernelFamily.Fused, CellKind.Lstm, DataType.BFloat16, batch: 16, heads: 1, headSize: 768, direction);
+
+    [TestCase(PlanDirection.Forward)]
+    [TestCase(PlanDirection.Backward)]
+    public void HeadlineShape_OnH100_HasACheckedFusedPlanAcrossBlocks(PlanDirection direction)
+    {
+        var outcome = Planner.Plan(H100, Headline(direction));
+        Assert.That(outcome.HasPlan, Is.True, () => outcome.Reason!);
+        var plan = outcome.Plan!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan.Regime, Is.AnyOf(FusedRegime.Cluster, FusedRegime.GridBarrier), "R of a 768 head (4.7 MB) cannot fit one SM");
+            Assert.That(plan.Constant("FR_HEAD_SIZE"), Is.EqualTo(768));
+            Assert.That(Planner.Check(H100, plan), Is.Empty);
+            Assert.That(IndependentPlanChecker.Check(H100, plan), Is.Empty);
+            Assert.That(plan.Rationale, Has.Some.Contains("chosen"));
+        });
+    }
+
+    [Test]
+    public void TwelveSmallHeads_RunOneBlockPerHeadWithoutAGridBarrier()
+    {
+        var plan = Planner.Plan(H100, Headline() with { Heads = 12, HeadSize = 64 }).Require();
+        Assert.That(plan.Regime, Is.EqualTo(FusedRegime.SingleBlock));
+        Assert.That(IndependentPlanChecker.Check(H100, plan), Is.Empty);
+    }
+
+    [Test]
+    public void LstmHead2560Bf16_DoesNotFitAnA100OnChip_AndSaysWhy()
+    {
+        var request = Headline() with { HeadSize = 2560 };
+        var outcome = Planner.Plan(A100, request);
+        Assert.That(outcome.HasPlan, Is.False);
+        Assert.That(outcome.Reason, Does.StartWith("no fused plan for").And.Contain("R of one head is 52428800 bytes")
+            .And.Contain("SingleBlock:").And.Contain("GridBarrier:").And.Contain("registers").And.Contain("shared memory"));
+        // The on-chip capacity of the whole A100 (45 MB) is below R (52 MB): the refusal is right, not an artefact.
+        Assert.That(A100.OnChipBytes, Is.LessThan(52428800L));
+        // And every size still works through the alternating fallback.
+        var fallback = Planner.PlanBest(A100, request).Require();
+        Assert.That(fallback.Request.Family, Is.EqualTo(KernelFamily.Alternating));
+        Assert.That(IndependentPlanChecker.Check(A100, fallback), Is.Empty);
+    }
+
+    [Test]
+    public void Float64_IsRefusedForFusedKernelsWithTheReason()
+    {
+        var outcome = Planner.Plan(H100, Headline() with { DataType = DataType.Float64 });
+        Assert.That(outcome.Reason, Does.Contain("Float32, BFloat16 or Float16"));
+    }
+
+    [TestCase(1)]
+    [TestCase(1000)]
+    [TestCase(16384)]
+    public void ScanPlans_ForTheBenchmarkShape(int steps)
+    {
+        foreach (var direction in Enum.GetValues<PlanDirection>())
+        {
+            var request = new PlanRequest(KernelFamily.Scan, CellKind.Lstm, DataType.Float32, 8, 16, 96, direction, steps);
+            var plan = Planner.Plan(H100, request).Require();
+            Assert.That(Planner.Check(H100, plan), Is.Empty);
+            Assert.That(IndependentPlanChecker.Check(H100, plan), Is.Empty);
+            Assert.That(plan.Constant("FR_SCAN_CHUNK"), Is.LessThanOrEqualTo(Math.Max(32, steps)));
+        }
+    }
+
+    [Test]
+    public void Plan_IsDeterministic_AndRoundTripsThroughJson()
+    {
+        var first = Planner.Plan(H100, Headline()).Require();
+        var second = Planner.Plan(H100, Headline()).Require();
+        Assert.That(second, Is.EqualTo(first));
+        Assert.That(second.GetHashCode(), Is.EqualTo(first.GetHashCode()));
+        var json = first.ToJson();
+        Assert.That(json, Does.Contain("\"version\": 1").And.Contain("\"FR_BLOCKS_PER_HEAD\""));
+        var back = KernelPlan.FromJson(json);
+        Assert.That(back, Is.EqualTo(first));
+        Assert.That(back.Defines(), Is.EqualTo(first.Defines()));
+        Assert.That(first.Defines(), Has.All.Match("^-DFR_[A-Z_]+=-?[0-9]+$"));
+    }
+
+    [Test]
+    public void FromJson_RejectsOtherVersionsAndGarbage()
+    {
+        var json = Planner.Plan(H100, Headline()).Require().ToJson().Replace("\"version\": 1", "\"version\": 99", StringComparison.Ordinal);
+        Assert.That(() => KernelPlan.FromJson(json), Throws.TypeOf<FormatException>().With.Message.Contains("version 99"));
+        Assert.That(() => KernelPlan.FromJson("{}"), Throws.TypeOf<FormatException>());
+    }
+
+    [Test]
+    public void Check_FindsATamperedPlan()
+    {
+        var json = Planner.Plan(H100, Headline()).Require().ToJson();
+        var plan = KernelPlan.FromJson(json);
+        var warps = plan.Constant("FR_WARPS");
+        var tampered = KernelPlan.FromJson(json.Replace($"\"FR_WARPS\": {warps}", $"\"FR_WARPS\": {warps * 2}", StringComparison.Ordinal));
+        Assert.That(Planner.Check(H100, tampered), Is.Not.Empty);
+        Assert.That(Planner.Check(A100, plan), Has.Some.Contains("not A100-40GB"));
+    }
+
+    [Test]
+    public void PlanRequest_ValidatesSizes()
+    {
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new PlanRequest(KernelFamily.Fused, CellKind.Gru, DataType.Float16, 0, 1, 64));
+        Assert.That(ex!.Message, Does.StartWith("batch: expected an integer >= 1"));
+    }
+}

@@ -1,0 +1,111 @@
+using System.CommandLine;
+using FastRecurrence.Cli.Planning;
+
+namespace FastRecurrence.Cli.Commands;
+
+/// <summary>
+/// `plan`: sizes a kernel (fused, alternating or scan) to a catalog GPU with the planner and prints the plan, the
+/// resources it uses against the GPU's limits and why it was chosen, or the plan as JSON; `plan --list-gpus` lists
+/// the catalog. No plan is an input error (exit 1) whose message names the binding limits.
+/// </summary>
+internal static class PlanCommand
+{
+    public static Command Create(TextWriter stdout)
+    {
+        var listGpus = new Option<bool>("--list-gpus")
+        {
+            Description = "List the catalog GPUs (the names --gpu takes) and exit.",
+        };
+        var gpu = new Option<string>("--gpu")
+        {
+            Description = "Catalog GPU, matched without case and ignoring '-', '_' and spaces (see --list-gpus).",
+            HelpName = "NAME",
+        };
+        var cell = new Option<string>("--cell")
+        {
+            Description = "Which cell (not needed for --family scan).",
+            HelpName = CellNames.Choices,
+        };
+        var hidden = new Option<int>("--hidden")
+        {
+            Description = "Total hidden size H = heads * head size (for the scan: H * D).",
+            HelpName = "H",
+        };
+        var heads = new Option<int>("--heads")
+        {
+            Description = "Heads NH; the head size is --hidden / --heads.",
+            DefaultValueFactory = _ => 1,
+            HelpName = "N",
+        };
+        var batch = new Option<int>("--batch")
+        {
+            Description = "Batch size B.",
+            DefaultValueFactory = _ => 16,
+            HelpName = "B",
+        };
+        var dtype = new Option<string>("--dtype")
+        {
+            Description = "Storage type of the weights and states.",
+            HelpName = PlanChoices.DataTypeChoices,
+        };
+        var family = new Option<string>("--family")
+        {
+            Description = "Kernel family; auto: fused when a plan fits on chip, else alternating.",
+            DefaultValueFactory = _ => "auto",
+            HelpName = PlanChoices.FamilyChoices,
+        };
+        var backward = new Option<bool>("--backward")
+        {
+            Description = "Plan the backward kernel instead of the forward.",
+        };
+        var steps = new Option<int>("--steps")
+        {
+            Description = "Time steps T.",
+            DefaultValueFactory = _ => 1024,
+            HelpName = "T",
+        };
+        var json = new Option<bool>("--json")
+        {
+            Description = "Print only the plan as JSON (KernelPlan.ToJson).",
+        };
+
+        var command = new Command("plan", "Size a kernel to a GPU: print the plan, the resources it uses against the limits, and why.")
+        {
+            listGpus, gpu, cell, hidden, heads, batch, dtype, family, backward, steps, json,
+        };
+        // The problem's options are required unless --list-gpus is given; missing ones are syntax errors, as elsewhere.
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(listGpus))
+                return;
+            foreach (Option option in new Option[] { gpu, hidden, dtype })
+            {
+                if (result.GetResult(option) is null)
+                    result.AddError($"Option '{option.Name}' is required (or give --list-gpus).");
+            }
+            if (result.GetResult(cell) is null && !PlanChoices.IsScan(result.GetValue(family)))
+                result.AddError($"Option '{cell.Name}' is required unless --family scan.");
+        });
+        command.SetAction(parse =>
+        {
+            if (parse.GetValue(listGpus))
+            {
+                PlanRun.ListGpus(stdout);
+                return 0;
+            }
+            var arguments = new PlanArguments(
+                parse.GetRequiredValue(gpu),
+                parse.GetValue(cell),
+                parse.GetValue(hidden),
+                parse.GetRequiredValue(dtype),
+                parse.GetValue(heads),
+                parse.GetValue(batch),
+                parse.GetValue(family) ?? "auto",
+                parse.GetValue(backward),
+                parse.GetValue(steps),
+                parse.GetValue(json));
+            return PlanRun.Execute(arguments, stdout, parse.InvocationConfiguration.Error);
+        });
+        return command;
+    }
+}

@@ -1,0 +1,98 @@
+using FastRecurrence.Cli.Commands;
+using FastRecurrence.Cli.Errors;
+using FastRecurrence.Planning;
+using FastRecurrence.Planning.Hardware;
+
+namespace FastRecurrence.Cli.Planning;
+
+/// <summary>
+/// Executes `plan`: resolves the GPU and the names, builds the <see cref="PlanRequest"/>, asks the planner and prints
+/// the plan with its resources against the GPU's limits and the reasons, or the plan as JSON, or why there is none.
+/// </summary>
+internal static class PlanRun
+{
+    public static int Execute(PlanArguments arguments, TextWriter stdout, TextWriter stderr)
+    {
+        ArgumentNullException.ThrowIfNull(arguments);
+        var gpu = ResolveGpu(arguments.Gpu);
+        var (request, auto) = BuildRequest(arguments);
+
+        var outcome = auto ? Planner.PlanBest(gpu, request) : Planner.Plan(gpu, request);
+        if (outcome.Plan is not { } plan)
+        {
+            // The reason spans several lines (one per regime, with the minimal conflicting limits), so it is written
+            // here in full rather than through the one-line error path.
+            stderr.WriteLine($"error: {outcome.Reason}");
+            return Program.InputError;
+        }
+
+        if (arguments.Json)
+        {
+            stdout.WriteLine(plan.ToJson());
+            return 0;
+        }
+        PlanReport.Write(stdout, gpu, plan, outcome.Attempts, fellBack: auto && plan.Request.Family != KernelFamily.Fused);
+        return 0;
+    }
+
+    public static void ListGpus(TextWriter stdout) => PlanReport.WriteGpuList(stdout, GpuCatalog.All);
+
+    /// <summary>The catalog GPU; an unknown name is an input error that lists the known names (the catalog's own message).</summary>
+    internal static GpuSpec ResolveGpu(string name)
+    {
+        if (GpuCatalog.TryFind(name, out var gpu))
+            return gpu;
+        try
+        {
+            return GpuCatalog.Find(name);
+        }
+        catch (ArgumentException e)
+        {
+            // Find's message names its parameter ("name: unknown GPU ..."); users know the option.
+            var message = UserErrors.OneLine(e);
+            const string Prefix = "name: ";
+            if (message.StartsWith(Prefix, StringComparison.Ordinal))
+                message = message[Prefix.Length..];
+            throw new CliInputException($"--gpu: {message.TrimEnd('.')} (see `plan --list-gpus`).", e);
+        }
+    }
+
+    /// <summary>The planner's request, and whether the family is "auto" (then the request's family is Fused).</summary>
+    internal static (PlanRequest Request, bool Auto) BuildRequest(PlanArguments arguments)
+    {
+        var dataType = PlanChoices.ParseDataType(arguments.DataType);
+        var family = PlanChoices.ParseFamily(arguments.Family);
+        // The scan has no cell (PlanRequest ignores it): a given --cell is checked, then the default stands in, so
+        // the same scan problem always gives the same plan and JSON.
+        CellKind cell = default;
+        if (arguments.Cell is not null)
+        {
+            var named = CellNames.Parse(arguments.Cell);
+            if (family != KernelFamily.Scan) cell = named;
+        }
+        else if (family != KernelFamily.Scan)
+        {
+            throw new CliInputException($"--cell: required for the {arguments.Family} family; expected one of {CellNames.Choices.Replace("|", ", ", StringComparison.Ordinal)}.");
+        }
+
+        Positive(arguments.Hidden, "--hidden");
+        Positive(arguments.Heads, "--heads");
+        Positive(arguments.Batch, "--batch");
+        Positive(arguments.Steps, "--steps");
+        if (arguments.Hidden % arguments.Heads != 0)
+            throw new CliInputException(
+                $"--hidden {arguments.Hidden} is not divisible by --heads {arguments.Heads}: the head size is hidden / heads and must be a whole number.");
+        var headSize = arguments.Hidden / arguments.Heads;
+
+        var direction = arguments.Backward ? PlanDirection.Backward : PlanDirection.Forward;
+        var request = new PlanRequest(family ?? KernelFamily.Fused, cell, dataType, arguments.Batch, arguments.Heads, headSize,
+            direction, arguments.Steps);
+        return (request, family is null);
+    }
+
+    private static void Positive(int value, string option)
+    {
+        if (value < 1)
+            throw new CliInputException($"{option}: expected a positive integer, got {value}.");
+    }
+}
