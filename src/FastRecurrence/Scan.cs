@@ -17,7 +17,7 @@ public static class Scan
         backend ??= RecurrenceBackends.Default;
         ArgumentChecks.ElementType<T>(problem.DataType, nameof(problem));
         ArgumentChecks.ScanInputs(problem, inputs);
-        Guard.Length(h.Length, problem.SequenceLength, "h", ArgumentChecks.SequenceShape(problem));
+        Guard.Length(h.Length, problem.SequenceLength, "h", $"[B={problem.Batch}, T={problem.TimeSteps}, H={problem.Heads}, D={problem.HeadSize}]");
         ArgumentChecks.Supported(backend, problem);
         backend.ScanForward(problem, inputs, h);
     }

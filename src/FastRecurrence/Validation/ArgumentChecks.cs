@@ -36,21 +36,21 @@ internal static class ArgumentChecks
         Guard.Length(inputs.Wx.Length, p.WxLength, "Wx", $"[B={p.Batch}, T={p.TimeSteps}, G={p.GateCount}, NH={p.Heads}, D={p.HeadSize}]");
         Guard.Length(inputs.R.Length, p.RLength, "R", $"[G={p.GateCount}, NH={p.Heads}, D={p.HeadSize}, D={p.HeadSize}]");
         Guard.Length(inputs.Bias.Length, p.BiasLength, "bias", $"[Gb={p.BiasCount}, NH={p.Heads}, D={p.HeadSize}]");
-        Guard.OptionalLength(inputs.InitialStates.Length, p.StatesLength, "initialStates", StatesShape(p));
+        Guard.OptionalLength(inputs.InitialStates.Length, p.StatesLength, "initialStates", true, $"[S={p.StateCount}, B={p.Batch}, NH={p.Heads}, D={p.HeadSize}]");
     }
 
     public static void Outputs<T>(RecurrentProblem p, RecurrentOutputs<T> outputs)
     {
         Guard.Length(outputs.Y.Length, p.YLength, "y", $"[B={p.Batch}, T={p.TimeSteps}, NH={p.Heads}, D={p.HeadSize}]");
-        Guard.OptionalLength(outputs.LastStates.Length, p.StatesLength, "lastStates", StatesShape(p));
-        Guard.OptionalLength(outputs.AllStates.Length, p.AllStatesLength, "allStates",
+        Guard.OptionalLength(outputs.LastStates.Length, p.StatesLength, "lastStates", true, $"[S={p.StateCount}, B={p.Batch}, NH={p.Heads}, D={p.HeadSize}]");
+        Guard.OptionalLength(outputs.AllStates.Length, p.AllStatesLength, "allStates", true,
             $"[S={p.StateCount}, B={p.Batch}, T={p.TimeSteps}, NH={p.Heads}, D={p.HeadSize}]");
     }
 
     public static void OutputGradients<T>(RecurrentProblem p, RecurrentOutputGradients<T> g)
     {
         Guard.Length(g.DY.Length, p.YLength, "dy", $"[B={p.Batch}, T={p.TimeSteps}, NH={p.Heads}, D={p.HeadSize}]");
-        Guard.OptionalLength(g.DLastStates.Length, p.StatesLength, "dLastStates", StatesShape(p));
+        Guard.OptionalLength(g.DLastStates.Length, p.StatesLength, "dLastStates", true, $"[S={p.StateCount}, B={p.Batch}, NH={p.Heads}, D={p.HeadSize}]");
     }
 
     public static void InputGradients<T>(RecurrentProblem p, RecurrentInputGradients<T> g)
@@ -58,25 +58,22 @@ internal static class ArgumentChecks
         Guard.Length(g.DWx.Length, p.WxLength, "dWx", $"[B={p.Batch}, T={p.TimeSteps}, G={p.GateCount}, NH={p.Heads}, D={p.HeadSize}]");
         Guard.Length(g.DR.Length, p.RLength, "dR", $"[G={p.GateCount}, NH={p.Heads}, D={p.HeadSize}, D={p.HeadSize}]");
         Guard.Length(g.DBias.Length, p.BiasLength, "dBias", $"[Gb={p.BiasCount}, NH={p.Heads}, D={p.HeadSize}]");
-        Guard.OptionalLength(g.DInitialStates.Length, p.StatesLength, "dInitialStates", StatesShape(p));
+        Guard.OptionalLength(g.DInitialStates.Length, p.StatesLength, "dInitialStates", true, $"[S={p.StateCount}, B={p.Batch}, NH={p.Heads}, D={p.HeadSize}]");
     }
 
     public static void ScanInputs<T>(ScanProblem p, ScanInputs<T> inputs)
     {
-        Guard.Length(inputs.A.Length, p.SequenceLength, "a", SequenceShape(p));
-        Guard.Length(inputs.B.Length, p.SequenceLength, "b", SequenceShape(p));
-        Guard.OptionalLength(inputs.H0.Length, p.StateLength, "h0", $"[B={p.Batch}, H={p.Heads}, D={p.HeadSize}]");
+        Guard.Length(inputs.A.Length, p.SequenceLength, "a", $"[B={p.Batch}, T={p.TimeSteps}, H={p.Heads}, D={p.HeadSize}]");
+        Guard.Length(inputs.B.Length, p.SequenceLength, "b", $"[B={p.Batch}, T={p.TimeSteps}, H={p.Heads}, D={p.HeadSize}]");
+        Guard.OptionalLength(inputs.H0.Length, p.StateLength, "h0", true, $"[B={p.Batch}, H={p.Heads}, D={p.HeadSize}]");
     }
 
     public static void ScanGradients<T>(ScanProblem p, ReadOnlySpan<T> dh, ScanGradients<T> g)
     {
-        Guard.Length(dh.Length, p.SequenceLength, "dh", SequenceShape(p));
-        Guard.Length(g.DA.Length, p.SequenceLength, "da", SequenceShape(p));
-        Guard.Length(g.DB.Length, p.SequenceLength, "db", SequenceShape(p));
-        Guard.OptionalLength(g.DH0.Length, p.StateLength, "dh0", $"[B={p.Batch}, H={p.Heads}, D={p.HeadSize}]");
+        Guard.Length(dh.Length, p.SequenceLength, "dh", $"[B={p.Batch}, T={p.TimeSteps}, H={p.Heads}, D={p.HeadSize}]");
+        Guard.Length(g.DA.Length, p.SequenceLength, "da", $"[B={p.Batch}, T={p.TimeSteps}, H={p.Heads}, D={p.HeadSize}]");
+        Guard.Length(g.DB.Length, p.SequenceLength, "db", $"[B={p.Batch}, T={p.TimeSteps}, H={p.Heads}, D={p.HeadSize}]");
+        Guard.OptionalLength(g.DH0.Length, p.StateLength, "dh0", true, $"[B={p.Batch}, H={p.Heads}, D={p.HeadSize}]");
     }
 
-    public static string SequenceShape(ScanProblem p) => $"[B={p.Batch}, T={p.TimeSteps}, H={p.Heads}, D={p.HeadSize}]";
-
-    private static string StatesShape(RecurrentProblem p) => $"[S={p.StateCount}, B={p.Batch}, NH={p.Heads}, D={p.HeadSize}]";
 }

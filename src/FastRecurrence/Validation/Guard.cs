@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FastRecurrence.Validation;
 
 /// <summary>
@@ -32,20 +34,22 @@ internal static class Guard
         return (int)count;
     }
 
-    /// <summary>A required tensor: its length must equal the product of its shape.</summary>
-    public static void Length(int actual, int expected, string argument, string shape)
+    /// <summary>A tensor's length must equal the product of its shape (or be 0 when <paramref name="optional"/>).</summary>
+    public static void Length(int actual, int expected, string argument, bool optional,
+        [InterpolatedStringHandlerArgument("actual", "expected", "optional")] ref ShapeText shape)
     {
-        if (actual != expected)
-            throw new ArgumentException($"{argument}: expected {expected} elements (shape {shape}), got {actual}.", argument);
+        if (actual != expected && !(optional && actual == 0))
+            throw new ArgumentException($"{argument}: expected {expected} elements (shape {shape.ToStringAndClear()}), got {actual}.", argument);
     }
 
+    public static void Length(int actual, int expected, string argument,
+        [InterpolatedStringHandlerArgument("actual", "expected")] ref ShapeText shape) =>
+        Length(actual, expected, argument, false, ref shape);
+
     /// <summary>An optional tensor: empty means "absent", otherwise its length must equal the product of its shape.</summary>
-    public static bool OptionalLength(int actual, int expected, string argument, string shape)
-    {
-        if (actual == 0) return false;
-        Length(actual, expected, argument, shape);
-        return true;
-    }
+    public static void OptionalLength(int actual, int expected, string argument, bool optional,
+        [InterpolatedStringHandlerArgument("actual", "expected", "optional")] ref ShapeText shape) =>
+        Length(actual, expected, argument, optional, ref shape);
 
     public static void NotNull(object? value, string argument)
     {

@@ -6,7 +6,7 @@ namespace FastRecurrence.Cli.Commands;
 internal static class CommandTree
 {
     public static RootCommand Create(TextWriter stdout) =>
-        new("fastrecurrence: run FastRecurrence's recurrent layers and scans on NumPy .npy files.")
+        new("fastrecurrence: run FastRecurrence's recurrent layers and scans on NumPy .npy files, and plan kernels for a GPU.")
         {
             RunCommand.Create(stdout),
             ScanCommand.Create(stdout),
