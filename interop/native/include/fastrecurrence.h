@@ -1,0 +1,206 @@
+/*
+ * fastrecurrence.h: the C ABI of libfastrecurrence (ABI version 1).
+ *
+ * Flat extern "C", plain old data only: any language with a C FFI (C#, Python ctypes, C++, Rust) can call it.
+ * Rules every entry point follows:
+ *   - it validates its arguments first and returns a status; it never aborts or throws across the ABI;
+ *   - on any status other than FR_OK, fr_last_error() returns a message for this thread naming the argument
+ *     and the limit (valid until the next call on the same thread);
+ *   - without a CUDA driver or GPU, every GPU entry point returns FR_ERROR_NO_DRIVER / FR_ERROR_NO_DEVICE, and the
+ *     compile-only entry point (fr_compile) still works given libnvrtc;
+ *   - libcuda.so.1 and libnvrtc are loaded at run time (dlopen): FR_CUDA_LIBRARY and FR_NVRTC_LIBRARY override the
+ *     paths; otherwise libnvrtc.so.13, .so.12, .so.11.2 and libnvrtc.so are probed in that order;
+ *   - device memory and streams belong to the caller: tensors carry device pointers, `stream` is a CUstream
+ *     (NULL = the legacy default stream), which is what PyTorch (torch.cuda.current_stream().cuda_stream) and JAX give.
+ * Structs that may grow start with `struct_size` (set it to sizeof the struct you compiled against).
+ */
+#ifndef FASTRECURRENCE_H
+#define FASTRECURRENCE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define FR_API __declspec(dllexport)
+#else
+#define FR_API __attribute__((visibility("default")))
+#endif
+
+#define FR_ABI_VERSION 1
+#define FR_MAX_RANK 8
+#define FR_MAX_DEFINES 64
+
+typedef enum fr_status {
+    FR_OK = 0,
+    FR_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, a wrong shape / stride / dtype, an unsupported size */
+    FR_ERROR_NO_DRIVER = 2,        /* libcuda.so.1 could not be loaded or cuInit failed */
+    FR_ERROR_NO_DEVICE = 3,        /* the driver reports no device with that ordinal */
+    FR_ERROR_NO_NVRTC = 4,         /* no libnvrtc could be loaded */
+    FR_ERROR_COMPILE = 5,          /* NVRTC rejected the kernel source; the log is in fr_last_error() */
+    FR_ERROR_CUDA = 6,             /* a driver call failed; the CUresult name is in fr_last_error() */
+    FR_ERROR_UNSUPPORTED = 7,      /* valid, but this build or device cannot do it (e.g. clusters before sm_90) */
+    FR_ERROR_OUT_OF_MEMORY = 8,
+    FR_ERROR_CACHE = 9,            /* the cubin cache folder cannot be created or written */
+    FR_ERROR_INTERNAL = 10
+} fr_status;
+
+/* Storage types; the same codes as the kernels' FR_DTYPE define. */
+typedef enum fr_dtype {
+    FR_DTYPE_FLOAT32 = 0,
+    FR_DTYPE_BFLOAT16 = 1,
+    FR_DTYPE_FLOAT16 = 2,
+    FR_DTYPE_FLOAT64 = 3
+} fr_dtype;
+
+/* ---- library ---------------------------------------------------------------------------------------------- */
+
+FR_API int fr_abi_version(void);                 /* FR_ABI_VERSION of the built library */
+FR_API const char* fr_version_string(void);      /* e.g. "fastrecurrence 0.1.0 (abi 1)" */
+FR_API const char* fr_last_error(void);          /* this thread's last error message; "" after success */
+FR_API const char* fr_status_name(fr_status status);
+
+/* The NVRTC the library loaded (loads it on first use). */
+FR_API fr_status fr_nvrtc_version(int* major, int* minor);
+
+/* The library's embedded kernel sources: names ("scan", ...) and text, so callers can hash or inspect them. */
+FR_API int fr_kernel_source_count(void);
+FR_API fr_status fr_kernel_source(int index, const char** name, const char** text);
+
+/* ---- devices (need the driver) -------------------------------------------------------------------------- */
+
+FR_API fr_status fr_device_count(int* count);
+FR_API fr_status fr_device_name(int ordinal, char* buffer, size_t capacity);
+/* Any CUdevice_attribute (the driver API's numbering), e.g. 16 = CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT. */
+FR_API fr_status fr_device_attribute(int ordinal, int cu_device_attribute, int* value);
+
+/* ---- compilation (needs only libnvrtc) ------------------------------------------------------------------- */
+
+typedef struct fr_define {
+    const char* name; /* e.g. "FR_SCAN_THREADS"; letters, digits and '_' only */
+    int64_t value;
+} fr_define;
+
+typedef struct fr_compile_options {
+    size_t struct_size;
+    const char* source_name;  /* an embedded source: "scan" */
+    const char* arch;         /* "sm_80", "sm_90", ...: the exact architecture of the cubin */
+    const fr_define* defines; /* the plan's constants */
+    int define_count;         /* 0 .. FR_MAX_DEFINES */
+    const char* cache_dir;    /* NULL: $FR_CACHE_DIR, else $XDG_CACHE_HOME/fastrecurrence, else ~/.cache/fastrecurrence */
+    int use_cache;            /* 0: always compile, never read or write the cache */
+} fr_compile_options;
+
+/* What ptxas reported for one kernel of the compiled source (from -Xptxas -v). */
+typedef struct fr_kernel_report {
+    char name[128];           /* the kernel's extern "C" name, e.g. "fr_scan_forward" */
+    int registers;
+    int spill_store_bytes;
+    int spill_load_bytes;
+    int shared_bytes;         /* static shared memory */
+    int stack_bytes;
+} fr_kernel_report;
+
+typedef struct fr_compile_result {
+    size_t struct_size;
+    int cache_hit;            /* 1: the cubin came from the disk cache */
+    double milliseconds;      /* wall time of this call */
+    size_t cubin_bytes;
+    int nvrtc_major, nvrtc_minor;
+    int kernel_count;         /* entries filled in `kernels` */
+    fr_kernel_report kernels[8];
+    char cache_key[65];       /* hex SHA-256 of (source, defines, arch, NVRTC version) */
+} fr_compile_result;
+
+/* Compiles (or finds in the cache) the cubin of a source for an architecture. No driver or GPU needed. */
+FR_API fr_status fr_compile(const fr_compile_options* options, fr_compile_result* result);
+
+/* ---- contexts, memory, modules, launches (need the driver) ---------------------------------------------- */
+
+typedef struct fr_context_s* fr_context; /* a device's primary context, retained */
+typedef struct fr_module_s* fr_module;   /* a loaded cubin */
+
+FR_API fr_status fr_context_create(int ordinal, fr_context* context);
+FR_API fr_status fr_context_destroy(fr_context context);
+
+/* For callers with no allocator of their own (PyTorch and JAX bring theirs). */
+FR_API fr_status fr_malloc(fr_context context, size_t bytes, void** device_pointer);
+FR_API fr_status fr_free(fr_context context, void* device_pointer);
+FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, const void* host, size_t bytes);
+FR_API fr_status fr_memcpy_to_host(fr_context context, void* host, const void* device_pointer, size_t bytes);
+FR_API fr_status fr_synchronize(fr_context context, void* stream);
+
+FR_API fr_status fr_module_load(fr_context context, const fr_compile_options* options, fr_module* module);
+FR_API fr_status fr_module_unload(fr_module module);
+
+typedef struct fr_dim3 { uint32_t x, y, z; } fr_dim3;
+
+typedef enum fr_launch_kind {
+    FR_LAUNCH_PLAIN = 0,
+    FR_LAUNCH_COOPERATIVE = 1, /* every block co-resident; grid barriers allowed */
+    FR_LAUNCH_CLUSTER = 2      /* thread-block clusters of `cluster` blocks (sm_90+), through cuLaunchKernelEx */
+} fr_launch_kind;
+
+typedef struct fr_launch_config {
+    size_t struct_size;
+    fr_dim3 grid, block, cluster;
+    uint32_t shared_bytes;     /* dynamic shared memory; above 48 KB the library opts in */
+    fr_launch_kind kind;
+    void* stream;              /* CUstream or NULL */
+} fr_launch_config;
+
+/* Launches kernel `name` of `module`; `args` as for cuLaunchKernel (an array of pointers to each argument). */
+FR_API fr_status fr_launch(fr_module module, const char* name, const fr_launch_config* config, void** args);
+
+/* ---- tensors and operations ------------------------------------------------------------------------------ */
+
+/* A strided view of caller-owned device memory. Strides are in elements. */
+typedef struct fr_tensor {
+    void* data;
+    fr_dtype dtype;
+    int rank;
+    int64_t shape[FR_MAX_RANK];
+    int64_t strides[FR_MAX_RANK];
+} fr_tensor;
+
+/* A kernel plan as the managed planner produces it (KernelPlan): its constants and its launch. */
+typedef struct fr_plan {
+    size_t struct_size;
+    const char* source_name;  /* "scan" */
+    fr_define defines[FR_MAX_DEFINES];
+    int define_count;
+    fr_dim3 grid, block, cluster;
+    uint32_t shared_bytes;
+    fr_launch_kind kind;
+} fr_plan;
+
+/*
+ * The diagonal linear recurrence h_t = a_t * h_{t-1} + b_t (math.md section 5), fp32 accumulation.
+ * a, b, h: [B, T, H, D], any strides over B, T, H with stride 1 over D; all three of the same dtype.
+ * h0, h_last: [B, H, D] contiguous, or NULL (zeros / not written).
+ * Variable lengths: cu_seqlens (device, int64, num_seqs + 1 offsets into T, FLA convention) with B = 1; then h0 and
+ * h_last are [num_seqs, H, D]. Pass NULL and 0 for fixed-length batches.
+ */
+FR_API fr_status fr_scan_forward(fr_context context, const fr_plan* plan,
+                                 const fr_tensor* a, const fr_tensor* b, const fr_tensor* h0,
+                                 const fr_tensor* h, const fr_tensor* h_last,
+                                 const int64_t* cu_seqlens, int num_seqs, void* stream);
+
+/*
+ * Backward of the scan: given a, the forward's h, h0 (or NULL) and dh = dL/dh, writes da, db (same shapes as a) and
+ * dh0 ([B, H, D] or NULL). dh_last (dL/d h_last, [B, H, D]) may be NULL. Deterministic: no atomics.
+ */
+FR_API fr_status fr_scan_backward(fr_context context, const fr_plan* plan,
+                                  const fr_tensor* a, const fr_tensor* h, const fr_tensor* h0,
+                                  const fr_tensor* dh, const fr_tensor* dh_last,
+                                  const fr_tensor* da, const fr_tensor* db, const fr_tensor* dh0,
+                                  const int64_t* cu_seqlens, int num_seqs, void* stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FASTRECURRENCE_H */
