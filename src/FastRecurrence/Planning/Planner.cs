@@ -19,6 +19,7 @@ public static class Planner
         return request.Family switch
         {
             KernelFamily.Fused => PlanFused(gpu, request),
+            KernelFamily.Alternating when WhyNoTensorCores(gpu, request.DataType) is { } noMma => PlanOutcome.Failure(noMma, [noMma]),
             KernelFamily.Alternating => PlanSingle(gpu, request, "alternating", new AlternatingModel(gpu, request)),
             KernelFamily.Scan => PlanSingle(gpu, request, "scan", new ScanModel(gpu, request)),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Family, "Unknown kernel family."),
@@ -80,6 +81,8 @@ public static class Planner
     {
         if (request.DataType == DataType.Float64)
             return PlanOutcome.Failure("fused kernels store Float32, BFloat16 or Float16 (state and accumulation are fp32); Float64 runs on the CPU reference.", []);
+        if (WhyNoTensorCores(gpu, request.DataType) is { } noMma)
+            return PlanOutcome.Failure(noMma, [noMma]);
 
         var regimes = new List<FusedRegime> { FusedRegime.SingleBlock };
         if (gpu.SupportsClusters) regimes.Add(FusedRegime.Cluster);
@@ -128,6 +131,17 @@ public static class Planner
             return PlanOutcome.Failure(() => $"no {name} plan for {request} on {gpu.Name}: {result.Explanation}", [result.ShortExplanation]);
         string[] attempts = [Invariant($"{name}: feasible, predicted cost {solution.ObjectiveValue} ({result.Nodes} search nodes)")];
         return PlanOutcome.Success(model.ToPlan(solution, attempts), attempts);
+    }
+
+    /// <summary>
+    /// The RNN kernels multiply 16-bit storage with the m16n8k16 mma (sm_80+); a GPU without it (V100, T4) runs those
+    /// types nowhere but the CPU reference. fp32 uses FMA (or tf32) and runs everywhere.
+    /// </summary>
+    private static string? WhyNoTensorCores(GpuSpec gpu, DataType type)
+    {
+        if (type is not (DataType.BFloat16 or DataType.Float16)) return null;
+        if (gpu.MmaShapes(type).Any(shape => shape is { M: 16, N: 8, K: 16 })) return null;
+        return $"{gpu.Name} ({gpu.ComputeCapability.Arch}) has no m16n8k16 {type} tensor-core mma, which the RNN kernels use for 16-bit storage (sm_80 and newer); use Float32 on this GPU.";
     }
 
     private static long RecurrentBytes(PlanRequest r) =>

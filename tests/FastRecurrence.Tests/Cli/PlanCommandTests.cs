@@ -159,11 +159,11 @@ public sealed class PlanCommandTests
     [Test]
     public void ExplicitAlternatingFamily_PlansAlternating()
     {
-        var result = Run("plan", "--gpu", "T4", "--cell", "gru", "--hidden", "512", "--heads", "4", "--batch", "8", "--dtype", "fp16",
+        var result = Run("plan", "--gpu", "L4", "--cell", "gru", "--hidden", "512", "--heads", "4", "--batch", "8", "--dtype", "fp16",
             "--family", "alternating", "--json");
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        var expected = Planner.Plan(GpuCatalog.Find("T4"), new PlanRequest(KernelFamily.Alternating, CellKind.Gru, DataType.Float16, 8, 4, 128));
+        var expected = Planner.Plan(GpuCatalog.Find("L4"), new PlanRequest(KernelFamily.Alternating, CellKind.Gru, DataType.Float16, 8, 4, 128));
         Assert.That(KernelPlan.FromJson(result.Stdout), Is.EqualTo(expected.Plan));
     }
 

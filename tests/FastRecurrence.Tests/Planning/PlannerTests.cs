@@ -61,6 +61,19 @@ public sealed class PlannerTests
         Assert.That(outcome.Reason, Does.Contain("Float32, BFloat16 or Float16"));
     }
 
+    [TestCase("V100")]
+    [TestCase("T4")]
+    public void SixteenBitStorage_IsRefusedWithoutTheTensorCoreMma(string gpuName)
+    {
+        var gpu = GpuCatalog.Find(gpuName);
+        foreach (var family in new[] { KernelFamily.Fused, KernelFamily.Alternating })
+        {
+            var outcome = Planner.Plan(gpu, Headline() with { Family = family, HeadSize = 64 });
+            Assert.That(outcome.Reason, Does.Contain("no m16n8k16 BFloat16 tensor-core mma"), $"{family}");
+        }
+        Assert.That(Planner.Plan(gpu, Headline() with { DataType = DataType.Float32, HeadSize = 64 }).HasPlan, Is.True);
+    }
+
     [TestCase(1)]
     [TestCase(1000)]
     [TestCase(16384)]

@@ -19,7 +19,8 @@ namespace FastRecurrence.Planning.Hardware;
 /// cudaFuncAttributeNonPortableClusterSizeAllowed on H100) and Blackwell Tuning Guide (the same 8 / 16 on B200).
 /// Measured on an H200 with cudaOccupancyMaxPotentialClusterSize: 8 portable, 16 non-portable.</item>
 /// <item>The 9.0 row equals cuDeviceGetAttribute on an H200 (CUDA 13.0 driver): 233472 bytes per SM, 232448 per
-/// block opt-in, 1024 reserved, 2048 threads and 32 blocks per SM, 65536 registers per SM and per block.</item>
+/// block opt-in, 1024 reserved, 2048 threads and 32 blocks per SM, 65536 registers per SM and per block; the same
+/// values measured on an H100 80GB HBM3 (SXM5, CUDA 13.0 driver) on 2026-11-28.</item>
 /// <item>12.0 is also checked against a published deviceQuery of a 12.0 device (RTX 5060 Laptop): 102400 bytes
 /// shared and 1536 threads per SM.</item>
 /// </list>

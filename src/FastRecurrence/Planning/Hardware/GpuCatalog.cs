@@ -33,7 +33,9 @@ public static class GpuCatalog
         Entry("L40S", "NVIDIA L40S 48GB", new(8, 9), smCount: 142, l2CacheBytes: 96 * MiB, memoryBandwidthGBps: 864),
         // NVIDIA RTX 4090 specifications: 16384 CUDA cores = 128 SMs, 1008 GB/s GDDR6X; Ada whitepaper: 72 MB L2.
         Entry("RTX-4090", "NVIDIA GeForce RTX 4090", new(8, 9), smCount: 128, l2CacheBytes: 72 * MiB, memoryBandwidthGBps: 1008),
-        // NVIDIA H100 datasheet (SXM5 80 GB): 3.35 TB/s HBM3; Hopper whitepaper: 132 SMs, 50 MB L2.
+        // NVIDIA H100 datasheet (SXM5 80 GB): 3.35 TB/s HBM3; Hopper whitepaper: 132 SMs, 50 MB L2. Measured on an
+        // H100 80GB HBM3 (SXM5) with cuDeviceGetAttribute, CUDA 13.0 driver, 2026-11-28: 132 SMs, 52428800 bytes L2,
+        // 2619000 kHz x 5120 bits = 3352 GB/s (docs/device-runs/2026-11-28-h100-attributes.md).
         Entry("H100-SXM", "NVIDIA H100 SXM5 80GB", new(9, 0), smCount: 132, l2CacheBytes: 50 * MiB, memoryBandwidthGBps: 3350),
         // NVIDIA H100 datasheet (PCIe 80 GB): 2 TB/s HBM2e; Hopper whitepaper: 114 SMs, 50 MB L2.
         Entry("H100-PCIe", "NVIDIA H100 PCIe 80GB", new(9, 0), smCount: 114, l2CacheBytes: 50 * MiB, memoryBandwidthGBps: 2000),

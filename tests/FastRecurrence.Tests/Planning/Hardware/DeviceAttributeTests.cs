@@ -9,7 +9,10 @@ namespace FastRecurrence.Tests.Planning.Hardware;
 [TestFixture]
 public sealed class DeviceAttributeTests
 {
-    /// <summary>cuDeviceGetAttribute on an H100 SXM5 80GB (deviceQuery: 2619 MHz memory clock, 5120-bit bus, 50 MB L2).</summary>
+    /// <summary>
+    /// cuDeviceGetAttribute on an H100 SXM5 80GB: every value measured on an "NVIDIA H100 80GB HBM3" (CUDA 13.0
+    /// driver 580.159.04) with tools/device/query_attributes.py on 2026-11-28; see docs/device-runs/2026-11-28-h100-attributes.md.
+    /// </summary>
     private static Dictionary<DeviceAttribute, int> H100SxmAttributes() => new()
     {
         [DeviceAttribute.ComputeCapabilityMajor] = 9,
