@@ -41,12 +41,9 @@ public sealed record PlanRequest
     public PlanRequest(KernelFamily family, CellKind cell, DataType dataType, int batch, int heads, int headSize,
         PlanDirection direction = PlanDirection.Forward, int timeSteps = 1024)
     {
-        if (!Enum.IsDefined(family))
-            throw new ArgumentOutOfRangeException(nameof(family), family, $"{nameof(family)}: expected one of {string.Join(", ", Enum.GetNames<KernelFamily>())}, got {family}.");
-        if (!Enum.IsDefined(cell))
-            throw new ArgumentOutOfRangeException(nameof(cell), cell, $"{nameof(cell)}: expected one of {string.Join(", ", Enum.GetNames<CellKind>())}, got {cell}.");
-        if (!Enum.IsDefined(dataType))
-            throw new ArgumentOutOfRangeException(nameof(dataType), dataType, $"{nameof(dataType)}: expected one of {string.Join(", ", Enum.GetNames<DataType>())}, got {dataType}.");
+        Guard.Defined(family, nameof(family));
+        Guard.Defined(cell, nameof(cell));
+        Guard.Defined(dataType, nameof(dataType));
         Guard.Positive(batch, nameof(batch));
         Guard.Positive(heads, nameof(heads));
         Guard.Positive(headSize, nameof(headSize));

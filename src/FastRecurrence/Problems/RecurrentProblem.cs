@@ -18,10 +18,8 @@ public sealed class RecurrentProblem : IEquatable<RecurrentProblem>
     public RecurrentProblem(CellKind cell, int batch, int timeSteps, int heads, int headSize, int inputSize,
         DataType dataType = DataType.Float32)
     {
-        if (!Enum.IsDefined(cell))
-            throw new ArgumentOutOfRangeException(nameof(cell), cell, $"{nameof(cell)}: expected one of {string.Join(", ", Enum.GetNames<CellKind>())}, got {cell}.");
-        if (!Enum.IsDefined(dataType))
-            throw new ArgumentOutOfRangeException(nameof(dataType), dataType, $"{nameof(dataType)}: expected one of {string.Join(", ", Enum.GetNames<DataType>())}, got {dataType}.");
+        Guard.Defined(cell, nameof(cell));
+        Guard.Defined(dataType, nameof(dataType));
         Guard.Positive(batch, nameof(batch));
         Guard.Positive(timeSteps, nameof(timeSteps));
         Guard.Positive(heads, nameof(heads));

@@ -10,8 +10,7 @@ public sealed class ScanProblem : IEquatable<ScanProblem>
 {
     public ScanProblem(int batch, int timeSteps, int heads, int headSize, DataType dataType = DataType.Float32)
     {
-        if (!Enum.IsDefined(dataType))
-            throw new ArgumentOutOfRangeException(nameof(dataType), dataType, $"{nameof(dataType)}: expected one of {string.Join(", ", Enum.GetNames<DataType>())}, got {dataType}.");
+        Guard.Defined(dataType, nameof(dataType));
         Guard.Positive(batch, nameof(batch));
         Guard.Positive(timeSteps, nameof(timeSteps));
         Guard.Positive(heads, nameof(heads));

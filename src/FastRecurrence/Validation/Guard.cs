@@ -14,6 +14,13 @@ internal static class Guard
             throw new ArgumentOutOfRangeException(argument, value, $"{argument}: expected an integer >= 1, got {value}.");
     }
 
+    /// <summary>An enum argument must be one of its named values.</summary>
+    public static void Defined<TEnum>(TEnum value, string argument) where TEnum : struct, Enum
+    {
+        if (!Enum.IsDefined(value))
+            throw new ArgumentOutOfRangeException(argument, value, $"{argument}: expected one of {string.Join(", ", Enum.GetNames<TEnum>())}, got {value}.");
+    }
+
     public static void NonNegative(int value, string argument)
     {
         if (value < 0)

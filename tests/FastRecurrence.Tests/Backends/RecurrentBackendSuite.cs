@@ -19,14 +19,7 @@ public abstract class RecurrentBackendSuite
     protected virtual bool MustBeAvailable => false;
 
     [SetUp]
-    public void RequireBackend()
-    {
-        var availability = Backend.Availability;
-        if (availability.IsAvailable) return;
-        if (MustBeAvailable)
-            Assert.Fail($"backend '{Backend.Name}' must run on every machine but reports: {availability.Reason}");
-        Assert.Ignore($"backend '{Backend.Name}' is not available here: {availability.Reason}");
-    }
+    public void RequireBackend() => BackendRequirement.Ensure(Backend, MustBeAvailable);
 
     private static readonly (int B, int T, int NH, int D)[] Shapes =
     [

@@ -14,14 +14,7 @@ public abstract class ScanBackendSuite
     protected virtual bool MustBeAvailable => false;
 
     [SetUp]
-    public void RequireBackend()
-    {
-        var availability = Backend.Availability;
-        if (availability.IsAvailable) return;
-        if (MustBeAvailable)
-            Assert.Fail($"backend '{Backend.Name}' must run on every machine but reports: {availability.Reason}");
-        Assert.Ignore($"backend '{Backend.Name}' is not available here: {availability.Reason}");
-    }
+    public void RequireBackend() => BackendRequirement.Ensure(Backend, MustBeAvailable);
 
     [TestCase(1, 1, 1, 1, true)]
     [TestCase(2, 1000, 3, 7, true)]

@@ -78,23 +78,13 @@ internal sealed class AlternatingModel : IPlanModel
         var v = solution.Values;
         int gates = Request.Cell.GateCount();
         int tm = (int)solution[TileM], tn = (int)solution[TileN];
-        var constants = new Dictionary<string, long>
-        {
-            ["FR_CELL"] = (int)Request.Cell,
-            ["FR_GATES"] = gates,
-            ["FR_STATES"] = Request.Cell.StateCount(),
-            ["FR_DTYPE"] = StorageType.Code(Request.DataType),
-            ["FR_BACKWARD"] = Request.Direction == PlanDirection.Backward ? 1 : 0,
-            ["FR_HEAD_SIZE"] = Request.HeadSize,
-            ["FR_HEAD_SIZE_PADDED"] = PaddedHeadSize,
-            ["FR_HEADS"] = Request.Heads,
-            ["FR_TILE_M"] = tm,
-            ["FR_TILE_N"] = tn,
-            ["FR_TILE_K"] = solution[TileK],
-            ["FR_WARPS"] = solution[Warps],
-            ["FR_STAGES"] = solution[Stages],
-            ["FR_POINTWISE_THREADS"] = solution[PointwiseThreads],
-        };
+        var constants = RnnPlanConstants.For(Request, PaddedHeadSize);
+        constants["FR_TILE_M"] = tm;
+        constants["FR_TILE_N"] = tn;
+        constants["FR_TILE_K"] = solution[TileK];
+        constants["FR_WARPS"] = solution[Warps];
+        constants["FR_STAGES"] = solution[Stages];
+        constants["FR_POINTWISE_THREADS"] = solution[PointwiseThreads];
         var grid = new Dim3((gates * PaddedHeadSize + tm - 1) / tm, Request.Heads, (Request.Batch + tn - 1) / tn);
         return new KernelPlan(Request, Gpu.Name, Gpu.ComputeCapability.Arch, FusedRegime.None, constants, grid,
             new Dim3((int)solution[Warps] * Gpu.WarpSize), new Dim3(1), SharedBytes.Evaluate(v), (int)Registers.Evaluate(v),

@@ -146,25 +146,15 @@ internal sealed class FusedRnnModel : IPlanModel
     {
         var v = solution.Values;
         int p = (int)solution[BlocksPerHead], hb = (int)solution[HeadsPerBlock], bt = (int)solution[BatchTile], w = (int)Warps.Evaluate(v);
-        var constants = new Dictionary<string, long>
-        {
-            ["FR_CELL"] = (int)Request.Cell,
-            ["FR_GATES"] = Request.Cell.GateCount(),
-            ["FR_STATES"] = Request.Cell.StateCount(),
-            ["FR_DTYPE"] = StorageType.Code(Request.DataType),
-            ["FR_BACKWARD"] = Request.Direction == PlanDirection.Backward ? 1 : 0,
-            ["FR_HEAD_SIZE"] = Request.HeadSize,
-            ["FR_HEAD_SIZE_PADDED"] = PaddedHeadSize,
-            ["FR_HEADS"] = Request.Heads,
-            ["FR_HEADS_PER_BLOCK"] = hb,
-            ["FR_BLOCKS_PER_HEAD"] = p,
-            ["FR_WARPS"] = w,
-            ["FR_K_SPLIT"] = solution[KSplit],
-            ["FR_BATCH_TILE"] = bt,
-            ["FR_REGISTER_ROW_TILES"] = solution[RegisterTiles],
-            ["FR_SHARED_ROW_TILES"] = solution[SharedTiles],
-            ["FR_REGIME"] = (int)Regime,
-        };
+        var constants = RnnPlanConstants.For(Request, PaddedHeadSize);
+        constants["FR_HEADS_PER_BLOCK"] = hb;
+        constants["FR_BLOCKS_PER_HEAD"] = p;
+        constants["FR_WARPS"] = w;
+        constants["FR_K_SPLIT"] = solution[KSplit];
+        constants["FR_BATCH_TILE"] = bt;
+        constants["FR_REGISTER_ROW_TILES"] = solution[RegisterTiles];
+        constants["FR_SHARED_ROW_TILES"] = solution[SharedTiles];
+        constants["FR_REGIME"] = (int)Regime;
         var grid = new Dim3(p, (int)HeadGroups.Evaluate(v), (int)BatchGroups.Evaluate(v));
         var cluster = Regime == FusedRegime.Cluster ? new Dim3(p) : new Dim3(1);
         return new KernelPlan(Request, Gpu.Name, Gpu.ComputeCapability.Arch, Regime, constants, grid, new Dim3(w * Gpu.WarpSize),
