@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""GPU check of the scan kernels (issue 4, item 6), run by run_scan_check.sh on a lent H100/H200.
+
+For B = 8, H * D = 1536 (H = 16, D = 96), T in {1, 1000, 16384}, fp32 / bf16 / fp16 storage:
+  1. correctness: our forward and backward (through the C ABI with ctypes, on torch tensors and torch's current
+     stream, outputs poisoned with NaN) against a float64 torch reference (h, da, db, dh0), relative L2;
+  2. speed: CUDA events, median of repeated runs, beside a torch step loop and the card's measured
+     device-to-device copy bandwidth (a large tensor copy), as GB/s of the bytes each pass must move.
+Usage: scan_check.py CLI_COMMAND OUT_DIR
+"""
+import json
+import os
+import shlex
+import subprocess
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import fastrecurrence_ctypes as fr  # noqa: E402
+
+CLI = shlex.split(sys.argv[1])
+OUT = sys.argv[2]
+B, H, D = 8, 16, 96
+TOLERANCE = {torch.float32: 1e-5, torch.bfloat16: 2e-2, torch.float16: 2e-2}
+results = {"cases": [], "timings": []}
+failures = 0
+
+
+def catalog_name():
+    name = torch.cuda.get_device_name(0)
+    if "H200" in name:
+        return "H200"
+    if "H100" in name:
+        return "H100-SXM" if torch.cuda.get_device_properties(0).multi_processor_count >= 132 else "H100-PCIe"
+    return "H100-SXM"
+
+
+def plan(steps, dtype, backward):
+    dt = {torch.float32: "fp32", torch.bfloat16: "bf16", torch.float16: "fp16"}[dtype]
+    args = CLI + ["plan", "--gpu", catalog_name(), "--family", "scan", "--hidden", str(H * D), "--heads", str(H),
+                  "--batch", str(B), "--steps", str(steps), "--dtype", dt, "--json"] + (["--backward"] if backward else [])
+    return fr.plan_from_json(json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout))
+
+
+def rel_l2(x, ref):
+    x = x.double()
+    if not torch.isfinite(x).all():
+        return float("inf")
+    return ((x - ref).norm() / ref.norm().clamp_min(1e-300)).item()
+
+
+def reference(a, b, h0, dh):
+    """float64 forward and backward, the math.md section 5 formulas written as loops over T."""
+    a64, b64, h064, dh64 = a.double(), b.double(), h0.double(), dh.double()
+    T = a.shape[1]
+    h = torch.empty_like(a64)
+    state = h064
+    for t in range(T):
+        state = a64[:, t] * state + b64[:, t]
+        h[:, t] = state
+    delta = torch.zeros_like(h064)
+    da, db = torch.empty_like(a64), torch.empty_like(a64)
+    for t in range(T - 1, -1, -1):
+        delta = dh64[:, t] + (a64[:, t + 1] * delta if t + 1 < T else 0)
+        db[:, t] = delta
+        da[:, t] = delta * (h[:, t - 1] if t > 0 else h064)
+    dh0 = a64[:, 0] * db[:, 0]
+    return h, da, db, dh0
+
+
+def run_case(lib, context, steps, dtype):
+    global failures
+    torch.manual_seed(steps)
+    a = (torch.rand(B, steps, H, D, device="cuda") * 1.98 - 0.99).to(dtype)
+    b = torch.randn(B, steps, H, D, device="cuda").to(dtype)
+    h0 = torch.randn(B, H, D, device="cuda").to(dtype)
+    dh = torch.randn(B, steps, H, D, device="cuda").to(dtype)
+    h = torch.full_like(a, float("nan"))
+    da, db = torch.full_like(a, float("nan")), torch.full_like(a, float("nan"))
+    dh0 = torch.full_like(h0, float("nan"))
+    forward_plan, keep_f = plan(steps, dtype, False)
+    backward_plan, keep_b = plan(steps, dtype, True)
+    stream = fr.c_void_p(torch.cuda.current_stream().cuda_stream)
+    ref = fr.ctypes.byref
+    ta, tb, th0, th, tdh = fr.tensor(a), fr.tensor(b), fr.tensor(h0), fr.tensor(h), fr.tensor(dh)
+    tda, tdb, tdh0 = fr.tensor(da), fr.tensor(db), fr.tensor(dh0)
+
+    def forward():
+        fr.check(lib, lib.fr_scan_forward(context, ref(forward_plan), ref(ta), ref(tb), ref(th0), ref(th), None, None, 0, stream))
+
+    def backward():
+        fr.check(lib, lib.fr_scan_backward(context, ref(backward_plan), ref(ta), ref(th), ref(th0), ref(tdh), None,
+                                           ref(tda), ref(tdb), ref(tdh0), None, 0, stream))
+
+    forward()
+    backward()
+    torch.cuda.synchronize()
+    h_ref, da_ref, db_ref, dh0_ref = reference(a, b, h0, dh)
+    errors = {"h": rel_l2(h, h_ref), "da": rel_l2(da, da_ref), "db": rel_l2(db, db_ref), "dh0": rel_l2(dh0, dh0_ref)}
+    ok = max(errors.values()) <= TOLERANCE[dtype]
+    failures += 0 if ok else 1
+    name = f"scan B={B} T={steps} H={H} D={D} {str(dtype).split('.')[-1]}"
+    results["cases"].append({"case": name, "ok": ok, "errors": errors, "tolerance": TOLERANCE[dtype]})
+    print(f"{'PASS' if ok else 'FAIL'} {name}: " + " ".join(f"{k}={v:.2e}" for k, v in errors.items()), flush=True)
+    if steps >= 1000:
+        element = a.element_size()
+        count = a.numel()
+        time_it(f"{name} forward", forward, 3 * count * element)
+        time_it(f"{name} backward", backward, 5 * count * element)
+        if steps == 16384 and dtype == torch.float32:
+            def torch_loop():
+                state = h0
+                for t in range(steps):
+                    state = torch.addcmul(b[:, t], a[:, t], state)
+                    h[:, t] = state
+            time_it(f"{name} torch step loop (peer)", torch_loop, 3 * count * element, repeats=3)
+
+
+def time_it(what, fn, bytes_moved, repeats=20):
+    for _ in range(3):
+        fn()
+    torch.cuda.synchronize()
+    times = []
+    for _ in range(repeats):
+        start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+        start.record()
+        fn()
+        end.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(end))
+    times.sort()
+    median = times[len(times) // 2]
+    gbps = bytes_moved / (median * 1e-3) / 1e9
+    results["timings"].append({"what": what, "median_ms": median, "min_ms": times[0], "GB_per_s": gbps})
+    print(f"TIME {what}: median {median:.3f} ms, {gbps:.0f} GB/s", flush=True)
+    return gbps
+
+
+def copy_bandwidth():
+    src = torch.empty(2 * 1024 ** 3 // 4, device="cuda")
+    dst = torch.empty_like(src)
+    return time_it("device-to-device copy 2 GiB (torch copy_)", lambda: dst.copy_(src), 2 * src.numel() * 4)
+
+
+if __name__ == "__main__":
+    lib = fr.load()
+    print(lib.fr_version_string().decode(), "|", torch.cuda.get_device_name(0), "| torch", torch.__version__, flush=True)
+    context = fr.c_void_p()
+    fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
+    copy = copy_bandwidth()
+    results["copy_GB_per_s"] = copy
+    for steps in (1, 1000, 16384):
+        for dtype in (torch.float32, torch.bfloat16, torch.float16):
+            try:
+                run_case(lib, context, steps, dtype)
+            except Exception as e:  # one failing case must not hide the others
+                failures += 1
+                print(f"FAIL scan T={steps} {dtype}: {e}", flush=True)
+                results["cases"].append({"case": f"T={steps} {dtype}", "ok": False, "error": str(e)})
+    print("\nsummary (GB/s as a fraction of the measured copy bandwidth):")
+    for timing in results["timings"]:
+        print(f"  {timing['what']:<60} {timing['median_ms']:9.3f} ms  {timing['GB_per_s']:7.0f} GB/s  "
+              f"{timing['GB_per_s'] / copy:6.1%}")
+    with open(os.path.join(OUT, "scan_check.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    print(f"SUMMARY cases: {len(results['cases'])}, failed: {failures}", flush=True)
+    sys.exit(1 if failures else 0)

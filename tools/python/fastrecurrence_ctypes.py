@@ -1,0 +1,120 @@
+"""Python bindings of libfastrecurrence's C ABI (interop/native/include/fastrecurrence.h) through ctypes.
+
+A mirror of the header, no logic: the structs field for field, the functions with their argument types, and
+`check` turning a status into an exception carrying fr_last_error(). Works on torch tensors through their device
+pointers (tensor.data_ptr()) and torch's current stream (torch.cuda.current_stream().cuda_stream).
+"""
+import ctypes
+import os
+from ctypes import POINTER, c_char, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_void_p
+
+FR_MAX_RANK = 8
+FR_MAX_DEFINES = 64
+DTYPES = {"float32": 0, "bfloat16": 1, "float16": 2, "float64": 3}
+LAUNCH_KINDS = {"plain": 0, "cooperative": 1, "cluster": 2}
+
+
+class Define(ctypes.Structure):
+    _fields_ = [("name", c_char_p), ("value", c_int64)]
+
+
+class CompileOptions(ctypes.Structure):
+    _fields_ = [("struct_size", c_size_t), ("source_name", c_char_p), ("arch", c_char_p),
+                ("defines", POINTER(Define)), ("define_count", c_int), ("cache_dir", c_char_p), ("use_cache", c_int)]
+
+
+class KernelReport(ctypes.Structure):
+    _fields_ = [("name", c_char * 128), ("registers", c_int), ("spill_store_bytes", c_int), ("spill_load_bytes", c_int),
+                ("shared_bytes", c_int), ("stack_bytes", c_int)]
+
+
+class CompileResult(ctypes.Structure):
+    _fields_ = [("struct_size", c_size_t), ("cache_hit", c_int), ("milliseconds", c_double), ("cubin_bytes", c_size_t),
+                ("nvrtc_major", c_int), ("nvrtc_minor", c_int), ("kernel_count", c_int), ("kernels", KernelReport * 8),
+                ("cache_key", c_char * 65)]
+
+
+class Dim3(ctypes.Structure):
+    _fields_ = [("x", c_uint32), ("y", c_uint32), ("z", c_uint32)]
+
+
+class Tensor(ctypes.Structure):
+    _fields_ = [("data", c_void_p), ("dtype", c_int), ("rank", c_int),
+                ("shape", c_int64 * FR_MAX_RANK), ("strides", c_int64 * FR_MAX_RANK)]
+
+
+class Plan(ctypes.Structure):
+    _fields_ = [("struct_size", c_size_t), ("source_name", c_char_p), ("defines", Define * FR_MAX_DEFINES),
+                ("define_count", c_int), ("grid", Dim3), ("block", Dim3), ("cluster", Dim3), ("shared_bytes", c_uint32),
+                ("kind", c_int)]
+
+
+class FastRecurrenceError(RuntimeError):
+    def __init__(self, status, name, message):
+        super().__init__(f"{name}: {message}")
+        self.status = status
+
+
+def load(path=None):
+    """Loads libfastrecurrence: `path`, else $FR_NATIVE_LIBRARY, else build/native/lib beside this repository."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    path = path or os.environ.get("FR_NATIVE_LIBRARY") or os.path.join(here, "..", "..", "build", "native", "lib",
+                                                                     "libfastrecurrence.so")
+    lib = ctypes.CDLL(path)
+    ptr_t = POINTER(Tensor)
+    signatures = {
+        "fr_abi_version": ([], c_int), "fr_version_string": ([], c_char_p), "fr_last_error": ([], c_char_p),
+        "fr_status_name": ([c_int], c_char_p), "fr_nvrtc_version": ([POINTER(c_int), POINTER(c_int)], c_int),
+        "fr_device_count": ([POINTER(c_int)], c_int), "fr_device_name": ([c_int, c_char_p, c_size_t], c_int),
+        "fr_device_attribute": ([c_int, c_int, POINTER(c_int)], c_int),
+        "fr_compile": ([POINTER(CompileOptions), POINTER(CompileResult)], c_int),
+        "fr_context_create": ([c_int, POINTER(c_void_p)], c_int), "fr_context_destroy": ([c_void_p], c_int),
+        "fr_synchronize": ([c_void_p, c_void_p], c_int),
+        "fr_scan_forward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, POINTER(c_int64), c_int, c_void_p], c_int),
+        "fr_scan_backward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t,
+                              POINTER(c_int64), c_int, c_void_p], c_int),
+    }
+    for name, (args, result) in signatures.items():
+        function = getattr(lib, name)
+        function.argtypes = args
+        function.restype = result
+    return lib
+
+
+def check(lib, status):
+    if status != 0:
+        raise FastRecurrenceError(status, lib.fr_status_name(status).decode(), lib.fr_last_error().decode())
+
+
+def plan_from_json(plan_json):
+    """An fr_plan from a KernelPlan's JSON (the CLI's `plan --json`). Returns (Plan, keep-alive list)."""
+    plan = Plan()
+    plan.struct_size = ctypes.sizeof(Plan)
+    keep = [b"scan"]
+    plan.source_name = keep[0]
+    for i, (name, value) in enumerate(sorted(plan_json["constants"].items())):
+        encoded = name.encode()
+        keep.append(encoded)
+        plan.defines[i] = Define(encoded, value)
+    plan.define_count = len(plan_json["constants"])
+    plan.grid = Dim3(*plan_json["grid"])
+    plan.block = Dim3(*plan_json["block"])
+    plan.cluster = Dim3(*plan_json["cluster"])
+    plan.shared_bytes = 0  # the scan kernels use static shared memory only
+    plan.kind = LAUNCH_KINDS["cluster"] if plan_json["cluster"][0] > 1 else LAUNCH_KINDS["plain"]
+    return plan, keep
+
+
+def tensor(t):
+    """An fr_tensor viewing a torch tensor (device memory, strides in elements)."""
+    name = str(t.dtype).split(".")[-1]
+    if name not in DTYPES:
+        raise ValueError(f"tensor dtype {t.dtype} is not one of {sorted(DTYPES)}")
+    view = Tensor()
+    view.data = t.data_ptr()
+    view.dtype = DTYPES[name]
+    view.rank = t.dim()
+    for i in range(t.dim()):
+        view.shape[i] = t.shape[i]
+        view.strides[i] = t.stride(i)
+    return view
