@@ -1,7 +1,7 @@
 #!/usr/bin/env pwsh
 # Builds everything this machine can build, and optionally runs the tests or the default benchmark.
 #   ./build.ps1          restore and build (managed projects; the native library when CMake and a C++ compiler exist)
-#   ./build.ps1 test     build, then run every test; results (TRX) land in TestResults/
+#   ./build.ps1 test     build, then run every test (native: CTest; managed: results (TRX) land in TestResults/)
 #   ./build.ps1 bench    build, then run the default benchmark suite
 # $env:CONFIGURATION = 'Debug' builds Debug instead of Release.
 param(
@@ -23,13 +23,30 @@ function Invoke-Checked([string] $command, [string[]] $arguments) {
 
 function Build-Native {
     # The native library needs no CUDA toolkit: libcuda and libnvrtc are loaded at run time.
+    # It lands in build/native/lib, where the managed resolver looks.
     $compiler = (Get-Command c++ -ErrorAction SilentlyContinue) ?? (Get-Command cl -ErrorAction SilentlyContinue)
     if (-not (Get-Command cmake -ErrorAction SilentlyContinue) -or -not $compiler) {
         Write-Warning 'build.ps1: cmake or a C++ compiler is missing; skipping the native library (managed projects still build).'
         return
     }
-    Invoke-Checked cmake @('-S', '.', '-B', 'build/native', "-DCMAKE_BUILD_TYPE=$configuration")
-    Invoke-Checked cmake @('--build', 'build/native', '--config', $configuration, '--parallel')
+    try {
+        Invoke-Checked cmake @('-S', '.', '-B', 'build/native', "-DCMAKE_BUILD_TYPE=$configuration")
+        Invoke-Checked cmake @('--build', 'build/native', '--config', $configuration, '--parallel')
+    }
+    catch {
+        throw "build.ps1: the native library (interop/native) failed to configure or build; see the CMake output above. ($_)"
+    }
+}
+
+# Runs the native tests (CTest); returns $false when one fails. Groups that need NVRTC or a GPU skip without them.
+function Test-Native {
+    if (-not (Test-Path 'build/native/CTestTestfile.cmake')) { return $true }
+    & ctest --test-dir build/native --build-config $configuration --output-on-failure | Out-Host
+    if ($LASTEXITCODE -ne 0) {
+        Write-Warning 'build.ps1: native tests failed (ctest --test-dir build/native --output-on-failure shows them again).'
+        return $false
+    }
+    return $true
 }
 
 function Build-Managed {
@@ -42,9 +59,11 @@ switch ($Action) {
     'test' {
         Build-Native
         Build-Managed
+        $nativePassed = Test-Native
         if (Test-Path TestResults) { Remove-Item -Recurse -Force TestResults }
         Invoke-Checked dotnet @('test', 'FastRecurrence.sln', '--no-build', '-c', $configuration,
             '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', 'TestResults')
+        if (-not $nativePassed) { throw 'build.ps1: native tests failed.' }
     }
     'bench' {
         Build-Native

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds everything this machine can build, and optionally runs the tests or the default benchmark.
 #   ./build.sh          restore and build (managed projects; the native library when CMake and a C++ compiler exist)
-#   ./build.sh test     build, then run every test; results (TRX) land in TestResults/
+#   ./build.sh test     build, then run every test (native: CTest; managed: results (TRX) land in TestResults/)
 #   ./build.sh bench    build, then run the default benchmark suite (same as: dotnet run -c Release --project bench)
 # CONFIGURATION=Debug ./build.sh ... builds Debug instead of Release.
 set -euo pipefail
@@ -13,13 +13,31 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 build_native() {
     # The native library (interop/native) is built by the top-level CMakeLists.txt. It needs no CUDA toolkit:
-    # libcuda and libnvrtc are loaded at run time.
+    # libcuda and libnvrtc are loaded at run time. It lands in build/native/lib, where the managed resolver looks.
     if ! command -v cmake >/dev/null 2>&1 || ! command -v c++ >/dev/null 2>&1; then
         echo "build.sh: cmake or a C++ compiler is missing; skipping the native library (managed projects still build)." >&2
         return 0
     fi
-    cmake -S . -B build/native -DCMAKE_BUILD_TYPE="$configuration" >/dev/null
-    cmake --build build/native --config "$configuration" --parallel
+    if ! cmake -S . -B build/native -DCMAKE_BUILD_TYPE="$configuration" >/dev/null; then
+        echo "build.sh: configuring the native library (interop/native) failed; see the CMake errors above." >&2
+        exit 1
+    fi
+    if ! cmake --build build/native --config "$configuration" --parallel; then
+        echo "build.sh: building the native library (interop/native) failed; see the compiler errors above." >&2
+        exit 1
+    fi
+}
+
+# Runs the native tests (CTest); prints why and returns non-zero when one fails. Groups that need NVRTC or a GPU
+# report themselves as skipped where those are missing.
+test_native() {
+    if [ ! -f build/native/CTestTestfile.cmake ]; then
+        return 0
+    fi
+    if ! ctest --test-dir build/native --build-config "$configuration" --output-on-failure --parallel "$(nproc 2>/dev/null || echo 2)"; then
+        echo "build.sh: native tests failed (ctest --test-dir build/native --output-on-failure shows them again)." >&2
+        return 1
+    fi
 }
 
 build_managed() {
@@ -35,9 +53,14 @@ case "$action" in
     test)
         build_native
         build_managed
+        native_status=0
+        test_native || native_status=$?
         rm -rf TestResults
         dotnet test FastRecurrence.sln --no-build -c "$configuration" \
             --logger "trx" --logger "console;verbosity=minimal" --results-directory TestResults
+        if [ "$native_status" -ne 0 ]; then
+            exit "$native_status"
+        fi
         ;;
     bench)
         build_native

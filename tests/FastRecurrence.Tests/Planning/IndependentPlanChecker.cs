@@ -26,6 +26,9 @@ internal static class IndependentPlanChecker
         Require(plan.PredictedRegisters is > 0 and <= 255 && plan.PredictedRegisters <= gpu.MaxRegistersPerThread,
             $"registers per thread {plan.PredictedRegisters} within the limit {gpu.MaxRegistersPerThread}");
         Require(plan.PredictedRegisters * threads <= gpu.MaxRegistersPerBlock, $"registers per block {plan.PredictedRegisters * threads} <= {gpu.MaxRegistersPerBlock}");
+        long warps = (threads + gpu.WarpSize - 1) / gpu.WarpSize;
+        Require(plan.PredictedRegisters * ((warps + 3) / 4) * gpu.WarpSize * 4 <= gpu.RegistersPerSm,
+            "the busiest of the SM's 4 sub-partitions holds its warps' registers");
         Require(plan.Grid.X >= 1 && plan.Grid.Y >= 1 && plan.Grid.Z >= 1, "a non-empty grid");
         if (plan.Cluster.Volume > 1)
         {

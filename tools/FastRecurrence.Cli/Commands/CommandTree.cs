@@ -12,5 +12,6 @@ internal static class CommandTree
             ScanCommand.Create(stdout),
             DevicesCommand.Create(stdout),
             PlanCommand.Create(stdout),
+            CompileCommand.Create(stdout),
         };
 }

@@ -90,6 +90,9 @@ internal sealed class FusedRnnModel : IPlanModel
             $"registers per block <= {gpu.MaxRegistersPerBlock} ({gpu.Name})");
         m.Require(Registers * w * gpu.WarpSize <= gpu.RegistersPerSm,
             $"registers of a persistent block <= {gpu.RegistersPerSm} per SM ({gpu.Name})");
+        // Warps are spread over the SM's 4 sub-partitions, each with a quarter of the register file.
+        m.Require(Registers * Expr.CeilDiv(w, 4) * (gpu.WarpSize * 4L) <= gpu.RegistersPerSm,
+            $"registers of the busiest of 4 sub-partitions <= {gpu.RegistersPerSm / 4} ({gpu.Name})");
         m.Require(SharedBytes <= gpu.SharedMemoryPerBlockOptIn,
             $"shared memory per block <= {gpu.SharedMemoryPerBlockOptIn} bytes (opt-in limit of {gpu.Name})");
         m.Require(bt <= Expr.Max(8, (request.Batch + 7) / 8 * 8), "the batch tile is no larger than the batch rounded up to 8");

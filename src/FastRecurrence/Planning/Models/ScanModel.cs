@@ -11,8 +11,11 @@ namespace FastRecurrence.Planning.Models;
 /// chunks of L = (threads / Dt) * items steps: each thread scans `items` consecutive steps of one lane serially, the
 /// (threads / Dt) segments of a lane are combined by warp shuffles and a block scan of warp totals, and the chunk's
 /// total carries to the next chunk inside the block. Grid = (ceil(D / Dt), H, B).
-/// Resources: shared = (threads / 32) * Dt * 2 * 4 + Dt * 2 * 4 bytes (fp32 (a, b) pairs of warp totals and the
-/// carry); registers = 8-rounded(32 + items * k), k = 4 forward (a, b, fp32 pair), 6 backward (a, δ, h).
+/// Resources: shared = (threads / 32) * Dt * P + Dt * P bytes, P = 8 (an fp32 (a, b) pair; 16 for fp64 storage, which
+/// accumulates in fp64), for the warp totals and the carry; registers = 8-rounded(56 + items * k) with k = 4 forward
+/// and 5 backward (fp32 / bf16 / fp16), 5 and 7 for fp64: calibrated on 2026-11-28 against ptxas (NVRTC 11.8, sm_80 and
+/// sm_90, every dtype, threads 64..1024, lanes 1..64, items 1..16: the formula is at or above every unspilled count).
+/// The kernel compiles with __launch_bounds__(threads), so registers * threads must fit a block or ptxas spills.
 /// Cost (cycles, relative) = waves * chunks * (items * 20 + 150): serial work plus three barriers per chunk.
 /// </remarks>
 internal sealed class ScanModel : IPlanModel
@@ -24,7 +27,15 @@ internal sealed class ScanModel : IPlanModel
         long s = StorageType.Bytes(request.DataType);
         long lanesPow2 = 1;
         while (lanesPow2 < request.HeadSize) lanesPow2 <<= 1;
-        long registersPerItem = request.Direction == PlanDirection.Backward ? 6 : 4;
+        bool wide = request.DataType == DataType.Float64;
+        long registersPerItem = (request.Direction == PlanDirection.Backward, wide) switch
+        {
+            (false, false) => 4,
+            (true, false) => 5,
+            (false, true) => 5,
+            (true, true) => 7,
+        };
+        long pairBytes = wide ? 16 : 8;
         var m = Model = new ConstraintModel();
 
         Lanes = m.NewVar("lanes per block", Domain.PowerOfTwo(1, 64), ValueOrder.Descending);
@@ -34,8 +45,8 @@ internal sealed class ScanModel : IPlanModel
 
         Expr segments = Expr.CeilDiv(threads, lanes);
         ChunkLength = segments * items;
-        SharedBytes = Expr.CeilDiv(threads, gpu.WarpSize) * lanes * 8 + lanes * 8;
-        Registers = Expr.CeilDiv(32 + items * registersPerItem, 8) * 8;
+        SharedBytes = Expr.CeilDiv(threads, gpu.WarpSize) * lanes * pairBytes + lanes * pairBytes;
+        Registers = Expr.CeilDiv(56 + items * registersPerItem, 8) * 8;
 
         m.Require(lanes.Divides(threads), "the lanes split the block's threads evenly");
         m.Require(lanes <= lanesPow2, $"no more lanes than the head size {request.HeadSize} rounded up to a power of two");
@@ -44,6 +55,10 @@ internal sealed class ScanModel : IPlanModel
         m.Require(SharedBytes <= gpu.SharedMemoryPerBlockOptIn, $"shared memory per block <= {gpu.SharedMemoryPerBlockOptIn} bytes");
         m.Require(Registers <= gpu.MaxRegistersPerThread, $"registers per thread <= {gpu.MaxRegistersPerThread}");
         m.Require(Registers * threads <= gpu.MaxRegistersPerBlock, $"registers per block <= {gpu.MaxRegistersPerBlock}");
+        // Warps are spread over the SM's 4 sub-partitions, each with a quarter of the register file: the busiest one
+        // holds ceil(warps / 4) warps (ptxas's launch-bounds limit matches this exactly, e.g. 80 registers at 672 threads).
+        m.Require(Registers * Expr.CeilDiv(threads, gpu.WarpSize * 4L) * (gpu.WarpSize * 4L) <= gpu.RegistersPerSm,
+            $"registers of the busiest of 4 sub-partitions <= {gpu.RegistersPerSm / 4}");
 
         Blocks = Expr.CeilDiv(request.HeadSize, lanes) * ((long)request.Heads * request.Batch);
         Expr resident = Expr.CeilDiv(gpu.MaxThreadsPerSm, threads) * gpu.SmCount;

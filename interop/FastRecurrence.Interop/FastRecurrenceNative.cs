@@ -1,0 +1,135 @@
+using System.Runtime.InteropServices;
+
+namespace FastRecurrence.Interop;
+
+/// <summary>
+/// The entry points of libfastrecurrence, one declaration per function of fastrecurrence.h, in the header's order,
+/// named by PascalCasing the C name (fr_scan_forward -> FrScanForward). Arguments keep their C types: pointers stay
+/// pointers (so NULL can be passed, as a C caller can), const char* inputs are UTF-8 strings, handles that are
+/// inputs are SafeHandles, and handles that are created come back as raw pointers that <see cref="FrContextHandle"/>,
+/// <see cref="FrModuleHandle"/> and <see cref="FrDeviceMemoryHandle"/> wrap. Every call returns the native status
+/// unchanged; <see cref="FastRecurrenceNativeException.ThrowIfFailed"/> turns a failure into an exception with
+/// <see cref="FrLastError"/>'s text. The library is found by <see cref="FastRecurrenceLibrary"/>.
+/// Internal (CA1401): src/FastRecurrence (the cuda backend) and the tests call it; everything else goes through them.
+/// </summary>
+internal static unsafe partial class FastRecurrenceNative
+{
+    /// <summary>The name every declaration imports; <see cref="FastRecurrenceLibrary"/> resolves it.</summary>
+    public const string LibraryName = "fastrecurrence";
+
+    // Runs before the first call of any entry point: the resolver must be in place before the runtime binds one.
+    static FastRecurrenceNative() => FastRecurrenceLibrary.RegisterResolver();
+
+    // ---- library ------------------------------------------------------------------------------------------
+
+    /// <summary>int fr_abi_version(void).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_abi_version")]
+    public static partial int FrAbiVersion();
+
+    /// <summary>const char* fr_version_string(void); static storage, never freed.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_version_string")]
+    public static partial byte* FrVersionString();
+
+    /// <summary>const char* fr_last_error(void): this thread's last error; valid until the next call on this thread.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_last_error")]
+    public static partial byte* FrLastError();
+
+    /// <summary>const char* fr_status_name(fr_status status); static storage.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_status_name")]
+    public static partial byte* FrStatusName(FrStatus status);
+
+    /// <summary>fr_status fr_nvrtc_version(int* major, int* minor).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_nvrtc_version")]
+    public static partial FrStatus FrNvrtcVersion(int* major, int* minor);
+
+    /// <summary>int fr_kernel_source_count(void).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_kernel_source_count")]
+    public static partial int FrKernelSourceCount();
+
+    /// <summary>fr_status fr_kernel_source(int index, const char** name, const char** text).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_kernel_source")]
+    public static partial FrStatus FrKernelSource(int index, byte** name, byte** text);
+
+    // ---- devices ------------------------------------------------------------------------------------------
+
+    /// <summary>fr_status fr_device_count(int* count).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_device_count")]
+    public static partial FrStatus FrDeviceCount(int* count);
+
+    /// <summary>fr_status fr_device_name(int ordinal, char* buffer, size_t capacity).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_device_name")]
+    public static partial FrStatus FrDeviceName(int ordinal, byte* buffer, nuint capacity);
+
+    /// <summary>fr_status fr_device_attribute(int ordinal, int cu_device_attribute, int* value).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_device_attribute")]
+    public static partial FrStatus FrDeviceAttribute(int ordinal, int cuDeviceAttribute, int* value);
+
+    // ---- compilation ----------------------------------------------------------------------------------------
+
+    /// <summary>fr_status fr_compile(const fr_compile_options* options, fr_compile_result* result).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_compile")]
+    public static partial FrStatus FrCompile(FrCompileOptions* options, FrCompileResult* result);
+
+    // ---- contexts, memory, modules, launches ------------------------------------------------------------------
+
+    /// <summary>fr_status fr_context_create(int ordinal, fr_context* context); wrap the result in <see cref="FrContextHandle"/>.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_context_create")]
+    public static partial FrStatus FrContextCreate(int ordinal, nint* context);
+
+    /// <summary>fr_status fr_context_destroy(fr_context context); <see cref="FrContextHandle"/> calls it.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_context_destroy")]
+    public static partial FrStatus FrContextDestroy(nint context);
+
+    /// <summary>fr_status fr_malloc(fr_context context, size_t bytes, void** device_pointer).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_malloc")]
+    public static partial FrStatus FrMalloc(FrContextHandle context, nuint bytes, void** devicePointer);
+
+    /// <summary>fr_status fr_free(fr_context context, void* device_pointer); <see cref="FrDeviceMemoryHandle"/> calls it.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_free")]
+    public static partial FrStatus FrFree(FrContextHandle context, void* devicePointer);
+
+    /// <summary>fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, const void* host, size_t bytes).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_memcpy_to_device")]
+    public static partial FrStatus FrMemcpyToDevice(FrContextHandle context, void* devicePointer, void* host, nuint bytes);
+
+    /// <summary>fr_status fr_memcpy_to_host(fr_context context, void* host, const void* device_pointer, size_t bytes).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_memcpy_to_host")]
+    public static partial FrStatus FrMemcpyToHost(FrContextHandle context, void* host, void* devicePointer, nuint bytes);
+
+    /// <summary>fr_status fr_synchronize(fr_context context, void* stream).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_synchronize")]
+    public static partial FrStatus FrSynchronize(FrContextHandle context, void* stream);
+
+    /// <summary>fr_status fr_module_load(fr_context context, const fr_compile_options* options, fr_module* module).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_module_load")]
+    public static partial FrStatus FrModuleLoad(FrContextHandle context, FrCompileOptions* options, nint* module);
+
+    /// <summary>fr_status fr_module_unload(fr_module module); <see cref="FrModuleHandle"/> calls it.</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_module_unload")]
+    public static partial FrStatus FrModuleUnload(nint module);
+
+    /// <summary>fr_status fr_launch(fr_module module, const char* name, const fr_launch_config* config, void** args).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_launch", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial FrStatus FrLaunch(FrModuleHandle module, string? name, FrLaunchConfig* config, void** args);
+
+    // ---- tensors and operations ---------------------------------------------------------------------------------
+
+    /// <summary>
+    /// fr_status fr_scan_forward(fr_context context, const fr_plan* plan, const fr_tensor* a, const fr_tensor* b,
+    /// const fr_tensor* h0, const fr_tensor* h, const fr_tensor* h_last, const int64_t* cu_seqlens, int num_seqs,
+    /// void* stream).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_scan_forward")]
+    public static partial FrStatus FrScanForward(FrContextHandle context, FrPlan* plan, FrTensor* a, FrTensor* b,
+        FrTensor* h0, FrTensor* h, FrTensor* hLast, long* cuSeqlens, int numSeqs, void* stream);
+
+    /// <summary>
+    /// fr_status fr_scan_backward(fr_context context, const fr_plan* plan, const fr_tensor* a, const fr_tensor* h,
+    /// const fr_tensor* h0, const fr_tensor* dh, const fr_tensor* dh_last, const fr_tensor* da, const fr_tensor* db,
+    /// const fr_tensor* dh0, const int64_t* cu_seqlens, int num_seqs, void* stream).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_scan_backward")]
+    public static partial FrStatus FrScanBackward(FrContextHandle context, FrPlan* plan, FrTensor* a, FrTensor* h,
+        FrTensor* h0, FrTensor* dh, FrTensor* dhLast, FrTensor* da, FrTensor* db, FrTensor* dh0, long* cuSeqlens,
+        int numSeqs, void* stream);
+}

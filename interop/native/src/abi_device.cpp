@@ -1,0 +1,290 @@
+// abi_device.cpp: the ABI's entry points that need the CUDA driver: devices, contexts, memory, modules,
+// launches. Each validates its arguments first (so bad input is FR_ERROR_INVALID_ARGUMENT on any machine),
+// then loads the driver (FR_ERROR_NO_DRIVER / FR_ERROR_NO_DEVICE without one).
+#include "fastrecurrence.h"
+
+#include "compile_request.h"
+#include "cuda_driver.h"
+#include "device_context.h"
+#include "errors.h"
+#include "kernel_launch.h"
+#include "loaded_module.h"
+
+#include <cstdint>
+#include <cstring>
+#include <memory>
+
+using namespace fr;
+
+namespace {
+
+fr_status check_context(fr_context context) {
+    if (context == nullptr) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "context: expected a context from fr_context_create, got NULL.");
+    }
+    if (!is_live_handle(context, HandleKind::context)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "context: expected a live context from fr_context_create, got an unknown or destroyed handle.");
+    }
+    return FR_OK;
+}
+
+fr_status check_module(fr_module module) {
+    if (module == nullptr) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "module: expected a module from fr_module_load, got NULL.");
+    }
+    if (!is_live_handle(module, HandleKind::module)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "module: expected a live module from fr_module_load, got an unknown or unloaded handle.");
+    }
+    return FR_OK;
+}
+
+fr_status check_ordinal(int ordinal) {
+    if (ordinal < 0) return fail(FR_ERROR_INVALID_ARGUMENT, "ordinal: expected >= 0, got %d.", ordinal);
+    return FR_OK;
+}
+
+cu::CUdeviceptr device_address(const void* pointer) {
+    return static_cast<cu::CUdeviceptr>(reinterpret_cast<uintptr_t>(pointer));
+}
+
+}  // namespace
+
+extern "C" {
+
+FR_API fr_status fr_device_count(int* count) {
+    return guarded([&] {
+        if (count == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "count: expected a pointer, got NULL.");
+        *count = 0;
+        const CudaDriver* driver = nullptr;
+        fr_status status = load_cuda_driver(&driver);
+        if (status != FR_OK) return status;
+        if (driver->init_result == cu::CUDA_ERROR_NO_DEVICE) return FR_OK;  // a driver without a GPU: zero devices
+        return check_cuda(*driver, driver->cuDeviceGetCount(count), "cuDeviceGetCount");
+    });
+}
+
+FR_API fr_status fr_device_name(int ordinal, char* buffer, size_t capacity) {
+    return guarded([&] {
+        if (buffer == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "buffer: expected a character buffer, got NULL.");
+        if (capacity == 0) return fail(FR_ERROR_INVALID_ARGUMENT, "capacity: expected >= 1, got 0.");
+        buffer[0] = '\0';
+        fr_status status = check_ordinal(ordinal);
+        if (status != FR_OK) return status;
+        const CudaDriver* driver = nullptr;
+        cu::CUdevice device = 0;
+        status = cuda_device(ordinal, &driver, &device);
+        if (status != FR_OK) return status;
+        char name[256] = {};
+        status = check_cuda(*driver, driver->cuDeviceGetName(name, sizeof name - 1, device), "cuDeviceGetName");
+        if (status != FR_OK) return status;
+        const size_t needed = std::strlen(name) + 1;
+        std::strncpy(buffer, name, capacity - 1);
+        buffer[capacity - 1] = '\0';
+        if (needed > capacity) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "capacity: expected at least %zu bytes for \"%s\", got %zu.", needed,
+                        name, capacity);
+        }
+        return FR_OK;
+    });
+}
+
+FR_API fr_status fr_device_attribute(int ordinal, int cu_device_attribute, int* value) {
+    return guarded([&] {
+        if (value == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "value: expected a pointer, got NULL.");
+        *value = 0;
+        fr_status status = check_ordinal(ordinal);
+        if (status != FR_OK) return status;
+        if (cu_device_attribute < 1) {
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "cu_device_attribute: expected a CUdevice_attribute (>= 1), got %d.", cu_device_attribute);
+        }
+        const CudaDriver* driver = nullptr;
+        cu::CUdevice device = 0;
+        status = cuda_device(ordinal, &driver, &device);
+        if (status != FR_OK) return status;
+        const cu::CUresult result = driver->cuDeviceGetAttribute(value, cu_device_attribute, device);
+        if (result == cu::CUDA_ERROR_INVALID_VALUE) {
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "cu_device_attribute: expected an attribute this driver knows, got %d.", cu_device_attribute);
+        }
+        return check_cuda(*driver, result, "cuDeviceGetAttribute");
+    });
+}
+
+FR_API fr_status fr_context_create(int ordinal, fr_context* context) {
+    return guarded([&] {
+        if (context == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "context: expected a pointer, got NULL.");
+        *context = nullptr;
+        fr_status status = check_ordinal(ordinal);
+        if (status != FR_OK) return status;
+        const CudaDriver* driver = nullptr;
+        cu::CUdevice device = 0;
+        status = cuda_device(ordinal, &driver, &device);
+        if (status != FR_OK) return status;
+        auto created = std::make_unique<fr_context_s>();
+        created->driver = driver;
+        status = PrimaryContext::retain(*driver, device, &created->primary);
+        if (status != FR_OK) return status;
+        status = query_device_info(*driver, ordinal, device, &created->device);
+        if (status != FR_OK) return status;
+        register_handle(created.get(), HandleKind::context);
+        *context = created.release();
+        return FR_OK;
+    });
+}
+
+FR_API fr_status fr_context_destroy(fr_context context) {
+    return guarded([&] {
+        fr_status status = check_context(context);
+        if (status != FR_OK) return status;
+        unregister_handle(context);
+        delete context;  // unloads its cached modules, then releases the primary context
+        return FR_OK;
+    });
+}
+
+FR_API fr_status fr_malloc(fr_context context, size_t bytes, void** device_pointer) {
+    return guarded([&] {
+        fr_status status = check_context(context);
+        if (status != FR_OK) return status;
+        if (device_pointer == nullptr) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a pointer, got NULL.");
+        }
+        *device_pointer = nullptr;
+        if (bytes == 0) return fail(FR_ERROR_INVALID_ARGUMENT, "bytes: expected >= 1, got 0.");
+        const CudaDriver& driver = *context->driver;
+        CurrentContext current;
+        status = current.push(driver, context->primary.get());
+        if (status != FR_OK) return status;
+        cu::CUdeviceptr allocation = 0;
+        status = check_cuda(driver, driver.cuMemAlloc(&allocation, bytes), "cuMemAlloc");
+        if (status != FR_OK) return status;
+        *device_pointer = reinterpret_cast<void*>(static_cast<uintptr_t>(allocation));
+        return FR_OK;
+    });
+}
+
+FR_API fr_status fr_free(fr_context context, void* device_pointer) {
+    return guarded([&] {
+        fr_status status = check_context(context);
+        if (status != FR_OK) return status;
+        if (device_pointer == nullptr) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a pointer from fr_malloc, got NULL.");
+        }
+        const CudaDriver& driver = *context->driver;
+        CurrentContext current;
+        status = current.push(driver, context->primary.get());
+        if (status != FR_OK) return status;
+        return check_cuda(driver, driver.cuMemFree(device_address(device_pointer)), "cuMemFree");
+    });
+}
+
+FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, const void* host, size_t bytes) {
+    return guarded([&] {
+        fr_status status = check_context(context);
+        if (status != FR_OK) return status;
+        if (device_pointer == nullptr) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a device pointer, got NULL.");
+        }
+        if (host == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "host: expected a host pointer, got NULL.");
+        if (bytes == 0) return FR_OK;
+        const CudaDriver& driver = *context->driver;
+        CurrentContext current;
+        status = current.push(driver, context->primary.get());
+        if (status != FR_OK) return status;
+        return check_cuda(driver, driver.cuMemcpyHtoD(device_address(device_pointer), host, bytes), "cuMemcpyHtoD");
+    });
+}
+
+FR_API fr_status fr_memcpy_to_host(fr_context context, void* host, const void* device_pointer, size_t bytes) {
+    return guarded([&] {
+        fr_status status = check_context(context);
+        if (status != FR_OK) return status;
+        if (host == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "host: expected a host pointer, got NULL.");
+        if (device_pointer == nullptr) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a device pointer, got NULL.");
+        }
+        if (bytes == 0) return FR_OK;
+        const CudaDriver& driver = *context->driver;
+        CurrentContext current;
+        status = current.push(driver, context->primary.get());
+        if (status != FR_OK) return status;
+        return check_cuda(driver, driver.cuMemcpyDtoH(host, device_address(device_pointer), bytes), "cuMemcpyDtoH");
+    });
+}
+
+FR_API fr_status fr_synchronize(fr_context context, void* stream) {
+    return guarded([&] {
+        fr_status status = check_context(context);
+        if (status != FR_OK) return status;
+        const CudaDriver& driver = *context->driver;
+        CurrentContext current;
+        status = current.push(driver, context->primary.get());
+        if (status != FR_OK) return status;
+        return check_cuda(driver, driver.cuStreamSynchronize(static_cast<cu::CUstream>(stream)),
+                          "cuStreamSynchronize");
+    });
+}
+
+FR_API fr_status fr_module_load(fr_context context, const fr_compile_options* options, fr_module* module) {
+    return guarded([&] {
+        if (module == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "module: expected a pointer, got NULL.");
+        *module = nullptr;
+        fr_status status = check_context(context);
+        if (status != FR_OK) return status;
+        CompileRequest request;
+        CacheSettings cache;
+        // options->arch may be NULL (the device's); a different arch would load as CUDA_ERROR_NO_BINARY_FOR_GPU.
+        status = read_compile_options(options, context->device.arch.c_str(), &request, &cache);
+        if (status != FR_OK) return status;
+        if (request.arch != context->device.arch) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "options.arch: expected NULL or \"%s\" (device %d), got \"%s\".",
+                        context->device.arch.c_str(), context->device.ordinal, request.arch.c_str());
+        }
+        auto loaded = std::make_unique<fr_module_s>();
+        status = PrimaryContext::retain(*context->driver, context->primary.device(), &loaded->primary);
+        if (status != FR_OK) return status;
+        status = compile_and_load(context, request, cache, &loaded->module);
+        if (status != FR_OK) return status;
+        register_handle(loaded.get(), HandleKind::module);
+        *module = loaded.release();
+        return FR_OK;
+    });
+}
+
+FR_API fr_status fr_module_unload(fr_module module) {
+    return guarded([&] {
+        fr_status status = check_module(module);
+        if (status != FR_OK) return status;
+        unregister_handle(module);
+        delete module;
+        return FR_OK;
+    });
+}
+
+FR_API fr_status fr_launch(fr_module module, const char* name, const fr_launch_config* config, void** args) {
+    return guarded([&] {
+        fr_status status = check_module(module);
+        if (status != FR_OK) return status;
+        if (name == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "name: expected a kernel name, got NULL.");
+        if (config == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "config: expected a launch config, got NULL.");
+        if (config->struct_size < sizeof(fr_launch_config)) {
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "config.struct_size: expected at least %zu (sizeof(fr_launch_config)), got %zu.",
+                        sizeof(fr_launch_config), config->struct_size);
+        }
+        LaunchShape shape;
+        shape.grid = config->grid;
+        shape.block = config->block;
+        shape.cluster = config->cluster;
+        shape.shared_bytes = config->shared_bytes;
+        shape.kind = enum_value(config->kind);
+        status = validate_launch_shape("config", shape);
+        if (status != FR_OK) return status;
+        return launch_kernel(*module->module, name, shape, config->stream, args);
+    });
+}
+
+}  // extern "C"

@@ -1,0 +1,67 @@
+// kernel_compiler.cpp: see kernel_compiler.h.
+#include "kernel_compiler.h"
+
+#include "errors.h"
+#include "nvrtc_compile.h"
+#include "nvrtc_library.h"
+
+#include <algorithm>
+
+namespace fr {
+namespace {
+
+std::string arch_list(const std::vector<int>& archs) {
+    std::string list;
+    for (int arch : archs) list += (list.empty() ? "sm_" : ", sm_") + std::to_string(arch);
+    return list;
+}
+
+}  // namespace
+
+fr_status compile_kernel(const CompileRequest& request, const CacheSettings& cache, CompiledKernel* output) {
+    // NVRTC is needed even for a cache hit: its version is part of the key.
+    const NvrtcLibrary* nvrtc = nullptr;
+    fr_status status = load_nvrtc(&nvrtc);
+    if (status != FR_OK) return status;
+    output->nvrtc_major = nvrtc->major;
+    output->nvrtc_minor = nvrtc->minor;
+
+    const auto& archs = nvrtc->supported_archs;
+    if (!archs.empty() && std::find(archs.begin(), archs.end(), request.arch_number) == archs.end()) {
+        return fail(FR_ERROR_UNSUPPORTED, "arch: NVRTC %d.%d cannot compile for %s; it knows %s.", nvrtc->major,
+                    nvrtc->minor, request.arch.c_str(), arch_list(archs).c_str());
+    }
+
+    output->key = cache_key(request, nvrtc->major, nvrtc->minor);
+    bool use_cache = cache.enabled;
+    std::string dir;
+    std::string cache_problem;  // set when the cache cannot be used: the compilation still happens
+    if (use_cache) {
+        status = resolve_cache_dir(cache.dir, cache.argument, &dir);
+        if (status == FR_ERROR_INVALID_ARGUMENT) return status;
+        if (status != FR_OK) {
+            cache_problem = last_error();
+            use_cache = false;
+        }
+    }
+    if (use_cache) {
+        std::string why;
+        if (read_cached_cubin(dir, output->key, &output->binary, &why) == CacheLookup::hit) {
+            output->cache_hit = true;
+            return FR_OK;
+        }
+        // Missing or corrupt: either way compile, and the write below replaces a corrupt file.
+    }
+
+    output->cache_hit = false;
+    status = compile_with_nvrtc(*nvrtc, request, &output->binary);
+    if (status != FR_OK) return status;
+    if (use_cache) {
+        status = write_cached_cubin(dir, output->key, output->binary);
+        if (status != FR_OK) return status;
+    }
+    if (!cache_problem.empty()) return fail_text(FR_ERROR_CACHE, cache_problem);
+    return FR_OK;
+}
+
+}  // namespace fr

@@ -1,0 +1,230 @@
+// scan_ops.cpp: see scan_ops.h.
+#include "scan_ops.h"
+
+#include "compile_request.h"
+#include "device_context.h"
+#include "errors.h"
+#include "kernel_launch.h"
+#include "loaded_module.h"
+#include "tensor_checks.h"
+
+#include "fr_scan_args.h"
+
+#include <string>
+#include <vector>
+
+namespace fr {
+namespace {
+
+enum class Layout { sequence, state };  // [B, T, H, D] with strides, or contiguous [B or num_seqs, H, D]
+
+struct Tensor {
+    const char* name;
+    const fr_tensor* tensor;
+    Layout layout;
+    bool required;
+    bool output;
+};
+
+bool find_define(const CompileRequest& request, const char* name, int64_t* value) {
+    for (const auto& define : request.defines) {
+        if (define.first == name) {
+            *value = define.second;
+            return true;
+        }
+    }
+    return false;
+}
+
+void copy_strides(const fr_tensor* tensor, fr_i64 strides[3]) {
+    for (int i = 0; i < 3; ++i) strides[i] = tensor != nullptr ? static_cast<fr_i64>(tensor->strides[i]) : 0;
+}
+
+// The plan's constants the host relies on: the storage type and the lanes per block (for the grid check).
+fr_status read_plan_constants(const CompileRequest& request, bool backward, int64_t* dtype, int64_t* lanes) {
+    if (!find_define(request, "FR_DTYPE", dtype)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_DTYPE (the storage type), got none.");
+    }
+    if (*dtype < FR_DTYPE_FLOAT32 || *dtype > FR_DTYPE_FLOAT64) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_DTYPE in 0..3, got %lld.",
+                    static_cast<long long>(*dtype));
+    }
+    if (!find_define(request, "FR_SCAN_LANES", lanes)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES (d-lanes per block), got none.");
+    }
+    if (*lanes < 1) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES >= 1, got %lld.",
+                    static_cast<long long>(*lanes));
+    }
+    int64_t direction = 0;
+    if (find_define(request, "FR_BACKWARD", &direction) && (direction != 0) != backward) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_BACKWARD=%d for fr_scan_%s, got %lld.",
+                    backward ? 1 : 0, backward ? "backward" : "forward", static_cast<long long>(direction));
+    }
+    return FR_OK;
+}
+
+fr_status check_tensors(const std::vector<Tensor>& tensors, int dtype, const int64_t* cu_seqlens, int num_seqs,
+                        std::vector<int64_t>* shape) {
+    const fr_tensor* a = tensors[0].tensor;
+    fr_status status = check_tensor("a", a, 4);
+    if (status != FR_OK) return status;
+    *shape = std::vector<int64_t>(a->shape, a->shape + 4);
+    const int64_t batch = (*shape)[0];
+    const int64_t heads = (*shape)[2];
+    const int64_t dim = (*shape)[3];
+
+    if (cu_seqlens != nullptr) {
+        if (batch != 1) {
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "a.shape[0]: expected B = 1 with cu_seqlens (packed sequences along T), got %lld.",
+                        static_cast<long long>(batch));
+        }
+        if (num_seqs < 1) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "num_seqs: expected >= 1 with cu_seqlens, got %d.", num_seqs);
+        }
+    } else if (num_seqs != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "num_seqs: expected 0 without cu_seqlens, got %d.", num_seqs);
+    }
+    const std::vector<int64_t> state_shape = {cu_seqlens != nullptr ? num_seqs : batch, heads, dim};
+    const std::string why = "the plan's FR_DTYPE=" + std::to_string(dtype);
+
+    for (const Tensor& t : tensors) {
+        if (t.tensor == nullptr) {
+            if (t.required) return fail(FR_ERROR_INVALID_ARGUMENT, "%s: expected a tensor, got NULL.", t.name);
+            continue;
+        }
+        const bool sequence = t.layout == Layout::sequence;
+        status = check_tensor(t.name, t.tensor, sequence ? 4 : 3);
+        if (status != FR_OK) return status;
+        status = check_same_shape(t.name, t.tensor, sequence ? *shape : state_shape);
+        if (status != FR_OK) return status;
+        status = check_dtype(t.name, t.tensor, dtype, why.c_str());
+        if (status != FR_OK) return status;
+        if (sequence) {
+            status = check_unit_last_stride(t.name, t.tensor);
+            if (status == FR_OK && t.output) status = check_no_overlap(t.name, t.tensor);
+        } else {
+            status = check_contiguous(t.name, t.tensor);
+        }
+        if (status != FR_OK) return status;
+    }
+    return FR_OK;
+}
+
+fr_status check_grid(const fr_plan& plan, const std::vector<int64_t>& shape, int64_t lanes, const int64_t* cu_seqlens,
+                     int num_seqs) {
+    const int64_t heads = shape[2];
+    const int64_t dim = shape[3];
+    const int64_t sequences = cu_seqlens != nullptr ? num_seqs : shape[0];
+    if (plan.grid.y != heads) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.grid.y: expected H = %lld (a.shape[2]), got %u; plan for this shape.",
+                    static_cast<long long>(heads), plan.grid.y);
+    }
+    if (plan.grid.z != sequences) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.grid.z: expected %s = %lld, got %u; plan for this shape.",
+                    cu_seqlens != nullptr ? "num_seqs" : "B (a.shape[0])", static_cast<long long>(sequences),
+                    plan.grid.z);
+    }
+    if (static_cast<int64_t>(plan.grid.x) * lanes < dim) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.grid.x: expected grid.x * FR_SCAN_LANES >= D = %lld, got %u * %lld; plan for this shape.",
+                    static_cast<long long>(dim), plan.grid.x, static_cast<long long>(lanes));
+    }
+    return FR_OK;
+}
+
+}  // namespace
+
+fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const ScanTensors& in,
+                   const int64_t* cu_seqlens, int num_seqs, void* stream) {
+    // Everything that needs no device is checked before the context, so argument validation behaves (and is
+    // tested) the same on machines without a GPU.
+    if (plan == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "plan: expected a plan, got NULL.");
+    if (plan->struct_size < sizeof(fr_plan)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.struct_size: expected at least %zu (sizeof(fr_plan)), got %zu.",
+                    sizeof(fr_plan), plan->struct_size);
+    }
+    CompileRequest request;
+    fr_status status = find_source("plan", plan->source_name, &request.source);
+    if (status != FR_OK) return status;
+    status = read_defines("plan", plan->defines, plan->define_count, &request.defines);
+    if (status != FR_OK) return status;
+    int64_t dtype = 0;
+    int64_t lanes = 0;
+    status = read_plan_constants(request, backward, &dtype, &lanes);
+    if (status != FR_OK) return status;
+    LaunchShape shape;
+    shape.grid = plan->grid;
+    shape.block = plan->block;
+    shape.cluster = plan->cluster;
+    shape.shared_bytes = plan->shared_bytes;
+    shape.kind = enum_value(plan->kind);
+    status = validate_launch_shape("plan", shape);
+    if (status != FR_OK) return status;
+
+    const Layout seq = Layout::sequence;
+    const Layout state = Layout::state;
+    // `a` first: its shape is the one the others must match.
+    const std::vector<Tensor> tensors =
+        backward ? std::vector<Tensor>{{"a", in.a, seq, true, false},
+                                       {"h", in.h, seq, true, false},
+                                       {"dh", in.dh, seq, true, false},
+                                       {"da", in.da, seq, true, true},
+                                       {"db", in.db, seq, true, true},
+                                       {"h0", in.h0, state, false, false},
+                                       {"dh_last", in.dh_last, state, false, false},
+                                       {"dh0", in.dh0, state, false, true}}
+                 : std::vector<Tensor>{{"a", in.a, seq, true, false},
+                                       {"b", in.b, seq, true, false},
+                                       {"h", in.h, seq, true, true},
+                                       {"h0", in.h0, state, false, false},
+                                       {"h_last", in.h_last, state, false, true}};
+    std::vector<int64_t> sizes;
+    status = check_tensors(tensors, static_cast<int>(dtype), cu_seqlens, num_seqs, &sizes);
+    if (status != FR_OK) return status;
+    status = check_grid(*plan, sizes, lanes, cu_seqlens, num_seqs);
+    if (status != FR_OK) return status;
+    if (context == nullptr || !is_live_handle(context, HandleKind::context)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "context: expected a live context from fr_context_create, got %s.",
+                    context == nullptr ? "NULL" : "an unknown or destroyed handle");
+    }
+    request.arch = context->device.arch;
+    request.arch_number = context->device.major * 10 + context->device.minor;
+    request.headers = kernel_headers();
+
+    fr_scan_args args{};
+    args.a = in.a->data;
+    args.h = in.h->data;
+    args.h0 = in.h0 != nullptr ? in.h0->data : nullptr;
+    if (backward) {
+        args.dh = in.dh->data;
+        args.dh_last = in.dh_last != nullptr ? in.dh_last->data : nullptr;
+        args.da = in.da->data;
+        args.db = in.db->data;
+        args.dh0 = in.dh0 != nullptr ? in.dh0->data : nullptr;
+    } else {
+        args.b = in.b->data;
+        args.h_last = in.h_last != nullptr ? in.h_last->data : nullptr;
+    }
+    args.cu_seqlens = reinterpret_cast<const fr_i64*>(cu_seqlens);
+    args.batch = static_cast<int>(sizes[0]);
+    args.steps = static_cast<int>(sizes[1]);
+    args.heads = static_cast<int>(sizes[2]);
+    args.dim = static_cast<int>(sizes[3]);
+    args.num_seqs = cu_seqlens != nullptr ? num_seqs : args.batch;
+    copy_strides(in.a, args.a_stride);
+    copy_strides(in.b, args.b_stride);
+    copy_strides(in.h, args.h_stride);
+    copy_strides(in.dh, args.dh_stride);
+    copy_strides(in.da, args.da_stride);
+    copy_strides(in.db, args.db_stride);
+
+    LoadedModule* module = nullptr;
+    status = cached_module(context, request, &module);
+    if (status != FR_OK) return status;
+    void* params[] = {&args};
+    return launch_kernel(*module, backward ? "fr_scan_backward" : "fr_scan_forward", shape, stream, params);
+}
+
+}  // namespace fr

@@ -1,0 +1,30 @@
+// scan_ops.h: fr_scan_forward / fr_scan_backward: validate the plan and every tensor, fill fr_scan_args
+// (kernels/fr_scan_args.h, shared with the kernels), load the plan's module once per context, launch.
+#ifndef FR_SCAN_OPS_H
+#define FR_SCAN_OPS_H
+
+#include "fastrecurrence.h"
+
+#include <cstdint>
+
+namespace fr {
+
+struct ScanTensors {
+    const fr_tensor* a = nullptr;
+    const fr_tensor* b = nullptr;  // forward
+    const fr_tensor* h0 = nullptr;
+    const fr_tensor* h = nullptr;
+    const fr_tensor* h_last = nullptr;  // forward
+    const fr_tensor* dh = nullptr;       // backward
+    const fr_tensor* dh_last = nullptr;  // backward
+    const fr_tensor* da = nullptr;       // backward
+    const fr_tensor* db = nullptr;       // backward
+    const fr_tensor* dh0 = nullptr;      // backward
+};
+
+fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const ScanTensors& tensors,
+                   const int64_t* cu_seqlens, int num_seqs, void* stream);
+
+}  // namespace fr
+
+#endif

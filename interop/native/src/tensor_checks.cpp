@@ -1,0 +1,117 @@
+// tensor_checks.cpp: see tensor_checks.h.
+#include "tensor_checks.h"
+
+#include "errors.h"
+
+#include <algorithm>
+#include <climits>
+#include <utility>
+
+namespace fr {
+
+const char* dtype_name(int dtype) {
+    switch (dtype) {
+        case FR_DTYPE_FLOAT32: return "float32";
+        case FR_DTYPE_BFLOAT16: return "bfloat16";
+        case FR_DTYPE_FLOAT16: return "float16";
+        case FR_DTYPE_FLOAT64: return "float64";
+    }
+    return "unknown";
+}
+
+std::string shape_text(const int64_t* shape, int rank) {
+    std::string text = "[";
+    for (int i = 0; i < rank; ++i) text += (i == 0 ? "" : ", ") + std::to_string(shape[i]);
+    return text + "]";
+}
+
+fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank) {
+    if (tensor == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "%s: expected a tensor, got NULL.", name);
+    if (tensor->data == nullptr) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "%s.data: expected a device pointer, got NULL.", name);
+    }
+    const int dtype = enum_value(tensor->dtype);
+    if (dtype < FR_DTYPE_FLOAT32 || dtype > FR_DTYPE_FLOAT64) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "%s.dtype: expected an fr_dtype (0..3), got %d.", name, dtype);
+    }
+    if (tensor->rank != rank) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "%s.rank: expected %d, got %d.", name, rank, tensor->rank);
+    }
+    for (int i = 0; i < rank; ++i) {
+        if (tensor->shape[i] < 1 || tensor->shape[i] > INT32_MAX) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "%s.shape[%d]: expected 1..%d, got %lld.", name, i, INT32_MAX,
+                        static_cast<long long>(tensor->shape[i]));
+        }
+    }
+    return FR_OK;
+}
+
+fr_status check_same_shape(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& expected) {
+    const int rank = static_cast<int>(expected.size());
+    if (tensor->rank == rank && std::equal(expected.begin(), expected.end(), tensor->shape)) return FR_OK;
+    return fail(FR_ERROR_INVALID_ARGUMENT, "%s: expected shape %s, got %s.", name,
+                shape_text(expected.data(), rank).c_str(), shape_text(tensor->shape, tensor->rank).c_str());
+}
+
+fr_status check_dtype(const char* name, const fr_tensor* tensor, int expected, const char* why) {
+    const int dtype = enum_value(tensor->dtype);
+    if (dtype == expected) return FR_OK;
+    return fail(FR_ERROR_INVALID_ARGUMENT, "%s.dtype: expected %s (%s), got %s.", name, dtype_name(expected), why,
+                dtype_name(dtype));
+}
+
+fr_status check_unit_last_stride(const char* name, const fr_tensor* tensor) {
+    const int last = tensor->rank - 1;
+    if (tensor->shape[last] == 1 || tensor->strides[last] == 1) return FR_OK;
+    return fail(FR_ERROR_INVALID_ARGUMENT, "%s.strides[%d]: expected 1 (the last dimension dense), got %lld.", name,
+                last, static_cast<long long>(tensor->strides[last]));
+}
+
+fr_status check_contiguous(const char* name, const fr_tensor* tensor) {
+    int64_t expected = 1;
+    for (int i = tensor->rank - 1; i >= 0; --i) {
+        if (tensor->shape[i] != 1 && tensor->strides[i] != expected) {
+            std::vector<int64_t> dense(static_cast<size_t>(tensor->rank));
+            int64_t stride = 1;
+            for (int j = tensor->rank - 1; j >= 0; --j) {
+                dense[j] = stride;
+                stride *= tensor->shape[j];
+            }
+            return fail(FR_ERROR_INVALID_ARGUMENT, "%s.strides: expected contiguous %s, got %s.", name,
+                        shape_text(dense.data(), tensor->rank).c_str(),
+                        shape_text(tensor->strides, tensor->rank).c_str());
+        }
+        expected *= tensor->shape[i];
+    }
+    return FR_OK;
+}
+
+fr_status check_no_overlap(const char* name, const fr_tensor* tensor) {
+    // Sorted by stride, each dimension must step over everything the smaller ones span: then no two index
+    // tuples reach the same element.
+    std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, extent) of dimensions with extent > 1
+    for (int i = 0; i < tensor->rank; ++i) {
+        if (tensor->shape[i] == 1) continue;
+        if (tensor->strides[i] < 1) {
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "%s.strides[%d]: expected a positive stride for an output, got %lld.", name, i,
+                        static_cast<long long>(tensor->strides[i]));
+        }
+        dims.emplace_back(tensor->strides[i], tensor->shape[i]);
+    }
+    std::sort(dims.begin(), dims.end());
+    int64_t span = 1;  // elements covered by the dimensions so far
+    for (const auto& dim : dims) {
+        if (dim.first < span) {
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "%s.strides: expected an output layout without overlapping elements, got strides %s for "
+                        "shape %s.",
+                        name, shape_text(tensor->strides, tensor->rank).c_str(),
+                        shape_text(tensor->shape, tensor->rank).c_str());
+        }
+        span = dim.first > INT64_MAX / dim.second ? INT64_MAX : dim.first * dim.second;
+    }
+    return FR_OK;
+}
+
+}  // namespace fr

@@ -1,0 +1,40 @@
+// tensor_checks.h: validation of fr_tensor descriptors with the one message format of the project:
+//   "{name}: expected {what}, got {actual}."  e.g. "h: expected shape [2, 16, 4, 64], got [2, 16, 4, 32]."
+#ifndef FR_TENSOR_CHECKS_H
+#define FR_TENSOR_CHECKS_H
+
+#include "fastrecurrence.h"
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace fr {
+
+const char* dtype_name(int dtype);
+
+// "[2, 16, 4, 64]"
+std::string shape_text(const int64_t* shape, int rank);
+
+// Non-null descriptor and data, a valid dtype, rank `rank`, every extent in 1..INT32_MAX (the kernels index
+// with 32-bit extents and 64-bit strides).
+fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank);
+
+// Same shape as `expected` (its extents).
+fr_status check_same_shape(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& expected);
+
+fr_status check_dtype(const char* name, const fr_tensor* tensor, int expected, const char* why);
+
+// Stride 1 over the last dimension (ignored where that extent is 1).
+fr_status check_unit_last_stride(const char* name, const fr_tensor* tensor);
+
+// Dense row-major strides (PyTorch's is_contiguous: strides of extent-1 dimensions do not matter).
+fr_status check_contiguous(const char* name, const fr_tensor* tensor);
+
+// For outputs: positive strides that never map two elements to one address (a broadcast or overlapping view
+// would make blocks race on the same memory).
+fr_status check_no_overlap(const char* name, const fr_tensor* tensor);
+
+}  // namespace fr
+
+#endif

@@ -1,0 +1,31 @@
+# Script mode: the shared library exports exactly the functions fastrecurrence.h declares with FR_API.
+#   cmake -DLIBRARY=<libfastrecurrence.so> -DHEADER=<fastrecurrence.h> -DNM=<nm> -P check_exports.cmake
+file(READ "${HEADER}" header)
+string(REGEX MATCHALL "FR_API[^;(]*[ *](fr_[a-z0-9_]+)\\(" declarations "${header}")
+set(declared "")
+foreach(declaration IN LISTS declarations)
+    string(REGEX REPLACE ".*[ *](fr_[a-z0-9_]+)\\($" "\\1" function "${declaration}")
+    list(APPEND declared "${function}")
+endforeach()
+list(SORT declared)
+
+execute_process(COMMAND "${NM}" -D --defined-only "${LIBRARY}" OUTPUT_VARIABLE symbols RESULT_VARIABLE failed)
+if(failed)
+    message(FATAL_ERROR "nm failed on ${LIBRARY}")
+endif()
+string(REGEX MATCHALL "[0-9a-fA-F]+ [A-Za-z] [^\n]+" lines "${symbols}")
+set(exported "")
+foreach(line IN LISTS lines)
+    string(REGEX REPLACE "^[0-9a-fA-F]+ [A-Za-z] " "" symbol "${line}")
+    if(symbol MATCHES "@")  # version nodes (e.g. from a version script), not functions
+        continue()
+    endif()
+    list(APPEND exported "${symbol}")
+endforeach()
+list(SORT exported)
+
+if(NOT exported STREQUAL declared)
+    message(FATAL_ERROR "exports differ from the header.\n  declared: ${declared}\n  exported: ${exported}")
+endif()
+list(LENGTH declared count)
+message(STATUS "libfastrecurrence exports exactly the ${count} functions of fastrecurrence.h")

@@ -1,0 +1,388 @@
+// test_compile.cpp: NVRTC compilation and the disk cache (needs libnvrtc, no driver or GPU). Skips when no NVRTC
+// can be loaded.
+#include "test_support.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <spawn.h>
+#include <sys/wait.h>
+
+extern char** environ;
+
+namespace frtest {
+namespace {
+
+namespace fs = std::filesystem;
+
+const fr_kernel_report* find_kernel(const fr_compile_result& result, const char* name) {
+    for (int i = 0; i < result.kernel_count; ++i) {
+        if (std::string(result.kernels[i].name) == name) return &result.kernels[i];
+    }
+    return nullptr;
+}
+
+bool same_report(const fr_compile_result& left, const fr_compile_result& right) {
+    return left.kernel_count == right.kernel_count && left.cubin_bytes == right.cubin_bytes &&
+           std::string(left.cache_key) == right.cache_key &&
+           std::memcmp(left.kernels, right.kernels, sizeof(fr_kernel_report) * left.kernel_count) == 0;
+}
+
+int count_with_suffix(const TempDir& dir, const std::string& suffix) {
+    int count = 0;
+    for (const std::string& name : dir.files()) {
+        if (name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0) {
+            ++count;
+        }
+    }
+    return count;
+}
+
+// Restores an environment variable at scope end.
+class EnvironmentOverride {
+public:
+    explicit EnvironmentOverride(const char* name) : name_(name) {
+        const char* value = std::getenv(name);
+        had_value_ = value != nullptr;
+        if (had_value_) value_ = value;
+    }
+    ~EnvironmentOverride() {
+        if (had_value_) setenv(name_, value_.c_str(), 1); else unsetenv(name_);
+    }
+
+private:
+    const char* name_;
+    bool had_value_ = false;
+    std::string value_;
+};
+
+bool has_temporary_files(const TempDir& dir) {
+    for (const std::string& name : dir.files()) {
+        if (name.find(".tmp.") != std::string::npos) return true;
+    }
+    return false;
+}
+
+void test_compile_test_source(const char* arch) {
+    fr_compile_options options = compile_options(kTestSourceName, arch);
+    fr_compile_result result = compile_result();
+    CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+    CHECK(result.cache_hit == 0);
+    CHECK(result.cubin_bytes > 0);
+    CHECK(result.nvrtc_major >= 11);
+    CHECK(std::strlen(result.cache_key) == 64);
+    CHECK(result.kernel_count == 6);
+    if (result.kernel_count != 6) {
+        for (int i = 0; i < result.kernel_count; ++i) std::fprintf(stderr, "  kernel %d: %s\n", i, result.kernels[i].name);
+    }
+    for (const char* name : {"fr_test_fill", "fr_test_static_shared", "fr_test_dynamic_shared", "fr_test_cluster_rank",
+                             "fr_scan_forward", "fr_scan_backward"}) {
+        const fr_kernel_report* report = find_kernel(result, name);
+        CHECK(report != nullptr);
+        if (report == nullptr) continue;
+        CHECK(report->registers > 0 && report->registers <= 255);
+        CHECK(report->spill_store_bytes == 0 && report->spill_load_bytes == 0);
+    }
+    const fr_kernel_report* shared = find_kernel(result, "fr_test_static_shared");
+    CHECK(shared != nullptr && shared->shared_bytes == 1024);
+    std::printf("  %s: %s in %.1f ms, %zu bytes of cubin, fr_scan_forward %d registers\n", arch, kTestSourceName,
+                result.milliseconds, result.cubin_bytes,
+                find_kernel(result, "fr_scan_forward") ? find_kernel(result, "fr_scan_forward")->registers : -1);
+}
+
+void test_compile_errors() {
+    fr_compile_result result = compile_result();
+    fr_compile_options broken = compile_options("fr_test_broken", "sm_80");
+    CHECK_FAILS(fr_compile(&broken, &result), FR_ERROR_COMPILE, "fr_test_broken.cu");
+    CHECK(error_contains("error"));
+    CHECK(result.cubin_bytes == 0);
+
+    // An architecture this NVRTC does not know is reported as such, not as a compile error.
+    fr_compile_options future = compile_options(kTestSourceName, "sm_990");
+    CHECK_FAILS(fr_compile(&future, &result), FR_ERROR_UNSUPPORTED, "sm_990");
+
+    fr_define define = {"FR_TEST_SYNTAX", 1};
+    fr_compile_options with_define = compile_options(kTestSourceName, "sm_80");
+    with_define.defines = &define;
+    with_define.define_count = 1;
+    CHECK_STATUS(fr_compile(&with_define, &result), FR_OK);
+}
+
+void test_cache_key() {
+    fr_define first[] = {{"FR_TEST_OFFSET", 1}, {"FR_OTHER", -5}};
+    fr_define swapped[] = {{"FR_OTHER", -5}, {"FR_TEST_OFFSET", 1}};
+    fr_define other[] = {{"FR_TEST_OFFSET", 2}, {"FR_OTHER", -5}};
+    auto key_of = [](const fr_define* defines, const char* arch) {
+        fr_compile_options options = compile_options(kTestSourceName, arch);
+        options.defines = defines;
+        options.define_count = 2;
+        fr_compile_result result = compile_result();
+        CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+        return std::string(result.cache_key);
+    };
+    const std::string key = key_of(first, "sm_80");
+    CHECK(key == key_of(swapped, "sm_80"));  // defines are sorted before hashing
+    CHECK(key != key_of(other, "sm_80"));
+    CHECK(key != key_of(first, "sm_90"));
+}
+
+void test_cache_miss_hit_and_recovery() {
+    TempDir dir;
+    fr_compile_options options = compile_options(kTestSourceName, "sm_80");
+    options.use_cache = 1;
+    options.cache_dir = dir.path().c_str();
+
+    fr_compile_result miss = compile_result();
+    CHECK_STATUS(fr_compile(&options, &miss), FR_OK);
+    CHECK(miss.cache_hit == 0);
+    const std::string file = (fs::path(dir.path()) / (std::string(miss.cache_key) + ".cubin")).string();
+    CHECK(fs::exists(file));
+    CHECK(!has_temporary_files(dir));
+
+    fr_compile_result hit = compile_result();
+    CHECK_STATUS(fr_compile(&options, &hit), FR_OK);
+    CHECK(hit.cache_hit == 1);
+    CHECK(same_report(miss, hit));  // the ptxas report comes back from the cache unchanged
+    std::printf("  cache: miss %.1f ms, hit %.2f ms\n", miss.milliseconds, hit.milliseconds);
+    CHECK(hit.milliseconds < 10.0);
+
+    const std::string good = read_file(file);
+    const std::vector<std::pair<const char*, std::string>> corruptions = {
+        {"truncated", good.substr(0, good.size() / 2)},
+        {"empty", std::string()},
+        {"flipped byte", [&] { std::string s = good; s[s.size() - 10] ^= 1; return s; }()},
+        {"garbage", std::string(good.size(), 'x')},
+        {"trailing bytes", good + "extra"}};
+    for (const auto& corruption : corruptions) {
+        write_file(file, corruption.second);
+        fr_compile_result recovered = compile_result();
+        CHECK_STATUS(fr_compile(&options, &recovered), FR_OK);
+        if (recovered.cache_hit != 0) std::fprintf(stderr, "  corrupt cache file (%s) was used\n", corruption.first);
+        CHECK(recovered.cache_hit == 0);
+        CHECK(same_report(miss, recovered));
+        CHECK(read_file(file) == good);  // replaced by a valid file
+        fr_compile_result again = compile_result();
+        CHECK_STATUS(fr_compile(&options, &again), FR_OK);
+        CHECK(again.cache_hit == 1);
+    }
+
+    // Another key's valid file under this name is not trusted either.
+    fr_define define = {"FR_TEST_OFFSET", 3};
+    fr_compile_options other = options;
+    other.defines = &define;
+    other.define_count = 1;
+    fr_compile_result other_result = compile_result();
+    CHECK_STATUS(fr_compile(&other, &other_result), FR_OK);
+    const std::string other_file = (fs::path(dir.path()) / (std::string(other_result.cache_key) + ".cubin")).string();
+    write_file(file, read_file(other_file));
+    fr_compile_result renamed = compile_result();
+    CHECK_STATUS(fr_compile(&options, &renamed), FR_OK);
+    CHECK(renamed.cache_hit == 0);
+    CHECK(same_report(miss, renamed));
+    CHECK(!has_temporary_files(dir));
+}
+
+void test_cache_disabled_and_default_folder() {
+    TempDir dir;
+    fr_compile_options options = compile_options(kTestSourceName, "sm_80");
+    options.use_cache = 0;
+    options.cache_dir = dir.path().c_str();
+    fr_compile_result result = compile_result();
+    CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+    CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+    CHECK(result.cache_hit == 0);
+    CHECK(dir.files().empty());
+
+    // NULL cache_dir: $FR_CACHE_DIR, else $XDG_CACHE_HOME/fastrecurrence, else $HOME/.cache/fastrecurrence.
+    const EnvironmentOverride fr_cache("FR_CACHE_DIR"), xdg("XDG_CACHE_HOME"), home("HOME");
+    TempDir from_environment;
+    setenv("FR_CACHE_DIR", from_environment.path().c_str(), 1);
+    options.use_cache = 1;
+    options.cache_dir = nullptr;
+    CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+    CHECK(count_with_suffix(from_environment, ".cubin") == 1);
+
+    TempDir xdg_dir;
+    unsetenv("FR_CACHE_DIR");
+    setenv("XDG_CACHE_HOME", xdg_dir.path().c_str(), 1);
+    CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+    CHECK(fs::exists(fs::path(xdg_dir.path()) / "fastrecurrence" / (std::string(result.cache_key) + ".cubin")));
+
+    TempDir home_dir;
+    setenv("XDG_CACHE_HOME", "", 1);  // empty counts as unset
+    setenv("HOME", home_dir.path().c_str(), 1);
+    CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+    CHECK(fs::exists(fs::path(home_dir.path()) / ".cache" / "fastrecurrence" / (std::string(result.cache_key) + ".cubin")));
+
+    // No folder at all: FR_ERROR_CACHE naming the variables, with the compilation done and reported anyway.
+    unsetenv("HOME");
+    result = compile_result();
+    CHECK_FAILS(fr_compile(&options, &result), FR_ERROR_CACHE, "FR_CACHE_DIR");
+    CHECK(result.cubin_bytes > 0 && result.kernel_count == 6 && result.cache_hit == 0);
+}
+
+void test_cache_folder_not_writable() {
+    TempDir dir;
+    const std::string blocker = (fs::path(dir.path()) / "a_file").string();
+    write_file(blocker, "not a folder");
+    const std::string below_a_file = blocker + "/cache";
+    fr_compile_options options = compile_options(kTestSourceName, "sm_80");
+    options.use_cache = 1;
+    options.cache_dir = below_a_file.c_str();
+    fr_compile_result result = compile_result();
+    CHECK_FAILS(fr_compile(&options, &result), FR_ERROR_CACHE, "a_file");
+    CHECK(result.cubin_bytes > 0);  // the compilation itself succeeded and is reported
+    CHECK(result.kernel_count == 6);
+    if (result.kernel_count != 6) {
+        for (int i = 0; i < result.kernel_count; ++i) std::fprintf(stderr, "  kernel %d: %s\n", i, result.kernels[i].name);
+    }
+}
+
+// Many writers of one key at once (threads here, processes below): every call succeeds, one file remains,
+// no temporary file is left behind.
+void test_concurrent_writers_threads() {
+    TempDir dir;
+    std::vector<std::thread> threads;
+    std::vector<fr_status> statuses(8, FR_ERROR_INTERNAL);
+    for (size_t i = 0; i < statuses.size(); ++i) {
+        threads.emplace_back([&, i] {
+            fr_define define = {"FR_TEST_OFFSET", 42};
+            fr_compile_options options = compile_options(kTestSourceName, "sm_80");
+            options.defines = &define;
+            options.define_count = 1;
+            options.use_cache = 1;
+            options.cache_dir = dir.path().c_str();
+            fr_compile_result result = compile_result();
+            statuses[i] = fr_compile(&options, &result);
+        });
+    }
+    for (std::thread& thread : threads) thread.join();
+    for (fr_status status : statuses) CHECK(status == FR_OK);
+    CHECK(count_with_suffix(dir, ".cubin") == 1);
+    CHECK(!has_temporary_files(dir));
+}
+
+void test_concurrent_writers_processes(const char* self) {
+    TempDir dir;
+    std::vector<pid_t> children;
+    for (int i = 0; i < 6; ++i) {
+        pid_t child = 0;
+        char* argv[] = {const_cast<char*>(self), const_cast<char*>("cache_writer"), const_cast<char*>(dir.path().c_str()),
+                        nullptr};
+        if (posix_spawn(&child, self, nullptr, nullptr, argv, environ) == 0) children.push_back(child);
+    }
+    CHECK(children.size() == 6);
+    for (pid_t child : children) {
+        int status = 0;
+        waitpid(child, &status, 0);
+        CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    CHECK(count_with_suffix(dir, ".cubin") == 1);
+    CHECK(!has_temporary_files(dir));
+}
+
+}  // namespace
+
+// One process of test_concurrent_writers_processes.
+int run_cache_writer(const char* dir) {
+    fr_define define = {"FR_TEST_OFFSET", 4242};
+    fr_compile_options options = compile_options(kTestSourceName, "sm_80");
+    options.defines = &define;
+    options.define_count = 1;
+    options.use_cache = 1;
+    options.cache_dir = dir;
+    fr_compile_result result = compile_result();
+    const fr_status status = fr_compile(&options, &result);
+    if (status != FR_OK) std::fprintf(stderr, "cache writer: %s: %s\n", fr_status_name(status), fr_last_error());
+    return status == FR_OK ? 0 : 1;
+}
+
+int run_compile_tests(const char* self) {
+    int major = 0;
+    int minor = 0;
+    if (fr_nvrtc_version(&major, &minor) == FR_ERROR_NO_NVRTC) {
+        std::printf("skipped: %s\n", fr_last_error());
+        return kSkip;
+    }
+    std::printf("  NVRTC %d.%d\n", major, minor);
+    test_compile_test_source("sm_80");
+    test_compile_test_source("sm_90");
+    test_compile_errors();
+    test_cache_key();
+    test_cache_miss_hit_and_recovery();
+    test_cache_disabled_and_default_folder();
+    test_cache_folder_not_writable();
+    test_concurrent_writers_threads();
+    test_concurrent_writers_processes(self);
+    return 0;
+}
+
+// Every variant of kernels/scan.cu a plan can ask for compiles for sm_80 and sm_90, without spills.
+int run_scan_compile_tests() {
+    int major = 0;
+    int minor = 0;
+    if (fr_nvrtc_version(&major, &minor) == FR_ERROR_NO_NVRTC) {
+        std::printf("skipped: %s\n", fr_last_error());
+        return kSkip;
+    }
+    bool embedded = false;
+    for (int i = 0; i < fr_kernel_source_count(); ++i) {
+        const char* name = nullptr;
+        const char* text = nullptr;
+        if (fr_kernel_source(i, &name, &text) == FR_OK && std::string(name) == "scan") embedded = true;
+    }
+    if (!embedded) {
+        std::printf("skipped: kernels/scan.cu was not embedded when this library was built\n");
+        return kSkip;
+    }
+    // Without the plan's constants the kernel refuses to compile, with its own message.
+    fr_compile_options bare = compile_options("scan", "sm_80");
+    fr_compile_result result = compile_result();
+    CHECK_FAILS(fr_compile(&bare, &result), FR_ERROR_COMPILE, "FR_SCAN_LANES");
+
+    std::printf("  %-6s %-5s %-5s %-6s %-7s %-6s %5s %6s %6s %7s\n", "arch", "dir", "dtype", "lanes", "threads", "items",
+                "regs", "smem", "spill", "ms");
+    struct Variant { int lanes, threads, items; };
+    // Shapes the planner can produce: lanes >= 32 / sizeof(storage) (one 32-byte sector), or 1 for D = 1.
+    const Variant variants[] = {{32, 256, 4}, {64, 512, 8}, {16, 128, 16}, {16, 1024, 1}, {1, 32, 2}};
+    for (const char* arch : {"sm_80", "sm_90"}) {
+        for (int backward = 0; backward <= 1; ++backward) {
+            for (int dtype = 0; dtype <= 3; ++dtype) {
+                for (const Variant& v : variants) {
+                    const fr_define defines[] = {{"FR_DTYPE", dtype},
+                                                 {"FR_BACKWARD", backward},
+                                                 {"FR_SCAN_LANES", v.lanes},
+                                                 {"FR_SCAN_THREADS", v.threads},
+                                                 {"FR_SCAN_ITEMS", v.items},
+                                                 {"FR_SCAN_CHUNK", (v.threads / v.lanes) * v.items}};
+                    fr_compile_options options = compile_options("scan", arch);
+                    options.defines = defines;
+                    options.define_count = 6;
+                    result = compile_result();
+                    CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+                    const char* kernel = backward ? "fr_scan_backward" : "fr_scan_forward";
+                    const fr_kernel_report* report = find_kernel(result, kernel);
+                    CHECK(report != nullptr);
+                    if (report == nullptr) {
+                        for (int i = 0; i < result.kernel_count; ++i) {
+                            std::fprintf(stderr, "  kernel %d: %s\n", i, result.kernels[i].name);
+                        }
+                        continue;
+                    }
+                    CHECK(report->spill_store_bytes == 0 && report->spill_load_bytes == 0);
+                    std::printf("  %-6s %-5s %-5d %-6d %-7d %-6d %5d %6d %6d %7.1f\n", arch, backward ? "bwd" : "fwd",
+                                dtype, v.lanes, v.threads, v.items, report->registers, report->shared_bytes,
+                                report->spill_store_bytes + report->spill_load_bytes, result.milliseconds);
+                }
+            }
+        }
+    }
+    return 0;
+}
+
+}  // namespace frtest

@@ -1,0 +1,214 @@
+// test_unit.cpp: the parts that need neither NVRTC nor a driver: SHA-256, the ptxas report parser, the cache
+// file format, status names, versions, the last error, the embedded sources.
+#include "test_support.h"
+
+#include "cubin_cache.h"
+#include "embedded_kernels.h"
+#include "ptxas_report.h"
+#include "sha256.h"
+
+#include <string>
+
+namespace frtest_fixture {
+extern const fr::EmbeddedKernelFile kEmbeddedKernelFiles[];
+extern const int kEmbeddedKernelFileCount;
+}  // namespace frtest_fixture
+
+namespace frtest {
+namespace {
+
+std::string sha_hex(const std::string& text) { return fr::Sha256::hex(fr::Sha256::of(text.data(), text.size())); }
+
+void test_sha256() {
+    // FIPS 180-4 example vectors.
+    CHECK(sha_hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    CHECK(sha_hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    CHECK(sha_hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq") ==
+          "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    CHECK(sha_hex(std::string(1000000, 'a')) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    // Fed in uneven pieces: the same digest.
+    fr::Sha256 pieces;
+    const std::string text(1000, 'x');
+    for (size_t at = 0, step = 1; at < text.size(); at += step, step = step % 67 + 1) {
+        pieces.update(text.data() + at, std::min(step, text.size() - at));
+    }
+    CHECK(fr::Sha256::hex(pieces.finish()) == sha_hex(text));
+}
+
+void test_ptxas_report() {
+    const std::string log =
+        "ptxas info    : 0 bytes gmem\n"
+        "ptxas info    : Compiling entry function 'k2' for 'sm_80'\n"
+        "ptxas info    : Function properties for k2\n"
+        "ptxas         .     0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads\n"
+        "ptxas info    : Used 8 registers, 360 bytes cmem[0]\n"
+        "ptxas info    : Compiling entry function 'k1' for 'sm_80'\n"
+        "ptxas info    : Function properties for k1\n"
+        "ptxas         .     256 bytes stack frame, 12 bytes spill stores, 16 bytes spill loads\n"
+        "ptxas info    : Used 40 registers, used 1 barriers, 128 bytes smem, 360 bytes cmem[0]\n"
+        "ptxas info    : Function properties for _Z1gPfi\n"
+        "ptxas         .     0 bytes stack frame, 4 bytes spill stores, 8 bytes spill loads\n";
+    const auto reports = fr::parse_ptxas_report(log);
+    CHECK(reports.size() == 2);
+    if (reports.size() != 2) return;
+    CHECK(std::string(reports[0].name) == "k2");
+    CHECK(reports[0].registers == 8);
+    CHECK(reports[0].shared_bytes == 0);
+    CHECK(reports[0].spill_store_bytes == 4);  // the out-of-line device function's spills count for every kernel
+    CHECK(reports[0].spill_load_bytes == 8);
+    CHECK(std::string(reports[1].name) == "k1");
+    CHECK(reports[1].registers == 40);
+    CHECK(reports[1].shared_bytes == 128);
+    CHECK(reports[1].stack_bytes == 256);
+    CHECK(reports[1].spill_store_bytes == 16);
+    CHECK(reports[1].spill_load_bytes == 24);
+    CHECK(fr::parse_ptxas_report("").empty());
+    CHECK(fr::parse_ptxas_report("garbage\n\n Used registers\n").empty());
+}
+
+void test_cache_file_format() {
+    fr::CachedCubin entry;
+    entry.cubin = {'\x7f', 'E', 'L', 'F', '\0', '\1', '\2'};
+    fr_kernel_report report{};
+    std::strcpy(report.name, "fr_scan_forward");
+    report.registers = 40;
+    report.shared_bytes = 2304;
+    entry.kernels.push_back(report);
+    const std::string key(64, 'a');
+    const std::string bytes = fr::encode_cache_file(key, entry);
+
+    fr::CachedCubin decoded;
+    std::string why;
+    CHECK(fr::decode_cache_file(bytes, key, &decoded, &why));
+    CHECK(decoded.cubin == entry.cubin);
+    CHECK(decoded.kernels.size() == 1 && std::string(decoded.kernels[0].name) == "fr_scan_forward" &&
+          decoded.kernels[0].registers == 40 && decoded.kernels[0].shared_bytes == 2304);
+
+    CHECK(!fr::decode_cache_file(bytes.substr(0, bytes.size() - 1), key, &decoded, &why));  // truncated
+    CHECK(why.find("truncated") != std::string::npos);
+    CHECK(!fr::decode_cache_file(bytes + "x", key, &decoded, &why));                          // trailing bytes
+    CHECK(!fr::decode_cache_file(bytes.substr(0, 20), key, &decoded, &why));                  // header cut
+    CHECK(!fr::decode_cache_file("", key, &decoded, &why));
+    CHECK(!fr::decode_cache_file(bytes, std::string(64, 'b'), &decoded, &why));               // other key
+    CHECK(why.find("another key") != std::string::npos);
+    for (size_t at : {size_t(0), size_t(9), size_t(100), bytes.size() - 1}) {
+        std::string flipped = bytes;
+        flipped[at] = static_cast<char>(flipped[at] ^ 0x40);
+        CHECK(!fr::decode_cache_file(flipped, key, &decoded, &why));
+    }
+}
+
+void test_status_names_and_versions() {
+    const struct {
+        fr_status status;
+        const char* name;
+    } names[] = {{FR_OK, "FR_OK"},
+                 {FR_ERROR_INVALID_ARGUMENT, "FR_ERROR_INVALID_ARGUMENT"},
+                 {FR_ERROR_NO_DRIVER, "FR_ERROR_NO_DRIVER"},
+                 {FR_ERROR_NO_DEVICE, "FR_ERROR_NO_DEVICE"},
+                 {FR_ERROR_NO_NVRTC, "FR_ERROR_NO_NVRTC"},
+                 {FR_ERROR_COMPILE, "FR_ERROR_COMPILE"},
+                 {FR_ERROR_CUDA, "FR_ERROR_CUDA"},
+                 {FR_ERROR_UNSUPPORTED, "FR_ERROR_UNSUPPORTED"},
+                 {FR_ERROR_OUT_OF_MEMORY, "FR_ERROR_OUT_OF_MEMORY"},
+                 {FR_ERROR_CACHE, "FR_ERROR_CACHE"},
+                 {FR_ERROR_INTERNAL, "FR_ERROR_INTERNAL"}};
+    for (const auto& entry : names) CHECK(std::string(fr_status_name(entry.status)) == entry.name);
+    // An unknown status value is checked from C (abi_c_test.c), where any int is a valid fr_status.
+    CHECK(fr_abi_version() == FR_ABI_VERSION);
+    CHECK(std::string(fr_version_string()).find("fastrecurrence ") == 0);
+    CHECK(std::string(fr_version_string()).find("(abi 1)") != std::string::npos);
+}
+
+void test_last_error() {
+    const char* name = nullptr;
+    const char* text = nullptr;
+    CHECK_FAILS(fr_kernel_source(-1, &name, &text), FR_ERROR_INVALID_ARGUMENT, "index: expected 0..");
+    // Functions without a status leave the message alone, so a caller can map status -> name -> message.
+    fr_status_name(FR_ERROR_INVALID_ARGUMENT);
+    fr_abi_version();
+    fr_kernel_source_count();
+    CHECK(error_contains("index"));
+    CHECK_STATUS(fr_kernel_source(0, &name, &text), FR_OK);
+    CHECK(std::string(fr_last_error()).empty());
+}
+
+void test_embedded_sources() {
+    const int count = fr_kernel_source_count();
+    CHECK(count >= 2);  // at least fr_scan_args.h and the test source
+    bool saw_args_header = false;
+    bool saw_test_source = false;
+    bool headers_started = false;
+    bool sources_after_headers = false;
+    for (int i = 0; i < count; ++i) {
+        const char* name = nullptr;
+        const char* text = nullptr;
+        CHECK_STATUS(fr_kernel_source(i, &name, &text), FR_OK);
+        if (name == nullptr || text == nullptr) continue;
+        const std::string file = name;
+        const bool header = file.size() > 2 && (file.compare(file.size() - 2, 2, ".h") == 0 ||
+                                                 (file.size() > 4 && file.compare(file.size() - 4, 4, ".cuh") == 0));
+        if (header) headers_started = true;
+        if (!header && headers_started) sources_after_headers = true;
+        if (file == "fr_scan_args.h") {
+            saw_args_header = true;
+            // Byte for byte what kernels/ holds: the raw-string chunks joined back.
+            CHECK(std::string(text) == read_file(std::string(FR_TEST_KERNEL_DIR) + "/fr_scan_args.h"));
+        }
+        if (file == "scan") CHECK(std::string(text).find("fr_scan_forward") != std::string::npos);
+        if (file == kTestSourceName) saw_test_source = true;
+    }
+    CHECK(saw_args_header);
+    CHECK(saw_test_source);
+    CHECK(!sources_after_headers);
+}
+
+std::string joined(const char* const* chunks) {
+    std::string text;
+    for (; *chunks != nullptr; ++chunks) text += *chunks;
+    return text;
+}
+
+void test_embedding_round_trip() {
+    // The fixture was embedded by the same CMake script as kernels/; every byte must survive.
+    using frtest_fixture::kEmbeddedKernelFiles;
+    CHECK(frtest_fixture::kEmbeddedKernelFileCount == 2);
+    if (frtest_fixture::kEmbeddedKernelFileCount != 2) return;
+    CHECK(std::string(kEmbeddedKernelFiles[0].name) == "fixture" && !kEmbeddedKernelFiles[0].is_header);
+    CHECK(std::string(kEmbeddedKernelFiles[0].file_name) == "fixture.cu");
+    CHECK(std::string(kEmbeddedKernelFiles[1].name) == "fixture_header.h" && kEmbeddedKernelFiles[1].is_header);
+    const std::string text = joined(kEmbeddedKernelFiles[0].chunks);
+    CHECK(text == read_file(std::string(FR_TEST_FIXTURE_DIR) + "/fixture.cu"));
+    CHECK(text.size() > 64 * 1024);  // several chunks, past MSVC's limit for one literal
+    int chunks = 0;
+    for (const char* const* chunk = kEmbeddedKernelFiles[0].chunks; *chunk != nullptr; ++chunk) ++chunks;
+    CHECK(chunks >= 9);
+    CHECK(joined(kEmbeddedKernelFiles[1].chunks) == read_file(std::string(FR_TEST_FIXTURE_DIR) + "/fixture_header.h"));
+}
+
+void test_default_driver_probe() {
+    // No override here: a GPU machine finds libcuda.so.1, this one reports it missing, by name.
+    int count = -1;
+    const fr_status status = fr_device_count(&count);
+    CHECK(status == FR_OK || status == FR_ERROR_NO_DRIVER);
+    if (status == FR_ERROR_NO_DRIVER) {
+        CHECK(error_contains("libcuda.so.1"));
+        CHECK(count == 0);
+    }
+}
+
+}  // namespace
+
+int run_unit_tests() {
+    test_sha256();
+    test_ptxas_report();
+    test_cache_file_format();
+    test_status_names_and_versions();
+    test_last_error();
+    test_embedded_sources();
+    test_embedding_round_trip();
+    test_default_driver_probe();
+    return 0;
+}
+
+}  // namespace frtest

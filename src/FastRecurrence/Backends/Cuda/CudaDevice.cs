@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using FastRecurrence.Interop;
+using FastRecurrence.Planning;
+using FastRecurrence.Planning.Hardware;
+
+namespace FastRecurrence.Backends.Cuda;
+
+/// <summary>
+/// The GPU the cuda backend runs on: device 0's retained primary context, its live <see cref="GpuSpec"/> (every
+/// <see cref="DeviceAttribute"/> read through fr_device_attribute), and the scan plans made for it so far.
+/// Created by <see cref="Probe"/>, which reports why not instead of throwing.
+/// </summary>
+internal sealed class CudaDevice
+{
+    private readonly ConcurrentDictionary<(ScanProblem Problem, PlanDirection Direction), PlanOutcome> _scanPlans = new();
+
+    private CudaDevice(int ordinal, FrContextHandle context, GpuSpec spec, Version nvrtc)
+    {
+        Ordinal = ordinal;
+        Context = context;
+        Spec = spec;
+        Nvrtc = nvrtc;
+    }
+
+    public int Ordinal { get; }
+    public FrContextHandle Context { get; }
+    public GpuSpec Spec { get; }
+    public Version Nvrtc { get; }
+
+    public string Description => string.Create(CultureInfo.InvariantCulture,
+        $"{Spec.Name} ({Spec.ComputeCapability.Arch}, {Spec.SmCount} SMs), device {Ordinal}, NVRTC {Nvrtc.Major}.{Nvrtc.Minor}");
+
+    /// <summary>The reason, in words, when the library, the driver, a device or NVRTC is missing; never throws.</summary>
+    public static (CudaDevice? Device, string Reason) Probe(int ordinal = 0)
+    {
+        if (!FastRecurrenceLibrary.TryLoad(out _))
+            return (null, "libfastrecurrence not found (run ./build.sh to build it)");
+        try
+        {
+            return ProbeLoaded(ordinal);
+        }
+        catch (Exception e) when (e is FastRecurrenceNativeException or EntryPointNotFoundException or ArgumentException)
+        {
+            return (null, $"the CUDA device could not be opened: {e.Message}");
+        }
+    }
+
+    private static unsafe (CudaDevice? Device, string Reason) ProbeLoaded(int ordinal)
+    {
+        var abi = FastRecurrenceNative.FrAbiVersion();
+        if (abi != FrConstants.AbiVersion)
+            return (null, $"libfastrecurrence speaks ABI {abi}, this build expects {FrConstants.AbiVersion} (rebuild it with ./build.sh)");
+
+        int count = 0;
+        var status = FastRecurrenceNative.FrDeviceCount(&count);
+        switch (status)
+        {
+            case FrStatus.Ok when count > ordinal:
+                break;
+            case FrStatus.Ok:
+                return (null, count == 0 ? "no CUDA device" : $"no CUDA device {ordinal} (the driver reports {count})");
+            case FrStatus.ErrorNoDriver:
+                return (null, Prefixed("no CUDA driver", NativeText.LastError()));
+            case FrStatus.ErrorNoDevice:
+                return (null, Prefixed("no CUDA device", NativeText.LastError()));
+            default:
+                return (null, $"the CUDA device query failed: {FastRecurrenceNativeException.FromLastError(status, "fr_device_count").Message}");
+        }
+
+        int major = 0, minor = 0;
+        status = FastRecurrenceNative.FrNvrtcVersion(&major, &minor);
+        if (status == FrStatus.ErrorNoNvrtc)
+            return (null, Prefixed("no NVRTC", NativeText.LastError()));
+        FastRecurrenceNativeException.ThrowIfFailed(status, "fr_nvrtc_version");
+
+        var context = FrContextHandle.Create(ordinal);
+        var spec = GpuSpec.FromDeviceAttributes(DeviceName(ordinal), ReadAttributes(ordinal));
+        var device = new CudaDevice(ordinal, context, spec, new Version(major, minor));
+        return (device, device.Description);
+    }
+
+    /// <summary>The native message, starting with <paramref name="what"/> (the library's own messages usually do).</summary>
+    private static string Prefixed(string what, string message) =>
+        message.Length == 0 ? what
+        : message.StartsWith(what, StringComparison.OrdinalIgnoreCase) ? message
+        : $"{what}: {message}";
+
+    private static unsafe string DeviceName(int ordinal)
+    {
+        const int Capacity = 256;
+        var buffer = stackalloc byte[Capacity];
+        FastRecurrenceNativeException.ThrowIfFailed(FastRecurrenceNative.FrDeviceName(ordinal, buffer, Capacity), "fr_device_name");
+        return NativeText.FromFixedBuffer(buffer, Capacity);
+    }
+
+    private static unsafe Dictionary<DeviceAttribute, int> ReadAttributes(int ordinal)
+    {
+        var attributes = new Dictionary<DeviceAttribute, int>();
+        foreach (var attribute in Enum.GetValues<DeviceAttribute>())
+        {
+            int value = 0;
+            FastRecurrenceNativeException.ThrowIfFailed(FastRecurrenceNative.FrDeviceAttribute(ordinal, (int)attribute, &value), "fr_device_attribute");
+            attributes[attribute] = value;
+        }
+        return attributes;
+    }
+
+    /// <summary>The planner's scan plan for this device (cached per problem and direction), or why there is none.</summary>
+    public PlanOutcome PlanScan(ScanProblem problem, PlanDirection direction) =>
+        _scanPlans.GetOrAdd((problem, direction), key => Planner.Plan(Spec, new PlanRequest(KernelFamily.Scan, default,
+            key.Problem.DataType, key.Problem.Batch, key.Problem.Heads, key.Problem.HeadSize, key.Direction, key.Problem.TimeSteps)));
+
+    /// <summary>Device memory holding a copy of <paramref name="host"/>.</summary>
+    public unsafe FrDeviceMemoryHandle Upload<T>(ReadOnlySpan<T> host) where T : unmanaged
+    {
+        var memory = Allocate<T>(host.Length);
+        try
+        {
+            fixed (T* source = host)
+                FastRecurrenceNativeException.ThrowIfFailed(
+                    FastRecurrenceNative.FrMemcpyToDevice(Context, memory.Pointer, source, memory.Bytes), "fr_memcpy_to_device");
+            return memory;
+        }
+        catch
+        {
+            memory.Dispose();
+            throw;
+        }
+    }
+
+    public unsafe FrDeviceMemoryHandle Allocate<T>(int elements) where T : unmanaged =>
+        FrDeviceMemoryHandle.Allocate(Context, (nuint)elements * (nuint)sizeof(T));
+
+    public unsafe void Download<T>(FrDeviceMemoryHandle memory, Span<T> host) where T : unmanaged
+    {
+        fixed (T* destination = host)
+            FastRecurrenceNativeException.ThrowIfFailed(
+                FastRecurrenceNative.FrMemcpyToHost(Context, destination, memory.Pointer, (nuint)host.Length * (nuint)sizeof(T)), "fr_memcpy_to_host");
+    }
+
+    public unsafe void Synchronize() =>
+        FastRecurrenceNativeException.ThrowIfFailed(FastRecurrenceNative.FrSynchronize(Context, null), "fr_synchronize");
+}

@@ -1,0 +1,82 @@
+using FastRecurrence.Interop;
+using FastRecurrence.Planning;
+
+namespace FastRecurrence.Backends.Cuda;
+
+/// <summary>
+/// Managed plans and types in the ABI's terms: a <see cref="KernelPlan"/> as an fr_plan, its constants as fr_defines,
+/// a <see cref="DataType"/> as an fr_dtype, and the name of each family's embedded kernel source.
+/// </summary>
+internal static class NativePlans
+{
+    /// <summary>The embedded kernel source of a family (fr_kernel_source names).</summary>
+    public static string SourceName(KernelFamily family) => family switch
+    {
+        KernelFamily.Scan => "scan",
+        _ => throw new NotSupportedException($"family: no CUDA C kernel exists for the {family} family yet (the fused RNN kernels arrive with issue 7)."),
+    };
+
+    public static FrDtype Dtype(DataType type) => type switch
+    {
+        DataType.Float32 => FrDtype.Float32,
+        DataType.BFloat16 => FrDtype.BFloat16,
+        DataType.Float16 => FrDtype.Float16,
+        DataType.Float64 => FrDtype.Float64,
+        _ => throw new ArgumentOutOfRangeException(nameof(type), type, $"type: expected one of {string.Join(", ", Enum.GetNames<DataType>())}, got {type}."),
+    };
+
+    public static FrLaunchKind LaunchKind(FusedRegime regime) => regime switch
+    {
+        FusedRegime.Cluster => FrLaunchKind.Cluster,
+        FusedRegime.GridBarrier => FrLaunchKind.Cooperative,
+        _ => FrLaunchKind.Plain,
+    };
+
+    /// <summary>
+    /// fr_plan.shared_bytes is the launch's dynamic shared memory. The scan kernels declare theirs statically
+    /// (scan.cu: the slots array), so they launch with none; the plan's SharedMemoryBytes is the model's estimate
+    /// of that static use, and ptxas reports the real figure.
+    /// </summary>
+    public static uint DynamicSharedBytes(KernelPlan plan) =>
+        plan.Request.Family == KernelFamily.Scan ? 0 : checked((uint)plan.SharedMemoryBytes);
+
+    public static FrDim3 Dim3(Dim3 d) => new() { X = (uint)d.X, Y = (uint)d.Y, Z = (uint)d.Z };
+
+    /// <summary>The plan as an fr_plan; its strings live in <paramref name="strings"/>.</summary>
+    public static unsafe FrPlan ToNative(KernelPlan plan, NativeStrings strings)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        CheckDefineCount(plan.Constants.Count);
+        var native = new FrPlan
+        {
+            StructSize = (nuint)sizeof(FrPlan),
+            SourceName = strings.Add(SourceName(plan.Request.Family)),
+            DefineCount = plan.Constants.Count,
+            Grid = Dim3(plan.Grid),
+            Block = Dim3(plan.Block),
+            Cluster = Dim3(plan.Cluster),
+            SharedBytes = DynamicSharedBytes(plan),
+            Kind = LaunchKind(plan.Regime),
+        };
+        var i = 0;
+        foreach (var (name, value) in plan.Constants)
+            native.Defines[i++] = new FrDefine { Name = strings.Add(name), Value = value };
+        return native;
+    }
+
+    /// <summary>Constants as an fr_define array in native memory owned by <paramref name="strings"/>'s lifetime.</summary>
+    public static unsafe FrDefine[] ToNative(IReadOnlyDictionary<string, long> constants, NativeStrings strings)
+    {
+        ArgumentNullException.ThrowIfNull(constants);
+        CheckDefineCount(constants.Count);
+        return constants.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+            .Select(kv => new FrDefine { Name = strings.Add(kv.Key), Value = kv.Value })
+            .ToArray();
+    }
+
+    private static void CheckDefineCount(int count)
+    {
+        if (count > FrConstants.MaxDefines)
+            throw new ArgumentException($"plan: expected at most {FrConstants.MaxDefines} constants (FR_MAX_DEFINES), got {count}.", "plan");
+    }
+}

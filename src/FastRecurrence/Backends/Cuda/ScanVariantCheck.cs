@@ -1,0 +1,43 @@
+using System.Globalization;
+
+namespace FastRecurrence.Backends.Cuda;
+
+/// <summary>
+/// What a compiled scan variant must satisfy (the compile-only CI gate of issue 4): the planned kernel (fr_scan_forward
+/// or fr_scan_backward, as the plan's FR_BACKWARD says) is in the ptxas report, spills nothing, and uses no more
+/// registers than the plan predicts. scan.cu defines both kernels in every compilation; the other one is never
+/// launched with these constants, so its figures are reported (<see cref="UnplannedSpills"/>) but not held against
+/// the variant.
+/// </summary>
+public static class ScanVariantCheck
+{
+    /// <summary>The violations in words; empty when the variant passes.</summary>
+    public static IReadOnlyList<string> Problems(ScanPlanVariant variant, CompileReport report)
+    {
+        ArgumentNullException.ThrowIfNull(variant);
+        ArgumentNullException.ThrowIfNull(report);
+        var problems = new List<string>();
+        if (report.Kernel(variant.KernelName) is not { } planned)
+        {
+            problems.Add($"{variant.KernelName} is not in the ptxas report (kernels: {string.Join(", ", report.Kernels.Select(k => k.Name))})");
+            return problems;
+        }
+        if (planned.SpillBytes > 0)
+            problems.Add(Invariant($"{planned.Name} spills {planned.SpillStoreBytes} bytes stored, {planned.SpillLoadBytes} bytes loaded"));
+        if (planned.Registers > variant.PredictedRegisters)
+            problems.Add(Invariant($"{planned.Name} uses {planned.Registers} registers, above the plan's prediction of {variant.PredictedRegisters}"));
+        return problems;
+    }
+
+    /// <summary>Spills of the kernels the variant does not launch (informational), e.g. "fr_scan_backward spills 88+56 bytes".</summary>
+    public static IReadOnlyList<string> UnplannedSpills(ScanPlanVariant variant, CompileReport report)
+    {
+        ArgumentNullException.ThrowIfNull(variant);
+        ArgumentNullException.ThrowIfNull(report);
+        return report.Kernels.Where(k => k.Name != variant.KernelName && k.SpillBytes > 0)
+            .Select(k => Invariant($"{k.Name} (not launched by this plan) spills {k.SpillStoreBytes}+{k.SpillLoadBytes} bytes"))
+            .ToArray();
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using FastRecurrence.Backends.Cuda;
+using FastRecurrence.Tests.Cli;
+
+namespace FastRecurrence.Tests.Native;
+
+/// <summary>`compile`: rows per variant, JSON, exit codes, the rnn family before issue 7, bad input.</summary>
+[TestFixture]
+public sealed class CompileCommandTests
+{
+    [Test]
+    public void RnnFamily_SaysNoKernelsExistYet_AndExitsZero()
+    {
+        var result = CliWorkspace.Run("compile", "--arch", "sm_90", "--family", "rnn");
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.ToString());
+            Assert.That(result.Stdout, Does.Contain("no RNN kernels exist yet").And.Contain("issue 7").And.Contain("0 variants compiled"));
+        });
+    }
+
+    [Test]
+    public void UnknownArch_IsAnInputErrorListingTheCatalogArchitectures()
+    {
+        var result = CliWorkspace.Run("compile", "--arch", "sm_81");
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+            Assert.That(result.Stderr, Does.StartWith("error: --arch: expected one of ").And.Contain("sm_80").And.Contain("sm_90").And.Contain("got 'sm_81'"));
+        });
+    }
+
+    [Test]
+    public void UnknownFamily_IsAnInputError()
+    {
+        var result = CliWorkspace.Run("compile", "--arch", "sm_80", "--family", "lstm");
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+            Assert.That(result.Stderr, Does.StartWith("error: --family: expected one of scan, rnn, all, got 'lstm'"));
+        });
+    }
+
+    [Test]
+    public void MissingArch_IsASyntaxError()
+    {
+        var result = CliWorkspace.Run("compile");
+        Assert.That(result.ExitCode, Is.EqualTo(2), result.ToString());
+    }
+
+    [Test]
+    public void Json_HasOneEntryPerVariant_AndTheExitCodeAgreesWithTheFailures()
+    {
+        NativeTestEnvironment.RequireNvrtc();
+        // The cache the compile tests share: whichever runs first compiles, the other reads.
+        var result = CliWorkspace.Run("compile", "--arch", "sm_80", "--family", "all", "--json", "--cache-dir", NativeTestRun.SharedCacheDir);
+        Assert.That(result.Stderr, Is.Empty, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        var scan = root.GetProperty("families")[0];
+        var variants = scan.GetProperty("variants");
+        var failed = variants.EnumerateArray().Count(v => !v.GetProperty("ok").GetBoolean());
+        Assert.Multiple(() =>
+        {
+            Assert.That(root.GetProperty("arch").GetString(), Is.EqualTo("sm_80"));
+            Assert.That(root.GetProperty("nvrtc").GetString(), Does.Match(@"^\d+\.\d+$"));
+            Assert.That(scan.GetProperty("family").GetString(), Is.EqualTo("scan"));
+            Assert.That(variants.GetArrayLength(), Is.EqualTo(ScanPlanVariants.For("sm_80").Count));
+            Assert.That(root.GetProperty("families")[1].GetProperty("note").GetString(), Does.Contain("issue 7"));
+            Assert.That(root.GetProperty("failed").GetInt32(), Is.EqualTo(failed));
+            Assert.That(result.ExitCode, Is.EqualTo(failed == 0 ? 0 : 3), "exit 3 exactly when a variant fails");
+            foreach (var v in variants.EnumerateArray())
+            {
+                Assert.That(v.GetProperty("kernels").GetArrayLength(), Is.GreaterThanOrEqualTo(1));
+                Assert.That(v.GetProperty("constants").GetProperty("FR_DTYPE").GetInt32(), Is.InRange(0, 3));
+            }
+        });
+    }
+
+    [Test]
+    public void Text_PrintsAHeaderOneRowPerVariantAndASummary()
+    {
+        NativeTestEnvironment.RequireNvrtc();
+        var result = CliWorkspace.Run("compile", "--arch", "sm_80", "--family", "scan", "--cache-dir", NativeTestRun.SharedCacheDir);
+        var count = ScanPlanVariants.For("sm_80").Count;
+        var rows = result.Stdout.Split('\n').Count(l => l.Contains(" fr_scan_", StringComparison.Ordinal));
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Stdout, Does.Contain("kernel").And.Contain("regs").And.Contain("pred").And.Contain("spill").And.Contain("cache"));
+            Assert.That(rows, Is.EqualTo(count));
+            Assert.That(result.Stdout, Does.Contain($"{count} variants compiled: "));
+            Assert.That(result.ExitCode, Is.EqualTo(result.Stdout.Contains("FAIL", StringComparison.Ordinal) ? 3 : 0), result.Stderr);
+        });
+    }
+}
