@@ -41,7 +41,9 @@ function Build-Native {
 # Runs the native tests (CTest); returns $false when one fails. Groups that need NVRTC or a GPU skip without them.
 function Test-Native {
     if (-not (Test-Path 'build/native/CTestTestfile.cmake')) { return $true }
-    & ctest --test-dir build/native --build-config $configuration --output-on-failure | Out-Host
+    New-Item -ItemType Directory -Force TestResults | Out-Null
+    # JUnit results beside the managed TRX files, as build.sh writes them.
+    & ctest --test-dir build/native --build-config $configuration --output-on-failure --output-junit (Join-Path $PWD 'TestResults/native-ctest.junit.xml') | Out-Host
     if ($LASTEXITCODE -ne 0) {
         Write-Warning 'build.ps1: native tests failed (ctest --test-dir build/native --output-on-failure shows them again).'
         return $false
@@ -59,8 +61,8 @@ switch ($Action) {
     'test' {
         Build-Native
         Build-Managed
-        $nativePassed = Test-Native
         if (Test-Path TestResults) { Remove-Item -Recurse -Force TestResults }
+        $nativePassed = Test-Native
         Invoke-Checked dotnet @('test', 'FastRecurrence.sln', '--no-build', '-c', $configuration,
             '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', 'TestResults')
         if (-not $nativePassed) { throw 'build.ps1: native tests failed.' }

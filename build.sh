@@ -34,7 +34,10 @@ test_native() {
     if [ ! -f build/native/CTestTestfile.cmake ]; then
         return 0
     fi
-    if ! ctest --test-dir build/native --build-config "$configuration" --output-on-failure --parallel "$(nproc 2>/dev/null || echo 2)"; then
+    mkdir -p TestResults
+    # JUnit results beside the managed TRX files, so .ci/run counts the native tests too.
+    if ! ctest --test-dir build/native --build-config "$configuration" --output-on-failure --parallel "$(nproc 2>/dev/null || echo 2)" \
+        --output-junit "$PWD/TestResults/native-ctest.junit.xml"; then
         echo "build.sh: native tests failed (ctest --test-dir build/native --output-on-failure shows them again)." >&2
         return 1
     fi
@@ -53,9 +56,9 @@ case "$action" in
     test)
         build_native
         build_managed
+        rm -rf TestResults
         native_status=0
         test_native || native_status=$?
-        rm -rf TestResults
         dotnet test FastRecurrence.sln --no-build -c "$configuration" \
             --logger "trx" --logger "console;verbosity=minimal" --results-directory TestResults
         if [ "$native_status" -ne 0 ]; then
