@@ -137,6 +137,38 @@ def time_it(what, fn, bytes_moved, repeats=20):
     return gbps
 
 
+def csharp_path(steps=1000):
+    """The same check through C#: the CLI's `scan --backend cuda` (P/Invoke into the library) on .npy files."""
+    global failures
+    import tempfile
+    import numpy as np
+    torch.manual_seed(5)
+    a = torch.rand(B, steps, H, D, dtype=torch.float64) * 1.98 - 0.99
+    b = torch.randn(B, steps, H, D, dtype=torch.float64)
+    h0 = torch.randn(B, H, D, dtype=torch.float64)
+    dh = torch.randn(B, steps, H, D, dtype=torch.float64)
+    with tempfile.TemporaryDirectory() as work:
+        for name, t in (("a", a), ("b", b), ("h0", h0), ("dh", dh)):
+            np.save(os.path.join(work, f"{name}.npy"), t.float().numpy())
+        out = os.path.join(work, "out")
+        proc = subprocess.run(CLI + ["scan", "--backend", "cuda", "--a", os.path.join(work, "a.npy"), "--b",
+                                     os.path.join(work, "b.npy"), "--h0", os.path.join(work, "h0.npy"), "--out", out,
+                                     "--grad-output", os.path.join(work, "dh.npy")], capture_output=True, text=True)
+        if proc.returncode != 0:
+            failures += 1
+            print(f"FAIL C# scan --backend cuda: {proc.stderr.strip()}", flush=True)
+            results["cases"].append({"case": "C# cuda backend", "ok": False, "error": proc.stderr})
+            return
+        got = {n: torch.from_numpy(np.load(os.path.join(out, f"{n}.npy"))) for n in ("h", "da", "db", "dh0")}
+    ref = dict(zip(("h", "da", "db", "dh0"), reference(a.float(), b.float(), h0.float(), dh.float())))
+    errors = {n: rel_l2(got[n], ref[n].cpu()) for n in got}
+    ok = max(errors.values()) <= 1e-5
+    failures += 0 if ok else 1
+    results["cases"].append({"case": f"C# cuda backend B={B} T={steps} fp32", "ok": ok, "errors": errors})
+    print(f"{'PASS' if ok else 'FAIL'} C# (CLI scan --backend cuda) B={B} T={steps} H={H} D={D} fp32: "
+          + " ".join(f"{k}={v:.2e}" for k, v in errors.items()), flush=True)
+
+
 def copy_bandwidth():
     src = torch.empty(2 * 1024 ** 3 // 4, device="cuda")
     dst = torch.empty_like(src)
@@ -158,6 +190,11 @@ if __name__ == "__main__":
                 failures += 1
                 print(f"FAIL scan T={steps} {dtype}: {e}", flush=True)
                 results["cases"].append({"case": f"T={steps} {dtype}", "ok": False, "error": str(e)})
+    try:
+        csharp_path()
+    except Exception as e:
+        failures += 1
+        print(f"FAIL C# path: {e}", flush=True)
     print("\nsummary (GB/s as a fraction of the measured copy bandwidth):")
     for timing in results["timings"]:
         print(f"  {timing['what']:<60} {timing['median_ms']:9.3f} ms  {timing['GB_per_s']:7.0f} GB/s  "
