@@ -88,6 +88,11 @@ internal static unsafe partial class FastRecurrenceNative
     [LibraryImport(LibraryName, EntryPoint = "fr_free")]
     public static partial FrStatus FrFree(FrContextHandle context, void* devicePointer);
 
+    // For SafeHandle release paths: the context handle may already be marked closed (its own reference keeps it
+    // alive), and the marshaller's DangerousAddRef would throw there.
+    [LibraryImport(LibraryName, EntryPoint = "fr_free")]
+    public static partial FrStatus FrFree(nint context, void* devicePointer);
+
     /// <summary>fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, const void* host, size_t bytes).</summary>
     [LibraryImport(LibraryName, EntryPoint = "fr_memcpy_to_device")]
     public static partial FrStatus FrMemcpyToDevice(FrContextHandle context, void* devicePointer, void* host, nuint bytes);

@@ -126,7 +126,7 @@ public sealed class FrDeviceMemoryHandle : SafeHandleZeroOrMinusOneIsInvalid
 
     protected override unsafe bool ReleaseHandle()
     {
-        var freed = FastRecurrenceNative.FrFree(_context!, (void*)handle) == FrStatus.Ok;
+        var freed = FastRecurrenceNative.FrFree(_context!.DangerousGetHandle(), (void*)handle) == FrStatus.Ok;
         _context?.DangerousRelease();
         return freed;
     }

@@ -41,7 +41,8 @@ void copy_strides(const fr_tensor* tensor, fr_i64 strides[3]) {
 }
 
 // The plan's constants the host relies on: the storage type and the lanes per block (for the grid check).
-fr_status read_plan_constants(const CompileRequest& request, bool backward, int64_t* dtype, int64_t* lanes) {
+fr_status read_plan_constants(const CompileRequest& request, const fr_dim3& plan_block, bool backward, int64_t* dtype,
+                              int64_t* lanes) {
     if (!find_define(request, "FR_DTYPE", dtype)) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_DTYPE (the storage type), got none.");
     }
@@ -55,6 +56,17 @@ fr_status read_plan_constants(const CompileRequest& request, bool backward, int6
     if (*lanes < 1) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES >= 1, got %lld.",
                     static_cast<long long>(*lanes));
+    }
+    int64_t threads = 0;
+    if (!find_define(request, "FR_SCAN_THREADS", &threads) || threads < 1 || threads > 1024) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_THREADS in 1..1024 (threads per block), got %s.",
+                    threads == 0 ? "none" : std::to_string(threads).c_str());
+    }
+    if (plan_block.x != static_cast<uint32_t>(threads) || plan_block.y != 1 || plan_block.z != 1) {
+        // The kernel's segments and slots are laid out for exactly FR_SCAN_THREADS threads: any other block would
+        // leave part of the output unwritten (smaller) or fail at launch (larger).
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (%lld, 1, 1) = FR_SCAN_THREADS, got (%u, %u, %u).",
+                    static_cast<long long>(threads), plan_block.x, plan_block.y, plan_block.z);
     }
     int64_t direction = 0;
     if (find_define(request, "FR_BACKWARD", &direction) && (direction != 0) != backward) {
@@ -152,7 +164,7 @@ fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const
     if (status != FR_OK) return status;
     int64_t dtype = 0;
     int64_t lanes = 0;
-    status = read_plan_constants(request, backward, &dtype, &lanes);
+    status = read_plan_constants(request, plan->block, backward, &dtype, &lanes);
     if (status != FR_OK) return status;
     LaunchShape shape;
     shape.grid = plan->grid;

@@ -67,6 +67,13 @@ fr_status check_unit_last_stride(const char* name, const fr_tensor* tensor) {
                 last, static_cast<long long>(tensor->strides[last]));
 }
 
+// Products of shapes saturate instead of overflowing (each dimension is checked positive before this runs); a
+// saturated expectation simply never equals a real stride.
+static int64_t saturating_product(int64_t a, int64_t b) {
+    if (a <= 0 || b <= 0) return a * b;
+    return a > INT64_MAX / b ? INT64_MAX : a * b;
+}
+
 fr_status check_contiguous(const char* name, const fr_tensor* tensor) {
     int64_t expected = 1;
     for (int i = tensor->rank - 1; i >= 0; --i) {
@@ -75,13 +82,13 @@ fr_status check_contiguous(const char* name, const fr_tensor* tensor) {
             int64_t stride = 1;
             for (int j = tensor->rank - 1; j >= 0; --j) {
                 dense[j] = stride;
-                stride *= tensor->shape[j];
+                stride = saturating_product(stride, tensor->shape[j]);
             }
             return fail(FR_ERROR_INVALID_ARGUMENT, "%s.strides: expected contiguous %s, got %s.", name,
                         shape_text(dense.data(), tensor->rank).c_str(),
                         shape_text(tensor->strides, tensor->rank).c_str());
         }
-        expected *= tensor->shape[i];
+        expected = saturating_product(expected, tensor->shape[i]);
     }
     return FR_OK;
 }

@@ -160,7 +160,8 @@ struct ScanCall {
         plan.defines[0] = {"FR_DTYPE", 0};
         plan.defines[1] = {"FR_SCAN_LANES", 32};
         plan.defines[2] = {"FR_BACKWARD", 0};
-        plan.define_count = 3;
+        plan.defines[3] = {"FR_SCAN_THREADS", 32};
+        plan.define_count = 4;
         plan.grid = {2, 3, 2};
         plan.block = {32, 1, 1};
         plan.cluster = {1, 1, 1};
@@ -213,6 +214,16 @@ void test_scan_arguments() {
         ScanCall c;
         c.plan.defines[2].value = 1;  // a backward plan handed to the forward
         CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_BACKWARD=0");
+    }
+    {
+        ScanCall c;
+        c.plan.defines[3].name = "FR_NOT_THREADS";
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_SCAN_THREADS");
+    }
+    {
+        ScanCall c;  // a block other than the one the kernel was compiled for would leave outputs unwritten
+        c.plan.block = {64, 1, 1};
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (32, 1, 1) = FR_SCAN_THREADS");
     }
     {
         ScanCall c;
