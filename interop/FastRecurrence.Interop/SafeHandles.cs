@@ -50,8 +50,16 @@ public sealed class FrModuleHandle : SafeHandleZeroOrMinusOneIsInvalid
         context.DangerousAddRef(ref addedRef);
         nint raw = 0;
         FrStatus status;
-        fixed (FrCompileOptions* pointer = &options)
-            status = FastRecurrenceNative.FrModuleLoad(context, pointer, &raw);
+        try
+        {
+            fixed (FrCompileOptions* pointer = &options)
+                status = FastRecurrenceNative.FrModuleLoad(context, pointer, &raw);
+        }
+        catch
+        {
+            context.DangerousRelease(); // the call itself failed (e.g. a missing entry point): undo the reference
+            throw;
+        }
         if (raw != 0)
         {
             module._context = context;
@@ -103,7 +111,16 @@ public sealed class FrDeviceMemoryHandle : SafeHandleZeroOrMinusOneIsInvalid
         var addedRef = false;
         context.DangerousAddRef(ref addedRef);
         void* raw = null;
-        var status = FastRecurrenceNative.FrMalloc(context, bytes, &raw);
+        FrStatus status;
+        try
+        {
+            status = FastRecurrenceNative.FrMalloc(context, bytes, &raw);
+        }
+        catch
+        {
+            context.DangerousRelease(); // the call itself failed (e.g. a missing entry point): undo the reference
+            throw;
+        }
         if (raw is not null)
         {
             memory._context = context;
