@@ -18,28 +18,6 @@ using namespace fr;
 
 namespace {
 
-fr_status check_context(fr_context context) {
-    if (context == nullptr) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "context: expected a context from fr_context_create, got NULL.");
-    }
-    if (!is_live_handle(context, HandleKind::context)) {
-        return fail(FR_ERROR_INVALID_ARGUMENT,
-                    "context: expected a live context from fr_context_create, got an unknown or destroyed handle.");
-    }
-    return FR_OK;
-}
-
-fr_status check_module(fr_module module) {
-    if (module == nullptr) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "module: expected a module from fr_module_load, got NULL.");
-    }
-    if (!is_live_handle(module, HandleKind::module)) {
-        return fail(FR_ERROR_INVALID_ARGUMENT,
-                    "module: expected a live module from fr_module_load, got an unknown or unloaded handle.");
-    }
-    return FR_OK;
-}
-
 fr_status check_ordinal(int ordinal) {
     if (ordinal < 0) return fail(FR_ERROR_INVALID_ARGUMENT, "ordinal: expected >= 0, got %d.", ordinal);
     return FR_OK;
@@ -137,7 +115,7 @@ FR_API fr_status fr_context_create(int ordinal, fr_context* context) {
 
 FR_API fr_status fr_context_destroy(fr_context context) {
     return guarded([&] {
-        fr_status status = check_context(context);
+        fr_status status = check_live_context(context);
         if (status != FR_OK) return status;
         unregister_handle(context);
         delete context;  // unloads its cached modules, then releases the primary context
@@ -147,7 +125,7 @@ FR_API fr_status fr_context_destroy(fr_context context) {
 
 FR_API fr_status fr_malloc(fr_context context, size_t bytes, void** device_pointer) {
     return guarded([&] {
-        fr_status status = check_context(context);
+        fr_status status = check_live_context(context);
         if (status != FR_OK) return status;
         if (device_pointer == nullptr) {
             return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a pointer, got NULL.");
@@ -168,7 +146,7 @@ FR_API fr_status fr_malloc(fr_context context, size_t bytes, void** device_point
 
 FR_API fr_status fr_free(fr_context context, void* device_pointer) {
     return guarded([&] {
-        fr_status status = check_context(context);
+        fr_status status = check_live_context(context);
         if (status != FR_OK) return status;
         if (device_pointer == nullptr) {
             return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a pointer from fr_malloc, got NULL.");
@@ -183,7 +161,7 @@ FR_API fr_status fr_free(fr_context context, void* device_pointer) {
 
 FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, const void* host, size_t bytes) {
     return guarded([&] {
-        fr_status status = check_context(context);
+        fr_status status = check_live_context(context);
         if (status != FR_OK) return status;
         if (device_pointer == nullptr) {
             return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a device pointer, got NULL.");
@@ -200,7 +178,7 @@ FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, c
 
 FR_API fr_status fr_memcpy_to_host(fr_context context, void* host, const void* device_pointer, size_t bytes) {
     return guarded([&] {
-        fr_status status = check_context(context);
+        fr_status status = check_live_context(context);
         if (status != FR_OK) return status;
         if (host == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "host: expected a host pointer, got NULL.");
         if (device_pointer == nullptr) {
@@ -217,7 +195,7 @@ FR_API fr_status fr_memcpy_to_host(fr_context context, void* host, const void* d
 
 FR_API fr_status fr_synchronize(fr_context context, void* stream) {
     return guarded([&] {
-        fr_status status = check_context(context);
+        fr_status status = check_live_context(context);
         if (status != FR_OK) return status;
         const CudaDriver& driver = *context->driver;
         CurrentContext current;
@@ -232,7 +210,7 @@ FR_API fr_status fr_module_load(fr_context context, const fr_compile_options* op
     return guarded([&] {
         if (module == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "module: expected a pointer, got NULL.");
         *module = nullptr;
-        fr_status status = check_context(context);
+        fr_status status = check_live_context(context);
         if (status != FR_OK) return status;
         CompileRequest request;
         CacheSettings cache;
@@ -256,7 +234,7 @@ FR_API fr_status fr_module_load(fr_context context, const fr_compile_options* op
 
 FR_API fr_status fr_module_unload(fr_module module) {
     return guarded([&] {
-        fr_status status = check_module(module);
+        fr_status status = check_live_module(module);
         if (status != FR_OK) return status;
         unregister_handle(module);
         delete module;
@@ -266,7 +244,7 @@ FR_API fr_status fr_module_unload(fr_module module) {
 
 FR_API fr_status fr_launch(fr_module module, const char* name, const fr_launch_config* config, void** args) {
     return guarded([&] {
-        fr_status status = check_module(module);
+        fr_status status = check_live_module(module);
         if (status != FR_OK) return status;
         if (name == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "name: expected a kernel name, got NULL.");
         if (config == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "config: expected a launch config, got NULL.");

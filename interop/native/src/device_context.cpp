@@ -1,6 +1,8 @@
 // device_context.cpp: see device_context.h.
 #include "device_context.h"
 
+#include "errors.h"
+
 #include "loaded_module.h"
 
 #include <unordered_map>
@@ -95,6 +97,22 @@ bool is_live_handle(const void* handle, HandleKind kind) {
     std::lock_guard<std::mutex> lock(registry.mutex);
     auto found = registry.handles.find(handle);
     return found != registry.handles.end() && found->second == kind;
+}
+
+fr_status check_live_context(fr_context context) {
+    if (context == nullptr || !is_live_handle(context, HandleKind::context)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "context: expected a live context from fr_context_create, got %s.",
+                    context == nullptr ? "NULL" : "an unknown or destroyed handle");
+    }
+    return FR_OK;
+}
+
+fr_status check_live_module(fr_module module) {
+    if (module == nullptr || !is_live_handle(module, HandleKind::module)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "module: expected a live module from fr_module_load, got %s.",
+                    module == nullptr ? "NULL" : "an unknown or unloaded handle");
+    }
+    return FR_OK;
 }
 
 }  // namespace fr

@@ -67,6 +67,10 @@ enum class HandleKind { context, module };
 void register_handle(const void* handle, HandleKind kind);
 void unregister_handle(const void* handle);
 bool is_live_handle(const void* handle, HandleKind kind);
+// The argument checks every entry point taking a handle makes: NULL, unknown and destroyed handles are
+// FR_ERROR_INVALID_ARGUMENT with the same message wherever they are passed.
+fr_status check_live_context(fr_context context);
+fr_status check_live_module(fr_module module);
 
 }  // namespace fr
 

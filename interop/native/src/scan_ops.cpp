@@ -197,10 +197,8 @@ fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const
     if (status != FR_OK) return status;
     status = check_grid(*plan, sizes, lanes, cu_seqlens, num_seqs);
     if (status != FR_OK) return status;
-    if (context == nullptr || !is_live_handle(context, HandleKind::context)) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "context: expected a live context from fr_context_create, got %s.",
-                    context == nullptr ? "NULL" : "an unknown or destroyed handle");
-    }
+    status = check_live_context(context);
+    if (status != FR_OK) return status;
     request.arch = context->device.arch;
     request.arch_number = context->device.major * 10 + context->device.minor;
     request.headers = kernel_headers();
