@@ -13,15 +13,25 @@
  *                      inline PTX where it has no header-free intrinsic (cvt to bf16 / fp16, tanh.approx, ex2.approx).
  *                      sm_70 and newer; below sm_80 the bf16 rounding is the soft conversion (no cvt.rn.bf16.f32),
  *                      below sm_75 fr_tanh_fast is tanhf (no tanh.approx.f32).
- *   FR_EMULATION       the emulation layer names its own header in FR_EMULATION_HEADER (e.g.
- *                      -DFR_EMULATION_HEADER='"fr_emulation.h"'); that header must define, with the same meaning:
- *                        __global__ (and extern "C" kernels must compile), FR_DEVICE_INLINE, FR_LAUNCH_BOUNDS(n),
+ *   FR_EMULATION       the emulation layer names its own header in FR_EMULATION_HEADER (interop/native/emulation/
+ *                      fr_emulation.h, compiled with -DFR_EMULATION_HEADER='"fr_emulation.h"'); that header must
+ *                      define, with the same meaning:
+ *                        FR_KERNEL(name, max_threads, (params)), FR_DEVICE_INLINE, FR_LAUNCH_BOUNDS(n),
  *                        FR_SHARED_ARRAY(type, name, count)   (block-shared array; may be a pointer the layer owns),
+ *                        FR_DYNAMIC_SHARED(type, name)        (the block's dynamic shared memory as type*),
  *                        fr_thread_x/y/z, fr_block_x/y/z, fr_block_dim_x/y/z, fr_grid_dim_x/y/z, fr_lane_id,
+ *                        fr_cluster_rank, fr_cluster_size,
  *                        fr_syncthreads, fr_syncwarp(mask), fr_shfl_u32 / fr_shfl_up_u32 / fr_shfl_down_u32 /
- *                        fr_shfl_xor_u32 (mask, value, lane or delta), fr_fence_block / _device / _system,
+ *                        fr_shfl_xor_u32 (mask, value, lane or delta), fr_ballot / fr_any / fr_all (mask, predicate),
+ *                        fr_mma_m16n8k16_bf16 / _f16 and fr_mma_m16n8k8_tf32 (d[4], a[4], b[2], c[4]),
+ *                        fr_grid_barrier_state + fr_grid_sync, fr_cluster_sync, fr_cluster_map_shared(p, rank),
+ *                        fr_nanosleep, fr_trap(message),
+ *                        fr_fence_block / _device / _system, fr_atomic_add (unsigned, int, float), fr_atomic_cas,
+ *                        fr_atomic_exch, fr_load_acquire, fr_store_release,
  *                        fr_float_as_u32, fr_u32_as_float, fr_double_hi, fr_double_lo, fr_double_from_hilo,
- *                        fr_exp, fr_exp_fast, fr_tanh, fr_tanh_fast, fr_rcp_fast, fr_opaque (int, long long).
+ *                        fr_exp, fr_exp_fast, fr_tanh, fr_tanh_fast, fr_rcp_fast, fr_tf32_bits_from_float,
+ *                        fr_opaque (int, long long), and the feature tests FR_HAS_MMA, FR_HAS_CLUSTERS (1 under
+ *                        the emulation; the emulated device faults a kernel that uses what its arch lacks).
  *                      The fp16 / bf16 conversions are NOT part of the contract: under FR_EMULATION they are the
  *                      bit-exact soft versions at the end of this file (round to nearest even, as cvt.rn does).
  * Typed shuffles (float, int, double), storage loads / stores and the conversions are written once, below both sides.
@@ -51,6 +61,9 @@ typedef struct fr_f16 { unsigned short bits; } fr_f16;
 /* cvt.rn.bf16.f32 is sm_80+ (below: the soft conversion), tanh.approx.f32 sm_75+ (below: tanhf) */
 #  define FR_HAS_CVT_BF16 (__CUDA_ARCH__ >= 800)
 #  define FR_HAS_TANH_APPROX (__CUDA_ARCH__ >= 750)
+/* what kernels may test: the tensor-core mma wrappers exist from sm_80, clusters from sm_90 */
+#  define FR_HAS_MMA (__CUDA_ARCH__ >= 800)
+#  define FR_HAS_CLUSTERS (__CUDA_ARCH__ >= 900)
 
 #define FR_DEVICE_INLINE __device__ __forceinline__
 /* at most `threads` per block and at least one block per SM: ptxas may use as many registers as one block can hold
@@ -58,6 +71,13 @@ typedef struct fr_f16 { unsigned short bits; } fr_f16;
  * the plan did not ask for (with the one-argument form it does: it chose 32 registers at 1024 threads and spilled) */
 #define FR_LAUNCH_BOUNDS(threads) __launch_bounds__(threads, 1)
 #define FR_SHARED_ARRAY(type, name, count) __shared__ type name[count]
+/* the block's dynamic shared memory (the launch's shared_bytes), 16-byte aligned */
+#define FR_DYNAMIC_SHARED(type, name)                                   \
+    extern __shared__ __align__(16) unsigned char fr_dynamic_shared_[]; \
+    type* const name = reinterpret_cast<type*>(fr_dynamic_shared_)
+/* FR_KERNEL(name, max_threads, (parameters)) { body }: an extern "C" kernel with its launch bound; the emulation
+ * also exports an entry that reads the parameters from a cuLaunchKernel-style array */
+#define FR_KERNEL(name, max_threads, params) extern "C" __global__ void FR_LAUNCH_BOUNDS(max_threads) name params
 
 /* indices */
 FR_DEVICE_INLINE unsigned fr_thread_x() { return threadIdx.x; }
@@ -80,6 +100,28 @@ FR_DEVICE_INLINE unsigned fr_lane_id()
     return lane;
 }
 
+/* the block's rank in its cluster and the cluster's block count (1 and 0 before sm_90: every block is its own) */
+FR_DEVICE_INLINE unsigned fr_cluster_rank()
+{
+#if __CUDA_ARCH__ >= 900
+    unsigned rank;
+    asm("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
+    return rank;
+#else
+    return 0u;
+#endif
+}
+FR_DEVICE_INLINE unsigned fr_cluster_size()
+{
+#if __CUDA_ARCH__ >= 900
+    unsigned size;
+    asm("mov.u32 %0, %%cluster_nctarank;" : "=r"(size));
+    return size;
+#else
+    return 1u;
+#endif
+}
+
 /* barriers: the whole block (bar.sync 0), the threads of `mask` in this warp (bar.warp.sync) */
 FR_DEVICE_INLINE void fr_syncthreads() { __syncthreads(); }
 FR_DEVICE_INLINE void fr_syncwarp(unsigned mask = FR_FULL_MASK) { __syncwarp(mask); }
@@ -89,6 +131,106 @@ FR_DEVICE_INLINE unsigned fr_shfl_u32(unsigned mask, unsigned v, int src) { retu
 FR_DEVICE_INLINE unsigned fr_shfl_up_u32(unsigned mask, unsigned v, unsigned delta) { return __shfl_up_sync(mask, v, delta); }
 FR_DEVICE_INLINE unsigned fr_shfl_down_u32(unsigned mask, unsigned v, unsigned delta) { return __shfl_down_sync(mask, v, delta); }
 FR_DEVICE_INLINE unsigned fr_shfl_xor_u32(unsigned mask, unsigned v, int bits) { return __shfl_xor_sync(mask, v, bits); }
+
+/* warp votes (vote.sync) */
+FR_DEVICE_INLINE unsigned fr_ballot(unsigned mask, bool predicate) { return __ballot_sync(mask, predicate); }
+FR_DEVICE_INLINE bool fr_any(unsigned mask, bool predicate) { return __any_sync(mask, predicate) != 0; }
+FR_DEVICE_INLINE bool fr_all(unsigned mask, bool predicate) { return __all_sync(mask, predicate) != 0; }
+
+/* Tensor-core mma, fp32 accumulate (sm_80+). Fragments per lane as the PTX ISA lays them out for .row.col:
+ * a 4 registers, b 2, c and d 4 floats; each 32-bit register holds two 16-bit elements, the lower-indexed one in the
+ * low half (tf32: one element per register). */
+#if FR_HAS_MMA
+FR_DEVICE_INLINE void fr_mma_m16n8k16_bf16(float d[4], const unsigned a[4], const unsigned b[2], const float c[4])
+{
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+                 "{%8, %9}, {%10, %11, %12, %13};"
+                 : "=f"(d[0]), "=f"(d[1]), "=f"(d[2]), "=f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]),
+                   "f"(c[0]), "f"(c[1]), "f"(c[2]), "f"(c[3]));
+}
+FR_DEVICE_INLINE void fr_mma_m16n8k16_f16(float d[4], const unsigned a[4], const unsigned b[2], const float c[4])
+{
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+                 "{%8, %9}, {%10, %11, %12, %13};"
+                 : "=f"(d[0]), "=f"(d[1]), "=f"(d[2]), "=f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]),
+                   "f"(c[0]), "f"(c[1]), "f"(c[2]), "f"(c[3]));
+}
+FR_DEVICE_INLINE void fr_mma_m16n8k8_tf32(float d[4], const unsigned a[4], const unsigned b[2], const float c[4])
+{
+    asm volatile("mma.sync.aligned.m16n8k8.row.col.f32.tf32.tf32.f32 {%0, %1, %2, %3}, {%4, %5, %6, %7}, "
+                 "{%8, %9}, {%10, %11, %12, %13};"
+                 : "=f"(d[0]), "=f"(d[1]), "=f"(d[2]), "=f"(d[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b[0]), "r"(b[1]),
+                   "f"(c[0]), "f"(c[1]), "f"(c[2]), "f"(c[3]));
+}
+/* cvt.rna.tf32.f32: nearest, ties away from zero; the result is an fp32 bit pattern with 13 low bits zero */
+FR_DEVICE_INLINE unsigned fr_tf32_bits_from_float(float x)
+{
+    unsigned r;
+    asm("cvt.rna.tf32.f32 %0, %1;" : "=r"(r) : "f"(x));
+    return r;
+}
+#endif
+
+/* atomics (generic addresses: global or shared) and acquire / release at device scope */
+FR_DEVICE_INLINE unsigned fr_atomic_add(unsigned* p, unsigned v) { return atomicAdd(p, v); }
+FR_DEVICE_INLINE int fr_atomic_add(int* p, int v) { return atomicAdd(p, v); }
+FR_DEVICE_INLINE float fr_atomic_add(float* p, float v) { return atomicAdd(p, v); }
+FR_DEVICE_INLINE unsigned fr_atomic_cas(unsigned* p, unsigned expected, unsigned desired) { return atomicCAS(p, expected, desired); }
+FR_DEVICE_INLINE unsigned fr_atomic_exch(unsigned* p, unsigned v) { return atomicExch(p, v); }
+FR_DEVICE_INLINE unsigned fr_load_acquire(const unsigned* p)
+{
+    unsigned v;
+    asm volatile("ld.acquire.gpu.u32 %0, [%1];" : "=r"(v) : "l"(p) : "memory");
+    return v;
+}
+FR_DEVICE_INLINE void fr_store_release(unsigned* p, unsigned v)
+{
+    asm volatile("st.release.gpu.u32 [%0], %1;" : : "l"(p), "r"(v) : "memory");
+}
+FR_DEVICE_INLINE void fr_nanosleep(unsigned ns) { __nanosleep(ns); }
+/* ends the kernel with an error (the launch fails with an illegal-instruction status); the message is for the
+ * emulator, which reports it */
+FR_DEVICE_INLINE void fr_trap(const char*) { asm volatile("trap;"); }
+
+/* Grid-wide barrier of a cooperative launch (every block co-resident): the block's barrier, one arrival per block on
+ * a counter in global memory (zeroed before the launch), the last arrival opens the next generation. */
+struct fr_grid_barrier_state { unsigned count, generation; };
+FR_DEVICE_INLINE void fr_grid_sync(fr_grid_barrier_state* state)
+{
+    __syncthreads();
+    if (threadIdx.x == 0 && threadIdx.y == 0 && threadIdx.z == 0) {
+        const unsigned blocks = gridDim.x * gridDim.y * gridDim.z;
+        const unsigned generation = fr_load_acquire(&state->generation);
+        __threadfence();
+        if (atomicAdd(&state->count, 1u) + 1u == blocks) {
+            state->count = 0u;
+            fr_store_release(&state->generation, generation + 1u);
+        } else {
+            while (fr_load_acquire(&state->generation) == generation) __nanosleep(32);
+        }
+    }
+    __syncthreads();
+}
+
+/* Cluster barrier (every thread of every block of the cluster) and distributed shared memory (sm_90+). */
+#if FR_HAS_CLUSTERS
+FR_DEVICE_INLINE void fr_cluster_sync()
+{
+    /* release / acquire are the defaults; NVRTC 11.8 emits PTX 7.8, which rejects the explicit qualifiers */
+    asm volatile("barrier.cluster.arrive.aligned;\n\tbarrier.cluster.wait.aligned;" : : : "memory");
+}
+/* the generic address of the same shared-memory location in block `rank` of this cluster */
+template <class T>
+FR_DEVICE_INLINE T* fr_cluster_map_shared(T* address, unsigned rank)
+{
+    unsigned long long mapped;
+    asm volatile("mapa.u64 %0, %1, %2;" : "=l"(mapped) : "l"(address), "r"(rank));
+    return reinterpret_cast<T*>(mapped);
+}
+#endif
 
 /* An optimization barrier: returns x, but the compiler no longer knows the value, so it cannot hoist expressions of x
  * out of the loop it is called in (a kernel uses it to keep per-chunk address arithmetic from being precomputed for

@@ -341,12 +341,12 @@ FR_DEVICE_INLINE void run(const fr_scan_args& args)
 
 } /* namespace fr_scan */
 
-extern "C" __global__ void FR_LAUNCH_BOUNDS(FR_SCAN_THREADS) fr_scan_forward(fr_scan_args args)
+FR_KERNEL(fr_scan_forward, FR_SCAN_THREADS, (fr_scan_args args))
 {
     fr_scan::run<false>(args);
 }
 
-extern "C" __global__ void FR_LAUNCH_BOUNDS(FR_SCAN_THREADS) fr_scan_backward(fr_scan_args args)
+FR_KERNEL(fr_scan_backward, FR_SCAN_THREADS, (fr_scan_args args))
 {
     fr_scan::run<true>(args);
 }

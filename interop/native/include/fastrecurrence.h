@@ -45,7 +45,9 @@ typedef enum fr_status {
     FR_ERROR_UNSUPPORTED = 7,      /* valid, but this build or device cannot do it (e.g. clusters before sm_90) */
     FR_ERROR_OUT_OF_MEMORY = 8,
     FR_ERROR_CACHE = 9,            /* the cubin cache folder cannot be created or written */
-    FR_ERROR_INTERNAL = 10
+    FR_ERROR_INTERNAL = 10,
+    FR_ERROR_KERNEL_FAULT = 11     /* an emulated kernel broke the execution model (a barrier some threads never
+                                      reach, lanes that disagree on a warp operation, a deadlock) or trapped */
 } fr_status;
 
 /* Storage types; the same codes as the kernels' FR_DTYPE define. */
@@ -154,6 +156,38 @@ typedef struct fr_launch_config {
 
 /* Launches kernel `name` of `module`; `args` as for cuLaunchKernel (an array of pointers to each argument). */
 FR_API fr_status fr_launch(fr_module module, const char* name, const fr_launch_config* config, void** args);
+
+/* ---- cuda-emulated: the same kernels, compiled by the system C++ compiler, run on the CPU ----------------- */
+
+/*
+ * An emulated context runs the CUDA C kernels on a CPU emulator (every GPU thread a fiber; barriers, shuffles, mma
+ * and clusters with the GPU's semantics) through the same plans, operations and launches as a GPU context. Its
+ * "device" memory is host memory: fr_malloc and the copies work as usual, and tensors may point at any host memory.
+ * Launches are synchronous; streams are accepted and ignored. It needs a C++17 compiler at run time (not a GPU, not
+ * a driver, not NVRTC). Kernels that break the execution model end with FR_ERROR_KERNEL_FAULT and a message.
+ */
+typedef enum fr_schedule {
+    FR_SCHEDULE_IN_ORDER = 0, /* the runnable thread with the lowest index runs first: reproducible */
+    FR_SCHEDULE_RANDOM = 1    /* a seeded random thread order between synchronisation points: exposes missing barriers */
+} fr_schedule;
+
+typedef struct fr_emulation_options {
+    size_t struct_size;
+    const char* arch;         /* the emulated device: "sm_70" .. "sm_90" (limits; clusters from sm_90); NULL: "sm_90" */
+    fr_schedule schedule;
+    uint64_t seed;            /* FR_SCHEDULE_RANDOM's seed */
+    int workers;              /* OS threads running independent blocks at once; 0: 1 */
+    const char* compiler;     /* NULL: $FR_EMULATION_CXX, else c++, g++ or clang++ on PATH */
+    const char* cache_dir;    /* compiled modules; NULL: as fr_compile_options.cache_dir */
+} fr_emulation_options;
+
+FR_API fr_status fr_emulation_context_create(const fr_emulation_options* options, fr_context* context);
+/* Changes the schedule of later launches on an emulated context (every module loaded from it follows). */
+FR_API fr_status fr_emulation_configure(fr_context context, fr_schedule schedule, uint64_t seed);
+/* 1 for an emulated context, 0 for a GPU one. */
+FR_API fr_status fr_context_is_emulated(fr_context context, int* emulated);
+/* The compiler an emulated context would use (path), or FR_ERROR_UNSUPPORTED naming what was looked for. */
+FR_API fr_status fr_emulation_compiler(char* buffer, size_t capacity);
 
 /* ---- tensors and operations ------------------------------------------------------------------------------ */
 

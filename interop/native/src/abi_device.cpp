@@ -6,11 +6,13 @@
 #include "compile_request.h"
 #include "cuda_driver.h"
 #include "device_context.h"
+#include "emulation/emulation_state.h"
 #include "errors.h"
 #include "kernel_launch.h"
 #include "loaded_module.h"
 
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <memory>
 
@@ -20,6 +22,33 @@ namespace {
 
 fr_status check_ordinal(int ordinal) {
     if (ordinal < 0) return fail(FR_ERROR_INVALID_ARGUMENT, "ordinal: expected >= 0, got %d.", ordinal);
+    return FR_OK;
+}
+
+// cuda-emulated "device" memory: host memory, 256-byte aligned like cuMemAlloc's, tracked per context
+fr_status emulated_malloc(emu::EmulationState& state, size_t bytes, void** device_pointer) {
+    const size_t rounded = (bytes + 255) / 256 * 256;
+    void* allocation = std::aligned_alloc(256, rounded);
+    if (allocation == nullptr) {
+        return fail(FR_ERROR_OUT_OF_MEMORY, "bytes: the emulated device could not allocate %zu bytes of host memory.",
+                    bytes);
+    }
+    std::lock_guard<std::mutex> lock(state.mutex);
+    state.allocations.insert(allocation);
+    *device_pointer = allocation;
+    return FR_OK;
+}
+
+fr_status emulated_free(emu::EmulationState& state, void* device_pointer) {
+    {
+        std::lock_guard<std::mutex> lock(state.mutex);
+        if (state.allocations.erase(device_pointer) == 0) {
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "device_pointer: expected a live allocation of this emulated context (fr_malloc), got %p.",
+                        device_pointer);
+        }
+    }
+    std::free(device_pointer);
     return FR_OK;
 }
 
@@ -132,6 +161,7 @@ FR_API fr_status fr_malloc(fr_context context, size_t bytes, void** device_point
         }
         *device_pointer = nullptr;
         if (bytes == 0) return fail(FR_ERROR_INVALID_ARGUMENT, "bytes: expected >= 1, got 0.");
+        if (context->emulation != nullptr) return emulated_malloc(*context->emulation, bytes, device_pointer);
         const CudaDriver& driver = *context->driver;
         CurrentContext current;
         status = current.push(driver, context->primary.get());
@@ -151,6 +181,7 @@ FR_API fr_status fr_free(fr_context context, void* device_pointer) {
         if (device_pointer == nullptr) {
             return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a pointer from fr_malloc, got NULL.");
         }
+        if (context->emulation != nullptr) return emulated_free(*context->emulation, device_pointer);
         const CudaDriver& driver = *context->driver;
         CurrentContext current;
         status = current.push(driver, context->primary.get());
@@ -168,6 +199,10 @@ FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, c
         }
         if (host == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "host: expected a host pointer, got NULL.");
         if (bytes == 0) return FR_OK;
+        if (context->emulation != nullptr) {
+            std::memcpy(device_pointer, host, bytes);
+            return FR_OK;
+        }
         const CudaDriver& driver = *context->driver;
         CurrentContext current;
         status = current.push(driver, context->primary.get());
@@ -185,6 +220,10 @@ FR_API fr_status fr_memcpy_to_host(fr_context context, void* host, const void* d
             return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a device pointer, got NULL.");
         }
         if (bytes == 0) return FR_OK;
+        if (context->emulation != nullptr) {
+            std::memcpy(host, device_pointer, bytes);
+            return FR_OK;
+        }
         const CudaDriver& driver = *context->driver;
         CurrentContext current;
         status = current.push(driver, context->primary.get());
@@ -197,6 +236,7 @@ FR_API fr_status fr_synchronize(fr_context context, void* stream) {
     return guarded([&] {
         fr_status status = check_live_context(context);
         if (status != FR_OK) return status;
+        if (context->emulation != nullptr) return FR_OK;  // emulated launches finish before they return
         const CudaDriver& driver = *context->driver;
         CurrentContext current;
         status = current.push(driver, context->primary.get());
@@ -222,8 +262,10 @@ FR_API fr_status fr_module_load(fr_context context, const fr_compile_options* op
                         context->device.arch.c_str(), context->device.ordinal, request.arch.c_str());
         }
         auto loaded = std::make_unique<fr_module_s>();
-        status = PrimaryContext::retain(*context->driver, context->primary.device(), &loaded->primary);
-        if (status != FR_OK) return status;
+        if (context->emulation == nullptr) {
+            status = PrimaryContext::retain(*context->driver, context->primary.device(), &loaded->primary);
+            if (status != FR_OK) return status;
+        }
         status = compile_and_load(context, request, cache, &loaded->module);
         if (status != FR_OK) return status;
         register_handle(loaded.get(), HandleKind::module);

@@ -9,6 +9,10 @@
 
 #include <map>
 #include <memory>
+
+namespace fr::emu {
+struct EmulationState;
+}
 #include <mutex>
 #include <string>
 
@@ -57,6 +61,7 @@ struct DeviceInfo {
     std::string arch;  // "sm_90"
     bool cooperative_launch = false;
     bool cluster_launch = false;
+    bool emulated = false;  // the cuda-emulated device: kernels run on the CPU emulator
 };
 
 fr_status query_device_info(const CudaDriver& driver, int ordinal, cu::CUdevice device, DeviceInfo* info);
@@ -75,7 +80,8 @@ fr_status check_live_module(fr_module module);
 }  // namespace fr
 
 struct fr_context_s {
-    const fr::CudaDriver* driver = nullptr;
+    const fr::CudaDriver* driver = nullptr;                 // NULL for an emulated context
+    std::shared_ptr<fr::emu::EmulationState> emulation;     // set for an emulated context
     fr::PrimaryContext primary;  // declared before `modules`: modules unload while the context is still alive
     fr::DeviceInfo device;
     std::mutex modules_mutex;

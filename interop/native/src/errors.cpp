@@ -59,6 +59,7 @@ const char* status_name(int status) noexcept {
         case FR_ERROR_OUT_OF_MEMORY: return "FR_ERROR_OUT_OF_MEMORY";
         case FR_ERROR_CACHE: return "FR_ERROR_CACHE";
         case FR_ERROR_INTERNAL: return "FR_ERROR_INTERNAL";
+        case FR_ERROR_KERNEL_FAULT: return "FR_ERROR_KERNEL_FAULT";
     }
     return "FR_ERROR_UNKNOWN_STATUS";
 }

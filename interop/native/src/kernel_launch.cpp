@@ -1,6 +1,7 @@
 // kernel_launch.cpp: see kernel_launch.h.
 #include "kernel_launch.h"
 
+#include "emulation/emulation_state.h"
 #include "errors.h"
 
 namespace fr {
@@ -41,6 +42,14 @@ fr_status validate_launch_shape(const char* argument, const LaunchShape& shape) 
 }
 
 fr_status launch_kernel(LoadedModule& module, const char* name, const LaunchShape& shape, void* stream, void** args) {
+    if (module.emulated() != nullptr) {
+        // cuda-emulated: synchronous on the CPU; the stream has nothing to order
+        const emu::KernelEntry* kernel = nullptr;
+        fr_status status = module.emulated()->kernel(name, &kernel);
+        if (status != FR_OK) return status;
+        if (args == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "args: expected the kernel's argument pointers, got NULL.");
+        return emu::run_launch(*kernel, shape, args, module.emulation()->device_snapshot());
+    }
     const CudaDriver& driver = module.driver();
     const DeviceInfo& device = module.device();
     if (shape.kind == FR_LAUNCH_COOPERATIVE && !device.cooperative_launch) {

@@ -11,6 +11,16 @@ LoadedModule::~LoadedModule() {
     if (current.push(*driver_, context_) == FR_OK) driver_->cuModuleUnload(module_);
 }
 
+std::unique_ptr<LoadedModule> LoadedModule::from_emulated(std::shared_ptr<emu::EmulationState> state,
+                                                         const DeviceInfo& device,
+                                                         std::unique_ptr<emu::EmulatedModule> emulated) {
+    std::unique_ptr<LoadedModule> loaded(new LoadedModule());
+    loaded->device_ = device;
+    loaded->emulation_ = std::move(state);
+    loaded->emulated_ = std::move(emulated);
+    return loaded;
+}
+
 fr_status LoadedModule::load(const CudaDriver& driver, cu::CUcontext context, const DeviceInfo& device,
                              const std::vector<char>& cubin, std::unique_ptr<LoadedModule>* module) {
     CurrentContext current;
@@ -64,6 +74,17 @@ fr_status LoadedModule::prepare(const char* name, uint32_t shared_bytes, bool la
 
 fr_status compile_and_load(fr_context context, const CompileRequest& request, const CacheSettings& cache,
                            std::unique_ptr<LoadedModule>* module) {
+    if (context->emulation != nullptr) {
+        emu::EmulationState& state = *context->emulation;
+        CacheSettings settings = cache;
+        if (settings.dir == nullptr && state.has_cache_dir) settings.dir = state.cache_dir.c_str();
+        std::unique_ptr<emu::EmulatedModule> emulated;
+        bool cache_hit = false;
+        fr_status status = emu::EmulatedModule::load(request, settings, state.compiler, &emulated, &cache_hit);
+        if (status != FR_OK) return status;
+        *module = LoadedModule::from_emulated(context->emulation, context->device, std::move(emulated));
+        return FR_OK;
+    }
     CompiledKernel compiled;
     fr_status status = compile_kernel(request, cache, &compiled);
     if (status == FR_ERROR_CACHE && !compiled.binary.cubin.empty()) {

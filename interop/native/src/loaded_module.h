@@ -7,6 +7,8 @@
 
 #include "cuda_driver.h"
 #include "device_context.h"
+#include "emulation/emulated_module.h"
+#include "emulation/emulation_state.h"
 #include "kernel_compiler.h"
 
 #include <cstdint>
@@ -24,6 +26,11 @@ public:
     LoadedModule(const LoadedModule&) = delete;
     LoadedModule& operator=(const LoadedModule&) = delete;
 
+    // An emulated module (cuda-emulated): launches run on the CPU emulator with the state's device settings.
+    static std::unique_ptr<LoadedModule> from_emulated(std::shared_ptr<emu::EmulationState> state,
+                                                       const DeviceInfo& device,
+                                                       std::unique_ptr<emu::EmulatedModule> emulated);
+
     static fr_status load(const CudaDriver& driver, cu::CUcontext context, const DeviceInfo& device,
                           const std::vector<char>& cubin, std::unique_ptr<LoadedModule>* module);
 
@@ -31,6 +38,8 @@ public:
     // more than 8 blocks, the non-portable cluster size allowed. FR_ERROR_INVALID_ARGUMENT names a missing kernel.
     fr_status prepare(const char* name, uint32_t shared_bytes, bool large_cluster, cu::CUfunction* function);
 
+    emu::EmulatedModule* emulated() const { return emulated_.get(); }
+    emu::EmulationState* emulation() const { return emulation_.get(); }
     const CudaDriver& driver() const { return *driver_; }
     cu::CUcontext context() const { return context_; }
     const DeviceInfo& device() const { return device_; }
@@ -47,6 +56,8 @@ private:
     const CudaDriver* driver_ = nullptr;
     cu::CUcontext context_ = nullptr;
     cu::CUmodule module_ = nullptr;
+    std::shared_ptr<emu::EmulationState> emulation_;
+    std::unique_ptr<emu::EmulatedModule> emulated_;
     DeviceInfo device_;
     std::mutex mutex_;
     std::map<std::string, Kernel> kernels_;

@@ -1,5 +1,6 @@
 // test_compile.cpp: NVRTC compilation and the disk cache (needs libnvrtc, no driver or GPU). Skips when no NVRTC
 // can be loaded.
+#include "emulation_kernels.h"
 #include "test_support.h"
 
 #include <algorithm>
@@ -93,6 +94,23 @@ void test_compile_test_source(const char* arch) {
     std::printf("  %s: %s in %.1f ms, %zu bytes of cubin, fr_scan_forward %d registers\n", arch, kTestSourceName,
                 result.milliseconds, result.cubin_bytes,
                 find_kernel(result, "fr_scan_forward") ? find_kernel(result, "fr_scan_forward")->registers : -1);
+}
+
+// The GPU side of every fr_device.cuh helper (shuffles, votes, mma, tf32, grid barrier, clusters, atomics, acquire /
+// release, nanosleep, trap) through NVRTC and ptxas: the emulation tests' kernels, which a GPU runs as they are.
+void test_compile_emulation_source(const char* arch) {
+    fr_compile_options options = compile_options(kEmulationSourceName, arch);
+    fr_compile_result result = compile_result();
+    CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+    CHECK(result.kernel_count == 8);
+    for (const char* name : {"fr_test_warp_ops", "fr_test_mma", "fr_test_tf32", "fr_test_grid_sync",
+                             "fr_test_cluster_shared", "fr_test_atomics", "fr_test_neighbour", "fr_test_fault"}) {
+        const fr_kernel_report* report = find_kernel(result, name);
+        CHECK(report != nullptr);
+        if (report != nullptr) CHECK(report->spill_store_bytes == 0 && report->spill_load_bytes == 0);
+    }
+    std::printf("  %s: %s compiled (%d kernels) in %.1f ms\n", arch, kEmulationSourceName, result.kernel_count,
+                result.milliseconds);
 }
 
 void test_compile_errors() {
@@ -312,6 +330,8 @@ int run_compile_tests(const char* self) {
     std::printf("  NVRTC %d.%d\n", major, minor);
     test_compile_test_source("sm_80");
     test_compile_test_source("sm_90");
+    test_compile_emulation_source("sm_80");
+    test_compile_emulation_source("sm_90");
     test_compile_errors();
     test_cache_key();
     test_cache_miss_hit_and_recovery();

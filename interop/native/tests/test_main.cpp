@@ -1,5 +1,5 @@
 // test_main.cpp: the native test runner. One group per CTest test (see CMakeLists.txt):
-//   fastrecurrence_native_tests unit|validation|compile|scan_compile|no_driver|no_nvrtc|gpu
+//   fastrecurrence_native_tests unit|validation|compile|scan_compile|no_driver|no_nvrtc|gpu|emulation|emulation_scan
 // Exit status: 0 passed, 1 a check failed, 77 skipped (the group cannot run on this machine).
 #include "test_support.h"
 
@@ -15,11 +15,13 @@ int run_cache_writer(const char* dir);
 int run_no_driver_tests();
 int run_no_nvrtc_tests();
 int run_gpu_tests();
+int run_emulation_tests();
+int run_emulation_scan_tests();
 }  // namespace frtest
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s unit|validation|compile|scan_compile|no_driver|no_nvrtc|gpu\n", argv[0]);
+        std::fprintf(stderr, "usage: %s unit|validation|compile|scan_compile|no_driver|no_nvrtc|gpu|emulation|emulation_scan\n", argv[0]);
         return 2;
     }
     frtest::register_test_sources();
@@ -32,6 +34,8 @@ int main(int argc, char** argv) {
     else if (group == "no_driver") outcome = frtest::run_no_driver_tests();
     else if (group == "no_nvrtc") outcome = frtest::run_no_nvrtc_tests();
     else if (group == "gpu") outcome = frtest::run_gpu_tests();
+    else if (group == "emulation") outcome = frtest::run_emulation_tests();
+    else if (group == "emulation_scan") outcome = frtest::run_emulation_scan_tests();
     else if (group == "cache_writer" && argc == 3) return frtest::run_cache_writer(argv[2]);
     else {
         std::fprintf(stderr, "unknown group %s\n", group.c_str());

@@ -1,6 +1,8 @@
 // test_support.cpp: see test_support.h.
 #include "test_support.h"
 
+#include "emulation_kernels.h"
+
 #include "kernel_sources.h"
 
 #include <cstdlib>
@@ -20,47 +22,45 @@ namespace {
 const char* const kTestKernels = R"CUDA(
 // fr_test_kernels.cu: test-only kernels for the native tests.
 #include "fr_scan_args.h"
+#include "fr_device.cuh"
 
 #ifndef FR_TEST_OFFSET
 #define FR_TEST_OFFSET 0
 #endif
 
-extern "C" __global__ void fr_test_fill(float* out, int n) {
-    int i = blockIdx.x * blockDim.x + threadIdx.x;
+FR_KERNEL(fr_test_fill, 1024, (float* out, int n)) {
+    int i = fr_block_x() * fr_block_dim_x() + fr_thread_x();
     if (i < n) out[i] = (float)(i + FR_TEST_OFFSET);
 }
 
 // 1 KB of static shared memory, so the ptxas report has a figure to check.
-extern "C" __global__ void fr_test_static_shared(float* out) {
-    __shared__ float buffer[256];
-    buffer[threadIdx.x] = (float)threadIdx.x;
-    __syncthreads();
-    out[threadIdx.x] = buffer[255 - threadIdx.x];
+FR_KERNEL(fr_test_static_shared, 1024, (float* out)) {
+    FR_SHARED_ARRAY(float, buffer, 256);
+    buffer[fr_thread_x()] = (float)fr_thread_x();
+    fr_syncthreads();
+    out[fr_thread_x()] = buffer[255 - fr_thread_x()];
 }
 
 // Touches all of its dynamic shared memory; launched with more than 48 KB to prove the opt-in.
-extern "C" __global__ void fr_test_dynamic_shared(float* out, int floats) {
-    extern __shared__ float buffer[];
-    for (int i = threadIdx.x; i < floats; i += blockDim.x) buffer[i] = (float)i;
-    __syncthreads();
-    out[threadIdx.x] = buffer[floats - 1 - threadIdx.x];
+FR_KERNEL(fr_test_dynamic_shared, 1024, (float* out, int floats)) {
+    FR_DYNAMIC_SHARED(float, buffer);
+    for (int i = fr_thread_x(); i < floats; i += fr_block_dim_x()) buffer[i] = (float)i;
+    fr_syncthreads();
+    out[fr_thread_x()] = buffer[floats - 1 - fr_thread_x()];
 }
 
 // Writes rank + 100 * cluster size per block (sm_90+), or 0xffffffff where clusters do not exist.
-extern "C" __global__ void fr_test_cluster_rank(unsigned* out) {
-#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
-    unsigned rank, size;
-    asm volatile("mov.u32 %0, %%cluster_ctarank;" : "=r"(rank));
-    asm volatile("mov.u32 %0, %%cluster_nctarank;" : "=r"(size));
-    if (threadIdx.x == 0) out[blockIdx.x] = rank + 100u * size;
+FR_KERNEL(fr_test_cluster_rank, 1024, (unsigned* out)) {
+#if FR_HAS_CLUSTERS
+    if (fr_thread_x() == 0) out[fr_block_x()] = fr_cluster_rank() + 100u * fr_cluster_size();
 #else
-    if (threadIdx.x == 0) out[blockIdx.x] = 0xffffffffu;
+    if (fr_thread_x() == 0) out[fr_block_x()] = 0xffffffffu;
 #endif
 }
 
 // Reference scans (fp32, one thread per (sequence, h, d), serial over t), with the argument and launch of
 // kernels/scan.cu: they check the host's fr_scan_args marshalling, strides and cu_seqlens on a real GPU.
-__device__ void scan_range(const fr_scan_args& args, int seq, int* b, long long* start, long long* end) {
+FR_DEVICE_INLINE void scan_range(const fr_scan_args& args, int seq, int* b, long long* start, long long* end) {
     if (args.cu_seqlens != 0) {
         *b = 0;
         *start = args.cu_seqlens[seq];
@@ -72,14 +72,14 @@ __device__ void scan_range(const fr_scan_args& args, int seq, int* b, long long*
     }
 }
 
-__device__ long long at(const fr_i64* stride, int b, long long t, int h, int d) {
+FR_DEVICE_INLINE long long at(const fr_i64* stride, int b, long long t, int h, int d) {
     return b * stride[0] + t * stride[1] + h * stride[2] + d;
 }
 
-extern "C" __global__ void fr_scan_forward(fr_scan_args args) {
-    const int d = blockIdx.x * blockDim.x + threadIdx.x;
-    const int h = blockIdx.y;
-    const int seq = blockIdx.z;
+FR_KERNEL(fr_scan_forward, 1024, (fr_scan_args args)) {
+    const int d = fr_block_x() * fr_block_dim_x() + fr_thread_x();
+    const int h = fr_block_y();
+    const int seq = fr_block_z();
     if (d >= args.dim) return;
     int b;
     long long start, end;
@@ -94,10 +94,10 @@ extern "C" __global__ void fr_scan_forward(fr_scan_args args) {
     if (args.h_last != 0) ((float*)args.h_last)[state] = value;
 }
 
-extern "C" __global__ void fr_scan_backward(fr_scan_args args) {
-    const int d = blockIdx.x * blockDim.x + threadIdx.x;
-    const int h = blockIdx.y;
-    const int seq = blockIdx.z;
+FR_KERNEL(fr_scan_backward, 1024, (fr_scan_args args)) {
+    const int d = fr_block_x() * fr_block_dim_x() + fr_thread_x();
+    const int h = fr_block_y();
+    const int seq = fr_block_z();
     if (d >= args.dim) return;
     int b;
     long long start, end;
@@ -158,6 +158,7 @@ void write_file(const std::string& path, const std::string& bytes) {
 
 void register_test_sources() {
     fr::add_kernel_file_for_testing(kTestSourceName, kTestKernels, false);
+    fr::add_kernel_file_for_testing(kEmulationSourceName, kEmulationKernels, false);
     fr::add_kernel_file_for_testing("fr_test_broken", "extern \"C\" __global__ void broken( { this is not C++ }\n",
                                     false);
 }

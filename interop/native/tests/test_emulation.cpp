@@ -1,0 +1,512 @@
+// test_emulation.cpp: the cuda-emulated backend. Groups (test_main.cpp):
+//   emulation       contexts, memory, the launch kinds, every warp operation and the mma fragment layouts against a
+//                   plain matrix product, grid and cluster barriers, atomics, and every rule the emulator enforces
+//   emulation_scan  kernels/scan.cu forward and backward against the float64 reference in every plan regime and
+//                   storage type, in order and under several random schedules; and the same kernel with one block
+//                   barrier deleted, which must fail
+// Needs a C++ compiler at run time (skips without one), no GPU.
+#include "device_checks.h"
+#include "emulation_kernels.h"
+#include "test_support.h"
+
+#include "kernel_sources.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace frtest {
+namespace {
+
+fr_context emulated_context(fr_schedule schedule, uint64_t seed, const std::string& cache, int workers = 1,
+                            const char* arch = nullptr) {
+    fr_emulation_options options{};
+    options.struct_size = sizeof options;
+    options.arch = arch;
+    options.schedule = schedule;
+    options.seed = seed;
+    options.workers = workers;
+    options.cache_dir = cache.c_str();
+    fr_context context = nullptr;
+    CHECK_STATUS(fr_emulation_context_create(&options, &context), FR_OK);
+    return context;
+}
+
+fr_module load(fr_context context, const char* source) {
+    fr_compile_options options = compile_options(source, nullptr);
+    fr_module module = nullptr;
+    CHECK_STATUS(fr_module_load(context, &options, &module), FR_OK);
+    return module;
+}
+
+void test_context_and_memory(const std::string& cache) {
+    fr_emulation_options options{};
+    fr_context context = nullptr;
+    CHECK_FAILS(fr_emulation_context_create(&options, &context), FR_ERROR_INVALID_ARGUMENT, "options.struct_size");
+    options.struct_size = sizeof options;
+    CHECK_FAILS(fr_emulation_context_create(&options, nullptr), FR_ERROR_INVALID_ARGUMENT, "context");
+    options.arch = "sm_52";
+    CHECK_FAILS(fr_emulation_context_create(&options, &context), FR_ERROR_UNSUPPORTED, "options.arch");
+    options.arch = "banana";
+    CHECK_FAILS(fr_emulation_context_create(&options, &context), FR_ERROR_INVALID_ARGUMENT, "options.arch");
+    options.arch = nullptr;
+    set_raw(&options.schedule, 7);
+    CHECK_FAILS(fr_emulation_context_create(&options, &context), FR_ERROR_INVALID_ARGUMENT, "options.schedule");
+    options.schedule = FR_SCHEDULE_IN_ORDER;
+    options.workers = -1;
+    CHECK_FAILS(fr_emulation_context_create(&options, &context), FR_ERROR_INVALID_ARGUMENT, "options.workers");
+    options.workers = 0;
+    options.compiler = "/nonexistent/c++";
+    CHECK_FAILS(fr_emulation_context_create(&options, &context), FR_ERROR_UNSUPPORTED, "FR_EMULATION_CXX");
+    CHECK(context == nullptr);
+
+    char compiler[512];
+    CHECK_STATUS(fr_emulation_compiler(compiler, sizeof compiler), FR_OK);
+    CHECK(compiler[0] == '/');
+    char tiny[2];
+    CHECK_FAILS(fr_emulation_compiler(tiny, sizeof tiny), FR_ERROR_INVALID_ARGUMENT, "capacity");
+
+    context = emulated_context(FR_SCHEDULE_IN_ORDER, 0, cache);
+    if (context == nullptr) return;
+    int emulated = 0;
+    CHECK_STATUS(fr_context_is_emulated(context, &emulated), FR_OK);
+    CHECK(emulated == 1);
+    {
+        DeviceBuffer buffer(context, 1000 * sizeof(float));
+        std::vector<float> host(1000);
+        for (size_t i = 0; i < host.size(); ++i) host[i] = static_cast<float>(i) * 0.25f;
+        buffer.upload(host);
+        CHECK(buffer.download<float>(1000) == host);
+        CHECK(reinterpret_cast<uintptr_t>(buffer.get()) % 256 == 0);
+    }
+    float local = 0;
+    CHECK_FAILS(fr_free(context, &local), FR_ERROR_INVALID_ARGUMENT, "device_pointer");
+    CHECK_STATUS(fr_emulation_configure(context, FR_SCHEDULE_RANDOM, 3), FR_OK);
+    CHECK_STATUS(fr_emulation_configure(context, FR_SCHEDULE_IN_ORDER, 0), FR_OK);
+    fr_schedule bad;
+    set_raw(&bad, 3);
+    CHECK_FAILS(fr_emulation_configure(context, bad, 0), FR_ERROR_INVALID_ARGUMENT, "schedule");
+    CHECK_STATUS(fr_synchronize(context, nullptr), FR_OK);
+
+    // The launch kinds with the same test kernels a GPU runs (sm_90: clusters of 4 and 16).
+    test_launches(context, 9, 227 * 1024, cache, FR_ERROR_INVALID_ARGUMENT, "block");
+    CHECK_STATUS(fr_context_destroy(context), FR_OK);
+
+    // An sm_80 device has no clusters.
+    context = emulated_context(FR_SCHEDULE_IN_ORDER, 0, cache, 1, "sm_80");
+    if (context == nullptr) return;
+    fr_module module = load(context, kTestSourceName);
+    unsigned ranks[8];
+    void* out = ranks;
+    void* args[] = {&out};
+    fr_launch_config clustered = launch_config(8, 32, FR_LAUNCH_CLUSTER);
+    clustered.cluster = {2, 1, 1};
+    CHECK_FAILS(fr_launch(module, "fr_test_cluster_rank", &clustered, args), FR_ERROR_UNSUPPORTED, "sm_90");
+    fr_module_unload(module);
+    CHECK_STATUS(fr_context_destroy(context), FR_OK);
+}
+
+void test_warp_ops(fr_module module) {
+    for (unsigned threads : {32u, 96u, 256u}) {
+        std::vector<unsigned> out(threads * 8, 0xdeadbeefu);
+        void* pointer = out.data();
+        void* args[] = {&pointer};
+        fr_launch_config config = launch_config(1, threads);
+        CHECK_STATUS(fr_launch(module, "fr_test_warp_ops", &config, args), FR_OK);
+        bool right = true;
+        for (unsigned t = 0; t < threads; ++t) {
+            const unsigned lane = t % 32, base = t - lane;
+            const unsigned* o = &out[t * 8];
+            unsigned ballot = 0;
+            for (unsigned l = 0; l < 32; l += 3) ballot |= 1u << l;
+            const unsigned expected[8] = {(base + ((lane + 5) & 31)) * 3,
+                                          lane < 3 ? t : t - 3,
+                                          lane + 7 > 31 ? t : t + 7,
+                                          base + (lane ^ 9),
+                                          ballot,
+                                          1u,
+                                          0u,
+                                          base + (lane < 16 ? 15 - lane : 47 - lane)};
+            for (int k = 0; k < 8; ++k) {
+                if (o[k] != expected[k]) {
+                    if (right) std::fprintf(stderr, "  warp ops, %u threads: thread %u result %d is %u, expected %u\n", threads, t, k, o[k], expected[k]);
+                    right = false;
+                }
+            }
+        }
+        CHECK(right);
+    }
+}
+
+// ---- mma: fragments composed from the PTX ISA's layout tables (written out here independently of the emulator)
+
+uint16_t bf16_bits(float x) {
+    uint32_t u;
+    std::memcpy(&u, &x, 4);
+    return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+uint16_t f16_bits(float x) {
+    const _Float16 h = static_cast<_Float16>(x);
+    uint16_t bits;
+    std::memcpy(&bits, &h, 2);
+    return bits;
+}
+uint32_t float_bits(float x) {
+    uint32_t u;
+    std::memcpy(&u, &x, 4);
+    return u;
+}
+
+// kind 0 bf16, 1 f16 (m16n8k16), 2 tf32 (m16n8k8); values exact in the format, so D is exact.
+bool check_mma(fr_module module, int kind, std::mt19937& random) {
+    const int depth = kind == 2 ? 8 : 16;
+    std::uniform_int_distribution<int> small(-8, 8);
+    std::vector<std::vector<float>> a(16, std::vector<float>(depth)), b(depth, std::vector<float>(8)),
+        c(16, std::vector<float>(8));
+    for (auto& row : a) for (float& x : row) x = small(random) / 4.0f;
+    for (auto& row : b) for (float& x : row) x = small(random) / 8.0f;
+    for (auto& row : c) for (float& x : row) x = small(random) / 2.0f;
+    auto pack = [&](float low, float high) {
+        const uint32_t lo = kind == 0 ? bf16_bits(low) : f16_bits(low);
+        const uint32_t hi = kind == 0 ? bf16_bits(high) : f16_bits(high);
+        return lo | (hi << 16);
+    };
+    std::vector<uint32_t> fragments(32 * 10);
+    for (int lane = 0; lane < 32; ++lane) {
+        const int g = lane / 4, t = lane % 4;
+        uint32_t* f = &fragments[lane * 10];
+        if (kind == 2) {
+            // A: a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4); B: b0 (t, g), b1 (t + 4, g)
+            f[0] = float_bits(a[g][t]);
+            f[1] = float_bits(a[g + 8][t]);
+            f[2] = float_bits(a[g][t + 4]);
+            f[3] = float_bits(a[g + 8][t + 4]);
+            f[4] = float_bits(b[t][g]);
+            f[5] = float_bits(b[t + 4][g]);
+        } else {
+            // A: {a0, a1} (g, 2t), (g, 2t + 1); {a2, a3} row g + 8; {a4, a5} col + 8; {a6, a7} both; low half first
+            f[0] = pack(a[g][2 * t], a[g][2 * t + 1]);
+            f[1] = pack(a[g + 8][2 * t], a[g + 8][2 * t + 1]);
+            f[2] = pack(a[g][2 * t + 8], a[g][2 * t + 9]);
+            f[3] = pack(a[g + 8][2 * t + 8], a[g + 8][2 * t + 9]);
+            // B (k, n): {b0, b1} (2t, g), (2t + 1, g); {b2, b3} (2t + 8, g), (2t + 9, g)
+            f[4] = pack(b[2 * t][g], b[2 * t + 1][g]);
+            f[5] = pack(b[2 * t + 8][g], b[2 * t + 9][g]);
+        }
+        // C: c0 (g, 2t), c1 (g, 2t + 1), c2 (g + 8, 2t), c3 (g + 8, 2t + 1)
+        f[6] = float_bits(c[g][2 * t]);
+        f[7] = float_bits(c[g][2 * t + 1]);
+        f[8] = float_bits(c[g + 8][2 * t]);
+        f[9] = float_bits(c[g + 8][2 * t + 1]);
+    }
+    std::vector<float> d(32 * 4, std::nanf(""));
+    void* fragment_pointer = fragments.data();
+    void* d_pointer = d.data();
+    void* args[] = {&fragment_pointer, &d_pointer, &kind};
+    fr_launch_config config = launch_config(1, 32);
+    CHECK_STATUS(fr_launch(module, "fr_test_mma", &config, args), FR_OK);
+    bool right = true;
+    for (int lane = 0; lane < 32; ++lane) {
+        const int g = lane / 4, t = lane % 4;
+        const int rows[4] = {g, g, g + 8, g + 8}, cols[4] = {2 * t, 2 * t + 1, 2 * t, 2 * t + 1};
+        for (int i = 0; i < 4; ++i) {
+            double want = c[rows[i]][cols[i]];
+            for (int k = 0; k < depth; ++k) want += double(a[rows[i]][k]) * b[k][cols[i]];
+            if (d[lane * 4 + i] != static_cast<float>(want)) {
+                if (right) std::fprintf(stderr, "  mma kind %d: D(%d, %d) from lane %d is %g, expected %g\n", kind, rows[i], cols[i], lane, d[lane * 4 + i], want);
+                right = false;
+            }
+        }
+    }
+    return right;
+}
+
+void test_tf32(fr_module module) {
+    const std::vector<float> in = {1.0f, 1.0f + 0x1p-11f, 1.0f + 0x1p-10f + 0x1p-11f, -3.14159265f, 1e-40f,
+                                   std::numeric_limits<float>::infinity()};
+    // nearest with ties away from zero on the 13 dropped bits
+    const std::vector<uint32_t> want = {0x3f800000u, 0x3f802000u, 0x3f804000u, 0xc0490000u /* 0xc0490fdb: 0x0fdb below half */, 0x00012000u /* 0x000116c2: 0x16c2 above half */,
+                                        0x7f800000u};
+    std::vector<uint32_t> out(in.size(), 0);
+    const void* in_pointer = in.data();
+    void* out_pointer = out.data();
+    int n = static_cast<int>(in.size());
+    void* args[] = {&in_pointer, &out_pointer, &n};
+    fr_launch_config config = launch_config(1, 32);
+    CHECK_STATUS(fr_launch(module, "fr_test_tf32", &config, args), FR_OK);
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (out[i] != want[i]) std::fprintf(stderr, "  tf32(%a) = 0x%08x, expected 0x%08x\n", in[i], out[i], want[i]);
+        CHECK(out[i] == want[i]);
+    }
+}
+
+void test_grid_and_clusters(fr_context context, fr_module module) {
+    for (uint64_t seed : {1u, 2u, 3u}) {
+        CHECK_STATUS(fr_emulation_configure(context, FR_SCHEDULE_RANDOM, seed), FR_OK);
+        const unsigned blocks = 6;
+        std::vector<unsigned> values(blocks, 0), out(blocks, 0);
+        unsigned barrier[2] = {0, 0};
+        void* v = values.data();
+        void* o = out.data();
+        void* bar = barrier;
+        void* args[] = {&v, &o, &bar};
+        fr_launch_config cooperative = launch_config(blocks, 64, FR_LAUNCH_COOPERATIVE);
+        CHECK_STATUS(fr_launch(module, "fr_test_grid_sync", &cooperative, args), FR_OK);
+        for (unsigned b = 0; b < blocks; ++b) CHECK(out[b] == ((b + 1) % blocks) * 10 + 1);
+        fr_launch_config plain = launch_config(blocks, 64);
+        CHECK_FAILS(fr_launch(module, "fr_test_grid_sync", &plain, args), FR_ERROR_KERNEL_FAULT, "cooperative");
+
+        std::vector<unsigned> ranks(8, 0);
+        void* r = ranks.data();
+        void* cluster_args[] = {&r};
+        fr_launch_config clustered = launch_config(8, 64, FR_LAUNCH_CLUSTER);
+        clustered.cluster = {4, 1, 1};
+        CHECK_STATUS(fr_launch(module, "fr_test_cluster_shared", &clustered, cluster_args), FR_OK);
+        for (unsigned b = 0; b < 8; ++b) CHECK(ranks[b] == ((b % 4 + 1) % 4) * 7 + 3);
+    }
+    CHECK_STATUS(fr_emulation_configure(context, FR_SCHEDULE_IN_ORDER, 0), FR_OK);
+}
+
+void test_atomics_and_spin(const std::string& cache) {
+    // two OS threads run blocks at once: the atomics must be real
+    fr_context context = emulated_context(FR_SCHEDULE_RANDOM, 5, cache, 2);
+    if (context == nullptr) return;
+    fr_module module = load(context, kEmulationSourceName);
+    if (module != nullptr) {
+        float sum = 0;
+        unsigned count = 0, winner = 0;
+        std::vector<unsigned> flags(16, 0), seen(16, 0);
+        void* s = &sum;
+        void* c = &count;
+        void* w = &winner;
+        void* f = flags.data();
+        void* n = seen.data();
+        void* args[] = {&s, &c, &w, &f, &n};
+        fr_launch_config config = launch_config(16, 128);
+        CHECK_STATUS(fr_launch(module, "fr_test_atomics", &config, args), FR_OK);
+        CHECK(sum == 16 * 128 * 0.5f);
+        CHECK(count == 16 * 128);
+        CHECK(winner >= 1 && winner <= 16);
+        for (unsigned b = 0; b < 16; ++b) CHECK(seen[b] == 1u && flags[b] == 42u);
+        fr_module_unload(module);
+    }
+    fr_context_destroy(context);
+}
+
+void test_faults(fr_module module) {
+    struct Expectation {
+        int which;
+        unsigned threads;
+        const char* fragment;
+    };
+    const Expectation expectations[] = {
+        {kExitBeforeBarrier, 64, "block barrier"},  // either the barrier or the exit is seen first
+        {kDivergedWarp, 32, "warp 0 diverged"},
+        {kDeadlock, 64, "deadlock"},
+        {kMaskWithoutCaller, 32, "does not include the calling lane"},
+        {kTrap, 32, "thread 5 trapped"},
+        {kStaticSharedTooLarge, 32, "49152-byte limit"},
+    };
+    std::vector<unsigned> out(1024, 0);
+    void* o = out.data();
+    for (const Expectation& e : expectations) {
+        int which = e.which;
+        void* args[] = {&which, &o};
+        fr_launch_config config = launch_config(2, e.threads);
+        CHECK_FAILS(fr_launch(module, "fr_test_fault", &config, args), FR_ERROR_KERNEL_FAULT, e.fragment);
+        CHECK(error_contains("fr_test_fault"));
+    }
+    // a 33-thread block: the second warp has one lane, so a full-mask shuffle names lanes that do not exist
+    std::vector<unsigned> warp_out(33 * 8);
+    void* w = warp_out.data();
+    void* args[] = {&w};
+    fr_launch_config partial = launch_config(1, 33);
+    CHECK_FAILS(fr_launch(module, "fr_test_warp_ops", &partial, args), FR_ERROR_KERNEL_FAULT, "do not exist");
+    // the launch bound: fr_test_mma allows 32 threads
+    fr_launch_config wide = launch_config(1, 64);
+    CHECK_FAILS(fr_launch(module, "fr_test_mma", &wide, args), FR_ERROR_INVALID_ARGUMENT, "at most 32 threads");
+}
+
+// A missing barrier: the in-order schedule and random ones read shared memory before the other warp wrote it.
+void test_missing_barrier(fr_context context, fr_module module) {
+    const unsigned threads = 128;
+    std::vector<float> in(threads), out(threads);
+    for (unsigned t = 0; t < threads; ++t) in[t] = static_cast<float>(t);
+    const void* i = in.data();
+    void* o = out.data();
+    int caught = 0;
+    for (uint64_t seed = 0; seed < 4; ++seed) {
+        CHECK_STATUS(fr_emulation_configure(context, seed == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, seed), FR_OK);
+        for (int with_barrier = 1; with_barrier >= 0; --with_barrier) {
+            void* args[] = {&i, &o, &with_barrier};
+            std::fill(out.begin(), out.end(), -1.0f);
+            fr_launch_config config = launch_config(1, threads);
+            CHECK_STATUS(fr_launch(module, "fr_test_neighbour", &config, args), FR_OK);
+            bool right = true;
+            for (unsigned t = 0; t < threads; ++t) right = right && out[t] == 2.0f * ((t + 33) % threads);
+            if (with_barrier) CHECK(right);
+            else if (!right) ++caught;
+        }
+    }
+    std::printf("  missing barrier in fr_test_neighbour caught by %d of 4 schedules\n", caught);
+    CHECK(caught == 4);
+    CHECK_STATUS(fr_emulation_configure(context, FR_SCHEDULE_IN_ORDER, 0), FR_OK);
+}
+
+}  // namespace
+
+int run_emulation_tests() {
+    char compiler[512];
+    if (fr_emulation_compiler(compiler, sizeof compiler) != FR_OK) {
+        std::printf("skipped: %s\n", fr_last_error());
+        return kSkip;
+    }
+    std::printf("  compiler: %s\n", compiler);
+    TempDir cache;
+    test_context_and_memory(cache.path());
+
+    fr_context context = emulated_context(FR_SCHEDULE_IN_ORDER, 0, cache.path());
+    if (context == nullptr) return 0;
+    fr_module module = load(context, kEmulationSourceName);
+    if (module == nullptr) return 0;
+    test_warp_ops(module);
+    std::mt19937 random(7);
+    for (int kind = 0; kind < 3; ++kind) {
+        for (int repeat = 0; repeat < 3; ++repeat) CHECK(check_mma(module, kind, random));
+    }
+    test_tf32(module);
+    test_grid_and_clusters(context, module);
+    test_faults(module);
+    test_missing_barrier(context, module);
+    test_atomics_and_spin(cache.path());
+    CHECK_STATUS(fr_module_unload(module), FR_OK);
+
+    // an emulated sm_75 has no mma: the kernel that uses it faults
+    fr_context old = emulated_context(FR_SCHEDULE_IN_ORDER, 0, cache.path(), 1, "sm_75");
+    if (old != nullptr) {
+        fr_module old_module = load(old, kEmulationSourceName);
+        std::vector<unsigned> fragments(320);
+        std::vector<float> d(128);
+        void* f = fragments.data();
+        void* dp = d.data();
+        int kind = 0;
+        void* args[] = {&f, &dp, &kind};
+        fr_launch_config config = launch_config(1, 32);
+        CHECK_FAILS(fr_launch(old_module, "fr_test_mma", &config, args), FR_ERROR_KERNEL_FAULT, "sm_80");
+        fr_module_unload(old_module);
+        fr_context_destroy(old);
+    }
+    CHECK_STATUS(fr_context_destroy(context), FR_OK);
+    return 0;
+}
+
+namespace {
+
+// The scan's plan regimes: lanes below / at / above a warp, group counts that are and are not powers of two, one and
+// two scanner rounds, one and several items per thread.
+const PlanShape kScanPlans[] = {
+    {32, 32, 1},    // one warp, one group
+    {4, 128, 2},    // 8 segments per warp, 4 groups
+    {8, 96, 3},     // 3 groups: padded shuffle scan
+    {1, 64, 4},     // one lane, 32 segments per warp
+    {64, 192, 2},   // 64 lanes, 3 groups: two scanner rounds
+    {16, 672, 1},   // 21 groups
+    {64, 1024, 1},  // 16 groups of 64 lanes
+    {32, 256, 8},   // 8 items per thread
+};
+
+const ScanCase kScanCases[] = {
+    {2, 37, 2, 40, {}, true},              // D not a multiple of the lanes; a and h strided
+    {1, 130, 1, 24, {0, 1, 50, 130}, false},  // variable lengths (one of length 1)
+    {2, 1, 2, 8, {}, false},               // T = 1
+};
+
+// The embedded kernels/scan.cu with one line removed, registered under another name.
+bool register_mutant(const char* name, const char* line) {
+    for (int i = 0; i < fr_kernel_source_count(); ++i) {
+        const char* source = nullptr;
+        const char* text = nullptr;
+        if (fr_kernel_source(i, &source, &text) != FR_OK || std::string(source) != "scan") continue;
+        std::string mutated = text;
+        const size_t at = mutated.find(line);
+        if (at == std::string::npos) {
+            std::fprintf(stderr, "  kernels/scan.cu no longer contains \"%s\"\n", line);
+            return false;
+        }
+        mutated.erase(at, std::strlen(line));
+        fr::add_kernel_file_for_testing(name, mutated, false);
+        return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+int run_emulation_scan_tests() {
+    char compiler[512];
+    if (fr_emulation_compiler(compiler, sizeof compiler) != FR_OK) {
+        std::printf("skipped: %s\n", fr_last_error());
+        return kSkip;
+    }
+    TempDir cache;
+    fr_context context = emulated_context(FR_SCHEDULE_IN_ORDER, 0, cache.path());
+    if (context == nullptr) return 0;
+
+    // every regime in fp32; three regimes in the other storage types; in order and under random schedules
+    int runs = 0, passed = 0;
+    const fr_schedule schedules[] = {FR_SCHEDULE_IN_ORDER, FR_SCHEDULE_RANDOM, FR_SCHEDULE_RANDOM};
+    for (fr_dtype dtype : {FR_DTYPE_FLOAT32, FR_DTYPE_BFLOAT16, FR_DTYPE_FLOAT16, FR_DTYPE_FLOAT64}) {
+        for (const PlanShape& plan : kScanPlans) {
+            const bool every = dtype == FR_DTYPE_FLOAT32;
+            if (!every && !((plan.lanes == 4 && plan.threads == 128) || (plan.lanes == 64 && plan.threads == 192) ||
+                            (plan.lanes == 8 && plan.threads == 96))) {
+                continue;
+            }
+            for (int s = 0; s < (every ? 3 : 2); ++s) {
+                CHECK_STATUS(fr_emulation_configure(context, schedules[s], 1000u + static_cast<uint64_t>(s) * 17u), FR_OK);
+                for (const ScanCase& c : kScanCases) {
+                    ++runs;
+                    if (check_scan(context, "scan", plan, c, dtype, true)) ++passed;
+                    else std::fprintf(stderr, "  ^ schedule %s seed %d\n", s == 0 ? "in order" : "random", 1000 + s * 17);
+                }
+            }
+        }
+    }
+    std::printf("  kernels/scan.cu on the emulator: %d of %d plan / dtype / schedule / shape runs match the float64 "
+                "reference\n", passed, runs);
+    CHECK(passed == runs);
+
+    // Deleting a needed block barrier must make the comparison fail (under the in-order schedule or a random one).
+    const struct {
+        const char* name;
+        const char* line;
+    } mutants[] = {
+        {"scan_without_barrier_1", "fr_syncthreads(); /* barrier 1: group totals written */"},
+        {"scan_without_barrier_2", "fr_syncthreads(); /* barrier 2: entering states written */"},
+    };
+    for (const auto& mutant : mutants) {
+        if (!register_mutant(mutant.name, mutant.line)) {
+            CHECK(false);
+            continue;
+        }
+        int caught = 0, tried = 0;
+        for (int s = 0; s < 3; ++s) {
+            CHECK_STATUS(fr_emulation_configure(context, schedules[s], 2000u + static_cast<uint64_t>(s)), FR_OK);
+            for (const PlanShape& plan : {PlanShape{4, 128, 2}, PlanShape{64, 192, 2}}) {
+                ++tried;
+                const int failures_before = failures();
+                if (!check_scan(context, mutant.name, plan, kScanCases[0], FR_DTYPE_FLOAT32, true)) ++caught;
+                failures() = failures_before;  // a mismatch is the expected outcome here
+            }
+        }
+        std::printf("  %s: %d of %d runs differ from the reference\n", mutant.name, caught, tried);
+        CHECK(caught == tried);
+    }
+    CHECK_STATUS(fr_context_destroy(context), FR_OK);
+    return 0;
+}
+
+}  // namespace frtest
