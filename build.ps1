@@ -2,10 +2,13 @@
 # Builds everything this machine can build, and optionally runs the tests or the default benchmark.
 #   ./build.ps1          restore and build (managed projects; the native library when CMake and a C++ compiler exist)
 #   ./build.ps1 test     build, then run every test (native: CTest; managed: results (TRX) land in TestResults/)
+#   ./build.ps1 test-sanitized
+#                        the native library, the CPU emulator and the emulated kernels under AddressSanitizer and
+#                        UndefinedBehaviorSanitizer (build/sanitize; GCC or Clang), as build.sh test-sanitized
 #   ./build.ps1 bench    build, then run the default benchmark suite
 # $env:CONFIGURATION = 'Debug' builds Debug instead of Release.
 param(
-    [ValidateSet('build', 'test', 'bench')]
+    [ValidateSet('build', 'test', 'test-sanitized', 'bench')]
     [string] $Action = 'build',
     [Parameter(ValueFromRemainingArguments = $true)]
     [string[]] $BenchArguments = @()
@@ -51,6 +54,19 @@ function Test-Native {
     return $true
 }
 
+# The sanitizer job: the library and (FR_EMULATION_DEFAULT_SANITIZE) the kernels it compiles for the emulator.
+function Test-Sanitized {
+    if (-not (Get-Command cmake -ErrorAction SilentlyContinue) -or -not (Get-Command c++ -ErrorAction SilentlyContinue)) {
+        throw 'build.ps1: cmake or a GCC / Clang C++ compiler is missing; the sanitizer job needs both.'
+    }
+    Invoke-Checked cmake @('-S', '.', '-B', 'build/sanitize', '-DCMAKE_BUILD_TYPE=RelWithDebInfo', '-DFR_SANITIZE=address,undefined')
+    Invoke-Checked cmake @('--build', 'build/sanitize', '--parallel', '--target', 'fastrecurrence_native_tests', 'fastrecurrence_abi_c_test')
+    New-Item -ItemType Directory -Force TestResults | Out-Null
+    & ctest --test-dir build/sanitize -R '^native_(unit|validation|emulation|emulation_scan|abi_c)$' --output-on-failure `
+        --output-junit (Join-Path $PWD 'TestResults/native-sanitized-ctest.junit.xml') | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw 'build.ps1: sanitized native tests failed (ctest --test-dir build/sanitize --output-on-failure).' }
+}
+
 function Build-Managed {
     Invoke-Checked dotnet @('restore', 'FastRecurrence.sln')
     Invoke-Checked dotnet @('build', 'FastRecurrence.sln', '--no-restore', '-c', $configuration)
@@ -67,6 +83,7 @@ switch ($Action) {
             '--logger', 'trx', '--logger', 'console;verbosity=minimal', '--results-directory', 'TestResults')
         if (-not $nativePassed) { throw 'build.ps1: native tests failed.' }
     }
+    'test-sanitized' { Test-Sanitized }
     'bench' {
         Build-Native
         Invoke-Checked dotnet (@('run', '-c', 'Release', '--project', 'bench', '--') + $BenchArguments)

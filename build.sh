@@ -2,6 +2,10 @@
 # Builds everything this machine can build, and optionally runs the tests or the default benchmark.
 #   ./build.sh          restore and build (managed projects; the native library when CMake and a C++ compiler exist)
 #   ./build.sh test     build, then run every test (native: CTest; managed: results (TRX) land in TestResults/)
+#   ./build.sh test-sanitized
+#                       the native library, the CPU emulator and the emulated kernels under AddressSanitizer and
+#                       UndefinedBehaviorSanitizer (build/sanitize), running the native unit, validation and emulation
+#                       tests (CI runs this after `test`; results land in TestResults/native-sanitized-ctest.junit.xml)
 #   ./build.sh bench    build, then run the default benchmark suite (same as: dotnet run -c Release --project bench)
 # CONFIGURATION=Debug ./build.sh ... builds Debug instead of Release.
 set -euo pipefail
@@ -43,6 +47,25 @@ test_native() {
     fi
 }
 
+# The sanitizer job: the library is built with -fsanitize=address,undefined, and so (FR_EMULATION_DEFAULT_SANITIZE)
+# are the kernels it compiles for the emulator, which the sanitized test process then loads and runs.
+test_sanitized() {
+    if ! command -v cmake >/dev/null 2>&1 || ! command -v c++ >/dev/null 2>&1; then
+        echo "build.sh: cmake or a C++ compiler is missing; the sanitizer job needs both." >&2
+        return 1
+    fi
+    cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFR_SANITIZE=address,undefined >/dev/null
+    cmake --build build/sanitize --parallel --target fastrecurrence_native_tests fastrecurrence_abi_c_test
+    mkdir -p TestResults
+    if ! ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
+        ctest --test-dir build/sanitize -R '^native_(unit|validation|emulation|emulation_scan|abi_c)$' \
+        --output-on-failure --parallel "$(nproc 2>/dev/null || echo 2)" \
+        --output-junit "$PWD/TestResults/native-sanitized-ctest.junit.xml"; then
+        echo "build.sh: sanitized native tests failed (ctest --test-dir build/sanitize --output-on-failure)." >&2
+        return 1
+    fi
+}
+
 build_managed() {
     dotnet restore FastRecurrence.sln
     dotnet build FastRecurrence.sln --no-restore -c "$configuration"
@@ -65,12 +88,15 @@ case "$action" in
             exit "$native_status"
         fi
         ;;
+    test-sanitized)
+        test_sanitized
+        ;;
     bench)
         build_native
         dotnet run -c Release --project bench -- "${@:2}"
         ;;
     *)
-        echo "usage: ./build.sh [build|test|bench]" >&2
+        echo "usage: ./build.sh [build|test|test-sanitized|bench]" >&2
         exit 2
         ;;
 esac

@@ -117,6 +117,24 @@ internal static unsafe partial class FastRecurrenceNative
     [LibraryImport(LibraryName, EntryPoint = "fr_launch", StringMarshalling = StringMarshalling.Utf8)]
     public static partial FrStatus FrLaunch(FrModuleHandle module, string? name, FrLaunchConfig* config, void** args);
 
+    // ---- cuda-emulated ------------------------------------------------------------------------------------------
+
+    /// <summary>fr_status fr_emulation_context_create(const fr_emulation_options* options, fr_context* context).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_emulation_context_create")]
+    public static partial FrStatus FrEmulationContextCreate(FrEmulationOptions* options, nint* context);
+
+    /// <summary>fr_status fr_emulation_configure(fr_context context, fr_schedule schedule, uint64_t seed).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_emulation_configure")]
+    public static partial FrStatus FrEmulationConfigure(FrContextHandle context, FrSchedule schedule, ulong seed);
+
+    /// <summary>fr_status fr_context_is_emulated(fr_context context, int* emulated).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_context_is_emulated")]
+    public static partial FrStatus FrContextIsEmulated(FrContextHandle context, int* emulated);
+
+    /// <summary>fr_status fr_emulation_compiler(char* buffer, size_t capacity).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_emulation_compiler")]
+    public static partial FrStatus FrEmulationCompiler(byte* buffer, nuint capacity);
+
     // ---- tensors and operations ---------------------------------------------------------------------------------
 
     /// <summary>

@@ -47,6 +47,18 @@ public enum FrStatus
     ErrorCache = 9,
     /// <summary>FR_ERROR_INTERNAL.</summary>
     ErrorInternal = 10,
+    /// <summary>FR_ERROR_KERNEL_FAULT: an emulated kernel broke the execution model (a barrier some threads never reach,
+    /// lanes that disagree on a warp operation, a deadlock) or trapped.</summary>
+    ErrorKernelFault = 11,
+}
+
+/// <summary>fr_schedule: how the cuda-emulated device orders its threads between synchronisation points.</summary>
+public enum FrSchedule
+{
+    /// <summary>FR_SCHEDULE_IN_ORDER: the runnable thread with the lowest index first; reproducible.</summary>
+    InOrder = 0,
+    /// <summary>FR_SCHEDULE_RANDOM: a seeded random order; exposes missing barriers.</summary>
+    Random = 1,
 }
 
 /// <summary>fr_dtype: storage types, the same codes as the kernels' FR_DTYPE define.</summary>

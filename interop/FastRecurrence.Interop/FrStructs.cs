@@ -113,6 +113,26 @@ public unsafe struct FrLaunchConfig
     public void* Stream;
 }
 
+/// <summary>fr_emulation_options: the cuda-emulated device a context emulates and how it schedules threads.</summary>
+[StructLayout(LayoutKind.Sequential)]
+public unsafe struct FrEmulationOptions
+{
+    /// <summary>size_t struct_size.</summary>
+    public nuint StructSize;
+    /// <summary>const char* arch: "sm_70" .. "sm_90", or NULL for "sm_90".</summary>
+    public byte* Arch;
+    /// <summary>fr_schedule schedule.</summary>
+    public FrSchedule Schedule;
+    /// <summary>uint64_t seed: FR_SCHEDULE_RANDOM's seed.</summary>
+    public ulong Seed;
+    /// <summary>int workers: OS threads running independent blocks at once; 0 for 1.</summary>
+    public int Workers;
+    /// <summary>const char* compiler: NULL for $FR_EMULATION_CXX, else c++ / g++ / clang++ on PATH.</summary>
+    public byte* Compiler;
+    /// <summary>const char* cache_dir: NULL for the default cache folder.</summary>
+    public byte* CacheDir;
+}
+
 /// <summary>int64_t[FR_MAX_RANK], the shape and strides of <see cref="FrTensor"/>.</summary>
 [InlineArray(FrConstants.MaxRank)]
 public struct FrTensorExtents

@@ -28,6 +28,24 @@ public sealed class FrContextHandle : SafeHandleZeroOrMinusOneIsInvalid
         return context;
     }
 
+    /// <summary>fr_emulation_context_create(options): throws <see cref="FastRecurrenceNativeException"/> on failure.</summary>
+    public static unsafe FrContextHandle CreateEmulated(in FrEmulationOptions options)
+    {
+        var context = new FrContextHandle();
+        nint raw = 0;
+        FrStatus status;
+        fixed (FrEmulationOptions* pointer = &options)
+            status = FastRecurrenceNative.FrEmulationContextCreate(pointer, &raw);
+        if (raw != 0) context.SetHandle(raw);
+        if (status != FrStatus.Ok)
+        {
+            var error = FastRecurrenceNativeException.FromLastError(status, "fr_emulation_context_create");
+            context.Dispose();
+            throw error;
+        }
+        return context;
+    }
+
     protected override bool ReleaseHandle() => FastRecurrenceNative.FrContextDestroy(handle) == FrStatus.Ok;
 }
 

@@ -50,6 +50,28 @@ int main(void) {
     EXPECT(status == FR_OK || status == FR_ERROR_NO_DRIVER);
     printf("fr_device_count: %s, %d device(s) %s\n", fr_status_name(status), count, fr_last_error());
 
+    /* cuda-emulated from C: a context with the default device, and enum fields holding values C allows but the ABI
+     * does not name (C++ callers cannot pass these without undefined behaviour; C and C# can) */
+    {
+        fr_emulation_options emulation;
+        fr_context context = NULL;
+        char compiler[512];
+        memset(&emulation, 0, sizeof emulation);
+        emulation.struct_size = sizeof emulation;
+        emulation.schedule = (fr_schedule)7;
+        EXPECT(fr_emulation_context_create(&emulation, &context) == FR_ERROR_INVALID_ARGUMENT);
+        EXPECT(strstr(fr_last_error(), "options.schedule") != NULL);
+        if (fr_emulation_compiler(compiler, sizeof compiler) == FR_OK) {
+            int emulated = 0;
+            emulation.schedule = FR_SCHEDULE_RANDOM;
+            EXPECT(fr_emulation_context_create(&emulation, &context) == FR_OK);
+            EXPECT(fr_context_is_emulated(context, &emulated) == FR_OK && emulated == 1);
+            EXPECT(fr_emulation_configure(context, (fr_schedule)3, 0) == FR_ERROR_INVALID_ARGUMENT);
+            EXPECT(strstr(fr_last_error(), "schedule") != NULL);
+            EXPECT(fr_context_destroy(context) == FR_OK);
+        }
+    }
+
     if (failures == 0) printf("abi_c_test: all checks passed\n");
     return failures == 0 ? 0 : 1;
 }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 
 namespace frtest {
@@ -369,6 +370,168 @@ bool check_scan(fr_context context, const char* source, const PlanShape& shape, 
                     errors[2], errors[3], errors[4], right ? "" : "  MISMATCH");
     }
     return right;
+}
+
+// ---- the fr_device.cuh helpers, with the test kernels of emulation_kernels.cpp
+
+namespace {
+
+void test_warp_ops(fr_context context, fr_module module) {
+    for (unsigned threads : {32u, 96u, 256u}) {
+        DeviceBuffer device(context, threads * 8 * sizeof(unsigned));
+        device.upload(std::vector<unsigned>(threads * 8, 0xdeadbeefu));
+        void* pointer = device.get();
+        void* args[] = {&pointer};
+        fr_launch_config config = launch_config(1, threads);
+        CHECK_STATUS(fr_launch(module, "fr_test_warp_ops", &config, args), FR_OK);
+        CHECK_STATUS(fr_synchronize(context, nullptr), FR_OK);
+        const std::vector<unsigned> out = device.download<unsigned>(threads * 8);
+        bool right = true;
+        for (unsigned t = 0; t < threads; ++t) {
+            const unsigned lane = t % 32, base = t - lane;
+            const unsigned* o = &out[t * 8];
+            unsigned ballot = 0;
+            for (unsigned l = 0; l < 32; l += 3) ballot |= 1u << l;
+            const unsigned expected[8] = {(base + ((lane + 5) & 31)) * 3,
+                                          lane < 3 ? t : t - 3,
+                                          lane + 7 > 31 ? t : t + 7,
+                                          base + (lane ^ 9),
+                                          ballot,
+                                          1u,
+                                          0u,
+                                          base + (lane < 16 ? 15 - lane : 47 - lane)};
+            for (int k = 0; k < 8; ++k) {
+                if (o[k] != expected[k]) {
+                    if (right) std::fprintf(stderr, "  warp ops, %u threads: thread %u result %d is %u, expected %u\n", threads, t, k, o[k], expected[k]);
+                    right = false;
+                }
+            }
+        }
+        CHECK(right);
+    }
+}
+
+// ---- mma: fragments composed from the PTX ISA's layout tables (written out here independently of the emulator)
+
+uint16_t bf16_bits(float x) {
+    uint32_t u;
+    std::memcpy(&u, &x, 4);
+    return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+uint16_t f16_bits(float x) {
+    const _Float16 h = static_cast<_Float16>(x);
+    uint16_t bits;
+    std::memcpy(&bits, &h, 2);
+    return bits;
+}
+uint32_t float_bits(float x) {
+    uint32_t u;
+    std::memcpy(&u, &x, 4);
+    return u;
+}
+
+// kind 0 bf16, 1 f16 (m16n8k16), 2 tf32 (m16n8k8); values exact in the format, so D is exact.
+bool check_mma(fr_context context, fr_module module, int kind, std::mt19937& random) {
+    const int depth = kind == 2 ? 8 : 16;
+    std::uniform_int_distribution<int> small(-8, 8);
+    std::vector<std::vector<float>> a(16, std::vector<float>(depth)), b(depth, std::vector<float>(8)),
+        c(16, std::vector<float>(8));
+    for (auto& row : a) for (float& x : row) x = small(random) / 4.0f;
+    for (auto& row : b) for (float& x : row) x = small(random) / 8.0f;
+    for (auto& row : c) for (float& x : row) x = small(random) / 2.0f;
+    auto pack = [&](float low, float high) {
+        const uint32_t lo = kind == 0 ? bf16_bits(low) : f16_bits(low);
+        const uint32_t hi = kind == 0 ? bf16_bits(high) : f16_bits(high);
+        return lo | (hi << 16);
+    };
+    std::vector<uint32_t> fragments(32 * 10);
+    for (int lane = 0; lane < 32; ++lane) {
+        const int g = lane / 4, t = lane % 4;
+        uint32_t* f = &fragments[lane * 10];
+        if (kind == 2) {
+            // A: a0 (g, t), a1 (g + 8, t), a2 (g, t + 4), a3 (g + 8, t + 4); B: b0 (t, g), b1 (t + 4, g)
+            f[0] = float_bits(a[g][t]);
+            f[1] = float_bits(a[g + 8][t]);
+            f[2] = float_bits(a[g][t + 4]);
+            f[3] = float_bits(a[g + 8][t + 4]);
+            f[4] = float_bits(b[t][g]);
+            f[5] = float_bits(b[t + 4][g]);
+        } else {
+            // A: {a0, a1} (g, 2t), (g, 2t + 1); {a2, a3} row g + 8; {a4, a5} col + 8; {a6, a7} both; low half first
+            f[0] = pack(a[g][2 * t], a[g][2 * t + 1]);
+            f[1] = pack(a[g + 8][2 * t], a[g + 8][2 * t + 1]);
+            f[2] = pack(a[g][2 * t + 8], a[g][2 * t + 9]);
+            f[3] = pack(a[g + 8][2 * t + 8], a[g + 8][2 * t + 9]);
+            // B (k, n): {b0, b1} (2t, g), (2t + 1, g); {b2, b3} (2t + 8, g), (2t + 9, g)
+            f[4] = pack(b[2 * t][g], b[2 * t + 1][g]);
+            f[5] = pack(b[2 * t + 8][g], b[2 * t + 9][g]);
+        }
+        // C: c0 (g, 2t), c1 (g, 2t + 1), c2 (g + 8, 2t), c3 (g + 8, 2t + 1)
+        f[6] = float_bits(c[g][2 * t]);
+        f[7] = float_bits(c[g][2 * t + 1]);
+        f[8] = float_bits(c[g + 8][2 * t]);
+        f[9] = float_bits(c[g + 8][2 * t + 1]);
+    }
+    DeviceBuffer fragments_device(context, fragments.size() * sizeof(uint32_t));
+    DeviceBuffer d_device(context, 32 * 4 * sizeof(float));
+    fragments_device.upload(fragments);
+    d_device.upload(std::vector<float>(32 * 4, std::nanf("")));
+    void* fragment_pointer = fragments_device.get();
+    void* d_pointer = d_device.get();
+    void* args[] = {&fragment_pointer, &d_pointer, &kind};
+    fr_launch_config config = launch_config(1, 32);
+    CHECK_STATUS(fr_launch(module, "fr_test_mma", &config, args), FR_OK);
+    CHECK_STATUS(fr_synchronize(context, nullptr), FR_OK);
+    const std::vector<float> d = d_device.download<float>(32 * 4);
+    bool right = true;
+    for (int lane = 0; lane < 32; ++lane) {
+        const int g = lane / 4, t = lane % 4;
+        const int rows[4] = {g, g, g + 8, g + 8}, cols[4] = {2 * t, 2 * t + 1, 2 * t, 2 * t + 1};
+        for (int i = 0; i < 4; ++i) {
+            double want = c[rows[i]][cols[i]];
+            for (int k = 0; k < depth; ++k) want += double(a[rows[i]][k]) * b[k][cols[i]];
+            if (d[lane * 4 + i] != static_cast<float>(want)) {
+                if (right) std::fprintf(stderr, "  mma kind %d: D(%d, %d) from lane %d is %g, expected %g\n", kind, rows[i], cols[i], lane, d[lane * 4 + i], want);
+                right = false;
+            }
+        }
+    }
+    return right;
+}
+
+void test_tf32(fr_context context, fr_module module) {
+    const std::vector<float> in = {1.0f, 1.0f + 0x1p-11f, 1.0f + 0x1p-10f + 0x1p-11f, -3.14159265f, 1e-40f,
+                                   std::numeric_limits<float>::infinity()};
+    // nearest with ties away from zero on the 13 dropped bits
+    const std::vector<uint32_t> want = {0x3f800000u, 0x3f802000u, 0x3f804000u, 0xc0490000u /* 0xc0490fdb: 0x0fdb below half */, 0x00012000u /* 0x000116c2: 0x16c2 above half */,
+                                        0x7f800000u};
+    DeviceBuffer in_device(context, in.size() * sizeof(float));
+    DeviceBuffer out_device(context, in.size() * sizeof(uint32_t));
+    in_device.upload(in);
+    out_device.upload(std::vector<uint32_t>(in.size(), 0));
+    void* in_pointer = in_device.get();
+    void* out_pointer = out_device.get();
+    int n = static_cast<int>(in.size());
+    void* args[] = {&in_pointer, &out_pointer, &n};
+    fr_launch_config config = launch_config(1, 32);
+    CHECK_STATUS(fr_launch(module, "fr_test_tf32", &config, args), FR_OK);
+    CHECK_STATUS(fr_synchronize(context, nullptr), FR_OK);
+    const std::vector<uint32_t> out = out_device.download<uint32_t>(in.size());
+    for (size_t i = 0; i < in.size(); ++i) {
+        if (out[i] != want[i]) std::fprintf(stderr, "  tf32(%a) = 0x%08x, expected 0x%08x\n", in[i], out[i], want[i]);
+        CHECK(out[i] == want[i]);
+    }
+}
+
+}  // namespace
+
+void test_helpers_on_device(fr_context context, fr_module module) {
+    test_warp_ops(context, module);
+    std::mt19937 random(7);
+    for (int kind = 0; kind < 3; ++kind) {
+        for (int repeat = 0; repeat < 3; ++repeat) CHECK(check_mma(context, module, kind, random));
+    }
+    test_tf32(context, module);
 }
 
 }  // namespace frtest

@@ -68,6 +68,11 @@ double scan_tolerance(fr_dtype dtype);
 bool check_scan(fr_context context, const char* source, const PlanShape& shape, const ScanCase& c,
                 fr_dtype dtype = FR_DTYPE_FLOAT32, bool quiet = false);
 
+// Warp shuffles and votes, the three mma shapes against a plain matrix product (fragments composed from the PTX
+// ISA's layout tables), and the tf32 conversion: `module` is the test source "fr_test_emulation" loaded on `context`
+// (sm_80 or newer). On a GPU this is the hardware's answer to what the emulator assumes.
+void test_helpers_on_device(fr_context context, fr_module module);
+
 // A short name for messages: "fp32", "bf16", ...
 const char* dtype_name(fr_dtype dtype);
 

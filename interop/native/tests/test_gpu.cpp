@@ -2,6 +2,7 @@
 // launch kinds, and the scans end to end (the test source's fp32 reference kernels, then kernels/scan.cu)
 // against a float64 reference on the host. Skips without a driver or device.
 #include "device_checks.h"
+#include "emulation_kernels.h"
 #include "test_support.h"
 
 #include <chrono>
@@ -119,6 +120,16 @@ int run_gpu_tests() {
     TempDir cache;
     test_launches(context, major, shared_opt_in, cache.path(), FR_ERROR_CUDA, "cuLaunchKernel");
     test_scans(context);
+    if (major >= 8) {
+        // the hardware's answer to what the emulator assumes: shuffles, votes, mma fragment layouts, tf32 rounding
+        fr_compile_options options = compile_options(kEmulationSourceName, nullptr);
+        fr_module module = nullptr;
+        CHECK_STATUS(fr_module_load(context, &options, &module), FR_OK);
+        if (module != nullptr) {
+            test_helpers_on_device(context, module);
+            CHECK_STATUS(fr_module_unload(module), FR_OK);
+        }
+    }
     time_scan(context);
     CHECK_STATUS(fr_context_destroy(context), FR_OK);
     CHECK_FAILS(fr_synchronize(context, nullptr), FR_ERROR_INVALID_ARGUMENT, "context");

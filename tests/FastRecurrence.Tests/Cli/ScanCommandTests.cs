@@ -113,4 +113,29 @@ public sealed class ScanCommandTests
         var expected = HandLoop(TestData.ToDouble(TestData.ToSingle(_a)), TestData.ToDouble(TestData.ToSingle(_b)), null);
         Assert.That(TestData.RelativeL2(TestData.ToDouble(h.Values<float>()), expected), Is.LessThanOrEqualTo(1e-5));
     }
+
+    /// <summary>`--backend cuda-emulated`: the CUDA C scan kernels themselves, on the CPU emulator, forward and backward.</summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Scan_OnCudaEmulated_ReproducesTheReference(bool withH0)
+    {
+        List<string> args = [.. Arguments(withH0, withGradient: true), "--backend", "cuda-emulated"];
+
+        var result = CliWorkspace.Run([.. args]);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        var problem = new ScanProblem(B, T, H, D, DataType.Float64);
+        var da = new double[problem.SequenceLength];
+        var db = new double[problem.SequenceLength];
+        var dh0 = new double[problem.StateLength];
+        Scan.Backward(problem, new ScanInputs<double>(_a, _b, withH0 ? _h0 : default), _dh, new ScanGradients<double>(da, db, dh0));
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/h.npy", B, T, H, D), HandLoop(_a, _b, withH0 ? _h0 : null)),
+                Is.LessThanOrEqualTo(1e-13));
+            Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/da.npy", B, T, H, D), da), Is.LessThanOrEqualTo(1e-13));
+            Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/db.npy", B, T, H, D), db), Is.LessThanOrEqualTo(1e-13));
+            Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/dh0.npy", B, H, D), dh0), Is.LessThanOrEqualTo(1e-13));
+        });
+    }
 }

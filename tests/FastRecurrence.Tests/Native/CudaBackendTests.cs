@@ -12,7 +12,8 @@ public sealed class CudaScanBackendTests : ScanBackendSuite
     protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("cuda");
 }
 
-/// <summary>The cuda backend's place in the registry, what it supports, and (on a GPU) float64 and float16 scans.</summary>
+/// <summary>The cuda backend's place in the registry, what it supports, and float64 and float16 scans (on a GPU, and on
+/// the CPU emulator everywhere).</summary>
 [TestFixture]
 public sealed class CudaBackendTests
 {
@@ -52,11 +53,13 @@ public sealed class CudaBackendTests
         Assert.That(cuda.WhyUnsupported(new ScanProblem(1, 4, 1, 8, DataType.BFloat16)), Does.Contain("BFloat16").And.Contain("C ABI"));
     }
 
-    [TestCase(1, 1, 1, 1)]
-    [TestCase(2, 1000, 3, 7)]
-    public void Float64Scan_MatchesTheReference_OnAGpu(int batch, int steps, int heads, int headSize)
+    [TestCase("cuda", 1, 1, 1, 1)]
+    [TestCase("cuda", 2, 1000, 3, 7)]
+    [TestCase("cuda-emulated", 1, 1, 1, 1)]
+    [TestCase("cuda-emulated", 2, 1000, 3, 7)]
+    public void Float64Scan_MatchesTheReference(string backend, int batch, int steps, int heads, int headSize)
     {
-        var cuda = RequireGpu();
+        var cuda = Require(backend);
         var p = new ScanProblem(batch, steps, heads, headSize, DataType.Float64);
         var random = new Random(7);
         var a = TestData.Uniform(random, p.SequenceLength, -0.99, 0.99);
@@ -79,10 +82,11 @@ public sealed class CudaBackendTests
         });
     }
 
-    [Test]
-    public void Float16Scan_MatchesTheReference_OnAGpu()
+    [TestCase("cuda")]
+    [TestCase("cuda-emulated")]
+    public void Float16Scan_MatchesTheReference(string backend)
     {
-        var cuda = RequireGpu();
+        var cuda = Require(backend);
         var p = new ScanProblem(2, 300, 2, 16, DataType.Float16);
         var p64 = new ScanProblem(2, 300, 2, 16, DataType.Float64);
         var random = new Random(11);
@@ -97,12 +101,12 @@ public sealed class CudaBackendTests
         Assert.That(TestData.RelativeL2(Array.ConvertAll(h, v => (double)v), expected), Is.LessThanOrEqualTo(2e-3));
     }
 
-    private static IRecurrenceBackend RequireGpu()
+    /// <summary>The backend; a missing GPU ignores the test, a missing emulator (a CPU backend) fails it.</summary>
+    private static IRecurrenceBackend Require(string name)
     {
-        var cuda = RecurrenceBackends.Get("cuda");
-        if (!cuda.Availability.IsAvailable)
-            Assert.Ignore($"backend 'cuda' is not available here: {cuda.Availability.Reason}");
-        return cuda;
+        var backend = RecurrenceBackends.Get(name);
+        BackendRequirement.Ensure(backend, mustBeAvailable: name == CudaBackend.EmulatedName);
+        return backend;
     }
 
     private static (double[] H, double[] DA, double[] DB, double[] DH0) Reference(ScanProblem p, double[] a, double[] b, double[] h0, double[] dh)

@@ -152,6 +152,33 @@ public sealed unsafe class NativeLayoutTests
     }
 
     [Test]
+    public void FrEmulationOptions_MatchesTheHeader()
+    {
+        // size_t struct_size @0; const char* arch @8; enum schedule @16 (+4); uint64_t seed @24; int workers @32 (+4);
+        // const char* compiler @40; const char* cache_dir @48 -> 56.
+        var s = default(FrEmulationOptions);
+        AssertLayout(new Dictionary<string, long>
+        {
+            ["sizeof(FrEmulationOptions)"] = sizeof(FrEmulationOptions),
+            ["Arch"] = Offset(&s, &s.Arch),
+            ["Schedule"] = Offset(&s, &s.Schedule),
+            ["Seed"] = Offset(&s, &s.Seed),
+            ["Workers"] = Offset(&s, &s.Workers),
+            ["Compiler"] = Offset(&s, &s.Compiler),
+            ["CacheDir"] = Offset(&s, &s.CacheDir),
+        }, new Dictionary<string, long>
+        {
+            ["sizeof(FrEmulationOptions)"] = 56,
+            ["Arch"] = 8,
+            ["Schedule"] = 16,
+            ["Seed"] = 24,
+            ["Workers"] = 32,
+            ["Compiler"] = 40,
+            ["CacheDir"] = 48,
+        });
+    }
+
+    [Test]
     public void FrTensor_MatchesTheHeader()
     {
         // void* data @0; enum dtype @8; int rank @12; int64_t shape[8] @16 .. 80; int64_t strides[8] @80 .. 144 -> 144.
@@ -216,7 +243,9 @@ public sealed unsafe class NativeLayoutTests
         {
             Assert.That((int)FrStatus.Ok, Is.Zero);
             Assert.That((int)FrStatus.ErrorInternal, Is.EqualTo(10));
-            Assert.That(Enum.GetValues<FrStatus>().Select(v => (int)v), Is.EqualTo(Enumerable.Range(0, 11)));
+            Assert.That((int)FrStatus.ErrorKernelFault, Is.EqualTo(11));
+            Assert.That(Enum.GetValues<FrStatus>().Select(v => (int)v), Is.EqualTo(Enumerable.Range(0, 12)));
+            Assert.That(Enum.GetValues<FrSchedule>().Select(v => (int)v), Is.EqualTo(new[] { 0, 1 }));
             Assert.That(Enum.GetValues<FrDtype>().Select(v => (int)v), Is.EqualTo(new[] { 0, 1, 2, 3 }));
             Assert.That(Enum.GetValues<FrLaunchKind>().Select(v => (int)v), Is.EqualTo(new[] { 0, 1, 2 }));
             Assert.That(sizeof(FrStatus), Is.EqualTo(4));

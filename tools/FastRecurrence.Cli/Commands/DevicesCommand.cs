@@ -28,7 +28,7 @@ internal static class DevicesCommand
     {
         var all = RecurrenceBackends.All;
         var defaultName = all.FirstOrDefault(b => b.Availability.IsAvailable)?.Name;
-        const string Row = "{0,-12} {1,-14} {2}";
+        const string Row = "{0,-14} {1,-14} {2}";
         stdout.WriteLine(Row, "backend", "status", "details");
         foreach (var backend in all)
         {

@@ -159,8 +159,20 @@ std::string where(const Thread& t) {
 
 Thread& current() { return *tl_group->current; }
 
-// Ends the launch from inside a fiber: the message is recorded and the fiber never runs again.
-[[noreturn]] void fault_here(const std::string& message) {
+// Ends the launch from inside a fiber: the message is recorded and the fiber never runs again. printf-style into a
+// buffer on this frame, not a std::string: the fiber's frames are abandoned, never unwound, so nothing on them may own
+// heap memory.
+[[noreturn]] void fault_here(const char* pattern, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+[[noreturn]] void fault_here(const char* pattern, ...) {
+    char message[1024];
+    va_list args;
+    va_start(args, pattern);
+    std::vsnprintf(message, sizeof message, pattern, args);
+    va_end(args);
     Group& group = *tl_group;
     Thread& t = current();
     group.launch->record("emulated kernel " + group.launch->kernel->name + ", " + where(t) + ": " + message);
@@ -203,9 +215,9 @@ void rt_block_barrier() {
     Thread& t = current();
     Block& block = *t.block;
     if (block.exited != 0) {
-        fault_here(format("fr_syncthreads: %u of the block's %zu threads had exited before this block barrier; every "
+        fault_here("fr_syncthreads: %u of the block's %zu threads had exited before this block barrier; every "
                           "thread of the block must reach it",
-                          block.exited, block.threads.size()));
+                          block.exited, block.threads.size());
     }
     block.barrier_waiters.push_back(&t);
     if (++block.barrier_arrived == block.threads.size()) {
@@ -265,33 +277,33 @@ void rt_warp_op(fr_emu_warp_op* op) {
     const unsigned lane = t.info.lane;
     const unsigned bit = 1u << lane;
     const char* name = warp_op_name(op->kind);
-    if (op->kind < FR_EMU_SHFL_IDX || op->kind > FR_EMU_MMA_TF32) fault_here(format("warp operation %d is unknown", op->kind));
+    if (op->kind < FR_EMU_SHFL_IDX || op->kind > FR_EMU_MMA_TF32) fault_here("warp operation %d is unknown", op->kind);
     if ((op->mask & bit) == 0) {
-        fault_here(format("%s: mask 0x%08x does not include the calling lane %u", name, op->mask, lane));
+        fault_here("%s: mask 0x%08x does not include the calling lane %u", name, op->mask, lane);
     }
     if ((op->mask & ~warp.present) != 0) {
-        fault_here(format("%s: mask 0x%08x names lanes that do not exist in warp %u (its lanes: 0x%08x)", name,
-                          op->mask, t.info.warp, warp.present));
+        fault_here("%s: mask 0x%08x names lanes that do not exist in warp %u (its lanes: 0x%08x)", name,
+                          op->mask, t.info.warp, warp.present);
     }
     if ((op->mask & warp.exited) != 0) {
-        fault_here(format("%s: mask 0x%08x names lanes that have exited (0x%08x)", name, op->mask,
-                          op->mask & warp.exited));
+        fault_here("%s: mask 0x%08x names lanes that have exited (0x%08x)", name, op->mask,
+                          op->mask & warp.exited);
     }
     if (op->kind >= FR_EMU_MMA_BF16 && tl_group->launch->device->compute < 80) {
-        fault_here(format("%s: mma.m16n8k16 / m16n8k8 need sm_80; the emulated device is %s", name,
-                          tl_group->launch->device->arch.c_str()));
+        fault_here("%s: mma.m16n8k16 / m16n8k8 need sm_80; the emulated device is %s", name,
+                          tl_group->launch->device->arch.c_str());
     }
     if (op->kind >= FR_EMU_MMA_BF16 && op->mask != kFullMask) {
-        fault_here(format("%s: an mma needs all 32 lanes of the warp, got mask 0x%08x", name, op->mask));
+        fault_here("%s: an mma needs all 32 lanes of the warp, got mask 0x%08x", name, op->mask);
     }
     for (unsigned other = 0; other < 32; ++other) {
         const fr_emu_warp_op* waiting = warp.pending[other];
         if (waiting == nullptr) continue;
         const bool related = (waiting->mask & bit) != 0 || (op->mask >> other & 1u) != 0;
         if (related && (waiting->kind != op->kind || waiting->mask != op->mask)) {
-            fault_here(format("warp %u diverged: lane %u waits at %s with mask 0x%08x, lane %u arrives at %s with mask "
+            fault_here("warp %u diverged: lane %u waits at %s with mask 0x%08x, lane %u arrives at %s with mask "
                               "0x%08x",
-                              t.info.warp, other, warp_op_name(waiting->kind), waiting->mask, lane, name, op->mask));
+                              t.info.warp, other, warp_op_name(waiting->kind), waiting->mask, lane, name, op->mask);
         }
     }
     warp.pending[lane] = op;
@@ -310,8 +322,8 @@ void rt_grid_barrier() {
                    "does not keep every block resident");
     }
     if (group.live != group.threads.size()) {
-        fault_here(format("fr_grid_sync: %zu threads of the grid had exited before this grid barrier",
-                          group.threads.size() - group.live));
+        fault_here("fr_grid_sync: %zu threads of the grid had exited before this grid barrier",
+                          group.threads.size() - group.live);
     }
     group.grid_waiters.push_back(&current());
     if (++group.grid_arrived == group.threads.size()) {
@@ -326,13 +338,13 @@ void rt_cluster_barrier() {
     Group& group = *tl_group;
     Thread& t = current();
     if (group.launch->device->compute < 90) {
-        fault_here(format("fr_cluster_sync: clusters need sm_90; the emulated device is %s",
-                          group.launch->device->arch.c_str()));
+        fault_here("fr_cluster_sync: clusters need sm_90; the emulated device is %s",
+                          group.launch->device->arch.c_str());
     }
     Cluster& cluster = group.clusters[t.block->cluster];
     if (cluster.exited != 0) {
-        fault_here(format("fr_cluster_sync: %zu threads of the cluster had exited before this cluster barrier",
-                          cluster.exited));
+        fault_here("fr_cluster_sync: %zu threads of the cluster had exited before this cluster barrier",
+                          cluster.exited);
     }
     cluster.waiters.push_back(&t);
     if (++cluster.arrived == cluster.threads) {
@@ -360,20 +372,18 @@ void* rt_static_shared(const void* site, unsigned long long bytes, unsigned long
             const size_t align = alignment == 0 ? 1 : static_cast<size_t>(alignment);
             offset = (offset + align - 1) / align * align;
             if (offset + bytes > kStaticSharedLimit) {
-                const std::string message =
-                    format("FR_SHARED_ARRAY: static shared memory would reach %llu bytes, above the %zu-byte limit "
+                launch.sites_mutex.unlock();
+                fault_here("FR_SHARED_ARRAY: static shared memory would reach %llu bytes, above the %zu-byte limit "
                            "per block (larger arrays belong in dynamic shared memory)",
                            static_cast<unsigned long long>(offset + bytes), kStaticSharedLimit);
-                launch.sites_mutex.unlock();
-                fault_here(message);
             }
             found = launch.sites.emplace(site, Site{offset, static_cast<size_t>(bytes)}).first;
             launch.static_cursor = offset + bytes;
         } else if (found->second.bytes != bytes) {
-            const std::string message = format("FR_SHARED_ARRAY: one declaration asked for %llu bytes, earlier %zu",
-                                               static_cast<unsigned long long>(bytes), found->second.bytes);
+            const size_t earlier = found->second.bytes;
             launch.sites_mutex.unlock();
-            fault_here(message);
+            fault_here("FR_SHARED_ARRAY: one declaration asked for %llu bytes, earlier %zu",
+                       static_cast<unsigned long long>(bytes), earlier);
         }
         placed = found->second;
     }
@@ -392,12 +402,12 @@ void* rt_map_shared(const void* address, unsigned rank) {
     Thread& t = current();
     Cluster& cluster = group.clusters[t.block->cluster];
     if (group.launch->device->compute < 90) {
-        fault_here(format("fr_cluster_map_shared: clusters need sm_90; the emulated device is %s",
-                          group.launch->device->arch.c_str()));
+        fault_here("fr_cluster_map_shared: clusters need sm_90; the emulated device is %s",
+                          group.launch->device->arch.c_str());
     }
     if (rank >= cluster.blocks.size()) {
-        fault_here(format("fr_cluster_map_shared: rank %u is outside the cluster of %zu blocks", rank,
-                          cluster.blocks.size()));
+        fault_here("fr_cluster_map_shared: rank %u is outside the cluster of %zu blocks", rank,
+                          cluster.blocks.size());
     }
     Block& target = *cluster.blocks[rank];
     const auto* p = static_cast<const unsigned char*>(address);
@@ -420,7 +430,7 @@ void rt_yield() {
     wait_at("a spin-wait step (fr_nanosleep)");
 }
 
-void rt_fault(const char* message) { fault_here(std::string("fr_trap: ") + (message != nullptr ? message : "")); }
+void rt_fault(const char* message) { fault_here("fr_trap: %s", message != nullptr ? message : ""); }
 
 const fr_emu_runtime kRuntime = {
     FR_EMU_ABI_VERSION, rt_self, rt_block_barrier, rt_warp_op, rt_grid_barrier, rt_cluster_barrier,
@@ -437,15 +447,15 @@ void thread_exit(Thread& t) {
     Cluster& cluster = group.clusters[block.cluster];
     ++cluster.exited;
     if (block.barrier_arrived != 0) {
-        fault_here(format("exited while %u threads of its block wait at a block barrier (fr_syncthreads) it will never "
+        fault_here("exited while %u threads of its block wait at a block barrier (fr_syncthreads) it will never "
                           "reach",
-                          block.barrier_arrived));
+                          block.barrier_arrived);
     }
     for (int lane = 0; lane < 32; ++lane) {
         const fr_emu_warp_op* waiting = warp.pending[lane];
         if (waiting != nullptr && (waiting->mask >> t.info.lane & 1u) != 0) {
-            fault_here(format("exited while lane %d of its warp waits for it at %s (mask 0x%08x)", lane,
-                              warp_op_name(waiting->kind), waiting->mask));
+            fault_here("exited while lane %d of its warp waits for it at %s (mask 0x%08x)", lane,
+                              warp_op_name(waiting->kind), waiting->mask);
         }
     }
     if (cluster.arrived != 0) fault_here("exited while threads of its cluster wait at a cluster barrier");

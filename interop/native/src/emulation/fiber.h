@@ -1,4 +1,5 @@
-// fiber.h: a cooperatively scheduled execution context with its own stack (ucontext), the emulator's GPU thread.
+// fiber.h: a cooperatively scheduled execution context with its own stack, the emulator's GPU thread: our own stack
+// switch on x86-64 Linux (no system call per switch), ucontext elsewhere.
 // Under AddressSanitizer every switch is announced (__sanitizer_start/finish_switch_fiber), so ASan follows the
 // stack changes instead of reporting them as overflows.
 #ifndef FR_EMULATION_FIBER_H
@@ -51,7 +52,11 @@ public:
     void suspend();
     bool finished() const { return finished_; }
 
+    // The fiber's first frame (own-switch builds): runs the body and leaves for the scheduler. Not for callers.
+    void finish_from_entry();
+
 private:
+    void run_body();
     struct State;
     State* state_;
     bool finished_ = true;

@@ -1,12 +1,13 @@
 using System.Numerics;
 using FastRecurrence.Interop;
 using FastRecurrence.Planning;
+using FastRecurrence.Planning.Hardware;
 
 namespace FastRecurrence.Backends.Cuda;
 
 /// <summary>
-/// The native CUDA backend: libfastrecurrence's NVRTC-compiled CUDA C kernels on device 0, sized per problem by the
-/// planner for the live device. Runs the scan (float32, float64, and float16 through <see cref="Half"/>); the fused
+/// The native CUDA backends: libfastrecurrence's CUDA C kernels, NVRTC-compiled on device 0 ("cuda"), or compiled by the
+/// system C++ compiler and run on the CPU emulator ("cuda-emulated"), sized per problem by the planner for the device. Runs the scan (float32, float64, and float16 through <see cref="Half"/>); the fused
 /// RNN kernels arrive with issue 7. Availability is probed once, on first use, and never throws: it says what is
 /// missing (the library, the driver, a device, NVRTC).
 /// </summary>
@@ -21,15 +22,30 @@ internal sealed class CudaBackend : IRecurrenceBackend
     /// </summary>
     public const int Priority = -10;
 
-    public static readonly CudaBackend Instance = new();
+    /// <summary>The CPU emulation of the same kernels (issue 5): never the default, chosen by name.</summary>
+    public const string EmulatedName = "cuda-emulated";
 
-    private readonly Lazy<(CudaDevice? Device, string Reason)> _probe = new(() => CudaDevice.Probe(), LazyThreadSafetyMode.ExecutionAndPublication);
+    /// <summary>Below the cuda backend: an emulator is for correctness, never picked for speed.</summary>
+    public const int EmulatedPriority = -20;
 
-    private CudaBackend()
+    /// <summary>The GPU whose limits the registered emulated backend plans for.</summary>
+    public const string EmulatedGpu = "H100-SXM";
+
+    public static readonly CudaBackend Instance = new(BackendName, () => CudaDevice.Probe());
+
+    /// <summary>cuda-emulated with threads in order (reproducible); <see cref="CudaEmulation"/> makes others.</summary>
+    public static readonly CudaBackend Emulated = new(EmulatedName,
+        () => CudaDevice.ProbeEmulated(GpuCatalog.Find(EmulatedGpu), FrSchedule.InOrder, 0));
+
+    private readonly Lazy<(CudaDevice? Device, string Reason)> _probe;
+
+    internal CudaBackend(string name, Func<(CudaDevice? Device, string Reason)> probe)
     {
+        Name = name;
+        _probe = new(probe, LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
-    public string Name => BackendName;
+    public string Name { get; }
 
     public BackendAvailability Availability =>
         _probe.Value.Device is not null ? BackendAvailability.Available(_probe.Value.Reason) : BackendAvailability.Missing(_probe.Value.Reason);

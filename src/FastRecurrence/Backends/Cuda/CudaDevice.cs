@@ -7,29 +7,77 @@ using FastRecurrence.Planning.Hardware;
 namespace FastRecurrence.Backends.Cuda;
 
 /// <summary>
-/// The GPU the cuda backend runs on: device 0's retained primary context, its live <see cref="GpuSpec"/> (every
-/// <see cref="DeviceAttribute"/> read through fr_device_attribute), and the scan plans made for it so far.
-/// Created by <see cref="Probe"/>, which reports why not instead of throwing.
+/// The device a native backend runs on: device 0's retained primary context with its live <see cref="GpuSpec"/> (every
+/// <see cref="DeviceAttribute"/> read through fr_device_attribute), or an emulated context planned for a catalog GPU;
+/// and the scan plans made for it so far. Created by <see cref="Probe"/> / <see cref="ProbeEmulated"/>, which report
+/// why not instead of throwing.
 /// </summary>
 internal sealed class CudaDevice
 {
     private readonly ConcurrentDictionary<(ScanProblem Problem, PlanDirection Direction), PlanOutcome> _scanPlans = new();
 
-    private CudaDevice(int ordinal, FrContextHandle context, GpuSpec spec, Version nvrtc)
+    private CudaDevice(FrContextHandle context, GpuSpec spec, string description)
     {
-        Ordinal = ordinal;
         Context = context;
         Spec = spec;
-        Nvrtc = nvrtc;
+        Description = description;
     }
 
-    public int Ordinal { get; }
     public FrContextHandle Context { get; }
     public GpuSpec Spec { get; }
-    public Version Nvrtc { get; }
+    public string Description { get; }
 
-    public string Description => string.Create(CultureInfo.InvariantCulture,
-        $"{Spec.Name} ({Spec.ComputeCapability.Arch}, {Spec.SmCount} SMs), device {Ordinal}, NVRTC {Nvrtc.Major}.{Nvrtc.Minor}");
+    /// <summary>
+    /// An emulated device (cuda-emulated): the same kernels compiled by the system C++ compiler and run on the CPU
+    /// emulator, planned for <paramref name="spec"/>'s limits. The reason, in words, when the library or a C++
+    /// compiler is missing; never throws.
+    /// </summary>
+    public static (CudaDevice? Device, string Reason) ProbeEmulated(GpuSpec spec, FrSchedule schedule, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (!FastRecurrenceLibrary.TryLoad(out _))
+            return (null, "libfastrecurrence not found (run ./build.sh to build it)");
+        try
+        {
+            return ProbeEmulatedLoaded(spec, schedule, seed);
+        }
+        catch (Exception e) when (e is FastRecurrenceNativeException or EntryPointNotFoundException or ArgumentException)
+        {
+            return (null, $"the emulated device could not be created: {e.Message}");
+        }
+    }
+
+    private static unsafe (CudaDevice? Device, string Reason) ProbeEmulatedLoaded(GpuSpec spec, FrSchedule schedule, ulong seed)
+    {
+        var abi = FastRecurrenceNative.FrAbiVersion();
+        if (abi != FrConstants.AbiVersion)
+            return (null, $"libfastrecurrence speaks ABI {abi}, this build expects {FrConstants.AbiVersion} (rebuild it with ./build.sh)");
+        const int Capacity = 1024;
+        var buffer = stackalloc byte[Capacity];
+        var status = FastRecurrenceNative.FrEmulationCompiler(buffer, Capacity);
+        if (status == FrStatus.ErrorUnsupported)
+            return (null, Prefixed("no C++ compiler", NativeText.LastError()));
+        FastRecurrenceNativeException.ThrowIfFailed(status, "fr_emulation_compiler");
+        var compiler = NativeText.FromFixedBuffer(buffer, Capacity);
+
+        var arch = System.Text.Encoding.ASCII.GetBytes(spec.ComputeCapability.Arch + "\0");
+        FrContextHandle context;
+        fixed (byte* archText = arch)
+        {
+            var options = new FrEmulationOptions
+            {
+                StructSize = (nuint)sizeof(FrEmulationOptions),
+                Arch = archText,
+                Schedule = schedule,
+                Seed = seed,
+            };
+            context = FrContextHandle.CreateEmulated(options);
+        }
+        var order = schedule == FrSchedule.InOrder ? "threads in order" : string.Create(CultureInfo.InvariantCulture, $"random thread order, seed {seed}");
+        var description = string.Create(CultureInfo.InvariantCulture,
+            $"CPU emulation of {spec.Name} ({spec.ComputeCapability.Arch} limits), kernels built by {compiler}, {order}");
+        return (new CudaDevice(context, spec, description), description);
+    }
 
     /// <summary>The reason, in words, when the library, the driver, a device or NVRTC is missing; never throws.</summary>
     public static (CudaDevice? Device, string Reason) Probe(int ordinal = 0)
@@ -76,8 +124,9 @@ internal sealed class CudaDevice
 
         var context = FrContextHandle.Create(ordinal);
         var spec = GpuSpec.FromDeviceAttributes(DeviceName(ordinal), ReadAttributes(ordinal));
-        var device = new CudaDevice(ordinal, context, spec, new Version(major, minor));
-        return (device, device.Description);
+        var description = string.Create(CultureInfo.InvariantCulture,
+            $"{spec.Name} ({spec.ComputeCapability.Arch}, {spec.SmCount} SMs), device {ordinal}, NVRTC {major}.{minor}");
+        return (new CudaDevice(context, spec, description), description);
     }
 
     /// <summary>The native message, starting with <paramref name="what"/> (the library's own messages usually do).</summary>
