@@ -1,0 +1,124 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using FastRecurrence.Backends;
+using FastRecurrence.Planning;
+using FastRecurrence.Planning.Ilgpu;
+
+namespace FastRecurrence.Ilgpu;
+
+/// <summary>
+/// The ILGPU backends (ilgpu-cpu, ilgpu-cuda, ilgpu-opencl): every cell forward and backward and the scan as ILGPU
+/// kernels in float32, sized by <see cref="IlgpuPlanner"/> for the accelerator. The accelerator is opened on first
+/// use (never throws: <see cref="Availability"/> says what is missing) and calls are serialised on it.
+/// </summary>
+public sealed class IlgpuBackend : IRecurrenceBackend
+{
+    private readonly Lazy<(IlgpuDevice? Device, string Reason)> _probe;
+
+    internal IlgpuBackend(IlgpuAcceleratorKind kind)
+    {
+        Kind = kind;
+        _probe = new(() => IlgpuDevice.Probe(kind), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public IlgpuAcceleratorKind Kind { get; }
+
+    public string Name => Kind.BackendName();
+
+    public BackendAvailability Availability =>
+        _probe.Value.Device is not null ? BackendAvailability.Available(_probe.Value.Reason) : BackendAvailability.Missing(_probe.Value.Reason);
+
+    /// <summary>The accelerator's limits as the planner sees them, or null where the accelerator is missing.</summary>
+    public IlgpuDeviceLimits? Limits => _probe.Value.Device?.Limits;
+
+    public string? WhyUnsupported(RecurrentProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (problem.DataType != DataType.Float32)
+            return $"the ILGPU kernels compute and store float32; {problem.DataType} runs on the reference or the cuda backend";
+        return PlanProblem(() =>
+        {
+            IlgpuPlanner.PlanRecurrent(_probe.Value.Device!.Limits, problem, PlanDirection.Forward);
+            IlgpuPlanner.PlanRecurrent(_probe.Value.Device!.Limits, problem, PlanDirection.Backward);
+        });
+    }
+
+    public string? WhyUnsupported(ScanProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (problem.DataType != DataType.Float32)
+            return $"the ILGPU scan computes and stores float32; {problem.DataType} runs on the reference or the cuda backend";
+        return PlanProblem(() => IlgpuPlanner.PlanScan(_probe.Value.Device!.Limits, problem));
+    }
+
+    private string? PlanProblem(Action plan)
+    {
+        if (_probe.Value.Device is null) return null; // Recurrence / Scan report the missing backend first
+        try
+        {
+            plan();
+            return null;
+        }
+        catch (PlanningException e)
+        {
+            return e.Message;
+        }
+    }
+
+    public void Forward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputs<T> outputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var device = RequireFloat32<T>(problem.DataType);
+        lock (device.Gate)
+        {
+            IlgpuRecurrentRuns.Forward(device, problem,
+                new RecurrentInputs<float>(AsFloat(inputs.Wx), AsFloat(inputs.R), AsFloat(inputs.Bias), AsFloat(inputs.InitialStates)),
+                new RecurrentOutputs<float>(AsFloat(outputs.Y), AsFloat(outputs.LastStates), AsFloat(outputs.AllStates)));
+        }
+    }
+
+    public void Backward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputGradients<T> outputGradients,
+        RecurrentInputGradients<T> gradients)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var device = RequireFloat32<T>(problem.DataType);
+        lock (device.Gate)
+        {
+            IlgpuRecurrentRuns.Backward(device, problem,
+                new RecurrentInputs<float>(AsFloat(inputs.Wx), AsFloat(inputs.R), AsFloat(inputs.Bias), AsFloat(inputs.InitialStates)),
+                new RecurrentOutputGradients<float>(AsFloat(outputGradients.DY), AsFloat(outputGradients.DLastStates)),
+                new RecurrentInputGradients<float>(AsFloat(gradients.DWx), AsFloat(gradients.DR), AsFloat(gradients.DBias), AsFloat(gradients.DInitialStates)));
+        }
+    }
+
+    public void ScanForward<T>(ScanProblem problem, ScanInputs<T> inputs, Span<T> h)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var device = RequireFloat32<T>(problem.DataType);
+        lock (device.Gate)
+            IlgpuScanRuns.Forward(device, problem, new ScanInputs<float>(AsFloat(inputs.A), AsFloat(inputs.B), AsFloat(inputs.H0)), AsFloat(h));
+    }
+
+    public void ScanBackward<T>(ScanProblem problem, ScanInputs<T> inputs, ReadOnlySpan<T> dh, ScanGradients<T> gradients)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var device = RequireFloat32<T>(problem.DataType);
+        lock (device.Gate)
+        {
+            IlgpuScanRuns.Backward(device, problem, new ScanInputs<float>(AsFloat(inputs.A), AsFloat(inputs.B), AsFloat(inputs.H0)),
+                AsFloat(dh), new ScanGradients<float>(AsFloat(gradients.DA), AsFloat(gradients.DB), AsFloat(gradients.DH0)));
+        }
+    }
+
+    private IlgpuDevice RequireFloat32<T>(DataType dataType)
+    {
+        var device = _probe.Value.Device ?? throw new BackendUnavailableException(Name, _probe.Value.Reason);
+        if (typeof(T) != typeof(float) || dataType != DataType.Float32)
+            throw new NotSupportedException($"problem: backend '{Name}' runs float32 only, got {typeof(T).Name} ({dataType}).");
+        return device;
+    }
+
+    private static ReadOnlySpan<float> AsFloat<T>(ReadOnlySpan<T> span) where T : unmanaged => MemoryMarshal.Cast<T, float>(span);
+
+    private static Span<float> AsFloat<T>(Span<T> span) where T : unmanaged => MemoryMarshal.Cast<T, float>(span);
+}

@@ -1,0 +1,95 @@
+using FastRecurrence.Ilgpu.Cells;
+using ILGPU;
+
+namespace FastRecurrence.Ilgpu.Kernels;
+
+/// <summary>
+/// The fused forward: one group per (head, batch tile) runs the whole sequence. The head's R is loaded into shared
+/// memory once (or read from global memory when it does not fit), the tile's states stay in shared memory across all
+/// steps, and each step is two phases separated by group barriers: the recurrent product R y_{t-1} for every
+/// (row, gate, unit), then the cell's pointwise update per (row, unit), which writes y_t (and all states) to global.
+/// </summary>
+/// <remarks>
+/// Shared memory (floats): [W: G D D weights when in shared] [states: S x tile x D] [products: tile x G x D].
+/// Each unit's states are read and written by the one thread that owns the unit in the pointwise phase, so the
+/// update is in place; the barrier after it keeps the next product from reading y before every unit is written.
+/// </remarks>
+internal static class RecurrentForwardKernel
+{
+    public static void Run<TCell>(RecurrentKernelShape s, ArrayView<float> wx, ArrayView<float> r, ArrayView<float> bias,
+        ArrayView<float> initial, ArrayView<float> y, ArrayView<float> allStates, ArrayView<float> lastStates)
+        where TCell : struct, IIlgpuCell
+    {
+        var shared = SharedMemory.GetDynamic<float>();
+        int tid = Group.IdxX, threads = Group.DimX;
+        int head = Grid.IdxX;
+        int d = s.HeadSize, g = s.Gates, hidden = s.Hidden, bt = s.BatchTile;
+        int b0 = Grid.IdxY * bt;
+        int rows = XMin(bt, s.Batch - b0);
+        int wLength = s.WeightsInShared != 0 ? s.WeightsPerHead : 0;
+        int statesAt = wLength;
+        int productsAt = statesAt + s.States * bt * d;
+
+        for (int i = tid; i < wLength; i += threads)
+            shared[i] = r[(long)head * d * d + (long)(i / (d * d)) * s.Heads * d * d + i % (d * d)];
+        for (int i = tid; i < s.States * rows * d; i += threads)
+        {
+            int state = i / (rows * d), row = i / d % rows, unit = i % d;
+            shared[statesAt + (state * bt + row) * d + unit] =
+                s.HasInitialStates != 0 ? initial[((long)state * s.Batch + b0 + row) * hidden + head * d + unit] : 0.0f;
+        }
+        Group.Barrier();
+
+        for (int t = 0; t < s.Steps; t++)
+        {
+            // products[row, gate, unit] = sum_p R[gate, head, unit, p] * y[row, p]
+            for (int i = tid; i < rows * g * d; i += threads)
+            {
+                int row = i / (g * d), gu = i % (g * d);
+                float sum = 0.0f;
+                for (int p = 0; p < d; p++)
+                {
+                    float w = s.WeightsInShared != 0 ? shared[gu * d + p]
+                        : r[((long)(gu / d) * s.Heads + head) * d * d + (long)(gu % d) * d + p];
+                    sum += w * shared[statesAt + row * d + p];
+                }
+                shared[productsAt + i] = sum;
+            }
+            Group.Barrier();
+
+            for (int i = tid; i < rows * d; i += threads)
+            {
+                int row = i / d, unit = i % d;
+                int b = b0 + row, j = head * d + unit;
+                Vec4 wxUnit = default, rhUnit = default, biasUnit = default, prev = default;
+                for (int k = 0; k < g; k++)
+                {
+                    wxUnit[k] = wx[(((long)b * s.Steps + t) * g + k) * hidden + j];
+                    rhUnit[k] = shared[productsAt + (row * g + k) * d + unit];
+                }
+                for (int k = 0; k < s.Biases; k++) biasUnit[k] = bias[(long)k * hidden + j];
+                for (int k = 0; k < s.States; k++) prev[k] = shared[statesAt + (k * bt + row) * d + unit];
+                Vec4 next = default(TCell).Forward(wxUnit, rhUnit, biasUnit, prev);
+                for (int k = 0; k < s.States; k++) shared[statesAt + (k * bt + row) * d + unit] = next[k];
+                y[((long)b * s.Steps + t) * hidden + j] = next.V0;
+                if (s.WriteAllStates != 0)
+                {
+                    for (int k = 0; k < s.States; k++)
+                        allStates[(((long)k * s.Batch + b) * s.Steps + t) * hidden + j] = next[k];
+                }
+            }
+            Group.Barrier();
+        }
+
+        if (s.WriteLastStates != 0)
+        {
+            for (int i = tid; i < s.States * rows * d; i += threads)
+            {
+                int state = i / (rows * d), row = i / d % rows, unit = i % d;
+                lastStates[((long)state * s.Batch + b0 + row) * hidden + head * d + unit] = shared[statesAt + (state * bt + row) * d + unit];
+            }
+        }
+    }
+
+    private static int XMin(int a, int b) => a < b ? a : b;
+}

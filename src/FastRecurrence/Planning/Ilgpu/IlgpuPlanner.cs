@@ -1,0 +1,93 @@
+using System.Globalization;
+using FastRecurrence.Planning.Solver;
+
+namespace FastRecurrence.Planning.Ilgpu;
+
+/// <summary>
+/// Sizes the ILGPU kernels for an accelerator with the constraint solver (the same one the CUDA planner uses):
+/// group size (multiples of the warp, at most the accelerator's group limit), batch rows per group, and whether the
+/// recurrent weights live in shared memory, subject to the accelerator's shared memory per group; the objective is
+/// the serial work of the busiest multiprocessor over the sequence.
+/// </summary>
+/// <remarks>
+/// Shared memory per group, in floats (the kernels' layouts, src/FastRecurrence.Ilgpu/Kernels):
+/// forward  W + bt (S D + G D), backward 2 W + bt (D + 2 G D + 2 S D + Gb D), with W = G D D when the weights are in
+/// shared memory, else 0. There is no grid-wide barrier in ILGPU's CPU and OpenCL accelerators, so a head is never
+/// split across groups: a head too large for shared memory keeps its weights in global memory (docs/decisions/0011).
+/// </remarks>
+public static class IlgpuPlanner
+{
+    /// <summary>The plan for a recurrent problem; throws <see cref="PlanningException"/> naming the limits when none fits.</summary>
+    public static IlgpuRecurrentPlan PlanRecurrent(IlgpuDeviceLimits device, RecurrentProblem problem, PlanDirection direction)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(problem);
+        device.Validate();
+        long d = problem.HeadSize, g = problem.GateCount, s = problem.StateCount, gb = problem.BiasCount;
+        bool backward = direction == PlanDirection.Backward;
+        long weights = g * d * d;
+
+        var m = new ConstraintModel();
+        int maxGroup = device.MaxGroupSize / device.WarpSize * device.WarpSize;
+        var group = m.NewVar("threads per group", Domain.MultipleOf(device.WarpSize, device.WarpSize, maxGroup), ValueOrder.Descending);
+        var tile = m.NewVar("batch rows per group", Domain.Range(1, problem.Batch), ValueOrder.Descending);
+        var inShared = m.NewVar("weights in shared memory", Domain.Range(0, 1), ValueOrder.Descending);
+
+        Expr perRow = backward ? d + 2 * g * d + 2 * s * d + gb * d : s * d + g * d;
+        Expr shared = inShared * ((backward ? 2 : 1) * weights) + tile * perRow;
+        long sharedLimit = device.MaxSharedMemoryPerGroup / sizeof(float);
+        m.Require(shared <= sharedLimit, string.Create(CultureInfo.InvariantCulture,
+            $"shared memory per group <= {device.MaxSharedMemoryPerGroup} bytes ({device.Name})"));
+
+        // Serial work of one group per step: the recurrent product (bt G D outputs of D terms, twice as costly from
+        // global memory), and backward its transpose and the weight-gradient update; spread over the group's threads.
+        Expr product = Expr.CeilDiv(tile * (g * d * d), group) * (3 - inShared);
+        Expr perStep = backward ? product * 3 + Expr.CeilDiv(tile * (d * 8), group) : product + Expr.CeilDiv(tile * (d * 4), group);
+        Expr groups = Expr.CeilDiv(problem.Batch, tile) * problem.Heads;
+        Expr waves = Expr.CeilDiv(groups, device.Multiprocessors);
+        // per step: the work, plus a fixed price per barrier, times the waves of groups
+        Expr cost = waves * (perStep + (backward ? 5 : 2) * 32);
+        m.Minimize(cost);
+
+        var result = ConstraintSolver.Solve(m);
+        if (result.Best is not { } best)
+            throw new PlanningException($"no ILGPU {direction} plan for {problem} on {device.Name}: {result.ShortExplanation}");
+        int groupSize = (int)best[group];
+        int batchTile = (int)best[tile];
+        bool weightsShared = best[inShared] == 1;
+        long sharedFloats = shared.Evaluate(best.Values);
+        var rationale = new List<string>
+        {
+            string.Create(CultureInfo.InvariantCulture, $"{groupSize} threads per group (warp {device.WarpSize}, limit {device.MaxGroupSize})"),
+            string.Create(CultureInfo.InvariantCulture, $"{batchTile} of {problem.Batch} batch rows per group: {groups.Evaluate(best.Values)} groups on {device.Multiprocessors} multiprocessors"),
+            weightsShared
+                ? string.Create(CultureInfo.InvariantCulture, $"recurrent weights in shared memory ({sharedFloats * sizeof(float)} of {device.MaxSharedMemoryPerGroup} bytes)")
+                : string.Create(CultureInfo.InvariantCulture, $"recurrent weights read from global memory: {(backward ? 2 : 1) * weights * sizeof(float)} bytes do not fit beside the states in {device.MaxSharedMemoryPerGroup} bytes"),
+        };
+        return new IlgpuRecurrentPlan(groupSize, batchTile, weightsShared, sharedFloats, (problem.Batch + batchTile - 1) / batchTile, rationale);
+    }
+
+    /// <summary>The plan for a scan: warps per group (sequences per group), as many as the group limit allows.</summary>
+    public static IlgpuScanPlan PlanScan(IlgpuDeviceLimits device, ScanProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(device);
+        ArgumentNullException.ThrowIfNull(problem);
+        device.Validate();
+        long sequences = (long)problem.Batch * problem.Heads * problem.HeadSize;
+        var m = new ConstraintModel();
+        var warps = m.NewVar("warps per group", Domain.Range(1, Math.Max(1, device.MaxGroupSize / device.WarpSize)), ValueOrder.Descending);
+        m.Require(warps <= Math.Max(1, sequences), "no more warps than sequences");
+        Expr groups = Expr.CeilDiv(sequences, warps);
+        // waves of groups, each wave walking T in warp-wide chunks
+        m.Minimize(Expr.CeilDiv(groups, device.Multiprocessors) * 1000 + warps);
+        var result = ConstraintSolver.Solve(m);
+        if (result.Best is not { } best)
+            throw new PlanningException($"no ILGPU scan plan for {problem} on {device.Name}: {result.ShortExplanation}");
+        int w = (int)best[warps];
+        return new IlgpuScanPlan(device.WarpSize, w, (int)((sequences + w - 1) / w),
+        [
+            string.Create(CultureInfo.InvariantCulture, $"one warp of {device.WarpSize} per sequence, {w} per group"),
+            string.Create(CultureInfo.InvariantCulture, $"{sequences} sequences of {problem.TimeSteps} steps in chunks of {device.WarpSize}"),
+        ]);
+    }
+}

@@ -1,0 +1,48 @@
+using FastRecurrence.Backends;
+using FastRecurrence.Ilgpu;
+using FastRecurrence.Tests.Backends;
+
+namespace FastRecurrence.Tests.Ilgpu;
+
+/// <summary>
+/// The shared recurrent suite on ILGPU's CPU accelerator: the same groups, barriers, shared memory and warp shuffles
+/// as on a GPU, each simulated GPU thread an OS thread. A CPU backend: missing fails the suite.
+/// </summary>
+[TestFixture]
+public sealed class IlgpuCpuRecurrentTests : RecurrentBackendSuite
+{
+    protected override IRecurrenceBackend Backend => IlgpuBackends.Cpu;
+    protected override bool MustBeAvailable => true;
+}
+
+/// <summary>The shared scan suite on ILGPU's CPU accelerator (ILGPU.Algorithms' warp scans with an affine pair operation).</summary>
+[TestFixture]
+public sealed class IlgpuCpuScanTests : ScanBackendSuite
+{
+    protected override IRecurrenceBackend Backend => IlgpuBackends.Cpu;
+    protected override bool MustBeAvailable => true;
+}
+
+/// <summary>The recurrent suite through ILGPU's PTX backend on an NVIDIA GPU; ignored with the reason where there is none.
+/// MathF.Exp and MathF.Tanh become ex2.approx / tanh.approx there (about 2^-11 relative for tanh), hence the tolerance.</summary>
+[TestFixture]
+public sealed class IlgpuCudaRecurrentTests : RecurrentBackendSuite
+{
+    protected override IRecurrenceBackend Backend => IlgpuBackends.Cuda;
+    protected override double Float32Tolerance => 2e-3;
+}
+
+/// <summary>The scan suite through ILGPU's PTX backend; ignored without a GPU.</summary>
+[TestFixture]
+public sealed class IlgpuCudaScanTests : ScanBackendSuite
+{
+    protected override IRecurrenceBackend Backend => IlgpuBackends.Cuda;
+}
+
+/// <summary>The recurrent suite on an OpenCL device; ignored without one.</summary>
+[TestFixture]
+public sealed class IlgpuOpenCLRecurrentTests : RecurrentBackendSuite
+{
+    protected override IRecurrenceBackend Backend => IlgpuBackends.OpenCL;
+    protected override double Float32Tolerance => 2e-3;
+}
