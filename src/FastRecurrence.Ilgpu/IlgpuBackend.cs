@@ -15,10 +15,10 @@ public sealed class IlgpuBackend : IRecurrenceBackend
 {
     private readonly Lazy<(IlgpuDevice? Device, string Reason)> _probe;
 
-    internal IlgpuBackend(IlgpuAcceleratorKind kind)
+    internal IlgpuBackend(IlgpuAcceleratorKind kind, ILGPU.Runtime.CPU.CPUDevice? cpuDevice = null, long? sharedMemoryCap = null)
     {
         Kind = kind;
-        _probe = new(() => IlgpuDevice.Probe(kind), LazyThreadSafetyMode.ExecutionAndPublication);
+        _probe = new(() => IlgpuDevice.Probe(kind, cpuDevice, sharedMemoryCap), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public IlgpuAcceleratorKind Kind { get; }

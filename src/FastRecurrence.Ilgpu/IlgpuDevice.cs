@@ -18,12 +18,14 @@ internal sealed class IlgpuDevice : IDisposable
     /// <summary>The CPU accelerator's simulated device (the shape): warps of 32, 4 warps per group, 1 multiprocessor.</summary>
     public static readonly CPUDevice SimulatedCpuDevice = new(numThreadsPerWarp: 32, numWarpsPerMultiprocessor: 4, numMultiprocessors: 1);
 
-    private IlgpuDevice(Context context, Accelerator accelerator)
+    private IlgpuDevice(Context context, Accelerator accelerator, long? sharedMemoryCap)
     {
         Context = context;
         Accelerator = accelerator;
-        Limits = new IlgpuDeviceLimits(accelerator.Name, accelerator.WarpSize, accelerator.MaxNumThreadsPerGroup,
-            accelerator.MaxSharedMemoryPerGroup, Math.Max(1, accelerator.NumMultiprocessors));
+        long shared = accelerator.MaxSharedMemoryPerGroup;
+        if (sharedMemoryCap is { } cap) shared = Math.Min(shared, cap);
+        Limits = new IlgpuDeviceLimits(accelerator.Name, accelerator.WarpSize, accelerator.MaxNumThreadsPerGroup, shared,
+            Math.Max(1, accelerator.NumMultiprocessors), Simulated: accelerator.AcceleratorType == AcceleratorType.CPU);
         Kernels = new IlgpuKernels(accelerator);
     }
 
@@ -34,16 +36,19 @@ internal sealed class IlgpuDevice : IDisposable
     public Lock Gate { get; } = new();
 
     public string Description => string.Create(CultureInfo.InvariantCulture,
-        $"{Accelerator.AcceleratorType} {Accelerator.Name}: warp {Limits.WarpSize}, groups up to {Limits.MaxGroupSize} threads, {Limits.MaxSharedMemoryPerGroup} bytes shared memory per group, {Limits.Multiprocessors} multiprocessor(s)");
+        $"ILGPU {Accelerator.AcceleratorType} accelerator ({Accelerator.Name}): warp {Limits.WarpSize}, groups up to {Limits.MaxGroupSize} threads, {Limits.MaxSharedMemoryPerGroup} bytes of shared memory per group, {Limits.Multiprocessors} multiprocessor(s)");
 
-    public static (IlgpuDevice? Device, string Reason) Probe(IlgpuAcceleratorKind kind)
+    /// <param name="kind">Which accelerator.</param>
+    /// <param name="cpuDevice">The CPU accelerator's simulated device (default <see cref="SimulatedCpuDevice"/>).</param>
+    /// <param name="sharedMemoryCap">Plan as if the accelerator had at most this much shared memory per group (bytes).</param>
+    public static (IlgpuDevice? Device, string Reason) Probe(IlgpuAcceleratorKind kind, CPUDevice? cpuDevice = null, long? sharedMemoryCap = null)
     {
         Context? context = null;
         try
         {
             context = kind switch
             {
-                IlgpuAcceleratorKind.Cpu => Context.Create(builder => builder.CPU(SimulatedCpuDevice).EnableAlgorithms()),
+                IlgpuAcceleratorKind.Cpu => Context.Create(builder => builder.CPU(cpuDevice ?? SimulatedCpuDevice).EnableAlgorithms()),
                 IlgpuAcceleratorKind.Cuda => Context.Create(builder => builder.Cuda().EnableAlgorithms()),
                 _ => Context.Create(builder => builder.OpenCL().EnableAlgorithms()),
             };
@@ -64,7 +69,7 @@ internal sealed class IlgpuDevice : IDisposable
                 });
             }
             var accelerator = device.CreateAccelerator(context);
-            var created = new IlgpuDevice(context, accelerator);
+            var created = new IlgpuDevice(context, accelerator, sharedMemoryCap);
             return (created, created.Description);
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -23,6 +23,9 @@ internal static class Program
         ArgumentNullException.ThrowIfNull(stdout);
         ArgumentNullException.ThrowIfNull(stderr);
 
+        // The ILGPU backends register themselves when their assembly loads; make sure it has, so --backend and
+        // `devices` see them.
+        FastRecurrence.Ilgpu.IlgpuBackends.EnsureRegistered();
         var parse = CommandTree.Create(stdout).Parse(args);
         // --help and --version clear parse errors; anything else with errors is a syntax error, one line each.
         if (parse.Action is ParseErrorAction)

@@ -23,10 +23,10 @@ public sealed class DevicesCommandTests
     {
         var result = CliWorkspace.Run("devices");
 
-        foreach (var planned in new[] { "ilgpu", "cuda" })
+        foreach (var planned in new[] { "ilgpu-cpu", "ilgpu-cuda", "ilgpu-opencl", "cuda", "cuda-emulated" })
         {
             var registered = RecurrenceBackends.All.Any(b => string.Equals(b.Name, planned, StringComparison.OrdinalIgnoreCase));
-            var line = result.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith(planned, StringComparison.OrdinalIgnoreCase));
+            var line = result.Stdout.Split('\n').FirstOrDefault(l => l.StartsWith(planned + " ", StringComparison.OrdinalIgnoreCase));
             Assert.That(line, Is.Not.Null, $"{planned} is listed");
             Assert.That(line!.Contains("not built", StringComparison.Ordinal), Is.EqualTo(!registered), line);
         }

@@ -46,3 +46,17 @@ public sealed class IlgpuOpenCLRecurrentTests : RecurrentBackendSuite
     protected override IRecurrenceBackend Backend => IlgpuBackends.OpenCL;
     protected override double Float32Tolerance => 2e-3;
 }
+
+/// <summary>
+/// The recurrent suite on a CPU accelerator planned as if it had 800 bytes of shared memory per group and two
+/// multiprocessors: the planner then puts the weights in global memory and splits the batch into tiles (several groups
+/// per head, partial dR / dbias summed on the accelerator), the regimes a GPU with large heads runs.
+/// </summary>
+[TestFixture]
+public sealed class IlgpuCpuTightSharedMemoryRecurrentTests : RecurrentBackendSuite
+{
+    private static readonly IRecurrenceBackend Tight = IlgpuBackends.CreateCpu(warpsPerGroup: 2, multiprocessors: 2, sharedMemoryPerGroup: 800);
+
+    protected override IRecurrenceBackend Backend => Tight;
+    protected override bool MustBeAvailable => true;
+}

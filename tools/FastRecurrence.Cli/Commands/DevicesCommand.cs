@@ -9,8 +9,11 @@ internal static class DevicesCommand
     /// <summary>Backends the project plans (math.md: CPU reference, ILGPU, CUDA C) that may not be registered in this build.</summary>
     private static readonly (string Name, string What)[] Planned =
     [
-        ("ilgpu", "ILGPU GPU kernels"),
+        ("ilgpu-cpu", "ILGPU kernels on the CPU accelerator"),
+        ("ilgpu-cuda", "ILGPU kernels on an NVIDIA GPU"),
+        ("ilgpu-opencl", "ILGPU kernels on an OpenCL device"),
         ("cuda", "native CUDA C kernels"),
+        ("cuda-emulated", "native CUDA C kernels on the CPU emulator"),
     ];
 
     public static Command Create(TextWriter stdout)

@@ -45,8 +45,10 @@ public static class IlgpuPlanner
         Expr perStep = backward ? product * 3 + Expr.CeilDiv(tile * (d * 8), group) : product + Expr.CeilDiv(tile * (d * 4), group);
         Expr groups = Expr.CeilDiv(problem.Batch, tile) * problem.Heads;
         Expr waves = Expr.CeilDiv(groups, device.Multiprocessors);
-        // per step: the work, plus a fixed price per barrier, times the waves of groups
-        Expr cost = waves * (perStep + (backward ? 5 : 2) * 32);
+        // per step: the work, plus the price of the barriers (on the CPU accelerator, one OS thread per simulated
+        // thread: proportional to the group), times the waves of groups
+        Expr barrier = device.Simulated ? group * 4 : (Expr)32L;
+        Expr cost = waves * (perStep + (backward ? 5 : 2) * barrier);
         m.Minimize(cost);
 
         var result = ConstraintSolver.Solve(m);

@@ -1,0 +1,78 @@
+using FastRecurrence.Cli.Npy;
+using FastRecurrence.Tests.Support;
+
+namespace FastRecurrence.Tests.Cli;
+
+/// <summary>
+/// `--backend ilgpu-cpu` through the tool: every cell's `run` (forward and, with --grad-output, every gradient) and the
+/// `scan` reproduce the reference backend's files, float32 in, float32 out.
+/// </summary>
+[TestFixture]
+public sealed class IlgpuCommandTests
+{
+    private CliWorkspace _workspace = null!;
+
+    [SetUp]
+    public void SetUp() => _workspace = new CliWorkspace();
+
+    [TearDown]
+    public void TearDown() => _workspace.Dispose();
+
+    private Dictionary<string, double[]> RunAndRead(List<string> arguments, string backend)
+    {
+        var output = _workspace.PathOf("out");
+        if (Directory.Exists(output)) Directory.Delete(output, recursive: true);
+        var result = CliWorkspace.Run([.. arguments, "--backend", backend]);
+        Assert.That(result.ExitCode, Is.Zero, $"{backend}: {result}");
+        return Directory.GetFiles(output, "*.npy").ToDictionary(path => Path.GetFileName(path), path =>
+        {
+            var array = NpyFile.Read(path);
+            Assert.That(array.DataType, Is.EqualTo(NpyDataType.Float32), path);
+            return TestData.ToDouble(array.Values<float>());
+        });
+    }
+
+    private static void AssertSameFiles(Dictionary<string, double[]> expected, Dictionary<string, double[]> actual)
+    {
+        Assert.That(actual.Keys, Is.EquivalentTo(expected.Keys));
+        Assert.Multiple(() =>
+        {
+            foreach (var (name, values) in expected)
+                Assert.That(TestData.RelativeL2(actual[name], values), Is.LessThanOrEqualTo(1e-5), name);
+        });
+    }
+
+    [TestCase("lstm")]
+    [TestCase("gru")]
+    [TestCase("rnn")]
+    [TestCase("slstm")]
+    public void Run_OnIlgpuCpu_ReproducesTheReference(string cell)
+    {
+        var c = new LayerCase(cell, seed: 31);
+        var arguments = c.Write(_workspace, float32: true, initialStates: cell != "slstm", gradOutput: true);
+
+        var expected = RunAndRead(arguments, "reference");
+        var actual = RunAndRead(arguments, "ilgpu-cpu");
+
+        Assert.That(expected.Keys, Does.Contain("y.npy").And.Contain("d_weight_hh_l0.npy"));
+        AssertSameFiles(expected, actual);
+    }
+
+    [Test]
+    public void Scan_OnIlgpuCpu_ReproducesTheReference()
+    {
+        const int B = 2, T = 37, H = 2, D = 3;
+        var random = new Random(5);
+        List<string> arguments =
+        [
+            "scan",
+            "--a", _workspace.Write("a.npy", TestData.ToSingle(TestData.Uniform(random, B * T * H * D, 0.95)), B, T, H, D),
+            "--b", _workspace.Write("b.npy", TestData.ToSingle(TestData.Uniform(random, B * T * H * D)), B, T, H, D),
+            "--h0", _workspace.Write("h0.npy", TestData.ToSingle(TestData.Uniform(random, B * H * D)), B, H, D),
+            "--grad-output", _workspace.Write("dh.npy", TestData.ToSingle(TestData.Uniform(random, B * T * H * D)), B, T, H, D),
+            "--out", _workspace.PathOf("out"),
+        ];
+
+        AssertSameFiles(RunAndRead(arguments, "reference"), RunAndRead(arguments, "ilgpu-cpu"));
+    }
+}
