@@ -138,4 +138,22 @@ public sealed class ScanCommandTests
             Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/dh0.npy", B, H, D), dh0), Is.LessThanOrEqualTo(1e-13));
         });
     }
+
+    [Test]
+    public void Repeat_PrintsMedianTimings_ForwardAndBackward()
+    {
+        var result = CliWorkspace.Run([.. Arguments(withH0: true, withGradient: true), "--repeat", "3"]);
+
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        Assert.That(result.Stdout, Does.Contain("timing: scan forward").And.Contain("timing: scan backward").And.Contain("over 3 calls"));
+    }
+
+    [Test]
+    public void Repeat_Negative_IsRefusedByName()
+    {
+        var result = CliWorkspace.Run([.. Arguments(withH0: false, withGradient: false), "--repeat", "-1"]);
+
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Stderr, Does.Contain("--repeat"));
+    }
 }

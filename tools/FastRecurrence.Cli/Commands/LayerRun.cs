@@ -17,6 +17,7 @@ internal static class LayerRun
     {
         var cell = CellNames.Parse(request.Cell);
         CheckStateOptions(cell, request);
+        Timing.Check(request.Repeat);
         var backend = BackendChoice.Resolve(request.Backend);
 
         var weights = PyTorchWeightFiles.Read(request.WeightsDirectory, cell);
@@ -34,7 +35,7 @@ internal static class LayerRun
         RequireState(c0, batch, hidden);
         dy?.RequireShape("[B, T, H]", "(the shape of y)", batch, steps, hidden);
 
-        var run = new LayerFiles(cell, weights, x, h0, c0, dy, batch, steps, request.Heads, backend);
+        var run = new LayerFiles(cell, weights, x, h0, c0, dy, batch, steps, request.Heads, backend, request.Repeat);
         if (dataType == NpyDataType.Float32)
             Compute<float>(run, request.OutputDirectory, stdout);
         else
@@ -43,7 +44,7 @@ internal static class LayerRun
 
     /// <summary>The checked inputs of one run.</summary>
     private sealed record LayerFiles(CellKind Cell, PyTorchWeightFiles Weights, TensorFile X, TensorFile? H0, TensorFile? C0,
-        TensorFile? DY, int Batch, int Steps, int Heads, IRecurrenceBackend Backend)
+        TensorFile? DY, int Batch, int Steps, int Heads, IRecurrenceBackend Backend, int Repeat)
     {
         public int HiddenSize => Weights.HiddenSize;
         public int InputSize => Weights.InputSize;
@@ -64,6 +65,8 @@ internal static class LayerRun
         var output = new OutputDirectory(outputDirectory, stdout);
 
         var forward = layer.Forward(x, batch, steps, initialStates);
+        Timing.Report(stdout, $"{run.Cell} layer forward (B={batch}, T={steps}, H={hidden}, NH={run.Heads})", run.Backend.Name, run.Repeat,
+            () => layer.Forward(x, batch, steps, initialStates));
         output.Write("y.npy", forward.Y, batch, steps, hidden);
         // sLSTM: h_n is the last y (state 0) and c_n the last c (state 1), matching LSTM's files.
         output.Write("h_n.npy", forward.State(0).ToArray(), 1, batch, hidden);
@@ -72,7 +75,10 @@ internal static class LayerRun
 
         if (run.DY is null)
             return;
-        var gradients = layer.Backward(x, batch, steps, run.DY.Values<T>(), initialStates);
+        var dyValues = run.DY.Values<T>();
+        var gradients = layer.Backward(x, batch, steps, dyValues, initialStates);
+        Timing.Report(stdout, $"{run.Cell} layer backward (B={batch}, T={steps}, H={hidden}, NH={run.Heads})", run.Backend.Name, run.Repeat,
+            () => layer.Backward(x, batch, steps, dyValues, initialStates));
         output.Write("d_input.npy", gradients.DInput, batch, steps, inputSize);
         output.Write("d_weight_ih_l0.npy", gradients.DWeightIh, gateRows, inputSize);
         output.Write("d_weight_hh_l0.npy", gradients.DWeightHh, gateRows, hidden);

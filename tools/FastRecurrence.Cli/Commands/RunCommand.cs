@@ -58,9 +58,16 @@ internal static class RunCommand
             HelpName = "dy.npy",
         };
 
+        var repeat = new Option<int>("--repeat")
+        {
+            Description = "After writing the outputs, time N more calls of the backend (forward, and backward with --grad-output) and print the median in ms; 0: no timing.",
+            DefaultValueFactory = _ => 0,
+            HelpName = "N",
+        };
+
         var command = new Command("run", "Run one recurrent layer with PyTorch-named weights on x (batch-first) and write its outputs as .npy.")
         {
-            cell, weights, input, output, h0, c0, heads, backend, gradOutput,
+            cell, weights, input, output, h0, c0, heads, backend, gradOutput, repeat,
         };
         command.SetAction(parse =>
         {
@@ -73,7 +80,8 @@ internal static class RunCommand
                 parse.GetValue(c0),
                 parse.GetValue(heads),
                 parse.GetValue(backend),
-                parse.GetValue(gradOutput));
+                parse.GetValue(gradOutput),
+                parse.GetValue(repeat));
             LayerRun.Execute(request, stdout);
             return 0;
         });

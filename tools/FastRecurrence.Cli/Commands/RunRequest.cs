@@ -10,4 +10,5 @@ internal sealed record RunRequest(
     string? C0Path = null,
     int Heads = 1,
     string? Backend = null,
-    string? GradOutputPath = null);
+    string? GradOutputPath = null,
+    int Repeat = 0);

@@ -41,9 +41,16 @@ internal static class ScanCommand
             HelpName = "NAME",
         };
 
+        var repeat = new Option<int>("--repeat")
+        {
+            Description = "After writing the outputs, time N more calls of the backend (forward, and backward with --grad-output) and print the median in ms; 0: no timing.",
+            DefaultValueFactory = _ => 0,
+            HelpName = "N",
+        };
+
         var command = new Command("scan", "Run the diagonal linear recurrence h_t = a_t * h_{t-1} + b_t on [B, T, H, D] and write h.npy.")
         {
-            a, b, h0, output, gradOutput, backend,
+            a, b, h0, output, gradOutput, backend, repeat,
         };
         command.SetAction(parse =>
         {
@@ -53,7 +60,8 @@ internal static class ScanCommand
                 parse.GetRequiredValue(output),
                 parse.GetValue(h0),
                 parse.GetValue(gradOutput),
-                parse.GetValue(backend));
+                parse.GetValue(backend),
+                parse.GetValue(repeat));
             ScanRun.Execute(request, stdout);
             return 0;
         });

@@ -7,4 +7,5 @@ internal sealed record ScanRequest(
     string OutputDirectory,
     string? H0Path = null,
     string? GradOutputPath = null,
-    string? Backend = null);
+    string? Backend = null,
+    int Repeat = 0);

@@ -10,6 +10,7 @@ internal static class ScanRun
 {
     public static void Execute(ScanRequest request, TextWriter stdout)
     {
+        Timing.Check(request.Repeat);
         var backend = BackendChoice.Resolve(request.Backend);
         var a = TensorFile.Read(request.APath, "--a");
         var b = TensorFile.Read(request.BPath, "--b");
@@ -25,7 +26,7 @@ internal static class ScanRun
 
         var problem = new ScanProblem(batch, steps, heads, headSize,
             dataType == NpyDataType.Float32 ? DataType.Float32 : DataType.Float64);
-        var files = new ScanFiles(problem, a, b, h0, dh, backend);
+        var files = new ScanFiles(problem, a, b, h0, dh, backend, request.Repeat);
         if (dataType == NpyDataType.Float32)
             Compute<float>(files, request.OutputDirectory, stdout);
         else
@@ -33,7 +34,7 @@ internal static class ScanRun
     }
 
     private sealed record ScanFiles(ScanProblem Problem, TensorFile A, TensorFile B, TensorFile? H0, TensorFile? DH,
-        IRecurrenceBackend Backend);
+        IRecurrenceBackend Backend, int Repeat);
 
     private static void Compute<T>(ScanFiles run, string outputDirectory, TextWriter stdout)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -47,6 +48,11 @@ internal static class ScanRun
         Scan.Forward(p, inputs, h, run.Backend);
         var output = new OutputDirectory(outputDirectory, stdout);
         output.Write("h.npy", h, sequenceShape);
+        var a = run.A.Values<T>();
+        var b = run.B.Values<T>();
+        var h0 = run.H0 is null ? null : run.H0.Values<T>();
+        Timing.Report(stdout, $"scan forward {p}", run.Backend.Name, run.Repeat,
+            () => Scan.Forward(p, new ScanInputs<T>(a, b, h0), h, run.Backend));
 
         if (run.DH is null)
             return;
@@ -57,5 +63,8 @@ internal static class ScanRun
         output.Write("da.npy", da, sequenceShape);
         output.Write("db.npy", db, sequenceShape);
         output.Write("dh0.npy", dh0, stateShape);
+        var dhValues = run.DH.Values<T>();
+        Timing.Report(stdout, $"scan backward {p}", run.Backend.Name, run.Repeat,
+            () => Scan.Backward(p, new ScanInputs<T>(a, b, h0), dhValues, new ScanGradients<T>(da, db, dh0), run.Backend));
     }
 }
