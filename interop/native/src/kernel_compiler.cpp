@@ -3,6 +3,7 @@
 
 #include "errors.h"
 #include "nvrtc_compile.h"
+#include "nvrtc_identity.h"
 #include "nvrtc_library.h"
 
 #include <algorithm>
@@ -19,7 +20,34 @@ std::string arch_list(const std::vector<int>& archs) {
 }  // namespace
 
 fr_status compile_kernel(const CompileRequest& request, const CacheSettings& cache, CompiledKernel* output) {
-    // NVRTC is needed even for a cache hit: its version is part of the key.
+    bool use_cache = cache.enabled;
+    std::string dir;
+    std::string cache_problem;  // set when the cache cannot be used: the compilation still happens
+    if (use_cache) {
+        fr_status status = resolve_cache_dir(cache.dir, cache.argument, &dir);
+        if (status == FR_ERROR_INVALID_ARGUMENT) return status;
+        if (status != FR_OK) {
+            cache_problem = last_error();
+            clear_error();
+            use_cache = false;
+        }
+    }
+
+    // A fresh process answers a hit without loading libnvrtc: the version recorded beside the cubins keys the lookup
+    // (nvrtc_identity.h). Once NVRTC is loaded, its own version is used.
+    int recorded_major = 0, recorded_minor = 0;
+    if (use_cache && !nvrtc_load_attempted() && recorded_nvrtc_version(dir, &recorded_major, &recorded_minor)) {
+        const std::string key = cache_key(request, recorded_major, recorded_minor);
+        std::string why;
+        if (read_cached_cubin(dir, key, &output->binary, &why) == CacheLookup::hit) {
+            output->key = key;
+            output->nvrtc_major = recorded_major;
+            output->nvrtc_minor = recorded_minor;
+            output->cache_hit = true;
+            return FR_OK;
+        }
+    }
+
     const NvrtcLibrary* nvrtc = nullptr;
     fr_status status = load_nvrtc(&nvrtc);
     if (status != FR_OK) return status;
@@ -33,21 +61,11 @@ fr_status compile_kernel(const CompileRequest& request, const CacheSettings& cac
     }
 
     output->key = cache_key(request, nvrtc->major, nvrtc->minor);
-    bool use_cache = cache.enabled;
-    std::string dir;
-    std::string cache_problem;  // set when the cache cannot be used: the compilation still happens
-    if (use_cache) {
-        status = resolve_cache_dir(cache.dir, cache.argument, &dir);
-        if (status == FR_ERROR_INVALID_ARGUMENT) return status;
-        if (status != FR_OK) {
-            cache_problem = last_error();
-            use_cache = false;
-        }
-    }
     if (use_cache) {
         std::string why;
         if (read_cached_cubin(dir, output->key, &output->binary, &why) == CacheLookup::hit) {
             output->cache_hit = true;
+            record_nvrtc_identity(dir, *nvrtc);
             return FR_OK;
         }
         // Missing or corrupt: either way compile, and the write below replaces a corrupt file.
@@ -59,6 +77,7 @@ fr_status compile_kernel(const CompileRequest& request, const CacheSettings& cac
     if (use_cache) {
         status = write_cached_cubin(dir, output->key, output->binary);
         if (status != FR_OK) return status;
+        record_nvrtc_identity(dir, *nvrtc);
     }
     if (!cache_problem.empty()) return fail_text(FR_ERROR_CACHE, cache_problem);
     return FR_OK;

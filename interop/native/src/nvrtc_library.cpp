@@ -4,6 +4,14 @@
 #include "dynamic_library.h"
 #include "errors.h"
 
+#include <atomic>
+#include <cstdlib>
+
+#if !defined(_WIN32)
+#include <dlfcn.h>
+#include <climits>
+#endif
+
 namespace fr {
 namespace {
 
@@ -70,6 +78,15 @@ void load(NvrtcState* state) {
         return;
     }
 
+#if !defined(_WIN32)
+    // The file behind the name (the loader's search result), for the version record of nvrtc_identity.h.
+    Dl_info info{};
+    if (dladdr(reinterpret_cast<void*>(api.nvrtcVersion), &info) != 0 && info.dli_fname != nullptr) {
+        char resolved[PATH_MAX];
+        if (realpath(info.dli_fname, resolved) != nullptr) api.file = resolved;
+    }
+#endif
+
     // Optional (NVRTC 11.2+): lets an unsupported arch be reported clearly instead of as a compile error.
     nvrtc::PFN_nvrtcGetNumSupportedArchs count_archs = nullptr;
     nvrtc::PFN_nvrtcGetSupportedArchs list_archs = nullptr;
@@ -84,9 +101,12 @@ void load(NvrtcState* state) {
     state->status = FR_OK;
 }
 
+std::atomic<bool> g_load_attempted{false};
+
 const NvrtcState& nvrtc_state() {
     // Loaded once and never unloaded, like the driver (see cuda_driver.cpp).
     static NvrtcState* state = [] {
+        g_load_attempted = true;
         auto* loaded = new NvrtcState();
         load(loaded);
         return loaded;
@@ -95,6 +115,8 @@ const NvrtcState& nvrtc_state() {
 }
 
 }  // namespace
+
+bool nvrtc_load_attempted() { return g_load_attempted; }
 
 std::vector<std::string> nvrtc_candidate_names() {
 #if defined(_WIN32)

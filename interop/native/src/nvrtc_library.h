@@ -45,12 +45,16 @@ struct NvrtcLibrary {
 
     int major = 0;
     int minor = 0;
-    std::string path;                // the file that was opened
+    std::string path;                // the name or path that was opened
+    std::string file;                // the file the loader mapped, resolved (realpath); "" when unknown
     std::vector<int> supported_archs;  // e.g. 80, 86, 90; empty when this NVRTC cannot list them
 };
 
 // The loaded NVRTC, or nullptr after recording FR_ERROR_NO_NVRTC with every name tried and why it failed.
 fr_status load_nvrtc(const NvrtcLibrary** library);
+
+// Whether this process has loaded (or tried to load) NVRTC already: a fresh process has not.
+bool nvrtc_load_attempted();
 
 // The names probed when FR_NVRTC_LIBRARY is unset, in order.
 std::vector<std::string> nvrtc_candidate_names();

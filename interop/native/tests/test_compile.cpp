@@ -3,6 +3,8 @@
 #include "emulation_kernels.h"
 #include "test_support.h"
 
+#include "nvrtc_identity.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
@@ -306,6 +308,54 @@ void test_concurrent_writers_processes(const char* self) {
 
 }  // namespace
 
+int run_cache_writer(const char* dir);
+
+namespace {
+
+// A cache hit in a fresh process: the version recorded beside the cubins keys the lookup, so the child never loads
+// libnvrtc, and the call takes well under 10 ms (issue 4). The parent (NVRTC loaded) fills the cache first.
+void test_fresh_process_cache_hit(const char* self) {
+    TempDir dir;
+    CHECK(run_cache_writer(dir.path().c_str()) == 0);
+    CHECK(read_file(dir.path() + "/nvrtc-identity").find("version ") == 0);
+    pid_t child = 0;
+    char* argv[] = {const_cast<char*>(self), const_cast<char*>("cache_hit_probe"), const_cast<char*>(dir.path().c_str()), nullptr};
+    CHECK(posix_spawn(&child, self, nullptr, nullptr, argv, environ) == 0);
+    int status = 0;
+    waitpid(child, &status, 0);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+    // A record whose file no longer matches is not trusted: the next process loads NVRTC (and rewrites it).
+    std::string record = read_file(dir.path() + "/nvrtc-identity");
+    const size_t size_at = record.find("\nsize ");
+    CHECK(size_at != std::string::npos);
+    if (size_at != std::string::npos) {
+        record.insert(size_at + 6, "9");
+        write_file(dir.path() + "/nvrtc-identity", record);
+        int recorded_major = 0, recorded_minor = 0;
+        CHECK(!fr::recorded_nvrtc_version(dir.path(), &recorded_major, &recorded_minor));
+    }
+}
+
+}  // namespace
+
+// The child of test_fresh_process_cache_hit: one fr_compile that must hit without loading libnvrtc.
+int run_cache_hit_probe(const char* dir) {
+    fr_define define = {"FR_TEST_OFFSET", 4242};
+    fr_compile_options options = compile_options(kTestSourceName, "sm_80");
+    options.defines = &define;
+    options.define_count = 1;
+    options.use_cache = 1;
+    options.cache_dir = dir;
+    fr_compile_result result = compile_result();
+    const fr_status status = fr_compile(&options, &result);
+    const bool nvrtc_mapped = read_file("/proc/self/maps").find("libnvrtc") != std::string::npos;
+    std::printf("  fresh process: %s, cache_hit %d, %.3f ms, NVRTC %d.%d, libnvrtc %s\n", fr_status_name(status),
+                result.cache_hit, result.milliseconds, result.nvrtc_major, result.nvrtc_minor,
+                nvrtc_mapped ? "loaded" : "not loaded");
+    return status == FR_OK && result.cache_hit == 1 && !nvrtc_mapped && result.milliseconds < 10.0 && result.nvrtc_major >= 11 ? 0 : 1;
+}
+
 // One process of test_concurrent_writers_processes.
 int run_cache_writer(const char* dir) {
     fr_define define = {"FR_TEST_OFFSET", 4242};
@@ -332,6 +382,7 @@ int run_compile_tests(const char* self) {
     test_compile_test_source("sm_90");
     test_compile_emulation_source("sm_80");
     test_compile_emulation_source("sm_90");
+    test_fresh_process_cache_hit(self);
     test_compile_errors();
     test_cache_key();
     test_cache_miss_hit_and_recovery();

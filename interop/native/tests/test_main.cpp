@@ -12,6 +12,7 @@ int run_validation_tests();
 int run_compile_tests(const char* self);
 int run_scan_compile_tests();
 int run_cache_writer(const char* dir);
+int run_cache_hit_probe(const char* dir);
 int run_no_driver_tests();
 int run_no_nvrtc_tests();
 int run_gpu_tests();
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
     else if (group == "emulation") outcome = frtest::run_emulation_tests();
     else if (group == "emulation_scan") outcome = frtest::run_emulation_scan_tests();
     else if (group == "cache_writer" && argc == 3) return frtest::run_cache_writer(argv[2]);
+    else if (group == "cache_hit_probe" && argc == 3) return frtest::run_cache_hit_probe(argv[2]);
     else {
         std::fprintf(stderr, "unknown group %s\n", group.c_str());
         return 2;
