@@ -7,6 +7,11 @@ namespace FastRecurrence.Ilgpu.Cells;
 /// </summary>
 internal interface IIlgpuCell
 {
+    /// <summary>Gates G, biases Gb and states S per unit: constants of the struct, so ILGPU unrolls the loops over them.</summary>
+    int Gates { get; }
+    int Biases { get; }
+    int States { get; }
+
     /// <summary>The states after one step; wx, rh hold G values, bias Gb, prev S.</summary>
     Vec4 Forward(Vec4 wx, Vec4 rh, Vec4 bias, Vec4 prev);
 

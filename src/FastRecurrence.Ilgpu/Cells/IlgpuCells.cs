@@ -5,6 +5,10 @@ namespace FastRecurrence.Ilgpu.Cells;
 /// <summary>LSTM: gates i, f, z, o; states y, c (math.md section 2).</summary>
 internal readonly struct LstmIlgpuCell : IIlgpuCell
 {
+    public int Gates => 4;
+    public int Biases => 4;
+    public int States => 2;
+
     public Vec4 Forward(Vec4 wx, Vec4 rh, Vec4 bias, Vec4 prev)
     {
         float i = Sigmoid(wx.V0 + rh.V0 + bias.V0);
@@ -38,6 +42,10 @@ internal readonly struct LstmIlgpuCell : IIlgpuCell
 /// <summary>GRU, PyTorch's "linear before reset": gates r, z, n; biases (r, z, n input, n hidden).</summary>
 internal readonly struct GruIlgpuCell : IIlgpuCell
 {
+    public int Gates => 3;
+    public int Biases => 4;
+    public int States => 1;
+
     public Vec4 Forward(Vec4 wx, Vec4 rh, Vec4 bias, Vec4 prev)
     {
         float r = Sigmoid(wx.V0 + rh.V0 + bias.V0);
@@ -70,6 +78,10 @@ internal readonly struct GruIlgpuCell : IIlgpuCell
 /// <summary>sLSTM with the log-space stabiliser m: gates i, f, z, o; states y, c, n, m; m held constant backward.</summary>
 internal readonly struct SLstmIlgpuCell : IIlgpuCell
 {
+    public int Gates => 4;
+    public int Biases => 4;
+    public int States => 4;
+
     public Vec4 Forward(Vec4 wx, Vec4 rh, Vec4 bias, Vec4 prev)
     {
         float gi = wx.V0 + rh.V0 + bias.V0;
@@ -117,6 +129,10 @@ internal readonly struct SLstmIlgpuCell : IIlgpuCell
 /// <summary>Elman: y = tanh(Wx + R y_{t-1} + b).</summary>
 internal readonly struct ElmanIlgpuCell : IIlgpuCell
 {
+    public int Gates => 1;
+    public int Biases => 1;
+    public int States => 1;
+
     public Vec4 Forward(Vec4 wx, Vec4 rh, Vec4 bias, Vec4 prev) => new() { V0 = Tanh(wx.V0 + rh.V0 + bias.V0) };
 
     public CellGradients Backward(Vec4 wx, Vec4 rh, Vec4 bias, Vec4 prev, Vec4 next, Vec4 dNext)

@@ -26,7 +26,9 @@ internal static class RecurrentBackwardKernel
         var shared = SharedMemory.GetDynamic<float>();
         int tid = Group.IdxX, threads = Group.DimX;
         int head = Grid.IdxX, tile = Grid.IdxY;
-        int d = s.HeadSize, g = s.Gates, gb = s.Biases, st = s.States, hidden = s.Hidden, bt = s.BatchTile;
+        // gates, biases and states from the cell type (compile-time constants of the specialised kernel)
+        int d = s.HeadSize, g = default(TCell).Gates, gb = default(TCell).Biases, st = default(TCell).States;
+        int hidden = s.Hidden, bt = s.BatchTile;
         int b0 = tile * bt;
         int rows = XMin(bt, s.Batch - b0);
         int wLength = s.WeightsInShared != 0 ? s.WeightsPerHead : 0;

@@ -23,16 +23,18 @@ internal static class RecurrentForwardKernel
         var shared = SharedMemory.GetDynamic<float>();
         int tid = Group.IdxX, threads = Group.DimX;
         int head = Grid.IdxX;
-        int d = s.HeadSize, g = s.Gates, hidden = s.Hidden, bt = s.BatchTile;
+        // gates and states from the cell type (compile-time constants of the specialised kernel), not from s
+        int d = s.HeadSize, g = default(TCell).Gates, biases = default(TCell).Biases, states = default(TCell).States;
+        int hidden = s.Hidden, bt = s.BatchTile;
         int b0 = Grid.IdxY * bt;
         int rows = XMin(bt, s.Batch - b0);
-        int wLength = s.WeightsInShared != 0 ? s.WeightsPerHead : 0;
+        int wLength = s.WeightsInShared != 0 ? g * d * d : 0;
         int statesAt = wLength;
-        int productsAt = statesAt + s.States * bt * d;
+        int productsAt = statesAt + states * bt * d;
 
         for (int i = tid; i < wLength; i += threads)
             shared[i] = r[(long)head * d * d + (long)(i / (d * d)) * s.Heads * d * d + i % (d * d)];
-        for (int i = tid; i < s.States * rows * d; i += threads)
+        for (int i = tid; i < states * rows * d; i += threads)
         {
             int state = i / (rows * d), row = i / d % rows, unit = i % d;
             shared[statesAt + (state * bt + row) * d + unit] =
@@ -67,14 +69,14 @@ internal static class RecurrentForwardKernel
                     wxUnit[k] = wx[(((long)b * s.Steps + t) * g + k) * hidden + j];
                     rhUnit[k] = shared[productsAt + (row * g + k) * d + unit];
                 }
-                for (int k = 0; k < s.Biases; k++) biasUnit[k] = bias[(long)k * hidden + j];
-                for (int k = 0; k < s.States; k++) prev[k] = shared[statesAt + (k * bt + row) * d + unit];
+                for (int k = 0; k < biases; k++) biasUnit[k] = bias[(long)k * hidden + j];
+                for (int k = 0; k < states; k++) prev[k] = shared[statesAt + (k * bt + row) * d + unit];
                 Vec4 next = default(TCell).Forward(wxUnit, rhUnit, biasUnit, prev);
-                for (int k = 0; k < s.States; k++) shared[statesAt + (k * bt + row) * d + unit] = next[k];
+                for (int k = 0; k < states; k++) shared[statesAt + (k * bt + row) * d + unit] = next[k];
                 y[((long)b * s.Steps + t) * hidden + j] = next.V0;
                 if (s.WriteAllStates != 0)
                 {
-                    for (int k = 0; k < s.States; k++)
+                    for (int k = 0; k < states; k++)
                         allStates[(((long)k * s.Batch + b) * s.Steps + t) * hidden + j] = next[k];
                 }
             }
@@ -83,7 +85,7 @@ internal static class RecurrentForwardKernel
 
         if (s.WriteLastStates != 0)
         {
-            for (int i = tid; i < s.States * rows * d; i += threads)
+            for (int i = tid; i < states * rows * d; i += threads)
             {
                 int state = i / (rows * d), row = i / d % rows, unit = i % d;
                 lastStates[((long)state * s.Batch + b0 + row) * hidden + head * d + unit] = shared[statesAt + (state * bt + row) * d + unit];
