@@ -100,7 +100,8 @@ FR_DEVICE_INLINE unsigned fr_lane_id()
     return lane;
 }
 
-/* the block's rank in its cluster and the cluster's block count (1 and 0 before sm_90: every block is its own) */
+/* the block's rank in its cluster and the cluster's block count (rank 0 and size 1 before sm_90: every block is
+ * its own cluster) */
 FR_DEVICE_INLINE unsigned fr_cluster_rank()
 {
 #if __CUDA_ARCH__ >= 900
@@ -205,7 +206,9 @@ FR_DEVICE_INLINE void fr_grid_sync(fr_grid_barrier_state* state)
         const unsigned blocks = gridDim.x * gridDim.y * gridDim.z;
         const unsigned generation = fr_load_acquire(&state->generation);
         __threadfence();
-        if (atomicAdd(&state->count, 1u) + 1u == blocks) {
+        const bool last = atomicAdd(&state->count, 1u) + 1u == blocks;
+        __threadfence(); /* the last arriver sees every block's writes before it opens the next generation */
+        if (last) {
             state->count = 0u;
             fr_store_release(&state->generation, generation + 1u);
         } else {

@@ -36,11 +36,8 @@ public sealed class IlgpuBackend : IRecurrenceBackend
         ArgumentNullException.ThrowIfNull(problem);
         if (problem.DataType != DataType.Float32)
             return $"the ILGPU kernels compute and store float32; {problem.DataType} runs on the reference or the cuda backend";
-        return PlanProblem(() =>
-        {
-            IlgpuPlanner.PlanRecurrent(_probe.Value.Device!.Limits, problem, PlanDirection.Forward);
-            IlgpuPlanner.PlanRecurrent(_probe.Value.Device!.Limits, problem, PlanDirection.Backward);
-        });
+        // The forward decides support; a backward that does not fit (decision 0011) is refused when it is called.
+        return PlanProblem(() => IlgpuPlanner.PlanRecurrent(_probe.Value.Device!.Limits, problem, PlanDirection.Forward));
     }
 
     public string? WhyUnsupported(ScanProblem problem)
@@ -82,6 +79,14 @@ public sealed class IlgpuBackend : IRecurrenceBackend
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var device = RequireFloat32<T>(problem.DataType);
+        try
+        {
+            IlgpuPlanner.PlanRecurrent(device.Limits, problem, PlanDirection.Backward);
+        }
+        catch (PlanningException e)
+        {
+            throw new NotSupportedException($"problem: backend '{Name}' has no backward for {problem}: {e.Message}", e);
+        }
         lock (device.Gate)
         {
             IlgpuRecurrentRuns.Backward(device, problem,

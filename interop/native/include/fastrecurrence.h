@@ -176,7 +176,7 @@ typedef struct fr_emulation_options {
     const char* arch;         /* the emulated device: "sm_70" .. "sm_90" (limits; clusters from sm_90); NULL: "sm_90" */
     fr_schedule schedule;
     uint64_t seed;            /* FR_SCHEDULE_RANDOM's seed */
-    int workers;              /* OS threads running independent blocks at once; 0: 1 */
+    int workers;              /* OS threads running independent blocks at once: 0..16 (0: 1) */
     const char* compiler;     /* NULL: $FR_EMULATION_CXX, else c++, g++ or clang++ on PATH */
     const char* cache_dir;    /* compiled modules; NULL: as fr_compile_options.cache_dir */
 } fr_emulation_options;

@@ -78,8 +78,9 @@ FR_API fr_status fr_emulation_context_create(const fr_emulation_options* options
         }
         fr_status status = check_schedule(enum_value(options->schedule), "options.schedule");
         if (status != FR_OK) return status;
-        if (options->workers < 0 || options->workers > 256) {
-            return fail(FR_ERROR_INVALID_ARGUMENT, "options.workers: expected 0..256, got %d.", options->workers);
+        // every worker keeps stacks for up to 1024 threads: 16 workers stay well inside the process's mapping limit
+        if (options->workers < 0 || options->workers > 16) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "options.workers: expected 0..16, got %d.", options->workers);
         }
         if (options->cache_dir != nullptr && options->cache_dir[0] == '\0') {
             return fail(FR_ERROR_INVALID_ARGUMENT,

@@ -115,6 +115,38 @@ void test_compile_emulation_source(const char* arch) {
                 result.milliseconds);
 }
 
+// kernels/rnn_forward.cu through NVRTC and ptxas for a few single-block plans (register and shared R tiles, K split;
+// fp32 FMA path, bf16 / fp16 mma): compiles, spills nothing.
+void test_compile_rnn_forward(const char* arch) {
+    struct Plan {
+        int cell, dtype, d, heads, hb, warps, ks, bt, rt, st;
+    };
+    const Plan plans[] = {{0, 1, 64, 12, 1, 8, 1, 16, 2, 0}, {0, 0, 64, 12, 1, 8, 1, 16, 1, 1}, {1, 2, 32, 4, 1, 6, 2, 8, 1, 1},
+                          {2, 1, 64, 4, 1, 16, 2, 8, 0, 2}, {3, 0, 128, 1, 1, 8, 1, 8, 1, 0}};
+    for (const Plan& p : plans) {
+        const int gates = p.cell == 0 || p.cell == 2 ? 4 : p.cell == 1 ? 3 : 1;
+        const int states = p.cell == 0 ? 2 : p.cell == 2 ? 4 : 1;
+        fr_define defines[] = {
+            {"FR_CELL", p.cell}, {"FR_GATES", gates}, {"FR_STATES", states}, {"FR_DTYPE", p.dtype}, {"FR_BACKWARD", 0},
+            {"FR_HEAD_SIZE", p.d}, {"FR_HEAD_SIZE_PADDED", (p.d + 15) / 16 * 16}, {"FR_HEADS", p.heads},
+            {"FR_HEADS_PER_BLOCK", p.hb}, {"FR_BLOCKS_PER_HEAD", 1}, {"FR_WARPS", p.warps}, {"FR_K_SPLIT", p.ks},
+            {"FR_BATCH_TILE", p.bt}, {"FR_REGISTER_ROW_TILES", p.rt}, {"FR_SHARED_ROW_TILES", p.st}, {"FR_REGIME", 0},
+        };
+        fr_compile_options options = compile_options("rnn_forward", arch);
+        options.defines = defines;
+        options.define_count = static_cast<int>(sizeof defines / sizeof defines[0]);
+        fr_compile_result result = compile_result();
+        CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+        const fr_kernel_report* report = find_kernel(result, "fr_rnn_forward");
+        CHECK(report != nullptr);
+        if (report == nullptr) continue;
+        CHECK(report->spill_store_bytes == 0 && report->spill_load_bytes == 0);
+        std::printf("  %s: rnn_forward cell %d dtype %d D %d W %d Ks %d RT %d ST %d: %d registers, %d+%d spill bytes, %.0f ms\n",
+                    arch, p.cell, p.dtype, p.d, p.warps, p.ks, p.rt, p.st, report->registers, report->spill_store_bytes,
+                    report->spill_load_bytes, result.milliseconds);
+    }
+}
+
 void test_compile_errors() {
     fr_compile_result result = compile_result();
     fr_compile_options broken = compile_options("fr_test_broken", "sm_80");
@@ -383,6 +415,8 @@ int run_compile_tests(const char* self) {
     test_compile_emulation_source("sm_80");
     test_compile_emulation_source("sm_90");
     test_fresh_process_cache_hit(self);
+    test_compile_rnn_forward("sm_80");
+    test_compile_rnn_forward("sm_90");
     test_compile_errors();
     test_cache_key();
     test_cache_miss_hit_and_recovery();

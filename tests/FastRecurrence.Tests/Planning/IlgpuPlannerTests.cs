@@ -28,7 +28,7 @@ public sealed class IlgpuPlannerTests
         Assert.Multiple(() =>
         {
             Assert.That(plan.GroupSize % limits.WarpSize, Is.Zero, "whole warps");
-            Assert.That(plan.GroupSize, Is.InRange(limits.WarpSize, limits.MaxGroupSize));
+            Assert.That(plan.GroupSize, Is.InRange(limits.WarpSize, limits.Simulated ? limits.MaxGroupSize : 256));
             Assert.That(plan.SharedBytes, Is.LessThanOrEqualTo(limits.MaxSharedMemoryPerGroup));
             Assert.That(plan.BatchTile, Is.InRange(1, problem.Batch));
             Assert.That(plan.BatchTiles, Is.EqualTo((problem.Batch + plan.BatchTile - 1) / plan.BatchTile));

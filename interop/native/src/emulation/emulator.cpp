@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -41,7 +42,10 @@ namespace fr::emu {
 namespace {
 
 constexpr unsigned kFullMask = 0xffffffffu;
-constexpr size_t kMaxGroupThreads = 65536;  // threads that run together (a cooperative grid): stacks are per thread
+// Threads that run together (a cooperative grid, a cluster). Every thread has its own stack of two mappings (stack
+// and guard page), and Linux allows 65530 mappings per process by default, shared by every worker's stacks.
+constexpr size_t kMaxGroupThreads = 16384;
+constexpr unsigned long long kMaxBlocks = 1ull << 24;  // blocks of one launch the emulator will schedule
 constexpr size_t kSiteRedzone = 64;          // bytes left between two shared arrays (poisoned under ASan)
 constexpr unsigned kPoisonWord = 0xffffffffu; // what a shuffle reads from a lane outside its mask: a NaN
 
@@ -113,10 +117,14 @@ struct LaunchState {
     std::atomic<bool> failed{false};
     std::mutex error_mutex;
     std::string error;
+    fr_status error_status = FR_ERROR_KERNEL_FAULT;
 
-    void record(const std::string& message) {
+    void record(const std::string& message, fr_status status = FR_ERROR_KERNEL_FAULT) {
         std::lock_guard<std::mutex> lock(error_mutex);
-        if (error.empty()) error = message;
+        if (error.empty()) {
+            error = message;
+            error_status = status;
+        }
         failed = true;
     }
 };
@@ -243,10 +251,11 @@ void complete_warp_op(Warp& warp, unsigned mask) {
             fr_emu_warp_op& op = *ops[lane];
             int source = lane;
             switch (kind) {
+                // deltas and masks as the unsigned 5-bit fields shfl.sync reads (width 32)
                 case FR_EMU_SHFL_IDX: source = op.arg & 31; break;
-                case FR_EMU_SHFL_UP: source = lane - op.arg >= 0 ? lane - op.arg : lane; break;
-                case FR_EMU_SHFL_DOWN: source = lane + op.arg <= 31 ? lane + op.arg : lane; break;
-                case FR_EMU_SHFL_XOR: source = (lane ^ op.arg) <= 31 ? (lane ^ op.arg) : lane; break;
+                case FR_EMU_SHFL_UP: source = static_cast<unsigned>(op.arg) <= static_cast<unsigned>(lane) ? lane - op.arg : lane; break;
+                case FR_EMU_SHFL_DOWN: source = static_cast<unsigned>(op.arg) <= static_cast<unsigned>(31 - lane) ? lane + op.arg : lane; break;
+                case FR_EMU_SHFL_XOR: source = lane ^ (op.arg & 31); break;
                 default: break;
             }
             switch (kind) {
@@ -371,6 +380,13 @@ void* rt_static_shared(const void* site, unsigned long long bytes, unsigned long
             size_t offset = launch.static_cursor == 0 ? 0 : launch.static_cursor + kSiteRedzone;
             const size_t align = alignment == 0 ? 1 : static_cast<size_t>(alignment);
             offset = (offset + align - 1) / align * align;
+            if (offset + bytes + launch.shape->shared_bytes > launch.device->max_dynamic_shared) {
+                const unsigned long long total = offset + bytes + launch.shape->shared_bytes;
+                launch.sites_mutex.unlock();
+                fault_here("shared memory: %llu bytes static and dynamic together, above the %u-byte limit per block of "
+                           "the emulated %s",
+                           total, launch.device->max_dynamic_shared, launch.device->arch.c_str());
+            }
             if (offset + bytes > kStaticSharedLimit) {
                 launch.sites_mutex.unlock();
                 fault_here("FR_SHARED_ARRAY: static shared memory would reach %llu bytes, above the %zu-byte limit "
@@ -513,8 +529,10 @@ void run_group(LaunchState& launch, const GroupPlan& plan, uint64_t group_seed, 
         stacks.emplace_back();
         if (!stacks.back().allocate(device.stack_bytes)) {
             stacks.pop_back();
-            launch.record(format("emulator: cannot map a %zu-byte fiber stack for thread %zu of %zu",
-                                 device.stack_bytes, stacks.size(), total_threads));
+            launch.record(format("emulator: cannot map a %zu-byte fiber stack for thread %zu of %zu (memory or the "
+                                 "process's mapping limit, vm.max_map_count)",
+                                 device.stack_bytes, stacks.size() + 1, total_threads),
+                          FR_ERROR_OUT_OF_MEMORY);
             return;
         }
     }
@@ -632,6 +650,13 @@ fr_status check_launch(const KernelEntry& kernel, const LaunchShape& shape, cons
                     device.max_dynamic_shared, device.arch.c_str(), shape.shared_bytes);
     }
     const uint64_t blocks = static_cast<uint64_t>(shape.grid.x) * shape.grid.y * shape.grid.z;
+    if (shape.grid.x > 0x7fffffffu) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "grid: expected x at most 2147483647, got %u.", shape.grid.x);
+    }
+    if (blocks > kMaxBlocks) {
+        return fail(FR_ERROR_UNSUPPORTED, "grid: the emulator schedules at most %llu blocks per launch, got %llu.",
+                    kMaxBlocks, static_cast<unsigned long long>(blocks));
+    }
     if (shape.kind == FR_LAUNCH_CLUSTER) {
         if (device.compute < 90) {
             return fail(FR_ERROR_UNSUPPORTED, "kind: thread-block clusters need sm_90 or newer; the emulated device is %s.",
@@ -660,8 +685,8 @@ fr_status run_launch(const KernelEntry& kernel, const LaunchShape& shape, void**
     fr_status status = check_launch(kernel, shape, device);
     if (status != FR_OK) return status;
 
-    // the groups: blocks that run together
-    const unsigned blocks = shape.grid.x * shape.grid.y * shape.grid.z;
+    // the groups: blocks that run together (check_launch bounded the count)
+    const unsigned blocks = static_cast<unsigned>(static_cast<unsigned long long>(shape.grid.x) * shape.grid.y * shape.grid.z);
     std::vector<GroupPlan> groups;
     if (shape.kind == FR_LAUNCH_COOPERATIVE) {
         groups.emplace_back();
@@ -697,13 +722,19 @@ fr_status run_launch(const KernelEntry& kernel, const LaunchShape& shape, void**
     launch.device = &device;
     std::atomic<size_t> next{0};
     auto worker = [&] {
-        std::vector<FiberStack> stacks;
-        for (;;) {
-            if (launch.failed) return;
-            const size_t slot = next++;
-            if (slot >= order.size()) return;
-            const size_t g = order[slot];
-            run_group(launch, groups[g], mix(device.seed ^ mix(g + 1)), stacks);
+        try {
+            std::vector<FiberStack> stacks;
+            for (;;) {
+                if (launch.failed) return;
+                const size_t slot = next++;
+                if (slot >= order.size()) return;
+                const size_t g = order[slot];
+                run_group(launch, groups[g], mix(device.seed ^ mix(g + 1)), stacks);
+            }
+        } catch (const std::bad_alloc&) {
+            launch.record("emulator: host memory exhausted", FR_ERROR_OUT_OF_MEMORY);
+        } catch (const std::exception& e) {
+            launch.record(std::string("emulator: ") + e.what(), FR_ERROR_INTERNAL);
         }
     };
     const size_t workers = std::min<size_t>(std::max(device.workers, 1), groups.size());
@@ -711,10 +742,14 @@ fr_status run_launch(const KernelEntry& kernel, const LaunchShape& shape, void**
         worker();
     } else {
         std::vector<std::thread> pool;
-        for (size_t w = 0; w < workers; ++w) pool.emplace_back(worker);
+        try {
+            for (size_t w = 0; w < workers; ++w) pool.emplace_back(worker);
+        } catch (const std::system_error& e) {
+            launch.record(std::string("emulator: cannot start a worker thread: ") + e.what(), FR_ERROR_OUT_OF_MEMORY);
+        }
         for (std::thread& thread : pool) thread.join();
     }
-    if (launch.failed) return fail_text(FR_ERROR_KERNEL_FAULT, launch.error);
+    if (launch.failed) return fail_text(launch.error_status, launch.error);
     return FR_OK;
 }
 

@@ -9,7 +9,8 @@
 // barrier after some threads exited, a warp operation whose lanes disagree, a mask naming a lane that does not exist,
 // a deadlock) ends the launch with FR_ERROR_KERNEL_FAULT and a message naming the block, thread and operation.
 //
-// Schedules: in order (the runnable thread with the lowest index first), or random from a seed: the next thread to
+// Schedules: in order (first come, first run: the runnable threads in the order they became runnable, starting with
+// thread 0; reproducible), or random from a seed: the next thread to
 // run is drawn among the runnable ones, so the threads between two synchronisation points run in a different order
 // per seed, and a read of a value another thread has not yet written (a missing barrier) shows up as a mismatch.
 #ifndef FR_EMULATION_EMULATOR_H

@@ -109,7 +109,11 @@ bool FiberStack::allocate(size_t bytes) {
     void* mapping = mmap(nullptr, usable + page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                          -1, 0);
     if (mapping == MAP_FAILED) return false;
-    mprotect(mapping, page, PROT_NONE);  // the guard page: stacks grow down into it
+    // the guard page: stacks grow down into it (each stack is two mappings then: see kMaxGroupThreads)
+    if (mprotect(mapping, page, PROT_NONE) != 0) {
+        munmap(mapping, usable + page);
+        return false;
+    }
     if (mapping_ != nullptr) munmap(mapping_, mapping_bytes_);
     mapping_ = mapping;
     mapping_bytes_ = usable + page;

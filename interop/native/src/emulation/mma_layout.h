@@ -9,7 +9,8 @@
 namespace fr::emu {
 
 // lanes[l] is lane l's operation (kind FR_EMU_MMA_*; in[0..3] = a, in[4..5] = b, c); fills every lane's d.
-// Products are exact and the sum is formed in double, then rounded once to float: the exactly rounded D. The hardware
+// Products are exact and the sum is formed in double, then rounded to float (exact unless the terms' exponents are
+// far apart, where the double sum rounds once more). The hardware
 // accumulates in its own order and precision, so a GPU may differ from this in the last bits.
 void emulate_mma(fr_emu_warp_op* const lanes[32]);
 

@@ -28,7 +28,10 @@ public static class IlgpuPlanner
         long weights = g * d * d;
 
         var m = new ConstraintModel();
-        int maxGroup = device.MaxGroupSize / device.WarpSize * device.WarpSize;
+        // On a GPU, at most 256 threads: ILGPU emits no launch bound, so a group of 1024 could need more registers per
+        // thread than the SM gives it (64) and fail to launch; 256 leaves 255 registers to the compiler.
+        int groupLimit = device.Simulated ? device.MaxGroupSize : Math.Min(device.MaxGroupSize, Math.Max(256, device.WarpSize));
+        int maxGroup = groupLimit / device.WarpSize * device.WarpSize;
         var group = m.NewVar("threads per group", Domain.MultipleOf(device.WarpSize, device.WarpSize, maxGroup), ValueOrder.Descending);
         var tile = m.NewVar("batch rows per group", Domain.Range(1, problem.Batch), ValueOrder.Descending);
         var inShared = m.NewVar("weights in shared memory", Domain.Range(0, 1), ValueOrder.Descending);

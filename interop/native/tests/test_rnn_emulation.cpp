@@ -1,0 +1,321 @@
+// test_rnn_emulation.cpp: kernels/rnn_forward.cu (the fused forward, single-block regime) on the CPU emulator,
+// launched directly with plan constants of the shapes the planner produces (register and shared R tiles, K split,
+// several heads per block, batch tiles with masking, padded head sizes), for every cell and storage type, in order
+// and under a random schedule, against a float64 reference; outputs poisoned first. Group: emulation_rnn.
+#include "device_checks.h"
+#include "test_support.h"
+
+#include "fr_rnn_args.h"
+#include "kernel_sources.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace frtest {
+namespace {
+
+struct RnnPlan {
+    int cell, dtype, d, heads, heads_per_block, warps, k_split, batch_tile, register_tiles, shared_tiles;
+};
+
+int gates_of(int cell) { return cell == 0 || cell == 2 ? 4 : cell == 1 ? 3 : 1; }
+int biases_of(int cell) { return cell == 3 ? 1 : 4; }
+int states_of(int cell) { return cell == 0 ? 2 : cell == 2 ? 4 : 1; }
+const char* cell_name(int cell) { return cell == 0 ? "lstm" : cell == 1 ? "gru" : cell == 2 ? "slstm" : "elman"; }
+
+double sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+// One unit of one step in float64 (math.md section 2).
+void cell_step(int cell, const double* wx, const double* rh, const double* bias, double* st) {
+    switch (cell) {
+        case 0: {
+            double i = sigmoid(wx[0] + rh[0] + bias[0]), f = sigmoid(wx[1] + rh[1] + bias[1]);
+            double z = std::tanh(wx[2] + rh[2] + bias[2]), o = sigmoid(wx[3] + rh[3] + bias[3]);
+            double c = f * st[1] + i * z;
+            st[0] = o * std::tanh(c);
+            st[1] = c;
+            break;
+        }
+        case 1: {
+            double r = sigmoid(wx[0] + rh[0] + bias[0]), u = sigmoid(wx[1] + rh[1] + bias[1]);
+            double n = std::tanh(wx[2] + bias[2] + r * (rh[2] + bias[3]));
+            st[0] = (1 - u) * n + u * st[0];
+            break;
+        }
+        case 2: {
+            double gi = wx[0] + rh[0] + bias[0], gf = wx[1] + rh[1] + bias[1];
+            double z = std::tanh(wx[2] + rh[2] + bias[2]), o = sigmoid(wx[3] + rh[3] + bias[3]);
+            double log_f = (gf >= 0 ? -std::log1p(std::exp(-gf)) : gf - std::log1p(std::exp(gf))) + st[3];
+            double m = st[2] == 0 ? gi : std::max(gi, log_f);
+            double ig = std::exp(gi - m), fg = std::exp(log_f - m);
+            double c = fg * st[1] + ig * z, n = fg * st[2] + ig;
+            st[0] = o * c / n;
+            st[1] = c;
+            st[2] = n;
+            st[3] = m;
+            break;
+        }
+        default: st[0] = std::tanh(wx[0] + rh[0] + bias[0]);
+    }
+}
+
+size_t bytes_of(int dtype) { return dtype == 0 ? 4 : 2; }
+
+uint16_t to_bf16(float x) {
+    uint32_t u;
+    std::memcpy(&u, &x, 4);
+    return static_cast<uint16_t>((u + 0x7fffu + ((u >> 16) & 1u)) >> 16);
+}
+
+// Values rounded to the storage type, kept as doubles (what the kernel reads) and as bytes (what it is given).
+struct Stored {
+    std::vector<double> values;
+    std::vector<unsigned char> bytes;
+};
+
+Stored store(const std::vector<double>& v, int dtype) {
+    Stored s;
+    s.values.resize(v.size());
+    s.bytes.resize(v.size() * bytes_of(dtype));
+    for (size_t i = 0; i < v.size(); ++i) {
+        const float f = static_cast<float>(v[i]);
+        if (dtype == 0) {
+            std::memcpy(&s.bytes[i * 4], &f, 4);
+            s.values[i] = f;
+        } else if (dtype == 1) {
+            const uint16_t b = to_bf16(f);
+            std::memcpy(&s.bytes[i * 2], &b, 2);
+            const uint32_t u = uint32_t(b) << 16;
+            float back;
+            std::memcpy(&back, &u, 4);
+            s.values[i] = back;
+        } else {
+            const _Float16 h = static_cast<_Float16>(f);
+            std::memcpy(&s.bytes[i * 2], &h, 2);
+            s.values[i] = static_cast<float>(h);
+        }
+    }
+    return s;
+}
+
+std::vector<double> load(const std::vector<unsigned char>& bytes, int dtype) {
+    std::vector<double> v(bytes.size() / bytes_of(dtype));
+    for (size_t i = 0; i < v.size(); ++i) {
+        if (dtype == 0) {
+            float f;
+            std::memcpy(&f, &bytes[i * 4], 4);
+            v[i] = f;
+        } else if (dtype == 1) {
+            uint16_t b;
+            std::memcpy(&b, &bytes[i * 2], 2);
+            const uint32_t u = uint32_t(b) << 16;
+            float f;
+            std::memcpy(&f, &u, 4);
+            v[i] = f;
+        } else {
+            _Float16 h;
+            std::memcpy(&h, &bytes[i * 2], 2);
+            v[i] = static_cast<float>(h);
+        }
+    }
+    return v;
+}
+
+double rel_l2(const std::vector<double>& got, const std::vector<double>& want) {
+    double num = 0, den = 0;
+    for (size_t i = 0; i < want.size(); ++i) {
+        if (!std::isfinite(got[i])) return INFINITY;
+        num += (got[i] - want[i]) * (got[i] - want[i]);
+        den += want[i] * want[i];
+    }
+    return std::sqrt(num / std::max(den, 1e-300));
+}
+
+bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, const char* source = "rnn_forward",
+                   bool quiet = false) {
+    const int G = gates_of(p.cell), Gb = biases_of(p.cell), S = states_of(p.cell), D = p.d, NH = p.heads;
+    const int dp = (D + 15) / 16 * 16;
+    const long H = long(NH) * D;
+    std::mt19937 random(100 + p.cell * 7 + p.dtype * 3 + D + batch);
+    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+    auto fill = [&](size_t n, double scale) {
+        std::vector<double> v(n);
+        for (double& x : v) x = uniform(random) * scale;
+        return v;
+    };
+    const double scale = 1.0 / std::sqrt(double(D));
+    const Stored wx = store(fill(size_t(batch) * steps * G * H, 1.0), p.dtype);
+    const Stored r = store(fill(size_t(G) * NH * D * D, scale), p.dtype);
+    const Stored bias = store(fill(size_t(Gb) * H, scale), p.dtype);
+    std::vector<double> initial_values = fill(size_t(S) * batch * H, 0.5);
+    if (p.cell == 2) {  // sLSTM: n >= 0, m finite; zero states are the common start
+        for (double& x : initial_values) x = 0;
+    }
+    const Stored initial = store(initial_values, p.dtype);
+
+    // reference
+    std::vector<double> y_ref(size_t(batch) * steps * H), all_ref(size_t(S) * batch * steps * H), last_ref(size_t(S) * batch * H);
+    for (int b = 0; b < batch; ++b) {
+        for (int h = 0; h < NH; ++h) {
+            std::vector<double> st(size_t(S) * D);
+            for (int s = 0; s < S; ++s)
+                for (int u = 0; u < D; ++u) st[s * D + u] = initial.values[((size_t(s) * batch + b) * NH + h) * D + u];
+            for (int t = 0; t < steps; ++t) {
+                std::vector<double> y_prev(st.begin(), st.begin() + D);
+                for (int u = 0; u < D; ++u) {
+                    double wxu[4], rhu[4], bu[4], su[4];
+                    for (int g = 0; g < G; ++g) {
+                        wxu[g] = wx.values[(((size_t(b) * steps + t) * G + g) * NH + h) * D + u];
+                        double sum = 0;
+                        for (int k = 0; k < D; ++k) sum += r.values[((size_t(g) * NH + h) * D + u) * D + k] * y_prev[k];
+                        rhu[g] = sum;
+                    }
+                    for (int g = 0; g < Gb; ++g) bu[g] = bias.values[(size_t(g) * NH + h) * D + u];
+                    for (int s = 0; s < S; ++s) su[s] = st[s * D + u];
+                    cell_step(p.cell, wxu, rhu, bu, su);
+                    for (int s = 0; s < S; ++s) st[s * D + u] = su[s];
+                }
+                for (int u = 0; u < D; ++u) {
+                    y_ref[((size_t(b) * steps + t) * NH + h) * D + u] = st[u];
+                    for (int s = 0; s < S; ++s) all_ref[(((size_t(s) * batch + b) * steps + t) * NH + h) * D + u] = st[s * D + u];
+                }
+            }
+            for (int s = 0; s < S; ++s)
+                for (int u = 0; u < D; ++u) last_ref[((size_t(s) * batch + b) * NH + h) * D + u] = st[s * D + u];
+        }
+    }
+
+    const size_t e = bytes_of(p.dtype);
+    DeviceBuffer wx_dev(context, wx.bytes.size()), r_dev(context, r.bytes.size()), bias_dev(context, bias.bytes.size()),
+        initial_dev(context, initial.bytes.size()), y_dev(context, y_ref.size() * e), all_dev(context, all_ref.size() * e),
+        last_dev(context, last_ref.size() * e);
+    wx_dev.upload(wx.bytes);
+    r_dev.upload(r.bytes);
+    bias_dev.upload(bias.bytes);
+    initial_dev.upload(initial.bytes);
+    y_dev.upload(std::vector<unsigned char>(y_ref.size() * e, 0xff));
+    all_dev.upload(std::vector<unsigned char>(all_ref.size() * e, 0xff));
+    last_dev.upload(std::vector<unsigned char>(last_ref.size() * e, 0xff));
+
+    fr_define defines[] = {
+        {"FR_CELL", p.cell}, {"FR_GATES", G}, {"FR_STATES", S}, {"FR_DTYPE", p.dtype}, {"FR_BACKWARD", 0},
+        {"FR_HEAD_SIZE", D}, {"FR_HEAD_SIZE_PADDED", dp}, {"FR_HEADS", NH}, {"FR_HEADS_PER_BLOCK", p.heads_per_block},
+        {"FR_BLOCKS_PER_HEAD", 1}, {"FR_WARPS", p.warps}, {"FR_K_SPLIT", p.k_split}, {"FR_BATCH_TILE", p.batch_tile},
+        {"FR_REGISTER_ROW_TILES", p.register_tiles}, {"FR_SHARED_ROW_TILES", p.shared_tiles}, {"FR_REGIME", 0},
+    };
+    fr_compile_options options = compile_options(source, nullptr);
+    options.defines = defines;
+    options.define_count = static_cast<int>(sizeof defines / sizeof defines[0]);
+    fr_module module = nullptr;
+    CHECK_STATUS(fr_module_load(context, &options, &module), FR_OK);
+    if (module == nullptr) return false;
+
+    fr_rnn_args args{};
+    args.wx = wx_dev.get();
+    args.r = r_dev.get();
+    args.bias = bias_dev.get();
+    args.initial = initial_dev.get();
+    args.y = y_dev.get();
+    args.all_states = all_dev.get();
+    args.last_states = last_dev.get();
+    args.batch = batch;
+    args.steps = steps;
+    args.heads = NH;
+    args.head_size = D;
+    void* params[] = {&args};
+    const long rows = long(p.heads_per_block) * G * dp;
+    const long kchunks = dp / p.k_split / (p.dtype == 0 ? 8 : 16);
+    fr_launch_config config = launch_config(1, static_cast<unsigned>(p.warps * 32));
+    config.grid = {1u, static_cast<unsigned>(NH / p.heads_per_block), static_cast<unsigned>((batch + p.batch_tile - 1) / p.batch_tile)};
+    config.shared_bytes = static_cast<uint32_t>(long(p.warps) * p.shared_tiles * kchunks * 512 +
+                                                2L * p.heads_per_block * p.batch_tile * dp * long(e) +
+                                                long(p.k_split) * rows * p.batch_tile * 4);
+    CHECK_STATUS(fr_launch(module, "fr_rnn_forward", &config, params), FR_OK);
+    CHECK_STATUS(fr_module_unload(module), FR_OK);
+
+    const double errors[] = {rel_l2(load(y_dev.download<unsigned char>(y_ref.size() * e), p.dtype), y_ref),
+                             rel_l2(load(all_dev.download<unsigned char>(all_ref.size() * e), p.dtype), all_ref),
+                             rel_l2(load(last_dev.download<unsigned char>(last_ref.size() * e), p.dtype), last_ref)};
+    const double tolerance = p.dtype == 0 ? 1e-5 : 2e-2;
+    const bool right = errors[0] <= tolerance && errors[1] <= tolerance && errors[2] <= tolerance;
+    if (quiet) return right;
+    std::printf("  %-5s %s D %2d NH %d Hb %d W %d Ks %d Bt %2d RT %d ST %d, B %2d T %d: rel L2 y %.1e all %.1e last %.1e%s\n",
+                cell_name(p.cell), dtype_name(static_cast<fr_dtype>(p.dtype)), D, NH, p.heads_per_block, p.warps,
+                p.k_split, p.batch_tile, p.register_tiles, p.shared_tiles, batch, steps, errors[0], errors[1], errors[2],
+                right ? "" : "  MISMATCH");
+    return right;
+}
+
+}  // namespace
+
+int run_emulation_rnn_tests() {
+    char compiler[512];
+    if (fr_emulation_compiler(compiler, sizeof compiler) != FR_OK) {
+        std::printf("skipped: %s\n", fr_last_error());
+        return kSkip;
+    }
+    TempDir cache;
+    fr_emulation_options options{};
+    options.struct_size = sizeof options;
+    options.cache_dir = cache.path().c_str();
+    fr_context context = nullptr;
+    CHECK_STATUS(fr_emulation_context_create(&options, &context), FR_OK);
+    if (context == nullptr) return 0;
+
+    // cell, dtype, D, NH, Hb, W, Ks, Bt, RT, ST: every tile placement, K split, heads per block, masking
+    std::vector<RnnPlan> plans;
+    for (int dtype : {0, 1, 2}) {
+        plans.push_back({0, dtype, 16, 2, 1, 4, 1, 8, 1, 0});    // LSTM: one register tile per warp
+        plans.push_back({0, dtype, 10, 2, 2, 2, 1, 16, 2, 2});   // LSTM: D padded to 16, two heads per block, RT + ST
+        plans.push_back({1, dtype, 20, 1, 1, 6, 2, 8, 1, 1});    // GRU: 3 gates, K split 2
+        plans.push_back({2, dtype, 32, 1, 1, 2, 2, 8, 0, 8});    // sLSTM: every tile in shared memory, K split
+        plans.push_back({3, dtype, 32, 3, 1, 2, 1, 8, 1, 0});    // Elman
+    }
+    int passed = 0, runs = 0;
+    for (int schedule = 0; schedule < 2; ++schedule) {
+        CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 77), FR_OK);
+        for (const RnnPlan& plan : plans) {
+            for (int batch : {3, 11}) {
+                ++runs;
+                if (check_forward(context, plan, batch, 7)) ++passed;
+            }
+        }
+    }
+    std::printf("  kernels/rnn_forward.cu on the emulator: %d of %d runs match the float64 reference\n", passed, runs);
+    CHECK(passed == runs);
+
+    // Deleting either block barrier of the step makes the kernel differ from the reference.
+    const char* barriers[] = {"fr_syncthreads(); /* barrier 1: pre-activations complete */",
+                              "fr_syncthreads(); /* barrier 2: h_t complete, pre-activations consumed */"};
+    for (int which = 0; which < 2; ++which) {
+        const char* source = nullptr;
+        const char* text = nullptr;
+        std::string mutated;
+        for (int i = 0; i < fr_kernel_source_count(); ++i) {
+            if (fr_kernel_source(i, &source, &text) == FR_OK && std::string(source) == "rnn_forward") mutated = text;
+        }
+        const size_t at = mutated.find(barriers[which]);
+        CHECK(at != std::string::npos);
+        if (at == std::string::npos) continue;
+        mutated.erase(at, std::strlen(barriers[which]));
+        const std::string name = "rnn_forward_without_barrier_" + std::to_string(which + 1);
+        fr::add_kernel_file_for_testing(name, mutated, false);
+        int caught = 0;
+        for (int schedule = 0; schedule < 2; ++schedule) {
+            CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 5), FR_OK);
+            const int before = failures();
+            if (!check_forward(context, {0, 0, 16, 2, 1, 4, 1, 8, 1, 0}, 3, 7, name.c_str(), true)) ++caught;
+            failures() = before;
+        }
+        std::printf("  %s: %d of 2 schedules differ from the reference\n", name.c_str(), caught);
+        CHECK(caught == 2);
+    }
+    CHECK_STATUS(fr_context_destroy(context), FR_OK);
+    return 0;
+}
+
+}  // namespace frtest

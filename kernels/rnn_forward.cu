@@ -1,0 +1,310 @@
+/*
+ * rnn_forward.cu: the fused persistent forward of LSTM, GRU, sLSTM and Elman (math.md sections 2 and 4), single-block
+ * regime: one block owns FR_HEADS_PER_BLOCK whole heads for a tile of FR_BATCH_TILE sequences and runs all T steps,
+ * with the heads' recurrent weights on chip (registers and shared memory) for the whole sequence.
+ *
+ * Plan constants (the planner's FusedRnnModel, src/FastRecurrence/Planning/Models/FusedRnnModel.cs):
+ *   FR_CELL (0 LSTM, 1 GRU, 2 sLSTM, 3 Elman), FR_GATES G, FR_STATES S, FR_DTYPE (0 fp32, 1 bf16, 2 fp16),
+ *   FR_HEAD_SIZE D, FR_HEAD_SIZE_PADDED Dp (D rounded up to 16), FR_HEADS NH, FR_HEADS_PER_BLOCK Hb,
+ *   FR_BLOCKS_PER_HEAD P (1 here: the cluster and grid-barrier regimes are not written yet), FR_WARPS W,
+ *   FR_K_SPLIT Ks, FR_BATCH_TILE Bt (a multiple of 8), FR_REGISTER_ROW_TILES RT, FR_SHARED_ROW_TILES ST.
+ * Launch: grid (P, NH / Hb, ceil(B / Bt)), block W * 32 threads, dynamic shared memory fr_rnn_forward_shared_bytes.
+ *
+ * The block's matrix: Hb heads x G gates x Dp units = Rows rows (row = (hh * Dp + unit) * G + gate: the gates of a
+ * unit are adjacent) by Dp columns (padding rows and columns are zero). Warp w is row strip w / Ks and K slice w % Ks:
+ * it owns RT + ST tiles of 16 rows (RT as fragments in registers, ST in shared memory) and the Dp / Ks columns of its
+ * slice. Each step:
+ *   1. matmul: for each tile and each 8-column batch chunk, accumulate R_tile h_{t-1} over the slice's columns:
+ *      bf16 / fp16 with mma.m16n8k16 (fp32 accumulate); fp32 exactly, with FMAs on the fragments of mma.m16n8k8's
+ *      layout and a reduction over the 4 lanes that share a row; the partial pre-activations go to shared memory,
+ *      one set per K slice.                                                                   -> barrier
+ *   2. pointwise: each thread owns fixed (head, unit, sequence) items, their fp32 states in registers for the whole
+ *      sequence: it sums the K slices, adds Wx and the biases, applies the cell, writes y (and all states) to global
+ *      memory and h_t, in the storage type, into the other h buffer.                          -> barrier
+ * Two block barriers per step; h is double-buffered, so the next matmul never reads an h being written.
+ * Shared memory, bytes: W * ST * (Dp / Ks) * 16 * s (R tiles) + 2 * Hb * Bt * Dp * s (h) + Ks * Rows * Bt * 4
+ * (pre-activations); the planner's model has the same terms.
+ */
+#include "fr_rnn_args.h"
+#include "fr_device.cuh"
+#include "fr_rnn_cells.cuh"
+
+#if !defined(FR_CELL) || !defined(FR_DTYPE) || !defined(FR_HEAD_SIZE) || !defined(FR_HEAD_SIZE_PADDED) ||   \
+    !defined(FR_HEADS) || !defined(FR_HEADS_PER_BLOCK) || !defined(FR_BLOCKS_PER_HEAD) || !defined(FR_WARPS) || \
+    !defined(FR_K_SPLIT) || !defined(FR_BATCH_TILE) || !defined(FR_REGISTER_ROW_TILES) || !defined(FR_SHARED_ROW_TILES)
+#error "rnn_forward.cu needs the fused plan's constants (FR_CELL, FR_DTYPE, FR_HEAD_SIZE, ... FR_SHARED_ROW_TILES)"
+#endif
+#if FR_BLOCKS_PER_HEAD != 1
+#error "rnn_forward.cu: only the single-block regime (FR_BLOCKS_PER_HEAD = 1) is written; cluster and grid-barrier plans are not (issue 7)"
+#endif
+
+namespace fr_rnn {
+
+#if FR_DTYPE == 0
+typedef float S;
+constexpr bool kHalf = false;
+#elif FR_DTYPE == 1
+typedef fr_bf16 S;
+constexpr bool kHalf = true;
+#elif FR_DTYPE == 2
+typedef fr_f16 S;
+constexpr bool kHalf = true;
+#else
+#error "rnn_forward.cu: FR_DTYPE must be 0 (fp32), 1 (bf16) or 2 (fp16)"
+#endif
+
+typedef fr_cells::Traits<FR_CELL> Cell;
+constexpr int G = Cell::gates;
+constexpr int Gb = Cell::biases;
+constexpr int NS = Cell::states;
+constexpr int D = FR_HEAD_SIZE;
+constexpr int Dp = FR_HEAD_SIZE_PADDED;
+constexpr int NH = FR_HEADS;
+constexpr int Hb = FR_HEADS_PER_BLOCK;
+constexpr int W = FR_WARPS;
+constexpr int Ks = FR_K_SPLIT;
+constexpr int Bt = FR_BATCH_TILE;
+constexpr int RT = FR_REGISTER_ROW_TILES;
+constexpr int ST = FR_SHARED_ROW_TILES;
+constexpr int Threads = W * FR_WARP_SIZE;
+constexpr int Wr = W / Ks;
+constexpr int TilesPerWarp = RT + ST;
+constexpr int Rows = Hb * G * Dp;
+constexpr int KChunk = kHalf ? 16 : 8;           /* columns per fragment: mma.m16n8k16 / m16n8k8 */
+constexpr int KSlice = Dp / Ks;
+constexpr int KChunks = KSlice / KChunk;
+constexpr int NChunks = Bt / 8;
+constexpr int Items = (Hb * Dp * Bt + Threads - 1) / Threads; /* pointwise items per thread */
+
+static_assert(FR_GATES == G && FR_STATES == NS, "FR_GATES / FR_STATES must match FR_CELL");
+static_assert(Dp % 16 == 0 && Dp >= D, "FR_HEAD_SIZE_PADDED: D rounded up to 16");
+static_assert(W % Ks == 0 && KSlice % KChunk == 0, "the K split divides the head's 16-column tiles");
+static_assert(Wr * TilesPerWarp * 16 == Rows, "the warps cover the block's rows in 16-row tiles exactly");
+static_assert(Bt % 8 == 0, "FR_BATCH_TILE: a multiple of 8 (the mma N)");
+static_assert(NH % Hb == 0, "FR_HEADS_PER_BLOCK divides FR_HEADS");
+static_assert(!kHalf || FR_HAS_MMA, "bf16 / fp16 recurrent plans need mma.m16n8k16 (sm_80 or newer)");
+
+/* dynamic shared memory layout, in bytes */
+constexpr long long kRTileBytes = (long long)W * ST * KChunks * FR_WARP_SIZE * 4 * 4;
+constexpr long long kHBytes = 2LL * Hb * Bt * Dp * (long long)sizeof(S);
+constexpr long long kPreBytes = (long long)Ks * Rows * Bt * 4;
+
+/* the raw storage bits of R[gate, head, unit, k] (zero in the padding) */
+FR_DEVICE_INLINE unsigned r_bits(const fr_rnn_args& a, int head, int row, int k)
+{
+    const int hh_row = row % (G * Dp);
+    const int unit = hh_row / G, gate = hh_row % G;
+    if (unit >= D || k >= D) return 0u;
+    const long long at = (((long long)gate * NH + head) * D + unit) * D + k;
+    if (kHalf) return (unsigned)((const unsigned short*)a.r)[at];
+    return fr_float_as_u32(((const float*)a.r)[at]);
+}
+
+/* lane's fragment words of tile rows [row0, row0 + 16) and columns [k0, k0 + KChunk): the A layout of mma.m16n8k16
+ * (two 16-bit elements per word, lower column in the low half) or m16n8k8 (one fp32 per word) */
+FR_DEVICE_INLINE void load_fragment(const fr_rnn_args& a, int head, int row0, int k0, int lane, unsigned w[4])
+{
+    const int g = lane >> 2, t = lane & 3;
+    if (kHalf) {
+        w[0] = r_bits(a, head, row0 + g, k0 + 2 * t) | (r_bits(a, head, row0 + g, k0 + 2 * t + 1) << 16);
+        w[1] = r_bits(a, head, row0 + g + 8, k0 + 2 * t) | (r_bits(a, head, row0 + g + 8, k0 + 2 * t + 1) << 16);
+        w[2] = r_bits(a, head, row0 + g, k0 + 2 * t + 8) | (r_bits(a, head, row0 + g, k0 + 2 * t + 9) << 16);
+        w[3] = r_bits(a, head, row0 + g + 8, k0 + 2 * t + 8) | (r_bits(a, head, row0 + g + 8, k0 + 2 * t + 9) << 16);
+    } else {
+        w[0] = r_bits(a, head, row0 + g, k0 + t);
+        w[1] = r_bits(a, head, row0 + g + 8, k0 + t);
+        w[2] = r_bits(a, head, row0 + g, k0 + t + 4);
+        w[3] = r_bits(a, head, row0 + g + 8, k0 + t + 4);
+    }
+}
+
+/* D (the 4 C-fragment values of rows g, g + 8 and columns 2t, 2t + 1) += R_fragment x h for one column chunk */
+FR_DEVICE_INLINE void multiply(const unsigned w[4], const S* h_tile /* [8 columns][Dp] at k0 */, int lane, float acc[4],
+                               float partial[16])
+{
+    const int g = lane >> 2, t = lane & 3;
+    if (kHalf) {
+#if FR_HAS_MMA
+        const unsigned* hw = (const unsigned*)h_tile;
+        unsigned b[2];
+        b[0] = hw[(g * Dp + 2 * t) / 2];
+        b[1] = hw[(g * Dp + 2 * t + 8) / 2];
+        float c[4] = {acc[0], acc[1], acc[2], acc[3]};
+#if FR_DTYPE == 1
+        fr_mma_m16n8k16_bf16(acc, w, b, c);
+#else
+        fr_mma_m16n8k16_f16(acc, w, b, c);
+#endif
+#endif
+        (void)partial;
+    } else {
+        /* exact fp32: this lane's columns t and t + 4 of rows g and g + 8, for each of the chunk's 8 sequences */
+        const float* hf = (const float*)h_tile;
+        const float a0 = fr_u32_as_float(w[0]), a1 = fr_u32_as_float(w[1]);
+        const float a2 = fr_u32_as_float(w[2]), a3 = fr_u32_as_float(w[3]);
+#pragma unroll
+        for (int n = 0; n < 8; ++n) {
+            const float h0 = hf[n * Dp + t], h1 = hf[n * Dp + t + 4];
+            partial[n] += a0 * h0 + a2 * h1;
+            partial[8 + n] += a1 * h0 + a3 * h1;
+        }
+        (void)acc;
+    }
+}
+
+FR_DEVICE_INLINE void run(const fr_rnn_args& a)
+{
+    FR_DYNAMIC_SHARED(unsigned char, shared);
+    unsigned* r_shared = (unsigned*)shared;
+    S* h_buffers = (S*)(shared + kRTileBytes);
+    float* pre = (float*)(shared + kRTileBytes + kHBytes);
+
+    const int tid = (int)fr_thread_x();
+    const int lane = tid % FR_WARP_SIZE, warp = tid / FR_WARP_SIZE;
+    const int strip = warp / Ks, slice = warp % Ks;
+    const int head0 = (int)fr_block_y() * Hb;
+    const int b0 = (int)fr_block_z() * Bt;
+    const int g = lane >> 2, t4 = lane & 3;
+
+    /* R: this warp's tiles, registers first, then shared memory, for its K slice */
+    unsigned r_reg[RT > 0 ? RT : 1][KChunks][4];
+#pragma unroll
+    for (int tile = 0; tile < TilesPerWarp; ++tile) {
+        const int row0 = (strip * TilesPerWarp + tile) * 16;
+        const int head = head0 + row0 / (G * Dp);
+#pragma unroll
+        for (int kc = 0; kc < KChunks; ++kc) {
+            unsigned w[4];
+            load_fragment(a, head, row0, slice * KSlice + kc * KChunk, lane, w);
+            if (tile < RT) {
+#pragma unroll
+                for (int i = 0; i < 4; ++i) r_reg[tile < RT ? tile : 0][kc][i] = w[i];
+            } else {
+                unsigned* dst = r_shared + ((((long long)warp * (ST > 0 ? ST : 1) + (tile - RT)) * KChunks + kc) * FR_WARP_SIZE + lane) * 4;
+#pragma unroll
+                for (int i = 0; i < 4; ++i) dst[i] = w[i];
+            }
+        }
+    }
+
+    /* states: item j of this thread is (hh, sequence, unit), unit fastest */
+    float state[Items][NS];
+#pragma unroll
+    for (int j = 0; j < Items; ++j) {
+        const int item = tid + j * Threads;
+        const int unit = item % Dp, b = item / Dp % Bt, hh = item / (Dp * Bt);
+        const bool real = item < Hb * Dp * Bt && unit < D && b0 + b < a.batch;
+#pragma unroll
+        for (int s = 0; s < NS; ++s) {
+            state[j][s] = real && a.initial != 0
+                ? fr_load_acc((const S*)a.initial + (((long long)s * a.batch + b0 + b) * NH + head0 + hh) * D + unit)
+                : 0.0f;
+        }
+        if (item < Hb * Dp * Bt) fr_from_float(h_buffers + ((long long)hh * Bt + b) * Dp + unit, real ? state[j][0] : 0.0f);
+    }
+    fr_syncthreads();
+
+    for (int step = 0; step < a.steps; ++step) {
+        const S* h_cur = h_buffers + (long long)(step & 1) * Hb * Bt * Dp;
+        S* h_next = h_buffers + (long long)((step + 1) & 1) * Hb * Bt * Dp;
+
+        /* ---- 1. matmul: partial pre-activations of this warp's tiles over its K slice */
+#pragma unroll
+        for (int tile = 0; tile < TilesPerWarp; ++tile) {
+            const int row0 = (strip * TilesPerWarp + tile) * 16;
+            const int hh = row0 / (G * Dp);
+            for (int nc = 0; nc < NChunks; ++nc) {
+                float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+                float partial[16];
+#pragma unroll
+                for (int i = 0; i < 16; ++i) partial[i] = 0.0f;
+#pragma unroll
+                for (int kc = 0; kc < KChunks; ++kc) {
+                    unsigned w[4];
+                    if (tile < RT) {
+#pragma unroll
+                        for (int i = 0; i < 4; ++i) w[i] = r_reg[tile < RT ? tile : 0][kc][i];
+                    } else {
+                        const unsigned* src = r_shared + ((((long long)warp * (ST > 0 ? ST : 1) + (tile - RT)) * KChunks + kc) * FR_WARP_SIZE + lane) * 4;
+#pragma unroll
+                        for (int i = 0; i < 4; ++i) w[i] = src[i];
+                    }
+                    const S* h_tile = h_cur + ((long long)hh * Bt + nc * 8) * Dp + slice * KSlice + kc * KChunk;
+                    multiply(w, h_tile, lane, acc, partial);
+                }
+                if (!kHalf) {
+                    /* the 4 lanes of a row hold disjoint columns: sum them, then keep this lane's two sequences */
+#pragma unroll
+                    for (int i = 0; i < 16; ++i) {
+                        partial[i] += fr_shfl_xor(partial[i], 1);
+                        partial[i] += fr_shfl_xor(partial[i], 2);
+                    }
+#pragma unroll
+                    for (int n = 0; n < 8; ++n) {
+                        if ((n >> 1) == t4) {
+                            acc[n & 1] = partial[n];
+                            acc[2 + (n & 1)] = partial[8 + n];
+                        }
+                    }
+                }
+                float* out = pre + ((long long)slice * Rows + row0) * Bt + nc * 8 + 2 * t4;
+                out[g * Bt] = acc[0];
+                out[g * Bt + 1] = acc[1];
+                out[(g + 8) * Bt] = acc[2];
+                out[(g + 8) * Bt + 1] = acc[3];
+            }
+        }
+        fr_syncthreads(); /* barrier 1: pre-activations complete */
+
+        /* ---- 2. pointwise */
+#pragma unroll
+        for (int j = 0; j < Items; ++j) {
+            const int item = tid + j * Threads;
+            if (item >= Hb * Dp * Bt) continue;
+            const int unit = item % Dp, b = item / Dp % Bt, hh = item / (Dp * Bt);
+            const int head = head0 + hh, batch = b0 + b;
+            const bool real = unit < D && batch < a.batch;
+            float wx[G], rh[G], bias[Gb];
+#pragma unroll
+            for (int gate = 0; gate < G; ++gate) {
+                float sum = 0.0f;
+#pragma unroll
+                for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + (hh * Dp + unit) * G + gate) * Bt + b];
+                rh[gate] = sum;
+                wx[gate] = real ? fr_load_acc((const S*)a.wx + ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit) : 0.0f;
+            }
+#pragma unroll
+            for (int k = 0; k < Gb; ++k) bias[k] = unit < D ? fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit) : 0.0f;
+            fr_cells::forward<FR_CELL>(wx, rh, bias, state[j]);
+            if (real) {
+                fr_store_acc((S*)a.y + (((long long)batch * a.steps + step) * NH + head) * D + unit, state[j][0]);
+                if (a.all_states != 0) {
+#pragma unroll
+                    for (int s = 0; s < NS; ++s)
+                        fr_store_acc((S*)a.all_states + ((((long long)s * a.batch + batch) * a.steps + step) * NH + head) * D + unit, state[j][s]);
+                }
+            }
+            fr_from_float(h_next + ((long long)hh * Bt + b) * Dp + unit, real ? state[j][0] : 0.0f);
+        }
+        fr_syncthreads(); /* barrier 2: h_t complete, pre-activations consumed */
+    }
+
+    if (a.last_states != 0) {
+#pragma unroll
+        for (int j = 0; j < Items; ++j) {
+            const int item = tid + j * Threads;
+            const int unit = item % Dp, b = item / Dp % Bt, hh = item / (Dp * Bt);
+            if (item >= Hb * Dp * Bt || unit >= D || b0 + b >= a.batch) continue;
+#pragma unroll
+            for (int s = 0; s < NS; ++s)
+                fr_store_acc((S*)a.last_states + (((long long)s * a.batch + b0 + b) * NH + head0 + hh) * D + unit, state[j][s]);
+        }
+    }
+}
+
+} /* namespace fr_rnn */
+
+FR_KERNEL(fr_rnn_forward, FR_WARPS * 32, (fr_rnn_args args))
+{
+    fr_rnn::run(args);
+}
