@@ -155,4 +155,13 @@ internal static unsafe partial class FastRecurrenceNative
     public static partial FrStatus FrScanBackward(FrContextHandle context, FrPlan* plan, FrTensor* a, FrTensor* h,
         FrTensor* h0, FrTensor* dh, FrTensor* dhLast, FrTensor* da, FrTensor* db, FrTensor* dh0, long* cuSeqlens,
         int numSeqs, void* stream);
+
+    /// <summary>
+    /// fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
+    /// const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y, const fr_tensor* all_states,
+    /// const fr_tensor* last_states, void* stream).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_rnn_forward")]
+    public static partial FrStatus FrRnnForward(FrContextHandle context, FrPlan* plan, FrTensor* wx, FrTensor* r, FrTensor* bias,
+        FrTensor* initialStates, FrTensor* y, FrTensor* allStates, FrTensor* lastStates, void* stream);
 }

@@ -233,6 +233,18 @@ FR_API fr_status fr_scan_backward(fr_context context, const fr_plan* plan,
                                   const fr_tensor* da, const fr_tensor* db, const fr_tensor* dh0,
                                   const int64_t* cu_seqlens, int num_seqs, void* stream);
 
+/*
+ * The fused forward of a recurrent layer's recurrence (math.md sections 2 and 4) with a fused plan of source
+ * "rnn_forward" (the planner's FusedRnnModel; single-block plans only so far). Storage type = the plan's FR_DTYPE
+ * (fp32, bf16, fp16), fp32 accumulation and fp32 cell states. All tensors contiguous, H = NH * D:
+ * wx [B, T, G, NH, D] (the input projection, without biases), r [G, NH, D, D], bias [Gb, NH, D] (GRU: r, z,
+ * n_input, n_hidden), initial_states [S, B, NH, D] or NULL (zeros), y [B, T, NH, D], all_states [S, B, T, NH, D] or
+ * NULL, last_states [S, B, NH, D] or NULL. G, Gb, S per cell: LSTM 4, 4, 2; GRU 3, 4, 1; sLSTM 4, 4, 4; Elman 1, 1, 1.
+ */
+FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
+                                const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
+                                const fr_tensor* all_states, const fr_tensor* last_states, void* stream);
+
 #ifdef __cplusplus
 }
 #endif

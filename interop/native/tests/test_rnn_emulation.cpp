@@ -207,12 +207,7 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
         {"FR_BLOCKS_PER_HEAD", 1}, {"FR_WARPS", p.warps}, {"FR_K_SPLIT", p.k_split}, {"FR_BATCH_TILE", p.batch_tile},
         {"FR_REGISTER_ROW_TILES", p.register_tiles}, {"FR_SHARED_ROW_TILES", p.shared_tiles}, {"FR_REGIME", 0},
     };
-    fr_compile_options options = compile_options(source, nullptr);
-    options.defines = defines;
-    options.define_count = static_cast<int>(sizeof defines / sizeof defines[0]);
-    fr_module module = nullptr;
-    CHECK_STATUS(fr_module_load(context, &options, &module), FR_OK);
-    if (module == nullptr) return false;
+    const int define_count = static_cast<int>(sizeof defines / sizeof defines[0]);
 
     fr_rnn_args args{};
     args.wx = wx_dev.get();
@@ -229,13 +224,81 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     void* params[] = {&args};
     const long rows = long(p.heads_per_block) * G * dp;
     const long kchunks = dp / p.k_split / (p.dtype == 0 ? 8 : 16);
-    fr_launch_config config = launch_config(1, static_cast<unsigned>(p.warps * 32));
-    config.grid = {1u, static_cast<unsigned>(NH / p.heads_per_block), static_cast<unsigned>((batch + p.batch_tile - 1) / p.batch_tile)};
-    config.shared_bytes = static_cast<uint32_t>(long(p.warps) * p.shared_tiles * kchunks * 512 +
-                                                2L * p.heads_per_block * p.batch_tile * dp * long(e) +
-                                                long(p.k_split) * rows * p.batch_tile * 4);
-    CHECK_STATUS(fr_launch(module, "fr_rnn_forward", &config, params), FR_OK);
-    CHECK_STATUS(fr_module_unload(module), FR_OK);
+    const fr_dim3 grid = {1u, static_cast<unsigned>(NH / p.heads_per_block), static_cast<unsigned>((batch + p.batch_tile - 1) / p.batch_tile)};
+    const uint32_t shared_bytes = static_cast<uint32_t>(long(p.warps) * p.shared_tiles * kchunks * 512 +
+                                                        2L * p.heads_per_block * p.batch_tile * dp * long(e) +
+                                                        long(p.k_split) * rows * p.batch_tile * 4);
+    if (std::string(source) == "rnn_forward") {
+        // the C ABI operation: validation, plan checks, module cache, launch
+        fr_plan plan{};
+        plan.struct_size = sizeof plan;
+        plan.source_name = source;
+        for (int i = 0; i < define_count; ++i) plan.defines[i] = defines[i];
+        plan.define_count = define_count;
+        plan.grid = grid;
+        plan.block = {static_cast<unsigned>(p.warps * 32), 1, 1};
+        plan.cluster = {1, 1, 1};
+        plan.shared_bytes = shared_bytes;
+        plan.kind = FR_LAUNCH_PLAIN;
+        const fr_dtype dt = static_cast<fr_dtype>(p.dtype);
+        auto tensor = [&](void* data, std::vector<int64_t> shape) {
+            fr_tensor t{};
+            t.data = data;
+            t.dtype = dt;
+            t.rank = static_cast<int>(shape.size());
+            int64_t stride = 1;
+            for (int i = t.rank - 1; i >= 0; --i) {
+                t.shape[i] = shape[i];
+                t.strides[i] = stride;
+                stride *= shape[i];
+            }
+            return t;
+        };
+        const fr_tensor t_wx = tensor(wx_dev.get(), {batch, steps, G, NH, D}), t_r = tensor(r_dev.get(), {G, NH, D, D}),
+                        t_bias = tensor(bias_dev.get(), {Gb, NH, D}), t_initial = tensor(initial_dev.get(), {S, batch, NH, D}),
+                        t_y = tensor(y_dev.get(), {batch, steps, NH, D}), t_all = tensor(all_dev.get(), {S, batch, steps, NH, D}),
+                        t_last = tensor(last_dev.get(), {S, batch, NH, D});
+        CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_all, &t_last, nullptr), FR_OK);
+        if (batch == 3 && p.cell == 0 && p.dtype == 0 && p.d == 16) {
+            // bad input is named, never run
+            fr_tensor wrong = t_y;
+            wrong.shape[3] = D + 1;
+            CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, nullptr, &wrong, nullptr, nullptr, nullptr),
+                        FR_ERROR_INVALID_ARGUMENT, "y: expected shape");
+            fr_tensor half = t_r;
+            half.dtype = FR_DTYPE_BFLOAT16;
+            CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &half, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                        FR_ERROR_INVALID_ARGUMENT, "r: expected dtype");
+            CHECK_FAILS(fr_rnn_forward(context, nullptr, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                        FR_ERROR_INVALID_ARGUMENT, "plan");
+            fr_plan split = plan;
+            for (int i = 0; i < split.define_count; ++i)
+                if (std::string(split.defines[i].name) == "FR_BLOCKS_PER_HEAD") split.defines[i].value = 2;
+            CHECK_FAILS(fr_rnn_forward(context, &split, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                        FR_ERROR_UNSUPPORTED, "FR_BLOCKS_PER_HEAD");
+            fr_plan small = plan;
+            small.shared_bytes = 16;
+            CHECK_FAILS(fr_rnn_forward(context, &small, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                        FR_ERROR_INVALID_ARGUMENT, "plan.shared_bytes");
+            fr_plan shifted = plan;
+            shifted.grid.z += 1;
+            CHECK_FAILS(fr_rnn_forward(context, &shifted, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                        FR_ERROR_INVALID_ARGUMENT, "plan.grid");
+        }
+    } else {
+        // a test-only source (a mutant): loaded and launched directly
+        fr_compile_options options = compile_options(source, nullptr);
+        options.defines = defines;
+        options.define_count = define_count;
+        fr_module module = nullptr;
+        CHECK_STATUS(fr_module_load(context, &options, &module), FR_OK);
+        if (module == nullptr) return false;
+        fr_launch_config config = launch_config(1, static_cast<unsigned>(p.warps * 32));
+        config.grid = grid;
+        config.shared_bytes = shared_bytes;
+        CHECK_STATUS(fr_launch(module, "fr_rnn_forward", &config, params), FR_OK);
+        CHECK_STATUS(fr_module_unload(module), FR_OK);
+    }
 
     const double errors[] = {rel_l2(load(y_dev.download<unsigned char>(y_ref.size() * e), p.dtype), y_ref),
                              rel_l2(load(all_dev.download<unsigned char>(all_ref.size() * e), p.dtype), all_ref),

@@ -15,6 +15,18 @@ public sealed class CudaEmulatedScanBackendTests : ScanBackendSuite
     protected override bool MustBeAvailable => true;
 }
 
+/// <summary>
+/// The shared recurrent suite on cuda-emulated: kernels/rnn_forward.cu (the fused forward, single-block plans from the
+/// planner for an H100) on the CPU emulator, float32, every cell and shape. The fused backward is issue 8.
+/// </summary>
+[TestFixture]
+public sealed class CudaEmulatedRecurrentBackendTests : RecurrentBackendSuite
+{
+    protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("cuda-emulated");
+    protected override bool MustBeAvailable => true;
+    protected override string? BackwardMissing => "the fused backward kernels arrive with issue 8";
+}
+
 /// <summary>The same suite under seeded random thread orders, which turn a missing barrier into a wrong result.</summary>
 [TestFixture(1UL)]
 [TestFixture(20261128UL)]
@@ -58,7 +70,18 @@ public sealed class CudaEmulatedBackendTests
         Assert.That(() => CudaEmulation.CreateBackend("GTX-480"), Throws.ArgumentException.With.Message.Contain("GTX-480"));
 
     [Test]
-    public void RnnCells_AreUnsupportedUntilIssue7() =>
-        Assert.That(RecurrenceBackends.Get("cuda-emulated").WhyUnsupported(new RecurrentProblem(CellKind.Lstm, 1, 1, 1, 8, 8)),
-            Does.Contain("issue 7"));
+    public void Float64Recurrences_AreRefusedWithTheReason() =>
+        Assert.That(RecurrenceBackends.Get("cuda-emulated").WhyUnsupported(new RecurrentProblem(CellKind.Lstm, 1, 1, 1, 8, 8, DataType.Float64)),
+            Does.Contain("fp32, bf16 or fp16"));
+
+    [Test]
+    public void Backward_IsRefusedUntilIssue8()
+    {
+        var p = new RecurrentProblem(CellKind.Elman, 1, 2, 1, 4, 1, DataType.Float32);
+        Assert.That(() => Recurrence.Backward(p, new RecurrentInputs<float>(new float[p.WxLength], new float[p.RLength], new float[p.BiasLength]),
+                new RecurrentOutputGradients<float>(new float[p.YLength]),
+                new RecurrentInputGradients<float>(new float[p.WxLength], new float[p.RLength], new float[p.BiasLength]),
+                RecurrenceBackends.Get("cuda-emulated")),
+            Throws.TypeOf<NotSupportedException>().With.Message.Contain("issue 8"));
+    }
 }

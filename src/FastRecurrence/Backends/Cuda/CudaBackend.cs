@@ -7,7 +7,8 @@ namespace FastRecurrence.Backends.Cuda;
 
 /// <summary>
 /// The native CUDA backends: libfastrecurrence's CUDA C kernels, NVRTC-compiled on device 0 ("cuda"), or compiled by the
-/// system C++ compiler and run on the CPU emulator ("cuda-emulated"), sized per problem by the planner for the device. Runs the scan (float32, float64, and float16 through <see cref="Half"/>); the fused
+/// system C++ compiler and run on the CPU emulator ("cuda-emulated"), sized per problem by the planner for the device.
+/// Runs the scan, and the fused recurrent forward in its single-block regime (float32, float16). Runs the scan (float32, float64, and float16 through <see cref="Half"/>); the fused
 /// RNN kernels arrive with issue 7. Availability is probed once, on first use, and never throws: it says what is
 /// missing (the library, the driver, a device, NVRTC).
 /// </summary>
@@ -50,7 +51,24 @@ internal sealed class CudaBackend : IRecurrenceBackend
     public BackendAvailability Availability =>
         _probe.Value.Device is not null ? BackendAvailability.Available(_probe.Value.Reason) : BackendAvailability.Missing(_probe.Value.Reason);
 
-    public string? WhyUnsupported(RecurrentProblem problem) => "the fused RNN kernels arrive with issue 7";
+    /// <summary>
+    /// The fused forward runs single-block plans (a head, or several, in one block) in float32 and float16; the cluster
+    /// and grid-barrier regimes and the fused backward are not written yet (issues 7, 8).
+    /// </summary>
+    public string? WhyUnsupported(RecurrentProblem problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        if (problem.DataType == DataType.Float64)
+            return "the fused kernels store fp32, bf16 or fp16 (fp32 accumulation); float64 runs on the reference backend";
+        if (problem.DataType == DataType.BFloat16)
+            return "no .NET element type holds BFloat16, so spans cannot carry it; the fused kernel runs bf16 through the C ABI (fr_rnn_forward with FR_DTYPE_BFLOAT16).";
+        if (_probe.Value.Device is not { } device) return null;
+        var outcome = device.PlanRecurrent(problem, PlanDirection.Forward);
+        if (outcome.Plan is not { } plan) return $"no fused forward plan on {device.Spec.Name}: {outcome.Reason}";
+        if (plan.Regime != FusedRegime.SingleBlock)
+            return $"the planner chose the fused {plan.Regime} regime for {problem} on {device.Spec.Name}, which is not written yet; only single-block plans run (issue 7)";
+        return null;
+    }
 
     public string? WhyUnsupported(ScanProblem problem)
     {
@@ -69,13 +87,29 @@ internal sealed class CudaBackend : IRecurrenceBackend
     }
 
     public void Forward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputs<T> outputs)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        throw new NotSupportedException($"problem: backend '{Name}' does not run {problem}: {WhyUnsupported(problem)}");
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var device = RequireDevice();
+        if (WhyUnsupported(problem) is { } why)
+            throw new NotSupportedException($"problem: backend '{Name}' does not run {problem}: {why}");
+        var plan = device.PlanRecurrent(problem, PlanDirection.Forward).Require();
+        using var wx = device.Upload(inputs.Wx);
+        using var r = device.Upload(inputs.R);
+        using var bias = device.Upload(inputs.Bias);
+        using var initial = inputs.InitialStates.IsEmpty ? null : device.Upload(inputs.InitialStates);
+        using var y = device.Allocate<T>(problem.YLength);
+        using var all = outputs.AllStates.IsEmpty ? null : device.Allocate<T>(problem.AllStatesLength);
+        using var last = outputs.LastStates.IsEmpty ? null : device.Allocate<T>(problem.StatesLength);
+        RnnLaunch.Forward(device, plan, problem, wx, r, bias, initial, y, all, last);
+        device.Download(y, outputs.Y);
+        if (all is not null) device.Download(all, outputs.AllStates);
+        if (last is not null) device.Download(last, outputs.LastStates);
+    }
 
     public void Backward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputGradients<T> outputGradients,
         RecurrentInputGradients<T> gradients)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        throw new NotSupportedException($"problem: backend '{Name}' does not run {problem}: {WhyUnsupported(problem)}");
+        throw new NotSupportedException($"problem: backend '{Name}' has no fused backward yet (issue 8); the reference backend runs {problem}.");
 
     public void ScanForward<T>(ScanProblem problem, ScanInputs<T> inputs, Span<T> h)
         where T : unmanaged, IFloatingPointIeee754<T>

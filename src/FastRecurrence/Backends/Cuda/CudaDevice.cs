@@ -15,6 +15,7 @@ namespace FastRecurrence.Backends.Cuda;
 internal sealed class CudaDevice
 {
     private readonly ConcurrentDictionary<(ScanProblem Problem, PlanDirection Direction), PlanOutcome> _scanPlans = new();
+    private readonly ConcurrentDictionary<(RecurrentProblem Problem, PlanDirection Direction), PlanOutcome> _rnnPlans = new();
 
     private CudaDevice(FrContextHandle context, GpuSpec spec, string description)
     {
@@ -158,6 +159,11 @@ internal sealed class CudaDevice
     /// <summary>The planner's scan plan for this device (cached per problem and direction), or why there is none.</summary>
     public PlanOutcome PlanScan(ScanProblem problem, PlanDirection direction) =>
         _scanPlans.GetOrAdd((problem, direction), key => Planner.Plan(Spec, new PlanRequest(KernelFamily.Scan, default,
+            key.Problem.DataType, key.Problem.Batch, key.Problem.Heads, key.Problem.HeadSize, key.Direction, key.Problem.TimeSteps)));
+
+    /// <summary>The planner's fused plan for this device (cached per problem and direction), or why there is none.</summary>
+    public PlanOutcome PlanRecurrent(RecurrentProblem problem, PlanDirection direction) =>
+        _rnnPlans.GetOrAdd((problem, direction), key => Planner.Plan(Spec, new PlanRequest(KernelFamily.Fused, key.Problem.Cell,
             key.Problem.DataType, key.Problem.Batch, key.Problem.Heads, key.Problem.HeadSize, key.Direction, key.Problem.TimeSteps)));
 
     /// <summary>Device memory holding a copy of <paramref name="host"/>.</summary>

@@ -10,10 +10,11 @@ namespace FastRecurrence.Backends.Cuda;
 internal static class NativePlans
 {
     /// <summary>The embedded kernel source of a family (fr_kernel_source names).</summary>
-    public static string SourceName(KernelFamily family) => family switch
+    public static string SourceName(KernelFamily family, PlanDirection direction = PlanDirection.Forward) => (family, direction) switch
     {
-        KernelFamily.Scan => "scan",
-        _ => throw new NotSupportedException($"family: no CUDA C kernel exists for the {family} family yet (the fused RNN kernels arrive with issue 7)."),
+        (KernelFamily.Scan, _) => "scan",
+        (KernelFamily.Fused, PlanDirection.Forward) => "rnn_forward",
+        _ => throw new NotSupportedException($"family: no CUDA C kernel exists for the {family} {direction} yet (issues 7, 8)."),
     };
 
     public static FrDtype Dtype(DataType type) => type switch
@@ -37,8 +38,26 @@ internal static class NativePlans
     /// (scan.cu: the slots array), so they launch with none; the plan's SharedMemoryBytes is the model's estimate
     /// of that static use, and ptxas reports the real figure.
     /// </summary>
-    public static uint DynamicSharedBytes(KernelPlan plan) =>
-        plan.Request.Family == KernelFamily.Scan ? 0 : checked((uint)plan.SharedMemoryBytes);
+    public static uint DynamicSharedBytes(KernelPlan plan) => plan.Request.Family switch
+    {
+        KernelFamily.Scan => 0,
+        KernelFamily.Fused => checked((uint)FusedForwardSharedBytes(plan)),
+        _ => checked((uint)plan.SharedMemoryBytes),
+    };
+
+    /// <summary>
+    /// The dynamic shared memory of kernels/rnn_forward.cu for a fused plan (its layout: R tiles, double-buffered h,
+    /// the K slices' pre-activations): the model's figure without the per-block reserve the driver takes itself.
+    /// </summary>
+    public static long FusedForwardSharedBytes(KernelPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        long dtype = plan.Constant("FR_DTYPE"), gates = plan.Constant("FR_GATES"), dp = plan.Constant("FR_HEAD_SIZE_PADDED");
+        long hb = plan.Constant("FR_HEADS_PER_BLOCK"), warps = plan.Constant("FR_WARPS"), ks = plan.Constant("FR_K_SPLIT");
+        long bt = plan.Constant("FR_BATCH_TILE"), st = plan.Constant("FR_SHARED_ROW_TILES");
+        long element = dtype == 0 ? 4 : 2, kChunk = dtype == 0 ? 8 : 16;
+        return warps * st * (dp / ks / kChunk) * 512 + 2 * hb * bt * dp * element + ks * hb * gates * dp * bt * 4;
+    }
 
     public static FrDim3 Dim3(Dim3 d) => new() { X = (uint)d.X, Y = (uint)d.Y, Z = (uint)d.Z };
 
@@ -50,7 +69,7 @@ internal static class NativePlans
         var native = new FrPlan
         {
             StructSize = (nuint)sizeof(FrPlan),
-            SourceName = strings.Add(SourceName(plan.Request.Family)),
+            SourceName = strings.Add(SourceName(plan.Request.Family, plan.Request.Direction)),
             DefineCount = plan.Constants.Count,
             Grid = Dim3(plan.Grid),
             Block = Dim3(plan.Block),

@@ -1,0 +1,27 @@
+// abi_rnn.cpp: the recurrent operations' entry points (the work is in rnn_ops.cpp).
+#include "fastrecurrence.h"
+
+#include "errors.h"
+#include "rnn_ops.h"
+
+using namespace fr;
+
+extern "C" {
+
+FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
+                                const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
+                                const fr_tensor* all_states, const fr_tensor* last_states, void* stream) {
+    return guarded([&] {
+        RnnForwardTensors tensors;
+        tensors.wx = wx;
+        tensors.r = r;
+        tensors.bias = bias;
+        tensors.initial_states = initial_states;
+        tensors.y = y;
+        tensors.all_states = all_states;
+        tensors.last_states = last_states;
+        return run_rnn_forward(context, plan, tensors, stream);
+    });
+}
+
+}  // extern "C"

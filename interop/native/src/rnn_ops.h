@@ -1,0 +1,28 @@
+// rnn_ops.h: fr_rnn_forward: validate the plan (a fused single-block plan of kernels/rnn_forward.cu) and every
+// tensor against it, fill fr_rnn_args (kernels/fr_rnn_args.h), load the plan's module once per context, launch.
+#ifndef FR_RNN_OPS_H
+#define FR_RNN_OPS_H
+
+#include "fastrecurrence.h"
+
+namespace fr {
+
+struct RnnForwardTensors {
+    const fr_tensor* wx = nullptr;
+    const fr_tensor* r = nullptr;
+    const fr_tensor* bias = nullptr;
+    const fr_tensor* initial_states = nullptr;  // optional
+    const fr_tensor* y = nullptr;
+    const fr_tensor* all_states = nullptr;      // optional
+    const fr_tensor* last_states = nullptr;     // optional
+};
+
+fr_status run_rnn_forward(fr_context context, const fr_plan* plan, const RnnForwardTensors& tensors, void* stream);
+
+// Dynamic shared memory rnn_forward.cu needs for a plan's constants (bytes), 0 when a constant is missing.
+int64_t rnn_forward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
+                                 int64_t warps, int64_t k_split, int64_t batch_tile, int64_t shared_row_tiles);
+
+}  // namespace fr
+
+#endif
