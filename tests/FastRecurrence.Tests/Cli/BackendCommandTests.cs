@@ -5,10 +5,10 @@ namespace FastRecurrence.Tests.Cli;
 
 /// <summary>
 /// `--backend ilgpu-cpu` through the tool: every cell's `run` (forward and, with --grad-output, every gradient) and the
-/// `scan` reproduce the reference backend's files, float32 in, float32 out.
+/// `scan` reproduce the reference backend's files, float32 in, float32 out; and `--backend cuda-emulated` the forward.
 /// </summary>
 [TestFixture]
-public sealed class IlgpuCommandTests
+public sealed class BackendCommandTests
 {
     private CliWorkspace _workspace = null!;
 
@@ -74,5 +74,18 @@ public sealed class IlgpuCommandTests
         ];
 
         AssertSameFiles(RunAndRead(arguments, "reference"), RunAndRead(arguments, "ilgpu-cpu"));
+    }
+
+    /// <summary>`run --backend cuda-emulated` (forward): the fused CUDA C kernel on the CPU emulator, every cell.</summary>
+    [TestCase("lstm")]
+    [TestCase("gru")]
+    [TestCase("rnn")]
+    [TestCase("slstm")]
+    public void Run_Forward_OnCudaEmulated_ReproducesTheReference(string cell)
+    {
+        var c = new LayerCase(cell, seed: 32);
+        var arguments = c.Write(_workspace, float32: true, initialStates: cell != "slstm");
+
+        AssertSameFiles(RunAndRead(arguments, "reference"), RunAndRead(arguments, "cuda-emulated"));
     }
 }
