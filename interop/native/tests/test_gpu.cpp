@@ -13,6 +13,9 @@
 #include <vector>
 
 namespace frtest {
+
+int rnn_forward_case_failures(fr_context context);
+
 namespace {
 
 void test_scans(fr_context context) {
@@ -83,6 +86,57 @@ void time_scan(fr_context context) {
     }
 }
 
+// A first look at the fused forward's speed: LSTM, 12 heads of 64, B 16, T 1024, bf16 (targets.md's multi-head shape),
+// with a hand-made single-block plan (8 warps, 2 register tiles each, batch tile 16). Host-timed, synchronised.
+void time_rnn_forward(fr_context context) {
+    const int B = 16, T = 1024, NH = 12, D = 64, G = 4, S = 2;
+    fr_define defines[] = {
+        {"FR_CELL", 0}, {"FR_GATES", G}, {"FR_STATES", S}, {"FR_DTYPE", 1}, {"FR_BACKWARD", 0}, {"FR_HEAD_SIZE", D},
+        {"FR_HEAD_SIZE_PADDED", D}, {"FR_HEADS", NH}, {"FR_HEADS_PER_BLOCK", 1}, {"FR_BLOCKS_PER_HEAD", 1},
+        {"FR_WARPS", 8}, {"FR_K_SPLIT", 1}, {"FR_BATCH_TILE", 16}, {"FR_REGISTER_ROW_TILES", 2},
+        {"FR_SHARED_ROW_TILES", 0}, {"FR_REGIME", 1},
+    };
+    fr_plan plan{};
+    plan.struct_size = sizeof plan;
+    plan.source_name = "rnn_forward";
+    plan.define_count = static_cast<int>(sizeof defines / sizeof defines[0]);
+    for (int i = 0; i < plan.define_count; ++i) plan.defines[i] = defines[i];
+    plan.grid = {1, NH, 1};
+    plan.block = {256, 1, 1};
+    plan.cluster = {1, 1, 1};
+    plan.shared_bytes = 2 * 16 * 64 * 2 + 1 * 4 * 64 * 16 * 4;
+    plan.kind = FR_LAUNCH_PLAIN;
+    auto tensor = [](void* data, std::vector<int64_t> shape) {
+        fr_tensor t{};
+        t.data = data;
+        t.dtype = FR_DTYPE_BFLOAT16;
+        t.rank = static_cast<int>(shape.size());
+        int64_t stride = 1;
+        for (int i = t.rank - 1; i >= 0; --i) {
+            t.shape[i] = shape[i];
+            t.strides[i] = stride;
+            stride *= shape[i];
+        }
+        return t;
+    };
+    DeviceBuffer wx(context, size_t(B) * T * G * NH * D * 2), r(context, size_t(G) * NH * D * D * 2),
+        bias(context, size_t(G) * NH * D * 2), y(context, size_t(B) * T * NH * D * 2);
+    wx.upload(std::vector<uint16_t>(size_t(B) * T * G * NH * D, 0x3c00));  // bf16 ~ 0.0078
+    r.upload(std::vector<uint16_t>(size_t(G) * NH * D * D, 0x3c00));
+    bias.upload(std::vector<uint16_t>(size_t(G) * NH * D, 0));
+    const fr_tensor twx = tensor(wx.get(), {B, T, G, NH, D}), tr = tensor(r.get(), {G, NH, D, D}),
+                    tbias = tensor(bias.get(), {G, NH, D}), ty = tensor(y.get(), {B, T, NH, D});
+    auto run = [&] { return fr_rnn_forward(context, &plan, &twx, &tr, &tbias, nullptr, &ty, nullptr, nullptr, nullptr); };
+    CHECK_STATUS(run(), FR_OK);
+    CHECK_STATUS(fr_synchronize(context, nullptr), FR_OK);
+    const int repeats = 10;
+    const auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < repeats; ++i) run();
+    CHECK_STATUS(fr_synchronize(context, nullptr), FR_OK);
+    const double ms = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() * 1e3 / repeats;
+    std::printf("  fused LSTM forward, 12 x 64, B 16, T 1024, bf16, single-block plan (8 warps, RT 2): %.3f ms\n", ms);
+}
+
 }  // namespace
 
 int run_gpu_tests() {
@@ -121,6 +175,9 @@ int run_gpu_tests() {
     test_launches(context, major, shared_opt_in, cache.path(), FR_ERROR_CUDA, "cuLaunchKernel");
     test_scans(context);
     if (major >= 8) {
+        // the fused forward (single-block plans, every cell and dtype) against float64, as on the emulator
+        CHECK(rnn_forward_case_failures(context) == 0);
+        time_rnn_forward(context);
         // the hardware's answer to what the emulator assumes: shuffles, votes, mma fragment layouts, tf32 rounding
         fr_compile_options options = compile_options(kEmulationSourceName, nullptr);
         fr_module module = nullptr;
