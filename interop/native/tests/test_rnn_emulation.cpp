@@ -268,7 +268,7 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
             fr_tensor half = t_r;
             half.dtype = FR_DTYPE_BFLOAT16;
             CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &half, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
-                        FR_ERROR_INVALID_ARGUMENT, "r: expected dtype");
+                        FR_ERROR_INVALID_ARGUMENT, "r.dtype: expected float32");
             CHECK_FAILS(fr_rnn_forward(context, nullptr, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
                         FR_ERROR_INVALID_ARGUMENT, "plan");
             fr_plan split = plan;
