@@ -8,9 +8,10 @@ namespace FastRecurrence.Backends.Cuda;
 /// <summary>
 /// The native CUDA backends: libfastrecurrence's CUDA C kernels, NVRTC-compiled on device 0 ("cuda"), or compiled by the
 /// system C++ compiler and run on the CPU emulator ("cuda-emulated"), sized per problem by the planner for the device.
-/// Runs the scan, and the fused recurrent forward in its single-block regime (float32, float16). Runs the scan (float32, float64, and float16 through <see cref="Half"/>); the fused
-/// RNN kernels arrive with issue 7. Availability is probed once, on first use, and never throws: it says what is
-/// missing (the library, the driver, a device, NVRTC).
+/// Runs the scan (float32, float64, and float16 through <see cref="Half"/>) and the fused recurrent forward in its
+/// single-block regime (float32, float16); the other regimes and the fused backward arrive with issues 7 and 8.
+/// Availability is probed once, on first use, and never throws: it says what is missing (the library, the driver, a
+/// device, NVRTC, a C++ compiler for the emulation).
 /// </summary>
 internal sealed class CudaBackend : IRecurrenceBackend
 {
@@ -18,8 +19,8 @@ internal sealed class CudaBackend : IRecurrenceBackend
 
     /// <summary>
     /// Below the reference (0): <see cref="RecurrenceBackends.Default"/> picks by availability alone, and this backend
-    /// runs only the scan, so as the default it would refuse every RNN call on a GPU machine. Callers choose it by
-    /// name until the RNN kernels (issue 7) exist.
+    /// runs no recurrent backward and only single-block forwards yet, so as the default it would refuse many RNN calls
+    /// on a GPU machine. Callers choose it by name until the fused kernels (issues 7, 8) cover every problem.
     /// </summary>
     public const int Priority = -10;
 
