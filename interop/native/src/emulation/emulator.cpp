@@ -598,8 +598,23 @@ void run_group(LaunchState& launch, const GroupPlan& plan, uint64_t group_seed, 
     for (size_t i = 0; i < group.threads.size(); ++i) {
         Thread* t = group.threads[i].get();
         t->fiber.start(&stacks[i], [t, entry, params] {
-            entry(params);
-            thread_exit(*t);
+            // Nothing may unwind out of a fiber (its first frame has no caller to unwind into): an exception from the
+            // emulator's own allocations ends the launch with a status instead.
+            const char* problem = nullptr;
+            fr_status status = FR_ERROR_INTERNAL;
+            try {
+                entry(params);
+                thread_exit(*t);
+                return;
+            } catch (const std::bad_alloc&) {
+                problem = "emulator: host memory exhausted inside a kernel launch";
+                status = FR_ERROR_OUT_OF_MEMORY;
+            } catch (...) {
+                problem = "emulator: an exception escaped the emulated kernel";
+            }
+            tl_group->launch->record(problem, status);
+            tl_group->failed = true;
+            t->fiber.suspend();  // never resumed: the group has failed
         });
         group.runnable.push_back(t);
     }
