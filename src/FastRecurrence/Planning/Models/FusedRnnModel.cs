@@ -69,8 +69,23 @@ internal sealed class FusedRnnModel : IPlanModel
 
         Expr w = Warps = wr * ks;
         Expr rowTilesPerWarp = rt + st;
-        Registers = Expr.CeilDiv(baseRegisters + rt * Expr.CeilDiv(dp * s / 8, ks) + Expr.CeilDiv(rowTilesPerWarp * bt, 2)
-            + Expr.CeilDiv(hb * (dp * states) * bt, p * w * gpu.WarpSize), 8) * 8;
+        if (request.Direction == PlanDirection.Forward)
+        {
+            // Calibrated against kernels/rnn_forward.cu (ptxas, NVRTC 11.8, sm_80 / sm_90; decision 0012): the R tiles
+            // in registers, then per pointwise item of the thread its states plus the step's temporaries (Wx, the
+            // summed pre-activations and biases per gate), over a base of 64 (88 on the fp32 path, whose FMA matmul
+            // keeps 16 partial sums). The matmul holds one tile's 4 accumulators at a time.
+            long forwardBase = request.DataType == DataType.Float32 ? 88 : 64;
+            long perItem = states + 2L * gates + request.Cell.BiasCount() + 4;
+            Expr items = Expr.CeilDiv(hb * (dp * 1L) * bt, p * w * gpu.WarpSize);
+            Registers = Expr.CeilDiv(forwardBase + rt * Expr.CeilDiv(dp * s / 8, ks) + items * perItem, 8) * 8;
+        }
+        else
+        {
+            // The fused backward does not exist yet (issue 8): this is the first draft's estimate.
+            Registers = Expr.CeilDiv(baseRegisters + rt * Expr.CeilDiv(dp * s / 8, ks) + Expr.CeilDiv(rowTilesPerWarp * bt, 2)
+                + Expr.CeilDiv(hb * (dp * states) * bt, p * w * gpu.WarpSize), 8) * 8;
+        }
         SharedBytes = wr * st * (MmaEdge * dp * s) + hb * bt * (2 * dp * s)
             + Expr.CeilDiv(ks * hb * (gates * dp * 4) * bt, p) + gpu.ReservedSharedMemoryPerBlock;
         BatchGroups = Expr.CeilDiv(request.Batch, bt);
