@@ -81,7 +81,6 @@ internal sealed class IlgpuDevice : IDisposable
 
     public void Dispose()
     {
-        Kernels.Dispose();
         Accelerator.Dispose();
         Context.Dispose();
     }

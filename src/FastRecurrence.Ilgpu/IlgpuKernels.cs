@@ -15,7 +15,7 @@ using ScanBackwardLauncher = Action<KernelConfig, ScanKernelShape, ArrayView<flo
     ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>;
 
 /// <summary>The kernels of one accelerator, compiled (ILGPU JIT) on first use and kept: one per cell and direction.</summary>
-internal sealed class IlgpuKernels(Accelerator accelerator) : IDisposable
+internal sealed class IlgpuKernels(Accelerator accelerator)
 {
     private readonly Dictionary<CellKind, ForwardLauncher> _forward = [];
     private readonly Dictionary<CellKind, BackwardLauncher> _backward = [];
@@ -72,10 +72,4 @@ internal sealed class IlgpuKernels(Accelerator accelerator) : IDisposable
     /// <summary>output[i] = sum over tiles k of partial[k * output.Length + i]: the groups' partial dR / dbias.</summary>
     public Action<Index1D, ArrayView<float>, ArrayView<float>, int> SumTiles => _sumTiles ??=
         accelerator.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<float>, int>(SumTilesKernel.Run);
-
-    public void Dispose()
-    {
-        _forward.Clear();
-        _backward.Clear();
-    }
 }

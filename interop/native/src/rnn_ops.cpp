@@ -2,10 +2,9 @@
 #include "rnn_ops.h"
 
 #include "compile_request.h"
-#include "device_context.h"
 #include "errors.h"
 #include "kernel_launch.h"
-#include "loaded_module.h"
+#include "plan_operation.h"
 #include "tensor_checks.h"
 
 #include "fr_rnn_args.h"
@@ -51,20 +50,14 @@ int64_t rnn_forward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_he
 }
 
 fr_status run_rnn_forward(fr_context context, const fr_plan* plan, const RnnForwardTensors& in, void* stream) {
-    if (plan == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "plan: expected a plan, got NULL.");
-    if (plan->struct_size < sizeof(fr_plan)) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.struct_size: expected at least %zu (sizeof(fr_plan)), got %zu.",
-                    sizeof(fr_plan), plan->struct_size);
-    }
     CompileRequest request;
-    fr_status status = find_source("plan", plan->source_name, &request.source);
+    LaunchShape shape;
+    fr_status status = read_plan(plan, &request, &shape);
     if (status != FR_OK) return status;
     if (request.source->name != "rnn_forward") {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.source_name: expected \"rnn_forward\", got \"%s\".",
                     request.source->name.c_str());
     }
-    status = read_defines("plan", plan->defines, plan->define_count, &request.defines);
-    if (status != FR_OK) return status;
     PlanConstants c;
     for (const auto& define : request.defines) c.values[define.first] = define.second;
     int64_t cell = 0, dtype = 0, backward = 0, d = 0, dp = 0, nh = 0, hb = 0, p = 0, warps = 0, ks = 0, bt = 0, rt = 0, st = 0;
@@ -96,12 +89,6 @@ fr_status run_rnn_forward(fr_context context, const fr_plan* plan, const RnnForw
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.shared_bytes: expected at least %lld for these constants, got %u.",
                     static_cast<long long>(needed), plan->shared_bytes);
     }
-    LaunchShape shape;
-    shape.grid = plan->grid;
-    shape.block = plan->block;
-    shape.cluster = plan->cluster;
-    shape.shared_bytes = plan->shared_bytes;
-    shape.kind = enum_value(plan->kind);
     status = validate_launch_shape("plan", shape);
     if (status != FR_OK) return status;
 
@@ -143,12 +130,6 @@ fr_status run_rnn_forward(fr_context context, const fr_plan* plan, const RnnForw
                     static_cast<long long>(nh / hb), static_cast<long long>((batch + bt - 1) / bt), plan->grid.x,
                     plan->grid.y, plan->grid.z);
     }
-    status = check_live_context(context);
-    if (status != FR_OK) return status;
-    request.arch = context->device.arch;
-    request.arch_number = context->device.major * 10 + context->device.minor;
-    request.headers = kernel_headers();
-
     fr_rnn_args args{};
     args.wx = in.wx->data;
     args.r = in.r->data;
@@ -162,11 +143,8 @@ fr_status run_rnn_forward(fr_context context, const fr_plan* plan, const RnnForw
     args.heads = static_cast<int>(nh);
     args.head_size = static_cast<int>(d);
 
-    LoadedModule* module = nullptr;
-    status = cached_module(context, request, &module);
-    if (status != FR_OK) return status;
     void* params[] = {&args};
-    return launch_kernel(*module, "fr_rnn_forward", shape, stream, params);
+    return launch_planned(context, request, "fr_rnn_forward", shape, stream, params);
 }
 
 }  // namespace fr

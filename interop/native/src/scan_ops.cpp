@@ -2,10 +2,9 @@
 #include "scan_ops.h"
 
 #include "compile_request.h"
-#include "device_context.h"
 #include "errors.h"
 #include "kernel_launch.h"
-#include "loaded_module.h"
+#include "plan_operation.h"
 #include "tensor_checks.h"
 
 #include "fr_scan_args.h"
@@ -152,26 +151,14 @@ fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const
                    const int64_t* cu_seqlens, int num_seqs, void* stream) {
     // Everything that needs no device is checked before the context, so argument validation behaves (and is
     // tested) the same on machines without a GPU.
-    if (plan == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "plan: expected a plan, got NULL.");
-    if (plan->struct_size < sizeof(fr_plan)) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.struct_size: expected at least %zu (sizeof(fr_plan)), got %zu.",
-                    sizeof(fr_plan), plan->struct_size);
-    }
     CompileRequest request;
-    fr_status status = find_source("plan", plan->source_name, &request.source);
-    if (status != FR_OK) return status;
-    status = read_defines("plan", plan->defines, plan->define_count, &request.defines);
+    LaunchShape shape;
+    fr_status status = read_plan(plan, &request, &shape);
     if (status != FR_OK) return status;
     int64_t dtype = 0;
     int64_t lanes = 0;
     status = read_plan_constants(request, plan->block, backward, &dtype, &lanes);
     if (status != FR_OK) return status;
-    LaunchShape shape;
-    shape.grid = plan->grid;
-    shape.block = plan->block;
-    shape.cluster = plan->cluster;
-    shape.shared_bytes = plan->shared_bytes;
-    shape.kind = enum_value(plan->kind);
     status = validate_launch_shape("plan", shape);
     if (status != FR_OK) return status;
 
@@ -197,12 +184,6 @@ fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const
     if (status != FR_OK) return status;
     status = check_grid(*plan, sizes, lanes, cu_seqlens, num_seqs);
     if (status != FR_OK) return status;
-    status = check_live_context(context);
-    if (status != FR_OK) return status;
-    request.arch = context->device.arch;
-    request.arch_number = context->device.major * 10 + context->device.minor;
-    request.headers = kernel_headers();
-
     fr_scan_args args{};
     args.a = in.a->data;
     args.h = in.h->data;
@@ -230,11 +211,8 @@ fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const
     copy_strides(in.da, args.da_stride);
     copy_strides(in.db, args.db_stride);
 
-    LoadedModule* module = nullptr;
-    status = cached_module(context, request, &module);
-    if (status != FR_OK) return status;
     void* params[] = {&args};
-    return launch_kernel(*module, backward ? "fr_scan_backward" : "fr_scan_forward", shape, stream, params);
+    return launch_planned(context, request, backward ? "fr_scan_backward" : "fr_scan_forward", shape, stream, params);
 }
 
 }  // namespace fr

@@ -217,6 +217,20 @@ std::vector<double> read_back(const DeviceBuffer& buffer, fr_dtype dtype, size_t
 
 }  // namespace
 
+fr_tensor contiguous_tensor(void* data, fr_dtype dtype, const std::vector<int64_t>& shape) {
+    fr_tensor t{};
+    t.data = data;
+    t.dtype = dtype;
+    t.rank = static_cast<int>(shape.size());
+    int64_t stride = 1;
+    for (int i = t.rank - 1; i >= 0; --i) {
+        t.shape[i] = shape[i];
+        t.strides[i] = stride;
+        stride *= shape[i];
+    }
+    return t;
+}
+
 fr_tensor tensor4(void* data, const ScanCase& c, int64_t head_stride, fr_dtype dtype) {
     fr_tensor t{};
     t.data = data;

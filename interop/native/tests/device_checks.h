@@ -57,6 +57,9 @@ struct PlanShape {
 fr_plan scan_plan(const char* source, bool backward, const PlanShape& shape, const ScanCase& c,
                   fr_dtype dtype = FR_DTYPE_FLOAT32);
 
+// A dense row-major view of `shape` (strides in elements, the last one 1).
+fr_tensor contiguous_tensor(void* data, fr_dtype dtype, const std::vector<int64_t>& shape);
+
 // Views of [B, T, H, D] (head stride given, contiguous otherwise) and [sequences, H, D] device buffers.
 fr_tensor tensor4(void* data, const ScanCase& c, int64_t head_stride, fr_dtype dtype = FR_DTYPE_FLOAT32);
 fr_tensor tensor3(void* data, int64_t sequences, const ScanCase& c, fr_dtype dtype = FR_DTYPE_FLOAT32);

@@ -371,16 +371,22 @@ void test_fresh_process_cache_hit(const char* self) {
 
 }  // namespace
 
-// The child of test_fresh_process_cache_hit: one fr_compile that must hit without loading libnvrtc.
-int run_cache_hit_probe(const char* dir) {
+// The compilation the cache-writer processes and the fresh-process probe share: one key, cached in `dir`.
+fr_status compile_shared_key(const char* dir, fr_compile_result* result) {
     fr_define define = {"FR_TEST_OFFSET", 4242};
     fr_compile_options options = compile_options(kTestSourceName, "sm_80");
     options.defines = &define;
     options.define_count = 1;
     options.use_cache = 1;
     options.cache_dir = dir;
-    fr_compile_result result = compile_result();
-    const fr_status status = fr_compile(&options, &result);
+    *result = compile_result();
+    return fr_compile(&options, result);
+}
+
+// The child of test_fresh_process_cache_hit: one fr_compile that must hit without loading libnvrtc.
+int run_cache_hit_probe(const char* dir) {
+    fr_compile_result result;
+    const fr_status status = compile_shared_key(dir, &result);
     const bool nvrtc_mapped = read_file("/proc/self/maps").find("libnvrtc") != std::string::npos;
     std::printf("  fresh process: %s, cache_hit %d, %.3f ms, NVRTC %d.%d, libnvrtc %s\n", fr_status_name(status),
                 result.cache_hit, result.milliseconds, result.nvrtc_major, result.nvrtc_minor,
@@ -390,14 +396,8 @@ int run_cache_hit_probe(const char* dir) {
 
 // One process of test_concurrent_writers_processes.
 int run_cache_writer(const char* dir) {
-    fr_define define = {"FR_TEST_OFFSET", 4242};
-    fr_compile_options options = compile_options(kTestSourceName, "sm_80");
-    options.defines = &define;
-    options.define_count = 1;
-    options.use_cache = 1;
-    options.cache_dir = dir;
-    fr_compile_result result = compile_result();
-    const fr_status status = fr_compile(&options, &result);
+    fr_compile_result result;
+    const fr_status status = compile_shared_key(dir, &result);
     if (status != FR_OK) std::fprintf(stderr, "cache writer: %s: %s\n", fr_status_name(status), fr_last_error());
     return status == FR_OK ? 0 : 1;
 }

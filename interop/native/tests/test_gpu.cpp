@@ -106,19 +106,7 @@ void time_rnn_forward(fr_context context) {
     plan.cluster = {1, 1, 1};
     plan.shared_bytes = 2 * 16 * 64 * 2 + 1 * 4 * 64 * 16 * 4;
     plan.kind = FR_LAUNCH_PLAIN;
-    auto tensor = [](void* data, std::vector<int64_t> shape) {
-        fr_tensor t{};
-        t.data = data;
-        t.dtype = FR_DTYPE_BFLOAT16;
-        t.rank = static_cast<int>(shape.size());
-        int64_t stride = 1;
-        for (int i = t.rank - 1; i >= 0; --i) {
-            t.shape[i] = shape[i];
-            t.strides[i] = stride;
-            stride *= shape[i];
-        }
-        return t;
-    };
+    auto tensor = [](void* data, const std::vector<int64_t>& shape) { return contiguous_tensor(data, FR_DTYPE_BFLOAT16, shape); };
     DeviceBuffer wx(context, size_t(B) * T * G * NH * D * 2), r(context, size_t(G) * NH * D * D * 2),
         bias(context, size_t(G) * NH * D * 2), y(context, size_t(B) * T * NH * D * 2);
     wx.upload(std::vector<uint16_t>(size_t(B) * T * G * NH * D, 0x3c00));  // bf16 ~ 0.0078

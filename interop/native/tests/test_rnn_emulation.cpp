@@ -241,19 +241,7 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
         plan.shared_bytes = shared_bytes;
         plan.kind = FR_LAUNCH_PLAIN;
         const fr_dtype dt = static_cast<fr_dtype>(p.dtype);
-        auto tensor = [&](void* data, std::vector<int64_t> shape) {
-            fr_tensor t{};
-            t.data = data;
-            t.dtype = dt;
-            t.rank = static_cast<int>(shape.size());
-            int64_t stride = 1;
-            for (int i = t.rank - 1; i >= 0; --i) {
-                t.shape[i] = shape[i];
-                t.strides[i] = stride;
-                stride *= shape[i];
-            }
-            return t;
-        };
+        auto tensor = [&](void* data, const std::vector<int64_t>& shape) { return contiguous_tensor(data, dt, shape); };
         const fr_tensor t_wx = tensor(wx_dev.get(), {batch, steps, G, NH, D}), t_r = tensor(r_dev.get(), {G, NH, D, D}),
                         t_bias = tensor(bias_dev.get(), {Gb, NH, D}), t_initial = tensor(initial_dev.get(), {S, batch, NH, D}),
                         t_y = tensor(y_dev.get(), {batch, steps, NH, D}), t_all = tensor(all_dev.get(), {S, batch, steps, NH, D}),

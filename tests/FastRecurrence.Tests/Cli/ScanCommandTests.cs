@@ -61,6 +61,15 @@ public sealed class ScanCommandTests
         return h;
     }
 
+    /// <summary>da, db, dh0 of <see cref="Scan.Backward{T}"/> on the reference backend, float64.</summary>
+    private (double[] DA, double[] DB, double[] DH0) ReferenceGradients(bool withH0)
+    {
+        var problem = new ScanProblem(B, T, H, D, DataType.Float64);
+        var (da, db, dh0) = (new double[problem.SequenceLength], new double[problem.SequenceLength], new double[problem.StateLength]);
+        Scan.Backward(problem, new ScanInputs<double>(_a, _b, withH0 ? _h0 : default), _dh, new ScanGradients<double>(da, db, dh0));
+        return (da, db, dh0);
+    }
+
     [TestCase(false)]
     [TestCase(true)]
     public void Scan_MatchesHandLoop(bool withH0)
@@ -80,11 +89,7 @@ public sealed class ScanCommandTests
         var result = CliWorkspace.Run([.. Arguments(withH0, withGradient: true)]);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        var problem = new ScanProblem(B, T, H, D, DataType.Float64);
-        var da = new double[problem.SequenceLength];
-        var db = new double[problem.SequenceLength];
-        var dh0 = new double[problem.StateLength];
-        Scan.Backward(problem, new ScanInputs<double>(_a, _b, withH0 ? _h0 : default), _dh, new ScanGradients<double>(da, db, dh0));
+        var (da, db, dh0) = ReferenceGradients(withH0);
         Assert.Multiple(() =>
         {
             Assert.That(_workspace.ReadDoubles("out/h.npy", B, T, H, D), Has.Length.EqualTo(B * T * H * D));
@@ -124,11 +129,7 @@ public sealed class ScanCommandTests
         var result = CliWorkspace.Run([.. args]);
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
-        var problem = new ScanProblem(B, T, H, D, DataType.Float64);
-        var da = new double[problem.SequenceLength];
-        var db = new double[problem.SequenceLength];
-        var dh0 = new double[problem.StateLength];
-        Scan.Backward(problem, new ScanInputs<double>(_a, _b, withH0 ? _h0 : default), _dh, new ScanGradients<double>(da, db, dh0));
+        var (da, db, dh0) = ReferenceGradients(withH0);
         Assert.Multiple(() =>
         {
             Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/h.npy", B, T, H, D), HandLoop(_a, _b, withH0 ? _h0 : null)),

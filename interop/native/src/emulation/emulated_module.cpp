@@ -240,14 +240,15 @@ fr_status EmulatedModule::load(const CompileRequest& request, const CacheSetting
     std::unique_ptr<EmulatedModule> loaded(new EmulatedModule());
     const std::string key = emulated_cache_key(compiler, request);
 
+    // An unusable cache folder only costs time (the next run compiles again): the module is built in a temporary
+    // folder instead, and the call still succeeds.
     std::string dir;
     bool use_cache = cache.enabled;
-    std::string cache_problem;
     if (use_cache) {
         const fr_status status = resolve_cache_dir(cache.dir, cache.argument, &dir);
         if (status == FR_ERROR_INVALID_ARGUMENT) return status;
         if (status != FR_OK) {
-            cache_problem = last_error();
+            clear_error();
             use_cache = false;
         }
     }
@@ -264,10 +265,7 @@ fr_status EmulatedModule::load(const CompileRequest& request, const CacheSetting
     }
     if (use_cache) {
         fs::create_directories(dir, error);
-        if (error) {
-            cache_problem = "cache folder " + dir + ": " + error.message();
-            use_cache = false;
-        }
+        if (error) use_cache = false;
     }
 
     const fs::path work = (use_cache ? fs::path(dir) : fs::temp_directory_path(error)) /
@@ -310,15 +308,10 @@ fr_status EmulatedModule::load(const CompileRequest& request, const CacheSetting
     fs::path binary = work / "module.so";
     if (use_cache) {
         fs::rename(binary, cached, error);
-        if (error) {
-            cache_problem = "cannot store " + cached.string() + ": " + error.message();
-        } else {
-            binary = cached;
-        }
+        if (!error) binary = cached;
     }
     fr_status status = open_module(binary.string(), &loaded->library_, &why);
     if (status != FR_OK) return fail(status, "cuda-emulated: the compiled module %s does not load: %s", binary.c_str(), why.c_str());
-    (void)cache_problem;  // the module loads all the same; an unusable cache only costs time next run
     *module = std::move(loaded);
     return FR_OK;
 }

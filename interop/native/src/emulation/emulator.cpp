@@ -506,6 +506,14 @@ uint64_t mix(uint64_t x) {  // splitmix64: independent streams per group from on
     return x ^ (x >> 31);
 }
 
+// The linear index of the cluster holding block `linear_block` (x fastest), for clusters of `cluster_dim` blocks.
+unsigned cluster_key(const LaunchShape& shape, const fr_dim3& cluster_dim, unsigned linear_block) {
+    const unsigned x = linear_block % shape.grid.x / cluster_dim.x;
+    const unsigned y = linear_block / shape.grid.x % shape.grid.y / cluster_dim.y;
+    const unsigned z = linear_block / (shape.grid.x * shape.grid.y) / cluster_dim.z;
+    return (z * (shape.grid.y / cluster_dim.y) + y) * (shape.grid.x / cluster_dim.x) + x;
+}
+
 // The blocks of one group, by linear block index.
 struct GroupPlan {
     std::vector<unsigned> blocks;
@@ -542,12 +550,10 @@ void run_group(LaunchState& launch, const GroupPlan& plan, uint64_t group_seed, 
         block->index[0] = linear_block % shape.grid.x;
         block->index[1] = linear_block / shape.grid.x % shape.grid.y;
         block->index[2] = linear_block / (shape.grid.x * shape.grid.y);
-        const unsigned cx = block->index[0] / cluster_dim.x, cy = block->index[1] / cluster_dim.y,
-                       cz = block->index[2] / cluster_dim.z;
-        const unsigned cluster_key = (cz * (shape.grid.y / cluster_dim.y) + cy) * (shape.grid.x / cluster_dim.x) + cx;
-        auto found = cluster_of.find(cluster_key);
+        const unsigned key = cluster_key(shape, cluster_dim, linear_block);
+        auto found = cluster_of.find(key);
         if (found == cluster_of.end()) {
-            found = cluster_of.emplace(cluster_key, group.clusters.size()).first;
+            found = cluster_of.emplace(key, group.clusters.size()).first;
             group.clusters.emplace_back();
         }
         block->cluster = found->second;
@@ -709,9 +715,7 @@ fr_status run_launch(const KernelEntry& kernel, const LaunchShape& shape, void**
     } else if (shape.kind == FR_LAUNCH_CLUSTER) {
         std::map<unsigned, size_t> index;
         for (unsigned b = 0; b < blocks; ++b) {
-            const unsigned x = b % shape.grid.x / shape.cluster.x, y = b / shape.grid.x % shape.grid.y / shape.cluster.y,
-                           z = b / (shape.grid.x * shape.grid.y) / shape.cluster.z;
-            const unsigned key = (z * (shape.grid.y / shape.cluster.y) + y) * (shape.grid.x / shape.cluster.x) + x;
+            const unsigned key = cluster_key(shape, shape.cluster, b);
             auto found = index.find(key);
             if (found == index.end()) {
                 found = index.emplace(key, groups.size()).first;
