@@ -27,7 +27,8 @@
  *                        fr_grid_barrier_state + fr_grid_sync, fr_cluster_sync, fr_cluster_map_shared(p, rank),
  *                        fr_nanosleep, fr_trap(message),
  *                        fr_fence_block / _device / _system, fr_atomic_add (unsigned, int, float), fr_atomic_cas,
- *                        fr_atomic_exch, fr_load_acquire, fr_store_release,
+ *                        fr_atomic_exch, fr_load_acquire, fr_store_release, fr_load_l2_u32 / fr_load_l2_u16 (a
+ *                        global load that does not hit a possibly stale L1 line: data other blocks wrote this launch),
  *                        fr_float_as_u32, fr_u32_as_float, fr_double_hi, fr_double_lo, fr_double_from_hilo,
  *                        fr_exp, fr_exp_fast, fr_tanh, fr_tanh_fast, fr_rcp_fast, fr_tf32_bits_from_float,
  *                        fr_opaque (int, long long), and the feature tests FR_HAS_MMA, FR_HAS_CLUSTERS (1 under
@@ -76,8 +77,14 @@ typedef struct fr_f16 { unsigned short bits; } fr_f16;
     extern __shared__ __align__(16) unsigned char fr_dynamic_shared_[]; \
     type* const name = reinterpret_cast<type*>(fr_dynamic_shared_)
 /* FR_KERNEL(name, max_threads, (parameters)) { body }: an extern "C" kernel with its launch bound; the emulation
- * also exports an entry that reads the parameters from a cuLaunchKernel-style array */
-#define FR_KERNEL(name, max_threads, params) extern "C" __global__ void FR_LAUNCH_BOUNDS(max_threads) name params
+ * also exports an entry that reads the parameters from a cuLaunchKernel-style array. A plan that sets
+ * FR_MAX_REGISTERS gets no launch bound: the library passes its register budget to ptxas as --maxrregcount, which a
+ * launch bound would override (the budget also keeps the block launchable: the planner checks registers x threads). */
+#if defined(FR_MAX_REGISTERS)
+#  define FR_KERNEL(name, max_threads, params) extern "C" __global__ void name params
+#else
+#  define FR_KERNEL(name, max_threads, params) extern "C" __global__ void FR_LAUNCH_BOUNDS(max_threads) name params
+#endif
 
 /* indices */
 FR_DEVICE_INLINE unsigned fr_thread_x() { return threadIdx.x; }
@@ -190,6 +197,20 @@ FR_DEVICE_INLINE unsigned fr_load_acquire(const unsigned* p)
 FR_DEVICE_INLINE void fr_store_release(unsigned* p, unsigned v)
 {
     asm volatile("st.release.gpu.u32 [%0], %1;" : : "l"(p), "r"(v) : "memory");
+}
+/* ld.global.cg: cached in L2 only. L1 is not coherent across SMs, so a line this SM cached earlier could hold
+ * values another block has since overwritten; after a grid barrier, reads of its writes go through L2. */
+FR_DEVICE_INLINE unsigned fr_load_l2_u32(const unsigned* p)
+{
+    unsigned v;
+    asm volatile("ld.global.cg.u32 %0, [%1];" : "=r"(v) : "l"(p) : "memory");
+    return v;
+}
+FR_DEVICE_INLINE unsigned short fr_load_l2_u16(const unsigned short* p)
+{
+    unsigned short v;
+    asm volatile("ld.global.cg.u16 %0, [%1];" : "=h"(v) : "l"(p) : "memory");
+    return v;
 }
 FR_DEVICE_INLINE void fr_nanosleep(unsigned ns) { __nanosleep(ns); }
 /* ends the kernel with an error (the launch fails with an illegal-instruction status); the message is for the
@@ -405,6 +426,11 @@ FR_DEVICE_INLINE double fr_shfl_xor(double v, int bits)
     unsigned hi = fr_shfl_xor_u32(FR_FULL_MASK, fr_double_hi(v), bits), lo = fr_shfl_xor_u32(FR_FULL_MASK, fr_double_lo(v), bits);
     return fr_double_from_hilo(hi, lo);
 }
+
+/* fr_load_l2: one storage element, bypassing L1 (see fr_load_l2_u32) */
+FR_DEVICE_INLINE float fr_load_l2(const float* p) { return fr_u32_as_float(fr_load_l2_u32((const unsigned*)p)); }
+FR_DEVICE_INLINE fr_bf16 fr_load_l2(const fr_bf16* p) { fr_bf16 r; r.bits = fr_load_l2_u16(&p->bits); return r; }
+FR_DEVICE_INLINE fr_f16 fr_load_l2(const fr_f16* p) { fr_f16 r; r.bits = fr_load_l2_u16(&p->bits); return r; }
 
 /* storage <-> accumulator: fp32 / bf16 / fp16 storage accumulate in float, fp64 in double */
 FR_DEVICE_INLINE float fr_to_float(float x) { return x; }

@@ -1,29 +1,38 @@
 /*
- * rnn_forward.cu: the fused persistent forward of LSTM, GRU, sLSTM and Elman (math.md sections 2 and 4), single-block
- * regime: one block owns FR_HEADS_PER_BLOCK whole heads for a tile of FR_BATCH_TILE sequences and runs all T steps,
- * with the heads' recurrent weights on chip (registers and shared memory) for the whole sequence.
+ * rnn_forward.cu: the fused persistent forward of LSTM, GRU, sLSTM and Elman (math.md sections 2 and 4): the heads'
+ * recurrent weights stay on chip (registers and shared memory) for all T steps of a tile of FR_BATCH_TILE sequences.
+ * Three regimes (FR_REGIME, the planner's FusedRegime):
+ *   1 single block   one block owns FR_HEADS_PER_BLOCK whole heads; block barriers only.
+ *   2 cluster        (sm_90) the P = FR_BLOCKS_PER_HEAD blocks of a thread-block cluster split one head's units; each
+ *                    writes its h_t units into every block's shared h buffer (distributed shared memory), then one
+ *                    cluster barrier per step.
+ *   3 grid barrier   the P blocks of a head are anywhere on the GPU (cooperative launch, every block resident); h_t
+ *                    goes through global memory: each block writes its units to y, a grid barrier, then every block
+ *                    reads the head's whole h_t back from y (loads that bypass L1, so no stale line is read).
  *
  * Plan constants (the planner's FusedRnnModel, src/FastRecurrence/Planning/Models/FusedRnnModel.cs):
  *   FR_CELL (0 LSTM, 1 GRU, 2 sLSTM, 3 Elman), FR_GATES G, FR_STATES S, FR_DTYPE (0 fp32, 1 bf16, 2 fp16),
  *   FR_HEAD_SIZE D, FR_HEAD_SIZE_PADDED Dp (D rounded up to 16), FR_HEADS NH, FR_HEADS_PER_BLOCK Hb,
- *   FR_BLOCKS_PER_HEAD P (1 here: the cluster and grid-barrier regimes are not written yet), FR_WARPS W,
+ *   FR_BLOCKS_PER_HEAD P (Up = Dp / P units of the head per block; Hb = 1 when P > 1), FR_REGIME, FR_WARPS W,
  *   FR_K_SPLIT Ks, FR_BATCH_TILE Bt (a multiple of 8), FR_REGISTER_ROW_TILES RT, FR_SHARED_ROW_TILES ST.
  * Launch: grid (P, NH / Hb, ceil(B / Bt)), block W * 32 threads, dynamic shared memory fr_rnn_forward_shared_bytes.
  *
- * The block's matrix: Hb heads x G gates x Dp units = Rows rows (row = (hh * Dp + unit) * G + gate: the gates of a
- * unit are adjacent) by Dp columns (padding rows and columns are zero). Warp w is row strip w / Ks and K slice w % Ks:
+ * The block's matrix: Hb heads x G gates x Up units = Rows rows (row = (hh * Up + local unit) * G + gate: the gates of
+ * a unit are adjacent, so a block owns whole units) by Dp columns (padding rows and columns are zero). Warp w is row strip w / Ks and K slice w % Ks:
  * it owns RT + ST tiles of 16 rows (RT as fragments in registers, ST in shared memory) and the Dp / Ks columns of its
  * slice. Each step:
  *   1. matmul: for each tile and each 8-column batch chunk, accumulate R_tile h_{t-1} over the slice's columns:
- *      bf16 / fp16 with mma.m16n8k16 (fp32 accumulate); fp32 exactly, with FMAs on the fragments of mma.m16n8k8's
+ *      bf16 / fp16 with mma.m16n8k16 (fp32 accumulate); fp32 with FR_TF32 with mma.m16n8k8.tf32; fp32 exactly, with FMAs on the fragments of mma.m16n8k8's
  *      layout and a reduction over the 4 lanes that share a row; the partial pre-activations go to shared memory,
  *      one set per K slice.                                                                   -> barrier
  *   2. pointwise: each thread owns fixed (head, unit, sequence) items, their fp32 states in registers for the whole
  *      sequence: it sums the K slices, adds Wx and the biases, applies the cell, writes y (and all states) to global
- *      memory and h_t, in the storage type, into the other h buffer.                          -> barrier
- * Two block barriers per step; h is double-buffered, so the next matmul never reads an h being written.
- * Shared memory, bytes: W * ST * (Dp / Ks) * 16 * s (R tiles) + 2 * Hb * Bt * Dp * s (h) + Ks * Rows * Bt * 4
- * (pre-activations); the planner's model has the same terms.
+ *      memory and h_t, in the storage type, into the other h buffer (every cluster block's, in the cluster regime).
+ *                                                                          -> barrier (block / cluster / grid + reload)
+ * Two barriers per step; h is double-buffered, so the next matmul never reads an h being written.
+ * Shared memory, bytes: W * ST * (Dp / Ks) * 16 * s (R tiles) + 2 * Hb * Bt * Dp * s (h, the whole head's units) +
+ * Ks * Rows * Bt * 4 (pre-activations of the block's rows); the planner's model has the same terms.
+ * The grid regime's barrier state (args.barrier) is a zeroed fr_grid_barrier_state the library owns per launch.
  */
 #include "fr_rnn_args.h"
 #include "fr_device.cuh"
@@ -31,11 +40,26 @@
 
 #if !defined(FR_CELL) || !defined(FR_DTYPE) || !defined(FR_HEAD_SIZE) || !defined(FR_HEAD_SIZE_PADDED) ||   \
     !defined(FR_HEADS) || !defined(FR_HEADS_PER_BLOCK) || !defined(FR_BLOCKS_PER_HEAD) || !defined(FR_WARPS) || \
-    !defined(FR_K_SPLIT) || !defined(FR_BATCH_TILE) || !defined(FR_REGISTER_ROW_TILES) || !defined(FR_SHARED_ROW_TILES)
-#error "rnn_forward.cu needs the fused plan's constants (FR_CELL, FR_DTYPE, FR_HEAD_SIZE, ... FR_SHARED_ROW_TILES)"
+    !defined(FR_K_SPLIT) || !defined(FR_BATCH_TILE) || !defined(FR_REGISTER_ROW_TILES) || !defined(FR_SHARED_ROW_TILES) || \
+    !defined(FR_REGIME)
+#error "rnn_forward.cu needs the fused plan's constants (FR_CELL, FR_DTYPE, FR_HEAD_SIZE, ... FR_SHARED_ROW_TILES, FR_REGIME)"
 #endif
-#if FR_BLOCKS_PER_HEAD != 1
-#error "rnn_forward.cu: only the single-block regime (FR_BLOCKS_PER_HEAD = 1) is written; cluster and grid-barrier plans are not (issue 7)"
+#ifndef FR_TF32
+#define FR_TF32 0 /* fp32 storage: 1 multiplies on tensor cores in tf32 (mma.m16n8k8), 0 exactly with FMAs */
+#endif
+#define FR_REGIME_SINGLE_BLOCK 1
+#define FR_REGIME_CLUSTER 2
+#define FR_REGIME_GRID_BARRIER 3
+#if FR_REGIME == FR_REGIME_SINGLE_BLOCK
+#  if FR_BLOCKS_PER_HEAD != 1
+#    error "rnn_forward.cu: the single-block regime (FR_REGIME 1) needs FR_BLOCKS_PER_HEAD = 1"
+#  endif
+#elif FR_REGIME == FR_REGIME_CLUSTER || FR_REGIME == FR_REGIME_GRID_BARRIER
+#  if FR_BLOCKS_PER_HEAD < 2
+#    error "rnn_forward.cu: the cluster and grid-barrier regimes (FR_REGIME 2, 3) split a head: FR_BLOCKS_PER_HEAD >= 2"
+#  endif
+#else
+#  error "rnn_forward.cu: FR_REGIME must be 1 (single block), 2 (cluster) or 3 (grid barrier)"
 #endif
 
 namespace fr_rnn {
@@ -53,6 +77,9 @@ constexpr bool kHalf = true;
 #error "rnn_forward.cu: FR_DTYPE must be 0 (fp32), 1 (bf16) or 2 (fp16)"
 #endif
 
+/* fp32 storage on tensor cores: R and h rounded to tf32, fp32 accumulation (math.md: relative error <= 5e-3) */
+constexpr bool kTf32 = !kHalf && FR_TF32 != 0;
+
 typedef fr_cells::Traits<FR_CELL> Cell;
 constexpr int G = Cell::gates;
 constexpr int Gb = Cell::biases;
@@ -61,6 +88,8 @@ constexpr int D = FR_HEAD_SIZE;
 constexpr int Dp = FR_HEAD_SIZE_PADDED;
 constexpr int NH = FR_HEADS;
 constexpr int Hb = FR_HEADS_PER_BLOCK;
+constexpr int P = FR_BLOCKS_PER_HEAD;
+constexpr int Up = Dp / P;                        /* units of a head per block */
 constexpr int W = FR_WARPS;
 constexpr int Ks = FR_K_SPLIT;
 constexpr int Bt = FR_BATCH_TILE;
@@ -69,12 +98,12 @@ constexpr int ST = FR_SHARED_ROW_TILES;
 constexpr int Threads = W * FR_WARP_SIZE;
 constexpr int Wr = W / Ks;
 constexpr int TilesPerWarp = RT + ST;
-constexpr int Rows = Hb * G * Dp;
+constexpr int Rows = Hb * G * Up;                /* the block's rows */
 constexpr int KChunk = kHalf ? 16 : 8;           /* columns per fragment: mma.m16n8k16 / m16n8k8 */
 constexpr int KSlice = Dp / Ks;
 constexpr int KChunks = KSlice / KChunk;
 constexpr int NChunks = Bt / 8;
-constexpr int Items = (Hb * Dp * Bt + Threads - 1) / Threads; /* pointwise items per thread */
+constexpr int Items = (Hb * Up * Bt + Threads - 1) / Threads; /* pointwise items per thread */
 
 static_assert(FR_GATES == G && FR_STATES == NS, "FR_GATES / FR_STATES must match FR_CELL");
 static_assert(Dp % 16 == 0 && Dp >= D, "FR_HEAD_SIZE_PADDED: D rounded up to 16");
@@ -82,25 +111,32 @@ static_assert(W % Ks == 0 && KSlice % KChunk == 0, "the K split divides the head
 static_assert(Wr * TilesPerWarp * 16 == Rows, "the warps cover the block's rows in 16-row tiles exactly");
 static_assert(Bt % 8 == 0, "FR_BATCH_TILE: a multiple of 8 (the mma N)");
 static_assert(NH % Hb == 0, "FR_HEADS_PER_BLOCK divides FR_HEADS");
+static_assert(Dp % P == 0, "FR_BLOCKS_PER_HEAD divides the padded head size: a block owns whole units");
+static_assert(P == 1 || Hb == 1, "a head split over blocks is the only head of its blocks");
+#if FR_REGIME == FR_REGIME_CLUSTER
+static_assert(FR_HAS_CLUSTERS, "cluster plans need thread-block clusters (sm_90 or newer)");
+#endif
 static_assert(!kHalf || FR_HAS_MMA, "bf16 / fp16 recurrent plans need mma.m16n8k16 (sm_80 or newer)");
+static_assert(!kTf32 || FR_HAS_MMA, "tf32 plans need mma.m16n8k8.tf32 (sm_80 or newer)");
+static_assert(FR_TF32 == 0 || FR_DTYPE == 0, "FR_TF32 applies to fp32 storage (FR_DTYPE 0) only");
 
 /* dynamic shared memory layout, in bytes */
 constexpr long long kRTileBytes = (long long)W * ST * KChunks * FR_WARP_SIZE * 4 * 4;
 constexpr long long kHBytes = 2LL * Hb * Bt * Dp * (long long)sizeof(S);
 constexpr long long kPreBytes = (long long)Ks * Rows * Bt * 4;
 
-/* the raw storage bits of R[gate, head, unit, k] (zero in the padding) */
-FR_DEVICE_INLINE unsigned r_bits(const fr_rnn_args& a, int head, int row, int k)
+/* the raw storage bits of R[gate, head, unit, k] for row `head_row` = unit * G + gate of the head (zero in the
+ * padding) */
+FR_DEVICE_INLINE unsigned r_bits(const fr_rnn_args& a, int head, int head_row, int k)
 {
-    const int hh_row = row % (G * Dp);
-    const int unit = hh_row / G, gate = hh_row % G;
+    const int unit = head_row / G, gate = head_row % G;
     if (unit >= D || k >= D) return 0u;
     const long long at = (((long long)gate * NH + head) * D + unit) * D + k;
     if (kHalf) return (unsigned)((const unsigned short*)a.r)[at];
     return fr_float_as_u32(((const float*)a.r)[at]);
 }
 
-/* lane's fragment words of tile rows [row0, row0 + 16) and columns [k0, k0 + KChunk): the A layout of mma.m16n8k16
+/* lane's fragment words of the head's rows [row0, row0 + 16) and columns [k0, k0 + KChunk): the A layout of mma.m16n8k16
  * (two 16-bit elements per word, lower column in the low half) or m16n8k8 (one fp32 per word) */
 FR_DEVICE_INLINE void load_fragment(const fr_rnn_args& a, int head, int row0, int k0, int lane, unsigned w[4])
 {
@@ -115,6 +151,10 @@ FR_DEVICE_INLINE void load_fragment(const fr_rnn_args& a, int head, int row0, in
         w[1] = r_bits(a, head, row0 + g + 8, k0 + t);
         w[2] = r_bits(a, head, row0 + g, k0 + t + 4);
         w[3] = r_bits(a, head, row0 + g + 8, k0 + t + 4);
+        if (kTf32) {
+#pragma unroll
+            for (int i = 0; i < 4; ++i) w[i] = fr_tf32_bits_from_float(fr_u32_as_float(w[i]));
+        }
     }
 }
 
@@ -137,6 +177,17 @@ FR_DEVICE_INLINE void multiply(const unsigned w[4], const S* h_tile /* [8 column
 #endif
 #endif
         (void)partial;
+    } else if (kTf32) {
+#if FR_HAS_MMA
+        /* the B fragment of m16n8k8: columns t and t + 4 of sequence g, rounded to tf32 (R was rounded at load) */
+        const float* hf = (const float*)h_tile;
+        unsigned b[2];
+        b[0] = fr_tf32_bits_from_float(hf[g * Dp + t]);
+        b[1] = fr_tf32_bits_from_float(hf[g * Dp + t + 4]);
+        float c[4] = {acc[0], acc[1], acc[2], acc[3]};
+        fr_mma_m16n8k8_tf32(acc, w, b, c);
+#endif
+        (void)partial;
     } else {
         /* exact fp32: this lane's columns t and t + 4 of rows g and g + 8, for each of the chunk's 8 sequences */
         const float* hf = (const float*)h_tile;
@@ -152,6 +203,25 @@ FR_DEVICE_INLINE void multiply(const unsigned w[4], const S* h_tile /* [8 column
     }
 }
 
+/* h (Bt sequences x Dp units of head `head`, storage type) into shared memory from a [batch][..., head, unit] source
+ * whose sequences are `batch_stride` elements apart: zero for padding units, sequences beyond B and a NULL source.
+ * `written_this_launch`: the source was written by other blocks during this kernel, so the loads bypass L1. */
+FR_DEVICE_INLINE void load_h(S* dst, const S* src, long long batch_stride, int batch, int head, int b0, int tid,
+                             bool written_this_launch)
+{
+#pragma unroll 1
+    for (int i = tid; i < Bt * Dp; i += Threads) {
+        const int unit = i % Dp, b = i / Dp;
+        S value;
+        fr_from_float(&value, 0.0f);
+        if (src != 0 && unit < D && b0 + b < batch) {
+            const S* from = src + (long long)(b0 + b) * batch_stride + (long long)head * D + unit;
+            value = written_this_launch ? fr_load_l2(from) : *from;
+        }
+        dst[i] = value;
+    }
+}
+
 FR_DEVICE_INLINE void run(const fr_rnn_args& a)
 {
     FR_DYNAMIC_SHARED(unsigned char, shared);
@@ -162,6 +232,8 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
     const int tid = (int)fr_thread_x();
     const int lane = tid % FR_WARP_SIZE, warp = tid / FR_WARP_SIZE;
     const int strip = warp / Ks, slice = warp % Ks;
+    const int part = P > 1 ? (int)fr_block_x() : 0; /* which Up units of the head (the cluster rank, when clustered) */
+    const int unit0 = part * Up;
     const int head0 = (int)fr_block_y() * Hb;
     const int b0 = (int)fr_block_z() * Bt;
     const int g = lane >> 2, t4 = lane & 3;
@@ -171,15 +243,18 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
 #pragma unroll
     for (int tile = 0; tile < TilesPerWarp; ++tile) {
         const int row0 = (strip * TilesPerWarp + tile) * 16;
-        const int head = head0 + row0 / (G * Dp);
+        const int head = head0 + row0 / (G * Up);
+        const int head_row0 = row0 % (G * Up) + unit0 * G;
+        if (tile < RT) {
 #pragma unroll
-        for (int kc = 0; kc < KChunks; ++kc) {
-            unsigned w[4];
-            load_fragment(a, head, row0, slice * KSlice + kc * KChunk, lane, w);
-            if (tile < RT) {
-#pragma unroll
-                for (int i = 0; i < 4; ++i) r_reg[tile < RT ? tile : 0][kc][i] = w[i];
-            } else {
+            for (int kc = 0; kc < KChunks; ++kc)
+                load_fragment(a, head, head_row0, slice * KSlice + kc * KChunk, lane, r_reg[tile < RT ? tile : 0][kc]);
+        } else {
+            /* rolled: unrolled, the compiler issues every chunk's global loads at once and spills them */
+#pragma unroll 1
+            for (int kc = 0; kc < KChunks; ++kc) {
+                unsigned w[4];
+                load_fragment(a, head, head_row0, slice * KSlice + kc * KChunk, lane, w);
                 unsigned* dst = r_shared + ((((long long)warp * (ST > 0 ? ST : 1) + (tile - RT)) * KChunks + kc) * FR_WARP_SIZE + lane) * 4;
 #pragma unroll
                 for (int i = 0; i < 4; ++i) dst[i] = w[i];
@@ -187,22 +262,27 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
         }
     }
 
-    /* states: item j of this thread is (hh, sequence, unit), unit fastest */
+    /* states: item j of this thread is (hh, sequence, local unit), unit fastest */
     float state[Items][NS];
 #pragma unroll
     for (int j = 0; j < Items; ++j) {
         const int item = tid + j * Threads;
-        const int unit = item % Dp, b = item / Dp % Bt, hh = item / (Dp * Bt);
-        const bool real = item < Hb * Dp * Bt && unit < D && b0 + b < a.batch;
+        const int unit = unit0 + item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
+        const bool real = item < Hb * Up * Bt && unit < D && b0 + b < a.batch;
 #pragma unroll
         for (int s = 0; s < NS; ++s) {
             state[j][s] = real && a.initial != 0
                 ? fr_load_acc((const S*)a.initial + (((long long)s * a.batch + b0 + b) * NH + head0 + hh) * D + unit)
                 : 0.0f;
         }
-        if (item < Hb * Dp * Bt) fr_from_float(h_buffers + ((long long)hh * Bt + b) * Dp + unit, real ? state[j][0] : 0.0f);
+        if (P == 1 && item < Hb * Up * Bt) fr_from_float(h_buffers + ((long long)hh * Bt + b) * Dp + unit, real ? state[j][0] : 0.0f);
     }
+    if (P > 1) load_h(h_buffers, (const S*)a.initial, (long long)NH * D, a.batch, head0, b0, tid, false); /* every unit */
+#if FR_REGIME == FR_REGIME_CLUSTER
+    fr_cluster_sync(); /* h_0 loaded, and every block of the cluster running before any writes into its shared memory */
+#else
     fr_syncthreads();
+#endif
 
     for (int step = 0; step < a.steps; ++step) {
         const S* h_cur = h_buffers + (long long)(step & 1) * Hb * Bt * Dp;
@@ -212,27 +292,30 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
 #pragma unroll
         for (int tile = 0; tile < TilesPerWarp; ++tile) {
             const int row0 = (strip * TilesPerWarp + tile) * 16;
-            const int hh = row0 / (G * Dp);
+            const int hh = row0 / (G * Up);
             for (int nc = 0; nc < NChunks; ++nc) {
                 float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
                 float partial[16];
 #pragma unroll
                 for (int i = 0; i < 16; ++i) partial[i] = 0.0f;
+                const S* h_chunks = h_cur + ((long long)hh * Bt + nc * 8) * Dp + slice * KSlice;
+                if (tile < RT) {
+                    /* register tiles: fully unrolled, so the fragment array is indexed by constants */
 #pragma unroll
-                for (int kc = 0; kc < KChunks; ++kc) {
-                    unsigned w[4];
-                    if (tile < RT) {
+                    for (int kc = 0; kc < KChunks; ++kc) multiply(r_reg[tile < RT ? tile : 0][kc], h_chunks + kc * KChunk, lane, acc, partial);
+                } else {
+                    /* shared-memory tiles: a rolled loop, so ptxas does not hoist every chunk's loads and addresses
+                     * into registers at once (which spilled for long K slices) */
+                    const unsigned* src = r_shared + (((long long)warp * (ST > 0 ? ST : 1) + (tile - RT)) * KChunks * FR_WARP_SIZE + lane) * 4;
+#pragma unroll 2
+                    for (int kc = 0; kc < KChunks; ++kc) {
+                        unsigned w[4];
 #pragma unroll
-                        for (int i = 0; i < 4; ++i) w[i] = r_reg[tile < RT ? tile : 0][kc][i];
-                    } else {
-                        const unsigned* src = r_shared + ((((long long)warp * (ST > 0 ? ST : 1) + (tile - RT)) * KChunks + kc) * FR_WARP_SIZE + lane) * 4;
-#pragma unroll
-                        for (int i = 0; i < 4; ++i) w[i] = src[i];
+                        for (int i = 0; i < 4; ++i) w[i] = src[(long long)kc * FR_WARP_SIZE * 4 + i];
+                        multiply(w, h_chunks + kc * KChunk, lane, acc, partial);
                     }
-                    const S* h_tile = h_cur + ((long long)hh * Bt + nc * 8) * Dp + slice * KSlice + kc * KChunk;
-                    multiply(w, h_tile, lane, acc, partial);
                 }
-                if (!kHalf) {
+                if (!kHalf && !kTf32) {
                     /* the 4 lanes of a row hold disjoint columns: sum them, then keep this lane's two sequences */
 #pragma unroll
                     for (int i = 0; i < 16; ++i) {
@@ -260,16 +343,16 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
 #pragma unroll
         for (int j = 0; j < Items; ++j) {
             const int item = tid + j * Threads;
-            if (item >= Hb * Dp * Bt) continue;
-            const int unit = item % Dp, b = item / Dp % Bt, hh = item / (Dp * Bt);
-            const int head = head0 + hh, batch = b0 + b;
+            if (item >= Hb * Up * Bt) continue;
+            const int local = item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
+            const int unit = unit0 + local, head = head0 + hh, batch = b0 + b;
             const bool real = unit < D && batch < a.batch;
             float wx[G], rh[G], bias[Gb];
 #pragma unroll
             for (int gate = 0; gate < G; ++gate) {
                 float sum = 0.0f;
 #pragma unroll
-                for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + (hh * Dp + unit) * G + gate) * Bt + b];
+                for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + (hh * Up + local) * G + gate) * Bt + b];
                 rh[gate] = sum;
                 wx[gate] = real ? fr_load_acc((const S*)a.wx + ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit) : 0.0f;
             }
@@ -284,17 +367,32 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
                         fr_store_acc((S*)a.all_states + ((((long long)s * a.batch + batch) * a.steps + step) * NH + head) * D + unit, state[j][s]);
                 }
             }
+#if FR_REGIME == FR_REGIME_CLUSTER
+            /* h_t into the h buffer of every block of the cluster (this one included) */
+            S* h_at = h_next + ((long long)hh * Bt + b) * Dp + unit;
+#pragma unroll 1
+            for (int rank = 0; rank < P; ++rank) fr_from_float(fr_cluster_map_shared(h_at, (unsigned)rank), real ? state[j][0] : 0.0f);
+#elif FR_REGIME == FR_REGIME_SINGLE_BLOCK
             fr_from_float(h_next + ((long long)hh * Bt + b) * Dp + unit, real ? state[j][0] : 0.0f);
+#endif
         }
+#if FR_REGIME == FR_REGIME_CLUSTER
+        fr_cluster_sync(); /* barrier 2: h_t complete in every block of the cluster, pre-activations consumed */
+#elif FR_REGIME == FR_REGIME_GRID_BARRIER
+        fr_grid_sync((fr_grid_barrier_state*)a.barrier); /* barrier 2: every block's y_t written */
+        load_h(h_next, (const S*)a.y + (long long)step * NH * D, (long long)a.steps * NH * D, a.batch, head0, b0, tid, true);
+        fr_syncthreads(); /* barrier 3: h_t reloaded */
+#else
         fr_syncthreads(); /* barrier 2: h_t complete, pre-activations consumed */
+#endif
     }
 
     if (a.last_states != 0) {
 #pragma unroll
         for (int j = 0; j < Items; ++j) {
             const int item = tid + j * Threads;
-            const int unit = item % Dp, b = item / Dp % Bt, hh = item / (Dp * Bt);
-            if (item >= Hb * Dp * Bt || unit >= D || b0 + b >= a.batch) continue;
+            const int unit = unit0 + item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
+            if (item >= Hb * Up * Bt || unit >= D || b0 + b >= a.batch) continue;
 #pragma unroll
             for (int s = 0; s < NS; ++s)
                 fr_store_acc((S*)a.last_states + (((long long)s * a.batch + b0 + b) * NH + head0 + hh) * D + unit, state[j][s]);

@@ -73,6 +73,7 @@ def load(path=None):
         "fr_scan_forward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, POINTER(c_int64), c_int, c_void_p], c_int),
         "fr_scan_backward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t,
                               POINTER(c_int64), c_int, c_void_p], c_int),
+        "fr_rnn_forward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, c_void_p], c_int),
     }
     for name, (args, result) in signatures.items():
         function = getattr(lib, name)
@@ -102,6 +103,25 @@ def plan_from_json(plan_json):
     plan.cluster = Dim3(*plan_json["cluster"])
     plan.shared_bytes = 0  # the scan kernels use static shared memory only
     plan.kind = LAUNCH_KINDS["cluster"] if plan_json["cluster"][0] > 1 else LAUNCH_KINDS["plain"]
+    return plan, keep
+
+
+def plan_from_abi_json(abi):
+    """An fr_plan from the CLI's `plan --abi-json` (the fr_plan itself as JSON). Returns (Plan, keep-alive list)."""
+    plan = Plan()
+    plan.struct_size = ctypes.sizeof(Plan)
+    keep = [abi["source_name"].encode()]
+    plan.source_name = keep[0]
+    for i, (name, value) in enumerate(sorted(abi["defines"].items())):
+        encoded = name.encode()
+        keep.append(encoded)
+        plan.defines[i] = Define(encoded, value)
+    plan.define_count = len(abi["defines"])
+    plan.grid = Dim3(*abi["grid"])
+    plan.block = Dim3(*abi["block"])
+    plan.cluster = Dim3(*abi["cluster"])
+    plan.shared_bytes = abi["shared_bytes"]
+    plan.kind = LAUNCH_KINDS[abi["kind"]]
     return plan, keep
 
 

@@ -171,6 +171,9 @@ inline unsigned fr_atomic_cas(unsigned* p, unsigned expected, unsigned desired)
 inline unsigned fr_atomic_exch(unsigned* p, unsigned v) { return __atomic_exchange_n(p, v, __ATOMIC_SEQ_CST); }
 inline unsigned fr_load_acquire(const unsigned* p) { return __atomic_load_n(p, __ATOMIC_ACQUIRE); }
 inline void fr_store_release(unsigned* p, unsigned v) { __atomic_store_n(p, v, __ATOMIC_RELEASE); }
+/* no L1 to bypass: memory is the host's, and fibers see each other's writes at every switch */
+inline unsigned fr_load_l2_u32(const unsigned* p) { return *p; }
+inline unsigned short fr_load_l2_u16(const unsigned short* p) { return *p; }
 
 /* bit casts */
 inline unsigned fr_float_as_u32(float x) { unsigned u; std::memcpy(&u, &x, 4); return u; }

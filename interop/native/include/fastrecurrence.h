@@ -90,7 +90,8 @@ typedef struct fr_compile_options {
     size_t struct_size;
     const char* source_name;  /* an embedded source: "scan" */
     const char* arch;         /* "sm_80", "sm_90", ...: the exact architecture of the cubin */
-    const fr_define* defines; /* the plan's constants */
+    const fr_define* defines; /* the plan's constants; FR_MAX_REGISTERS, when present, also caps ptxas's registers per
+                                 thread (--maxrregcount): the plan's prediction, which the kernel must fit unspilled */
     int define_count;         /* 0 .. FR_MAX_DEFINES */
     const char* cache_dir;    /* NULL: $FR_CACHE_DIR, else $XDG_CACHE_HOME/fastrecurrence, else ~/.cache/fastrecurrence */
     int use_cache;            /* 0: always compile, never read or write the cache */

@@ -102,6 +102,11 @@ fr_status read_defines(const char* argument, const fr_define* defines, int defin
                         "start with a digit, got \"%s\".",
                         argument, i, kMaxDefineNameLength, printable(name).c_str());
         }
+        if (std::strcmp(name, "FR_MAX_REGISTERS") == 0 && (defines[i].value < 16 || defines[i].value > 255)) {
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "%s.defines[%d]: expected FR_MAX_REGISTERS (ptxas's register cap) in 16..255, got %lld.", argument,
+                        i, static_cast<long long>(defines[i].value));
+        }
         sorted->emplace_back(name, defines[i].value);
     }
     std::sort(sorted->begin(), sorted->end());
@@ -161,6 +166,9 @@ std::vector<std::string> nvrtc_options(const CompileRequest& request, int nvrtc_
     if (nvrtc_major > 12 || (nvrtc_major == 12 && nvrtc_minor >= 9)) options.push_back("--no-cache");
     for (const auto& define : request.defines) {
         options.push_back("-D" + define.first + "=" + std::to_string(define.second));
+        // A plan's register prediction is a budget the planner sized occupancy and the register file by; ptxas would
+        // otherwise take up to the launch bound's limit (255 for small blocks) whether it needs them or not.
+        if (define.first == "FR_MAX_REGISTERS") options.push_back("--maxrregcount=" + std::to_string(define.second));
     }
     return options;
 }

@@ -89,6 +89,9 @@ void load(DriverState* state) {
     // Optional: only cluster launches need it, and they report FR_ERROR_UNSUPPORTED without it.
     std::string optional_missing;
     resolve(lib, "cuLaunchKernelEx", &api.cuLaunchKernelEx, &optional_missing);
+    // Optional: stream-ordered scratch memory (scratch_memory.h falls back to allocate / synchronize / free).
+    resolve(lib, "cuMemAllocAsync", &api.cuMemAllocAsync, &optional_missing);
+    resolve(lib, "cuMemFreeAsync", &api.cuMemFreeAsync, &optional_missing);
 
     api.init_result = api.cuInit(0);
     if (api.init_result != cu::CUDA_SUCCESS && api.init_result != cu::CUDA_ERROR_NO_DEVICE) {

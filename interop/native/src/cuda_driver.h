@@ -33,6 +33,8 @@ struct CudaDriver {
     cu::PFN_cuLaunchKernel cuLaunchKernel = nullptr;
     cu::PFN_cuLaunchCooperativeKernel cuLaunchCooperativeKernel = nullptr;
     cu::PFN_cuLaunchKernelEx cuLaunchKernelEx = nullptr;  // NULL before driver 11.8: no cluster launch
+    cu::PFN_cuMemAllocAsync cuMemAllocAsync = nullptr;    // NULL before 11.2: scratch memory is then synchronous
+    cu::PFN_cuMemFreeAsync cuMemFreeAsync = nullptr;
 
     // cuInit's answer: CUDA_ERROR_NO_DEVICE means the driver works but the machine has no GPU.
     cu::CUresult init_result = cu::CUDA_SUCCESS;

@@ -86,6 +86,9 @@ struct fr_context_s {
     fr::DeviceInfo device;
     std::mutex modules_mutex;
     std::map<std::string, std::unique_ptr<fr::LoadedModule>> modules;  // by CompileRequest::process_key()
+    std::mutex grid_barriers_mutex;  // grid_barriers.h: the ring of grid-barrier states, allocated on first use
+    void* grid_barriers = nullptr;
+    unsigned next_grid_barrier = 0;
 
     ~fr_context_s();
 };

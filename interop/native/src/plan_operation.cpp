@@ -26,15 +26,19 @@ fr_status read_plan(const fr_plan* plan, CompileRequest* request, LaunchShape* s
     return FR_OK;
 }
 
-fr_status launch_planned(fr_context context, CompileRequest& request, const char* kernel, const LaunchShape& shape,
-                         void* stream, void** params) {
+fr_status load_planned(fr_context context, CompileRequest& request, LoadedModule** module) {
     fr_status status = check_live_context(context);
     if (status != FR_OK) return status;
     request.arch = context->device.arch;
     request.arch_number = context->device.major * 10 + context->device.minor;
     request.headers = kernel_headers();
+    return cached_module(context, request, module);
+}
+
+fr_status launch_planned(fr_context context, CompileRequest& request, const char* kernel, const LaunchShape& shape,
+                         void* stream, void** params) {
     LoadedModule* module = nullptr;
-    status = cached_module(context, request, &module);
+    fr_status status = load_planned(context, request, &module);
     if (status != FR_OK) return status;
     return launch_kernel(*module, kernel, shape, stream, params);
 }

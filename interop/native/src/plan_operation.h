@@ -13,8 +13,10 @@ namespace fr {
 // plan: not NULL, struct_size, an embedded source, valid defines; and its launch shape. Messages name "plan...".
 fr_status read_plan(const fr_plan* plan, CompileRequest* request, LaunchShape* shape);
 
-// Checks the context, compiles (through the disk cache) and loads the request for the context's device once, and
-// launches `kernel` with `params` (one pointer per kernel argument).
+// Checks the context, compiles (through the disk cache) and loads the request for the context's device once.
+fr_status load_planned(fr_context context, CompileRequest& request, LoadedModule** module);
+
+// load_planned, then launches `kernel` with `params` (one pointer per kernel argument).
 fr_status launch_planned(fr_context context, CompileRequest& request, const char* kernel, const LaunchShape& shape,
                          void* stream, void** params);
 

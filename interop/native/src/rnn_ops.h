@@ -1,4 +1,4 @@
-// rnn_ops.h: fr_rnn_forward: validate the plan (a fused single-block plan of kernels/rnn_forward.cu) and every
+// rnn_ops.h: fr_rnn_forward: validate the plan (a fused plan of kernels/rnn_forward.cu, any regime) and every
 // tensor against it, fill fr_rnn_args (kernels/fr_rnn_args.h), load the plan's module once per context, launch.
 #ifndef FR_RNN_OPS_H
 #define FR_RNN_OPS_H
@@ -21,7 +21,8 @@ fr_status run_rnn_forward(fr_context context, const fr_plan* plan, const RnnForw
 
 // Dynamic shared memory rnn_forward.cu needs for a plan's constants (bytes), 0 when a constant is missing.
 int64_t rnn_forward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
-                                 int64_t warps, int64_t k_split, int64_t batch_tile, int64_t shared_row_tiles);
+                                 int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
+                                 int64_t shared_row_tiles);
 
 }  // namespace fr
 

@@ -115,22 +115,28 @@ void test_compile_emulation_source(const char* arch) {
                 result.milliseconds);
 }
 
-// kernels/rnn_forward.cu through NVRTC and ptxas for a few single-block plans (register and shared R tiles, K split;
-// fp32 FMA path, bf16 / fp16 mma): compiles, spills nothing.
+// kernels/rnn_forward.cu through NVRTC and ptxas for a few plans of each regime (register and shared R tiles, K split;
+// fp32 FMA path and tf32, bf16 / fp16 mma; single block, grid barrier, and clusters on sm_90) and
+// kernels/rnn_alternating.cu: compiles, spills nothing. (Every planner plan is compiled by the managed compile gate.)
 void test_compile_rnn_forward(const char* arch) {
     struct Plan {
-        int cell, dtype, d, heads, hb, warps, ks, bt, rt, st;
+        int cell, dtype, d, heads, hb, warps, ks, bt, rt, st, p, regime, tf32;
     };
-    const Plan plans[] = {{0, 1, 64, 12, 1, 8, 1, 16, 2, 0}, {0, 0, 64, 12, 1, 8, 1, 16, 1, 1}, {1, 2, 32, 4, 1, 6, 2, 8, 1, 1},
-                          {2, 1, 64, 4, 1, 16, 2, 8, 0, 2}, {3, 0, 128, 1, 1, 8, 1, 8, 1, 0}};
+    const bool clusters = std::string(arch) >= "sm_90";
+    std::vector<Plan> plans = {{0, 1, 64, 12, 1, 8, 1, 16, 2, 0, 1, 1, 0}, {0, 0, 64, 12, 1, 8, 1, 16, 1, 1, 1, 1, 0},
+                               {1, 2, 32, 4, 1, 6, 2, 8, 1, 1, 1, 1, 0},   {2, 1, 64, 4, 1, 16, 2, 8, 0, 2, 1, 1, 0},
+                               {3, 0, 128, 1, 1, 8, 1, 8, 1, 0, 1, 1, 0},  {0, 0, 64, 12, 1, 8, 1, 16, 1, 1, 1, 1, 1},
+                               {0, 1, 256, 1, 1, 4, 1, 8, 0, 2, 8, 3, 0}};
+    if (clusters) plans.push_back({2, 2, 256, 1, 1, 8, 2, 8, 1, 0, 16, 2, 0});
     for (const Plan& p : plans) {
         const int gates = p.cell == 0 || p.cell == 2 ? 4 : p.cell == 1 ? 3 : 1;
         const int states = p.cell == 0 ? 2 : p.cell == 2 ? 4 : 1;
         fr_define defines[] = {
             {"FR_CELL", p.cell}, {"FR_GATES", gates}, {"FR_STATES", states}, {"FR_DTYPE", p.dtype}, {"FR_BACKWARD", 0},
             {"FR_HEAD_SIZE", p.d}, {"FR_HEAD_SIZE_PADDED", (p.d + 15) / 16 * 16}, {"FR_HEADS", p.heads},
-            {"FR_HEADS_PER_BLOCK", p.hb}, {"FR_BLOCKS_PER_HEAD", 1}, {"FR_WARPS", p.warps}, {"FR_K_SPLIT", p.ks},
-            {"FR_BATCH_TILE", p.bt}, {"FR_REGISTER_ROW_TILES", p.rt}, {"FR_SHARED_ROW_TILES", p.st}, {"FR_REGIME", 0},
+            {"FR_HEADS_PER_BLOCK", p.hb}, {"FR_BLOCKS_PER_HEAD", p.p}, {"FR_WARPS", p.warps}, {"FR_K_SPLIT", p.ks},
+            {"FR_BATCH_TILE", p.bt}, {"FR_REGISTER_ROW_TILES", p.rt}, {"FR_SHARED_ROW_TILES", p.st},
+            {"FR_REGIME", p.regime}, {"FR_TF32", p.tf32},
         };
         fr_compile_options options = compile_options("rnn_forward", arch);
         options.defines = defines;
@@ -141,9 +147,31 @@ void test_compile_rnn_forward(const char* arch) {
         CHECK(report != nullptr);
         if (report == nullptr) continue;
         CHECK(report->spill_store_bytes == 0 && report->spill_load_bytes == 0);
-        std::printf("  %s: rnn_forward cell %d dtype %d D %d W %d Ks %d RT %d ST %d: %d registers, %d+%d spill bytes, %.0f ms\n",
-                    arch, p.cell, p.dtype, p.d, p.warps, p.ks, p.rt, p.st, report->registers, report->spill_store_bytes,
-                    report->spill_load_bytes, result.milliseconds);
+        std::printf("  %s: rnn_forward cell %d dtype %d%s D %d regime %d P %d W %d Ks %d RT %d ST %d: %d registers, "
+                    "%d+%d spill bytes, %.0f ms\n",
+                    arch, p.cell, p.dtype, p.tf32 ? " (tf32)" : "", p.d, p.regime, p.p, p.warps, p.ks, p.rt, p.st,
+                    report->registers, report->spill_store_bytes, report->spill_load_bytes, result.milliseconds);
+    }
+    // the alternating fallback: both kernels of one compilation
+    for (int dtype : {0, 1, 2}) {
+        fr_define defines[] = {
+            {"FR_CELL", 0}, {"FR_GATES", 4}, {"FR_STATES", 2}, {"FR_DTYPE", dtype}, {"FR_BACKWARD", 0},
+            {"FR_HEAD_SIZE", 2560}, {"FR_HEAD_SIZE_PADDED", 2560}, {"FR_HEADS", 1}, {"FR_TILE_M", 128},
+            {"FR_TILE_N", 16}, {"FR_TILE_K", 64}, {"FR_WARPS", 8}, {"FR_STAGES", 1}, {"FR_POINTWISE_THREADS", 256},
+        };
+        fr_compile_options options = compile_options("rnn_alternating", arch);
+        options.defines = defines;
+        options.define_count = static_cast<int>(sizeof defines / sizeof defines[0]);
+        fr_compile_result result = compile_result();
+        CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+        for (const char* kernel : {"fr_rnn_alternating_matmul", "fr_rnn_alternating_pointwise"}) {
+            const fr_kernel_report* report = find_kernel(result, kernel);
+            CHECK(report != nullptr);
+            if (report == nullptr) continue;
+            CHECK(report->spill_store_bytes == 0 && report->spill_load_bytes == 0);
+            std::printf("  %s: rnn_alternating dtype %d %s: %d registers, %d+%d spill bytes\n", arch, dtype, kernel,
+                        report->registers, report->spill_store_bytes, report->spill_load_bytes);
+        }
     }
 }
 

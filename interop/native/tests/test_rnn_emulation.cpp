@@ -1,7 +1,8 @@
-// test_rnn_emulation.cpp: kernels/rnn_forward.cu (the fused forward, single-block regime) on the CPU emulator,
-// launched directly with plan constants of the shapes the planner produces (register and shared R tiles, K split,
-// several heads per block, batch tiles with masking, padded head sizes), for every cell and storage type, in order
-// and under a random schedule, against a float64 reference; outputs poisoned first. Group: emulation_rnn.
+// test_rnn_emulation.cpp: kernels/rnn_forward.cu (the fused forward) on the CPU emulator, in each regime (single block,
+// thread-block cluster, grid barrier), launched with plan constants of the shapes the planner produces (register and
+// shared R tiles, K split, several heads per block, a head split over blocks, batch tiles with masking, padded head
+// sizes), for every cell and storage type, in order and under random schedules, against a float64 reference; outputs
+// poisoned first. Group: emulation_rnn.
 #include "device_checks.h"
 #include "test_support.h"
 
@@ -18,9 +19,35 @@
 namespace frtest {
 namespace {
 
+constexpr int kSingleBlock = 1, kCluster = 2, kGridBarrier = 3;  // FR_REGIME (the planner's FusedRegime)
+
 struct RnnPlan {
     int cell, dtype, d, heads, heads_per_block, warps, k_split, batch_tile, register_tiles, shared_tiles;
+    int blocks_per_head = 1, regime = kSingleBlock;
+    // the alternating fallback (kernels/rnn_alternating.cu) when tile_m > 0: uses cell, dtype, d, heads, warps
+    int tile_m = 0, tile_n = 0, tile_k = 0, pointwise_threads = 0;
+    int tf32 = 0;  // fused fp32 plans: FR_TF32 (tensor cores in tf32)
+    bool alternating() const { return tile_m > 0; }
 };
+
+RnnPlan with_tf32(RnnPlan p) {
+    p.tf32 = 1;
+    return p;
+}
+
+RnnPlan alternating_plan(int cell, int dtype, int d, int heads, int warps, int tile_m, int tile_n, int tile_k, int pointwise) {
+    RnnPlan p{cell, dtype, d, heads, 1, warps, 1, 8, 0, 0};
+    p.tile_m = tile_m;
+    p.tile_n = tile_n;
+    p.tile_k = tile_k;
+    p.pointwise_threads = pointwise;
+    return p;
+}
+
+const char* regime_name(int regime) { return regime == kCluster ? "cluster" : regime == kGridBarrier ? "grid" : "block"; }
+fr_launch_kind launch_kind(int regime) {
+    return regime == kCluster ? FR_LAUNCH_CLUSTER : regime == kGridBarrier ? FR_LAUNCH_COOPERATIVE : FR_LAUNCH_PLAIN;
+}
 
 int gates_of(int cell) { return cell == 0 || cell == 2 ? 4 : cell == 1 ? 3 : 1; }
 int biases_of(int cell) { return cell == 3 ? 1 : 4; }
@@ -201,13 +228,20 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     all_dev.upload(std::vector<unsigned char>(all_ref.size() * e, 0xff));
     last_dev.upload(std::vector<unsigned char>(last_ref.size() * e, 0xff));
 
-    fr_define defines[] = {
+    std::vector<fr_define> defines = {
         {"FR_CELL", p.cell}, {"FR_GATES", G}, {"FR_STATES", S}, {"FR_DTYPE", p.dtype}, {"FR_BACKWARD", 0},
-        {"FR_HEAD_SIZE", D}, {"FR_HEAD_SIZE_PADDED", dp}, {"FR_HEADS", NH}, {"FR_HEADS_PER_BLOCK", p.heads_per_block},
-        {"FR_BLOCKS_PER_HEAD", 1}, {"FR_WARPS", p.warps}, {"FR_K_SPLIT", p.k_split}, {"FR_BATCH_TILE", p.batch_tile},
-        {"FR_REGISTER_ROW_TILES", p.register_tiles}, {"FR_SHARED_ROW_TILES", p.shared_tiles}, {"FR_REGIME", 0},
+        {"FR_HEAD_SIZE", D}, {"FR_HEAD_SIZE_PADDED", dp}, {"FR_HEADS", NH}, {"FR_WARPS", p.warps},
     };
-    const int define_count = static_cast<int>(sizeof defines / sizeof defines[0]);
+    if (p.alternating()) {
+        defines.insert(defines.end(), {{"FR_TILE_M", p.tile_m}, {"FR_TILE_N", p.tile_n}, {"FR_TILE_K", p.tile_k},
+                                       {"FR_STAGES", 1}, {"FR_POINTWISE_THREADS", p.pointwise_threads}});
+    } else {
+        defines.insert(defines.end(), {{"FR_HEADS_PER_BLOCK", p.heads_per_block}, {"FR_BLOCKS_PER_HEAD", p.blocks_per_head},
+                                       {"FR_K_SPLIT", p.k_split}, {"FR_BATCH_TILE", p.batch_tile},
+                                       {"FR_REGISTER_ROW_TILES", p.register_tiles}, {"FR_SHARED_ROW_TILES", p.shared_tiles},
+                                       {"FR_REGIME", p.regime}, {"FR_TF32", p.tf32}});
+    }
+    const int define_count = static_cast<int>(defines.size());
 
     fr_rnn_args args{};
     args.wx = wx_dev.get();
@@ -222,24 +256,30 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     args.heads = NH;
     args.head_size = D;
     void* params[] = {&args};
-    const long rows = long(p.heads_per_block) * G * dp;
+    const long rows = long(p.heads_per_block) * G * (dp / p.blocks_per_head);
     const long kchunks = dp / p.k_split / (p.dtype == 0 ? 8 : 16);
-    const fr_dim3 grid = {1u, static_cast<unsigned>(NH / p.heads_per_block), static_cast<unsigned>((batch + p.batch_tile - 1) / p.batch_tile)};
-    const uint32_t shared_bytes = static_cast<uint32_t>(long(p.warps) * p.shared_tiles * kchunks * 512 +
-                                                        2L * p.heads_per_block * p.batch_tile * dp * long(e) +
-                                                        long(p.k_split) * rows * p.batch_tile * 4);
+    const fr_dim3 grid = p.alternating()
+        ? fr_dim3{static_cast<unsigned>((G * dp + p.tile_m - 1) / p.tile_m), static_cast<unsigned>(NH),
+                  static_cast<unsigned>((batch + p.tile_n - 1) / p.tile_n)}
+        : fr_dim3{static_cast<unsigned>(p.blocks_per_head), static_cast<unsigned>(NH / p.heads_per_block),
+                  static_cast<unsigned>((batch + p.batch_tile - 1) / p.batch_tile)};
+    const fr_dim3 cluster = {p.regime == kCluster ? static_cast<unsigned>(p.blocks_per_head) : 1u, 1u, 1u};
+    const uint32_t shared_bytes = p.alternating()
+        ? static_cast<uint32_t>(long(p.tile_m + p.tile_n) * p.tile_k * long(e))
+        : static_cast<uint32_t>(long(p.warps) * p.shared_tiles * kchunks * 512 + 2L * p.heads_per_block * p.batch_tile * dp * long(e) +
+                                long(p.k_split) * rows * p.batch_tile * 4);
     if (std::string(source) == "rnn_forward") {
         // the C ABI operation: validation, plan checks, module cache, launch
         fr_plan plan{};
         plan.struct_size = sizeof plan;
-        plan.source_name = source;
+        plan.source_name = p.alternating() ? "rnn_alternating" : source;
         for (int i = 0; i < define_count; ++i) plan.defines[i] = defines[i];
         plan.define_count = define_count;
         plan.grid = grid;
         plan.block = {static_cast<unsigned>(p.warps * 32), 1, 1};
-        plan.cluster = {1, 1, 1};
+        plan.cluster = cluster;
         plan.shared_bytes = shared_bytes;
-        plan.kind = FR_LAUNCH_PLAIN;
+        plan.kind = launch_kind(p.regime);
         const fr_dtype dt = static_cast<fr_dtype>(p.dtype);
         auto tensor = [&](void* data, const std::vector<int64_t>& shape) { return contiguous_tensor(data, dt, shape); };
         const fr_tensor t_wx = tensor(wx_dev.get(), {batch, steps, G, NH, D}), t_r = tensor(r_dev.get(), {G, NH, D, D}),
@@ -263,7 +303,11 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
             for (int i = 0; i < split.define_count; ++i)
                 if (std::string(split.defines[i].name) == "FR_BLOCKS_PER_HEAD") split.defines[i].value = 2;
             CHECK_FAILS(fr_rnn_forward(context, &split, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
-                        FR_ERROR_UNSUPPORTED, "FR_BLOCKS_PER_HEAD");
+                        FR_ERROR_INVALID_ARGUMENT, "FR_BLOCKS_PER_HEAD = 2 with FR_REGIME = 1");
+            fr_plan grid_kind = plan;
+            grid_kind.kind = FR_LAUNCH_COOPERATIVE;
+            CHECK_FAILS(fr_rnn_forward(context, &grid_kind, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                        FR_ERROR_INVALID_ARGUMENT, "plan.kind: expected FR_LAUNCH_PLAIN");
             fr_plan small = plan;
             small.shared_bytes = 16;
             CHECK_FAILS(fr_rnn_forward(context, &small, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
@@ -276,13 +320,18 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     } else {
         // a test-only source (a mutant): loaded and launched directly
         fr_compile_options options = compile_options(source, nullptr);
-        options.defines = defines;
+        options.defines = defines.data();
         options.define_count = define_count;
+        DeviceBuffer barrier(context, 8);
+        barrier.upload(std::vector<unsigned char>(8, 0));
+        if (p.regime == kGridBarrier) args.barrier = barrier.get();
         fr_module module = nullptr;
         CHECK_STATUS(fr_module_load(context, &options, &module), FR_OK);
         if (module == nullptr) return false;
         fr_launch_config config = launch_config(1, static_cast<unsigned>(p.warps * 32));
         config.grid = grid;
+        config.cluster = cluster;
+        config.kind = launch_kind(p.regime);
         config.shared_bytes = shared_bytes;
         CHECK_STATUS(fr_launch(module, "fr_rnn_forward", &config, params), FR_OK);
         CHECK_STATUS(fr_module_unload(module), FR_OK);
@@ -291,11 +340,18 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     const double errors[] = {rel_l2(load(y_dev.download<unsigned char>(y_ref.size() * e), p.dtype), y_ref),
                              rel_l2(load(all_dev.download<unsigned char>(all_ref.size() * e), p.dtype), all_ref),
                              rel_l2(load(last_dev.download<unsigned char>(last_ref.size() * e), p.dtype), last_ref)};
-    const double tolerance = p.dtype == 0 ? 1e-5 : 2e-2;
+    const double tolerance = p.tf32 != 0 ? 5e-3 : p.dtype == 0 ? 1e-5 : 2e-2;  // math.md section 7
     const bool right = errors[0] <= tolerance && errors[1] <= tolerance && errors[2] <= tolerance;
     if (quiet) return right;
-    std::printf("  %-5s %s D %2d NH %d Hb %d W %d Ks %d Bt %2d RT %d ST %d, B %2d T %d: rel L2 y %.1e all %.1e last %.1e%s\n",
-                cell_name(p.cell), dtype_name(static_cast<fr_dtype>(p.dtype)), D, NH, p.heads_per_block, p.warps,
+    if (p.alternating()) {
+        std::printf("  %-5s %s alternating D %2d NH %d W %d tiles %d x %d x %d, pointwise %d, B %2d T %d: rel L2 y %.1e all %.1e last %.1e%s\n",
+                    cell_name(p.cell), dtype_name(static_cast<fr_dtype>(p.dtype)), D, NH, p.warps, p.tile_m, p.tile_n,
+                    p.tile_k, p.pointwise_threads, batch, steps, errors[0], errors[1], errors[2], right ? "" : "  MISMATCH");
+        return right;
+    }
+    std::printf("  %-5s %s %-7s D %2d NH %d Hb %d P %d W %d Ks %d Bt %2d RT %d ST %d, B %2d T %d: rel L2 y %.1e all %.1e last %.1e%s\n",
+                cell_name(p.cell), p.tf32 != 0 ? "tf32" : dtype_name(static_cast<fr_dtype>(p.dtype)), regime_name(p.regime), D, NH,
+                p.heads_per_block, p.blocks_per_head, p.warps,
                 p.k_split, p.batch_tile, p.register_tiles, p.shared_tiles, batch, steps, errors[0], errors[1], errors[2],
                 right ? "" : "  MISMATCH");
     return right;
@@ -310,7 +366,22 @@ int check_rnn_forward_cases(fr_context context, bool random_schedules) {
         plans.push_back({1, dtype, 20, 1, 1, 6, 2, 8, 1, 1});    // GRU: 3 gates, K split 2
         plans.push_back({2, dtype, 32, 1, 1, 2, 2, 8, 0, 8});    // sLSTM: every tile in shared memory, K split
         plans.push_back({3, dtype, 32, 3, 1, 2, 1, 8, 1, 0});    // Elman
+        // a head split over P blocks (each owns Dp / P units, all their gates): grid barrier and cluster
+        plans.push_back({0, dtype, 32, 1, 1, 2, 1, 8, 1, 1, 2, kGridBarrier});   // LSTM: 2 blocks of 16 units
+        plans.push_back({1, dtype, 24, 2, 1, 6, 2, 8, 1, 0, 2, kGridBarrier});   // GRU: D padded to 32, K split 2
+        plans.push_back({2, dtype, 48, 1, 1, 1, 1, 8, 2, 2, 3, kCluster});       // sLSTM: a cluster of 3
+        plans.push_back({3, dtype, 64, 2, 1, 2, 2, 8, 1, 0, 4, kCluster});       // Elman: a cluster of 4, K split
+        // the alternating fallback: tiles that cut the gate rows, the batch and K; padded D
+        plans.push_back(alternating_plan(0, dtype, 20, 2, 2, 32, 8, 16, 64));     // LSTM: 4 x 32 rows in tiles of 32
+        plans.push_back(alternating_plan(1, dtype, 40, 1, 1, 16, 16, 32, 32));    // GRU: K 48 in stages of 32
+        plans.push_back(alternating_plan(2, dtype, 16, 3, 4, 64, 8, 16, 128));    // sLSTM: one tile per head
+        plans.push_back(alternating_plan(3, dtype, 33, 1, 2, 16, 16, 16, 64));    // Elman: D 33 padded to 48
     }
+    // fp32 on tensor cores in tf32, in each regime
+    plans.push_back(with_tf32({0, 0, 16, 2, 1, 4, 1, 8, 1, 0}));
+    plans.push_back(with_tf32({1, 0, 20, 1, 1, 6, 2, 8, 1, 1}));
+    plans.push_back(with_tf32({2, 0, 32, 1, 1, 2, 1, 8, 1, 1, 2, kGridBarrier}));
+    plans.push_back(with_tf32({3, 0, 64, 2, 1, 2, 2, 8, 1, 0, 4, kCluster}));
     int failed = 0;
     for (int schedule = 0; schedule < (random_schedules ? 2 : 1); ++schedule) {
         if (random_schedules)
@@ -343,33 +414,49 @@ int run_emulation_rnn_tests() {
     if (context == nullptr) return 0;
 
     const int failed = check_rnn_forward_cases(context, true);
-    std::printf("  kernels/rnn_forward.cu on the emulator: %d of 60 runs differ from the float64 reference\n", failed);
+    std::printf("  kernels/rnn_forward.cu on the emulator: %d of 172 runs differ from the float64 reference\n", failed);
     CHECK(failed == 0);
 
-    // Deleting either block barrier of the step makes the kernel differ from the reference.
-    const char* barriers[] = {"fr_syncthreads(); /* barrier 1: pre-activations complete */",
-                              "fr_syncthreads(); /* barrier 2: h_t complete, pre-activations consumed */"};
-    for (int which = 0; which < 2; ++which) {
+    // Deleting any barrier of the step makes the kernel differ from the reference, in each regime.
+    struct Mutant {
+        const char* barrier;
+        RnnPlan plan;
+    };
+    const RnnPlan single = {0, 0, 16, 2, 1, 4, 1, 8, 1, 0};
+    const RnnPlan grid = {0, 0, 32, 1, 1, 2, 1, 8, 1, 1, 2, kGridBarrier};
+    const RnnPlan clustered = {0, 0, 32, 1, 1, 2, 1, 8, 1, 1, 2, kCluster};
+    const Mutant mutants[] = {
+        {"fr_syncthreads(); /* barrier 1: pre-activations complete */", single},
+        {"fr_syncthreads(); /* barrier 2: h_t complete, pre-activations consumed */", single},
+        {"fr_syncthreads(); /* barrier 1: pre-activations complete */", grid},
+        {"fr_grid_sync((fr_grid_barrier_state*)a.barrier); /* barrier 2: every block's y_t written */", grid},
+        {"fr_syncthreads(); /* barrier 3: h_t reloaded */", grid},
+        {"fr_cluster_sync(); /* barrier 2: h_t complete in every block of the cluster, pre-activations consumed */", clustered},
+    };
+    int index = 0;
+    for (const Mutant& mutant : mutants) {
+        ++index;
         const char* source = nullptr;
         const char* text = nullptr;
         std::string mutated;
         for (int i = 0; i < fr_kernel_source_count(); ++i) {
             if (fr_kernel_source(i, &source, &text) == FR_OK && std::string(source) == "rnn_forward") mutated = text;
         }
-        const size_t at = mutated.find(barriers[which]);
+        const size_t at = mutated.find(mutant.barrier);
         CHECK(at != std::string::npos);
         if (at == std::string::npos) continue;
-        mutated.erase(at, std::strlen(barriers[which]));
-        const std::string name = "rnn_forward_without_barrier_" + std::to_string(which + 1);
+        mutated.erase(at, std::strlen(mutant.barrier));
+        const std::string name = "rnn_forward_mutant_" + std::to_string(index);
         fr::add_kernel_file_for_testing(name, mutated, false);
         int caught = 0;
         for (int schedule = 0; schedule < 2; ++schedule) {
             CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 5), FR_OK);
             const int before = failures();
-            if (!check_forward(context, {0, 0, 16, 2, 1, 4, 1, 8, 1, 0}, 3, 7, name.c_str(), true)) ++caught;
+            if (!check_forward(context, mutant.plan, 3, 7, name.c_str(), true)) ++caught;
             failures() = before;
         }
-        std::printf("  %s: %d of 2 schedules differ from the reference\n", name.c_str(), caught);
+        std::printf("  %s regime without \"%.40s...\": %d of 2 schedules differ from the reference\n",
+                    regime_name(mutant.plan.regime), mutant.barrier, caught);
         CHECK(caught == 2);
     }
     CHECK_STATUS(fr_context_destroy(context), FR_OK);

@@ -27,6 +27,7 @@ internal static class KernelPlanJson
             w.WriteNumber("heads", plan.Request.Heads);
             w.WriteNumber("headSize", plan.Request.HeadSize);
             w.WriteNumber("timeSteps", plan.Request.TimeSteps);
+            w.WriteString("precision", plan.Request.Precision.ToString());
             w.WriteEndObject();
             w.WriteString("regime", plan.Regime.ToString());
             w.WriteStartObject("constants");
@@ -67,7 +68,11 @@ internal static class KernelPlanJson
                 r.GetProperty("heads").GetInt32(),
                 r.GetProperty("headSize").GetInt32(),
                 Enum.Parse<PlanDirection>(r.GetProperty("direction").GetString()!),
-                r.GetProperty("timeSteps").GetInt32());
+                r.GetProperty("timeSteps").GetInt32())
+            {
+                // absent in plans written before tf32 existed: they were exact
+                Precision = r.TryGetProperty("precision", out var precision) ? Enum.Parse<MatmulPrecision>(precision.GetString()!) : MatmulPrecision.Exact,
+            };
             var constants = root.GetProperty("constants").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
             return new KernelPlan(request, root.GetProperty("gpu").GetString()!, root.GetProperty("arch").GetString()!,
                 Enum.Parse<FusedRegime>(root.GetProperty("regime").GetString()!), constants,

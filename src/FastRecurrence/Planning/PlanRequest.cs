@@ -67,7 +67,10 @@ public sealed record PlanRequest
     public PlanDirection Direction { get; init; }
     public int TimeSteps { get; init; }
 
+    /// <summary>Tf32: the fused kernel may multiply float32 R h on tensor cores in tf32 (FR_TF32); Float32 only.</summary>
+    public MatmulPrecision Precision { get; init; }
+
     public override string ToString() => Family == KernelFamily.Scan
         ? $"scan {Direction} B={Batch} T={TimeSteps} H={Heads} D={HeadSize} {DataType}"
-        : $"{Family} {Cell} {Direction} B={Batch} NH={Heads} D={HeadSize} {DataType}";
+        : $"{Family} {Cell} {Direction} B={Batch} NH={Heads} D={HeadSize} {DataType}{(Precision == MatmulPrecision.Tf32 ? " tf32" : "")}";
 }

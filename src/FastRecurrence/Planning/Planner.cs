@@ -83,6 +83,16 @@ public static class Planner
             return PlanOutcome.Failure("fused kernels store Float32, BFloat16 or Float16 (state and accumulation are fp32); Float64 runs on the CPU reference.", []);
         if (WhyNoTensorCores(gpu, request.DataType) is { } noMma)
             return PlanOutcome.Failure(noMma, [noMma]);
+        if (request.Precision == MatmulPrecision.Tf32)
+        {
+            if (request.DataType != DataType.Float32)
+                return PlanOutcome.Failure($"precision Tf32 applies to Float32 storage only, got {request.DataType}.", []);
+            if (!gpu.MmaShapes(DataType.Float32).Any(m => m is { M: 16, N: 8, K: 8 }))
+            {
+                var why = $"tf32 tensor cores (mma.m16n8k8.tf32) need sm_80 or newer; {gpu.Name} is {gpu.ComputeCapability.Arch}. Use MatmulPrecision.Exact.";
+                return PlanOutcome.Failure(why, [why]);
+            }
+        }
 
         var regimes = new List<FusedRegime> { FusedRegime.SingleBlock };
         if (gpu.SupportsClusters) regimes.Add(FusedRegime.Cluster);

@@ -16,10 +16,13 @@ namespace FastRecurrence;
 public sealed class RecurrentProblem : IEquatable<RecurrentProblem>
 {
     public RecurrentProblem(CellKind cell, int batch, int timeSteps, int heads, int headSize, int inputSize,
-        DataType dataType = DataType.Float32)
+        DataType dataType = DataType.Float32, MatmulPrecision precision = MatmulPrecision.Exact)
     {
         Guard.Defined(cell, nameof(cell));
         Guard.Defined(dataType, nameof(dataType));
+        Guard.Defined(precision, nameof(precision));
+        if (precision == MatmulPrecision.Tf32 && dataType != DataType.Float32)
+            throw new ArgumentException($"precision: Tf32 applies to Float32 storage only, got {dataType} (16-bit storage always multiplies in its own format).", nameof(precision));
         Guard.Positive(batch, nameof(batch));
         Guard.Positive(timeSteps, nameof(timeSteps));
         Guard.Positive(heads, nameof(heads));
@@ -33,6 +36,7 @@ public sealed class RecurrentProblem : IEquatable<RecurrentProblem>
         HeadSize = headSize;
         InputSize = inputSize;
         DataType = dataType;
+        Precision = precision;
 
         HiddenSize = Guard.ElementCount(nameof(heads), "heads * headSize", heads, headSize);
         WxLength = Guard.ElementCount("Wx", "[B, T, G, NH, D]", batch, timeSteps, GateCount, heads, headSize);
@@ -54,6 +58,9 @@ public sealed class RecurrentProblem : IEquatable<RecurrentProblem>
     public int InputSize { get; }
     public DataType DataType { get; }
 
+    /// <summary>How a GPU may compute R h for float32 storage (the CPU reference is float64 regardless).</summary>
+    public MatmulPrecision Precision { get; }
+
     /// <summary>H = NH * D.</summary>
     public int HiddenSize { get; }
     public int GateCount => Cell.GateCount();
@@ -70,15 +77,16 @@ public sealed class RecurrentProblem : IEquatable<RecurrentProblem>
 
     /// <summary>The same problem with another storage type.</summary>
     public RecurrentProblem WithDataType(DataType dataType) =>
-        new(Cell, Batch, TimeSteps, Heads, HeadSize, InputSize, dataType);
+        new(Cell, Batch, TimeSteps, Heads, HeadSize, InputSize, dataType, dataType == DataType.Float32 ? Precision : MatmulPrecision.Exact);
 
     public bool Equals(RecurrentProblem? other) =>
         other is not null && Cell == other.Cell && Batch == other.Batch && TimeSteps == other.TimeSteps &&
-        Heads == other.Heads && HeadSize == other.HeadSize && InputSize == other.InputSize && DataType == other.DataType;
+        Heads == other.Heads && HeadSize == other.HeadSize && InputSize == other.InputSize && DataType == other.DataType &&
+        Precision == other.Precision;
 
     public override bool Equals(object? obj) => Equals(obj as RecurrentProblem);
-    public override int GetHashCode() => HashCode.Combine(Cell, Batch, TimeSteps, Heads, HeadSize, InputSize, DataType);
+    public override int GetHashCode() => HashCode.Combine(Cell, Batch, TimeSteps, Heads, HeadSize, InputSize, DataType, Precision);
 
     public override string ToString() =>
-        $"{Cell} B={Batch} T={TimeSteps} NH={Heads} D={HeadSize} I={InputSize} {DataType}";
+        $"{Cell} B={Batch} T={TimeSteps} NH={Heads} D={HeadSize} I={InputSize} {DataType}{(Precision == MatmulPrecision.Tf32 ? " tf32" : "")}";
 }

@@ -97,6 +97,43 @@ public sealed class PlanCommandTests
     }
 
     [Test]
+    public void AbiJson_IsTheFrPlanOfThePlannersPlan_AndTf32ReachesThePlan()
+    {
+        var result = Run([.. Headline, "--abi-json"]);
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        using var abi = System.Text.Json.JsonDocument.Parse(result.Stdout);
+        var root = abi.RootElement;
+        var expected = Planner.Plan(GpuCatalog.Find("H100-SXM"),
+            new PlanRequest(KernelFamily.Fused, CellKind.Lstm, DataType.BFloat16, 16, 1, 768)).Plan!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(root.GetProperty("source_name").GetString(), Is.EqualTo("rnn_forward"));
+            Assert.That(root.GetProperty("defines").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()),
+                Is.EquivalentTo(expected.Constants));
+            Assert.That(root.GetProperty("grid")[0].GetInt32(), Is.EqualTo(expected.Grid.X));
+            Assert.That(root.GetProperty("kind").GetString(), Is.EqualTo(expected.Regime switch
+            {
+                FusedRegime.Cluster => "cluster",
+                FusedRegime.GridBarrier => "cooperative",
+                _ => "plain",
+            }));
+            Assert.That(root.GetProperty("shared_bytes").GetInt64(), Is.InRange(1, expected.SharedMemoryBytes));
+        });
+
+        var tf32 = Run("plan", "--gpu", "H100-SXM", "--cell", "gru", "--hidden", "256", "--dtype", "fp32", "--tf32", "--json");
+        Assert.That(tf32.ExitCode, Is.Zero, tf32.ToString());
+        var plan = KernelPlan.FromJson(tf32.Stdout);
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan.Request.Precision, Is.EqualTo(MatmulPrecision.Tf32));
+            Assert.That(plan.Constant("FR_TF32"), Is.EqualTo(1));
+            Assert.That(Planner.Check(GpuCatalog.Find("H100-SXM"), plan), Is.Empty, "the round-tripped tf32 plan re-checks");
+        });
+        AssertInputError(Run("plan", "--gpu", "H100-SXM", "--cell", "gru", "--hidden", "256", "--dtype", "bf16", "--tf32"),
+            "--tf32: applies to --dtype fp32 only, got bf16");
+    }
+
+    [Test]
     public void GpuNameIsMatchedWithoutCaseOrDashes()
     {
         var canonical = Run([.. Headline, "--json"]);

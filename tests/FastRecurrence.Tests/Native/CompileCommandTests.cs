@@ -4,18 +4,31 @@ using FastRecurrence.Tests.Cli;
 
 namespace FastRecurrence.Tests.Native;
 
-/// <summary>`compile`: rows per variant, JSON, exit codes, the rnn family before issue 7, bad input.</summary>
+/// <summary>`compile`: rows per variant, JSON, exit codes, both families, bad input.</summary>
 [TestFixture]
 public sealed class CompileCommandTests
 {
     [Test]
-    public void RnnFamily_SaysNoKernelsExistYet_AndExitsZero()
+    public void RnnFamily_CompilesEveryFusedVariant_OneRowEach_WithItsRegime()
     {
-        var result = CliWorkspace.Run("compile", "--arch", "sm_90", "--family", "rnn");
+        NativeTestEnvironment.RequireNvrtc();
+        // The cache the compile tests share: the fused gate (FusedForwardCompileTests) and this command compile each
+        // variant once between them.
+        var result = CliWorkspace.Run("compile", "--arch", "sm_90", "--family", "rnn", "--json", "--cache-dir", NativeTestRun.SharedCacheDir);
+        Assert.That(result.Stderr, Is.Empty, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        var rnn = json.RootElement.GetProperty("families")[0];
+        var variants = rnn.GetProperty("variants").EnumerateArray().ToArray();
+        var failed = variants.Count(v => !v.GetProperty("ok").GetBoolean());
         Assert.Multiple(() =>
         {
-            Assert.That(result.ExitCode, Is.Zero, result.ToString());
-            Assert.That(result.Stdout, Does.Contain("no RNN kernel variants checked yet").And.Contain("issue 7").And.Contain("0 variants compiled"));
+            Assert.That(rnn.GetProperty("family").GetString(), Is.EqualTo("rnn"));
+            Assert.That(rnn.GetProperty("source").GetString(), Is.EqualTo("rnn_forward"));
+            Assert.That(variants, Has.Length.EqualTo(FusedPlanVariants.For("sm_90").Count));
+            Assert.That(variants.Select(v => v.GetProperty("regime").GetString()).Distinct().Order(),
+                Is.EqualTo(new[] { "Cluster", "GridBarrier", "SingleBlock" }));
+            Assert.That(variants.All(v => v.GetProperty("kernels").EnumerateArray().Any(k => k.GetProperty("name").GetString() == "fr_rnn_forward")), Is.True);
+            Assert.That(result.ExitCode, Is.EqualTo(failed == 0 ? 0 : 3), "exit 3 exactly when a variant fails");
         });
     }
 
@@ -66,9 +79,11 @@ public sealed class CompileCommandTests
             Assert.That(root.GetProperty("nvrtc").GetString(), Does.Match(@"^\d+\.\d+$"));
             Assert.That(scan.GetProperty("family").GetString(), Is.EqualTo("scan"));
             Assert.That(variants.GetArrayLength(), Is.EqualTo(ScanPlanVariants.For("sm_80").Count));
-            Assert.That(root.GetProperty("families")[1].GetProperty("note").GetString(), Does.Contain("issue 7"));
-            Assert.That(root.GetProperty("failed").GetInt32(), Is.EqualTo(failed));
-            Assert.That(result.ExitCode, Is.EqualTo(failed == 0 ? 0 : 3), "exit 3 exactly when a variant fails");
+            Assert.That(root.GetProperty("families")[1].GetProperty("family").GetString(), Is.EqualTo("rnn"));
+            Assert.That(root.GetProperty("families")[1].GetProperty("variants").GetArrayLength(), Is.EqualTo(FusedPlanVariants.For("sm_80").Count));
+            Assert.That(root.GetProperty("failed").GetInt32(), Is.EqualTo(failed + root.GetProperty("families")[1].GetProperty("variants")
+                .EnumerateArray().Count(v => !v.GetProperty("ok").GetBoolean())));
+            Assert.That(result.ExitCode, Is.EqualTo(root.GetProperty("failed").GetInt32() == 0 ? 0 : 3), "exit 3 exactly when a variant fails");
             foreach (var v in variants.EnumerateArray())
             {
                 Assert.That(v.GetProperty("kernels").GetArrayLength(), Is.GreaterThanOrEqualTo(1));

@@ -1,6 +1,9 @@
 using FastRecurrence.Backends;
 using FastRecurrence.Backends.Cuda;
 using FastRecurrence.Tests.Backends;
+using FastRecurrence.Planning;
+using FastRecurrence.Planning.Hardware;
+using FastRecurrence.Tests.Support;
 
 namespace FastRecurrence.Tests.Native;
 
@@ -83,5 +86,143 @@ public sealed class CudaEmulatedBackendTests
                 new RecurrentInputGradients<float>(new float[p.WxLength], new float[p.RLength], new float[p.BiasLength]),
                 RecurrenceBackends.Get("cuda-emulated")),
             Throws.TypeOf<NotSupportedException>().With.Message.Contain("issue 8"));
+    }
+}
+
+/// <summary>
+/// Heads that span blocks, through the public C# path on cuda-emulated: the planner's own plans for an emulated H100
+/// (thread-block cluster: h_t through distributed shared memory) and A100 (no clusters: grid barrier, h_t through
+/// global memory), float32, against the float64 reference, outputs poisoned. The regime is asserted first, so a
+/// planner change cannot quietly turn these into single-block runs.
+/// </summary>
+[TestFixture]
+public sealed class CudaEmulatedFusedRegimeTests
+{
+    public static IEnumerable<TestCaseData> Cases() =>
+        from c in new[]
+        {
+            ("H100-SXM", CellKind.Lstm, 128, FusedRegime.Cluster),
+            ("H100-SXM", CellKind.SLstm, 128, FusedRegime.Cluster),
+            ("A100-80GB", CellKind.Lstm, 128, FusedRegime.GridBarrier),
+            ("A100-80GB", CellKind.Gru, 160, FusedRegime.GridBarrier),
+        }
+        select new TestCaseData(c.Item1, c.Item2, c.Item3, c.Item4).SetArgDisplayNames(c.Item1, c.Item2.ToString(), $"D={c.Item3}", c.Item4.ToString());
+
+    [TestCaseSource(nameof(Cases))]
+    public void HeadSpanningBlocks_Forward_MatchesFloat64Reference(string gpu, CellKind cell, int headSize, FusedRegime regime)
+    {
+        var problem = new RecurrentProblem(cell, 3, 4, 1, headSize, 1, DataType.Float32);
+        var plan = Planner.Plan(GpuCatalog.Find(gpu), new PlanRequest(KernelFamily.Fused, cell, DataType.Float32, 3, 1, headSize, PlanDirection.Forward, 4)).Plan;
+        Assert.That(plan?.Regime, Is.EqualTo(regime), $"the planner's regime for {problem} on {gpu}");
+        Assert.That(plan!.Constant("FR_BLOCKS_PER_HEAD"), Is.GreaterThan(1));
+
+        var backend = CudaEmulation.CreateBackend(gpu);
+        BackendRequirement.Ensure(backend, mustBeAvailable: true);
+        var c = new RecurrentCase(problem, seed: 77 + headSize);
+        var (y64, last64, all64) = c.Forward();
+        var y = TestData.Poisoned<float>(problem.YLength);
+        var last = TestData.Poisoned<float>(problem.StatesLength);
+        var all = TestData.Poisoned<float>(problem.AllStatesLength);
+        Recurrence.Forward(problem,
+            new RecurrentInputs<float>(TestData.ToSingle(c.Wx), TestData.ToSingle(c.R), TestData.ToSingle(c.Bias), TestData.ToSingle(c.InitialStates)),
+            new RecurrentOutputs<float>(y, last, all), backend);
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(y), y64), Is.LessThanOrEqualTo(1e-5), "y");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(last), last64), Is.LessThanOrEqualTo(1e-5), "lastStates");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(all), all64), Is.LessThanOrEqualTo(1e-5), "allStates");
+        });
+    }
+}
+
+/// <summary>
+/// The alternating fallback (kernels/rnn_alternating.cu: a matmul launch and a pointwise launch per step) through the
+/// managed launch path on cuda-emulated, with the planner's alternating plans for an emulated H100, float32, every
+/// cell, against the float64 reference. (The backend picks it by itself only for heads too large for the chip, which
+/// are too slow to emulate; the native emulation_rnn group runs it in bf16 and fp16 too.)
+/// </summary>
+[TestFixture]
+public sealed class CudaEmulatedAlternatingTests
+{
+    [TestCase(CellKind.Lstm, 40, 2)]
+    [TestCase(CellKind.Gru, 24, 1)]
+    [TestCase(CellKind.SLstm, 16, 3)]
+    [TestCase(CellKind.Elman, 33, 1)]
+    public void AlternatingPlan_Forward_MatchesFloat64Reference(CellKind cell, int headSize, int heads)
+    {
+        var spec = GpuCatalog.Find("H100-SXM");
+        var problem = new RecurrentProblem(cell, 3, 5, heads, headSize, 1, DataType.Float32);
+        var plan = Planner.Plan(spec, new PlanRequest(KernelFamily.Alternating, cell, DataType.Float32, 3, heads, headSize,
+            PlanDirection.Forward, 5)).Require();
+        var (device, reason) = CudaDevice.ProbeEmulated(spec, Interop.FrSchedule.InOrder, 0);
+        Assert.That(device, Is.Not.Null, reason);
+
+        var c = new RecurrentCase(problem, seed: 11 + headSize);
+        var (y64, last64, all64) = c.Forward();
+        using var wx = device!.Upload<float>(TestData.ToSingle(c.Wx));
+        using var r = device.Upload<float>(TestData.ToSingle(c.R));
+        using var bias = device.Upload<float>(TestData.ToSingle(c.Bias));
+        using var initial = device.Upload<float>(TestData.ToSingle(c.InitialStates));
+        using var y = device.Upload<float>(TestData.Poisoned<float>(problem.YLength));
+        using var all = device.Upload<float>(TestData.Poisoned<float>(problem.AllStatesLength));
+        using var last = device.Upload<float>(TestData.Poisoned<float>(problem.StatesLength));
+        RnnLaunch.Forward(device, plan, problem, wx, r, bias, initial, y, all, last);
+        var yHost = new float[problem.YLength];
+        var allHost = new float[problem.AllStatesLength];
+        var lastHost = new float[problem.StatesLength];
+        device.Download(y, yHost.AsSpan());
+        device.Download(all, allHost.AsSpan());
+        device.Download(last, lastHost.AsSpan());
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan.Request.Family, Is.EqualTo(KernelFamily.Alternating));
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(yHost), y64), Is.LessThanOrEqualTo(1e-5), "y");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(lastHost), last64), Is.LessThanOrEqualTo(1e-5), "lastStates");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(allHost), all64), Is.LessThanOrEqualTo(1e-5), "allStates");
+        });
+    }
+}
+
+/// <summary>
+/// Float32 with <see cref="MatmulPrecision.Tf32"/> through the public API on cuda-emulated: the plan multiplies on
+/// tensor cores in tf32 (FR_TF32 = 1), and the result is within math.md's tf32 bound (5e-3) of the float64 reference.
+/// The planner refuses tf32 on a GPU without it, naming why.
+/// </summary>
+[TestFixture]
+public sealed class CudaEmulatedTf32Tests
+{
+    [TestCase(CellKind.Lstm, 2, 16)]
+    [TestCase(CellKind.SLstm, 1, 32)]
+    [TestCase(CellKind.Gru, 1, 128)]
+    public void Tf32Problem_RunsOnTensorCores_WithinTheTf32Bound(CellKind cell, int heads, int headSize)
+    {
+        var problem = new RecurrentProblem(cell, 3, 5, heads, headSize, 1, DataType.Float32, MatmulPrecision.Tf32);
+        var plan = Planner.Plan(GpuCatalog.Find(CudaBackend.EmulatedGpu), new PlanRequest(KernelFamily.Fused, cell, DataType.Float32, 3, heads,
+            headSize, PlanDirection.Forward, 5) { Precision = MatmulPrecision.Tf32 }).Plan;
+        Assert.That(plan?.Constant("FR_TF32"), Is.EqualTo(1), "the plan multiplies in tf32");
+
+        var backend = RecurrenceBackends.Get("cuda-emulated");
+        BackendRequirement.Ensure(backend, mustBeAvailable: true);
+        var c = new RecurrentCase(problem, seed: 5 + headSize);
+        var (y64, last64, _) = c.Forward();
+        var y = TestData.Poisoned<float>(problem.YLength);
+        var last = TestData.Poisoned<float>(problem.StatesLength);
+        Recurrence.Forward(problem,
+            new RecurrentInputs<float>(TestData.ToSingle(c.Wx), TestData.ToSingle(c.R), TestData.ToSingle(c.Bias), TestData.ToSingle(c.InitialStates)),
+            new RecurrentOutputs<float>(y, last, []), backend);
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(y), y64), Is.LessThanOrEqualTo(5e-3), "y");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(last), last64), Is.LessThanOrEqualTo(5e-3), "lastStates");
+        });
+    }
+
+    [Test]
+    public void Tf32_OnAGpuWithoutIt_IsRefusedWithTheReason()
+    {
+        var outcome = Planner.Plan(GpuCatalog.Find("V100"), new PlanRequest(KernelFamily.Fused, CellKind.Lstm, DataType.Float32, 8, 1, 64)
+            { Precision = MatmulPrecision.Tf32 });
+        Assert.That(outcome.HasPlan, Is.False);
+        Assert.That(outcome.Reason, Does.Contain("tf32 tensor cores (mma.m16n8k8.tf32) need sm_80 or newer"));
     }
 }

@@ -1,51 +1,77 @@
 using System.Globalization;
 using FastRecurrence.Backends.Cuda;
 using FastRecurrence.Planning;
-using FastRecurrence.Planning.Hardware;
 
 namespace FastRecurrence.Tests.Native;
 
 /// <summary>
-/// kernels/rnn_forward.cu compiles with NVRTC for the single-block plans the planner makes for an A100 (sm_80) and an
-/// H100 (sm_90), every cell and storage type (fp32, bf16), spills nothing, and stays within the registers the plan
-/// predicts (the forward register formula was calibrated on these: decision 0012). Needs libnvrtc, not a GPU.
+/// The fused forward's compile-only CI gate (issue 7): every distinct plan the planner produces for the catalog GPUs of
+/// sm_80 and sm_90 over the sweep (<see cref="FusedPlanVariants"/>, the same enumeration as `compile --family rnn`)
+/// compiles kernels/rnn_forward.cu with NVRTC, within the registers the plan predicts (ptxas's cap: FR_MAX_REGISTERS)
+/// and without spilling, so the register file, occupancy and tile placement the planner sized are the real ones.
+/// Needs libnvrtc (not a GPU); fails without it unless FR_SKIP_NVRTC=1.
 /// </summary>
 [TestFixture]
+[Parallelizable(ParallelScope.Children)]
 public sealed class FusedForwardCompileTests
 {
-    public static IEnumerable<TestCaseData> Plans()
+    public static IEnumerable<TestCaseData> Sm80Variants() => Variants("sm_80");
+
+    public static IEnumerable<TestCaseData> Sm90Variants() => Variants("sm_90");
+
+    private static IEnumerable<TestCaseData> Variants(string arch)
     {
-        foreach (var (gpu, arch) in new[] { ("A100-80GB", "sm_80"), ("H100-SXM", "sm_90") })
-        foreach (var cell in Enum.GetValues<CellKind>())
-        foreach (var dataType in new[] { DataType.Float32, DataType.BFloat16 })
-        foreach (var (heads, headSize) in new[] { (12, 64), (4, 32) })
+        var index = 0;
+        foreach (var variant in FusedPlanVariants.For(arch))
         {
-            yield return new TestCaseData(gpu, arch, cell, dataType, heads, headSize)
-                .SetArgDisplayNames(gpu, cell.ToString(), dataType.ToString(), $"{heads}x{headSize}");
+            index++;
+            var c = variant.Constants;
+            yield return new TestCaseData(variant).SetName(string.Create(CultureInfo.InvariantCulture,
+                $"Compile_{arch}_{index:D3}_{variant.Regime}_{variant.Plans[0].Request.Cell}_{(variant.Constant("FR_TF32") == 1 ? "Tf32" : variant.DataType.ToString())}_D{c["FR_HEAD_SIZE"]}_P{c["FR_BLOCKS_PER_HEAD"]}_W{c["FR_WARPS"]}_Ks{c["FR_K_SPLIT"]}_Bt{c["FR_BATCH_TILE"]}_RT{c["FR_REGISTER_ROW_TILES"]}_ST{c["FR_SHARED_ROW_TILES"]}_Hb{c["FR_HEADS_PER_BLOCK"]}"));
         }
     }
 
     [SetUp]
     public void Nvrtc() => NativeTestEnvironment.RequireNvrtc();
 
-    [TestCaseSource(nameof(Plans))]
-    public void SingleBlockPlan_CompilesWithoutSpills_WithinPredictedRegisters(string gpu, string arch, CellKind cell, DataType dataType, int heads, int headSize)
+    [TestCaseSource(nameof(Sm80Variants))]
+    [TestCaseSource(nameof(Sm90Variants))]
+    public void Variant_CompilesWithoutSpills_WithinPredictedRegisters(PlanVariant variant)
     {
-        var outcome = Planner.Plan(GpuCatalog.Find(gpu), new PlanRequest(KernelFamily.Fused, cell, dataType, 16, heads, headSize,
-            PlanDirection.Forward, 1024));
-        Assert.That(outcome.Plan, Is.Not.Null, outcome.Reason);
-        var plan = outcome.Plan!;
-        Assume.That(plan.Regime, Is.EqualTo(FusedRegime.SingleBlock), "only the single-block regime is written");
-
-        var report = KernelCompiler.Compile("rnn_forward", arch, plan.Constants, cacheDir: null, useCache: false);
-        var kernel = report.Kernel("fr_rnn_forward");
-        Assert.That(kernel, Is.Not.Null);
-        Assert.That(kernel.Registers, Is.InRange(1, 255));
+        var report = KernelCompiler.Compile(variant.SourceName, variant.Arch, variant.Constants, NativeTestRun.SharedCacheDir);
+        var kernel = report.Kernel(variant.KernelName);
+        Assert.That(kernel, Is.Not.Null, $"{variant.KernelName} in the ptxas report of {variant}");
         TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{gpu} {cell} {dataType} {heads}x{headSize}: {kernel!.Registers} registers (plan predicts {plan.PredictedRegisters}), " +
-            $"W {plan.Constant("FR_WARPS")} Ks {plan.Constant("FR_K_SPLIT")} Bt {plan.Constant("FR_BATCH_TILE")} RT {plan.Constant("FR_REGISTER_ROW_TILES")} ST {plan.Constant("FR_SHARED_ROW_TILES")}"));
-        TestContext.Out.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  spills {kernel.SpillStoreBytes}+{kernel.SpillLoadBytes} bytes"));
-        Assert.That(kernel.SpillBytes, Is.Zero, $"fr_rnn_forward spills {kernel.SpillStoreBytes}+{kernel.SpillLoadBytes} bytes");
-        Assert.That(kernel.Registers, Is.LessThanOrEqualTo(plan.PredictedRegisters), "ptxas stays within the plan's register prediction");
+            $"{kernel!.Registers} registers (predicted {variant.PredictedRegisters}), spills {kernel.SpillStoreBytes}+{kernel.SpillLoadBytes} bytes, {report.Milliseconds:F0} ms: {variant}"));
+        Assert.That(VariantCheck.Problems(variant, report), Is.Empty, variant.ToString());
+    }
+}
+
+/// <summary>The fused enumeration itself (planner only; no NVRTC needed).</summary>
+[TestFixture]
+public sealed class FusedPlanVariantsTests
+{
+    [Test]
+    public void TheSweep_CoversEveryRegimeOfEachArchitecture_EveryCellAndType_WithDistinctCheckedPlans()
+    {
+        foreach (var (arch, regimes) in new[]
+                 {
+                     ("sm_80", new[] { FusedRegime.SingleBlock, FusedRegime.GridBarrier }),
+                     ("sm_90", new[] { FusedRegime.SingleBlock, FusedRegime.Cluster, FusedRegime.GridBarrier }),
+                 })
+        {
+            var variants = FusedPlanVariants.For(arch);
+            Assert.Multiple(() =>
+            {
+                Assert.That(variants.Select(v => v.Regime).Distinct().Order(), Is.EqualTo(regimes), arch);
+                Assert.That(variants.Select(v => (v.Plans[0].Request.Cell, v.DataType)).Distinct().Count(), Is.EqualTo(4 * 3), arch);
+                Assert.That(variants.Count(v => v.Constant("FR_TF32") == 1), Is.GreaterThan(0), "float32 plans in tf32 too");
+                Assert.That(variants.Select(v => v.Describe()).Distinct().Count(), Is.EqualTo(variants.Count), "variants are distinct");
+                Assert.That(variants.All(v => v.KernelName == "fr_rnn_forward" && v.SourceName == "rnn_forward"), Is.True);
+                Assert.That(variants.All(v => v.Plans.All(p => p.Arch == arch && p.Constant("FR_MAX_REGISTERS") == p.PredictedRegisters)), Is.True,
+                    "every plan caps ptxas at its own register prediction");
+                Assert.That(variants.All(v => v.Plans.All(p => p.Regime == v.Regime)), Is.True);
+            });
+        }
     }
 }

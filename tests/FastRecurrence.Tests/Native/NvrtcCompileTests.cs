@@ -36,7 +36,7 @@ public sealed class NvrtcCompileTests
 
     [TestCaseSource(nameof(Sm80Variants))]
     [TestCaseSource(nameof(Sm90Variants))]
-    public void Variant_CompilesWithoutSpills_WithinPredictedRegisters_AndHitsTheCacheAgain(ScanPlanVariant variant)
+    public void Variant_CompilesWithoutSpills_WithinPredictedRegisters_AndHitsTheCacheAgain(PlanVariant variant)
     {
         var cache = NativeTestRun.SharedCacheDir;
         var report = KernelCompiler.Compile(ScanPlanVariants.SourceName, variant.Arch, variant.Constants, cache);

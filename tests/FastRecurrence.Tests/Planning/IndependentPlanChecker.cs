@@ -52,6 +52,8 @@ internal static class IndependentPlanChecker
                 Require(w / ks * (rt + st) * 16 * p == hb * gates * dp, "the warps' row tiles cover every recurrent row exactly once");
                 Require(plan.Grid.X == p && plan.Grid.Y * hb >= r.Heads && plan.Grid.Z * bt >= r.Batch, "the grid covers every head and sequence");
                 Require(r.Heads % hb == 0, "heads per block divides the heads");
+                Require(dp % p == 0 && (p == 1 || hb == 1), "a head split over blocks splits its units evenly and is its blocks' only head");
+                Require(plan.Constant("FR_MAX_REGISTERS") == plan.PredictedRegisters, "ptxas's register cap is the plan's prediction");
                 // The block's share of R must fit the registers and shared memory the plan itself reserves.
                 long rBytesPerBlock = hb * gates * dp * dp * s / p;
                 long onChip = plan.PredictedRegisters * threads * 4 + plan.SharedMemoryBytes;

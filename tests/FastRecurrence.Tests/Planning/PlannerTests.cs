@@ -101,7 +101,7 @@ public sealed class PlannerTests
         var back = KernelPlan.FromJson(json);
         Assert.That(back, Is.EqualTo(first));
         Assert.That(back.Defines(), Is.EqualTo(first.Defines()));
-        Assert.That(first.Defines(), Has.All.Match("^-DFR_[A-Z_]+=-?[0-9]+$"));
+        Assert.That(first.Defines(), Has.All.Match("^-DFR_[A-Z0-9_]+=-?[0-9]+$"));
     }
 
     [Test]

@@ -27,6 +27,23 @@ public sealed class ProblemValidationTests
     }
 
     [Test]
+    public void RecurrentProblem_Tf32_IsForFloat32Only_AndPartOfTheProblemsIdentity()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => _ = new RecurrentProblem(CellKind.Lstm, 1, 1, 1, 8, 1, DataType.BFloat16, MatmulPrecision.Tf32));
+        Assert.That(ex!.ParamName, Is.EqualTo("precision"));
+        Assert.That(ex.Message, Does.StartWith("precision: Tf32 applies to Float32 storage only, got BFloat16"));
+        var exact = new RecurrentProblem(CellKind.Lstm, 1, 1, 1, 8, 1);
+        var tf32 = new RecurrentProblem(CellKind.Lstm, 1, 1, 1, 8, 1, DataType.Float32, MatmulPrecision.Tf32);
+        Assert.Multiple(() =>
+        {
+            Assert.That(exact.Precision, Is.EqualTo(MatmulPrecision.Exact));
+            Assert.That(tf32, Is.Not.EqualTo(exact), "a tf32 problem plans differently, so it is a different problem");
+            Assert.That(tf32.ToString(), Does.EndWith("Float32 tf32"));
+            Assert.That(tf32.WithDataType(DataType.Float16).Precision, Is.EqualTo(MatmulPrecision.Exact));
+        });
+    }
+
+    [Test]
     public void RecurrentProblem_RejectsTensorsLargerThanASpan()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new RecurrentProblem(CellKind.Lstm, 4096, 4096, 1, 1024, 1));

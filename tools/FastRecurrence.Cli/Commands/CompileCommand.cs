@@ -10,21 +10,17 @@ namespace FastRecurrence.Cli.Commands;
 
 /// <summary>
 /// `compile --arch sm_80|sm_90 [--family scan|rnn|all] [--json] [--cache-dir DIR] [--no-cache]`: compiles every kernel
-/// variant the planner can produce for an architecture (<see cref="ScanPlanVariants"/>, the enumeration the compile
-/// tests use) through libfastrecurrence's compile-only entry point (NVRTC; no driver or GPU needed) and prints one row
-/// per variant: its constants, registers against the prediction, shared memory, spill bytes, compile time, cache hit.
+/// variant the planner can produce for an architecture (<see cref="ScanPlanVariants"/> for the scan,
+/// <see cref="FusedPlanVariants"/> for the fused RNN forward: the enumerations the compile tests use) through
+/// libfastrecurrence's compile-only entry point (NVRTC; no driver or GPU needed), on every core, and prints one row per
+/// variant: its constants, registers against the prediction, shared memory, spill bytes, compile time, cache hit.
 /// Exit codes: 0 every variant compiled without spills and within its predicted registers; 3 any variant failed
 /// (or libfastrecurrence / NVRTC is missing); 1 bad input (an --arch no catalog GPU has, an unknown --family).
-/// --family rnn: the fused forward (kernels/rnn_forward.cu) exists for single-block plans; a sample of the planner's
-/// plans is compiled by the tests (FusedForwardCompileTests), but the enumeration of every fused variant is issue 7's:
-/// it says so, compiles nothing and exits 0; --family all compiles the scan.
 /// </summary>
 internal static class CompileCommand
 {
     /// <summary>A variant failed to compile, spilled, or used more registers than predicted; or NVRTC / the library is missing.</summary>
     public const int CompileFailure = 3;
-
-    public const string NoRnnKernels = "no RNN kernel variants checked yet: the fused forward exists for single-block plans and a sample of them is checked by the tests, but the enumeration of every fused variant comes with issue 7; nothing compiled";
 
     private const string Families = "scan|rnn|all";
 
@@ -38,7 +34,7 @@ internal static class CompileCommand
         };
         var family = new Option<string>("--family")
         {
-            Description = "Kernel family: scan, rnn (not enumerated yet, issue 7) or all.",
+            Description = "Kernel family: scan (kernels/scan.cu), rnn (the fused forward, kernels/rnn_forward.cu) or all.",
             DefaultValueFactory = _ => "all",
             HelpName = Families,
         };
@@ -65,10 +61,12 @@ internal static class CompileCommand
         return command;
     }
 
-    private sealed record Row(int Index, ScanPlanVariant Variant, CompileReport? Report, IReadOnlyList<string> Problems)
+    private sealed record Row(int Index, PlanVariant Variant, CompileReport? Report, IReadOnlyList<string> Problems)
     {
         public bool Ok => Problems.Count == 0;
     }
+
+    private sealed record FamilyRows(string Family, IReadOnlyList<Row> Rows);
 
     private static int Execute(string arch, string family, bool json, string? cacheDir, bool useCache, TextWriter stdout, TextWriter stderr)
     {
@@ -78,29 +76,33 @@ internal static class CompileCommand
         if (cacheDir is not null && cacheDir.Length == 0)
             throw new CliInputException("--cache-dir: expected a folder, got an empty string.");
 
-        var rows = new List<Row>();
-        Version? nvrtc = null;
-        if (scan)
+        var families = new List<FamilyRows>();
+        Version? nvrtc;
+        try
         {
-            try
-            {
-                nvrtc = KernelCompiler.NvrtcVersion();
-            }
-            catch (Exception e) when (e is FastRecurrenceLibraryNotFoundException or FastRecurrenceNativeException)
-            {
-                stderr.WriteLine($"error: {e.Message}");
-                return CompileFailure;
-            }
-            var index = 0;
-            foreach (var variant in ScanPlanVariants.For(arch))
-                rows.Add(CompileOne(++index, variant, cacheDir, useCache));
+            nvrtc = KernelCompiler.NvrtcVersion();
         }
+        catch (Exception e) when (e is FastRecurrenceLibraryNotFoundException or FastRecurrenceNativeException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return CompileFailure;
+        }
+        if (scan) families.Add(new FamilyRows("scan", CompileAll(ScanPlanVariants.For(arch), cacheDir, useCache)));
+        if (rnn) families.Add(new FamilyRows("rnn", CompileAll(FusedPlanVariants.For(arch), cacheDir, useCache)));
 
         if (json)
-            WriteJson(stdout, arch, nvrtc, cacheDir, useCache, scan, rnn, rows);
+            WriteJson(stdout, arch, nvrtc, cacheDir, useCache, families);
         else
-            WriteText(stdout, arch, nvrtc, scan, rnn, rows);
-        return rows.All(r => r.Ok) ? 0 : CompileFailure;
+            WriteText(stdout, arch, nvrtc, families);
+        return families.All(f => f.Rows.All(r => r.Ok)) ? 0 : CompileFailure;
+    }
+
+    /// <summary>Every variant, compiled on every core (NVRTC compiles independent programs concurrently), in order.</summary>
+    private static Row[] CompileAll(IReadOnlyList<PlanVariant> variants, string? cacheDir, bool useCache)
+    {
+        var rows = new Row[variants.Count];
+        Parallel.For(0, variants.Count, i => rows[i] = CompileOne(i + 1, variants[i], cacheDir, useCache));
+        return rows;
     }
 
     private static (bool Scan, bool Rnn) ParseFamily(string family) => family.ToLowerInvariant() switch
@@ -111,12 +113,12 @@ internal static class CompileCommand
         _ => throw new CliInputException($"--family: expected one of {Families.Replace("|", ", ", StringComparison.Ordinal)}, got '{family}'."),
     };
 
-    private static Row CompileOne(int index, ScanPlanVariant variant, string? cacheDir, bool useCache)
+    private static Row CompileOne(int index, PlanVariant variant, string? cacheDir, bool useCache)
     {
         try
         {
-            var report = KernelCompiler.Compile(ScanPlanVariants.SourceName, variant.Arch, variant.Constants, cacheDir, useCache);
-            return new Row(index, variant, report, ScanVariantCheck.Problems(variant, report));
+            var report = KernelCompiler.Compile(variant.SourceName, variant.Arch, variant.Constants, cacheDir, useCache);
+            return new Row(index, variant, report, VariantCheck.Problems(variant, report));
         }
         catch (FastRecurrenceNativeException e)
         {
@@ -125,41 +127,61 @@ internal static class CompileCommand
         }
     }
 
-    private static void WriteText(TextWriter stdout, string arch, Version? nvrtc, bool scan, bool rnn, List<Row> rows)
+    private static void WriteText(TextWriter stdout, string arch, Version? nvrtc, List<FamilyRows> families)
     {
-        if (scan)
+        foreach (var (family, rows) in families)
         {
-            var gpus = ScanPlanVariants.GpusOf(arch).Select(g => g.Name);
-            stdout.WriteLine(Invariant($"scan on {arch}: {rows.Count} variants planned for {string.Join(", ", gpus)} over B {Join(ScanPlanVariants.Batches)}, H*D {Join(ScanPlanVariants.HiddenSizes)}, T {Join(ScanPlanVariants.TimeSteps)}; NVRTC {nvrtc?.Major}.{nvrtc?.Minor}"));
-            const string Format = "{0,3} {1,-17} {2,-9} {3,5} {4,7} {5,5} {6,5} {7,4} {8,4} {9,6} {10,6} {11,5} {12,8} {13,-5} {14}";
-            stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
-                "#", "kernel", "dtype", "lanes", "threads", "items", "chunk", "regs", "pred", "smem", "ptxsm", "spill", "ms", "cache", "status"));
-            foreach (var row in rows)
+            if (family == "scan")
             {
-                var v = row.Variant;
-                var kernel = row.Report?.Kernel(v.KernelName);
+                var gpus = ScanPlanVariants.GpusOf(arch).Select(g => g.Name);
+                stdout.WriteLine(Invariant($"scan on {arch}: {rows.Count} variants planned for {string.Join(", ", gpus)} over B {Join(ScanPlanVariants.Batches)}, H*D {Join(ScanPlanVariants.HiddenSizes)}, T {Join(ScanPlanVariants.TimeSteps)}; NVRTC {nvrtc?.Major}.{nvrtc?.Minor}"));
+                const string Format = "{0,3} {1,-17} {2,-9} {3,5} {4,7} {5,5} {6,5} {7,4} {8,4} {9,6} {10,6} {11,5} {12,8} {13,-5} {14}";
                 stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
-                    row.Index, v.KernelName, v.DataType, Constant(v, "FR_SCAN_LANES"), Constant(v, "FR_SCAN_THREADS"),
-                    Constant(v, "FR_SCAN_ITEMS"), Constant(v, "FR_SCAN_CHUNK"),
-                    kernel?.Registers.ToString(CultureInfo.InvariantCulture) ?? "-", v.PredictedRegisters, v.SharedMemoryBytes,
-                    kernel?.SharedBytes.ToString(CultureInfo.InvariantCulture) ?? "-",
-                    kernel?.SpillBytes.ToString(CultureInfo.InvariantCulture) ?? "-",
-                    row.Report?.Milliseconds.ToString("F1", CultureInfo.InvariantCulture) ?? "-",
-                    row.Report is null ? "-" : row.Report.CacheHit ? "hit" : "miss",
-                    row.Ok ? "ok" : "FAIL: " + FirstLine(string.Join("; ", row.Problems))));
+                    "#", "kernel", "dtype", "lanes", "threads", "items", "chunk", "regs", "pred", "smem", "ptxsm", "spill", "ms", "cache", "status"));
+                foreach (var row in rows)
+                {
+                    var v = row.Variant;
+                    stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
+                        row.Index, v.KernelName, v.DataType, Constant(v, "FR_SCAN_LANES"), Constant(v, "FR_SCAN_THREADS"),
+                        Constant(v, "FR_SCAN_ITEMS"), Constant(v, "FR_SCAN_CHUNK"), Registers(row), v.PredictedRegisters,
+                        v.SharedMemoryBytes, PtxasShared(row), Spills(row), Milliseconds(row), Cache(row), Status(row)));
+                }
+                var unplanned = rows.Count(r => r.Report is not null && VariantCheck.UnplannedSpills(r.Variant, r.Report).Count > 0);
+                if (unplanned > 0)
+                    stdout.WriteLine(Invariant($"note: in {unplanned} variants the kernel of the other direction, which these constants never launch, spills (listed under notes in --json)."));
             }
-            var unplanned = rows.Count(r => r.Report is not null && ScanVariantCheck.UnplannedSpills(r.Variant, r.Report).Count > 0);
-            if (unplanned > 0)
-                stdout.WriteLine(Invariant($"note: in {unplanned} variants the kernel of the other direction, which these constants never launch, spills (listed under notes in --json)."));
-            stdout.WriteLine("regs: ptxas registers of the planned kernel; pred: the plan's prediction; smem: the plan's shared memory bytes; ptxsm: ptxas static shared bytes; spill: bytes the planned kernel spills (the JSON lists every kernel of the source).");
+            else
+            {
+                var gpus = ScanPlanVariants.GpusOf(arch).Select(g => g.Name);
+                stdout.WriteLine(Invariant($"rnn (fused forward) on {arch}: {rows.Count} variants planned for {string.Join(", ", gpus)} over every cell, fp32/bf16/fp16, D {Join(FusedPlanVariants.HeadSizes)}, NH {Join(FusedPlanVariants.HeadCounts)}, B {Join(FusedPlanVariants.Batches)} (requests without a fused plan run on the alternating fallback); NVRTC {nvrtc?.Major}.{nvrtc?.Minor}"));
+                const string Format = "{0,4} {1,-11} {2,-5} {3,-9} {4,4} {5,3} {6,3} {7,3} {8,2} {9,2} {10,3} {11,2} {12,2} {13,4} {14,4} {15,6} {16,5} {17,8} {18,-5} {19}";
+                stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
+                    "#", "regime", "cell", "dtype", "D", "NH", "Hb", "P", "W", "Ks", "Bt", "RT", "ST", "regs", "pred", "smem", "spill", "ms", "cache", "status"));
+                foreach (var row in rows)
+                {
+                    var v = row.Variant;
+                    stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
+                        row.Index, v.Regime, v.Plans[0].Request.Cell, v.DataType, Constant(v, "FR_HEAD_SIZE"), Constant(v, "FR_HEADS"),
+                        Constant(v, "FR_HEADS_PER_BLOCK"), Constant(v, "FR_BLOCKS_PER_HEAD"), Constant(v, "FR_WARPS"), Constant(v, "FR_K_SPLIT"),
+                        Constant(v, "FR_BATCH_TILE"), Constant(v, "FR_REGISTER_ROW_TILES"), Constant(v, "FR_SHARED_ROW_TILES"),
+                        Registers(row), v.PredictedRegisters, v.SharedMemoryBytes, Spills(row), Milliseconds(row), Cache(row), Status(row)));
+                }
+            }
         }
-        if (rnn)
-            stdout.WriteLine($"rnn on {arch}: {NoRnnKernels}.");
-        var failed = rows.Count(r => !r.Ok);
-        stdout.WriteLine(Invariant($"{rows.Count} variants compiled: {rows.Count - failed} ok, {failed} failed."));
+        stdout.WriteLine("regs: ptxas registers of the planned kernel; pred: the plan's prediction (and ptxas's cap where the plan sets FR_MAX_REGISTERS); smem: the plan's shared memory bytes; ptxsm: ptxas static shared bytes; spill: bytes the planned kernel spills (the JSON lists every kernel of the source).");
+        var all = families.SelectMany(f => f.Rows).ToArray();
+        var failed = all.Count(r => !r.Ok);
+        stdout.WriteLine(Invariant($"{all.Length} variants compiled: {all.Length - failed} ok, {failed} failed."));
     }
 
-    private static void WriteJson(TextWriter stdout, string arch, Version? nvrtc, string? cacheDir, bool useCache, bool scan, bool rnn, List<Row> rows)
+    private static string Registers(Row row) => row.Report?.Kernel(row.Variant.KernelName)?.Registers.ToString(CultureInfo.InvariantCulture) ?? "-";
+    private static string PtxasShared(Row row) => row.Report?.Kernel(row.Variant.KernelName)?.SharedBytes.ToString(CultureInfo.InvariantCulture) ?? "-";
+    private static string Spills(Row row) => row.Report?.Kernel(row.Variant.KernelName)?.SpillBytes.ToString(CultureInfo.InvariantCulture) ?? "-";
+    private static string Milliseconds(Row row) => row.Report?.Milliseconds.ToString("F1", CultureInfo.InvariantCulture) ?? "-";
+    private static string Cache(Row row) => row.Report is null ? "-" : row.Report.CacheHit ? "hit" : "miss";
+    private static string Status(Row row) => row.Ok ? "ok" : "FAIL: " + FirstLine(string.Join("; ", row.Problems));
+
+    private static void WriteJson(TextWriter stdout, string arch, Version? nvrtc, string? cacheDir, bool useCache, List<FamilyRows> families)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -170,10 +192,11 @@ internal static class CompileCommand
             if (cacheDir is null) w.WriteNull("cacheDir"); else w.WriteString("cacheDir", cacheDir);
             w.WriteBoolean("useCache", useCache);
             w.WriteStartArray("families");
-            if (scan)
+            foreach (var (family, rows) in families)
             {
                 w.WriteStartObject();
-                w.WriteString("family", "scan");
+                w.WriteString("family", family);
+                w.WriteString("source", family == "scan" ? ScanPlanVariants.SourceName : FusedPlanVariants.SourceName);
                 w.WriteStartArray("gpus");
                 foreach (var gpu in ScanPlanVariants.GpusOf(arch)) w.WriteStringValue(gpu.Name);
                 w.WriteEndArray();
@@ -182,18 +205,10 @@ internal static class CompileCommand
                 w.WriteEndArray();
                 w.WriteEndObject();
             }
-            if (rnn)
-            {
-                w.WriteStartObject();
-                w.WriteString("family", "rnn");
-                w.WriteStartArray("variants");
-                w.WriteEndArray();
-                w.WriteString("note", NoRnnKernels);
-                w.WriteEndObject();
-            }
             w.WriteEndArray();
-            w.WriteNumber("variants", rows.Count);
-            w.WriteNumber("failed", rows.Count(r => !r.Ok));
+            var all = families.SelectMany(f => f.Rows).ToArray();
+            w.WriteNumber("variants", all.Length);
+            w.WriteNumber("failed", all.Count(r => !r.Ok));
             w.WriteEndObject();
         }
         stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
@@ -207,6 +222,7 @@ internal static class CompileCommand
         w.WriteString("kernel", v.KernelName);
         w.WriteString("dataType", v.DataType.ToString());
         w.WriteString("direction", v.Direction.ToString());
+        if (v.Regime != FastRecurrence.Planning.FusedRegime.None) w.WriteString("regime", v.Regime.ToString());
         w.WriteStartObject("constants");
         foreach (var (name, value) in v.Constants) w.WriteNumber(name, value);
         w.WriteEndObject();
@@ -235,7 +251,7 @@ internal static class CompileCommand
         }
         w.WriteStartArray("notes");
         if (row.Report is not null)
-            foreach (var note in ScanVariantCheck.UnplannedSpills(v, row.Report)) w.WriteStringValue(note);
+            foreach (var note in VariantCheck.UnplannedSpills(v, row.Report)) w.WriteStringValue(note);
         w.WriteEndArray();
         w.WriteBoolean("ok", row.Ok);
         w.WriteStartArray("problems");
@@ -244,7 +260,7 @@ internal static class CompileCommand
         w.WriteEndObject();
     }
 
-    private static string Constant(ScanPlanVariant variant, string name) =>
+    private static string Constant(PlanVariant variant, string name) =>
         variant.Constants.TryGetValue(name, out var value) ? value.ToString(CultureInfo.InvariantCulture) : "-";
 
     private static string FirstLine(string text)

@@ -69,9 +69,18 @@ internal static class PlanCommand
             Description = "Print only the plan as JSON (KernelPlan.ToJson).",
         };
 
+        var tf32 = new Option<bool>("--tf32")
+        {
+            Description = "fp32 only: let the fused kernel multiply R h on tensor cores in tf32 (MatmulPrecision.Tf32).",
+        };
+        var abiJson = new Option<bool>("--abi-json")
+        {
+            Description = "Print only the plan as the C ABI's fr_plan (source, defines, launch, dynamic shared memory), for callers of libfastrecurrence from other languages (tools/python).",
+        };
+
         var command = new Command("plan", "Size a kernel to a GPU: print the plan, the resources it uses against the limits, and why.")
         {
-            listGpus, gpu, cell, hidden, heads, batch, dtype, family, backward, steps, json,
+            listGpus, gpu, cell, hidden, heads, batch, dtype, family, backward, steps, json, tf32, abiJson,
         };
         // The problem's options are required unless --list-gpus is given; missing ones are syntax errors, as elsewhere.
         command.Validators.Add(result =>
@@ -103,7 +112,9 @@ internal static class PlanCommand
                 parse.GetValue(family) ?? "auto",
                 parse.GetValue(backward),
                 parse.GetValue(steps),
-                parse.GetValue(json));
+                parse.GetValue(json),
+                parse.GetValue(tf32),
+                parse.GetValue(abiJson));
             return PlanRun.Execute(arguments, stdout, parse.InvocationConfiguration.Error);
         });
         return command;

@@ -11,4 +11,6 @@ internal sealed record PlanArguments(
     string Family = "auto",
     bool Backward = false,
     int Steps = 1024,
-    bool Json = false);
+    bool Json = false,
+    bool Tf32 = false,
+    bool AbiJson = false);

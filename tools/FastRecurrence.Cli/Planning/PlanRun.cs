@@ -1,3 +1,4 @@
+using FastRecurrence.Backends.Cuda;
 using FastRecurrence.Cli.Commands;
 using FastRecurrence.Cli.Errors;
 using FastRecurrence.Planning;
@@ -29,6 +30,11 @@ internal static class PlanRun
         if (arguments.Json)
         {
             stdout.WriteLine(plan.ToJson());
+            return 0;
+        }
+        if (arguments.AbiJson)
+        {
+            stdout.WriteLine(PlanLaunch.ToAbiJson(plan));
             return 0;
         }
         PlanReport.Write(stdout, gpu, plan, outcome.Attempts, fellBack: auto && plan.Request.Family != KernelFamily.Fused);
@@ -85,8 +91,10 @@ internal static class PlanRun
         var headSize = arguments.Hidden / arguments.Heads;
 
         var direction = arguments.Backward ? PlanDirection.Backward : PlanDirection.Forward;
+        if (arguments.Tf32 && dataType != DataType.Float32)
+            throw new CliInputException($"--tf32: applies to --dtype fp32 only, got {arguments.DataType}.");
         var request = new PlanRequest(family ?? KernelFamily.Fused, cell, dataType, arguments.Batch, arguments.Heads, headSize,
-            direction, arguments.Steps);
+            direction, arguments.Steps) { Precision = arguments.Tf32 ? MatmulPrecision.Tf32 : MatmulPrecision.Exact };
         return (request, family is null);
     }
 

@@ -53,8 +53,8 @@ internal sealed class CudaBackend : IRecurrenceBackend
         _probe.Value.Device is not null ? BackendAvailability.Available(_probe.Value.Reason) : BackendAvailability.Missing(_probe.Value.Reason);
 
     /// <summary>
-    /// The fused forward runs single-block plans (a head, or several, in one block) in float32 and float16; the cluster
-    /// and grid-barrier regimes and the fused backward are not written yet (issues 7, 8).
+    /// The forward runs every plan the planner picks (fused: single block, cluster, grid barrier; or the alternating
+    /// fallback for heads too large for the chip) in float32 and float16; the fused backward is not written yet (issue 8).
     /// </summary>
     public string? WhyUnsupported(RecurrentProblem problem)
     {
@@ -65,10 +65,7 @@ internal sealed class CudaBackend : IRecurrenceBackend
             return "no .NET element type holds BFloat16, so spans cannot carry it; the fused kernel runs bf16 through the C ABI (fr_rnn_forward with FR_DTYPE_BFLOAT16).";
         if (_probe.Value.Device is not { } device) return null;
         var outcome = device.PlanRecurrent(problem, PlanDirection.Forward);
-        if (outcome.Plan is not { } plan) return $"no fused forward plan on {device.Spec.Name}: {outcome.Reason}";
-        if (plan.Regime != FusedRegime.SingleBlock)
-            return $"the planner chose the fused {plan.Regime} regime for {problem} on {device.Spec.Name}, which is not written yet; only single-block plans run (issue 7)";
-        return null;
+        return outcome.Plan is null ? $"no forward plan (fused or alternating) on {device.Spec.Name}: {outcome.Reason}" : null;
     }
 
     public string? WhyUnsupported(ScanProblem problem)

@@ -161,10 +161,14 @@ internal sealed class CudaDevice
         _scanPlans.GetOrAdd((problem, direction), key => Planner.Plan(Spec, new PlanRequest(KernelFamily.Scan, default,
             key.Problem.DataType, key.Problem.Batch, key.Problem.Heads, key.Problem.HeadSize, key.Direction, key.Problem.TimeSteps)));
 
-    /// <summary>The planner's fused plan for this device (cached per problem and direction), or why there is none.</summary>
+    /// <summary>
+    /// The planner's recurrent plan for this device (cached per problem and direction): fused when a plan fits on chip,
+    /// else the alternating fallback; or why there is none.
+    /// </summary>
     public PlanOutcome PlanRecurrent(RecurrentProblem problem, PlanDirection direction) =>
-        _rnnPlans.GetOrAdd((problem, direction), key => Planner.Plan(Spec, new PlanRequest(KernelFamily.Fused, key.Problem.Cell,
-            key.Problem.DataType, key.Problem.Batch, key.Problem.Heads, key.Problem.HeadSize, key.Direction, key.Problem.TimeSteps)));
+        _rnnPlans.GetOrAdd((problem, direction), key => Planner.PlanBest(Spec, new PlanRequest(KernelFamily.Fused, key.Problem.Cell,
+            key.Problem.DataType, key.Problem.Batch, key.Problem.Heads, key.Problem.HeadSize, key.Direction, key.Problem.TimeSteps)
+            { Precision = key.Problem.Precision }));
 
     /// <summary>Device memory holding a copy of <paramref name="host"/>.</summary>
     public unsafe FrDeviceMemoryHandle Upload<T>(ReadOnlySpan<T> host) where T : unmanaged

@@ -5,51 +5,6 @@ using FastRecurrence.Planning.Hardware;
 namespace FastRecurrence.Backends.Cuda;
 
 /// <summary>
-/// One distinct compilation of the scan kernels: the constants (FR_* defines) that one or more plans share, for one
-/// architecture. Two plans with the same constants compile to the same cubin, so they are one variant.
-/// </summary>
-public sealed class ScanPlanVariant
-{
-    internal ScanPlanVariant(string arch, IReadOnlyList<KernelPlan> plans)
-    {
-        Arch = arch;
-        Plans = plans;
-        Constants = plans[0].Constants;
-        Direction = plans[0].Request.Direction;
-        DataType = plans[0].Request.DataType;
-        // The model derives both from the constants alone, so every plan agrees; the strictest is kept regardless.
-        PredictedRegisters = plans.Min(p => p.PredictedRegisters);
-        SharedMemoryBytes = plans.Max(p => p.SharedMemoryBytes);
-    }
-
-    /// <summary>"sm_80", "sm_90", ...</summary>
-    public string Arch { get; }
-
-    /// <summary>The FR_* constants, sorted by name.</summary>
-    public IReadOnlyDictionary<string, long> Constants { get; }
-
-    /// <summary>Every plan of the sweep that has these constants (several GPUs and shapes share one variant).</summary>
-    public IReadOnlyList<KernelPlan> Plans { get; }
-
-    public PlanDirection Direction { get; }
-    public DataType DataType { get; }
-
-    /// <summary>The planner's register prediction; ptxas must not exceed it.</summary>
-    public int PredictedRegisters { get; }
-
-    /// <summary>The planner's shared memory figure for the block.</summary>
-    public long SharedMemoryBytes { get; }
-
-    /// <summary>The kernel the plans launch: fr_scan_forward or fr_scan_backward (scan.cu defines both).</summary>
-    public string KernelName => Direction == PlanDirection.Backward ? ScanPlanVariants.BackwardKernel : ScanPlanVariants.ForwardKernel;
-
-    /// <summary>"FR_BACKWARD=0 FR_DTYPE=0 FR_SCAN_CHUNK=64 ...", the constants on one line.</summary>
-    public string Describe() => KernelCompiler.Describe(Constants);
-
-    public override string ToString() => $"{Arch} {Describe()}";
-}
-
-/// <summary>
 /// Every scan kernel variant the planner produces for an architecture: each catalog GPU of that architecture, over a
 /// fixed sweep of shapes, every storage type the kernel supports, forward and backward, grouped by distinct constants.
 /// The one enumeration that the compile tests (tests/Native) and the CLI's `compile` command both use.
@@ -107,7 +62,7 @@ public static class ScanPlanVariants
     /// Empty when no catalog GPU has that architecture.
     /// </summary>
     /// <exception cref="PlanningException">The planner found no plan for a request of the sweep (a planner bug: every scan has one).</exception>
-    public static IReadOnlyList<ScanPlanVariant> For(string arch)
+    public static IReadOnlyList<PlanVariant> For(string arch)
     {
         ArgumentNullException.ThrowIfNull(arch);
         var requests = Requests().ToArray();
@@ -124,7 +79,7 @@ public static class ScanPlanVariants
             }
         }
         return groups.Values
-            .Select(plans => new ScanPlanVariant(arch, plans))
+            .Select(plans => new PlanVariant(arch, SourceName, plans[0].Request.Direction == PlanDirection.Backward ? BackwardKernel : ForwardKernel, plans))
             .OrderBy(v => DataTypes.IndexOf(v.DataType))
             .ThenBy(v => v.Direction)
             .ThenBy(v => v.Describe(), StringComparer.Ordinal)

@@ -4,8 +4,8 @@ using FastRecurrence.Planning.Solver;
 namespace FastRecurrence.Planning.Models;
 
 /// <summary>
-/// Constraint model of the alternating fallback: per step, one tiled matmul kernel (gate pre-activations
-/// g = R y_{t-1} for every head, M = G * Dp rows, N = B, K = Dp) and one pointwise kernel. R streams from L2/HBM
+/// Constraint model of the alternating fallback (kernels/rnn_alternating.cu): per step, one tiled matmul kernel (gate
+/// pre-activations g = R y_{t-1} for every head, M = G * Dp rows, N = B, K = Dp) and one pointwise kernel. R streams from L2/HBM
 /// each step, so any head size fits; it is the path for heads too large for the chip.
 /// </summary>
 /// <remarks>
@@ -34,7 +34,8 @@ internal sealed class AlternatingModel : IPlanModel
         TileN = m.NewVar("tile columns (batch)", Domain.Set([8, 16, 32, 64, 128]), ValueOrder.Descending);
         TileK = m.NewVar("tile depth", Domain.Set([16, 32, 64]), ValueOrder.Descending);
         Warps = m.NewVar("warps per block", Domain.Set([1, 2, 4, 8, 16]), ValueOrder.Descending);
-        Stages = m.NewVar("pipeline stages", Domain.Range(1, 4), ValueOrder.Descending);
+        // kernels/rnn_alternating.cu stages one K tile at a time (a cp.async pipeline of several stages is not written).
+        Stages = m.NewVar("pipeline stages", Domain.Range(1, 1), ValueOrder.Descending);
         PointwiseThreads = m.NewVar("pointwise threads per block", Domain.Set([128, 256, 512]), ValueOrder.Ascending, 256);
         IntVar tm = TileM, tn = TileN, tk = TileK, w = Warps, stages = Stages;
 

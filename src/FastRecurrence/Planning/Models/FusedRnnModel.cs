@@ -38,6 +38,7 @@ internal sealed class FusedRnnModel : IPlanModel
         Model = new ConstraintModel();
 
         int gates = request.Cell.GateCount();
+        UsesTf32 = request.DataType == DataType.Float32 && request.Precision == MatmulPrecision.Tf32;
         int states = request.Cell.StateCount() * (request.Direction == PlanDirection.Backward ? 2 : 1);
         long s = StorageType.Bytes(request.DataType);
         PaddedHeadSize = (request.HeadSize + MmaEdge - 1) / MmaEdge * MmaEdge;
@@ -75,10 +76,28 @@ internal sealed class FusedRnnModel : IPlanModel
             // in registers, then per pointwise item of the thread its states plus the step's temporaries (Wx, the
             // summed pre-activations and biases per gate), over a base of 64 (88 on the fp32 path, whose FMA matmul
             // keeps 16 partial sums). The matmul holds one tile's 4 accumulators at a time.
-            long forwardBase = request.DataType == DataType.Float32 ? 88 : 64;
-            long perItem = states + 2L * gates + request.Cell.BiasCount() + 4;
+            long forwardBase = request.DataType == DataType.Float32 && !UsesTf32 ? 88 : 64;
+            // sLSTM's pointwise step (log-sigmoid, three exponentials, a division) keeps 4 more values live per item.
+            long perItem = states + 2L * gates + request.Cell.BiasCount() + 6 + (request.Cell == CellKind.SLstm ? 4 : 0);
             Expr items = Expr.CeilDiv(hb * (dp * 1L) * bt, p * w * gpu.WarpSize);
-            Registers = Expr.CeilDiv(forwardBase + rt * Expr.CeilDiv(dp * s / 8, ks) + items * perItem, 8) * 8;
+            // A head split over blocks exchanges h_t each step: the cluster regime writes it into every block of the
+            // cluster through mapped addresses, the grid regime reloads it from y after the grid barrier.
+            long blockExchange = regime == FusedRegime.SingleBlock ? 0 : 16;
+            Expr estimate = forwardBase + blockExchange + rt * Expr.CeilDiv(dp * s / 8, ks) + items * perItem;
+            if (request.DataType != DataType.Float32 || UsesTf32)
+            {
+                // Second calibration (the sweep-wide compile gate, under --maxrregcount = the prediction): with register
+                // tiles, ptxas keeps the B fragments of h (2 words per 16-column chunk of the K slice, twice: the next
+                // batch chunk's are loaded while the mmas run) ahead of the mmas;
+                // register and shared-memory tiles together add the shared path's fragments and addresses.
+                Expr hasRegisterTiles = Expr.Min(rt, 1);
+                long columnsPerFragment = UsesTf32 ? 8 : MmaEdge; // tf32: one fp32 per B word, m16n8k8
+                estimate += hasRegisterTiles * Expr.CeilDiv(dp / columnsPerFragment * 4, ks) + hasRegisterTiles * Expr.Min(st, 1) * 16;
+            }
+            // ptxas's schedule under the cap is not a sum of live values: in the sweep-wide gate, plans whose cap was
+            // the bare estimate spilled in about 5% of variants, short by up to 30% (decision 0013). The cap keeps a
+            // quarter in hand.
+            Registers = Expr.CeilDiv(Expr.CeilDiv(estimate * 5, 4), 8) * 8;
         }
         else
         {
@@ -97,10 +116,14 @@ internal sealed class FusedRnnModel : IPlanModel
         m.Require(ks.Divides(dp / MmaEdge), $"the K split divides the head's {dp / MmaEdge} 16-column tiles");
         m.Require(w <= gpu.MaxThreadsPerBlock / gpu.WarpSize, $"threads per block <= {gpu.MaxThreadsPerBlock}");
         m.Require(hb.Divides(request.Heads), "heads per block divides the number of heads");
-        m.Require(hb <= Expr.Max(1, 2 - p) * 64, "several heads share a block only when one block holds a whole head");
+        m.Require(((hb - 1) * (p - 1)).EqualTo(0), "several heads share a block only when one block holds a whole head");
+        m.Require(p.Divides(dp), $"the blocks of a head split its {dp} padded units evenly (each owns whole units, all gates)");
         m.Require(rowTilesPerWarp >= 1, "every warp owns at least one 16-row tile");
-        m.Require(Registers <= gpu.MaxRegistersPerThread,
-            $"registers per thread <= {gpu.MaxRegistersPerThread} (the hardware limit; more would spill)");
+        // Near the hardware limit ptxas spilled where the same estimate fit lower down (the compile gate's sm_80 grid
+        // plans at 248): the fused kernel keeps 15 registers of the 255 in hand.
+        long registerCeiling = request.Direction == PlanDirection.Forward ? Math.Min(gpu.MaxRegistersPerThread, 240) : gpu.MaxRegistersPerThread;
+        m.Require(Registers <= registerCeiling,
+            $"registers per thread <= {registerCeiling} (the hardware limit {gpu.MaxRegistersPerThread}, less what ptxas needs in hand near it)");
         m.Require(Registers * w * gpu.WarpSize <= gpu.MaxRegistersPerBlock,
             $"registers per block <= {gpu.MaxRegistersPerBlock} ({gpu.Name})");
         m.Require(Registers * w * gpu.WarpSize <= gpu.RegistersPerSm,
@@ -129,7 +152,8 @@ internal sealed class FusedRnnModel : IPlanModel
             FusedRegime.Cluster => CostConstants.ClusterStepOverhead,
             _ => CostConstants.GridStepOverhead,
         };
-        long macRate = request.DataType == DataType.Float32 ? CostConstants.FmaPerSmCycle : CostConstants.TensorMacsPerSmCycle;
+        long macRate = UsesTf32 ? CostConstants.TensorMacsPerSmCycle / 2
+            : request.DataType == DataType.Float32 ? CostConstants.FmaPerSmCycle : CostConstants.TensorMacsPerSmCycle;
         Expr math = Expr.CeilDiv(wr * rowTilesPerWarp * (MmaEdge * dp) * bt, macRate);
         Expr sharedReads = Expr.CeilDiv(wr * st * (MmaEdge * dp * s) + wr * hb * bt * (dp * s) + ks * hb * bt * (gates * dp * 4), CostConstants.SharedBytesPerSmCycle);
         Expr exchange = regime == FusedRegime.SingleBlock ? 0 : Expr.CeilDiv(hb * bt * (dp * s), CostConstants.ExchangeBytesPerSmCycle);
@@ -144,6 +168,9 @@ internal sealed class FusedRnnModel : IPlanModel
     public FusedRegime Regime { get; }
     public ConstraintModel Model { get; }
     public int PaddedHeadSize { get; }
+
+    /// <summary>Float32 storage multiplied on tensor cores in tf32 (FR_TF32 = 1).</summary>
+    public bool UsesTf32 { get; }
     public IntVar BlocksPerHead { get; }
     public IntVar HeadsPerBlock { get; }
     public IntVar BatchTile { get; }
@@ -173,6 +200,10 @@ internal sealed class FusedRnnModel : IPlanModel
         constants["FR_REGISTER_ROW_TILES"] = solution[RegisterTiles];
         constants["FR_SHARED_ROW_TILES"] = solution[SharedTiles];
         constants["FR_REGIME"] = (int)Regime;
+        constants["FR_TF32"] = UsesTf32 ? 1 : 0;
+        // The prediction is also ptxas's cap (--maxrregcount; decision 0013): the register file and occupancy were
+        // sized by it. (With the whole budget of the block instead, ptxas hoists more and spilled in more plans.)
+        constants["FR_MAX_REGISTERS"] = Registers.Evaluate(v);
         var grid = new Dim3(p, (int)HeadGroups.Evaluate(v), (int)BatchGroups.Evaluate(v));
         var cluster = Regime == FusedRegime.Cluster ? new Dim3(p) : new Dim3(1);
         return new KernelPlan(Request, Gpu.Name, Gpu.ComputeCapability.Arch, Regime, constants, grid, new Dim3(w * Gpu.WarpSize),

@@ -3,16 +3,16 @@ using System.Globalization;
 namespace FastRecurrence.Backends.Cuda;
 
 /// <summary>
-/// What a compiled scan variant must satisfy (the compile-only CI gate of issue 4): the planned kernel (fr_scan_forward
-/// or fr_scan_backward, as the plan's FR_BACKWARD says) is in the ptxas report, spills nothing, and uses no more
-/// registers than the plan predicts. scan.cu defines both kernels in every compilation; the other one is never
-/// launched with these constants, so its figures are reported (<see cref="UnplannedSpills"/>) but not held against
-/// the variant.
+/// What a compiled plan variant must satisfy (the compile-only CI gates of issues 4 and 7): the planned kernel (e.g.
+/// fr_scan_forward or fr_scan_backward, as the scan plan's FR_BACKWARD says; fr_rnn_forward) is in the ptxas report,
+/// spills nothing, and uses no more registers than the plan predicts. scan.cu defines both of its kernels in every
+/// compilation; the one never launched with these constants is reported (<see cref="UnplannedSpills"/>) but not held
+/// against the variant.
 /// </summary>
-public static class ScanVariantCheck
+public static class VariantCheck
 {
     /// <summary>The violations in words; empty when the variant passes.</summary>
-    public static IReadOnlyList<string> Problems(ScanPlanVariant variant, CompileReport report)
+    public static IReadOnlyList<string> Problems(PlanVariant variant, CompileReport report)
     {
         ArgumentNullException.ThrowIfNull(variant);
         ArgumentNullException.ThrowIfNull(report);
@@ -29,8 +29,8 @@ public static class ScanVariantCheck
         return problems;
     }
 
-    /// <summary>Spills of the kernels the variant does not launch (informational), e.g. "fr_scan_backward spills 88+56 bytes".</summary>
-    public static IReadOnlyList<string> UnplannedSpills(ScanPlanVariant variant, CompileReport report)
+    /// <summary>Spills of the kernels the variant does not launch (informational), e.g. "fr_scan_backward (not launched by this plan) spills 88+56 bytes".</summary>
+    public static IReadOnlyList<string> UnplannedSpills(PlanVariant variant, CompileReport report)
     {
         ArgumentNullException.ThrowIfNull(variant);
         ArgumentNullException.ThrowIfNull(report);

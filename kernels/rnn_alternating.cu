@@ -1,0 +1,216 @@
+/*
+ * rnn_alternating.cu: the alternating fallback of the recurrent forward (math.md sections 2 and 4), for heads too large
+ * for the fused kernel's on-chip R: per step, one tiled matmul kernel (the gate pre-activations R h_{t-1} of every head
+ * and sequence, R streamed from L2 / HBM) and one pointwise kernel (the cell). Any head size works; the host launches
+ * the pair T times on one stream, so each launch sees the previous one's writes.
+ *
+ * Plan constants (the planner's AlternatingModel, src/FastRecurrence/Planning/Models/AlternatingModel.cs):
+ *   FR_CELL, FR_GATES, FR_STATES, FR_DTYPE (0 fp32, 1 bf16, 2 fp16), FR_HEAD_SIZE D, FR_HEAD_SIZE_PADDED Dp, FR_HEADS NH,
+ *   FR_TILE_M (gate rows per block), FR_TILE_N (sequences per block), FR_TILE_K (columns per shared-memory stage),
+ *   FR_WARPS W, FR_POINTWISE_THREADS.
+ *
+ * fr_rnn_alternating_matmul(args, work, step): grid (ceil(G * Dp / TM), NH, ceil(B / TN)), block W * 32 threads,
+ *   dynamic shared memory (TM + TN) * TK * s. Rows of a head are gate-major (row = gate * Dp + unit). h_{t-1} is
+ *   y[:, t - 1] (the initial h, or zeros, at t = 0), in the storage type. Per K stage the block stages an R tile
+ *   [TM][TK] and an h tile [TN][TK] in shared memory; bf16 / fp16: each warp owns TM * TN / (128 W) tiles of 16 x 8
+ *   and accumulates them with mma.m16n8k16 (fp32); fp32: each thread owns TM * TN / (32 W) outputs and accumulates
+ *   them with exact FMAs. Writes pre [B, NH, G, Dp] (fp32).
+ * fr_rnn_alternating_pointwise(args, work, step): grid ceil(B * NH * D / FR_POINTWISE_THREADS), one (sequence, head,
+ *   unit) per thread: sums pre, Wx and the biases, applies the cell to its fp32 states (work.states [S, B, NH, D], the
+ *   initial states at t = 0), writes y, all states, and the last states at t = T - 1.
+ */
+#include "fr_rnn_args.h"
+#include "fr_device.cuh"
+#include "fr_rnn_cells.cuh"
+
+#if !defined(FR_CELL) || !defined(FR_DTYPE) || !defined(FR_HEAD_SIZE) || !defined(FR_HEAD_SIZE_PADDED) ||   \
+    !defined(FR_HEADS) || !defined(FR_TILE_M) || !defined(FR_TILE_N) || !defined(FR_TILE_K) || !defined(FR_WARPS) || \
+    !defined(FR_POINTWISE_THREADS)
+#error "rnn_alternating.cu needs the alternating plan's constants (FR_CELL, FR_DTYPE, ... FR_TILE_M, FR_TILE_N, FR_TILE_K, FR_WARPS, FR_POINTWISE_THREADS)"
+#endif
+
+namespace fr_alt {
+
+#if FR_DTYPE == 0
+typedef float S;
+constexpr bool kHalf = false;
+#elif FR_DTYPE == 1
+typedef fr_bf16 S;
+constexpr bool kHalf = true;
+#elif FR_DTYPE == 2
+typedef fr_f16 S;
+constexpr bool kHalf = true;
+#else
+#error "rnn_alternating.cu: FR_DTYPE must be 0 (fp32), 1 (bf16) or 2 (fp16)"
+#endif
+
+typedef fr_cells::Traits<FR_CELL> Cell;
+constexpr int G = Cell::gates;
+constexpr int Gb = Cell::biases;
+constexpr int NS = Cell::states;
+constexpr int D = FR_HEAD_SIZE;
+constexpr int Dp = FR_HEAD_SIZE_PADDED;
+constexpr int NH = FR_HEADS;
+constexpr int TM = FR_TILE_M;
+constexpr int TN = FR_TILE_N;
+constexpr int TK = FR_TILE_K;
+constexpr int Threads = FR_WARPS * FR_WARP_SIZE;
+constexpr int Outputs = TM * TN / Threads;          /* accumulators per thread */
+constexpr int WarpTiles = TM * TN / (128 * FR_WARPS); /* 16 x 8 mma tiles per warp (bf16 / fp16) */
+
+static_assert(FR_GATES == G && FR_STATES == NS, "FR_GATES / FR_STATES must match FR_CELL");
+static_assert(Dp % 16 == 0 && Dp >= D, "FR_HEAD_SIZE_PADDED: D rounded up to 16");
+static_assert(TM % 16 == 0 && TN % 8 == 0 && TK % 16 == 0, "tiles of whole 16 x 8 x 16 mma shapes");
+static_assert((TM * TN) % (128 * FR_WARPS) == 0, "every warp owns whole 16 x 8 tiles");
+static_assert(!kHalf || FR_HAS_MMA, "bf16 / fp16 plans need mma.m16n8k16 (sm_80 or newer)");
+
+/* element bits of R for head-row `row` (gate-major) and column k; zero in the padding */
+FR_DEVICE_INLINE S r_at(const fr_rnn_args& a, int head, int row, int k)
+{
+    S value;
+    fr_from_float(&value, 0.0f);
+    const int gate = row / Dp, unit = row % Dp;
+    if (gate < G && unit < D && k < D) value = ((const S*)a.r)[(((long long)gate * NH + head) * D + unit) * D + k];
+    return value;
+}
+
+/* h_{t-1}[b, head, k] in the storage type: y of the previous step, the initial h at step 0, zero in the padding */
+FR_DEVICE_INLINE S h_at(const fr_rnn_args& a, int step, int b, int head, int k)
+{
+    S value;
+    fr_from_float(&value, 0.0f);
+    if (b >= a.batch || k >= D) return value;
+    if (step > 0) return ((const S*)a.y)[(((long long)b * a.steps + step - 1) * NH + head) * D + k];
+    if (a.initial != 0) return ((const S*)a.initial)[((long long)b * NH + head) * D + k];
+    return value;
+}
+
+FR_DEVICE_INLINE unsigned bits_of(S x)
+{
+#if FR_DTYPE == 0
+    return fr_float_as_u32(x);
+#else
+    return x.bits;
+#endif
+}
+
+FR_DEVICE_INLINE void matmul(const fr_rnn_args& a, const fr_rnn_work& work, int step)
+{
+    FR_DYNAMIC_SHARED(unsigned char, shared);
+    S* r_tile = (S*)shared;              /* [TM][TK] */
+    S* h_tile = r_tile + TM * TK;        /* [TN][TK] */
+    const int tid = (int)fr_thread_x();
+    const int lane = tid % FR_WARP_SIZE, warp = tid / FR_WARP_SIZE;
+    const int row0 = (int)fr_block_x() * TM, head = (int)fr_block_y(), b0 = (int)fr_block_z() * TN;
+    const int g = lane >> 2, t4 = lane & 3;
+
+    float acc[Outputs];
+#pragma unroll
+    for (int i = 0; i < Outputs; ++i) acc[i] = 0.0f;
+
+    for (int k0 = 0; k0 < Dp; k0 += TK) {
+        for (int i = tid; i < TM * TK; i += Threads) r_tile[i] = r_at(a, head, row0 + i / TK, k0 + i % TK);
+        for (int i = tid; i < TN * TK; i += Threads) h_tile[i] = h_at(a, step, b0 + i / TK, head, k0 + i % TK);
+        fr_syncthreads(); /* tiles staged */
+        if (kHalf) {
+#if FR_HAS_MMA
+#pragma unroll
+            for (int j = 0; j < WarpTiles; ++j) {
+                const int tile = warp * WarpTiles + j;
+                const int m0 = tile / (TN / 8) * 16, n0 = tile % (TN / 8) * 8;
+#pragma unroll
+                for (int kk = 0; kk < TK; kk += 16) {
+                    const S* ra = r_tile + (m0 + g) * TK + kk + 2 * t4;
+                    const S* rb = r_tile + (m0 + g + 8) * TK + kk + 2 * t4;
+                    const S* hb = h_tile + (n0 + g) * TK + kk + 2 * t4;
+                    unsigned w[4], h[2];
+                    w[0] = bits_of(ra[0]) | (bits_of(ra[1]) << 16);
+                    w[1] = bits_of(rb[0]) | (bits_of(rb[1]) << 16);
+                    w[2] = bits_of(ra[8]) | (bits_of(ra[9]) << 16);
+                    w[3] = bits_of(rb[8]) | (bits_of(rb[9]) << 16);
+                    h[0] = bits_of(hb[0]) | (bits_of(hb[1]) << 16);
+                    h[1] = bits_of(hb[8]) | (bits_of(hb[9]) << 16);
+                    float c[4] = {acc[4 * j], acc[4 * j + 1], acc[4 * j + 2], acc[4 * j + 3]};
+#if FR_DTYPE == 1
+                    fr_mma_m16n8k16_bf16(&acc[4 * j], w, h, c);
+#else
+                    fr_mma_m16n8k16_f16(&acc[4 * j], w, h, c);
+#endif
+                }
+            }
+#endif
+        } else {
+            /* exact fp32: output o of this thread is (row, sequence) = (e / TN, e % TN), e = tid + o * Threads */
+#pragma unroll
+            for (int o = 0; o < Outputs; ++o) {
+                const int e = tid + o * Threads;
+                const float* rr = (const float*)r_tile + (e / TN) * TK;
+                const float* hh = (const float*)h_tile + (e % TN) * TK;
+                float sum = acc[o];
+                for (int kk = 0; kk < TK; ++kk) sum += rr[kk] * hh[kk];
+                acc[o] = sum;
+            }
+        }
+        fr_syncthreads(); /* tiles consumed */
+    }
+
+    /* pre [B, NH, G, Dp] */
+#pragma unroll
+    for (int o = 0; o < Outputs; ++o) {
+        int row, n;
+        if (kHalf) {
+            const int j = o / 4, i = o % 4, tile = warp * WarpTiles + j;
+            row = tile / (TN / 8) * 16 + g + (i >= 2 ? 8 : 0);
+            n = tile % (TN / 8) * 8 + 2 * t4 + (i & 1);
+        } else {
+            const int e = tid + o * Threads;
+            row = e / TN;
+            n = e % TN;
+        }
+        if (row0 + row < G * Dp && b0 + n < a.batch)
+            work.pre[(((long long)(b0 + n) * NH + head) * G) * Dp + row0 + row] = acc[o];
+    }
+}
+
+FR_DEVICE_INLINE void pointwise(const fr_rnn_args& a, const fr_rnn_work& work, int step)
+{
+    const long long item = (long long)fr_block_x() * FR_POINTWISE_THREADS + fr_thread_x();
+    if (item >= (long long)a.batch * NH * D) return;
+    const int unit = (int)(item % D), head = (int)(item / D % NH), b = (int)(item / ((long long)D * NH));
+    const long long at = ((long long)b * NH + head) * D + unit;           /* [B, NH, D] */
+    const long long states_stride = (long long)a.batch * NH * D;          /* [S, B, NH, D] */
+    float state[NS], wx[G], rh[G], bias[Gb];
+#pragma unroll
+    for (int s = 0; s < NS; ++s) {
+        if (step > 0) state[s] = work.states[s * states_stride + at];
+        else state[s] = a.initial != 0 ? fr_load_acc((const S*)a.initial + s * states_stride + at) : 0.0f;
+    }
+#pragma unroll
+    for (int gate = 0; gate < G; ++gate) {
+        rh[gate] = work.pre[(((long long)b * NH + head) * G + gate) * Dp + unit];
+        wx[gate] = fr_load_acc((const S*)a.wx + ((((long long)b * a.steps + step) * G + gate) * NH + head) * D + unit);
+    }
+#pragma unroll
+    for (int k = 0; k < Gb; ++k) bias[k] = fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit);
+    fr_cells::forward<FR_CELL>(wx, rh, bias, state);
+    fr_store_acc((S*)a.y + (((long long)b * a.steps + step) * NH + head) * D + unit, state[0]);
+#pragma unroll
+    for (int s = 0; s < NS; ++s) {
+        work.states[s * states_stride + at] = state[s];
+        if (a.all_states != 0)
+            fr_store_acc((S*)a.all_states + (((long long)s * a.batch + b) * a.steps + step) * NH * D + (long long)head * D + unit, state[s]);
+        if (a.last_states != 0 && step == a.steps - 1) fr_store_acc((S*)a.last_states + s * states_stride + at, state[s]);
+    }
+}
+
+} /* namespace fr_alt */
+
+FR_KERNEL(fr_rnn_alternating_matmul, FR_WARPS * 32, (fr_rnn_args args, fr_rnn_work work, int step))
+{
+    fr_alt::matmul(args, work, step);
+}
+
+FR_KERNEL(fr_rnn_alternating_pointwise, FR_POINTWISE_THREADS, (fr_rnn_args args, fr_rnn_work work, int step))
+{
+    fr_alt::pointwise(args, work, step);
+}

@@ -1,0 +1,76 @@
+using System.Collections.ObjectModel;
+using FastRecurrence.Planning;
+using FastRecurrence.Planning.Hardware;
+
+namespace FastRecurrence.Backends.Cuda;
+
+/// <summary>
+/// Every fused forward kernel variant (kernels/rnn_forward.cu) the planner produces for an architecture: each catalog
+/// GPU of that architecture, over the planner sweep's shapes (every cell, storage type, head size, head count and
+/// batch), grouped by distinct constants. Requests without a fused plan (heads too large for the chip, 16-bit types
+/// on GPUs without m16n8k16) are left out: they run on the alternating fallback. The one enumeration that the compile
+/// tests (tests/Native) and the CLI's `compile --family rnn` both use.
+/// </summary>
+public static class FusedPlanVariants
+{
+    /// <summary>The embedded source every fused forward variant compiles.</summary>
+    public const string SourceName = "rnn_forward";
+    public const string Kernel = "fr_rnn_forward";
+
+    /// <summary>D of the sweep (the planner sweep's).</summary>
+    public static ReadOnlyCollection<int> HeadSizes { get; } = new([16, 32, 64, 128, 256, 512, 768, 1024, 1536, 2048, 2560]);
+
+    /// <summary>NH of the sweep.</summary>
+    public static ReadOnlyCollection<int> HeadCounts { get; } = new([1, 4, 12]);
+
+    /// <summary>B of the sweep.</summary>
+    public static ReadOnlyCollection<int> Batches { get; } = new([1, 8, 16, 64, 256]);
+
+    /// <summary>Storage types of the fused kernel (FR_DTYPE 0..2).</summary>
+    public static ReadOnlyCollection<DataType> DataTypes { get; } = new([DataType.Float32, DataType.BFloat16, DataType.Float16]);
+
+    /// <summary>T of the sweep's requests; the plan does not depend on it (the kernel loops over any T).</summary>
+    public const int TimeSteps = 1024;
+
+    /// <summary>Every (cell, type, D, NH, B) forward request of the sweep; float32 both exact and in tf32.</summary>
+    public static IEnumerable<PlanRequest> Requests()
+    {
+        foreach (var cell in Enum.GetValues<CellKind>())
+        foreach (var type in DataTypes)
+        foreach (var precision in type == DataType.Float32 ? [MatmulPrecision.Exact, MatmulPrecision.Tf32] : new[] { MatmulPrecision.Exact })
+        foreach (var headSize in HeadSizes)
+        foreach (var heads in HeadCounts)
+        foreach (var batch in Batches)
+            yield return new PlanRequest(KernelFamily.Fused, cell, type, batch, heads, headSize, PlanDirection.Forward, TimeSteps) { Precision = precision };
+    }
+
+    /// <summary>
+    /// The distinct variants for <paramref name="arch"/>, in a stable order (type, regime, then constants). Empty when no
+    /// catalog GPU has that architecture.
+    /// </summary>
+    public static IReadOnlyList<PlanVariant> For(string arch)
+    {
+        ArgumentNullException.ThrowIfNull(arch);
+        var requests = Requests().ToArray();
+        var groups = new Dictionary<string, List<KernelPlan>>(StringComparer.Ordinal);
+        foreach (var gpu in ScanPlanVariants.GpusOf(arch))
+        {
+            var plans = new KernelPlan?[requests.Length];
+            Parallel.For(0, requests.Length, i => plans[i] = Planner.Plan(gpu, requests[i]).Plan);
+            foreach (var plan in plans)
+            {
+                if (plan is null) continue;
+                var key = KernelCompiler.Describe(plan.Constants);
+                if (!groups.TryGetValue(key, out var shared))
+                    groups[key] = shared = [];
+                shared.Add(plan);
+            }
+        }
+        return groups.Values
+            .Select(plans => new PlanVariant(arch, SourceName, Kernel, plans))
+            .OrderBy(v => DataTypes.IndexOf(v.DataType))
+            .ThenBy(v => v.Regime)
+            .ThenBy(v => v.Describe(), StringComparer.Ordinal)
+            .ToArray();
+    }
+}
