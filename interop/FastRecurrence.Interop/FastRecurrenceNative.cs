@@ -164,4 +164,12 @@ internal static unsafe partial class FastRecurrenceNative
     [LibraryImport(LibraryName, EntryPoint = "fr_rnn_forward")]
     public static partial FrStatus FrRnnForward(FrContextHandle context, FrPlan* plan, FrTensor* wx, FrTensor* r, FrTensor* bias,
         FrTensor* initialStates, FrTensor* y, FrTensor* allStates, FrTensor* lastStates, void* stream);
+
+    /// <summary>
+    /// fr_status fr_linear(fr_context context, const fr_tensor* x, const fr_tensor* w, const fr_tensor* y,
+    /// int allow_cublas, int* used_cublas, void* stream).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_linear")]
+    public static partial FrStatus FrLinear(FrContextHandle context, FrTensor* x, FrTensor* w, FrTensor* y, int allowCublas,
+        int* usedCublas, void* stream);
 }

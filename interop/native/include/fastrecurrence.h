@@ -235,8 +235,10 @@ FR_API fr_status fr_scan_backward(fr_context context, const fr_plan* plan,
                                   const int64_t* cu_seqlens, int num_seqs, void* stream);
 
 /*
- * The fused forward of a recurrent layer's recurrence (math.md sections 2 and 4) with a fused plan of source
- * "rnn_forward" (the planner's FusedRnnModel; single-block plans only so far). Storage type = the plan's FR_DTYPE
+ * The forward of a recurrent layer's recurrence (math.md sections 2 and 4) with a plan of source "rnn_forward" (the
+ * planner's FusedRnnModel: single block, cluster or grid-barrier regime, FR_TF32 for fp32 on tensor cores) or
+ * "rnn_alternating" (the AlternatingModel: one matmul and one pointwise launch per step, for heads too large for the
+ * chip; its fp32 scratch is stream-ordered memory for the call). Storage type = the plan's FR_DTYPE
  * (fp32, bf16, fp16), fp32 accumulation and fp32 cell states. All tensors contiguous, H = NH * D:
  * wx [B, T, G, NH, D] (the input projection, without biases), r [G, NH, D, D], bias [Gb, NH, D] (GRU: r, z,
  * n_input, n_hidden), initial_states [S, B, NH, D] or NULL (zeros), y [B, T, NH, D], all_states [S, B, T, NH, D] or
@@ -245,6 +247,13 @@ FR_API fr_status fr_scan_backward(fr_context context, const fr_plan* plan,
 FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
                                 const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
                                 const fr_tensor* all_states, const fr_tensor* last_states, void* stream);
+
+/* y = x w^T: the layer API's input projection (Wx = x W_ih^T over the B * T rows). x [N, K], w [M, K], y [N, M], all
+ * contiguous, one dtype (fp32, bf16, fp16), fp32 accumulation. allow_cublas = 1: through libcublas (loaded at run time,
+ * $FR_CUBLAS_LIBRARY or libcublas.so.13 / .12 / .11; "none" turns it off) where it loads, else, and with 0, our kernel
+ * (kernels/linear.cu: deterministic). used_cublas (may be NULL) says which ran. Emulated contexts use our kernel. */
+FR_API fr_status fr_linear(fr_context context, const fr_tensor* x, const fr_tensor* w, const fr_tensor* y,
+                           int allow_cublas, int* used_cublas, void* stream);
 
 #ifdef __cplusplus
 }

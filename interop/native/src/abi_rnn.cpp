@@ -2,6 +2,7 @@
 #include "fastrecurrence.h"
 
 #include "errors.h"
+#include "linear_ops.h"
 #include "rnn_ops.h"
 
 using namespace fr;
@@ -22,6 +23,11 @@ FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const f
         tensors.last_states = last_states;
         return run_rnn_forward(context, plan, tensors, stream);
     });
+}
+
+FR_API fr_status fr_linear(fr_context context, const fr_tensor* x, const fr_tensor* w, const fr_tensor* y,
+                           int allow_cublas, int* used_cublas, void* stream) {
+    return guarded([&] { return run_linear(context, x, w, y, allow_cublas, used_cublas, stream); });
 }
 
 }  // extern "C"

@@ -89,6 +89,8 @@ struct fr_context_s {
     std::mutex grid_barriers_mutex;  // grid_barriers.h: the ring of grid-barrier states, allocated on first use
     void* grid_barriers = nullptr;
     unsigned next_grid_barrier = 0;
+    std::mutex cublas_mutex;         // linear_ops.h: the context's cuBLAS handle, made on first use
+    void* cublas_handle = nullptr;
 
     ~fr_context_s();
 };

@@ -14,7 +14,8 @@
 
 namespace frtest {
 
-int rnn_forward_case_failures(fr_context context);
+int rnn_forward_case_failures(fr_context context, bool clusters);
+int linear_case_failures(fr_context context, int allow_cublas, int* used_cublas_count);
 
 namespace {
 
@@ -163,8 +164,14 @@ int run_gpu_tests() {
     test_launches(context, major, shared_opt_in, cache.path(), FR_ERROR_CUDA, "cuLaunchKernel");
     test_scans(context);
     if (major >= 8) {
-        // the fused forward (single-block plans, every cell and dtype) against float64, as on the emulator
-        CHECK(rnn_forward_case_failures(context) == 0);
+        // the recurrent forward (every regime this card has, every cell and dtype, and the alternating fallback)
+        // against float64, as on the emulator; the input projection through our kernel and through cuBLAS if present
+        CHECK(rnn_forward_case_failures(context, major >= 9) == 0);
+        int used_cublas = 0;
+        CHECK(linear_case_failures(context, 0, &used_cublas) == 0);
+        CHECK(used_cublas == 0);
+        CHECK(linear_case_failures(context, 1, &used_cublas) == 0);
+        std::printf("  fr_linear with cuBLAS allowed: cuBLAS ran %d of 9 cases\n", used_cublas);
         time_rnn_forward(context);
         // the hardware's answer to what the emulator assumes: shuffles, votes, mma fragment layouts, tf32 rounding
         fr_compile_options options = compile_options(kEmulationSourceName, nullptr);

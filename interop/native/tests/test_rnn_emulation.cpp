@@ -358,7 +358,7 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
 }
 
 // The fused forward's plan cases (every cell, dtype, tile placement, K split, masking) on any context.
-int check_rnn_forward_cases(fr_context context, bool random_schedules) {
+int check_rnn_forward_cases(fr_context context, bool random_schedules, bool clusters = true) {
     std::vector<RnnPlan> plans;
     for (int dtype : {0, 1, 2}) {
         plans.push_back({0, dtype, 16, 2, 1, 4, 1, 8, 1, 0});    // LSTM: one register tile per warp
@@ -387,6 +387,7 @@ int check_rnn_forward_cases(fr_context context, bool random_schedules) {
         if (random_schedules)
             CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 77), FR_OK);
         for (const RnnPlan& plan : plans) {
+            if (plan.regime == kCluster && !clusters) continue;  // thread-block clusters need sm_90
             for (int batch : {3, 11}) {
                 if (!check_forward(context, plan, batch, 7)) ++failed;
             }
@@ -397,7 +398,69 @@ int check_rnn_forward_cases(fr_context context, bool random_schedules) {
 
 }  // namespace
 
-int rnn_forward_case_failures(fr_context context) { return check_rnn_forward_cases(context, false); }
+// fr_linear (y = x w^T) against float64 on shapes that cut every tile edge, each storage type, outputs poisoned; and
+// its argument checks. Returns the number of mismatching cases; *used_cublas_count counts the cases cuBLAS ran.
+int check_linear_cases(fr_context context, int allow_cublas, int* used_cublas_count) {
+    int failed = 0;
+    *used_cublas_count = 0;
+    struct Shape {
+        int n, k, m;
+    };
+    for (int dtype : {0, 1, 2}) {
+        for (const Shape& shape : {Shape{70, 33, 130}, Shape{1, 1, 1}, Shape{128, 64, 64}}) {
+            std::mt19937 random(31 + dtype + shape.n);
+            std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+            std::vector<double> xv(size_t(shape.n) * shape.k), wv(size_t(shape.m) * shape.k);
+            for (double& v : xv) v = uniform(random);
+            for (double& v : wv) v = uniform(random);
+            const Stored x = store(xv, dtype), w = store(wv, dtype);
+            std::vector<double> want(size_t(shape.n) * shape.m);
+            for (int i = 0; i < shape.n; ++i)
+                for (int j = 0; j < shape.m; ++j) {
+                    double sum = 0;
+                    for (int k = 0; k < shape.k; ++k) sum += x.values[size_t(i) * shape.k + k] * w.values[size_t(j) * shape.k + k];
+                    want[size_t(i) * shape.m + j] = sum;
+                }
+            const size_t e = bytes_of(dtype);
+            DeviceBuffer x_dev(context, x.bytes.size()), w_dev(context, w.bytes.size()), y_dev(context, want.size() * e);
+            x_dev.upload(x.bytes);
+            w_dev.upload(w.bytes);
+            y_dev.upload(std::vector<unsigned char>(want.size() * e, 0xff));
+            const fr_dtype dt = static_cast<fr_dtype>(dtype);
+            const fr_tensor tx = contiguous_tensor(x_dev.get(), dt, {shape.n, shape.k}),
+                            tw = contiguous_tensor(w_dev.get(), dt, {shape.m, shape.k}),
+                            ty = contiguous_tensor(y_dev.get(), dt, {shape.n, shape.m});
+            int used = -1;
+            CHECK_STATUS(fr_linear(context, &tx, &tw, &ty, allow_cublas, &used, nullptr), FR_OK);
+            CHECK_STATUS(fr_synchronize(context, nullptr), FR_OK);
+            *used_cublas_count += used == 1 ? 1 : 0;
+            const double error = rel_l2(load(y_dev.download<unsigned char>(want.size() * e), dtype), want);
+            const bool right = error <= (dtype == 0 ? 1e-6 : 1e-2);
+            if (!right) ++failed;
+            std::printf("  fr_linear %s [%d, %d] x [%d, %d]^T (%s): rel L2 %.1e%s\n", dtype_name(dt), shape.n, shape.k,
+                        shape.m, shape.k, used == 1 ? "cuBLAS" : "kernels/linear.cu", error, right ? "" : "  MISMATCH");
+            if (dtype == 0 && shape.n == 70) {
+                fr_tensor wrong = ty;
+                wrong.shape[1] = shape.m + 1;
+                CHECK_FAILS(fr_linear(context, &tx, &tw, &wrong, allow_cublas, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT,
+                            "y: expected shape");
+                fr_tensor half = tw;
+                half.dtype = FR_DTYPE_FLOAT16;
+                CHECK_FAILS(fr_linear(context, &tx, &half, &ty, allow_cublas, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT,
+                            "w.dtype");
+                CHECK_FAILS(fr_linear(context, &tx, &tw, &ty, 2, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT, "allow_cublas");
+                CHECK_FAILS(fr_linear(context, nullptr, &tw, &ty, 0, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT, "x");
+            }
+        }
+    }
+    return failed;
+}
+
+int rnn_forward_case_failures(fr_context context, bool clusters) { return check_rnn_forward_cases(context, false, clusters); }
+
+int linear_case_failures(fr_context context, int allow_cublas, int* used_cublas_count) {
+    return check_linear_cases(context, allow_cublas, used_cublas_count);
+}
 
 int run_emulation_rnn_tests() {
     char compiler[512];
@@ -412,6 +475,10 @@ int run_emulation_rnn_tests() {
     fr_context context = nullptr;
     CHECK_STATUS(fr_emulation_context_create(&options, &context), FR_OK);
     if (context == nullptr) return 0;
+
+    int used_cublas = 0;
+    CHECK(check_linear_cases(context, 1, &used_cublas) == 0);
+    CHECK(used_cublas == 0);  // an emulated context always runs kernels/linear.cu
 
     const int failed = check_rnn_forward_cases(context, true);
     std::printf("  kernels/rnn_forward.cu on the emulator: %d of 172 runs differ from the float64 reference\n", failed);

@@ -2,11 +2,13 @@
 // file format, status names, versions, the last error, the embedded sources.
 #include "test_support.h"
 
+#include "cublas_library.h"
 #include "cubin_cache.h"
 #include "embedded_kernels.h"
 #include "ptxas_report.h"
 #include "sha256.h"
 
+#include <cstdlib>
 #include <string>
 
 namespace frtest_fixture {
@@ -197,6 +199,15 @@ void test_default_driver_probe() {
     }
 }
 
+void test_missing_cublas_is_named() {
+    // The probe runs once per process; this group's process has not asked for cuBLAS before.
+    setenv("FR_CUBLAS_LIBRARY", "/nonexistent/libcublas.so.12", 1);
+    const fr::CublasLibrary* cublas = nullptr;
+    CHECK_FAILS(fr::load_cublas(&cublas), FR_ERROR_UNSUPPORTED, "no cuBLAS: tried /nonexistent/libcublas.so.12");
+    CHECK(cublas == nullptr);
+    unsetenv("FR_CUBLAS_LIBRARY");
+}
+
 }  // namespace
 
 int run_unit_tests() {
@@ -208,6 +219,7 @@ int run_unit_tests() {
     test_embedded_sources();
     test_embedding_round_trip();
     test_default_driver_probe();
+    test_missing_cublas_is_named();
     return 0;
 }
 

@@ -103,7 +103,11 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     private T[] ProjectInput(RecurrentProblem p, ReadOnlySpan<T> x)
     {
         var wx = new T[p.WxLength];
-        InputProjection.Forward<T>(x, Weights.WeightIh, p.Batch * p.TimeSteps, InputSize, p.GateCount * HiddenSize, wx);
+        // A GPU backend projects on its device (one large GEMM); every other backend, on the CPU.
+        if (Backend is IInputProjectionBackend device && device.WhyNoInputProjection(p.DataType) is null)
+            device.ProjectInput<T>(x, Weights.WeightIh, p.Batch * p.TimeSteps, InputSize, p.GateCount * HiddenSize, wx);
+        else
+            InputProjection.Forward<T>(x, Weights.WeightIh, p.Batch * p.TimeSteps, InputSize, p.GateCount * HiddenSize, wx);
         return wx;
     }
 }

@@ -226,3 +226,54 @@ public sealed class CudaEmulatedTf32Tests
         Assert.That(outcome.Reason, Does.Contain("tf32 tensor cores (mma.m16n8k8.tf32) need sm_80 or newer"));
     }
 }
+
+/// <summary>
+/// The layer API's input projection on the device (fr_linear; kernels/linear.cu on cuda-emulated, cuBLAS on a GPU that
+/// has it): the backend offers it, it equals the CPU projection, and a layer on cuda-emulated (GPU projection, then the
+/// fused kernel) matches the same layer on the reference backend.
+/// </summary>
+[TestFixture]
+public sealed class CudaEmulatedInputProjectionTests
+{
+    [Test]
+    public void ProjectInput_EqualsTheCpuProjection()
+    {
+        var backend = RecurrenceBackends.Get("cuda-emulated");
+        BackendRequirement.Ensure(backend, mustBeAvailable: true);
+        var device = backend as IInputProjectionBackend;
+        Assert.That(device, Is.Not.Null, "cuda-emulated projects inputs on its device");
+        Assert.That(device!.WhyNoInputProjection(DataType.Float32), Is.Null);
+        Assert.That(device.WhyNoInputProjection(DataType.Float64), Does.Contain("fp32, bf16 and fp16"));
+
+        const int rows = 37, inputSize = 19, gateRows = 72;
+        var random = new Random(3);
+        var x = Enumerable.Range(0, rows * inputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var w = Enumerable.Range(0, gateRows * inputSize).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        var onDevice = TestData.Poisoned<float>(rows * gateRows);
+        device.ProjectInput<float>(x, w, rows, inputSize, gateRows, onDevice);
+        var expected = new double[rows * gateRows];
+        for (var i = 0; i < rows; i++)
+            for (var j = 0; j < gateRows; j++)
+                for (var k = 0; k < inputSize; k++)
+                    expected[i * gateRows + j] += (double)x[i * inputSize + k] * w[j * inputSize + k];
+        Assert.That(TestData.RelativeL2(TestData.ToDouble(onDevice), expected), Is.LessThanOrEqualTo(1e-6));
+    }
+
+    [TestCase(CellKind.Lstm)]
+    [TestCase(CellKind.Gru)]
+    public void Layer_OnCudaEmulated_MatchesTheReferenceLayer(CellKind cell)
+    {
+        const int input = 12, hidden = 16, batch = 3, steps = 6;
+        var gates = cell.GateCount();
+        var random = new Random(9);
+        float[] Values(int n) => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 0.5 - 0.25)).ToArray();
+        var weights = new FastRecurrence.Layers.RecurrentLayerWeights<float>(Values(gates * hidden * input), Values(gates * hidden * hidden),
+            Values(gates * hidden), Values(gates * hidden));
+        var x = Values(batch * steps * input);
+        var emulated = new FastRecurrence.Layers.RecurrentLayer<float>(cell, input, hidden, weights, backend: RecurrenceBackends.Get("cuda-emulated"));
+        var reference = new FastRecurrence.Layers.RecurrentLayer<float>(cell, input, hidden, weights, backend: RecurrenceBackends.Get("reference"));
+        var got = emulated.Forward(x, batch, steps);
+        var want = reference.Forward(x, batch, steps);
+        Assert.That(TestData.RelativeL2(TestData.ToDouble(got.Y), TestData.ToDouble(want.Y)), Is.LessThanOrEqualTo(1e-5));
+    }
+}

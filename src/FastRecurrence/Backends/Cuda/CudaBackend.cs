@@ -13,7 +13,7 @@ namespace FastRecurrence.Backends.Cuda;
 /// Availability is probed once, on first use, and never throws: it says what is missing (the library, the driver, a
 /// device, NVRTC, a C++ compiler for the emulation).
 /// </summary>
-internal sealed class CudaBackend : IRecurrenceBackend
+internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
 {
     public const string BackendName = "cuda";
 
@@ -108,6 +108,28 @@ internal sealed class CudaBackend : IRecurrenceBackend
         RecurrentInputGradients<T> gradients)
         where T : unmanaged, IFloatingPointIeee754<T> =>
         throw new NotSupportedException($"problem: backend '{Name}' has no fused backward yet (issue 8); the reference backend runs {problem}.");
+
+    public string? WhyNoInputProjection(DataType dataType)
+    {
+        if (dataType is not (DataType.Float32 or DataType.Float16))
+            return $"the input projection (fr_linear) runs fp32, bf16 and fp16, and spans carry Float32 and Float16; got {dataType}";
+        return _probe.Value.Device is null ? _probe.Value.Reason : null;
+    }
+
+    /// <summary>x W_ih^T through fr_linear: cuBLAS where it loads, else kernels/linear.cu.</summary>
+    public void ProjectInput<T>(ReadOnlySpan<T> x, ReadOnlySpan<T> weightIh, int rows, int inputSize, int gateRows, Span<T> wx)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var device = RequireDevice();
+        var type = DataTypeExtensions.Of<T>() ?? throw new NotSupportedException($"T: {typeof(T).Name} is not a storage type.");
+        if (WhyNoInputProjection(type) is { } why)
+            throw new NotSupportedException($"T: backend '{Name}' cannot project {type} inputs: {why}");
+        using var xs = device.Upload(x);
+        using var w = device.Upload(weightIh);
+        using var y = device.Allocate<T>(wx.Length);
+        LinearLaunch.Run(device, type, xs, w, y, rows, inputSize, gateRows, allowCublas: true);
+        device.Download(y, wx);
+    }
 
     public void ScanForward<T>(ScanProblem problem, ScanInputs<T> inputs, Span<T> h)
         where T : unmanaged, IFloatingPointIeee754<T>

@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+"""The ctypes bindings against the built library, no GPU needed (CTest python_bindings): every function the bindings
+declare resolves, the ABI version is the header's, and calls with bad arguments come back as the library's named
+errors (so the argument types marshal). Usage: check_bindings.py LIBRARY HEADER"""
+import ctypes
+import os
+import re
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import fastrecurrence_ctypes as fr  # noqa: E402
+
+lib = fr.load(sys.argv[1])
+header = open(sys.argv[2]).read()
+declared = set(re.findall(r"FR_API\s+[\w\s\*]+?\b(fr_\w+)\s*\(", header))
+bound = {name for name in dir(lib) if name.startswith("fr_")}
+version = int(re.search(r"#define FR_ABI_VERSION (\d+)", header).group(1))
+failures = []
+if lib.fr_abi_version() != version:
+    failures.append(f"fr_abi_version() = {lib.fr_abi_version()}, header says {version}")
+extra = bound - declared
+if extra:
+    failures.append(f"bound but not in the header: {sorted(extra)}")
+
+
+def expect(status, fragment):
+    if status == 0 or fragment not in lib.fr_last_error().decode():
+        failures.append(f"expected an error naming {fragment!r}, got status {status}: {lib.fr_last_error().decode()}")
+
+
+x = fr.Tensor()
+expect(lib.fr_linear(None, ctypes.byref(x), ctypes.byref(x), ctypes.byref(x), 1, None, None), "context")
+expect(lib.fr_rnn_forward(None, None, None, None, None, None, None, None, None, None), "plan")
+print(f"{len(bound)} bound functions of {len(declared)} in the header; ABI {version}")
+for failure in failures:
+    print("FAIL:", failure)
+sys.exit(1 if failures else 0)
