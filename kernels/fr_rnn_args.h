@@ -24,6 +24,7 @@ typedef struct fr_rnn_args {
     int steps;
     int heads;
     int head_size;
+    int r_packed;          /* 1: r holds the plan's fragment layout (fr_rnn_pack_recurrent), 0: [G, NH, D, D] */
 } fr_rnn_args;
 
 /* The alternating fallback's per-call scratch (kernels/rnn_alternating.cu), fp32, owned by the library for one call:

@@ -158,6 +158,23 @@ FR_DEVICE_INLINE void load_fragment(const fr_rnn_args& a, int head, int row0, in
     }
 }
 
+/* R in the plan's fragment layout (fr_rnn_pack_recurrent): per block of a batch tile (y * P + part), per warp, per
+ * row tile, per K chunk, per lane, the 4 words load_fragment would assemble, so a warp reads 512 contiguous bytes */
+struct alignas(16) Words4 { unsigned v[4]; };
+constexpr long long kPackedFragmentsPerBlock = (long long)W * TilesPerWarp * KChunks * FR_WARP_SIZE;
+
+FR_DEVICE_INLINE long long packed_index(int block, int warp, int tile, int kc, int lane)
+{
+    return (((long long)block * W + warp) * TilesPerWarp + tile) * KChunks * FR_WARP_SIZE + (long long)kc * FR_WARP_SIZE + lane;
+}
+
+FR_DEVICE_INLINE void packed_fragment(const fr_rnn_args& a, int part, int warp, int tile, int kc, int lane, unsigned w[4])
+{
+    const Words4 q = ((const Words4*)a.r)[packed_index((int)fr_block_y() * P + part, warp, tile, kc, lane)];
+#pragma unroll
+    for (int i = 0; i < 4; ++i) w[i] = q.v[i];
+}
+
 /* D (the 4 C-fragment values of rows g, g + 8 and columns 2t, 2t + 1) += R_fragment x h for one column chunk */
 FR_DEVICE_INLINE void multiply(const unsigned w[4], const S* h_tile /* [8 columns][Dp] at k0 */, int lane, float acc[4],
                                float partial[16])
@@ -247,14 +264,17 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
         const int head_row0 = row0 % (G * Up) + unit0 * G;
         if (tile < RT) {
 #pragma unroll
-            for (int kc = 0; kc < KChunks; ++kc)
-                load_fragment(a, head, head_row0, slice * KSlice + kc * KChunk, lane, r_reg[tile < RT ? tile : 0][kc]);
+            for (int kc = 0; kc < KChunks; ++kc) {
+                if (a.r_packed) packed_fragment(a, part, warp, tile, kc, lane, r_reg[tile < RT ? tile : 0][kc]);
+                else load_fragment(a, head, head_row0, slice * KSlice + kc * KChunk, lane, r_reg[tile < RT ? tile : 0][kc]);
+            }
         } else {
             /* rolled: unrolled, the compiler issues every chunk's global loads at once and spills them */
 #pragma unroll 1
             for (int kc = 0; kc < KChunks; ++kc) {
                 unsigned w[4];
-                load_fragment(a, head, head_row0, slice * KSlice + kc * KChunk, lane, w);
+                if (a.r_packed) packed_fragment(a, part, warp, tile, kc, lane, w);
+                else load_fragment(a, head, head_row0, slice * KSlice + kc * KChunk, lane, w);
                 unsigned* dst = r_shared + ((((long long)warp * (ST > 0 ? ST : 1) + (tile - RT)) * KChunks + kc) * FR_WARP_SIZE + lane) * 4;
 #pragma unroll
                 for (int i = 0; i < 4; ++i) dst[i] = w[i];
@@ -405,4 +425,28 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
 FR_KERNEL(fr_rnn_forward, FR_WARPS * 32, (fr_rnn_args args))
 {
     fr_rnn::run(args);
+}
+
+/* R ([G, NH, D, D] at args.r) into the plan's fragment layout at `packed`, once per weight update instead of on every
+ * call: one thread per (block, warp, row tile, K chunk, lane) fragment. Launch: ceil(fragments / 256) blocks of 256. */
+FR_KERNEL(fr_rnn_pack_recurrent, 256, (fr_rnn_args args, void* packed))
+{
+    using namespace fr_rnn;
+    const long long fragments = kPackedFragmentsPerBlock * P * (NH / Hb);
+    const long long index = (long long)fr_block_x() * 256 + fr_thread_x();
+    if (index >= fragments) return;
+    const int lane = (int)(index % FR_WARP_SIZE);
+    const int kc = (int)(index / FR_WARP_SIZE % KChunks);
+    const int tile = (int)(index / ((long long)FR_WARP_SIZE * KChunks) % TilesPerWarp);
+    const int warp = (int)(index / ((long long)FR_WARP_SIZE * KChunks * TilesPerWarp) % W);
+    const int block = (int)(index / kPackedFragmentsPerBlock);
+    const int part = block % P, head0 = block / P * Hb;
+    const int strip = warp / Ks, slice = warp % Ks;
+    const int row0 = (strip * TilesPerWarp + tile) * 16;
+    unsigned w[4];
+    load_fragment(args, head0 + row0 / (G * Up), row0 % (G * Up) + part * Up * G, slice * KSlice + kc * KChunk, lane, w);
+    Words4 q;
+#pragma unroll
+    for (int i = 0; i < 4; ++i) q.v[i] = w[i];
+    ((Words4*)packed)[packed_index(block, warp, tile, kc, lane)] = q;
 }

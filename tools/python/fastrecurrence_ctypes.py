@@ -74,6 +74,8 @@ def load(path=None):
         "fr_scan_backward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t,
                               POINTER(c_int64), c_int, c_void_p], c_int),
         "fr_rnn_forward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, c_void_p], c_int),
+        "fr_rnn_packed_recurrent_size": ([POINTER(Plan), POINTER(c_int64)], c_int),
+        "fr_rnn_pack_recurrent": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, c_void_p], c_int),
         "fr_linear": ([c_void_p, ptr_t, ptr_t, ptr_t, c_int, POINTER(c_int), c_void_p], c_int),
     }
     for name, (args, result) in signatures.items():

@@ -248,6 +248,14 @@ FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const f
                                 const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
                                 const fr_tensor* all_states, const fr_tensor* last_states, void* stream);
 
+/* R of a fused plan (source "rnn_forward") in the plan's fragment layout: made once per weight update with
+ * fr_rnn_pack_recurrent (a kernel of ours), then passed to fr_rnn_forward as `r` (a rank-1 tensor of the plan's dtype)
+ * on every call with the same plan, instead of [G, NH, D, D]. fr_rnn_packed_recurrent_size gives its element count;
+ * packed must be 16-byte aligned. The layout belongs to the plan: pack again for another plan. */
+FR_API fr_status fr_rnn_packed_recurrent_size(const fr_plan* plan, int64_t* elements);
+FR_API fr_status fr_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const fr_tensor* r, const fr_tensor* packed,
+                                       void* stream);
+
 /* y = x w^T: the layer API's input projection (Wx = x W_ih^T over the B * T rows). x [N, K], w [M, K], y [N, M], all
  * contiguous, one dtype (fp32, bf16, fp16), fp32 accumulation. allow_cublas = 1: through libcublas (loaded at run time,
  * $FR_CUBLAS_LIBRARY or libcublas.so.13 / .12 / .11; "none" turns it off) where it loads, else, and with 0, our kernel

@@ -25,6 +25,15 @@ FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const f
     });
 }
 
+FR_API fr_status fr_rnn_packed_recurrent_size(const fr_plan* plan, int64_t* elements) {
+    return guarded([&] { return rnn_packed_recurrent_size(plan, elements); });
+}
+
+FR_API fr_status fr_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const fr_tensor* r, const fr_tensor* packed,
+                                       void* stream) {
+    return guarded([&] { return run_rnn_pack_recurrent(context, plan, r, packed, stream); });
+}
+
 FR_API fr_status fr_linear(fr_context context, const fr_tensor* x, const fr_tensor* w, const fr_tensor* y,
                            int allow_cublas, int* used_cublas, void* stream) {
     return guarded([&] { return run_linear(context, x, w, y, allow_cublas, used_cublas, stream); });

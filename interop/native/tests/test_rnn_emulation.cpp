@@ -162,8 +162,9 @@ double rel_l2(const std::vector<double>& got, const std::vector<double>& want) {
     return std::sqrt(num / std::max(den, 1e-300));
 }
 
+// packed_r: a fused plan's R goes through fr_rnn_pack_recurrent first and fr_rnn_forward reads the packed layout.
 bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, const char* source = "rnn_forward",
-                   bool quiet = false) {
+                   bool quiet = false, bool packed_r = false) {
     const int G = gates_of(p.cell), Gb = biases_of(p.cell), S = states_of(p.cell), D = p.d, NH = p.heads;
     const int dp = (D + 15) / 16 * 16;
     const long H = long(NH) * D;
@@ -286,7 +287,26 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
                         t_bias = tensor(bias_dev.get(), {Gb, NH, D}), t_initial = tensor(initial_dev.get(), {S, batch, NH, D}),
                         t_y = tensor(y_dev.get(), {batch, steps, NH, D}), t_all = tensor(all_dev.get(), {S, batch, steps, NH, D}),
                         t_last = tensor(last_dev.get(), {S, batch, NH, D});
-        CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_all, &t_last, nullptr), FR_OK);
+        if (packed_r && !p.alternating()) {
+            int64_t elements = 0;
+            CHECK_STATUS(fr_rnn_packed_recurrent_size(&plan, &elements), FR_OK);
+            DeviceBuffer packed(context, size_t(elements) * e);
+            packed.upload(std::vector<unsigned char>(size_t(elements) * e, 0xff));
+            const fr_tensor t_packed = tensor(packed.get(), {elements});
+            CHECK_STATUS(fr_rnn_pack_recurrent(context, &plan, &t_r, &t_packed, nullptr), FR_OK);
+            CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_packed, &t_bias, &t_initial, &t_y, &t_all, &t_last, nullptr),
+                         FR_OK);
+            if (batch == 3 && p.cell == 0 && p.dtype == 0 && p.d == 16) {
+                fr_tensor short_packed = t_packed;
+                short_packed.shape[0] = elements - 1;
+                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &short_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                            FR_ERROR_INVALID_ARGUMENT, "r: expected shape");
+                CHECK_FAILS(fr_rnn_pack_recurrent(context, &plan, &t_packed, &t_packed, nullptr), FR_ERROR_INVALID_ARGUMENT,
+                            "r.rank: expected 4");
+            }
+        } else {
+            CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_all, &t_last, nullptr), FR_OK);
+        }
         if (batch == 3 && p.cell == 0 && p.dtype == 0 && p.d == 16) {
             // bad input is named, never run
             fr_tensor wrong = t_y;
@@ -389,7 +409,8 @@ int check_rnn_forward_cases(fr_context context, bool random_schedules, bool clus
         for (const RnnPlan& plan : plans) {
             if (plan.regime == kCluster && !clusters) continue;  // thread-block clusters need sm_90
             for (int batch : {3, 11}) {
-                if (!check_forward(context, plan, batch, 7)) ++failed;
+                // the random schedule runs with R packed once by fr_rnn_pack_recurrent (fused plans)
+                if (!check_forward(context, plan, batch, 7, "rnn_forward", false, schedule == 1)) ++failed;
             }
         }
     }

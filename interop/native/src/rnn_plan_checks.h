@@ -1,0 +1,61 @@
+// rnn_plan_checks.h: what every recurrent operation checks before it launches: the plan's constants (the problem's,
+// and a fused plan's tiling and regime against its launch), the tensors against the plan's problem, and the kernel
+// argument they make. Shared by rnn_ops.cpp (forward) and rnn_pack.cpp (R's fragment layout).
+#ifndef FR_RNN_PLAN_CHECKS_H
+#define FR_RNN_PLAN_CHECKS_H
+
+#include "fastrecurrence.h"
+#include "rnn_ops.h"
+
+#include "fr_rnn_args.h"
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace fr {
+
+// The plan's constants by name; FR_ERROR_INVALID_ARGUMENT naming a missing or out-of-range one.
+struct PlanConstants {
+    std::map<std::string, int64_t> values;
+
+    fr_status get(const char* name, int64_t low, int64_t high, int64_t* value) const;
+};
+
+int gates_of(int64_t cell);
+int biases_of(int64_t cell);
+int states_of(int64_t cell);
+
+// FR_REGIME: the planner's FusedRegime values
+constexpr int64_t kSingleBlock = 1, kCluster = 2, kGridBarrier = 3;
+
+struct RnnShape {
+    int64_t cell = 0, dtype = 0, d = 0, dp = 0, nh = 0, batch = 0, steps = 0;
+    bool r_packed = false;  // r is the fused plan's fragment layout (fr_rnn_pack_recurrent), not [G, NH, D, D]
+};
+
+// A fused plan (kernels/rnn_forward.cu): the problem, the tiling, the regime.
+struct FusedPlan {
+    RnnShape shape;
+    int64_t hb = 0, p = 0, warps = 0, ks = 0, bt = 0, rt = 0, st = 0, regime = 0, tf32 = 0;
+
+    // 32-bit words of R in the plan's fragment layout: per block of a batch tile (P x NH / Hb), per warp, per row tile,
+    // per K chunk, per lane, 4 words.
+    int64_t packed_words() const;
+};
+
+// The constants every RNN plan carries (what the problem is).
+fr_status read_problem_constants(const PlanConstants& c, RnnShape* shape);
+
+// A fused plan's constants and their consistency with the plan's launch (kind, cluster, block, shared memory).
+fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, FusedPlan* fused);
+
+// Every tensor against the plan's problem: rank, shape, dtype, contiguity; B and T come from wx. `packed_elements` > 0
+// also accepts r as a rank-1 tensor of that many elements (a fused plan's packed R).
+fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements, RnnShape* shape);
+
+fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape);
+
+}  // namespace fr
+
+#endif
