@@ -243,7 +243,9 @@ FR_DEVICE_INLINE void fr_grid_sync(fr_grid_barrier_state* state)
 #if FR_HAS_CLUSTERS
 FR_DEVICE_INLINE void fr_cluster_sync()
 {
-    /* release / acquire are the defaults; NVRTC 11.8 emits PTX 7.8, which rejects the explicit qualifiers */
+    /* release / acquire are the defaults; NVRTC 11.8 emits PTX 7.8, which rejects the explicit qualifiers. The .aligned
+     * forms need the warp converged: callers reach this after divergent per-item loops, so reconverge first. */
+    __syncwarp();
     asm volatile("barrier.cluster.arrive.aligned;\n\tbarrier.cluster.wait.aligned;" : : : "memory");
 }
 /* the generic address of the same shared-memory location in block `rank` of this cluster */

@@ -6,7 +6,7 @@
  * (g[d] = sum_p R[g, h, d, p] y[h, p]), bias [Gb, NH, D], initial / last states [S, B, NH, D],
  * y [B, T, NH, D], all states [S, B, T, NH, D]; all contiguous, in the plan's storage type.
  * Optional pointers (initial, all_states, last_states) are 0 when absent. barrier: the grid-barrier regime's zeroed
- * fr_grid_barrier_state (kernels/fr_device.cuh), owned by the library; 0 in the other regimes.
+ * fr_grid_barrier_state (kernels/fr_device.cuh), the library's for the one launch; 0 in the other regimes.
  */
 #ifndef FR_RNN_ARGS_H
 #define FR_RNN_ARGS_H

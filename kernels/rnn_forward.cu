@@ -32,7 +32,7 @@
  * Two barriers per step; h is double-buffered, so the next matmul never reads an h being written.
  * Shared memory, bytes: W * ST * (Dp / Ks) * 16 * s (R tiles) + 2 * Hb * Bt * Dp * s (h, the whole head's units) +
  * Ks * Rows * Bt * 4 (pre-activations of the block's rows); the planner's model has the same terms.
- * The grid regime's barrier state (args.barrier) is a zeroed fr_grid_barrier_state the library owns per launch.
+ * The grid regime's barrier state (args.barrier) is a zeroed fr_grid_barrier_state of its own per launch (stream-ordered).
  */
 #include "fr_rnn_args.h"
 #include "fr_device.cuh"
@@ -151,10 +151,12 @@ FR_DEVICE_INLINE void load_fragment(const fr_rnn_args& a, int head, int row0, in
         w[1] = r_bits(a, head, row0 + g + 8, k0 + t);
         w[2] = r_bits(a, head, row0 + g, k0 + t + 4);
         w[3] = r_bits(a, head, row0 + g + 8, k0 + t + 4);
+#if FR_HAS_MMA /* fr_tf32_bits_from_float exists from sm_80; the exact fp32 path also compiles for sm_70 / sm_75 */
         if (kTf32) {
 #pragma unroll
             for (int i = 0; i < 4; ++i) w[i] = fr_tf32_bits_from_float(fr_u32_as_float(w[i]));
         }
+#endif
     }
 }
 

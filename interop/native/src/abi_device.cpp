@@ -7,7 +7,6 @@
 #include "cuda_driver.h"
 #include "device_context.h"
 #include "emulation/emulation_state.h"
-#include "grid_barriers.h"
 #include "linear_ops.h"
 #include "errors.h"
 #include "kernel_launch.h"
@@ -148,7 +147,6 @@ FR_API fr_status fr_context_destroy(fr_context context) {
     return guarded([&] {
         fr_status status = check_live_context(context);
         if (status != FR_OK) return status;
-        release_grid_barriers(context);
         release_cublas_handle(context);
         unregister_handle(context);
         delete context;  // unloads its cached modules, then releases the primary context

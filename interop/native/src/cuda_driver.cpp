@@ -75,6 +75,7 @@ void load(DriverState* state) {
     resolve(lib, "cuMemcpyHtoD_v2", &api.cuMemcpyHtoD, &missing);
     resolve(lib, "cuMemcpyDtoH_v2", &api.cuMemcpyDtoH, &missing);
     resolve(lib, "cuStreamSynchronize", &api.cuStreamSynchronize, &missing);
+    resolve(lib, "cuMemsetD8Async", &api.cuMemsetD8Async, &missing);
     resolve(lib, "cuModuleLoadData", &api.cuModuleLoadData, &missing);
     resolve(lib, "cuModuleUnload", &api.cuModuleUnload, &missing);
     resolve(lib, "cuModuleGetFunction", &api.cuModuleGetFunction, &missing);

@@ -26,6 +26,7 @@ struct CudaDriver {
     cu::PFN_cuMemcpyHtoD cuMemcpyHtoD = nullptr;
     cu::PFN_cuMemcpyDtoH cuMemcpyDtoH = nullptr;
     cu::PFN_cuStreamSynchronize cuStreamSynchronize = nullptr;
+    cu::PFN_cuMemsetD8Async cuMemsetD8Async = nullptr;
     cu::PFN_cuModuleLoadData cuModuleLoadData = nullptr;
     cu::PFN_cuModuleUnload cuModuleUnload = nullptr;
     cu::PFN_cuModuleGetFunction cuModuleGetFunction = nullptr;

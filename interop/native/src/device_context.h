@@ -7,6 +7,7 @@
 #include "cuda_driver.h"
 #include "fastrecurrence.h"
 
+#include <atomic>
 #include <map>
 #include <memory>
 
@@ -86,11 +87,9 @@ struct fr_context_s {
     fr::DeviceInfo device;
     std::mutex modules_mutex;
     std::map<std::string, std::unique_ptr<fr::LoadedModule>> modules;  // by CompileRequest::process_key()
-    std::mutex grid_barriers_mutex;  // grid_barriers.h: the ring of grid-barrier states, allocated on first use
-    void* grid_barriers = nullptr;
-    unsigned next_grid_barrier = 0;
     std::mutex cublas_mutex;         // linear_ops.h: the context's cuBLAS handle, made on first use
     void* cublas_handle = nullptr;
+    std::atomic<bool> cublas_unusable{false};  // cuBLAS failed on this context once: fr_linear uses our kernel after
 
     ~fr_context_s();
 };

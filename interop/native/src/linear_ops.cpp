@@ -92,15 +92,18 @@ fr_status run_linear(fr_context context, const fr_tensor* x, const fr_tensor* w,
                     65535LL * kTile, kTile, static_cast<long long>(x->shape[0]), static_cast<long long>(x->shape[1]));
     }
     if (used_cublas != nullptr) *used_cublas = 0;
-    if (allow_cublas == 1 && context->emulation == nullptr) {
-        const CublasLibrary* cublas = nullptr;
-        if (load_cublas(&cublas) == FR_OK) {
-            if ((status = cublas_linear(context, *cublas, x, w, y, stream)) != FR_OK) return status;
+    const CublasLibrary* cublas = nullptr;
+    if (allow_cublas == 1 && context->emulation == nullptr && !context->cublas_unusable && load_cublas(&cublas) == FR_OK) {
+        if (cublas_linear(context, *cublas, x, w, y, stream) == FR_OK) {
             if (used_cublas != nullptr) *used_cublas = 1;
             return FR_OK;
         }
-        // no cuBLAS here: our kernel (the reason is in fr_last_error only until the next call)
+        // cuBLAS loaded but failed before queuing work (a cuBLAS newer than the driver, one without this arch, no
+        // handle): this context stops asking it, and our kernel runs. A fault of the device itself would fail our
+        // kernel's launch too, with its own message.
+        context->cublas_unusable = true;
     }
+    // no cuBLAS here, or not allowed: our kernel
     return kernel_linear(context, x, w, y, stream);
 }
 

@@ -4,7 +4,6 @@
 #include "compile_request.h"
 #include "device_context.h"
 #include "errors.h"
-#include "grid_barriers.h"
 #include "kernel_launch.h"
 #include "plan_operation.h"
 #include "rnn_plan_checks.h"
@@ -13,6 +12,7 @@
 
 #include "fr_rnn_args.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -43,6 +43,10 @@ fr_status run_fused(fr_context context, const fr_plan* plan, CompileRequest& req
     const int64_t packed_elements = fused.packed_words() * (shape.dtype == FR_DTYPE_FLOAT32 ? 1 : 2);
     if ((status = validate_launch_shape("plan", launch)) != FR_OK) return status;
     if ((status = check_rnn_tensors(in, packed_elements, &shape)) != FR_OK) return status;
+    if (shape.r_packed && reinterpret_cast<uintptr_t>(in.r->data) % 16 != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "r.data: a packed R is read as 16-byte fragments; expected 16-byte alignment, got %p.", in.r->data);
+    }
     const int64_t batch = shape.batch;
     if (plan->grid.x != p || plan->grid.y != nh / hb || plan->grid.z != (batch + bt - 1) / bt) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
@@ -52,9 +56,14 @@ fr_status run_fused(fr_context context, const fr_plan* plan, CompileRequest& req
                     plan->grid.x, plan->grid.y, plan->grid.z);
     }
     fr_rnn_args args = rnn_args(in, shape);
+    // The grid barrier's state: 8 zeroed bytes of its own per launch, ordered on the launch's stream (so launches on
+    // other streams, or replays of a captured graph, never share one).
+    ScratchMemory barrier;
     if (regime == kGridBarrier) {
         if ((status = check_live_context(context)) != FR_OK) return status;
-        if ((status = grid_barrier_slot(context, &args.barrier)) != FR_OK) return status;
+        if ((status = barrier.allocate(context, 8, stream)) != FR_OK) return status;
+        if ((status = barrier.zero()) != FR_OK) return status;
+        args.barrier = barrier.get();
     }
     void* params[] = {&args};
     return launch_planned(context, request, "fr_rnn_forward", launch, stream, params);

@@ -19,14 +19,18 @@ public:
     ScratchMemory(const ScratchMemory&) = delete;
     ScratchMemory& operator=(const ScratchMemory&) = delete;
 
-    // `bytes` (> 0) on `stream` of `context`; FR_ERROR_OUT_OF_MEMORY or the driver's status with a message.
+    // `bytes` (> 0) on `stream` of `context`; FR_ERROR_OUT_OF_MEMORY or the driver's status with a message. Where the
+    // device has no memory pools (cuMemAllocAsync: CUDA_ERROR_NOT_SUPPORTED) the synchronous path is taken instead.
     fr_status allocate(fr_context context, size_t bytes, void* stream);
+    // Zeroes the allocation, ordered on the stream before the kernels launched after it.
+    fr_status zero();
     void* get() const { return pointer_; }
 
 private:
     fr_context context_ = nullptr;
     void* stream_ = nullptr;
     void* pointer_ = nullptr;
+    size_t bytes_ = 0;
     bool stream_ordered_ = false;
 };
 

@@ -303,6 +303,14 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
                             FR_ERROR_INVALID_ARGUMENT, "r: expected shape");
                 CHECK_FAILS(fr_rnn_pack_recurrent(context, &plan, &t_packed, &t_packed, nullptr), FR_ERROR_INVALID_ARGUMENT,
                             "r.rank: expected 4");
+                fr_tensor shifted_packed = t_packed;
+                shifted_packed.data = static_cast<unsigned char*>(packed.get()) + 4;
+                shifted_packed.shape[0] = elements - 1;
+                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &shifted_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                            FR_ERROR_INVALID_ARGUMENT, "r: expected shape");  // the size is checked first
+                shifted_packed.shape[0] = elements;
+                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &shifted_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                            FR_ERROR_INVALID_ARGUMENT, "16-byte alignment");
             }
         } else {
             CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_all, &t_last, nullptr), FR_OK);
