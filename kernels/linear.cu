@@ -9,6 +9,7 @@
  * Kernel fr_linear_forward. Launch: grid (ceil(M / 64), ceil(N / 64)), block (256), no dynamic shared memory.
  */
 #include "fr_device.cuh"
+#include "fr_storage.cuh"
 
 #if !defined(FR_DTYPE)
 #error "linear.cu needs FR_DTYPE"
@@ -16,15 +17,7 @@
 
 namespace fr_gemm {
 
-#if FR_DTYPE == 0
-typedef float S;
-#elif FR_DTYPE == 1
-typedef fr_bf16 S;
-#elif FR_DTYPE == 2
-typedef fr_f16 S;
-#else
-#error "linear.cu: FR_DTYPE must be 0 (fp32), 1 (bf16) or 2 (fp16)"
-#endif
+typedef fr_storage::S S;
 
 constexpr int Tile = 64;
 constexpr int TileK = 16;

@@ -22,6 +22,7 @@
 #include "fr_rnn_args.h"
 #include "fr_device.cuh"
 #include "fr_rnn_cells.cuh"
+#include "fr_storage.cuh"
 
 #if !defined(FR_CELL) || !defined(FR_DTYPE) || !defined(FR_HEAD_SIZE) || !defined(FR_HEAD_SIZE_PADDED) ||   \
     !defined(FR_HEADS) || !defined(FR_TILE_M) || !defined(FR_TILE_N) || !defined(FR_TILE_K) || !defined(FR_WARPS) || \
@@ -31,18 +32,8 @@
 
 namespace fr_alt {
 
-#if FR_DTYPE == 0
-typedef float S;
-constexpr bool kHalf = false;
-#elif FR_DTYPE == 1
-typedef fr_bf16 S;
-constexpr bool kHalf = true;
-#elif FR_DTYPE == 2
-typedef fr_f16 S;
-constexpr bool kHalf = true;
-#else
-#error "rnn_alternating.cu: FR_DTYPE must be 0 (fp32), 1 (bf16) or 2 (fp16)"
-#endif
+typedef fr_storage::S S;
+constexpr bool kHalf = fr_storage::kHalf;
 
 typedef fr_cells::Traits<FR_CELL> Cell;
 constexpr int G = Cell::gates;

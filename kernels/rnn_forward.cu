@@ -37,6 +37,7 @@
 #include "fr_rnn_args.h"
 #include "fr_device.cuh"
 #include "fr_rnn_cells.cuh"
+#include "fr_storage.cuh"
 
 #if !defined(FR_CELL) || !defined(FR_DTYPE) || !defined(FR_HEAD_SIZE) || !defined(FR_HEAD_SIZE_PADDED) ||   \
     !defined(FR_HEADS) || !defined(FR_HEADS_PER_BLOCK) || !defined(FR_BLOCKS_PER_HEAD) || !defined(FR_WARPS) || \
@@ -64,18 +65,8 @@
 
 namespace fr_rnn {
 
-#if FR_DTYPE == 0
-typedef float S;
-constexpr bool kHalf = false;
-#elif FR_DTYPE == 1
-typedef fr_bf16 S;
-constexpr bool kHalf = true;
-#elif FR_DTYPE == 2
-typedef fr_f16 S;
-constexpr bool kHalf = true;
-#else
-#error "rnn_forward.cu: FR_DTYPE must be 0 (fp32), 1 (bf16) or 2 (fp16)"
-#endif
+typedef fr_storage::S S;
+constexpr bool kHalf = fr_storage::kHalf;
 
 /* fp32 storage on tensor cores: R and h rounded to tf32, fp32 accumulation (math.md: relative error <= 5e-3) */
 constexpr bool kTf32 = !kHalf && FR_TF32 != 0;
