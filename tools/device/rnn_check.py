@@ -23,6 +23,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
+from torch_checks import catalog_name, rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -33,15 +34,6 @@ STORAGE = {"fp32": (torch.float32, False), "tf32": (torch.float32, True), "bf16"
 TOLERANCE = {"fp32": 1e-5, "tf32": 5e-3, "bf16": 2e-2, "fp16": 2e-2}
 results = {"cases": [], "torch": [], "timings": []}
 failures = 0
-
-
-def catalog_name():
-    name = torch.cuda.get_device_name(0)
-    if "H200" in name:
-        return "H200"
-    if "H100" in name:
-        return "H100-SXM" if torch.cuda.get_device_properties(0).multi_processor_count >= 132 else "H100-PCIe"
-    return "H100-SXM"
 
 
 def plan(cell, storage, batch, steps, heads, head_size):
@@ -83,13 +75,6 @@ def reference(cell, wx, r, bias, initial):
             state = [torch.tanh(g[:, 0] + bias[0])]
         ys.append(state[0])
     return torch.stack(ys, 1), torch.stack(state, 0)
-
-
-def rel_l2(x, ref):
-    x = x.double()
-    if not torch.isfinite(x).all():
-        return float("inf")
-    return ((x - ref).norm() / ref.norm().clamp_min(1e-300)).item()
 
 
 def inputs(cell, dtype, batch, steps, heads, head_size, seed):

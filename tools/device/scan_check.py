@@ -18,6 +18,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
+from torch_checks import catalog_name, rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -27,27 +28,11 @@ results = {"cases": [], "timings": []}
 failures = 0
 
 
-def catalog_name():
-    name = torch.cuda.get_device_name(0)
-    if "H200" in name:
-        return "H200"
-    if "H100" in name:
-        return "H100-SXM" if torch.cuda.get_device_properties(0).multi_processor_count >= 132 else "H100-PCIe"
-    return "H100-SXM"
-
-
 def plan(steps, dtype, backward):
     dt = {torch.float32: "fp32", torch.bfloat16: "bf16", torch.float16: "fp16"}[dtype]
     args = CLI + ["plan", "--gpu", catalog_name(), "--family", "scan", "--hidden", str(H * D), "--heads", str(H),
                   "--batch", str(B), "--steps", str(steps), "--dtype", dt, "--json"] + (["--backward"] if backward else [])
     return fr.plan_from_json(json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout))
-
-
-def rel_l2(x, ref):
-    x = x.double()
-    if not torch.isfinite(x).all():
-        return float("inf")
-    return ((x - ref).norm() / ref.norm().clamp_min(1e-300)).item()
 
 
 def reference(a, b, h0, dh):
