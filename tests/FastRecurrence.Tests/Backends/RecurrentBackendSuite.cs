@@ -45,12 +45,7 @@ public abstract class RecurrentBackendSuite
         var c = new RecurrentCase(p32, seed: 2024 + (int)cell + steps);
         var (y64, last64, all64) = c.Forward();
 
-        var y = TestData.Poisoned<float>(p32.YLength);
-        var last = TestData.Poisoned<float>(p32.StatesLength);
-        var all = TestData.Poisoned<float>(p32.AllStatesLength);
-        Recurrence.Forward(p32,
-            new RecurrentInputs<float>(TestData.ToSingle(c.Wx), TestData.ToSingle(c.R), TestData.ToSingle(c.Bias), TestData.ToSingle(c.InitialStates)),
-            new RecurrentOutputs<float>(y, last, all), Backend);
+        var (y, last, all) = c.ForwardFloat32(Backend);
 
         AssertClose("y", y, y64);
         AssertClose("lastStates", last, last64);

@@ -58,6 +58,21 @@ internal sealed class RecurrentCase
     }
 
     /// <summary>The scalar loss whose gradient the backward computes: sum(dy * y) + sum(dLast * last).</summary>
+    /// <summary>
+    /// The case's float32 forward on <paramref name="backend"/> through the public API, outputs poisoned with NaN first:
+    /// y, last states, all states.
+    /// </summary>
+    public (float[] Y, float[] Last, float[] All) ForwardFloat32(IRecurrenceBackend backend)
+    {
+        var y = TestData.Poisoned<float>(Problem.YLength);
+        var last = TestData.Poisoned<float>(Problem.StatesLength);
+        var all = TestData.Poisoned<float>(Problem.AllStatesLength);
+        Recurrence.Forward(Problem,
+            new RecurrentInputs<float>(TestData.ToSingle(Wx), TestData.ToSingle(R), TestData.ToSingle(Bias), TestData.ToSingle(InitialStates)),
+            new RecurrentOutputs<float>(y, last, all), backend);
+        return (y, last, all);
+    }
+
     public double Loss(double[]? wx = null, double[]? r = null, double[]? bias = null, double[]? initial = null)
     {
         var (y, last, _) = Forward(wx, r, bias, initial);
