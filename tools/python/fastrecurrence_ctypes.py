@@ -91,22 +91,13 @@ def check(lib, status):
 
 
 def plan_from_json(plan_json):
-    """An fr_plan from a KernelPlan's JSON (the CLI's `plan --json`). Returns (Plan, keep-alive list)."""
-    plan = Plan()
-    plan.struct_size = ctypes.sizeof(Plan)
-    keep = [b"scan"]
-    plan.source_name = keep[0]
-    for i, (name, value) in enumerate(sorted(plan_json["constants"].items())):
-        encoded = name.encode()
-        keep.append(encoded)
-        plan.defines[i] = Define(encoded, value)
-    plan.define_count = len(plan_json["constants"])
-    plan.grid = Dim3(*plan_json["grid"])
-    plan.block = Dim3(*plan_json["block"])
-    plan.cluster = Dim3(*plan_json["cluster"])
-    plan.shared_bytes = 0  # the scan kernels use static shared memory only
-    plan.kind = LAUNCH_KINDS["cluster"] if plan_json["cluster"][0] > 1 else LAUNCH_KINDS["plain"]
-    return plan, keep
+    """An fr_plan from a scan KernelPlan's JSON (the CLI's `plan --json`). Returns (Plan, keep-alive list)."""
+    return plan_from_abi_json({
+        "source_name": "scan", "defines": plan_json["constants"], "grid": plan_json["grid"],
+        "block": plan_json["block"], "cluster": plan_json["cluster"],
+        "shared_bytes": 0,  # the scan kernels use static shared memory only
+        "kind": "cluster" if plan_json["cluster"][0] > 1 else "plain",
+    })
 
 
 def plan_from_abi_json(abi):
