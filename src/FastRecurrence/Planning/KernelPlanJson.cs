@@ -87,7 +87,8 @@ internal static class KernelPlanJson
         }
     }
 
-    private static void WriteDim(Utf8JsonWriter w, string name, Dim3 dim)
+    /// <summary>A Dim3 as [x, y, z] (the plan JSON's form; PlanLaunch's fr_plan JSON uses it too).</summary>
+    internal static void WriteDim(Utf8JsonWriter w, string name, Dim3 dim)
     {
         w.WriteStartArray(name);
         w.WriteNumberValue(dim.X);

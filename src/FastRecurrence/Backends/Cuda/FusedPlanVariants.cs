@@ -52,21 +52,13 @@ public static class FusedPlanVariants
     {
         ArgumentNullException.ThrowIfNull(arch);
         var requests = Requests().ToArray();
-        var groups = new Dictionary<string, List<KernelPlan>>(StringComparer.Ordinal);
-        foreach (var gpu in ScanPlanVariants.GpusOf(arch))
+        var plans = ScanPlanVariants.GpusOf(arch).SelectMany(gpu =>
         {
-            var plans = new KernelPlan?[requests.Length];
-            Parallel.For(0, requests.Length, i => plans[i] = Planner.Plan(gpu, requests[i]).Plan);
-            foreach (var plan in plans)
-            {
-                if (plan is null) continue;
-                var key = KernelCompiler.Describe(plan.Constants);
-                if (!groups.TryGetValue(key, out var shared))
-                    groups[key] = shared = [];
-                shared.Add(plan);
-            }
-        }
-        return groups.Values
+            var planned = new KernelPlan?[requests.Length];
+            Parallel.For(0, requests.Length, i => planned[i] = Planner.Plan(gpu, requests[i]).Plan);
+            return planned.OfType<KernelPlan>();
+        });
+        return PlanVariant.ByConstants(plans)
             .Select(plans => new PlanVariant(arch, SourceName, Kernel, plans))
             .OrderBy(v => DataTypes.IndexOf(v.DataType))
             .ThenBy(v => v.Regime)

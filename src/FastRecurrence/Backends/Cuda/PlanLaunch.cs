@@ -23,9 +23,9 @@ public static class PlanLaunch
             w.WriteStartObject("defines");
             foreach (var (name, value) in plan.Constants) w.WriteNumber(name, value);
             w.WriteEndObject();
-            WriteDim3(w, "grid", plan.Grid);
-            WriteDim3(w, "block", plan.Block);
-            WriteDim3(w, "cluster", plan.Cluster);
+            KernelPlanJson.WriteDim(w, "grid", plan.Grid);
+            KernelPlanJson.WriteDim(w, "block", plan.Block);
+            KernelPlanJson.WriteDim(w, "cluster", plan.Cluster);
             w.WriteNumber("shared_bytes", NativePlans.DynamicSharedBytes(plan));
             w.WriteString("kind", NativePlans.LaunchKind(plan.Regime) switch
             {
@@ -36,14 +36,5 @@ public static class PlanLaunch
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void WriteDim3(Utf8JsonWriter w, string name, Dim3 d)
-    {
-        w.WriteStartArray(name);
-        w.WriteNumberValue(d.X);
-        w.WriteNumberValue(d.Y);
-        w.WriteNumberValue(d.Z);
-        w.WriteEndArray();
     }
 }

@@ -58,4 +58,8 @@ public sealed class PlanVariant
     public long? Constant(string name) => Constants.TryGetValue(name, out var value) ? value : null;
 
     public override string ToString() => $"{Arch} {SourceName} {Describe()}";
+
+    /// <summary>Plans grouped by their constants (one compilation each), groups in order of first appearance.</summary>
+    internal static IEnumerable<IReadOnlyList<KernelPlan>> ByConstants(IEnumerable<KernelPlan> plans) =>
+        plans.GroupBy(plan => KernelCompiler.Describe(plan.Constants), StringComparer.Ordinal).Select(group => (IReadOnlyList<KernelPlan>)group.ToArray());
 }

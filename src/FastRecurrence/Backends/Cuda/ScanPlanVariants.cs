@@ -66,19 +66,8 @@ public static class ScanPlanVariants
     {
         ArgumentNullException.ThrowIfNull(arch);
         var requests = Requests().ToArray();
-        var groups = new Dictionary<string, List<KernelPlan>>(StringComparer.Ordinal);
-        foreach (var gpu in GpusOf(arch))
-        {
-            foreach (var request in requests)
-            {
-                var plan = Planner.Plan(gpu, request).Require();
-                var key = KernelCompiler.Describe(plan.Constants);
-                if (!groups.TryGetValue(key, out var plans))
-                    groups[key] = plans = [];
-                plans.Add(plan);
-            }
-        }
-        return groups.Values
+        var plans = GpusOf(arch).SelectMany(gpu => requests.Select(request => Planner.Plan(gpu, request).Require()));
+        return PlanVariant.ByConstants(plans)
             .Select(plans => new PlanVariant(arch, SourceName, plans[0].Request.Direction == PlanDirection.Backward ? BackwardKernel : ForwardKernel, plans))
             .OrderBy(v => DataTypes.IndexOf(v.DataType))
             .ThenBy(v => v.Direction)
