@@ -58,7 +58,7 @@ test_sanitized() {
     cmake --build build/sanitize --parallel --target fastrecurrence_native_tests fastrecurrence_abi_c_test
     mkdir -p TestResults
     if ! ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-        ctest --test-dir build/sanitize -R '^native_(unit|validation|emulation|emulation_scan|emulation_rnn|abi_c)$' \
+        ctest --test-dir build/sanitize -R '^native_(unit|validation|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward|abi_c)$' \
         --output-on-failure --parallel "$(nproc 2>/dev/null || echo 2)" \
         --output-junit "$PWD/TestResults/native-sanitized-ctest.junit.xml"; then
         echo "build.sh: sanitized native tests failed (ctest --test-dir build/sanitize --output-on-failure)." >&2

@@ -25,7 +25,38 @@ typedef struct fr_rnn_args {
     int heads;
     int head_size;
     int r_packed;          /* 1: r holds the plan's fragment layout (fr_rnn_pack_recurrent), 0: [G, NH, D, D] */
+    float* reserve;        /* optional (training): what the backward reads, fp32: the gate products R y_{t-1}
+                              [B, T, G, NH, D], then the states after every step [S, B, T, NH, D] */
 } fr_rnn_args;
+
+/* The fused backward (kernels/rnn_backward.cu). Inputs as the forward's, plus y (the forward's output), reserve (the
+ * training forward's), dy [B, T, NH, D] and d_last [S, B, NH, D] (optional: zeros). Outputs dwx [B, T, G, NH, D],
+ * dr [G, NH, D, D], dbias [Gb, NH, D], d_initial [S, B, NH, D] (optional), all in the storage type. dgate: the
+ * library's fp32 scratch [B, T, Gb, NH, D], the per-step bias gradients (also the gradients on R_g y_{t-1}), which the
+ * weight-gradient kernels reduce after the loop. */
+typedef struct fr_rnn_backward_args {
+    const void* wx;
+    const void* r;
+    const void* bias;
+    const void* initial;   /* optional: zeros */
+    const void* y;
+    const float* reserve;
+    const void* dy;
+    const void* d_last;    /* optional: zeros */
+    void* dwx;
+    void* dr;
+    void* dbias;
+    void* d_initial;       /* optional */
+    float* dgate;
+    void* barrier;         /* grid-barrier regime only */
+    int batch;
+    int steps;
+    int heads;
+    int head_size;
+    float recurrent_clip;  /* > 0: R^T dg_t, the recurrent gradient reaching y_{t-1}, is clamped to [-clip, clip] */
+    int truncate;          /* 1: no gradient through R into y_{t-1} (truncated BPTT); dR is still computed */
+    int accumulate;        /* 1: gradients are added to the outputs' values, 0: written */
+} fr_rnn_backward_args;
 
 /* The alternating fallback's per-call scratch (kernels/rnn_alternating.cu), fp32, owned by the library for one call:
  * pre [B, NH, G, Dp] (the step's gate pre-activations R h_{t-1}), states [S, B, NH, D] (the cell states between

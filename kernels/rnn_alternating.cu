@@ -184,6 +184,7 @@ FR_DEVICE_INLINE void pointwise(const fr_rnn_args& a, const fr_rnn_work& work, i
 #pragma unroll
     for (int k = 0; k < Gb; ++k) bias[k] = fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit);
     fr_cells::forward<FR_CELL>(wx, rh, bias, state);
+    if (a.reserve != 0) fr_cells::save_reserve<G, NS>(a.reserve, a.batch, a.steps, NH, D, b, step, head, unit, rh, state);
     fr_store_acc((S*)a.y + (((long long)b * a.steps + step) * NH + head) * D + unit, state[0]);
 #pragma unroll
     for (int s = 0; s < NS; ++s) {

@@ -38,6 +38,7 @@
 #include "fr_device.cuh"
 #include "fr_rnn_cells.cuh"
 #include "fr_storage.cuh"
+#include "fr_rnn_tiles.cuh"
 
 #if !defined(FR_CELL) || !defined(FR_DTYPE) || !defined(FR_HEAD_SIZE) || !defined(FR_HEAD_SIZE_PADDED) ||   \
     !defined(FR_HEADS) || !defined(FR_HEADS_PER_BLOCK) || !defined(FR_BLOCKS_PER_HEAD) || !defined(FR_WARPS) || \
@@ -87,20 +88,16 @@ constexpr int Bt = FR_BATCH_TILE;
 constexpr int RT = FR_REGISTER_ROW_TILES;
 constexpr int ST = FR_SHARED_ROW_TILES;
 constexpr int Threads = W * FR_WARP_SIZE;
-constexpr int Wr = W / Ks;
 constexpr int TilesPerWarp = RT + ST;
 constexpr int Rows = Hb * G * Up;                /* the block's rows */
-constexpr int KChunk = kHalf ? 16 : 8;           /* columns per fragment: mma.m16n8k16 / m16n8k8 */
-constexpr int KSlice = Dp / Ks;
-constexpr int KChunks = KSlice / KChunk;
-constexpr int NChunks = Bt / 8;
+typedef fr_tiles::TileMatmul<S, kHalf, kTf32, W, Ks, RT, ST, Rows, Dp, G * Up, Bt> Tiles;
+constexpr int KChunk = Tiles::KChunk;
+constexpr int KSlice = Tiles::KSlice;
+constexpr int KChunks = Tiles::KChunks;
 constexpr int Items = (Hb * Up * Bt + Threads - 1) / Threads; /* pointwise items per thread */
 
 static_assert(FR_GATES == G && FR_STATES == NS, "FR_GATES / FR_STATES must match FR_CELL");
 static_assert(Dp % 16 == 0 && Dp >= D, "FR_HEAD_SIZE_PADDED: D rounded up to 16");
-static_assert(W % Ks == 0 && KSlice % KChunk == 0, "the K split divides the head's 16-column tiles");
-static_assert(Wr * TilesPerWarp * 16 == Rows, "the warps cover the block's rows in 16-row tiles exactly");
-static_assert(Bt % 8 == 0, "FR_BATCH_TILE: a multiple of 8 (the mma N)");
 static_assert(NH % Hb == 0, "FR_HEADS_PER_BLOCK divides FR_HEADS");
 static_assert(Dp % P == 0, "FR_BLOCKS_PER_HEAD divides the padded head size: a block owns whole units");
 static_assert(P == 1 || Hb == 1, "a head split over blocks is the only head of its blocks");
@@ -112,7 +109,7 @@ static_assert(!kTf32 || FR_HAS_MMA, "tf32 plans need mma.m16n8k8.tf32 (sm_80 or 
 static_assert(FR_TF32 == 0 || FR_DTYPE == 0, "FR_TF32 applies to fp32 storage (FR_DTYPE 0) only");
 
 /* dynamic shared memory layout, in bytes */
-constexpr long long kRTileBytes = (long long)W * ST * KChunks * FR_WARP_SIZE * 4 * 4;
+constexpr long long kRTileBytes = Tiles::SharedTileBytes;
 constexpr long long kHBytes = 2LL * Hb * Bt * Dp * (long long)sizeof(S);
 constexpr long long kPreBytes = (long long)Ks * Rows * Bt * 4;
 
@@ -127,90 +124,19 @@ FR_DEVICE_INLINE unsigned r_bits(const fr_rnn_args& a, int head, int head_row, i
     return fr_float_as_u32(((const float*)a.r)[at]);
 }
 
-/* lane's fragment words of the head's rows [row0, row0 + 16) and columns [k0, k0 + KChunk): the A layout of mma.m16n8k16
- * (two 16-bit elements per word, lower column in the low half) or m16n8k8 (one fp32 per word) */
+/* lane's fragment words of the head's rows [row0, row0 + 16) and columns [k0, k0 + KChunk) */
 FR_DEVICE_INLINE void load_fragment(const fr_rnn_args& a, int head, int row0, int k0, int lane, unsigned w[4])
 {
-    const int g = lane >> 2, t = lane & 3;
-    if (kHalf) {
-        w[0] = r_bits(a, head, row0 + g, k0 + 2 * t) | (r_bits(a, head, row0 + g, k0 + 2 * t + 1) << 16);
-        w[1] = r_bits(a, head, row0 + g + 8, k0 + 2 * t) | (r_bits(a, head, row0 + g + 8, k0 + 2 * t + 1) << 16);
-        w[2] = r_bits(a, head, row0 + g, k0 + 2 * t + 8) | (r_bits(a, head, row0 + g, k0 + 2 * t + 9) << 16);
-        w[3] = r_bits(a, head, row0 + g + 8, k0 + 2 * t + 8) | (r_bits(a, head, row0 + g + 8, k0 + 2 * t + 9) << 16);
-    } else {
-        w[0] = r_bits(a, head, row0 + g, k0 + t);
-        w[1] = r_bits(a, head, row0 + g + 8, k0 + t);
-        w[2] = r_bits(a, head, row0 + g, k0 + t + 4);
-        w[3] = r_bits(a, head, row0 + g + 8, k0 + t + 4);
-#if FR_HAS_MMA /* fr_tf32_bits_from_float exists from sm_80; the exact fp32 path also compiles for sm_70 / sm_75 */
-        if (kTf32) {
-#pragma unroll
-            for (int i = 0; i < 4; ++i) w[i] = fr_tf32_bits_from_float(fr_u32_as_float(w[i]));
-        }
-#endif
-    }
+    Tiles::fragment([&](int row, int k) { return r_bits(a, head, row, k); }, row0, k0, lane, w);
 }
 
 /* R in the plan's fragment layout (fr_rnn_pack_recurrent): per block of a batch tile (y * P + part), per warp, per
  * row tile, per K chunk, per lane, the 4 words load_fragment would assemble, so a warp reads 512 contiguous bytes */
-struct alignas(16) Words4 { unsigned v[4]; };
-constexpr long long kPackedFragmentsPerBlock = (long long)W * TilesPerWarp * KChunks * FR_WARP_SIZE;
-
-FR_DEVICE_INLINE long long packed_index(int block, int warp, int tile, int kc, int lane)
-{
-    return (((long long)block * W + warp) * TilesPerWarp + tile) * KChunks * FR_WARP_SIZE + (long long)kc * FR_WARP_SIZE + lane;
-}
-
 FR_DEVICE_INLINE void packed_fragment(const fr_rnn_args& a, int part, int warp, int tile, int kc, int lane, unsigned w[4])
 {
-    const Words4 q = ((const Words4*)a.r)[packed_index((int)fr_block_y() * P + part, warp, tile, kc, lane)];
+    const fr_tiles::Words4 q = ((const fr_tiles::Words4*)a.r)[Tiles::packed_index((int)fr_block_y() * P + part, warp, tile, kc, lane)];
 #pragma unroll
     for (int i = 0; i < 4; ++i) w[i] = q.v[i];
-}
-
-/* D (the 4 C-fragment values of rows g, g + 8 and columns 2t, 2t + 1) += R_fragment x h for one column chunk */
-FR_DEVICE_INLINE void multiply(const unsigned w[4], const S* h_tile /* [8 columns][Dp] at k0 */, int lane, float acc[4],
-                               float partial[16])
-{
-    const int g = lane >> 2, t = lane & 3;
-    if (kHalf) {
-#if FR_HAS_MMA
-        const unsigned* hw = (const unsigned*)h_tile;
-        unsigned b[2];
-        b[0] = hw[(g * Dp + 2 * t) / 2];
-        b[1] = hw[(g * Dp + 2 * t + 8) / 2];
-        float c[4] = {acc[0], acc[1], acc[2], acc[3]};
-#if FR_DTYPE == 1
-        fr_mma_m16n8k16_bf16(acc, w, b, c);
-#else
-        fr_mma_m16n8k16_f16(acc, w, b, c);
-#endif
-#endif
-        (void)partial;
-    } else if (kTf32) {
-#if FR_HAS_MMA
-        /* the B fragment of m16n8k8: columns t and t + 4 of sequence g, rounded to tf32 (R was rounded at load) */
-        const float* hf = (const float*)h_tile;
-        unsigned b[2];
-        b[0] = fr_tf32_bits_from_float(hf[g * Dp + t]);
-        b[1] = fr_tf32_bits_from_float(hf[g * Dp + t + 4]);
-        float c[4] = {acc[0], acc[1], acc[2], acc[3]};
-        fr_mma_m16n8k8_tf32(acc, w, b, c);
-#endif
-        (void)partial;
-    } else {
-        /* exact fp32: this lane's columns t and t + 4 of rows g and g + 8, for each of the chunk's 8 sequences */
-        const float* hf = (const float*)h_tile;
-        const float a0 = fr_u32_as_float(w[0]), a1 = fr_u32_as_float(w[1]);
-        const float a2 = fr_u32_as_float(w[2]), a3 = fr_u32_as_float(w[3]);
-#pragma unroll
-        for (int n = 0; n < 8; ++n) {
-            const float h0 = hf[n * Dp + t], h1 = hf[n * Dp + t + 4];
-            partial[n] += a0 * h0 + a2 * h1;
-            partial[8 + n] += a1 * h0 + a3 * h1;
-        }
-        (void)acc;
-    }
 }
 
 /* h (Bt sequences x Dp units of head `head`, storage type) into shared memory from a [batch][..., head, unit] source
@@ -246,34 +172,14 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
     const int unit0 = part * Up;
     const int head0 = (int)fr_block_y() * Hb;
     const int b0 = (int)fr_block_z() * Bt;
-    const int g = lane >> 2, t4 = lane & 3;
 
     /* R: this warp's tiles, registers first, then shared memory, for its K slice */
-    unsigned r_reg[RT > 0 ? RT : 1][KChunks][4];
-#pragma unroll
-    for (int tile = 0; tile < TilesPerWarp; ++tile) {
+    unsigned r_reg[Tiles::RegisterTiles][KChunks][4];
+    Tiles::load([&](int tile, int kc, unsigned w[4]) {
         const int row0 = (strip * TilesPerWarp + tile) * 16;
-        const int head = head0 + row0 / (G * Up);
-        const int head_row0 = row0 % (G * Up) + unit0 * G;
-        if (tile < RT) {
-#pragma unroll
-            for (int kc = 0; kc < KChunks; ++kc) {
-                if (a.r_packed) packed_fragment(a, part, warp, tile, kc, lane, r_reg[tile < RT ? tile : 0][kc]);
-                else load_fragment(a, head, head_row0, slice * KSlice + kc * KChunk, lane, r_reg[tile < RT ? tile : 0][kc]);
-            }
-        } else {
-            /* rolled: unrolled, the compiler issues every chunk's global loads at once and spills them */
-#pragma unroll 1
-            for (int kc = 0; kc < KChunks; ++kc) {
-                unsigned w[4];
-                if (a.r_packed) packed_fragment(a, part, warp, tile, kc, lane, w);
-                else load_fragment(a, head, head_row0, slice * KSlice + kc * KChunk, lane, w);
-                unsigned* dst = r_shared + ((((long long)warp * (ST > 0 ? ST : 1) + (tile - RT)) * KChunks + kc) * FR_WARP_SIZE + lane) * 4;
-#pragma unroll
-                for (int i = 0; i < 4; ++i) dst[i] = w[i];
-            }
-        }
-    }
+        if (a.r_packed) packed_fragment(a, part, warp, tile, kc, lane, w);
+        else load_fragment(a, head0 + row0 / (G * Up), row0 % (G * Up) + unit0 * G, slice * KSlice + kc * KChunk, lane, w);
+    }, r_reg, r_shared, warp, lane);
 
     /* states: item j of this thread is (hh, sequence, local unit), unit fastest */
     float state[Items][NS];
@@ -302,54 +208,7 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
         S* h_next = h_buffers + (long long)((step + 1) & 1) * Hb * Bt * Dp;
 
         /* ---- 1. matmul: partial pre-activations of this warp's tiles over its K slice */
-#pragma unroll
-        for (int tile = 0; tile < TilesPerWarp; ++tile) {
-            const int row0 = (strip * TilesPerWarp + tile) * 16;
-            const int hh = row0 / (G * Up);
-            for (int nc = 0; nc < NChunks; ++nc) {
-                float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-                float partial[16];
-#pragma unroll
-                for (int i = 0; i < 16; ++i) partial[i] = 0.0f;
-                const S* h_chunks = h_cur + ((long long)hh * Bt + nc * 8) * Dp + slice * KSlice;
-                if (tile < RT) {
-                    /* register tiles: fully unrolled, so the fragment array is indexed by constants */
-#pragma unroll
-                    for (int kc = 0; kc < KChunks; ++kc) multiply(r_reg[tile < RT ? tile : 0][kc], h_chunks + kc * KChunk, lane, acc, partial);
-                } else {
-                    /* shared-memory tiles: a rolled loop, so ptxas does not hoist every chunk's loads and addresses
-                     * into registers at once (which spilled for long K slices) */
-                    const unsigned* src = r_shared + (((long long)warp * (ST > 0 ? ST : 1) + (tile - RT)) * KChunks * FR_WARP_SIZE + lane) * 4;
-#pragma unroll 2
-                    for (int kc = 0; kc < KChunks; ++kc) {
-                        unsigned w[4];
-#pragma unroll
-                        for (int i = 0; i < 4; ++i) w[i] = src[(long long)kc * FR_WARP_SIZE * 4 + i];
-                        multiply(w, h_chunks + kc * KChunk, lane, acc, partial);
-                    }
-                }
-                if (!kHalf && !kTf32) {
-                    /* the 4 lanes of a row hold disjoint columns: sum them, then keep this lane's two sequences */
-#pragma unroll
-                    for (int i = 0; i < 16; ++i) {
-                        partial[i] += fr_shfl_xor(partial[i], 1);
-                        partial[i] += fr_shfl_xor(partial[i], 2);
-                    }
-#pragma unroll
-                    for (int n = 0; n < 8; ++n) {
-                        if ((n >> 1) == t4) {
-                            acc[n & 1] = partial[n];
-                            acc[2 + (n & 1)] = partial[8 + n];
-                        }
-                    }
-                }
-                float* out = pre + ((long long)slice * Rows + row0) * Bt + nc * 8 + 2 * t4;
-                out[g * Bt] = acc[0];
-                out[g * Bt + 1] = acc[1];
-                out[(g + 8) * Bt] = acc[2];
-                out[(g + 8) * Bt + 1] = acc[3];
-            }
-        }
+        Tiles::step(r_reg, r_shared, h_cur, pre, warp, lane);
         fr_syncthreads(); /* barrier 1: pre-activations complete */
 
         /* ---- 2. pointwise */
@@ -372,6 +231,8 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
 #pragma unroll
             for (int k = 0; k < Gb; ++k) bias[k] = unit < D ? fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit) : 0.0f;
             fr_cells::forward<FR_CELL>(wx, rh, bias, state[j]);
+            if (real && a.reserve != 0)
+                fr_cells::save_reserve<G, NS>(a.reserve, a.batch, a.steps, NH, D, batch, step, head, unit, rh, state[j]);
             if (real) {
                 fr_store_acc((S*)a.y + (((long long)batch * a.steps + step) * NH + head) * D + unit, state[j][0]);
                 if (a.all_states != 0) {
@@ -425,21 +286,21 @@ FR_KERNEL(fr_rnn_forward, FR_WARPS * 32, (fr_rnn_args args))
 FR_KERNEL(fr_rnn_pack_recurrent, 256, (fr_rnn_args args, void* packed))
 {
     using namespace fr_rnn;
-    const long long fragments = kPackedFragmentsPerBlock * P * (NH / Hb);
+    const long long fragments = Tiles::PackedFragmentsPerBlock * P * (NH / Hb);
     const long long index = (long long)fr_block_x() * 256 + fr_thread_x();
     if (index >= fragments) return;
     const int lane = (int)(index % FR_WARP_SIZE);
     const int kc = (int)(index / FR_WARP_SIZE % KChunks);
     const int tile = (int)(index / ((long long)FR_WARP_SIZE * KChunks) % TilesPerWarp);
     const int warp = (int)(index / ((long long)FR_WARP_SIZE * KChunks * TilesPerWarp) % W);
-    const int block = (int)(index / kPackedFragmentsPerBlock);
+    const int block = (int)(index / Tiles::PackedFragmentsPerBlock);
     const int part = block % P, head0 = block / P * Hb;
     const int strip = warp / Ks, slice = warp % Ks;
     const int row0 = (strip * TilesPerWarp + tile) * 16;
     unsigned w[4];
     load_fragment(args, head0 + row0 / (G * Up), row0 % (G * Up) + part * Up * G, slice * KSlice + kc * KChunk, lane, w);
-    Words4 q;
+    fr_tiles::Words4 q;
 #pragma unroll
     for (int i = 0; i < 4; ++i) q.v[i] = w[i];
-    ((Words4*)packed)[packed_index(block, warp, tile, kc, lane)] = q;
+    ((fr_tiles::Words4*)packed)[Tiles::packed_index(block, warp, tile, kc, lane)] = q;
 }

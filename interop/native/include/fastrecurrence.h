@@ -248,6 +248,43 @@ FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const f
                                 const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
                                 const fr_tensor* all_states, const fr_tensor* last_states, void* stream);
 
+/*
+ * Training. fr_rnn_forward_training is fr_rnn_forward that also writes `reserve`, what the backward reads: fp32, rank 1,
+ * fr_rnn_reserve_size elements = B * T * NH * D * (G + S) (4 * (G + S) bytes per sequence, step and unit: the gate
+ * products R_g y_{t-1} [B, T, G, NH, D], then the states after every step [S, B, T, NH, D]; fp32 whatever the storage
+ * type, so the backward sees the forward's exact gates and cell states). Any forward plan (fused or alternating).
+ */
+FR_API fr_status fr_rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements);
+FR_API fr_status fr_rnn_forward_training(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
+                                         const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
+                                         const fr_tensor* all_states, const fr_tensor* last_states,
+                                         const fr_tensor* reserve, void* stream);
+
+/* fr_rnn_backward's options; NULL means all off. */
+typedef struct fr_rnn_backward_options {
+    size_t struct_size;
+    float recurrent_clip;  /* > 0: the recurrent gradient R^T dg_t reaching y_{t-1} is clamped to [-clip, clip]; 0: off */
+    int truncate;          /* 1: no gradient through R into y_{t-1} (truncated BPTT: dR and db still computed); 0: off */
+    int accumulate;        /* 1: every gradient output is added to (dwx, dr, dbias, d_initial_states); 0: overwritten */
+} fr_rnn_backward_options;
+
+/*
+ * The backward (BPTT, math.md section 3) with a plan of source "rnn_backward" (the planner's FusedRnnModel for the
+ * backward direction: single block, cluster or grid-barrier regime, R^T on chip for all T steps). Inputs: the forward's
+ * wx, r ([G, NH, D, D]; not packed), bias, initial_states (or NULL), y, its reserve (fr_rnn_forward_training), dy
+ * [B, T, NH, D] = dL/dy and d_last_states [S, B, NH, D] = dL/d last states or NULL (zeros; sLSTM's m takes none).
+ * Outputs: dwx [B, T, G, NH, D] (dL/dWx), dr [G, NH, D, D], dbias [Gb, NH, D] (GRU: r, z, n_input, n_hidden),
+ * d_initial_states [S, B, NH, D] or NULL; storage type = the plan's FR_DTYPE, fp32 accumulation. dR and db are reduced
+ * after the loop by kernels of ours in a fixed order: the results are the same bits on every run. Its fp32 scratch
+ * (B * T * Gb * NH * D elements) is stream-ordered memory of the call.
+ */
+FR_API fr_status fr_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn_backward_options* options,
+                                 const fr_tensor* wx, const fr_tensor* r, const fr_tensor* bias,
+                                 const fr_tensor* initial_states, const fr_tensor* y, const fr_tensor* reserve,
+                                 const fr_tensor* dy, const fr_tensor* d_last_states, const fr_tensor* dwx,
+                                 const fr_tensor* dr, const fr_tensor* dbias, const fr_tensor* d_initial_states,
+                                 void* stream);
+
 /* R of a fused plan (source "rnn_forward") in the plan's fragment layout: made once per weight update with
  * fr_rnn_pack_recurrent (a kernel of ours), then passed to fr_rnn_forward as `r` (a rank-1 tensor of the plan's dtype)
  * on every call with the same plan, instead of [G, NH, D, D]. fr_rnn_packed_recurrent_size gives its element count;

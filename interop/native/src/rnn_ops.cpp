@@ -36,7 +36,7 @@ namespace {
 fr_status run_fused(fr_context context, const fr_plan* plan, CompileRequest& request, const LaunchShape& launch,
                     const PlanConstants& c, const RnnForwardTensors& in, void* stream) {
     FusedPlan fused;
-    fr_status status = read_fused_plan(plan, c, &fused);
+    fr_status status = read_fused_plan(plan, c, false, &fused);
     if (status != FR_OK) return status;
     RnnShape& shape = fused.shape;
     const int64_t nh = shape.nh, hb = fused.hb, p = fused.p, bt = fused.bt, regime = fused.regime;
@@ -73,7 +73,7 @@ fr_status run_fused(fr_context context, const fr_plan* plan, CompileRequest& req
 fr_status run_alternating(fr_context context, const fr_plan* plan, CompileRequest& request, const LaunchShape& launch,
                           const PlanConstants& c, const RnnForwardTensors& in, void* stream) {
     RnnShape shape;
-    fr_status status = read_problem_constants(c, &shape);
+    fr_status status = read_problem_constants(c, false, &shape);
     if (status != FR_OK) return status;
     const int64_t dtype = shape.dtype, dp = shape.dp, nh = shape.nh, g = gates_of(shape.cell);
     int64_t tm = 0, tn = 0, tk = 0, warps = 0, pointwise = 0;

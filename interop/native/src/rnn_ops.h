@@ -15,9 +15,26 @@ struct RnnForwardTensors {
     const fr_tensor* y = nullptr;
     const fr_tensor* all_states = nullptr;      // optional
     const fr_tensor* last_states = nullptr;     // optional
+    const fr_tensor* reserve = nullptr;         // optional: the training forward's (fr_rnn_forward_training)
+};
+
+// fr_rnn_backward's tensors (kernels/fr_rnn_args.h, fr_rnn_backward_args).
+struct RnnBackwardTensors {
+    RnnForwardTensors forward;                  // wx, r, bias, initial_states (optional), y, reserve
+    const fr_tensor* dy = nullptr;
+    const fr_tensor* d_last_states = nullptr;   // optional
+    const fr_tensor* dwx = nullptr;
+    const fr_tensor* dr = nullptr;
+    const fr_tensor* dbias = nullptr;
+    const fr_tensor* d_initial_states = nullptr;  // optional
 };
 
 fr_status run_rnn_forward(fr_context context, const fr_plan* plan, const RnnForwardTensors& tensors, void* stream);
+
+// rnn_backward_ops.cpp: the fused backward and the weight-gradient reductions after it.
+fr_status run_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn_backward_options* options,
+                           const RnnBackwardTensors& tensors, void* stream);
+fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements);
 
 // rnn_pack.cpp: R of a fused plan in its fragment layout (elements of the plan's storage type), and the packing.
 fr_status rnn_packed_recurrent_size(const fr_plan* plan, int64_t* elements);
@@ -28,6 +45,10 @@ fr_status run_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const 
 int64_t rnn_forward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
                                  int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
                                  int64_t shared_row_tiles);
+// ... and rnn_backward.cu.
+int64_t rnn_backward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
+                                  int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
+                                  int64_t shared_row_tiles);
 
 }  // namespace fr
 

@@ -26,7 +26,7 @@ fr_status read_fused(const fr_plan* plan, CompileRequest* request, FusedPlan* fu
     }
     PlanConstants c;
     for (const auto& define : request->defines) c.values[define.first] = define.second;
-    return read_fused_plan(plan, c, fused);
+    return read_fused_plan(plan, c, false, fused);
 }
 
 int64_t packed_elements(const FusedPlan& fused) {

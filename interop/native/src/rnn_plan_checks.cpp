@@ -28,12 +28,19 @@ int64_t FusedPlan::packed_words() const {
     return p * (shape.nh / hb) * warps * (rt + st) * (shape.dp / ks / k_chunk) * 32 * 4;
 }
 
-fr_status read_problem_constants(const PlanConstants& c, RnnShape* shape) {
-    int64_t backward = 0;
+fr_status read_problem_constants(const PlanConstants& c, bool backward, RnnShape* shape) {
+    int64_t direction = 0;
     fr_status status;
     if ((status = c.get("FR_CELL", 0, 3, &shape->cell)) != FR_OK) return status;
     if ((status = c.get("FR_DTYPE", 0, 2, &shape->dtype)) != FR_OK) return status;
-    if ((status = c.get("FR_BACKWARD", 0, 0, &backward)) != FR_OK) return status;
+    if ((status = c.get("FR_BACKWARD", 0, 1, &direction)) != FR_OK) return status;
+    if ((direction == 1) != backward) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: FR_BACKWARD = %lld is a %s plan; this operation needs a %s plan (FR_BACKWARD = %d).",
+                    static_cast<long long>(direction), direction == 1 ? "backward" : "forward",
+                    backward ? "backward" : "forward", backward ? 1 : 0);
+    }
+    shape->backward = backward;
     if ((status = c.get("FR_HEAD_SIZE", 1, 65536, &shape->d)) != FR_OK) return status;
     if ((status = c.get("FR_HEAD_SIZE_PADDED", shape->d, shape->d + 15, &shape->dp)) != FR_OK) return status;
     return c.get("FR_HEADS", 1, 65535, &shape->nh);
@@ -47,7 +54,6 @@ fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements
     shape->batch = batch;
     shape->steps = steps;
     const int g = gates_of(cell), gb = biases_of(cell), s = states_of(cell);
-    const std::string why = "the plan's FR_DTYPE=" + std::to_string(dtype);
     // R as the user's [G, NH, D, D], or (fused plans) as the plan's fragment layout from fr_rnn_pack_recurrent
     shape->r_packed = packed_elements > 0 && in.r != nullptr && in.r->rank == 1;
     const std::vector<int64_t> r_shape = shape->r_packed ? std::vector<int64_t>{packed_elements} : std::vector<int64_t>{g, nh, d, d};
@@ -67,16 +73,28 @@ fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements
         {"last_states", in.last_states, {s, batch, nh, d}, false},
     };
     for (const Expected& e : expected) {
-        if (e.tensor == nullptr) {
-            if (e.required) return fail(FR_ERROR_INVALID_ARGUMENT, "%s: expected a tensor, got NULL.", e.name);
-            continue;
-        }
-        if ((status = check_tensor(e.name, e.tensor, static_cast<int>(e.shape.size()))) != FR_OK) return status;
-        if ((status = check_same_shape(e.name, e.tensor, e.shape)) != FR_OK) return status;
-        if ((status = check_dtype(e.name, e.tensor, static_cast<int>(dtype), why.c_str())) != FR_OK) return status;
-        if ((status = check_contiguous(e.name, e.tensor)) != FR_OK) return status;
+        if ((status = check_rnn_tensor(e.name, e.tensor, e.shape, dtype, e.required)) != FR_OK) return status;
     }
-    return FR_OK;
+    return check_rnn_tensor("reserve", in.reserve, {rnn_reserve_elements(*shape)}, FR_DTYPE_FLOAT32, false);
+}
+
+fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& shape, int64_t dtype,
+                           bool required) {
+    if (tensor == nullptr) {
+        return required ? fail(FR_ERROR_INVALID_ARGUMENT, "%s: expected a tensor, got NULL.", name) : FR_OK;
+    }
+    const std::string why = dtype == FR_DTYPE_FLOAT32 && std::string(name) == "reserve"
+        ? std::string("the reserve is fp32 whatever the storage type")
+        : "the plan's FR_DTYPE=" + std::to_string(dtype);
+    fr_status status = check_tensor(name, tensor, static_cast<int>(shape.size()));
+    if (status != FR_OK) return status;
+    if ((status = check_same_shape(name, tensor, shape)) != FR_OK) return status;
+    if ((status = check_dtype(name, tensor, static_cast<int>(dtype), why.c_str())) != FR_OK) return status;
+    return check_contiguous(name, tensor);
+}
+
+int64_t rnn_reserve_elements(const RnnShape& shape) {
+    return shape.batch * shape.steps * shape.nh * shape.d * (gates_of(shape.cell) + states_of(shape.cell));
 }
 
 fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape) {
@@ -93,12 +111,13 @@ fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape) {
     args.heads = static_cast<int>(shape.nh);
     args.head_size = static_cast<int>(shape.d);
     args.r_packed = shape.r_packed ? 1 : 0;
+    args.reserve = in.reserve != nullptr ? static_cast<float*>(in.reserve->data) : nullptr;
     return args;
 }
 
 
-fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, FusedPlan* fused) {
-    fr_status status = read_problem_constants(c, &fused->shape);
+fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool backward, FusedPlan* fused) {
+    fr_status status = read_problem_constants(c, backward, &fused->shape);
     if (status != FR_OK) return status;
     const int64_t cell = fused->shape.cell, dtype = fused->shape.dtype, dp = fused->shape.dp, nh = fused->shape.nh;
     int64_t& hb = fused->hb;
@@ -152,7 +171,8 @@ fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, FusedPlan
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (%lld, 1, 1) = FR_WARPS * 32, got (%u, %u, %u).",
                     static_cast<long long>(warps * 32), plan->block.x, plan->block.y, plan->block.z);
     }
-    const int64_t needed = rnn_forward_shared_bytes(dtype, gates_of(cell), dp, hb, p, warps, ks, bt, st);
+    const int64_t needed = backward ? rnn_backward_shared_bytes(dtype, gates_of(cell), dp, hb, p, warps, ks, bt, st)
+                                    : rnn_forward_shared_bytes(dtype, gates_of(cell), dp, hb, p, warps, ks, bt, st);
     if (plan->shared_bytes < needed) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.shared_bytes: expected at least %lld for these constants, got %u.",
                     static_cast<long long>(needed), plan->shared_bytes);

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <vector>
 
 namespace fr {
 
@@ -31,6 +32,7 @@ constexpr int64_t kSingleBlock = 1, kCluster = 2, kGridBarrier = 3;
 
 struct RnnShape {
     int64_t cell = 0, dtype = 0, d = 0, dp = 0, nh = 0, batch = 0, steps = 0;
+    bool backward = false;  // FR_BACKWARD = 1: a plan of kernels/rnn_backward.cu
     bool r_packed = false;  // r is the fused plan's fragment layout (fr_rnn_pack_recurrent), not [G, NH, D, D]
 };
 
@@ -44,17 +46,26 @@ struct FusedPlan {
     int64_t packed_words() const;
 };
 
-// The constants every RNN plan carries (what the problem is).
-fr_status read_problem_constants(const PlanConstants& c, RnnShape* shape);
+// The constants every RNN plan carries (what the problem is); FR_BACKWARD must be `backward`.
+fr_status read_problem_constants(const PlanConstants& c, bool backward, RnnShape* shape);
 
-// A fused plan's constants and their consistency with the plan's launch (kind, cluster, block, shared memory).
-fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, FusedPlan* fused);
+// A fused plan's constants and their consistency with the plan's launch (kind, cluster, block, shared memory), for the
+// forward (kernels/rnn_forward.cu) or the backward (kernels/rnn_backward.cu).
+fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool backward, FusedPlan* fused);
+
+// fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) (kernels/fr_rnn_args.h).
+int64_t rnn_reserve_elements(const RnnShape& shape);
 
 // Every tensor against the plan's problem: rank, shape, dtype, contiguity; B and T come from wx. `packed_elements` > 0
-// also accepts r as a rank-1 tensor of that many elements (a fused plan's packed R).
+// also accepts r as a rank-1 tensor of that many elements (a fused plan's packed R). The reserve, when given, is fp32
+// of rnn_reserve_elements.
 fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements, RnnShape* shape);
 
 fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape);
+
+// One named tensor against an expected shape, the plan's dtype and contiguity; NULL is an error when `required`.
+fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& shape, int64_t dtype,
+                           bool required);
 
 }  // namespace fr
 

@@ -19,6 +19,7 @@ public:
     ~DeviceBuffer();
     DeviceBuffer(const DeviceBuffer&) = delete;
     DeviceBuffer& operator=(const DeviceBuffer&) = delete;
+    DeviceBuffer(DeviceBuffer&& other) noexcept : context_(other.context_), pointer_(other.pointer_) { other.pointer_ = nullptr; }
     void* get() const { return pointer_; }
 
     template <class T>

@@ -1,5 +1,5 @@
 // test_main.cpp: the native test runner. One group per CTest test (see CMakeLists.txt):
-//   fastrecurrence_native_tests unit|validation|compile|scan_compile|no_driver|no_nvrtc|gpu|emulation|emulation_scan|emulation_rnn
+//   fastrecurrence_native_tests unit|validation|compile|scan_compile|no_driver|no_nvrtc|gpu|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward
 // Exit status: 0 passed, 1 a check failed, 77 skipped (the group cannot run on this machine).
 #include "test_support.h"
 
@@ -19,11 +19,12 @@ int run_gpu_tests();
 int run_emulation_tests();
 int run_emulation_scan_tests();
 int run_emulation_rnn_tests();
+int run_emulation_rnn_backward_tests();
 }  // namespace frtest
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s unit|validation|compile|scan_compile|no_driver|no_nvrtc|gpu|emulation|emulation_scan|emulation_rnn\n", argv[0]);
+        std::fprintf(stderr, "usage: %s unit|validation|compile|scan_compile|no_driver|no_nvrtc|gpu|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward\n", argv[0]);
         return 2;
     }
     frtest::register_test_sources();
@@ -39,6 +40,7 @@ int main(int argc, char** argv) {
     else if (group == "emulation") outcome = frtest::run_emulation_tests();
     else if (group == "emulation_scan") outcome = frtest::run_emulation_scan_tests();
     else if (group == "emulation_rnn") outcome = frtest::run_emulation_rnn_tests();
+    else if (group == "emulation_rnn_backward") outcome = frtest::run_emulation_rnn_backward_tests();
     else if (group == "cache_writer" && argc == 3) return frtest::run_cache_writer(argv[2]);
     else if (group == "cache_hit_probe" && argc == 3) return frtest::run_cache_hit_probe(argv[2]);
     else {

@@ -1,0 +1,185 @@
+// rnn_backward_ops.cpp: fr_rnn_reserve_size and fr_rnn_backward: validate a fused backward plan (kernels/rnn_backward.cu,
+// any regime), the options and every tensor against it, then launch the persistent backward and, after it on the same
+// stream, the deterministic reductions of dR and db over the per-step gate gradients (fp32 scratch of the call).
+#include "rnn_ops.h"
+
+#include "compile_request.h"
+#include "device_context.h"
+#include "errors.h"
+#include "kernel_launch.h"
+#include "plan_operation.h"
+#include "rnn_plan_checks.h"
+#include "scratch_memory.h"
+
+#include "fr_rnn_args.h"
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+namespace fr {
+
+int64_t rnn_backward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
+                                  int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
+                                  int64_t shared_row_tiles) {
+    if (k_split < 1 || blocks_per_head < 1) return 0;
+    const int64_t element = dtype == FR_DTYPE_FLOAT32 ? 4 : 2;
+    const int64_t k_chunk = dtype == FR_DTYPE_FLOAT32 ? 8 : 16;
+    const int64_t width = gates * padded_head_size;
+    const int64_t rows = heads_per_block * (padded_head_size / blocks_per_head);
+    return warps * shared_row_tiles * (width / k_split / k_chunk) * 32 * 4 * 4 +
+           heads_per_block * batch_tile * width * element + k_split * rows * batch_tile * 4;
+}
+
+namespace {
+
+constexpr int kReduceThreads = 256, kWeightTile = 64;  // kernels/rnn_backward.cu
+
+fr_status read_backward_plan(const fr_plan* plan, CompileRequest* request, LaunchShape* launch, FusedPlan* fused) {
+    fr_status status = read_plan(plan, request, launch);
+    if (status != FR_OK) return status;
+    if (request->source->name != "rnn_backward") {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.source_name: expected \"rnn_backward\" (a fused backward plan), got \"%s\".",
+                    request->source->name.c_str());
+    }
+    PlanConstants c;
+    for (const auto& define : request->defines) c.values[define.first] = define.second;
+    return read_fused_plan(plan, c, true, fused);
+}
+
+fr_status read_options(const fr_rnn_backward_options* options, fr_rnn_backward_args* args) {
+    if (options == nullptr) return FR_OK;  // defaults: no clipping, full BPTT, gradients written
+    if (options->struct_size < sizeof(fr_rnn_backward_options)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "options.struct_size: expected at least %zu (sizeof(fr_rnn_backward_options)), got %zu.",
+                    sizeof(fr_rnn_backward_options), options->struct_size);
+    }
+    if (!std::isfinite(options->recurrent_clip) || options->recurrent_clip < 0.0f) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "options.recurrent_clip: expected 0 (off) or a finite positive bound, got %g.",
+                    static_cast<double>(options->recurrent_clip));
+    }
+    if (options->truncate != 0 && options->truncate != 1) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "options.truncate: expected 0 or 1, got %d.", options->truncate);
+    }
+    if (options->accumulate != 0 && options->accumulate != 1) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "options.accumulate: expected 0 or 1, got %d.", options->accumulate);
+    }
+    args->recurrent_clip = options->recurrent_clip;
+    args->truncate = options->truncate;
+    args->accumulate = options->accumulate;
+    return FR_OK;
+}
+
+}  // namespace
+
+fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements) {
+    if (elements == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "elements: expected a pointer, got NULL.");
+    *elements = 0;
+    CompileRequest request;
+    LaunchShape launch;
+    fr_status status = read_plan(plan, &request, &launch);
+    if (status != FR_OK) return status;
+    PlanConstants c;
+    for (const auto& define : request.defines) c.values[define.first] = define.second;
+    RnnShape shape;
+    const bool backward = c.values.count("FR_BACKWARD") != 0 && c.values.at("FR_BACKWARD") == 1;
+    if ((status = read_problem_constants(c, backward, &shape)) != FR_OK) return status;
+    if (batch < 0 || steps < 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "batch, steps: expected >= 0, got %lld, %lld.", static_cast<long long>(batch),
+                    static_cast<long long>(steps));
+    }
+    shape.batch = batch;
+    shape.steps = steps;
+    *elements = rnn_reserve_elements(shape);
+    return FR_OK;
+}
+
+fr_status run_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn_backward_options* options,
+                           const RnnBackwardTensors& in, void* stream) {
+    CompileRequest request;
+    LaunchShape launch;
+    FusedPlan fused;
+    fr_status status = read_backward_plan(plan, &request, &launch, &fused);
+    if (status != FR_OK) return status;
+    fr_rnn_backward_args args{};
+    if ((status = read_options(options, &args)) != FR_OK) return status;
+    if ((status = validate_launch_shape("plan", launch)) != FR_OK) return status;
+    RnnShape& shape = fused.shape;
+    if (in.forward.reserve == nullptr) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "reserve: expected the training forward's reserve (fr_rnn_forward_training), got NULL.");
+    }
+    if ((status = check_rnn_tensors(in.forward, 0, &shape)) != FR_OK) return status;
+    const int64_t batch = shape.batch, steps = shape.steps, nh = shape.nh, d = shape.d, dtype = shape.dtype;
+    const int64_t g = gates_of(shape.cell), gb = biases_of(shape.cell), s = states_of(shape.cell);
+    struct Expected {
+        const char* name;
+        const fr_tensor* tensor;
+        std::vector<int64_t> shape;
+        bool required;
+    };
+    const Expected gradients[] = {
+        {"dy", in.dy, {batch, steps, nh, d}, true},
+        {"d_last_states", in.d_last_states, {s, batch, nh, d}, false},
+        {"dwx", in.dwx, {batch, steps, g, nh, d}, true},
+        {"dr", in.dr, {g, nh, d, d}, true},
+        {"dbias", in.dbias, {gb, nh, d}, true},
+        {"d_initial_states", in.d_initial_states, {s, batch, nh, d}, false},
+    };
+    for (const Expected& e : gradients) {
+        if ((status = check_rnn_tensor(e.name, e.tensor, e.shape, dtype, e.required)) != FR_OK) return status;
+    }
+    const int64_t hb = fused.hb, p = fused.p, bt = fused.bt;
+    if (plan->grid.x != p || plan->grid.y != nh / hb || plan->grid.z != (batch + bt - 1) / bt) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.grid: expected (%lld, %lld, %lld) = (FR_BLOCKS_PER_HEAD, NH / FR_HEADS_PER_BLOCK, ceil(B / "
+                    "FR_BATCH_TILE)), got (%u, %u, %u); plan for this shape.",
+                    static_cast<long long>(p), static_cast<long long>(nh / hb), static_cast<long long>((batch + bt - 1) / bt),
+                    plan->grid.x, plan->grid.y, plan->grid.z);
+    }
+    if ((status = check_live_context(context)) != FR_OK) return status;
+
+    // dgate [B, T, Gb, NH, D] fp32: the per-step bias gradients the reductions read after the loop
+    ScratchMemory dgate, barrier;
+    const size_t dgate_bytes = static_cast<size_t>(batch * steps * gb * nh * d) * 4;
+    if ((status = dgate.allocate(context, dgate_bytes > 0 ? dgate_bytes : 4, stream)) != FR_OK) return status;
+    if (fused.regime == kGridBarrier) {
+        if ((status = barrier.allocate(context, 8, stream)) != FR_OK) return status;
+        if ((status = barrier.zero()) != FR_OK) return status;
+        args.barrier = barrier.get();
+    }
+    const RnnForwardTensors& f = in.forward;
+    args.wx = f.wx->data;
+    args.r = f.r->data;
+    args.bias = f.bias->data;
+    args.initial = f.initial_states != nullptr ? f.initial_states->data : nullptr;
+    args.y = f.y->data;
+    args.reserve = static_cast<const float*>(f.reserve->data);
+    args.dy = in.dy->data;
+    args.d_last = in.d_last_states != nullptr ? in.d_last_states->data : nullptr;
+    args.dwx = in.dwx->data;
+    args.dr = in.dr->data;
+    args.dbias = in.dbias->data;
+    args.d_initial = in.d_initial_states != nullptr ? in.d_initial_states->data : nullptr;
+    args.dgate = static_cast<float*>(dgate.get());
+    args.batch = static_cast<int>(batch);
+    args.steps = static_cast<int>(steps);
+    args.heads = static_cast<int>(nh);
+    args.head_size = static_cast<int>(d);
+
+    LoadedModule* module = nullptr;
+    if ((status = load_planned(context, request, &module)) != FR_OK) return status;
+    void* params[] = {&args};
+    if ((status = launch_kernel(*module, "fr_rnn_backward", launch, stream, params)) != FR_OK) return status;
+    LaunchShape weights;
+    weights.grid = {static_cast<unsigned>((d + kWeightTile - 1) / kWeightTile),
+                    static_cast<unsigned>((g * d + kWeightTile - 1) / kWeightTile), static_cast<unsigned>(nh)};
+    weights.block = {kReduceThreads, 1, 1};
+    weights.cluster = {1, 1, 1};
+    if ((status = launch_kernel(*module, "fr_rnn_backward_weights", weights, stream, params)) != FR_OK) return status;
+    LaunchShape biases = weights;
+    biases.grid = {static_cast<unsigned>((gb * nh * d + kReduceThreads - 1) / kReduceThreads), 1, 1};
+    return launch_kernel(*module, "fr_rnn_backward_bias", biases, stream, params);
+}
+
+}  // namespace fr

@@ -1,0 +1,597 @@
+// test_rnn_backward_emulation.cpp: the training forward's reserve and kernels/rnn_backward.cu (the fused backward and
+// its weight-gradient reductions) on the CPU emulator, through the C ABI (fr_rnn_forward_training, fr_rnn_backward), in
+// each regime (single block, cluster, grid barrier), for every cell and storage type, with the options (recurrent
+// clipping, truncated BPTT, accumulation), against a float64 reference; outputs poisoned first. Determinism: the
+// gradients under random thread orders are the same bits as in order. Barrier deletions are caught. Group:
+// emulation_rnn_backward.
+#include "device_checks.h"
+#include "rnn_case_support.h"
+#include "test_support.h"
+
+#include "fr_rnn_args.h"
+#include "kernel_sources.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace frtest {
+namespace {
+
+int recurrent_slot(int cell, int gate) { return cell == 1 && gate == 2 ? 3 : gate; }
+
+// The step's gradients of one unit in float64 (math.md section 3; the formulas of src/FastRecurrence/Cells).
+void cell_backward(int cell, const double* wx, const double* rh, const double* bias, const double* prev, const double* next,
+                   const double* dnext, double* dwx, double* dslot, double* dprev) {
+    switch (cell) {
+        case 0: {
+            double i = sigmoid(wx[0] + rh[0] + bias[0]), f = sigmoid(wx[1] + rh[1] + bias[1]);
+            double z = std::tanh(wx[2] + rh[2] + bias[2]), o = sigmoid(wx[3] + rh[3] + bias[3]);
+            double tc = std::tanh(next[1]), dh = dnext[0], dc = dnext[1] + dh * o * (1 - tc * tc);
+            dwx[0] = dc * z * i * (1 - i);
+            dwx[1] = dc * prev[1] * f * (1 - f);
+            dwx[2] = dc * i * (1 - z * z);
+            dwx[3] = dh * tc * o * (1 - o);
+            for (int k = 0; k < 4; ++k) dslot[k] = dwx[k];
+            dprev[0] = 0;
+            dprev[1] = dc * f;
+            break;
+        }
+        case 1: {
+            double r = sigmoid(wx[0] + rh[0] + bias[0]), u = sigmoid(wx[1] + rh[1] + bias[1]);
+            double hn = rh[2] + bias[3], n = std::tanh(wx[2] + bias[2] + r * hn), dh = dnext[0];
+            double dn = dh * (1 - u) * (1 - n * n), du = dh * (prev[0] - n) * u * (1 - u), dr = dn * hn * r * (1 - r);
+            dwx[0] = dslot[0] = dr;
+            dwx[1] = dslot[1] = du;
+            dwx[2] = dslot[2] = dn;
+            dslot[3] = dn * r;
+            dprev[0] = dh * u;
+            break;
+        }
+        case 2: {
+            double gi = wx[0] + rh[0] + bias[0], gf = wx[1] + rh[1] + bias[1];
+            double z = std::tanh(wx[2] + rh[2] + bias[2]), o = sigmoid(wx[3] + rh[3] + bias[3]);
+            double log_f = (gf >= 0 ? -std::log1p(std::exp(-gf)) : gf - std::log1p(std::exp(gf))) + prev[3];
+            double m = next[3], ig = std::exp(gi - m), fg = std::exp(log_f - m), c = next[1], n = next[2], dy = dnext[0];
+            double dc = dnext[1] + dy * o / n, dn = dnext[2] - dy * o * c / (n * n);
+            double dlogf = (dc * prev[1] + dn * prev[2]) * fg;
+            dwx[0] = (dc * z + dn) * ig;
+            dwx[1] = dlogf * (1 - sigmoid(gf));
+            dwx[2] = dc * ig * (1 - z * z);
+            dwx[3] = dy * (c / n) * o * (1 - o);
+            for (int k = 0; k < 4; ++k) dslot[k] = dwx[k];
+            dprev[0] = 0;
+            dprev[1] = dc * fg;
+            dprev[2] = dn * fg;
+            dprev[3] = dlogf;
+            break;
+        }
+        default: {
+            double h = next[0];
+            dwx[0] = dslot[0] = dnext[0] * (1 - h * h);
+            dprev[0] = 0;
+        }
+    }
+}
+
+struct BackwardCase {
+    RnnPlan plan;  // the backward plan's constants
+    int batch, steps;
+    float clip = 0.0f;
+    int truncate = 0, accumulate = 0;
+    bool alternating_forward = false;  // the reserve from kernels/rnn_alternating.cu instead of rnn_forward.cu
+};
+
+// What a run produced: every gradient's bytes (for the determinism check) and whether all matched the reference.
+struct BackwardRun {
+    bool right = false;
+    std::vector<unsigned char> bytes;
+};
+
+std::vector<fr_define> problem_defines(const RnnPlan& p, int backward) {
+    const int G = gates_of(p.cell), S = states_of(p.cell), dp = (p.d + 15) / 16 * 16;
+    return {{"FR_CELL", p.cell}, {"FR_GATES", G}, {"FR_STATES", S}, {"FR_DTYPE", p.dtype}, {"FR_BACKWARD", backward},
+            {"FR_HEAD_SIZE", p.d}, {"FR_HEAD_SIZE_PADDED", dp}, {"FR_HEADS", p.heads}, {"FR_WARPS", p.warps}};
+}
+
+fr_plan make_plan(const char* source, const std::vector<fr_define>& defines, fr_dim3 grid, unsigned threads, fr_dim3 cluster,
+                  uint32_t shared_bytes, fr_launch_kind kind) {
+    fr_plan plan{};
+    plan.struct_size = sizeof plan;
+    plan.source_name = source;
+    for (size_t i = 0; i < defines.size(); ++i) plan.defines[i] = defines[i];
+    plan.define_count = static_cast<int>(defines.size());
+    plan.grid = grid;
+    plan.block = {threads, 1, 1};
+    plan.cluster = cluster;
+    plan.shared_bytes = shared_bytes;
+    plan.kind = kind;
+    return plan;
+}
+
+// The forward that writes the reserve: a one-tile-per-warp single-block plan of rnn_forward.cu, or an alternating plan.
+fr_plan forward_plan(const BackwardCase& c, std::vector<fr_define>* defines) {
+    const RnnPlan& p = c.plan;
+    const int G = gates_of(p.cell), dp = (p.d + 15) / 16 * 16, e = p.dtype == 0 ? 4 : 2;
+    RnnPlan f = p;
+    if (c.alternating_forward) {
+        f.warps = 2;
+        *defines = problem_defines(f, 0);
+        defines->insert(defines->end(), {{"FR_TILE_M", 32}, {"FR_TILE_N", 8}, {"FR_TILE_K", 16}, {"FR_STAGES", 1},
+                                         {"FR_POINTWISE_THREADS", 64}});
+        return make_plan("rnn_alternating", *defines,
+                         {static_cast<unsigned>((G * dp + 31) / 32), static_cast<unsigned>(p.heads),
+                          static_cast<unsigned>((c.batch + 7) / 8)},
+                         64, {1, 1, 1}, static_cast<uint32_t>((32 + 8) * 16 * e), FR_LAUNCH_PLAIN);
+    }
+    f.warps = G * dp / 16;
+    *defines = problem_defines(f, 0);
+    defines->insert(defines->end(), {{"FR_HEADS_PER_BLOCK", 1}, {"FR_BLOCKS_PER_HEAD", 1}, {"FR_K_SPLIT", 1},
+                                     {"FR_BATCH_TILE", 8}, {"FR_REGISTER_ROW_TILES", 1}, {"FR_SHARED_ROW_TILES", 0},
+                                     {"FR_REGIME", 1}, {"FR_TF32", p.tf32}});
+    return make_plan("rnn_forward", *defines,
+                     {1, static_cast<unsigned>(p.heads), static_cast<unsigned>((c.batch + 7) / 8)},
+                     static_cast<unsigned>(f.warps * 32), {1, 1, 1},
+                     static_cast<uint32_t>(2L * 8 * dp * e + long(G) * dp * 8 * 4), FR_LAUNCH_PLAIN);
+}
+
+fr_plan backward_plan(const BackwardCase& c, std::vector<fr_define>* defines, const char* source = "rnn_backward") {
+    const RnnPlan& p = c.plan;
+    const int G = gates_of(p.cell), dp = (p.d + 15) / 16 * 16, e = p.dtype == 0 ? 4 : 2;
+    *defines = problem_defines(p, 1);
+    defines->insert(defines->end(), {{"FR_HEADS_PER_BLOCK", p.heads_per_block}, {"FR_BLOCKS_PER_HEAD", p.blocks_per_head},
+                                     {"FR_K_SPLIT", p.k_split}, {"FR_BATCH_TILE", p.batch_tile},
+                                     {"FR_REGISTER_ROW_TILES", p.register_tiles}, {"FR_SHARED_ROW_TILES", p.shared_tiles},
+                                     {"FR_REGIME", p.regime}, {"FR_TF32", p.tf32}});
+    const long width = long(G) * dp, rows = long(p.heads_per_block) * (dp / p.blocks_per_head);
+    const long kchunks = width / p.k_split / (p.dtype == 0 ? 8 : 16);
+    const long shared = long(p.warps) * p.shared_tiles * kchunks * 512 + long(p.heads_per_block) * p.batch_tile * width * e +
+                        long(p.k_split) * rows * p.batch_tile * 4;
+    return make_plan(source, *defines,
+                     {static_cast<unsigned>(p.blocks_per_head), static_cast<unsigned>(p.heads / p.heads_per_block),
+                      static_cast<unsigned>((c.batch + p.batch_tile - 1) / p.batch_tile)},
+                     static_cast<unsigned>(p.warps * 32),
+                     {p.regime == kCluster ? static_cast<unsigned>(p.blocks_per_head) : 1u, 1u, 1u},
+                     static_cast<uint32_t>(shared), launch_kind(p.regime));
+}
+
+// One case: inputs, the float64 reference, the training forward, the backward (through the ABI, or for a mutant source
+// the fused kernel alone, launched directly), and the comparison.
+BackwardRun run_case(fr_context context, const BackwardCase& c, const char* source = "rnn_backward", bool quiet = false) {
+    const RnnPlan& p = c.plan;
+    const int G = gates_of(p.cell), Gb = biases_of(p.cell), S = states_of(p.cell), D = p.d, NH = p.heads;
+    const int B = c.batch, T = c.steps;
+    const long H = long(NH) * D;
+    std::mt19937 random(500 + p.cell * 11 + p.dtype * 5 + D + B + T);
+    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+    auto fill = [&](size_t n, double scale) {
+        std::vector<double> v(n);
+        for (double& x : v) x = uniform(random) * scale;
+        return v;
+    };
+    const double scale = 1.0 / std::sqrt(double(D));
+    const Stored wx = store(fill(size_t(B) * T * G * H, 1.0), p.dtype);
+    const Stored r = store(fill(size_t(G) * NH * D * D, scale), p.dtype);
+    const Stored bias = store(fill(size_t(Gb) * H, scale), p.dtype);
+    std::vector<double> initial_values = fill(size_t(S) * B * H, 0.5);
+    if (p.cell == 2) {
+        for (double& x : initial_values) x = 0;  // sLSTM: zero states are the common start
+    }
+    const Stored initial = store(initial_values, p.dtype);
+    const Stored dy = store(fill(size_t(B) * T * H, 1.0), p.dtype);
+    std::vector<double> d_last_values = fill(size_t(S) * B * H, 0.5);
+    if (p.cell == 2) {
+        for (int b = 0; b < B; ++b)
+            for (long u = 0; u < H; ++u) d_last_values[(size_t(3) * B + b) * H + u] = 0;  // m takes no gradient
+    }
+    const Stored d_last = store(d_last_values, p.dtype);
+    // accumulation: the outputs start from these values and must end at them plus the gradients
+    const Stored old_dwx = store(fill(size_t(B) * T * G * H, 0.25), p.dtype), old_dr = store(fill(size_t(G) * NH * D * D, 0.25), p.dtype),
+                 old_dbias = store(fill(size_t(Gb) * H, 0.25), p.dtype), old_d_initial = store(fill(size_t(S) * B * H, 0.25), p.dtype);
+
+    // ---- float64 reference: the forward with every step's gate products and states, then BPTT
+    std::vector<double> rh_ref(size_t(B) * T * G * H), states_ref(size_t(S) * B * T * H);
+    std::vector<double> dwx_ref(size_t(B) * T * G * H), dr_ref(size_t(G) * NH * D * D), dbias_ref(size_t(Gb) * H),
+        d_initial_ref(size_t(S) * B * H);
+    auto clip = [&](double x) { return c.clip > 0 ? std::min(std::max(x, -double(c.clip)), double(c.clip)) : x; };
+    for (int b = 0; b < B; ++b) {
+        for (int h = 0; h < NH; ++h) {
+            // states[t][s][u], t = 0 the initial states
+            std::vector<double> st(size_t(T + 1) * S * D), rh(size_t(T) * G * D);
+            for (int s = 0; s < S; ++s)
+                for (int u = 0; u < D; ++u) st[size_t(s) * D + u] = initial.values[((size_t(s) * B + b) * NH + h) * D + u];
+            auto wx_at = [&](int t, int g, int u) { return wx.values[(((size_t(b) * T + t) * G + g) * NH + h) * D + u]; };
+            auto r_at = [&](int g, int u, int k) { return r.values[((size_t(g) * NH + h) * D + u) * D + k]; };
+            double bu[4];
+            for (int t = 0; t < T; ++t) {
+                for (int u = 0; u < D; ++u) {
+                    double wxu[4], rhu[4], su[4];
+                    for (int g = 0; g < G; ++g) {
+                        wxu[g] = wx_at(t, g, u);
+                        double sum = 0;
+                        for (int k = 0; k < D; ++k) sum += r_at(g, u, k) * st[size_t(t) * S * D + k];
+                        rhu[g] = rh[(size_t(t) * G + g) * D + u] = sum;
+                    }
+                    for (int g = 0; g < Gb; ++g) bu[g] = bias.values[(size_t(g) * NH + h) * D + u];
+                    for (int s = 0; s < S; ++s) su[s] = st[(size_t(t) * S + s) * D + u];
+                    cell_step(p.cell, wxu, rhu, bu, su);
+                    for (int s = 0; s < S; ++s) st[(size_t(t + 1) * S + s) * D + u] = su[s];
+                    for (int g = 0; g < G; ++g) rh_ref[(((size_t(b) * T + t) * G + g) * NH + h) * D + u] = rhu[g];
+                    for (int s = 0; s < S; ++s) states_ref[(((size_t(s) * B + b) * T + t) * NH + h) * D + u] = su[s];
+                }
+            }
+            std::vector<double> d_state(size_t(S) * D), rec(D, 0.0);
+            for (int s = 0; s < S; ++s)
+                for (int u = 0; u < D; ++u) d_state[size_t(s) * D + u] = d_last.values[((size_t(s) * B + b) * NH + h) * D + u];
+            for (int t = T - 1; t >= 0; --t) {
+                std::vector<double> slots(size_t(Gb) * D), d_prev(size_t(S) * D);
+                for (int u = 0; u < D; ++u) {
+                    double wxu[4], rhu[4], prev[4], next[4], dnext[4], dwx[4], dslot[4], dprev[4];
+                    for (int g = 0; g < G; ++g) {
+                        wxu[g] = wx_at(t, g, u);
+                        rhu[g] = rh[(size_t(t) * G + g) * D + u];
+                    }
+                    for (int g = 0; g < Gb; ++g) bu[g] = bias.values[(size_t(g) * NH + h) * D + u];
+                    for (int s = 0; s < S; ++s) {
+                        prev[s] = st[(size_t(t) * S + s) * D + u];
+                        next[s] = st[(size_t(t + 1) * S + s) * D + u];
+                        dnext[s] = d_state[size_t(s) * D + u];
+                    }
+                    dnext[0] += dy.values[((size_t(b) * T + t) * NH + h) * D + u];
+                    if (t < T - 1 && c.truncate == 0) dnext[0] += clip(rec[u]);
+                    cell_backward(p.cell, wxu, rhu, bu, prev, next, dnext, dwx, dslot, dprev);
+                    for (int g = 0; g < G; ++g) dwx_ref[(((size_t(b) * T + t) * G + g) * NH + h) * D + u] = dwx[g];
+                    for (int k = 0; k < Gb; ++k) {
+                        slots[size_t(k) * D + u] = dslot[k];
+                        dbias_ref[(size_t(k) * NH + h) * D + u] += dslot[k];
+                    }
+                    for (int s = 0; s < S; ++s) d_prev[size_t(s) * D + u] = dprev[s];
+                }
+                for (int k = 0; k < D; ++k) {
+                    double sum = 0;
+                    for (int g = 0; g < G; ++g) {
+                        for (int u = 0; u < D; ++u) {
+                            const double grad = slots[size_t(recurrent_slot(p.cell, g)) * D + u];
+                            dr_ref[((size_t(g) * NH + h) * D + u) * D + k] += grad * st[size_t(t) * S * D + k];
+                            sum += r_at(g, u, k) * grad;
+                        }
+                    }
+                    rec[k] = sum;
+                }
+                d_state = d_prev;
+            }
+            for (int u = 0; u < D; ++u) {
+                if (T > 0 && c.truncate == 0) d_state[u] += clip(rec[u]);
+                for (int s = 0; s < S; ++s) d_initial_ref[((size_t(s) * B + b) * NH + h) * D + u] = d_state[size_t(s) * D + u];
+            }
+        }
+    }
+    if (c.accumulate != 0) {
+        for (size_t i = 0; i < dwx_ref.size(); ++i) dwx_ref[i] += old_dwx.values[i];
+        for (size_t i = 0; i < dr_ref.size(); ++i) dr_ref[i] += old_dr.values[i];
+        for (size_t i = 0; i < dbias_ref.size(); ++i) dbias_ref[i] += old_dbias.values[i];
+        for (size_t i = 0; i < d_initial_ref.size(); ++i) d_initial_ref[i] += old_d_initial.values[i];
+    }
+
+    // ---- the library
+    const size_t e = bytes_of(p.dtype);
+    const fr_dtype dt = static_cast<fr_dtype>(p.dtype);
+    auto device = [&](const std::vector<unsigned char>& bytes) {
+        DeviceBuffer buffer(context, bytes.size());
+        buffer.upload(bytes);
+        return buffer;
+    };
+    auto poisoned = [&](size_t bytes) { return std::vector<unsigned char>(bytes, 0xff); };
+    DeviceBuffer wx_dev = device(wx.bytes), r_dev = device(r.bytes), bias_dev = device(bias.bytes),
+                 initial_dev = device(initial.bytes), dy_dev = device(dy.bytes), d_last_dev = device(d_last.bytes);
+    DeviceBuffer y_dev = device(poisoned(size_t(B) * T * H * e));
+    DeviceBuffer reserve_dev = device(poisoned(size_t(B) * T * H * (G + S) * 4));
+    DeviceBuffer dwx_dev = device(c.accumulate ? old_dwx.bytes : poisoned(dwx_ref.size() * e));
+    DeviceBuffer dr_dev = device(c.accumulate ? old_dr.bytes : poisoned(dr_ref.size() * e));
+    DeviceBuffer dbias_dev = device(c.accumulate ? old_dbias.bytes : poisoned(dbias_ref.size() * e));
+    DeviceBuffer d_initial_dev = device(c.accumulate ? old_d_initial.bytes : poisoned(d_initial_ref.size() * e));
+    auto tensor = [&](DeviceBuffer& buffer, const std::vector<int64_t>& shape) { return contiguous_tensor(buffer.get(), dt, shape); };
+    const fr_tensor t_wx = tensor(wx_dev, {B, T, G, NH, D}), t_r = tensor(r_dev, {G, NH, D, D}), t_bias = tensor(bias_dev, {Gb, NH, D}),
+                    t_initial = tensor(initial_dev, {S, B, NH, D}), t_y = tensor(y_dev, {B, T, NH, D}),
+                    t_dy = tensor(dy_dev, {B, T, NH, D}), t_d_last = tensor(d_last_dev, {S, B, NH, D}),
+                    t_dwx = tensor(dwx_dev, {B, T, G, NH, D}), t_dr = tensor(dr_dev, {G, NH, D, D}),
+                    t_dbias = tensor(dbias_dev, {Gb, NH, D}), t_d_initial = tensor(d_initial_dev, {S, B, NH, D});
+    const fr_tensor t_reserve = contiguous_tensor(reserve_dev.get(), FR_DTYPE_FLOAT32, {int64_t(B) * T * H * (G + S)});
+
+    std::vector<fr_define> forward_defines, backward_defines;
+    const fr_plan forward = forward_plan(c, &forward_defines);
+    const fr_plan backward = backward_plan(c, &backward_defines, source);
+    int64_t reserve_elements = -1;
+    CHECK_STATUS(fr_rnn_reserve_size(&backward, B, T, &reserve_elements), FR_OK);
+    CHECK(reserve_elements == int64_t(B) * T * H * (G + S));
+    CHECK_STATUS(fr_rnn_forward_training(context, &forward, &t_wx, &t_r, &t_bias, &t_initial, &t_y, nullptr, nullptr, &t_reserve,
+                                         nullptr), FR_OK);
+    // the reserve: the forward's gate products and states in fp32
+    const std::vector<double> reserve = load(reserve_dev.download<unsigned char>(size_t(B) * T * H * (G + S) * 4), 0);
+    const std::vector<double> reserve_rh(reserve.begin(), reserve.begin() + long(rh_ref.size()));
+    const std::vector<double> reserve_states(reserve.begin() + long(rh_ref.size()), reserve.end());
+    const double forward_tolerance = p.tf32 != 0 ? 5e-3 : p.dtype == 0 ? 1e-5 : 2e-2;
+    const double reserve_errors[] = {rel_l2(reserve_rh, rh_ref), rel_l2(reserve_states, states_ref)};
+
+    fr_rnn_backward_options options{};
+    options.struct_size = sizeof options;
+    options.recurrent_clip = c.clip;
+    options.truncate = c.truncate;
+    options.accumulate = c.accumulate;
+    const bool direct = std::string(source) != "rnn_backward";
+    if (!direct) {
+        CHECK_STATUS(fr_rnn_backward(context, &backward, &options, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_reserve, &t_dy,
+                                     &t_d_last, &t_dwx, &t_dr, &t_dbias, &t_d_initial, nullptr), FR_OK);
+    } else {
+        // a test-only source (a mutant): the fused kernel alone, launched directly
+        DeviceBuffer dgate(context, size_t(B) * T * Gb * H * 4), barrier(context, 8);
+        barrier.upload(std::vector<unsigned char>(8, 0));
+        fr_rnn_backward_args args{};
+        args.wx = wx_dev.get();
+        args.r = r_dev.get();
+        args.bias = bias_dev.get();
+        args.initial = initial_dev.get();
+        args.y = y_dev.get();
+        args.reserve = static_cast<const float*>(reserve_dev.get());
+        args.dy = dy_dev.get();
+        args.d_last = d_last_dev.get();
+        args.dwx = dwx_dev.get();
+        args.dr = dr_dev.get();
+        args.dbias = dbias_dev.get();
+        args.d_initial = d_initial_dev.get();
+        args.dgate = static_cast<float*>(dgate.get());
+        args.barrier = p.regime == kGridBarrier ? barrier.get() : nullptr;
+        args.batch = B;
+        args.steps = T;
+        args.heads = NH;
+        args.head_size = D;
+        void* params[] = {&args};
+        fr_compile_options compile = compile_options(source, nullptr);
+        compile.defines = backward_defines.data();
+        compile.define_count = static_cast<int>(backward_defines.size());
+        fr_module module = nullptr;
+        CHECK_STATUS(fr_module_load(context, &compile, &module), FR_OK);
+        if (module == nullptr) return {};
+        fr_launch_config config = launch_config(1, backward.block.x);
+        config.grid = backward.grid;
+        config.cluster = backward.cluster;
+        config.kind = backward.kind;
+        config.shared_bytes = backward.shared_bytes;
+        CHECK_STATUS(fr_launch(module, "fr_rnn_backward", &config, params), FR_OK);
+        CHECK_STATUS(fr_module_unload(module), FR_OK);
+    }
+
+    BackwardRun run;
+    const auto dwx_bytes = dwx_dev.download<unsigned char>(dwx_ref.size() * e), dr_bytes = dr_dev.download<unsigned char>(dr_ref.size() * e),
+               dbias_bytes = dbias_dev.download<unsigned char>(dbias_ref.size() * e),
+               d_initial_bytes = d_initial_dev.download<unsigned char>(d_initial_ref.size() * e);
+    for (const auto* part : {&dwx_bytes, &dr_bytes, &dbias_bytes, &d_initial_bytes}) run.bytes.insert(run.bytes.end(), part->begin(), part->end());
+    const double errors[] = {rel_l2(load(dwx_bytes, p.dtype), dwx_ref), rel_l2(load(dr_bytes, p.dtype), dr_ref),
+                             rel_l2(load(dbias_bytes, p.dtype), dbias_ref), rel_l2(load(d_initial_bytes, p.dtype), d_initial_ref)};
+    // math.md section 7, for gradients the forward's bounds; 16-bit runs also round dg_t for the recurrent product
+    const double tolerance = p.tf32 != 0 ? 1e-2 : p.dtype == 0 ? 1e-5 : 3e-2;
+    run.right = reserve_errors[0] <= forward_tolerance && reserve_errors[1] <= forward_tolerance && errors[0] <= tolerance &&
+                errors[3] <= tolerance && (direct || (errors[1] <= tolerance && errors[2] <= tolerance));
+    if (quiet) return run;
+    std::printf("  %-5s %s %-7s D %2d NH %d Hb %d P %d W %d Ks %d Bt %2d RT %d ST %d, B %2d T %d%s%s%s%s: reserve %.1e %.1e, "
+                "dWx %.1e dR %.1e db %.1e dh0 %.1e%s\n",
+                cell_name(p.cell), p.tf32 != 0 ? "tf32" : dtype_name(dt), regime_name(p.regime), D, NH, p.heads_per_block,
+                p.blocks_per_head, p.warps, p.k_split, p.batch_tile, p.register_tiles, p.shared_tiles, B, T,
+                c.clip > 0 ? " clip" : "", c.truncate ? " truncate" : "", c.accumulate ? " accumulate" : "",
+                c.alternating_forward ? " (alternating forward)" : "", reserve_errors[0], reserve_errors[1], errors[0], errors[1],
+                errors[2], errors[3], run.right ? "" : "  MISMATCH");
+    return run;
+}
+
+RnnPlan backward(int cell, int dtype, int d, int heads, int hb, int warps, int ks, int bt, int rt, int st, int p = 1,
+                 int regime = kSingleBlock) {
+    RnnPlan plan{cell, dtype, d, heads, hb, warps, ks, bt, rt, st};
+    plan.blocks_per_head = p;
+    plan.regime = regime;
+    return plan;
+}
+
+std::vector<BackwardCase> backward_cases() {
+    std::vector<BackwardCase> cases;
+    for (int dtype : {0, 1, 2}) {
+        // single block: rows = Hb * Dp units, columns G * Dp; register and shared tiles, K split, several heads per block
+        cases.push_back({backward(0, dtype, 16, 2, 1, 4, 4, 8, 1, 0), 3, 7});      // LSTM: K split 4
+        cases.push_back({backward(0, dtype, 10, 2, 2, 1, 1, 16, 1, 1), 11, 7});    // LSTM: D padded, 2 heads, RT + ST
+        cases.push_back({backward(1, dtype, 20, 1, 1, 4, 2, 8, 1, 0), 11, 7});     // GRU: 3 gates, n_hidden slot
+        cases.push_back({backward(2, dtype, 32, 1, 1, 2, 2, 8, 0, 2), 3, 7});      // sLSTM: shared tiles only
+        cases.push_back({backward(3, dtype, 32, 3, 1, 2, 1, 8, 1, 0), 3, 7});      // Elman: 3 heads
+        // a head split over P blocks: grid barrier and cluster
+        cases.push_back({backward(0, dtype, 32, 1, 1, 2, 2, 8, 1, 0, 2, kGridBarrier), 11, 7});
+        cases.push_back({backward(1, dtype, 24, 2, 1, 1, 1, 8, 1, 0, 2, kGridBarrier), 3, 7});
+        cases.push_back({backward(2, dtype, 48, 1, 1, 2, 2, 8, 1, 0, 3, kCluster), 3, 7});
+        cases.push_back({backward(3, dtype, 64, 2, 1, 1, 1, 8, 0, 1, 4, kCluster), 11, 7});
+    }
+    // fp32 on tensor cores in tf32, in each regime
+    cases.push_back({with_tf32(backward(0, 0, 16, 2, 1, 4, 4, 8, 1, 0)), 3, 7});
+    cases.push_back({with_tf32(backward(1, 0, 24, 2, 1, 1, 1, 8, 1, 0, 2, kGridBarrier)), 3, 7});
+    cases.push_back({with_tf32(backward(2, 0, 48, 1, 1, 2, 2, 8, 1, 0, 3, kCluster)), 3, 7});
+    // the options, one step, and the alternating forward's reserve
+    BackwardCase clipped{backward(0, 0, 16, 2, 1, 4, 4, 8, 1, 0), 3, 7};
+    clipped.clip = 0.02f;
+    cases.push_back(clipped);
+    BackwardCase truncated{backward(1, 0, 24, 2, 1, 1, 1, 8, 1, 0, 2, kGridBarrier), 3, 7};
+    truncated.truncate = 1;
+    cases.push_back(truncated);
+    BackwardCase accumulated{backward(2, 1, 48, 1, 1, 2, 2, 8, 1, 0, 3, kCluster), 3, 7};
+    accumulated.accumulate = 1;
+    cases.push_back(accumulated);
+    cases.push_back({backward(3, 0, 32, 3, 1, 2, 1, 8, 1, 0), 3, 1});
+    BackwardCase alternating{backward(0, 1, 16, 2, 1, 4, 4, 8, 1, 0), 11, 7};
+    alternating.alternating_forward = true;
+    cases.push_back(alternating);
+    return cases;
+}
+
+// Bad input is named, never run.
+void check_backward_arguments(fr_context context) {
+    BackwardCase c{backward(0, 0, 16, 1, 1, 4, 4, 8, 1, 0), 3, 2};
+    std::vector<fr_define> defines;
+    const fr_plan plan = backward_plan(c, &defines);
+    const int B = 3, T = 2, G = 4, NH = 1, D = 16;
+    DeviceBuffer buffer(context, 64 * 1024);
+    auto tensor = [&](const std::vector<int64_t>& shape) { return contiguous_tensor(buffer.get(), FR_DTYPE_FLOAT32, shape); };
+    const fr_tensor wx = tensor({B, T, G, NH, D}), r = tensor({G, NH, D, D}), bias = tensor({4, NH, D}), y = tensor({B, T, NH, D}),
+                    reserve = tensor({int64_t(B) * T * NH * D * 6}), dwx = wx, dr = r, dbias = bias, dy = y;
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, nullptr, &dy, nullptr, &dwx, &dr, &dbias,
+                                nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "reserve: expected the training forward's reserve");
+    fr_tensor short_reserve = reserve;
+    short_reserve.shape[0] -= 1;
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &short_reserve, &dy, nullptr, &dwx, &dr,
+                                &dbias, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "reserve: expected shape");
+    fr_tensor half_reserve = reserve;
+    half_reserve.dtype = FR_DTYPE_BFLOAT16;
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &half_reserve, &dy, nullptr, &dwx, &dr,
+                                &dbias, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "reserve.dtype: expected float32");
+    fr_tensor wrong_dr = dr;
+    wrong_dr.shape[3] = D + 1;
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &wrong_dr,
+                                &dbias, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "dr: expected shape");
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, nullptr, nullptr, &dwx, &dr,
+                                &dbias, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "dy: expected a tensor");
+    fr_rnn_backward_options options{};
+    options.struct_size = sizeof options;
+    options.recurrent_clip = -1.0f;
+    CHECK_FAILS(fr_rnn_backward(context, &plan, &options, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr, &dbias,
+                                nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "options.recurrent_clip");
+    options.recurrent_clip = 0.0f;
+    options.truncate = 2;
+    CHECK_FAILS(fr_rnn_backward(context, &plan, &options, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr, &dbias,
+                                nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "options.truncate");
+    options.truncate = 0;
+    options.struct_size = 4;
+    CHECK_FAILS(fr_rnn_backward(context, &plan, &options, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr, &dbias,
+                                nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "options.struct_size");
+    // a forward plan is not a backward plan, and the other way round
+    std::vector<fr_define> forward_defines;
+    const fr_plan forward = forward_plan(c, &forward_defines);
+    CHECK_FAILS(fr_rnn_backward(context, &forward, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
+                                &dbias, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "plan.source_name: expected \"rnn_backward\"");
+    fr_plan mislabelled = plan;
+    mislabelled.source_name = "rnn_forward";
+    CHECK_FAILS(fr_rnn_forward(context, &mislabelled, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "FR_BACKWARD = 1 is a backward plan");
+    CHECK_FAILS(fr_rnn_forward_training(context, &forward, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "reserve: expected a tensor");
+    fr_plan shifted = plan;
+    shifted.grid.z += 1;
+    CHECK_FAILS(fr_rnn_backward(context, &shifted, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
+                                &dbias, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "plan.grid");
+    fr_plan small = plan;
+    small.shared_bytes = 16;
+    CHECK_FAILS(fr_rnn_backward(context, &small, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
+                                &dbias, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "plan.shared_bytes");
+    int64_t elements = 0;
+    CHECK_FAILS(fr_rnn_reserve_size(&plan, -1, 2, &elements), FR_ERROR_INVALID_ARGUMENT, "batch, steps");
+    CHECK_FAILS(fr_rnn_reserve_size(&plan, 1, 2, nullptr), FR_ERROR_INVALID_ARGUMENT, "elements");
+}
+
+}  // namespace
+
+int run_emulation_rnn_backward_tests() {
+    char compiler[512];
+    if (fr_emulation_compiler(compiler, sizeof compiler) != FR_OK) {
+        std::printf("skipped: %s\n", fr_last_error());
+        return kSkip;
+    }
+    TempDir cache;
+    fr_emulation_options options{};
+    options.struct_size = sizeof options;
+    options.cache_dir = cache.path().c_str();
+    fr_context context = nullptr;
+    CHECK_STATUS(fr_emulation_context_create(&options, &context), FR_OK);
+    if (context == nullptr) return 0;
+
+    check_backward_arguments(context);
+
+    // every case in order, then under two seeded random thread orders: right each time, and the same bits each time
+    const std::vector<BackwardCase> cases = backward_cases();
+    int failed = 0, runs = 0, differing = 0;
+    std::vector<std::vector<unsigned char>> first(cases.size());
+    const uint64_t seeds[] = {0, 41, 20261128};
+    for (int schedule = 0; schedule < 3; ++schedule) {
+        CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, seeds[schedule]),
+                     FR_OK);
+        for (size_t i = 0; i < cases.size(); ++i) {
+            const BackwardRun run = run_case(context, cases[i]);
+            ++runs;
+            if (!run.right) ++failed;
+            if (schedule == 0) first[i] = run.bytes;
+            else if (run.bytes != first[i]) ++differing;
+        }
+    }
+    std::printf("  rnn_backward.cu on the emulator: %d of %d runs differ from the float64 reference; %d random-order runs "
+                "differ in any bit from the in-order run\n", failed, runs, differing);
+    CHECK(cases.size() == 35);
+    // the options change the result: clipping (case 30) and truncation (31) against the same plans without them (0, 6)
+    CHECK(first[30] != first[0]);
+    CHECK(first[31] != first[6]);
+    CHECK(runs == 3 * 35);
+    CHECK(failed == 0);
+    CHECK(differing == 0);
+
+    // Deleting any barrier of the step makes the gradients differ from the reference, in each regime.
+    struct Mutant {
+        const char* barrier;
+        BackwardCase c;
+    };
+    const BackwardCase single{backward(0, 0, 16, 2, 1, 4, 4, 8, 1, 0), 3, 7};
+    const BackwardCase grid{backward(0, 0, 32, 1, 1, 2, 2, 8, 1, 0, 2, kGridBarrier), 3, 7};
+    const BackwardCase clustered{backward(0, 0, 32, 1, 1, 2, 2, 8, 1, 0, 2, kCluster), 3, 7};
+    const Mutant mutants[] = {
+        {"fr_syncthreads(); /* barrier 1: dg_t complete, pre consumed */", single},
+        {"fr_syncthreads(); /* barrier 3: pre complete, dg_t consumed */", single},
+        {"fr_grid_sync((fr_grid_barrier_state*)a.barrier); /* barrier 1: every block's dgate_t written */", grid},
+        {"fr_syncthreads(); /* barrier 2: dg_t reloaded, pre consumed */", grid},
+        {"fr_cluster_sync(); /* barrier 1: dg_t complete in every block of the cluster, pre consumed */", clustered},
+        {"fr_cluster_sync(); /* barrier 3: pre complete, and no block still reads dg_t when the next step writes */", clustered},
+    };
+    int index = 0;
+    for (const Mutant& mutant : mutants) {
+        ++index;
+        const char* source = nullptr;
+        const char* text = nullptr;
+        std::string mutated;
+        for (int i = 0; i < fr_kernel_source_count(); ++i) {
+            if (fr_kernel_source(i, &source, &text) == FR_OK && std::string(source) == "rnn_backward") mutated = text;
+        }
+        const size_t at = mutated.find(mutant.barrier);
+        CHECK(at != std::string::npos);
+        if (at == std::string::npos) continue;
+        mutated.erase(at, std::strlen(mutant.barrier));
+        const std::string name = "rnn_backward_mutant_" + std::to_string(index);
+        fr::add_kernel_file_for_testing(name, mutated, false);
+        int caught = 0;
+        for (int schedule = 0; schedule < 2; ++schedule) {
+            CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 5), FR_OK);
+            const int before = failures();
+            if (!run_case(context, mutant.c, name.c_str(), true).right) ++caught;
+            failures() = before;
+        }
+        std::printf("  %s regime without \"%.40s...\": %d of 2 schedules differ from the reference\n",
+                    regime_name(mutant.c.plan.regime), mutant.barrier, caught);
+        CHECK(caught == 2);
+    }
+    CHECK_STATUS(fr_context_destroy(context), FR_OK);
+    return 0;
+}
+
+}  // namespace frtest

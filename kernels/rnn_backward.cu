@@ -1,0 +1,383 @@
+/*
+ * rnn_backward.cu: the fused persistent backward (BPTT) of LSTM, GRU, sLSTM and Elman (math.md section 3), and the
+ * weight-gradient reductions after it.
+ *
+ * fr_rnn_backward: R^T of the block's units stays on chip (registers and shared memory) for all T steps, in the same
+ * three regimes as the forward (FR_REGIME 1 single block, 2 cluster, 3 grid barrier) and with the same plan constants
+ * (FR_CELL ... FR_SHARED_ROW_TILES, FR_TF32, FR_REGIME; the planner's FusedRnnModel for PlanDirection.Backward). The
+ * block's matrix: Hb heads x Up = Dp / P units (rows, row = hh * Up + local unit) by Width = G * Dp columns (column =
+ * unit * G + gate), element R[gate, head, unit', row's unit]. Going from t = T - 1 down to 0, each step:
+ *   1. pointwise: each thread owns fixed (head, unit, sequence) items; it carries their state gradients (fp32, in
+ *      registers) and the states after the step (the next step's "previous", read once from the reserve). The total
+ *      gradient reaching y_t is dy_t + the recurrent part (R^T dg_{t+1}, summed over the K slices; clamped when
+ *      recurrent_clip > 0; none when truncate). With the forward's gate products (reserve) it applies the cell's
+ *      backward, writes dWx and the step's bias gradients (dgate, fp32), and puts dg_t (the gradients on R_g y_{t-1},
+ *      in the storage type) into the shared vector buffer (every cluster block's, in the cluster regime; the grid regime
+ *      reloads it from dgate after the grid barrier).                                      -> barrier (+ reload)
+ *   2. matmul (fr_rnn_tiles.cuh): pre[slice][unit][sequence] = R^T dg_t over the slice's columns. -> barrier
+ * One vector buffer suffices: the barrier after the matmul (a cluster barrier in the cluster regime) keeps the next
+ * step's writes out of a matmul still reading. After the loop the state gradients (plus R^T dg_0 for y) are dL/d
+ * initial states. No atomics: every output has one writer.
+ * Launch: grid (P, NH / Hb, ceil(B / Bt)), block W * 32, dynamic shared memory fr_rnn_backward_shared_bytes:
+ *   W * ST * (Width / Ks) * 16 * 4 (R^T tiles, fragment words) + Hb * Bt * Width * s (dg) + Ks * Hb * Up * Bt * 4 (pre).
+ *
+ * fr_rnn_backward_weights: dR[g, h, d, p] = sum over (b, t) of dgate[b, t, slot(g), h, d] * y_{t-1}[b, h, p] (y_{-1} =
+ *   the initial h), as each head's [G * D, B * T] x [B * T, D] product in 64 x 64 tiles, every output summed by one
+ *   thread in a fixed order (deterministic). Grid (ceil(D / 64), ceil(G * D / 64), NH), block 256, static shared memory.
+ * fr_rnn_backward_bias: db[slot, h, d] = sum over (b, t) of dgate[b, t, slot, h, d], one thread per output in a fixed
+ *   order. Grid ceil(Gb * NH * D / 256), block 256.
+ */
+#include "fr_rnn_args.h"
+#include "fr_device.cuh"
+#include "fr_rnn_cells.cuh"
+#include "fr_storage.cuh"
+#include "fr_rnn_tiles.cuh"
+
+#if !defined(FR_CELL) || !defined(FR_DTYPE) || !defined(FR_HEAD_SIZE) || !defined(FR_HEAD_SIZE_PADDED) ||   \
+    !defined(FR_HEADS) || !defined(FR_HEADS_PER_BLOCK) || !defined(FR_BLOCKS_PER_HEAD) || !defined(FR_WARPS) || \
+    !defined(FR_K_SPLIT) || !defined(FR_BATCH_TILE) || !defined(FR_REGISTER_ROW_TILES) || !defined(FR_SHARED_ROW_TILES) || \
+    !defined(FR_REGIME)
+#error "rnn_backward.cu needs the fused plan's constants (FR_CELL, FR_DTYPE, FR_HEAD_SIZE, ... FR_SHARED_ROW_TILES, FR_REGIME)"
+#endif
+#ifndef FR_TF32
+#define FR_TF32 0
+#endif
+#define FR_REGIME_SINGLE_BLOCK 1
+#define FR_REGIME_CLUSTER 2
+#define FR_REGIME_GRID_BARRIER 3
+#if FR_REGIME == FR_REGIME_SINGLE_BLOCK
+#  if FR_BLOCKS_PER_HEAD != 1
+#    error "rnn_backward.cu: the single-block regime (FR_REGIME 1) needs FR_BLOCKS_PER_HEAD = 1"
+#  endif
+#elif FR_REGIME == FR_REGIME_CLUSTER || FR_REGIME == FR_REGIME_GRID_BARRIER
+#  if FR_BLOCKS_PER_HEAD < 2
+#    error "rnn_backward.cu: the cluster and grid-barrier regimes (FR_REGIME 2, 3) split a head: FR_BLOCKS_PER_HEAD >= 2"
+#  endif
+#else
+#  error "rnn_backward.cu: FR_REGIME must be 1 (single block), 2 (cluster) or 3 (grid barrier)"
+#endif
+
+namespace fr_rnn_bwd {
+
+typedef fr_storage::S S;
+constexpr bool kHalf = fr_storage::kHalf;
+constexpr bool kTf32 = !kHalf && FR_TF32 != 0;
+
+typedef fr_cells::Traits<FR_CELL> Cell;
+constexpr int G = Cell::gates;
+constexpr int Gb = Cell::biases;
+constexpr int NS = Cell::states;
+constexpr int D = FR_HEAD_SIZE;
+constexpr int Dp = FR_HEAD_SIZE_PADDED;
+constexpr int NH = FR_HEADS;
+constexpr int Hb = FR_HEADS_PER_BLOCK;
+constexpr int P = FR_BLOCKS_PER_HEAD;
+constexpr int Up = Dp / P;
+constexpr int W = FR_WARPS;
+constexpr int Ks = FR_K_SPLIT;
+constexpr int Bt = FR_BATCH_TILE;
+constexpr int RT = FR_REGISTER_ROW_TILES;
+constexpr int ST = FR_SHARED_ROW_TILES;
+constexpr int Threads = W * FR_WARP_SIZE;
+constexpr int TilesPerWarp = RT + ST;
+constexpr int Rows = Hb * Up;                     /* the block's rows: its units */
+constexpr int Width = G * Dp;                     /* columns: every unit's gates */
+typedef fr_tiles::TileMatmul<S, kHalf, kTf32, W, Ks, RT, ST, Rows, Width, Up, Bt> Tiles;
+constexpr int Items = (Hb * Up * Bt + Threads - 1) / Threads;
+
+static_assert(FR_GATES == G && FR_STATES == NS, "FR_GATES / FR_STATES must match FR_CELL");
+static_assert(Dp % 16 == 0 && Dp >= D, "FR_HEAD_SIZE_PADDED: D rounded up to 16");
+static_assert(NH % Hb == 0, "FR_HEADS_PER_BLOCK divides FR_HEADS");
+static_assert(Dp % P == 0, "FR_BLOCKS_PER_HEAD divides the padded head size: a block owns whole units");
+static_assert(P == 1 || Hb == 1, "a head split over blocks is the only head of its blocks");
+#if FR_REGIME == FR_REGIME_CLUSTER
+static_assert(FR_HAS_CLUSTERS, "cluster plans need thread-block clusters (sm_90 or newer)");
+#endif
+static_assert(!kHalf || FR_HAS_MMA, "bf16 / fp16 recurrent plans need mma.m16n8k16 (sm_80 or newer)");
+static_assert(!kTf32 || FR_HAS_MMA, "tf32 plans need mma.m16n8k8.tf32 (sm_80 or newer)");
+static_assert(FR_TF32 == 0 || FR_DTYPE == 0, "FR_TF32 applies to fp32 storage (FR_DTYPE 0) only");
+
+constexpr long long kRTileBytes = Tiles::SharedTileBytes;
+constexpr long long kGradBytes = (long long)Hb * Bt * Width * (long long)sizeof(S);
+constexpr long long kPreBytes = (long long)Ks * Rows * Bt * 4;
+
+/* the raw storage bits of R^T[unit p, column k = unit' * G + gate] = R[gate, head, unit', p] (zero in the padding) */
+FR_DEVICE_INLINE unsigned rt_bits(const fr_rnn_backward_args& a, int head, int p, int k)
+{
+    const int unit = k / G, gate = k % G;
+    if (p >= D || unit >= D) return 0u;
+    const long long at = (((long long)gate * NH + head) * D + unit) * D + p;
+    if (kHalf) return (unsigned)((const unsigned short*)a.r)[at];
+    return fr_float_as_u32(((const float*)a.r)[at]);
+}
+
+FR_DEVICE_INLINE float clip_recurrent(const fr_rnn_backward_args& a, float x)
+{
+    return a.recurrent_clip > 0.0f ? fminf(fmaxf(x, -a.recurrent_clip), a.recurrent_clip) : x;
+}
+
+FR_DEVICE_INLINE void store_gradient(const fr_rnn_backward_args& a, S* at, float value)
+{
+    fr_store_acc(at, a.accumulate ? fr_load_acc(at) + value : value);
+}
+
+/* the whole head's dg_t (Bt sequences x Width, storage type) from dgate, after the grid barrier: loads that bypass L1 */
+FR_DEVICE_INLINE void load_grad(const fr_rnn_backward_args& a, S* dst, int step, int head, int b0, int tid)
+{
+#pragma unroll 1
+    for (int i = tid; i < Bt * Width; i += Threads) {
+        const int column = i % Width, b = i / Width;
+        const int unit = column / G, gate = column % G;
+        float value = 0.0f;
+        if (unit < D && b0 + b < a.batch) {
+            const float* from = a.dgate + ((((long long)(b0 + b) * a.steps + step) * Gb + fr_cells::recurrent_slot<FR_CELL>(gate)) * NH + head) * D + unit;
+            value = fr_load_l2(from);
+        }
+        fr_from_float(dst + i, value);
+    }
+}
+
+FR_DEVICE_INLINE void run(const fr_rnn_backward_args& a)
+{
+    FR_DYNAMIC_SHARED(unsigned char, shared);
+    unsigned* r_shared = (unsigned*)shared;
+    S* grad = (S*)(shared + kRTileBytes);                       /* [Hb][Bt][Width]: dg_t, column = unit * G + gate */
+    float* pre = (float*)(shared + kRTileBytes + kGradBytes);   /* [Ks][Rows][Bt]: R^T dg_t, per K slice */
+
+    const int tid = (int)fr_thread_x();
+    const int lane = tid % FR_WARP_SIZE, warp = tid / FR_WARP_SIZE;
+    const int strip = warp / Ks, slice = warp % Ks;
+    const int part = P > 1 ? (int)fr_block_x() : 0;
+    const int unit0 = part * Up;
+    const int head0 = (int)fr_block_y() * Hb;
+    const int b0 = (int)fr_block_z() * Bt;
+    const long long per_step = (long long)a.batch * a.steps * NH * D; /* elements of one [B, T, NH, D] */
+    const float* saved_states = a.reserve + per_step * G;
+
+    unsigned r_reg[Tiles::RegisterTiles][Tiles::KChunks][4];
+    Tiles::load([&](int tile, int kc, unsigned w[4]) {
+        const int row0 = (strip * TilesPerWarp + tile) * 16;
+        const int head = head0 + row0 / Up;
+        Tiles::fragment([&](int row, int k) { return rt_bits(a, head, row, k); }, row0 % Up + unit0,
+                        slice * Tiles::KSlice + kc * Tiles::KChunk, lane, w);
+    }, r_reg, r_shared, warp, lane);
+
+    /* item j of this thread is (hh, sequence, local unit), unit fastest: its state gradients and its states after the
+     * step being differentiated */
+    float d_state[Items][NS], next[Items][NS];
+#pragma unroll
+    for (int j = 0; j < Items; ++j) {
+        const int item = tid + j * Threads;
+        const int unit = unit0 + item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
+        const bool real = item < Hb * Up * Bt && unit < D && b0 + b < a.batch;
+        const long long at = (((long long)(b0 + b) * a.steps + a.steps - 1) * NH + head0 + hh) * D + unit;
+#pragma unroll
+        for (int s = 0; s < NS; ++s) {
+            d_state[j][s] = real && a.d_last != 0
+                ? fr_load_acc((const S*)a.d_last + (((long long)s * a.batch + b0 + b) * NH + head0 + hh) * D + unit)
+                : 0.0f;
+            next[j][s] = real && a.steps > 0 ? saved_states[s * per_step + at] : 0.0f;
+        }
+    }
+#if FR_REGIME == FR_REGIME_CLUSTER
+    fr_cluster_sync(); /* every block of the cluster running before any writes into its shared memory */
+#endif
+
+    for (int step = a.steps - 1; step >= 0; --step) {
+        const bool recurrent = step < a.steps - 1 && !a.truncate; /* pre holds R^T dg_{t+1} */
+        /* ---- 1. pointwise backward */
+#pragma unroll
+        for (int j = 0; j < Items; ++j) {
+            const int item = tid + j * Threads;
+            if (item >= Hb * Up * Bt) continue;
+            const int local = item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
+            const int unit = unit0 + local, head = head0 + hh, batch = b0 + b;
+            const bool real = unit < D && batch < a.batch;
+            float dwx[G], dslot[Gb], dprev[NS], prev[NS];
+            if (real) {
+                float d_next[NS], wx[G], rh[G], bias[Gb];
+#pragma unroll
+                for (int s = 0; s < NS; ++s) d_next[s] = d_state[j][s];
+                d_next[0] += fr_load_acc((const S*)a.dy + (((long long)batch * a.steps + step) * NH + head) * D + unit);
+                if (recurrent) {
+                    float sum = 0.0f;
+#pragma unroll
+                    for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + hh * Up + local) * Bt + b];
+                    d_next[0] += clip_recurrent(a, sum);
+                }
+                const long long at = (((long long)batch * a.steps + step) * NH + head) * D + unit;
+#pragma unroll
+                for (int s = 0; s < NS; ++s) {
+                    prev[s] = step > 0 ? saved_states[s * per_step + at - (long long)NH * D]
+                        : a.initial != 0 ? fr_load_acc((const S*)a.initial + (((long long)s * a.batch + batch) * NH + head) * D + unit)
+                        : 0.0f;
+                }
+#pragma unroll
+                for (int gate = 0; gate < G; ++gate) {
+                    const long long gate_at = ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit;
+                    wx[gate] = fr_load_acc((const S*)a.wx + gate_at);
+                    rh[gate] = a.reserve[gate_at];
+                }
+#pragma unroll
+                for (int k = 0; k < Gb; ++k) bias[k] = fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit);
+                fr_cells::backward<FR_CELL>(wx, rh, bias, prev, next[j], d_next, dwx, dslot, dprev);
+#pragma unroll
+                for (int gate = 0; gate < G; ++gate)
+                    store_gradient(a, (S*)a.dwx + ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit, dwx[gate]);
+#pragma unroll
+                for (int k = 0; k < Gb; ++k) a.dgate[((((long long)batch * a.steps + step) * Gb + k) * NH + head) * D + unit] = dslot[k];
+            } else {
+                /* padding units and sequences: zero gradients (their states may be zero, where sLSTM divides by n) */
+#pragma unroll
+                for (int k = 0; k < Gb; ++k) dslot[k] = 0.0f;
+#pragma unroll
+                for (int s = 0; s < NS; ++s) dprev[s] = prev[s] = 0.0f;
+            }
+#if FR_REGIME != FR_REGIME_GRID_BARRIER
+#pragma unroll
+            for (int gate = 0; gate < G; ++gate) {
+                S* at = grad + ((long long)hh * Bt + b) * Width + unit * G + gate;
+                const float value = dslot[fr_cells::recurrent_slot<FR_CELL>(gate)];
+#if FR_REGIME == FR_REGIME_CLUSTER
+#pragma unroll 1
+                for (int rank = 0; rank < P; ++rank) fr_from_float(fr_cluster_map_shared(at, (unsigned)rank), value);
+#else
+                fr_from_float(at, value);
+#endif
+            }
+#endif
+#pragma unroll
+            for (int s = 0; s < NS; ++s) {
+                d_state[j][s] = dprev[s];
+                next[j][s] = prev[s];
+            }
+        }
+#if FR_REGIME == FR_REGIME_CLUSTER
+        fr_cluster_sync(); /* barrier 1: dg_t complete in every block of the cluster, pre consumed */
+#elif FR_REGIME == FR_REGIME_GRID_BARRIER
+        fr_grid_sync((fr_grid_barrier_state*)a.barrier); /* barrier 1: every block's dgate_t written */
+        load_grad(a, grad, step, head0, b0, tid);
+        fr_syncthreads(); /* barrier 2: dg_t reloaded, pre consumed */
+#else
+        fr_syncthreads(); /* barrier 1: dg_t complete, pre consumed */
+#endif
+        /* ---- 2. matmul: R^T dg_t, the recurrent gradient reaching y_{t-1} */
+        if (!a.truncate) Tiles::step(r_reg, r_shared, grad, pre, warp, lane);
+#if FR_REGIME == FR_REGIME_CLUSTER
+        fr_cluster_sync(); /* barrier 3: pre complete, and no block still reads dg_t when the next step writes */
+#else
+        fr_syncthreads(); /* barrier 3: pre complete, dg_t consumed */
+#endif
+    }
+
+    if (a.d_initial != 0) {
+#pragma unroll
+        for (int j = 0; j < Items; ++j) {
+            const int item = tid + j * Threads;
+            const int local = item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
+            const int unit = unit0 + local;
+            if (item >= Hb * Up * Bt || unit >= D || b0 + b >= a.batch) continue;
+            if (a.steps > 0 && !a.truncate) {
+                float sum = 0.0f;
+#pragma unroll
+                for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + hh * Up + local) * Bt + b];
+                d_state[j][0] += clip_recurrent(a, sum);
+            }
+#pragma unroll
+            for (int s = 0; s < NS; ++s)
+                store_gradient(a, (S*)a.d_initial + (((long long)s * a.batch + b0 + b) * NH + head0 + hh) * D + unit, d_state[j][s]);
+        }
+    }
+}
+
+/* y_{t-1}[b, head, p] as the forward's matmul read it (storage type): y of the previous step, the initial h at t = 0 */
+FR_DEVICE_INLINE float y_before(const fr_rnn_backward_args& a, long long row, int head, int p)
+{
+    const int step = (int)(row % a.steps);
+    const long long b = row / a.steps;
+    if (step > 0) return fr_load_acc((const S*)a.y + ((row - 1) * NH + head) * D + p);
+    return a.initial != 0 ? fr_load_acc((const S*)a.initial + (b * NH + head) * D + p) : 0.0f;
+}
+
+constexpr int kTile = 64, kDepth = 16, kReduceThreads = 256;
+
+FR_DEVICE_INLINE void weights(const fr_rnn_backward_args& a)
+{
+    FR_SHARED_ARRAY(float, lhs, kDepth * kTile); /* [k][m]: dgate of the tile's (gate, unit) rows */
+    FR_SHARED_ARRAY(float, rhs, kDepth * kTile); /* [k][n]: y_{t-1} of the tile's columns */
+    const int tid = (int)fr_thread_x();
+    const int tm = tid / 16, tn = tid % 16;
+    const int n0 = (int)fr_block_x() * kTile, m0 = (int)fr_block_y() * kTile, head = (int)fr_block_z();
+    const long long rows = (long long)a.batch * a.steps;
+    float acc[4][4];
+#pragma unroll
+    for (int i = 0; i < 4; ++i)
+#pragma unroll
+        for (int j = 0; j < 4; ++j) acc[i][j] = 0.0f;
+
+    for (long long k0 = 0; k0 < rows; k0 += kDepth) {
+#pragma unroll 1
+        for (int i = tid; i < kDepth * kTile; i += kReduceThreads) {
+            const int k = i / kTile, c = i % kTile;
+            const long long row = k0 + k;
+            const int m = m0 + c, gate = m / D, unit = m % D, p = n0 + c;
+            lhs[i] = row < rows && m < G * D
+                ? a.dgate[((row * Gb + fr_cells::recurrent_slot<FR_CELL>(gate)) * NH + head) * D + unit] : 0.0f;
+            rhs[i] = row < rows && p < D ? y_before(a, row, head, p) : 0.0f;
+        }
+        fr_syncthreads(); /* tiles staged */
+#pragma unroll 4
+        for (int k = 0; k < kDepth; ++k) {
+            float l[4], r[4];
+#pragma unroll
+            for (int i = 0; i < 4; ++i) {
+                l[i] = lhs[k * kTile + tm + 16 * i];
+                r[i] = rhs[k * kTile + tn + 16 * i];
+            }
+#pragma unroll
+            for (int i = 0; i < 4; ++i)
+#pragma unroll
+                for (int j = 0; j < 4; ++j) acc[i][j] += l[i] * r[j];
+        }
+        fr_syncthreads(); /* tiles consumed */
+    }
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+        const int m = m0 + tm + 16 * i;
+        if (m >= G * D) continue;
+        const int gate = m / D, unit = m % D;
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+            const int p = n0 + tn + 16 * j;
+            if (p < D) store_gradient(a, (S*)a.dr + (((long long)gate * NH + head) * D + unit) * D + p, acc[i][j]);
+        }
+    }
+}
+
+FR_DEVICE_INLINE void biases(const fr_rnn_backward_args& a)
+{
+    const long long index = (long long)fr_block_x() * kReduceThreads + fr_thread_x();
+    if (index >= (long long)Gb * NH * D) return;
+    const long long rows = (long long)a.batch * a.steps;
+    float sum = 0.0f;
+#pragma unroll 1
+    for (long long row = 0; row < rows; ++row) sum += a.dgate[row * Gb * NH * D + index];
+    store_gradient(a, (S*)a.dbias + index, sum);
+}
+
+} /* namespace fr_rnn_bwd */
+
+FR_KERNEL(fr_rnn_backward, FR_WARPS * 32, (fr_rnn_backward_args args))
+{
+    fr_rnn_bwd::run(args);
+}
+
+FR_KERNEL(fr_rnn_backward_weights, 256, (fr_rnn_backward_args args))
+{
+    fr_rnn_bwd::weights(args);
+}
+
+FR_KERNEL(fr_rnn_backward_bias, 256, (fr_rnn_backward_args args))
+{
+    fr_rnn_bwd::biases(args);
+}
