@@ -165,6 +165,31 @@ internal static unsafe partial class FastRecurrenceNative
     public static partial FrStatus FrRnnForward(FrContextHandle context, FrPlan* plan, FrTensor* wx, FrTensor* r, FrTensor* bias,
         FrTensor* initialStates, FrTensor* y, FrTensor* allStates, FrTensor* lastStates, void* stream);
 
+    /// <summary>fr_status fr_rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_rnn_reserve_size")]
+    public static partial FrStatus FrRnnReserveSize(FrPlan* plan, long batch, long steps, long* elements);
+
+    /// <summary>
+    /// fr_status fr_rnn_forward_training(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
+    /// const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y, const fr_tensor* all_states,
+    /// const fr_tensor* last_states, const fr_tensor* reserve, void* stream).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_rnn_forward_training")]
+    public static partial FrStatus FrRnnForwardTraining(FrContextHandle context, FrPlan* plan, FrTensor* wx, FrTensor* r,
+        FrTensor* bias, FrTensor* initialStates, FrTensor* y, FrTensor* allStates, FrTensor* lastStates, FrTensor* reserve,
+        void* stream);
+
+    /// <summary>
+    /// fr_status fr_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn_backward_options* options,
+    /// const fr_tensor* wx, const fr_tensor* r, const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
+    /// const fr_tensor* reserve, const fr_tensor* dy, const fr_tensor* d_last_states, const fr_tensor* dwx,
+    /// const fr_tensor* dr, const fr_tensor* dbias, const fr_tensor* d_initial_states, void* stream).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_rnn_backward")]
+    public static partial FrStatus FrRnnBackward(FrContextHandle context, FrPlan* plan, FrRnnBackwardOptions* options,
+        FrTensor* wx, FrTensor* r, FrTensor* bias, FrTensor* initialStates, FrTensor* y, FrTensor* reserve, FrTensor* dy,
+        FrTensor* dLastStates, FrTensor* dwx, FrTensor* dr, FrTensor* dbias, FrTensor* dInitialStates, void* stream);
+
     /// <summary>
     /// fr_status fr_linear(fr_context context, const fr_tensor* x, const fr_tensor* w, const fr_tensor* y,
     /// int allow_cublas, int* used_cublas, void* stream).

@@ -113,6 +113,20 @@ public unsafe struct FrLaunchConfig
     public void* Stream;
 }
 
+/// <summary>fr_rnn_backward_options: recurrent clipping, truncated BPTT, accumulation (all off when zero).</summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct FrRnnBackwardOptions
+{
+    /// <summary>size_t struct_size.</summary>
+    public nuint StructSize;
+    /// <summary>float recurrent_clip: &gt; 0 clamps R^T dg_t (the recurrent gradient reaching y_{t-1}) to [-clip, clip]; 0 off.</summary>
+    public float RecurrentClip;
+    /// <summary>int truncate: 1 for no gradient through R into y_{t-1}.</summary>
+    public int Truncate;
+    /// <summary>int accumulate: 1 adds every gradient to the outputs' values.</summary>
+    public int Accumulate;
+}
+
 /// <summary>fr_emulation_options: the cuda-emulated device a context emulates and how it schedules threads.</summary>
 [StructLayout(LayoutKind.Sequential)]
 public unsafe struct FrEmulationOptions

@@ -75,9 +75,12 @@ public sealed class IlgpuBackend : IRecurrenceBackend
     }
 
     public void Backward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputGradients<T> outputGradients,
-        RecurrentInputGradients<T> gradients)
+        RecurrentInputGradients<T> gradients, RecurrentBackwardOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.AnySet)
+            throw new NotSupportedException($"options: backend '{Name}' runs the plain backward only (no recurrent clipping, truncation or accumulation); got {options}. The reference and cuda backends take these options.");
         var device = RequireFloat32<T>(problem.DataType);
         try
         {

@@ -27,10 +27,13 @@ public static class Recurrence
 
     /// <summary>
     /// Backpropagation through time: given dL/dy (and optionally dL/d last states), writes dL/dWx, dL/dR,
-    /// dL/db and, when asked, dL/d initial states. The gradients are overwritten, not accumulated.
+    /// dL/db and, when asked, dL/d initial states. The gradients are overwritten unless
+    /// <paramref name="options"/> says <see cref="RecurrentBackwardOptions.Accumulate"/>; recurrent clipping and
+    /// truncated BPTT are options too (default: none).
     /// </summary>
     public static void Backward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs,
-        RecurrentOutputGradients<T> outputGradients, RecurrentInputGradients<T> gradients, IRecurrenceBackend? backend = null)
+        RecurrentOutputGradients<T> outputGradients, RecurrentInputGradients<T> gradients, IRecurrenceBackend? backend = null,
+        RecurrentBackwardOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         Guard.NotNull(problem, nameof(problem));
@@ -40,6 +43,6 @@ public static class Recurrence
         ArgumentChecks.OutputGradients(problem, outputGradients);
         ArgumentChecks.InputGradients(problem, gradients);
         ArgumentChecks.Supported(backend, problem);
-        backend.Backward(problem, inputs, outputGradients, gradients);
+        backend.Backward(problem, inputs, outputGradients, gradients, RecurrentBackwardOptions.OrNone(options));
     }
 }

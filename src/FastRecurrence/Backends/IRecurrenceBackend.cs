@@ -25,10 +25,11 @@ public interface IRecurrenceBackend
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>
-    /// Backpropagation through time. Overwrites every gradient in <paramref name="gradients"/>.
+    /// Backpropagation through time. Overwrites every gradient in <paramref name="gradients"/> (adds to them with
+    /// <see cref="RecurrentBackwardOptions.Accumulate"/>). A backend without an option throws NotSupportedException naming it.
     /// </summary>
     void Backward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputGradients<T> outputGradients,
-        RecurrentInputGradients<T> gradients)
+        RecurrentInputGradients<T> gradients, RecurrentBackwardOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>;
 
     void ScanForward<T>(ScanProblem problem, ScanInputs<T> inputs, Span<T> h)

@@ -30,9 +30,9 @@ internal sealed class ReferenceBackend : IRecurrenceBackend
         RecurrentReference.Forward(problem, inputs, outputs);
 
     public void Backward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputGradients<T> outputGradients,
-        RecurrentInputGradients<T> gradients)
+        RecurrentInputGradients<T> gradients, RecurrentBackwardOptions options)
         where T : unmanaged, IFloatingPointIeee754<T> =>
-        RecurrentReference.Backward(problem, inputs, outputGradients, gradients);
+        RecurrentReference.Backward(problem, inputs, outputGradients, gradients, options);
 
     public void ScanForward<T>(ScanProblem problem, ScanInputs<T> inputs, Span<T> h)
         where T : unmanaged, IFloatingPointIeee754<T> =>

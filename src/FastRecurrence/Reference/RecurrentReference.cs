@@ -24,17 +24,38 @@ internal static class RecurrentReference
     }
 
     public static void Backward<T>(RecurrentProblem p, RecurrentInputs<T> inputs, RecurrentOutputGradients<T> outputGradients,
-        RecurrentInputGradients<T> gradients)
+        RecurrentInputGradients<T> gradients, RecurrentBackwardOptions? options = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
+        options ??= RecurrentBackwardOptions.None;
+        if (options.Accumulate)
+        {
+            // the gradients of this call into fresh buffers, then added to the caller's
+            var dWx = new T[gradients.DWx.Length];
+            var dR = new T[gradients.DR.Length];
+            var dBias = new T[gradients.DBias.Length];
+            var dInitial = new T[gradients.DInitialStates.Length];
+            Backward(p, inputs, outputGradients, new RecurrentInputGradients<T>(dWx, dR, dBias, dInitial), options with { Accumulate = false });
+            AddInto(gradients.DWx, dWx);
+            AddInto(gradients.DR, dR);
+            AddInto(gradients.DBias, dBias);
+            AddInto(gradients.DInitialStates, dInitial);
+            return;
+        }
         switch (p.Cell)
         {
-            case CellKind.Lstm: Backward<T, LstmCell<T>>(p, inputs, outputGradients, gradients); break;
-            case CellKind.Gru: Backward<T, GruCell<T>>(p, inputs, outputGradients, gradients); break;
-            case CellKind.SLstm: Backward<T, SLstmCell<T>>(p, inputs, outputGradients, gradients); break;
-            case CellKind.Elman: Backward<T, ElmanCell<T>>(p, inputs, outputGradients, gradients); break;
+            case CellKind.Lstm: Backward<T, LstmCell<T>>(p, inputs, outputGradients, gradients, options); break;
+            case CellKind.Gru: Backward<T, GruCell<T>>(p, inputs, outputGradients, gradients, options); break;
+            case CellKind.SLstm: Backward<T, SLstmCell<T>>(p, inputs, outputGradients, gradients, options); break;
+            case CellKind.Elman: Backward<T, ElmanCell<T>>(p, inputs, outputGradients, gradients, options); break;
             default: throw new ArgumentOutOfRangeException(nameof(p), p.Cell, "Unknown cell kind.");
         }
+    }
+
+    private static void AddInto<T>(Span<T> target, ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (var i = 0; i < target.Length; i++)
+            target[i] += values[i];
     }
 
     private static void Forward<T, TCell>(RecurrentProblem p, RecurrentInputs<T> inputs, RecurrentOutputs<T> outputs)
@@ -59,7 +80,7 @@ internal static class RecurrentReference
     }
 
     private static void Backward<T, TCell>(RecurrentProblem p, RecurrentInputs<T> inputs,
-        RecurrentOutputGradients<T> outputGradients, RecurrentInputGradients<T> gradients)
+        RecurrentOutputGradients<T> outputGradients, RecurrentInputGradients<T> gradients, RecurrentBackwardOptions options)
         where T : unmanaged, IFloatingPointIeee754<T>
         where TCell : ICellRule<T>
     {
@@ -83,6 +104,8 @@ internal static class RecurrentReference
         outputGradients.DLastStates.CopyTo(dState);
         var dPrevState = new T[stateLength];
         var dRh = new T[B * G * H];
+        var recurrent = new T[B * H];
+        var clip = T.CreateChecked(options.RecurrentClip);
 
         Span<T> wxUnit = stackalloc T[4], rhUnit = stackalloc T[4], biasUnit = stackalloc T[4];
         Span<T> prevUnit = stackalloc T[4], nextUnit = stackalloc T[4], dNextUnit = stackalloc T[4];
@@ -118,7 +141,9 @@ internal static class RecurrentReference
                     dPrevState[s * B * H + unit] = dPrevUnit[s];
             }
 
-            // dR[g,h,d,p] += dRh[b,g,h,d] * y_{t-1}[b,h,p];  dy_{t-1}[b,h,p] += sum_{g,d} R[g,h,d,p] * dRh[b,g,h,d].
+            // dR[g,h,d,p] += dRh[b,g,h,d] * y_{t-1}[b,h,p];  dy_{t-1}[b,h,p] += sum_{g,d} R[g,h,d,p] * dRh[b,g,h,d]
+            // (the recurrent part: summed whole, then clipped, or dropped when truncating).
+            recurrent.AsSpan().Clear();
             for (var b = 0; b < B; b++)
             for (var g = 0; g < G; g++)
             for (var h = 0; h < NH; h++)
@@ -130,14 +155,23 @@ internal static class RecurrentReference
                 for (var q = 0; q < D; q++)
                 {
                     gradients.DR[rRow + q] += grad * before[yBase + q];
-                    dPrevState[yBase + q] += inputs.R[rRow + q] * grad;
+                    recurrent[yBase + q] += inputs.R[rRow + q] * grad;
                 }
+            }
+            if (!options.Truncate)
+            {
+                for (var i = 0; i < recurrent.Length; i++)
+                    dPrevState[i] += Clip(recurrent[i], clip);
             }
             (dState, dPrevState) = (dPrevState, dState);
         }
         if (!gradients.DInitialStates.IsEmpty)
             dState.CopyTo(gradients.DInitialStates);
     }
+
+    /// <summary>x clamped to [-clip, clip]; unchanged when clip is 0 (off).</summary>
+    private static T Clip<T>(T x, T clip) where T : unmanaged, IFloatingPointIeee754<T> =>
+        clip > T.Zero ? T.Clamp(x, -clip, clip) : x;
 
     /// <summary>rh[b, g, h, d] = sum_p R[g, h, d, p] * y[b, h, p], with y = state 0.</summary>
     private static void RecurrentProduct<T>(RecurrentProblem p, ReadOnlySpan<T> r, ReadOnlySpan<T> states, Span<T> rh)

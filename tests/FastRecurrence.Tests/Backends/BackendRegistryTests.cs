@@ -49,7 +49,7 @@ public sealed class BackendRegistryTests
         public void Forward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputs<T> outputs)
             where T : unmanaged, IFloatingPointIeee754<T> => throw new AssertionException("must not run");
         public void Backward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputGradients<T> outputGradients,
-            RecurrentInputGradients<T> gradients) where T : unmanaged, IFloatingPointIeee754<T> => throw new AssertionException("must not run");
+            RecurrentInputGradients<T> gradients, RecurrentBackwardOptions options) where T : unmanaged, IFloatingPointIeee754<T> => throw new AssertionException("must not run");
         public void ScanForward<T>(ScanProblem problem, ScanInputs<T> inputs, Span<T> h)
             where T : unmanaged, IFloatingPointIeee754<T> => throw new AssertionException("must not run");
         public void ScanBackward<T>(ScanProblem problem, ScanInputs<T> inputs, ReadOnlySpan<T> dh, ScanGradients<T> gradients)

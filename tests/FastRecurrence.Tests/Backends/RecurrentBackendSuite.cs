@@ -21,6 +21,9 @@ public abstract class RecurrentBackendSuite
     /// <summary>Why the backend has no backward yet (the backward cases are then ignored with this reason), or null.</summary>
     protected virtual string? BackwardMissing => null;
 
+    /// <summary>Why the backend refuses <see cref="RecurrentBackwardOptions"/> (those cases are then ignored with it), or null.</summary>
+    protected virtual string? BackwardOptionsMissing => null;
+
     [SetUp]
     public void RequireBackend() => BackendRequirement.Ensure(Backend, MustBeAvailable);
 
@@ -61,14 +64,41 @@ public abstract class RecurrentBackendSuite
         var c = new RecurrentCase(p32, seed: 4048 + (int)cell + steps);
         var (dWx64, dR64, dBias64, dInitial64) = c.Backward();
 
-        var dWx = TestData.Poisoned<float>(p32.WxLength);
-        var dR = TestData.Poisoned<float>(p32.RLength);
-        var dBias = TestData.Poisoned<float>(p32.BiasLength);
-        var dInitial = TestData.Poisoned<float>(p32.StatesLength);
-        Recurrence.Backward(p32,
-            new RecurrentInputs<float>(TestData.ToSingle(c.Wx), TestData.ToSingle(c.R), TestData.ToSingle(c.Bias), TestData.ToSingle(c.InitialStates)),
-            new RecurrentOutputGradients<float>(TestData.ToSingle(c.DY), TestData.ToSingle(c.DLastStates)),
-            new RecurrentInputGradients<float>(dWx, dR, dBias, dInitial), Backend);
+        var (dWx, dR, dBias, dInitial) = c.BackwardFloat32(Backend);
+
+        AssertClose("dWx", dWx, dWx64);
+        AssertClose("dR", dR, dR64);
+        AssertClose("dBias", dBias, dBias64);
+        AssertClose("dInitialStates", dInitial, dInitial64);
+    }
+
+    public static IEnumerable<TestCaseData> OptionCases() =>
+        from cell in Enum.GetValues<CellKind>()
+        from option in new[] { "clip", "truncate", "accumulate" }
+        select new TestCaseData(cell, option).SetArgDisplayNames(cell.ToString(), option);
+
+    /// <summary>Recurrent clipping (tight enough to bind), truncated BPTT and accumulation, against the reference's.</summary>
+    [TestCaseSource(nameof(OptionCases))]
+    public void Backward_WithAnOption_MatchesTheReferenceWithIt(CellKind cell, string option)
+    {
+        if (BackwardMissing is { } missing)
+            Assert.Ignore($"backend '{Backend.Name}' has no backward yet: {missing}");
+        if (BackwardOptionsMissing is { } optionsMissing)
+            Assert.Ignore($"backend '{Backend.Name}' takes no backward options: {optionsMissing}");
+        var options = option switch
+        {
+            "clip" => new RecurrentBackwardOptions { RecurrentClip = 0.05f },
+            "truncate" => new RecurrentBackwardOptions { Truncate = true },
+            _ => new RecurrentBackwardOptions { Accumulate = true },
+        };
+        var p32 = new RecurrentProblem(cell, 3, 9, 2, 6, 1, DataType.Float32);
+        var c = new RecurrentCase(p32, seed: 31 + (int)cell);
+        var (dWx64, dR64, dBias64, dInitial64) = c.Backward(options);
+        var (plainWx64, _, _, plainInitial64) = c.Backward();
+        Assert.That(TestData.RelativeL2(dWx64, plainWx64) + TestData.RelativeL2(dInitial64, plainInitial64), Is.GreaterThan(1e-3),
+            $"the option {option} changes the reference's gradients");
+
+        var (dWx, dR, dBias, dInitial) = c.BackwardFloat32(Backend, options);
 
         AssertClose("dWx", dWx, dWx64);
         AssertClose("dR", dR, dR64);

@@ -12,6 +12,7 @@ namespace FastRecurrence.Tests.Ilgpu;
 public sealed class IlgpuCpuRecurrentTests : RecurrentBackendSuite
 {
     protected override IRecurrenceBackend Backend => IlgpuBackends.Cpu;
+    protected override string? BackwardOptionsMissing => IlgpuOptionsMissing.Reason;
     protected override bool MustBeAvailable => true;
 }
 
@@ -29,6 +30,7 @@ public sealed class IlgpuCpuScanTests : ScanBackendSuite
 public sealed class IlgpuCudaRecurrentTests : RecurrentBackendSuite
 {
     protected override IRecurrenceBackend Backend => IlgpuBackends.Cuda;
+    protected override string? BackwardOptionsMissing => IlgpuOptionsMissing.Reason;
     protected override double Float32Tolerance => 2e-3;
 }
 
@@ -44,6 +46,7 @@ public sealed class IlgpuCudaScanTests : ScanBackendSuite
 public sealed class IlgpuOpenCLRecurrentTests : RecurrentBackendSuite
 {
     protected override IRecurrenceBackend Backend => IlgpuBackends.OpenCL;
+    protected override string? BackwardOptionsMissing => IlgpuOptionsMissing.Reason;
     protected override double Float32Tolerance => 2e-3;
 }
 
@@ -58,5 +61,12 @@ public sealed class IlgpuCpuTightSharedMemoryRecurrentTests : RecurrentBackendSu
     private static readonly IRecurrenceBackend Tight = IlgpuBackends.CreateCpu(warpsPerGroup: 2, multiprocessors: 2, sharedMemoryPerGroup: 800);
 
     protected override IRecurrenceBackend Backend => Tight;
+    protected override string? BackwardOptionsMissing => IlgpuOptionsMissing.Reason;
     protected override bool MustBeAvailable => true;
+}
+
+/// <summary>Why the ILGPU suites skip the backward options: the ILGPU backends run the plain backward only.</summary>
+internal static class IlgpuOptionsMissing
+{
+    public const string Reason = "the ILGPU backends run the plain backward only (recurrent clipping, truncation and accumulation are the reference's and the cuda backends')";
 }

@@ -57,7 +57,6 @@ internal sealed class RecurrentCase
         return (y, last, all);
     }
 
-    /// <summary>The scalar loss whose gradient the backward computes: sum(dy * y) + sum(dLast * last).</summary>
     /// <summary>
     /// The case's float32 forward on <paramref name="backend"/> through the public API, outputs poisoned with NaN first:
     /// y, last states, all states.
@@ -73,6 +72,7 @@ internal sealed class RecurrentCase
         return (y, last, all);
     }
 
+    /// <summary>The scalar loss whose gradient the backward computes: sum(dy * y) + sum(dLast * last).</summary>
     public double Loss(double[]? wx = null, double[]? r = null, double[]? bias = null, double[]? initial = null)
     {
         var (y, last, _) = Forward(wx, r, bias, initial);
@@ -82,16 +82,43 @@ internal sealed class RecurrentCase
         return loss;
     }
 
-    public (double[] DWx, double[] DR, double[] DBias, double[] DInitial) Backward()
+    /// <summary>The reference's float64 gradients; with accumulation they start from <see cref="Accumulated"/>'s values.</summary>
+    public (double[] DWx, double[] DR, double[] DBias, double[] DInitial) Backward(RecurrentBackwardOptions? options = null)
     {
         var p = Problem.WithDataType(DataType.Float64);
-        var dWx = TestData.Poisoned<double>(p.WxLength);
-        var dR = TestData.Poisoned<double>(p.RLength);
-        var dBias = TestData.Poisoned<double>(p.BiasLength);
-        var dInitial = TestData.Poisoned<double>(p.StatesLength);
+        var accumulate = options?.Accumulate == true;
+        var dWx = accumulate ? Accumulated(p.WxLength, 1) : TestData.Poisoned<double>(p.WxLength);
+        var dR = accumulate ? Accumulated(p.RLength, 2) : TestData.Poisoned<double>(p.RLength);
+        var dBias = accumulate ? Accumulated(p.BiasLength, 3) : TestData.Poisoned<double>(p.BiasLength);
+        var dInitial = accumulate ? Accumulated(p.StatesLength, 4) : TestData.Poisoned<double>(p.StatesLength);
         Recurrence.Backward(p, new RecurrentInputs<double>(Wx, R, Bias, InitialStates),
             new RecurrentOutputGradients<double>(DY, DLastStates), new RecurrentInputGradients<double>(dWx, dR, dBias, dInitial),
-            RecurrenceBackends.Reference);
+            RecurrenceBackends.Reference, options);
         return (dWx, dR, dBias, dInitial);
     }
+
+    /// <summary>
+    /// The case's float32 backward on <paramref name="backend"/> through the public API: outputs poisoned with NaN first,
+    /// or (accumulating) holding <see cref="Accumulated"/>'s values.
+    /// </summary>
+    public (float[] DWx, float[] DR, float[] DBias, float[] DInitial) BackwardFloat32(IRecurrenceBackend backend,
+        RecurrentBackwardOptions? options = null)
+    {
+        var p = Problem;
+        var accumulate = options?.Accumulate == true;
+        float[] Start(int length, int salt) => accumulate ? TestData.ToSingle(Accumulated(length, salt)) : TestData.Poisoned<float>(length);
+        var dWx = Start(p.WxLength, 1);
+        var dR = Start(p.RLength, 2);
+        var dBias = Start(p.BiasLength, 3);
+        var dInitial = Start(p.StatesLength, 4);
+        Recurrence.Backward(p,
+            new RecurrentInputs<float>(TestData.ToSingle(Wx), TestData.ToSingle(R), TestData.ToSingle(Bias), TestData.ToSingle(InitialStates)),
+            new RecurrentOutputGradients<float>(TestData.ToSingle(DY), TestData.ToSingle(DLastStates)),
+            new RecurrentInputGradients<float>(dWx, dR, dBias, dInitial), backend, options);
+        return (dWx, dR, dBias, dInitial);
+    }
+
+    /// <summary>The values an accumulating backward starts from (exact in float32), one fixed set per salt.</summary>
+    public static double[] Accumulated(int length, int salt) =>
+        TestData.ToDouble(TestData.ToSingle(TestData.Uniform(new Random(900 + salt), length, 0.25)));
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using FastRecurrence.Backends.Cuda;
+using FastRecurrence.Planning;
 using FastRecurrence.Cli.Errors;
 using FastRecurrence.Interop;
 
@@ -22,7 +23,7 @@ internal static class CompileCommand
     /// <summary>A variant failed to compile, spilled, or used more registers than predicted; or NVRTC / the library is missing.</summary>
     public const int CompileFailure = 3;
 
-    private const string Families = "scan|rnn|all";
+    private const string Families = "scan|rnn|rnn-backward|all";
 
     public static Command Create(TextWriter stdout)
     {
@@ -34,7 +35,7 @@ internal static class CompileCommand
         };
         var family = new Option<string>("--family")
         {
-            Description = "Kernel family: scan (kernels/scan.cu), rnn (the fused forward, kernels/rnn_forward.cu) or all.",
+            Description = "Kernel family: scan (kernels/scan.cu), rnn (the fused forward, kernels/rnn_forward.cu), rnn-backward (the fused backward, kernels/rnn_backward.cu) or all.",
             DefaultValueFactory = _ => "all",
             HelpName = Families,
         };
@@ -70,7 +71,7 @@ internal static class CompileCommand
 
     private static int Execute(string arch, string family, bool json, string? cacheDir, bool useCache, TextWriter stdout, TextWriter stderr)
     {
-        var (scan, rnn) = ParseFamily(family);
+        var (scan, rnn, rnnBackward) = ParseFamily(family);
         if (!ScanPlanVariants.Architectures.Contains(arch, StringComparer.Ordinal))
             throw new CliInputException($"--arch: expected one of {string.Join(", ", ScanPlanVariants.Architectures)} (the catalog GPUs' architectures), got '{arch}'.");
         if (cacheDir is not null && cacheDir.Length == 0)
@@ -89,6 +90,7 @@ internal static class CompileCommand
         }
         if (scan) families.Add(new FamilyRows("scan", CompileAll(ScanPlanVariants.For(arch), cacheDir, useCache)));
         if (rnn) families.Add(new FamilyRows("rnn", CompileAll(FusedPlanVariants.For(arch), cacheDir, useCache)));
+        if (rnnBackward) families.Add(new FamilyRows("rnn-backward", CompileAll(FusedPlanVariants.For(arch, PlanDirection.Backward), cacheDir, useCache)));
 
         if (json)
             WriteJson(stdout, arch, nvrtc, cacheDir, useCache, families);
@@ -105,11 +107,12 @@ internal static class CompileCommand
         return rows;
     }
 
-    private static (bool Scan, bool Rnn) ParseFamily(string family) => family.ToLowerInvariant() switch
+    private static (bool Scan, bool Rnn, bool RnnBackward) ParseFamily(string family) => family.ToLowerInvariant() switch
     {
-        "scan" => (true, false),
-        "rnn" => (false, true),
-        "all" => (true, true),
+        "scan" => (true, false, false),
+        "rnn" => (false, true, false),
+        "rnn-backward" => (false, false, true),
+        "all" => (true, true, true),
         _ => throw new CliInputException($"--family: expected one of {Families.Replace("|", ", ", StringComparison.Ordinal)}, got '{family}'."),
     };
 
@@ -153,7 +156,7 @@ internal static class CompileCommand
             else
             {
                 var gpus = ScanPlanVariants.GpusOf(arch).Select(g => g.Name);
-                stdout.WriteLine(Invariant($"rnn (fused forward) on {arch}: {rows.Count} variants planned for {string.Join(", ", gpus)} over every cell, fp32/bf16/fp16, D {Join(FusedPlanVariants.HeadSizes)}, NH {Join(FusedPlanVariants.HeadCounts)}, B {Join(FusedPlanVariants.Batches)} (requests without a fused plan run on the alternating fallback); NVRTC {nvrtc?.Major}.{nvrtc?.Minor}"));
+                stdout.WriteLine(Invariant($"{family} (fused {(family == "rnn" ? "forward" : "backward")}) on {arch}: {rows.Count} variants planned for {string.Join(", ", gpus)} over every cell, fp32/bf16/fp16, D {Join(FusedPlanVariants.HeadSizes)}, NH {Join(FusedPlanVariants.HeadCounts)}, B {Join(FusedPlanVariants.Batches)} (requests without a fused plan run on the alternating fallback); NVRTC {nvrtc?.Major}.{nvrtc?.Minor}"));
                 const string Format = "{0,4} {1,-11} {2,-5} {3,-9} {4,4} {5,3} {6,3} {7,3} {8,2} {9,2} {10,3} {11,2} {12,2} {13,4} {14,4} {15,6} {16,5} {17,8} {18,-5} {19}";
                 stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
                     "#", "regime", "cell", "dtype", "D", "NH", "Hb", "P", "W", "Ks", "Bt", "RT", "ST", "regs", "pred", "smem", "spill", "ms", "cache", "status"));
@@ -196,7 +199,12 @@ internal static class CompileCommand
             {
                 w.WriteStartObject();
                 w.WriteString("family", family);
-                w.WriteString("source", family == "scan" ? ScanPlanVariants.SourceName : FusedPlanVariants.SourceName);
+                w.WriteString("source", family switch
+                {
+                    "scan" => ScanPlanVariants.SourceName,
+                    "rnn" => FusedPlanVariants.SourceName,
+                    _ => FusedPlanVariants.BackwardSourceName,
+                });
                 w.WriteStartArray("gpus");
                 foreach (var gpu in ScanPlanVariants.GpusOf(arch)) w.WriteStringValue(gpu.Name);
                 w.WriteEndArray();

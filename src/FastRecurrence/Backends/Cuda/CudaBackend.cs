@@ -104,10 +104,51 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         if (last is not null) device.Download(last, outputs.LastStates);
     }
 
+    /// <summary>
+    /// The training forward (fr_rnn_forward_training: y and the fp32 reserve) then the fused backward (fr_rnn_backward),
+    /// on the device; what the spans carry is uploaded and downloaded around them. Every option is supported.
+    /// </summary>
     public void Backward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputGradients<T> outputGradients,
-        RecurrentInputGradients<T> gradients)
-        where T : unmanaged, IFloatingPointIeee754<T> =>
-        throw new NotSupportedException($"problem: backend '{Name}' has no fused backward yet (issue 8); the reference backend runs {problem}.");
+        RecurrentInputGradients<T> gradients, RecurrentBackwardOptions options)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var device = RequireDevice();
+        if ((WhyUnsupported(problem) ?? WhyNoBackward(device, problem)) is { } why)
+            throw new NotSupportedException($"problem: backend '{Name}' does not run the backward of {problem}: {why}");
+        var forwardPlan = device.PlanRecurrent(problem, PlanDirection.Forward).Require();
+        var backwardPlan = device.PlanRecurrent(problem, PlanDirection.Backward).Require();
+        using var wx = device.Upload(inputs.Wx);
+        using var r = device.Upload(inputs.R);
+        using var bias = device.Upload(inputs.Bias);
+        using var initial = inputs.InitialStates.IsEmpty ? null : device.Upload(inputs.InitialStates);
+        using var y = device.Allocate<T>(problem.YLength);
+        using var reserve = device.Allocate<float>(checked((int)RnnLaunch.ReserveElements(problem)));
+        RnnLaunch.ForwardTraining(device, forwardPlan, problem, wx, r, bias, initial, y, null, reserve);
+
+        using var dy = device.Upload(outputGradients.DY);
+        using var dLast = outputGradients.DLastStates.IsEmpty ? null : device.Upload(outputGradients.DLastStates);
+        // accumulation adds to the caller's values: they go up with the call
+        using var dWx = options.Accumulate ? device.Upload<T>(gradients.DWx) : device.Allocate<T>(problem.WxLength);
+        using var dR = options.Accumulate ? device.Upload<T>(gradients.DR) : device.Allocate<T>(problem.RLength);
+        using var dBias = options.Accumulate ? device.Upload<T>(gradients.DBias) : device.Allocate<T>(problem.BiasLength);
+        using var dInitial = gradients.DInitialStates.IsEmpty ? null
+            : options.Accumulate ? device.Upload<T>(gradients.DInitialStates) : device.Allocate<T>(problem.StatesLength);
+        RnnLaunch.Backward(device, backwardPlan, problem, options, wx, r, bias, initial, y, reserve, dy, dLast, dWx, dR, dBias, dInitial);
+        device.Download(dWx, gradients.DWx);
+        device.Download(dR, gradients.DR);
+        device.Download(dBias, gradients.DBias);
+        if (dInitial is not null) device.Download(dInitial, gradients.DInitialStates);
+    }
+
+    /// <summary>Null when the backward of <paramref name="problem"/> has a plan with a kernel on this device, else why not.</summary>
+    private static string? WhyNoBackward(CudaDevice device, RecurrentProblem problem)
+    {
+        var outcome = device.PlanRecurrent(problem, PlanDirection.Backward);
+        if (outcome.Plan is not { } plan) return $"no backward plan on {device.Spec.Name}: {outcome.Reason}";
+        return plan.Request.Family == KernelFamily.Fused ? null
+            : $"the head needs the alternating backward (no fused backward plan fits {device.Spec.Name}), which does not exist yet";
+    }
 
     public string? WhyNoInputProjection(DataType dataType)
     {

@@ -5,7 +5,8 @@ using FastRecurrence.Planning.Hardware;
 namespace FastRecurrence.Backends.Cuda;
 
 /// <summary>
-/// Every fused forward kernel variant (kernels/rnn_forward.cu) the planner produces for an architecture: each catalog
+/// Every fused kernel variant (forward: kernels/rnn_forward.cu; backward: kernels/rnn_backward.cu) the planner produces
+/// for an architecture: each catalog
 /// GPU of that architecture, over the planner sweep's shapes (every cell, storage type, head size, head count and
 /// batch), grouped by distinct constants. Requests without a fused plan (heads too large for the chip, 16-bit types
 /// on GPUs without m16n8k16) are left out: they run on the alternating fallback. The one enumeration that the compile
@@ -16,6 +17,11 @@ public static class FusedPlanVariants
     /// <summary>The embedded source every fused forward variant compiles.</summary>
     public const string SourceName = "rnn_forward";
     public const string Kernel = "fr_rnn_forward";
+
+    /// <summary>The embedded source of the fused backward, its persistent kernel and the reductions launched after it.</summary>
+    public const string BackwardSourceName = "rnn_backward";
+    public const string BackwardKernel = "fr_rnn_backward";
+    public static ReadOnlyCollection<string> BackwardCompanionKernels { get; } = new(["fr_rnn_backward_weights", "fr_rnn_backward_bias"]);
 
     /// <summary>D of the sweep (the planner sweep's).</summary>
     public static ReadOnlyCollection<int> HeadSizes { get; } = new([16, 32, 64, 128, 256, 512, 768, 1024, 1536, 2048, 2560]);
@@ -32,8 +38,8 @@ public static class FusedPlanVariants
     /// <summary>T of the sweep's requests; the plan does not depend on it (the kernel loops over any T).</summary>
     public const int TimeSteps = 1024;
 
-    /// <summary>Every (cell, type, D, NH, B) forward request of the sweep; float32 both exact and in tf32.</summary>
-    public static IEnumerable<PlanRequest> Requests()
+    /// <summary>Every (cell, type, D, NH, B) request of the sweep in one direction; float32 both exact and in tf32.</summary>
+    public static IEnumerable<PlanRequest> Requests(PlanDirection direction = PlanDirection.Forward)
     {
         foreach (var cell in Enum.GetValues<CellKind>())
         foreach (var type in DataTypes)
@@ -41,17 +47,17 @@ public static class FusedPlanVariants
         foreach (var headSize in HeadSizes)
         foreach (var heads in HeadCounts)
         foreach (var batch in Batches)
-            yield return new PlanRequest(KernelFamily.Fused, cell, type, batch, heads, headSize, PlanDirection.Forward, TimeSteps) { Precision = precision };
+            yield return new PlanRequest(KernelFamily.Fused, cell, type, batch, heads, headSize, direction, TimeSteps) { Precision = precision };
     }
 
     /// <summary>
     /// The distinct variants for <paramref name="arch"/>, in a stable order (type, regime, then constants). Empty when no
     /// catalog GPU has that architecture.
     /// </summary>
-    public static IReadOnlyList<PlanVariant> For(string arch)
+    public static IReadOnlyList<PlanVariant> For(string arch, PlanDirection direction = PlanDirection.Forward)
     {
         ArgumentNullException.ThrowIfNull(arch);
-        var requests = Requests().ToArray();
+        var requests = Requests(direction).ToArray();
         var plans = ScanPlanVariants.GpusOf(arch).SelectMany(gpu =>
         {
             var planned = new KernelPlan?[requests.Length];
@@ -59,7 +65,9 @@ public static class FusedPlanVariants
             return planned.OfType<KernelPlan>();
         });
         return PlanVariant.ByConstants(plans)
-            .Select(plans => new PlanVariant(arch, SourceName, Kernel, plans))
+            .Select(plans => direction == PlanDirection.Forward
+                ? new PlanVariant(arch, SourceName, Kernel, plans)
+                : new PlanVariant(arch, BackwardSourceName, BackwardKernel, plans, BackwardCompanionKernels))
             .OrderBy(v => DataTypes.IndexOf(v.DataType))
             .ThenBy(v => v.Regime)
             .ThenBy(v => v.Describe(), StringComparer.Ordinal)

@@ -14,6 +14,7 @@ internal static class NativePlans
     {
         (KernelFamily.Scan, _) => "scan",
         (KernelFamily.Fused, PlanDirection.Forward) => "rnn_forward",
+        (KernelFamily.Fused, PlanDirection.Backward) => "rnn_backward",
         (KernelFamily.Alternating, PlanDirection.Forward) => "rnn_alternating",
         _ => throw new NotSupportedException($"family: no CUDA C kernel exists for the {family} {direction} yet (issues 7, 8)."),
     };
@@ -42,7 +43,7 @@ internal static class NativePlans
     public static uint DynamicSharedBytes(KernelPlan plan) => plan.Request.Family switch
     {
         KernelFamily.Scan => 0,
-        KernelFamily.Fused => checked((uint)FusedForwardSharedBytes(plan)),
+        KernelFamily.Fused => checked((uint)FusedSharedBytes(plan)),
         // rnn_alternating.cu: one staged R tile [TM][TK] and h tile [TN][TK] in the storage type
         KernelFamily.Alternating => checked((uint)((plan.Constant("FR_TILE_M") + plan.Constant("FR_TILE_N")) * plan.Constant("FR_TILE_K")
             * (plan.Constant("FR_DTYPE") == 0 ? 4 : 2))),
@@ -50,17 +51,20 @@ internal static class NativePlans
     };
 
     /// <summary>
-    /// The dynamic shared memory of kernels/rnn_forward.cu for a fused plan (its layout: R tiles, double-buffered h of
-    /// the whole head, the K slices' pre-activations of the block's rows): the model's figure without the per-block reserve the driver takes itself.
+    /// The dynamic shared memory of kernels/rnn_forward.cu or rnn_backward.cu for a fused plan (its layout: R tiles, the
+    /// vectors (forward: h double-buffered; backward: one dg buffer of every unit's gates), the K slices' partial
+    /// products of the block's rows): the model's figure without the per-block reserve the driver takes itself.
     /// </summary>
-    public static long FusedForwardSharedBytes(KernelPlan plan)
+    public static long FusedSharedBytes(KernelPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
         long dtype = plan.Constant("FR_DTYPE"), gates = plan.Constant("FR_GATES"), dp = plan.Constant("FR_HEAD_SIZE_PADDED");
         long hb = plan.Constant("FR_HEADS_PER_BLOCK"), warps = plan.Constant("FR_WARPS"), ks = plan.Constant("FR_K_SPLIT");
         long bt = plan.Constant("FR_BATCH_TILE"), st = plan.Constant("FR_SHARED_ROW_TILES"), p = plan.Constant("FR_BLOCKS_PER_HEAD");
         long element = dtype == 0 ? 4 : 2, kChunk = dtype == 0 ? 8 : 16;
-        return warps * st * (dp / ks / kChunk) * 512 + 2 * hb * bt * dp * element + ks * hb * gates * (dp / p) * bt * 4;
+        bool backward = plan.Request.Direction == PlanDirection.Backward;
+        long width = backward ? gates * dp : dp, rowsPerHead = backward ? dp : gates * dp, vectorBuffers = backward ? 1 : 2;
+        return warps * st * (width / ks / kChunk) * 512 + vectorBuffers * hb * bt * width * element + ks * hb * (rowsPerHead / p) * bt * 4;
     }
 
     public static FrDim3 Dim3(Dim3 d) => new() { X = (uint)d.X, Y = (uint)d.Y, Z = (uint)d.Z };

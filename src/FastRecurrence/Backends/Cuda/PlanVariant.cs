@@ -9,11 +9,13 @@ namespace FastRecurrence.Backends.Cuda;
 /// </summary>
 public sealed class PlanVariant
 {
-    internal PlanVariant(string arch, string sourceName, string kernelName, IReadOnlyList<KernelPlan> plans)
+    internal PlanVariant(string arch, string sourceName, string kernelName, IReadOnlyList<KernelPlan> plans,
+        IReadOnlyList<string>? companionKernels = null)
     {
         Arch = arch;
         SourceName = sourceName;
         KernelName = kernelName;
+        CompanionKernels = companionKernels ?? [];
         Plans = plans;
         Constants = plans[0].Constants;
         Direction = plans[0].Request.Direction;
@@ -23,6 +25,12 @@ public sealed class PlanVariant
         PredictedRegisters = plans.Min(p => p.PredictedRegisters);
         SharedMemoryBytes = plans.Max(p => p.SharedMemoryBytes);
     }
+
+    /// <summary>
+    /// Kernels of the same compilation the plan's operation also launches, with their own fixed launch (rnn_backward.cu's
+    /// dR and db reductions): they must not spill under the plan's register cap either.
+    /// </summary>
+    public IReadOnlyList<string> CompanionKernels { get; }
 
     /// <summary>"sm_80", "sm_90", ...</summary>
     public string Arch { get; }

@@ -4,7 +4,7 @@ using FastRecurrence.Planning;
 namespace FastRecurrence.Backends.Cuda;
 
 /// <summary>
-/// fr_rnn_forward on contiguous device tensors in the layouts of <see cref="RecurrentInputs{T}"/>: wx [B, T, G, NH, D],
+/// fr_rnn_forward, fr_rnn_forward_training and fr_rnn_backward on contiguous device tensors in the layouts of <see cref="RecurrentInputs{T}"/>: wx [B, T, G, NH, D],
 /// r [G, NH, D, D], bias [Gb, NH, D], states [S, B, NH, D], y [B, T, NH, D], all states [S, B, T, NH, D]; the legacy
 /// default stream, synchronised after the launch so a kernel fault surfaces here with the call's name.
 /// </summary>
@@ -28,6 +28,69 @@ internal static unsafe class RnnLaunch
             FastRecurrenceNative.FrRnnForward(device.Context, &native, &twx, &tr, &tbias, initial is null ? null : &tinitial, &ty,
                 allStates is null ? null : &tall, lastStates is null ? null : &tlast, null),
             "fr_rnn_forward");
+        device.Synchronize();
+    }
+
+    /// <summary>fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) (fr_rnn_reserve_size).</summary>
+    public static long ReserveElements(RecurrentProblem p) =>
+        (long)p.Batch * p.TimeSteps * p.Heads * p.HeadSize * (p.GateCount + p.StateCount);
+
+    /// <summary>The forward that also writes the reserve the backward reads (any forward plan).</summary>
+    public static void ForwardTraining(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
+        FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
+        FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle reserve)
+    {
+        using var strings = new NativeStrings();
+        var native = NativePlans.ToNative(plan, strings);
+        long B = p.Batch, T = p.TimeSteps, G = p.GateCount, Gb = p.BiasCount, S = p.StateCount, NH = p.Heads, D = p.HeadSize;
+        var twx = ScanLaunch.Tensor(p.DataType, wx.Pointer, [B, T, G, NH, D]);
+        var tr = ScanLaunch.Tensor(p.DataType, r.Pointer, [G, NH, D, D]);
+        var tbias = ScanLaunch.Tensor(p.DataType, bias.Pointer, [Gb, NH, D]);
+        var ty = ScanLaunch.Tensor(p.DataType, y.Pointer, [B, T, NH, D]);
+        var tinitial = initial is null ? default : ScanLaunch.Tensor(p.DataType, initial.Pointer, [S, B, NH, D]);
+        var tlast = lastStates is null ? default : ScanLaunch.Tensor(p.DataType, lastStates.Pointer, [S, B, NH, D]);
+        var treserve = ScanLaunch.Tensor(DataType.Float32, reserve.Pointer, [ReserveElements(p)]);
+        FastRecurrenceNativeException.ThrowIfFailed(
+            FastRecurrenceNative.FrRnnForwardTraining(device.Context, &native, &twx, &tr, &tbias, initial is null ? null : &tinitial,
+                &ty, null, lastStates is null ? null : &tlast, &treserve, null),
+            "fr_rnn_forward_training");
+        device.Synchronize();
+    }
+
+    /// <summary>The backward with a backward plan, after <see cref="ForwardTraining"/> wrote y and the reserve.</summary>
+    public static void Backward(CudaDevice device, KernelPlan plan, RecurrentProblem p, RecurrentBackwardOptions options,
+        FrDeviceMemoryHandle wx, FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial,
+        FrDeviceMemoryHandle y, FrDeviceMemoryHandle reserve, FrDeviceMemoryHandle dy, FrDeviceMemoryHandle? dLastStates,
+        FrDeviceMemoryHandle dwx, FrDeviceMemoryHandle dr, FrDeviceMemoryHandle dbias, FrDeviceMemoryHandle? dInitialStates)
+    {
+        using var strings = new NativeStrings();
+        var native = NativePlans.ToNative(plan, strings);
+        long B = p.Batch, T = p.TimeSteps, G = p.GateCount, Gb = p.BiasCount, S = p.StateCount, NH = p.Heads, D = p.HeadSize;
+        var type = p.DataType;
+        var twx = ScanLaunch.Tensor(type, wx.Pointer, [B, T, G, NH, D]);
+        var tr = ScanLaunch.Tensor(type, r.Pointer, [G, NH, D, D]);
+        var tbias = ScanLaunch.Tensor(type, bias.Pointer, [Gb, NH, D]);
+        var tinitial = initial is null ? default : ScanLaunch.Tensor(type, initial.Pointer, [S, B, NH, D]);
+        var ty = ScanLaunch.Tensor(type, y.Pointer, [B, T, NH, D]);
+        var treserve = ScanLaunch.Tensor(DataType.Float32, reserve.Pointer, [ReserveElements(p)]);
+        var tdy = ScanLaunch.Tensor(type, dy.Pointer, [B, T, NH, D]);
+        var tdLast = dLastStates is null ? default : ScanLaunch.Tensor(type, dLastStates.Pointer, [S, B, NH, D]);
+        var tdwx = ScanLaunch.Tensor(type, dwx.Pointer, [B, T, G, NH, D]);
+        var tdr = ScanLaunch.Tensor(type, dr.Pointer, [G, NH, D, D]);
+        var tdbias = ScanLaunch.Tensor(type, dbias.Pointer, [Gb, NH, D]);
+        var tdInitial = dInitialStates is null ? default : ScanLaunch.Tensor(type, dInitialStates.Pointer, [S, B, NH, D]);
+        var nativeOptions = new FrRnnBackwardOptions
+        {
+            StructSize = (nuint)sizeof(FrRnnBackwardOptions),
+            RecurrentClip = options.RecurrentClip,
+            Truncate = options.Truncate ? 1 : 0,
+            Accumulate = options.Accumulate ? 1 : 0,
+        };
+        FastRecurrenceNativeException.ThrowIfFailed(
+            FastRecurrenceNative.FrRnnBackward(device.Context, &native, &nativeOptions, &twx, &tr, &tbias,
+                initial is null ? null : &tinitial, &ty, &treserve, &tdy, dLastStates is null ? null : &tdLast, &tdwx, &tdr, &tdbias,
+                dInitialStates is null ? null : &tdInitial, null),
+            "fr_rnn_backward");
         device.Synchronize();
     }
 }

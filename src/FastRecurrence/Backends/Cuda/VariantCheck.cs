@@ -26,6 +26,13 @@ public static class VariantCheck
             problems.Add(Invariant($"{planned.Name} spills {planned.SpillStoreBytes} bytes stored, {planned.SpillLoadBytes} bytes loaded"));
         if (planned.Registers > variant.PredictedRegisters)
             problems.Add(Invariant($"{planned.Name} uses {planned.Registers} registers, above the plan's prediction of {variant.PredictedRegisters}"));
+        foreach (var name in variant.CompanionKernels)
+        {
+            if (report.Kernel(name) is not { } companion)
+                problems.Add($"{name} (launched with {variant.KernelName}) is not in the ptxas report");
+            else if (companion.SpillBytes > 0)
+                problems.Add(Invariant($"{name} (launched with {variant.KernelName}) spills {companion.SpillStoreBytes} bytes stored, {companion.SpillLoadBytes} bytes loaded"));
+        }
         return problems;
     }
 
@@ -34,7 +41,7 @@ public static class VariantCheck
     {
         ArgumentNullException.ThrowIfNull(variant);
         ArgumentNullException.ThrowIfNull(report);
-        return report.Kernels.Where(k => k.Name != variant.KernelName && k.SpillBytes > 0)
+        return report.Kernels.Where(k => k.Name != variant.KernelName && !variant.CompanionKernels.Contains(k.Name) && k.SpillBytes > 0)
             .Select(k => Invariant($"{k.Name} (not launched by this plan) spills {k.SpillStoreBytes}+{k.SpillLoadBytes} bytes"))
             .ToArray();
     }

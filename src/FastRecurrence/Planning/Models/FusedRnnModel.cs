@@ -43,7 +43,6 @@ internal sealed class FusedRnnModel : IPlanModel
         long s = StorageType.Bytes(request.DataType);
         PaddedHeadSize = (request.HeadSize + MmaEdge - 1) / MmaEdge * MmaEdge;
         long dp = PaddedHeadSize;
-        long baseRegisters = request.Direction == PlanDirection.Backward ? 56 : 40;
         int maxP = regime switch
         {
             FusedRegime.SingleBlock => 1,
@@ -70,50 +69,56 @@ internal sealed class FusedRnnModel : IPlanModel
 
         Expr w = Warps = wr * ks;
         Expr rowTilesPerWarp = rt + st;
-        if (request.Direction == PlanDirection.Forward)
+        bool forward = request.Direction == PlanDirection.Forward;
+        // The on-chip matrix of a head: forward R (rows = every unit's gates, columns = the units of h_{t-1}); backward
+        // R^T (rows = units, columns = every unit's gates of dg_t: kernels/rnn_backward.cu).
+        long rowsPerHead = forward ? gates * dp : dp;
+        long width = forward ? dp : gates * dp;
+        RowsPerHead = rowsPerHead;
+        Width = width;
         {
-            // Calibrated against kernels/rnn_forward.cu (ptxas, NVRTC 11.8, sm_80 / sm_90; decision 0012): the R tiles
-            // in registers, then per pointwise item of the thread its states plus the step's temporaries (Wx, the
-            // summed pre-activations and biases per gate), over a base of 64 (88 on the fp32 path, whose FMA matmul
-            // keeps 16 partial sums). The matmul holds one tile's 4 accumulators at a time.
-            long forwardBase = request.DataType == DataType.Float32 && !UsesTf32 ? 88 : 64;
+            // Calibrated against kernels/rnn_forward.cu and rnn_backward.cu (ptxas, NVRTC 11.8; decisions 0012, 0013):
+            // the R tiles in registers, then per pointwise item of the thread its states (the backward carries two sets:
+            // the state gradients and the states after the step) plus the step's temporaries (Wx, the summed products
+            // and biases per gate), over a base of 64 (88 on the fp32 path, whose FMA matmul keeps 16 partial sums). The
+            // matmul holds one tile's 4 accumulators at a time.
+            long baseRegisters = request.DataType == DataType.Float32 && !UsesTf32 ? 88 : 64;
             // sLSTM's pointwise step (log-sigmoid, three exponentials, a division) keeps 4 more values live per item.
-            long perItem = states + 2L * gates + request.Cell.BiasCount() + 6 + (request.Cell == CellKind.SLstm ? 4 : 0);
+            long perItem = states + 2L * gates + request.Cell.BiasCount() + 6 + (request.Cell == CellKind.SLstm ? 4 : 0)
+                + (forward ? 0 : BackwardItemExtra);
             Expr items = Expr.CeilDiv(hb * (dp * 1L) * bt, p * w * gpu.WarpSize);
-            // A head split over blocks exchanges h_t each step: the cluster regime writes it into every block of the
-            // cluster through mapped addresses, the grid regime reloads it from y after the grid barrier.
+            // A head split over blocks exchanges h_t (dg_t) each step: the cluster regime writes it into every block of
+            // the cluster through mapped addresses, the grid regime reloads it from global memory after the grid barrier.
             long blockExchange = regime == FusedRegime.SingleBlock ? 0 : 16;
-            Expr estimate = forwardBase + blockExchange + rt * Expr.CeilDiv(dp * s / 8, ks) + items * perItem;
+            Expr estimate = baseRegisters + blockExchange + rt * Expr.CeilDiv(width * s / 8, ks) + items * perItem;
             if (request.DataType != DataType.Float32 || UsesTf32)
             {
                 // Second calibration (the sweep-wide compile gate, under --maxrregcount = the prediction): with register
-                // tiles, ptxas keeps the B fragments of h (2 words per 16-column chunk of the K slice, twice: the next
-                // batch chunk's are loaded while the mmas run) ahead of the mmas;
+                // tiles, ptxas keeps the B fragments of the vectors (2 words per 16-column chunk of the K slice, twice:
+                // the next batch chunk's are loaded while the mmas run) ahead of the mmas;
                 // register and shared-memory tiles together add the shared path's fragments and addresses.
                 Expr hasRegisterTiles = Expr.Min(rt, 1);
                 long columnsPerFragment = UsesTf32 ? 8 : MmaEdge; // tf32: one fp32 per B word, m16n8k8
-                estimate += hasRegisterTiles * Expr.CeilDiv(dp / columnsPerFragment * 4, ks) + hasRegisterTiles * Expr.Min(st, 1) * 16;
+                estimate += hasRegisterTiles * Expr.CeilDiv(width / columnsPerFragment * 4, ks) + hasRegisterTiles * Expr.Min(st, 1) * 16;
             }
             // ptxas's schedule under the cap is not a sum of live values: in the sweep-wide gate, plans whose cap was
             // the bare estimate spilled in about 5% of variants, short by up to 30% (decision 0013). The cap keeps a
             // quarter in hand.
             Registers = Expr.CeilDiv(Expr.CeilDiv(estimate * 5, 4), 8) * 8;
         }
-        else
-        {
-            // The fused backward does not exist yet (issue 8): this is the first draft's estimate.
-            Registers = Expr.CeilDiv(baseRegisters + rt * Expr.CeilDiv(dp * s / 8, ks) + Expr.CeilDiv(rowTilesPerWarp * bt, 2)
-                + Expr.CeilDiv(hb * (dp * states) * bt, p * w * gpu.WarpSize), 8) * 8;
-        }
-        SharedBytes = wr * st * (MmaEdge * dp * s) + hb * bt * (2 * dp * s)
-            + Expr.CeilDiv(ks * hb * (gates * dp * 4) * bt, p) + gpu.ReservedSharedMemoryPerBlock;
+        // Shared memory: R tiles, the vectors (forward: h double-buffered; backward: one dg buffer, the barrier after
+        // the matmul guards it), the K slices' partial products of the block's rows.
+        long vectorBuffers = forward ? 2 : 1;
+        SharedBytes = wr * st * (MmaEdge * width * s) + hb * bt * (vectorBuffers * width * s)
+            + Expr.CeilDiv(ks * hb * (rowsPerHead * 4) * bt, p) + gpu.ReservedSharedMemoryPerBlock;
         BatchGroups = Expr.CeilDiv(request.Batch, bt);
         HeadGroups = Expr.CeilDiv(request.Heads, hb);
         TotalBlocks = p * HeadGroups * BatchGroups;
 
-        m.Require((wr * rowTilesPerWarp * (MmaEdge * 1L) * p).EqualTo(hb * (gates * dp)),
-            $"the blocks' warps cover the head's {gates} x {dp} recurrent rows in 16-row tiles exactly");
-        m.Require(ks.Divides(dp / MmaEdge), $"the K split divides the head's {dp / MmaEdge} 16-column tiles");
+        m.Require((wr * rowTilesPerWarp * (MmaEdge * 1L) * p).EqualTo(hb * rowsPerHead),
+            forward ? $"the blocks' warps cover the head's {gates} x {dp} recurrent rows in 16-row tiles exactly"
+                : $"the blocks' warps cover the head's {dp} rows of R^T in 16-row tiles exactly");
+        m.Require(ks.Divides(width / MmaEdge), $"the K split divides the {width / MmaEdge} 16-column tiles of the head's matrix");
         m.Require(w <= gpu.MaxThreadsPerBlock / gpu.WarpSize, $"threads per block <= {gpu.MaxThreadsPerBlock}");
         m.Require(hb.Divides(request.Heads), "heads per block divides the number of heads");
         m.Require(((hb - 1) * (p - 1)).EqualTo(0), "several heads share a block only when one block holds a whole head");
@@ -121,7 +126,7 @@ internal sealed class FusedRnnModel : IPlanModel
         m.Require(rowTilesPerWarp >= 1, "every warp owns at least one 16-row tile");
         // Near the hardware limit ptxas spilled where the same estimate fit lower down (the compile gate's sm_80 grid
         // plans at 248): the fused kernel keeps 15 registers of the 255 in hand.
-        long registerCeiling = request.Direction == PlanDirection.Forward ? Math.Min(gpu.MaxRegistersPerThread, 240) : gpu.MaxRegistersPerThread;
+        long registerCeiling = Math.Min(gpu.MaxRegistersPerThread, 240);
         m.Require(Registers <= registerCeiling,
             $"registers per thread <= {registerCeiling} (the hardware limit {gpu.MaxRegistersPerThread}, less what ptxas needs in hand near it)");
         m.Require(Registers * w * gpu.WarpSize <= gpu.MaxRegistersPerBlock,
@@ -154,9 +159,9 @@ internal sealed class FusedRnnModel : IPlanModel
         };
         long macRate = UsesTf32 ? CostConstants.TensorMacsPerSmCycle / 2
             : request.DataType == DataType.Float32 ? CostConstants.FmaPerSmCycle : CostConstants.TensorMacsPerSmCycle;
-        Expr math = Expr.CeilDiv(wr * rowTilesPerWarp * (MmaEdge * dp) * bt, macRate);
-        Expr sharedReads = Expr.CeilDiv(wr * st * (MmaEdge * dp * s) + wr * hb * bt * (dp * s) + ks * hb * bt * (gates * dp * 4), CostConstants.SharedBytesPerSmCycle);
-        Expr exchange = regime == FusedRegime.SingleBlock ? 0 : Expr.CeilDiv(hb * bt * (dp * s), CostConstants.ExchangeBytesPerSmCycle);
+        Expr math = Expr.CeilDiv(wr * rowTilesPerWarp * (MmaEdge * width) * bt, macRate);
+        Expr sharedReads = Expr.CeilDiv(wr * st * (MmaEdge * width * s) + wr * hb * bt * (width * s) + ks * hb * bt * (rowsPerHead * 4), CostConstants.SharedBytesPerSmCycle);
+        Expr exchange = regime == FusedRegime.SingleBlock ? 0 : Expr.CeilDiv(hb * bt * (width * s), CostConstants.ExchangeBytesPerSmCycle);
         long backward = request.Direction == PlanDirection.Backward ? CostConstants.BackwardPointwiseOverhead : 0;
         Waves = Expr.CeilDiv(TotalBlocks, gpu.SmCount);
         Cost = Waves * (math + sharedReads + exchange + (exchangeFixed + backward));
@@ -168,6 +173,15 @@ internal sealed class FusedRnnModel : IPlanModel
     public FusedRegime Regime { get; }
     public ConstraintModel Model { get; }
     public int PaddedHeadSize { get; }
+
+    /// <summary>Rows of a head's on-chip matrix: G * Dp forward (R), Dp backward (R^T).</summary>
+    public long RowsPerHead { get; }
+
+    /// <summary>Columns of a head's on-chip matrix (the vector length per sequence): Dp forward, G * Dp backward.</summary>
+    public long Width { get; }
+
+    /// <summary>Registers per pointwise item the backward keeps beyond the forward's formula (its cell gradients).</summary>
+    private const long BackwardItemExtra = 0;
 
     /// <summary>Float32 storage multiplied on tensor cores in tf32 (FR_TF32 = 1).</summary>
     public bool UsesTf32 { get; }
