@@ -1,8 +1,9 @@
 /*
- * rnn_alternating.cu: the alternating fallback of the recurrent forward (math.md sections 2 and 4), for heads too large
- * for the fused kernel's on-chip R: per step, one tiled matmul kernel (the gate pre-activations R h_{t-1} of every head
- * and sequence, R streamed from L2 / HBM) and one pointwise kernel (the cell). Any head size works; the host launches
- * the pair T times on one stream, so each launch sees the previous one's writes.
+ * rnn_alternating.cu: the alternating fallback of the recurrent forward and backward (math.md sections 2 to 4), for
+ * heads too large for the fused kernels' on-chip R: per step, one tiled matmul kernel (forward: the gate
+ * pre-activations R h_{t-1} of every head and sequence; backward: R^T dg_t; R streamed from L2 / HBM) and one pointwise
+ * kernel (the cell or its backward). Any head size works; the host launches the pair T times on one stream, so each
+ * launch sees the previous one's writes.
  *
  * Plan constants (the planner's AlternatingModel, src/FastRecurrence/Planning/Models/AlternatingModel.cs):
  *   FR_CELL, FR_GATES, FR_STATES, FR_DTYPE (0 fp32, 1 bf16, 2 fp16), FR_HEAD_SIZE D, FR_HEAD_SIZE_PADDED Dp, FR_HEADS NH,
@@ -17,12 +18,21 @@
  *   them with exact FMAs. Writes pre [B, NH, G, Dp] (fp32).
  * fr_rnn_alternating_pointwise(args, work, step): grid ceil(B * NH * D / FR_POINTWISE_THREADS), one (sequence, head,
  *   unit) per thread: sums pre, Wx and the biases, applies the cell to its fp32 states (work.states [S, B, NH, D], the
- *   initial states at t = 0), writes y, all states, and the last states at t = T - 1.
+ *   initial states at t = 0), writes y, all states, and the last states at t = T - 1; with a reserve (the training
+ *   forward), the step's gate products and states in fp32.
+ * Backward (FR_BACKWARD = 1 plans; fr_rnn_backward_args; work.pre [B, NH, Dp], work.states [S, B, NH, D], fp32), from
+ *   t = T - 1 down to 0: fr_rnn_alternating_backward_pointwise(args, work, step) (grid as the forward's pointwise): the
+ *   cell's backward from the reserve, the carried state gradients and dy_t + R^T dg_{t+1} (clipped, or none when
+ *   truncating); writes dWx and dgate. fr_rnn_alternating_backward_matmul(args, work, step): grid (ceil(Dp / TM), NH,
+ *   ceil(B / TN)); rows = the head's units, K = G * Dp (k = gate * Dp + unit), dg_t from dgate in the storage type;
+ *   writes pre = R^T dg_t. Then fr_rnn_alternating_backward_finish (dL/d initial states) and the reductions of
+ *   fr_rnn_gradients.cuh (dR, db).
  */
 #include "fr_rnn_args.h"
 #include "fr_device.cuh"
 #include "fr_rnn_cells.cuh"
 #include "fr_storage.cuh"
+#include "fr_rnn_gradients.cuh"
 
 #if !defined(FR_CELL) || !defined(FR_DTYPE) || !defined(FR_HEAD_SIZE) || !defined(FR_HEAD_SIZE_PADDED) ||   \
     !defined(FR_HEADS) || !defined(FR_TILE_M) || !defined(FR_TILE_N) || !defined(FR_TILE_K) || !defined(FR_WARPS) || \
@@ -85,23 +95,25 @@ FR_DEVICE_INLINE unsigned bits_of(S x)
 #endif
 }
 
-FR_DEVICE_INLINE void matmul(const fr_rnn_args& a, const fr_rnn_work& work, int step)
+/* acc (this thread's Outputs of the block's TM x TN tile) = A[row0 .., k] x V[b0 .., k] over k < Depth, staged through
+ * shared memory TK columns at a time; a_at(row, k) and v_at(n, k) give the tile's elements in the storage type (zero
+ * in the padding). bf16 / fp16: mma.m16n8k16 per warp tile; fp32: exact FMAs per output. */
+template <int Depth, class ATile, class VTile>
+FR_DEVICE_INLINE void tiled_product(const ATile& a_at, const VTile& v_at, float acc[Outputs])
 {
     FR_DYNAMIC_SHARED(unsigned char, shared);
     S* r_tile = (S*)shared;              /* [TM][TK] */
     S* h_tile = r_tile + TM * TK;        /* [TN][TK] */
     const int tid = (int)fr_thread_x();
     const int lane = tid % FR_WARP_SIZE, warp = tid / FR_WARP_SIZE;
-    const int row0 = (int)fr_block_x() * TM, head = (int)fr_block_y(), b0 = (int)fr_block_z() * TN;
     const int g = lane >> 2, t4 = lane & 3;
 
-    float acc[Outputs];
 #pragma unroll
     for (int i = 0; i < Outputs; ++i) acc[i] = 0.0f;
 
-    for (int k0 = 0; k0 < Dp; k0 += TK) {
-        for (int i = tid; i < TM * TK; i += Threads) r_tile[i] = r_at(a, head, row0 + i / TK, k0 + i % TK);
-        for (int i = tid; i < TN * TK; i += Threads) h_tile[i] = h_at(a, step, b0 + i / TK, head, k0 + i % TK);
+    for (int k0 = 0; k0 < Depth; k0 += TK) {
+        for (int i = tid; i < TM * TK; i += Threads) r_tile[i] = a_at(i / TK, k0 + i % TK);
+        for (int i = tid; i < TN * TK; i += Threads) h_tile[i] = v_at(i / TK, k0 + i % TK);
         fr_syncthreads(); /* tiles staged */
         if (kHalf) {
 #if FR_HAS_MMA
@@ -144,20 +156,35 @@ FR_DEVICE_INLINE void matmul(const fr_rnn_args& a, const fr_rnn_work& work, int 
         }
         fr_syncthreads(); /* tiles consumed */
     }
+}
 
+/* the (row, sequence) within the block's tile of this thread's output o (the layout tiled_product accumulates in) */
+FR_DEVICE_INLINE void output_at(int o, int* row, int* n)
+{
+    const int tid = (int)fr_thread_x();
+    const int lane = tid % FR_WARP_SIZE, warp = tid / FR_WARP_SIZE;
+    if (kHalf) {
+        const int j = o / 4, i = o % 4, tile = warp * WarpTiles + j;
+        *row = tile / (TN / 8) * 16 + (lane >> 2) + (i >= 2 ? 8 : 0);
+        *n = tile % (TN / 8) * 8 + 2 * (lane & 3) + (i & 1);
+    } else {
+        const int e = tid + o * Threads;
+        *row = e / TN;
+        *n = e % TN;
+    }
+}
+
+FR_DEVICE_INLINE void matmul(const fr_rnn_args& a, const fr_rnn_work& work, int step)
+{
+    const int row0 = (int)fr_block_x() * TM, head = (int)fr_block_y(), b0 = (int)fr_block_z() * TN;
+    float acc[Outputs];
+    tiled_product<Dp>([&](int row, int k) { return r_at(a, head, row0 + row, k); },
+                      [&](int n, int k) { return h_at(a, step, b0 + n, head, k); }, acc);
     /* pre [B, NH, G, Dp] */
 #pragma unroll
     for (int o = 0; o < Outputs; ++o) {
         int row, n;
-        if (kHalf) {
-            const int j = o / 4, i = o % 4, tile = warp * WarpTiles + j;
-            row = tile / (TN / 8) * 16 + g + (i >= 2 ? 8 : 0);
-            n = tile % (TN / 8) * 8 + 2 * t4 + (i & 1);
-        } else {
-            const int e = tid + o * Threads;
-            row = e / TN;
-            n = e % TN;
-        }
+        output_at(o, &row, &n);
         if (row0 + row < G * Dp && b0 + n < a.batch)
             work.pre[(((long long)(b0 + n) * NH + head) * G) * Dp + row0 + row] = acc[o];
     }
@@ -195,6 +222,100 @@ FR_DEVICE_INLINE void pointwise(const fr_rnn_args& a, const fr_rnn_work& work, i
     }
 }
 
+/* ---- the alternating backward (plans with FR_BACKWARD = 1): fr_rnn_backward_args; work.pre [B, NH, Dp] = R^T dg_t
+ * (the recurrent gradient reaching y_{t-1}), work.states [S, B, NH, D] = the state gradients carried between steps */
+
+/* R^T[p, k], k = gate * Dp + unit: R[gate, head, unit, p]; zero in the padding */
+FR_DEVICE_INLINE S rt_at(const fr_rnn_backward_args& a, int head, int p, int k)
+{
+    S value;
+    fr_from_float(&value, 0.0f);
+    const int gate = k / Dp, unit = k % Dp;
+    if (gate < G && unit < D && p < D) value = ((const S*)a.r)[(((long long)gate * NH + head) * D + unit) * D + p];
+    return value;
+}
+
+/* dg_t[b, head, k] in the storage type (as the fused backward multiplies it): the gradient on R_gate y_{t-1} */
+FR_DEVICE_INLINE S dg_at(const fr_rnn_backward_args& a, int step, int b, int head, int k)
+{
+    S value;
+    fr_from_float(&value, 0.0f);
+    const int gate = k / Dp, unit = k % Dp;
+    if (b < a.batch && gate < G && unit < D)
+        fr_from_float(&value, a.dgate[((((long long)b * a.steps + step) * Gb + fr_cells::recurrent_slot<FR_CELL>(gate)) * NH + head) * D + unit]);
+    return value;
+}
+
+FR_DEVICE_INLINE void backward_matmul(const fr_rnn_backward_args& a, const fr_rnn_work& work, int step)
+{
+    const int row0 = (int)fr_block_x() * TM, head = (int)fr_block_y(), b0 = (int)fr_block_z() * TN;
+    float acc[Outputs];
+    tiled_product<G * Dp>([&](int row, int k) { return rt_at(a, head, row0 + row, k); },
+                          [&](int n, int k) { return dg_at(a, step, b0 + n, head, k); }, acc);
+#pragma unroll
+    for (int o = 0; o < Outputs; ++o) {
+        int row, n;
+        output_at(o, &row, &n);
+        if (row0 + row < Dp && b0 + n < a.batch) work.pre[((long long)(b0 + n) * NH + head) * Dp + row0 + row] = acc[o];
+    }
+}
+
+FR_DEVICE_INLINE void backward_pointwise(const fr_rnn_backward_args& a, const fr_rnn_work& work, int step)
+{
+    const long long item = (long long)fr_block_x() * FR_POINTWISE_THREADS + fr_thread_x();
+    if (item >= (long long)a.batch * NH * D) return;
+    const int unit = (int)(item % D), head = (int)(item / D % NH), b = (int)(item / ((long long)D * NH));
+    const long long at = ((long long)b * NH + head) * D + unit;           /* [B, NH, D] */
+    const long long states_stride = (long long)a.batch * NH * D;          /* [S, B, NH, D] */
+    const long long per_state = (long long)a.batch * a.steps * NH * D;    /* [B, T, NH, D] */
+    const long long step_at = (((long long)b * a.steps + step) * NH + head) * D + unit;
+    const float* saved_states = a.reserve + per_state * G;
+    float d_next[NS], prev[NS], next[NS], wx[G], rh[G], bias[Gb], dwx[G], dslot[Gb], dprev[NS];
+#pragma unroll
+    for (int s = 0; s < NS; ++s) {
+        if (step < a.steps - 1) d_next[s] = work.states[s * states_stride + at];
+        else d_next[s] = a.d_last != 0 ? fr_load_acc((const S*)a.d_last + s * states_stride + at) : 0.0f;
+        next[s] = saved_states[s * per_state + step_at];
+        prev[s] = step > 0 ? saved_states[s * per_state + step_at - (long long)NH * D]
+            : a.initial != 0 ? fr_load_acc((const S*)a.initial + s * states_stride + at) : 0.0f;
+    }
+    d_next[0] += fr_load_acc((const S*)a.dy + step_at);
+    if (step < a.steps - 1 && !a.truncate) d_next[0] += fr_rnn_grad::clip_recurrent(a, work.pre[((long long)b * NH + head) * Dp + unit]);
+#pragma unroll
+    for (int gate = 0; gate < G; ++gate) {
+        const long long gate_at = ((((long long)b * a.steps + step) * G + gate) * NH + head) * D + unit;
+        wx[gate] = fr_load_acc((const S*)a.wx + gate_at);
+        rh[gate] = a.reserve[gate_at];
+    }
+#pragma unroll
+    for (int k = 0; k < Gb; ++k) bias[k] = fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit);
+    fr_cells::backward<FR_CELL>(wx, rh, bias, prev, next, d_next, dwx, dslot, dprev);
+#pragma unroll
+    for (int gate = 0; gate < G; ++gate)
+        fr_rnn_grad::store_gradient(a, (S*)a.dwx + ((((long long)b * a.steps + step) * G + gate) * NH + head) * D + unit, dwx[gate]);
+#pragma unroll
+    for (int k = 0; k < Gb; ++k) a.dgate[((((long long)b * a.steps + step) * Gb + k) * NH + head) * D + unit] = dslot[k];
+#pragma unroll
+    for (int s = 0; s < NS; ++s) work.states[s * states_stride + at] = dprev[s];
+}
+
+/* after the loop: dL/d initial states = the carried state gradients (+ R^T dg_0 for y); with T = 0, dL/d last states */
+FR_DEVICE_INLINE void backward_finish(const fr_rnn_backward_args& a, const fr_rnn_work& work)
+{
+    const long long item = (long long)fr_block_x() * FR_POINTWISE_THREADS + fr_thread_x();
+    if (a.d_initial == 0 || item >= (long long)a.batch * NH * D) return;
+    const int unit = (int)(item % D), head = (int)(item / D % NH), b = (int)(item / ((long long)D * NH));
+    const long long at = ((long long)b * NH + head) * D + unit;
+    const long long states_stride = (long long)a.batch * NH * D;
+#pragma unroll
+    for (int s = 0; s < NS; ++s) {
+        float value = a.steps > 0 ? work.states[s * states_stride + at]
+            : a.d_last != 0 ? fr_load_acc((const S*)a.d_last + s * states_stride + at) : 0.0f;
+        if (s == 0 && a.steps > 0 && !a.truncate) value += fr_rnn_grad::clip_recurrent(a, work.pre[((long long)b * NH + head) * Dp + unit]);
+        fr_rnn_grad::store_gradient(a, (S*)a.d_initial + s * states_stride + at, value);
+    }
+}
+
 } /* namespace fr_alt */
 
 FR_KERNEL(fr_rnn_alternating_matmul, FR_WARPS * 32, (fr_rnn_args args, fr_rnn_work work, int step))
@@ -205,4 +326,19 @@ FR_KERNEL(fr_rnn_alternating_matmul, FR_WARPS * 32, (fr_rnn_args args, fr_rnn_wo
 FR_KERNEL(fr_rnn_alternating_pointwise, FR_POINTWISE_THREADS, (fr_rnn_args args, fr_rnn_work work, int step))
 {
     fr_alt::pointwise(args, work, step);
+}
+
+FR_KERNEL(fr_rnn_alternating_backward_matmul, FR_WARPS * 32, (fr_rnn_backward_args args, fr_rnn_work work, int step))
+{
+    fr_alt::backward_matmul(args, work, step);
+}
+
+FR_KERNEL(fr_rnn_alternating_backward_pointwise, FR_POINTWISE_THREADS, (fr_rnn_backward_args args, fr_rnn_work work, int step))
+{
+    fr_alt::backward_pointwise(args, work, step);
+}
+
+FR_KERNEL(fr_rnn_alternating_backward_finish, FR_POINTWISE_THREADS, (fr_rnn_backward_args args, fr_rnn_work work))
+{
+    fr_alt::backward_finish(args, work);
 }

@@ -1,6 +1,6 @@
 /*
- * rnn_backward.cu: the fused persistent backward (BPTT) of LSTM, GRU, sLSTM and Elman (math.md section 3), and the
- * weight-gradient reductions after it.
+ * rnn_backward.cu: the fused persistent backward (BPTT) of LSTM, GRU, sLSTM and Elman (math.md section 3), and (from
+ * fr_rnn_gradients.cuh) the weight-gradient reductions launched after it.
  *
  * fr_rnn_backward: R^T of the block's units stays on chip (registers and shared memory) for all T steps, in the same
  * three regimes as the forward (FR_REGIME 1 single block, 2 cluster, 3 grid barrier) and with the same plan constants
@@ -20,18 +20,13 @@
  * initial states. No atomics: every output has one writer.
  * Launch: grid (P, NH / Hb, ceil(B / Bt)), block W * 32, dynamic shared memory fr_rnn_backward_shared_bytes:
  *   W * ST * (Width / Ks) * 16 * 4 (R^T tiles, fragment words) + Hb * Bt * Width * s (dg) + Ks * Hb * Up * Bt * 4 (pre).
- *
- * fr_rnn_backward_weights: dR[g, h, d, p] = sum over (b, t) of dgate[b, t, slot(g), h, d] * y_{t-1}[b, h, p] (y_{-1} =
- *   the initial h), as each head's [G * D, B * T] x [B * T, D] product in 64 x 64 tiles, every output summed by one
- *   thread in a fixed order (deterministic). Grid (ceil(D / 64), ceil(G * D / 64), NH), block 256, static shared memory.
- * fr_rnn_backward_bias: db[slot, h, d] = sum over (b, t) of dgate[b, t, slot, h, d], one thread per output in a fixed
- *   order. Grid ceil(Gb * NH * D / 256), block 256.
  */
 #include "fr_rnn_args.h"
 #include "fr_device.cuh"
 #include "fr_rnn_cells.cuh"
 #include "fr_storage.cuh"
 #include "fr_rnn_tiles.cuh"
+#include "fr_rnn_gradients.cuh"
 
 #if !defined(FR_CELL) || !defined(FR_DTYPE) || !defined(FR_HEAD_SIZE) || !defined(FR_HEAD_SIZE_PADDED) ||   \
     !defined(FR_HEADS) || !defined(FR_HEADS_PER_BLOCK) || !defined(FR_BLOCKS_PER_HEAD) || !defined(FR_WARPS) || \
@@ -109,16 +104,6 @@ FR_DEVICE_INLINE unsigned rt_bits(const fr_rnn_backward_args& a, int head, int p
     const long long at = (((long long)gate * NH + head) * D + unit) * D + p;
     if (kHalf) return (unsigned)((const unsigned short*)a.r)[at];
     return fr_float_as_u32(((const float*)a.r)[at]);
-}
-
-FR_DEVICE_INLINE float clip_recurrent(const fr_rnn_backward_args& a, float x)
-{
-    return a.recurrent_clip > 0.0f ? fminf(fmaxf(x, -a.recurrent_clip), a.recurrent_clip) : x;
-}
-
-FR_DEVICE_INLINE void store_gradient(const fr_rnn_backward_args& a, S* at, float value)
-{
-    fr_store_acc(at, a.accumulate ? fr_load_acc(at) + value : value);
 }
 
 /* the whole head's dg_t (Bt sequences x Width, storage type) from dgate, after the grid barrier: loads that bypass L1 */
@@ -203,7 +188,7 @@ FR_DEVICE_INLINE void run(const fr_rnn_backward_args& a)
                     float sum = 0.0f;
 #pragma unroll
                     for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + hh * Up + local) * Bt + b];
-                    d_next[0] += clip_recurrent(a, sum);
+                    d_next[0] += fr_rnn_grad::clip_recurrent(a, sum);
                 }
                 const long long at = (((long long)batch * a.steps + step) * NH + head) * D + unit;
 #pragma unroll
@@ -223,7 +208,7 @@ FR_DEVICE_INLINE void run(const fr_rnn_backward_args& a)
                 fr_cells::backward<FR_CELL>(wx, rh, bias, prev, next[j], d_next, dwx, dslot, dprev);
 #pragma unroll
                 for (int gate = 0; gate < G; ++gate)
-                    store_gradient(a, (S*)a.dwx + ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit, dwx[gate]);
+                    fr_rnn_grad::store_gradient(a, (S*)a.dwx + ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit, dwx[gate]);
 #pragma unroll
                 for (int k = 0; k < Gb; ++k) a.dgate[((((long long)batch * a.steps + step) * Gb + k) * NH + head) * D + unit] = dslot[k];
             } else {
@@ -281,88 +266,13 @@ FR_DEVICE_INLINE void run(const fr_rnn_backward_args& a)
                 float sum = 0.0f;
 #pragma unroll
                 for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + hh * Up + local) * Bt + b];
-                d_state[j][0] += clip_recurrent(a, sum);
+                d_state[j][0] += fr_rnn_grad::clip_recurrent(a, sum);
             }
 #pragma unroll
             for (int s = 0; s < NS; ++s)
-                store_gradient(a, (S*)a.d_initial + (((long long)s * a.batch + b0 + b) * NH + head0 + hh) * D + unit, d_state[j][s]);
+                fr_rnn_grad::store_gradient(a, (S*)a.d_initial + (((long long)s * a.batch + b0 + b) * NH + head0 + hh) * D + unit, d_state[j][s]);
         }
     }
-}
-
-/* y_{t-1}[b, head, p] as the forward's matmul read it (storage type): y of the previous step, the initial h at t = 0 */
-FR_DEVICE_INLINE float y_before(const fr_rnn_backward_args& a, long long row, int head, int p)
-{
-    const int step = (int)(row % a.steps);
-    const long long b = row / a.steps;
-    if (step > 0) return fr_load_acc((const S*)a.y + ((row - 1) * NH + head) * D + p);
-    return a.initial != 0 ? fr_load_acc((const S*)a.initial + (b * NH + head) * D + p) : 0.0f;
-}
-
-constexpr int kTile = 64, kDepth = 16, kReduceThreads = 256;
-
-FR_DEVICE_INLINE void weights(const fr_rnn_backward_args& a)
-{
-    FR_SHARED_ARRAY(float, lhs, kDepth * kTile); /* [k][m]: dgate of the tile's (gate, unit) rows */
-    FR_SHARED_ARRAY(float, rhs, kDepth * kTile); /* [k][n]: y_{t-1} of the tile's columns */
-    const int tid = (int)fr_thread_x();
-    const int tm = tid / 16, tn = tid % 16;
-    const int n0 = (int)fr_block_x() * kTile, m0 = (int)fr_block_y() * kTile, head = (int)fr_block_z();
-    const long long rows = (long long)a.batch * a.steps;
-    float acc[4][4];
-#pragma unroll
-    for (int i = 0; i < 4; ++i)
-#pragma unroll
-        for (int j = 0; j < 4; ++j) acc[i][j] = 0.0f;
-
-    for (long long k0 = 0; k0 < rows; k0 += kDepth) {
-#pragma unroll 1
-        for (int i = tid; i < kDepth * kTile; i += kReduceThreads) {
-            const int k = i / kTile, c = i % kTile;
-            const long long row = k0 + k;
-            const int m = m0 + c, gate = m / D, unit = m % D, p = n0 + c;
-            lhs[i] = row < rows && m < G * D
-                ? a.dgate[((row * Gb + fr_cells::recurrent_slot<FR_CELL>(gate)) * NH + head) * D + unit] : 0.0f;
-            rhs[i] = row < rows && p < D ? y_before(a, row, head, p) : 0.0f;
-        }
-        fr_syncthreads(); /* tiles staged */
-#pragma unroll 4
-        for (int k = 0; k < kDepth; ++k) {
-            float l[4], r[4];
-#pragma unroll
-            for (int i = 0; i < 4; ++i) {
-                l[i] = lhs[k * kTile + tm + 16 * i];
-                r[i] = rhs[k * kTile + tn + 16 * i];
-            }
-#pragma unroll
-            for (int i = 0; i < 4; ++i)
-#pragma unroll
-                for (int j = 0; j < 4; ++j) acc[i][j] += l[i] * r[j];
-        }
-        fr_syncthreads(); /* tiles consumed */
-    }
-#pragma unroll
-    for (int i = 0; i < 4; ++i) {
-        const int m = m0 + tm + 16 * i;
-        if (m >= G * D) continue;
-        const int gate = m / D, unit = m % D;
-#pragma unroll
-        for (int j = 0; j < 4; ++j) {
-            const int p = n0 + tn + 16 * j;
-            if (p < D) store_gradient(a, (S*)a.dr + (((long long)gate * NH + head) * D + unit) * D + p, acc[i][j]);
-        }
-    }
-}
-
-FR_DEVICE_INLINE void biases(const fr_rnn_backward_args& a)
-{
-    const long long index = (long long)fr_block_x() * kReduceThreads + fr_thread_x();
-    if (index >= (long long)Gb * NH * D) return;
-    const long long rows = (long long)a.batch * a.steps;
-    float sum = 0.0f;
-#pragma unroll 1
-    for (long long row = 0; row < rows; ++row) sum += a.dgate[row * Gb * NH * D + index];
-    store_gradient(a, (S*)a.dbias + index, sum);
 }
 
 } /* namespace fr_rnn_bwd */
@@ -370,14 +280,4 @@ FR_DEVICE_INLINE void biases(const fr_rnn_backward_args& a)
 FR_KERNEL(fr_rnn_backward, FR_WARPS * 32, (fr_rnn_backward_args args))
 {
     fr_rnn_bwd::run(args);
-}
-
-FR_KERNEL(fr_rnn_backward_weights, 256, (fr_rnn_backward_args args))
-{
-    fr_rnn_bwd::weights(args);
-}
-
-FR_KERNEL(fr_rnn_backward_bias, 256, (fr_rnn_backward_args args))
-{
-    fr_rnn_bwd::biases(args);
 }

@@ -13,81 +13,29 @@ H100 / H200.
 Usage: rnn_check.py CLI_COMMAND OUT_DIR [--quick]
 """
 import json
-import math
 import os
 import shlex
-import subprocess
 import sys
 
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
-from torch_checks import catalog_name, rel_l2  # noqa: E402
+from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, reference, time_ms  # noqa: E402
+from rnn_torch import plan as plan_with  # noqa: E402
+from torch_checks import rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 QUICK = "--quick" in sys.argv
-CELLS = {"lstm": (4, 4, 2), "gru": (3, 4, 1), "slstm": (4, 4, 4), "rnn": (1, 1, 1)}  # gates, biases, states
-STORAGE = {"fp32": (torch.float32, False), "tf32": (torch.float32, True), "bf16": (torch.bfloat16, False),
-           "fp16": (torch.float16, False)}
-TOLERANCE = {"fp32": 1e-5, "tf32": 5e-3, "bf16": 2e-2, "fp16": 2e-2}
 results = {"cases": [], "torch": [], "timings": []}
+
+
 failures = 0
 
 
 def plan(cell, storage, batch, steps, heads, head_size):
-    dtype = "fp32" if storage == "tf32" else storage
-    args = CLI + ["plan", "--gpu", catalog_name(), "--cell", cell, "--hidden", str(heads * head_size), "--heads", str(heads),
-                  "--batch", str(batch), "--steps", str(steps), "--dtype", dtype, "--abi-json"]
-    if storage == "tf32":
-        args.append("--tf32")
-    abi = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
-    return abi, fr.plan_from_abi_json(abi)
-
-
-def reference(cell, wx, r, bias, initial):
-    """float64 forward (math.md section 2) over [B, T, G, NH, D] inputs; returns y [B, T, NH, D], last [S, B, NH, D]."""
-    wx, r, bias = wx.double(), r.double(), bias.double()
-    state = [s.double().clone() for s in initial]
-    ys = []
-    for t in range(wx.shape[1]):
-        rh = torch.einsum("ghdk,bhk->bghd", r, state[0])  # [B, G, NH, D]
-        g = wx[:, t] + rh
-        if cell == "lstm":
-            i, f = torch.sigmoid(g[:, 0] + bias[0]), torch.sigmoid(g[:, 1] + bias[1])
-            z, o = torch.tanh(g[:, 2] + bias[2]), torch.sigmoid(g[:, 3] + bias[3])
-            c = f * state[1] + i * z
-            state = [o * torch.tanh(c), c]
-        elif cell == "gru":
-            rg, u = torch.sigmoid(g[:, 0] + bias[0]), torch.sigmoid(g[:, 1] + bias[1])
-            n = torch.tanh(wx[:, t, 2] + bias[2] + rg * (rh[:, 2] + bias[3]))
-            state = [(1 - u) * n + u * state[0]]
-        elif cell == "slstm":
-            gi, gf = g[:, 0] + bias[0], g[:, 1] + bias[1]
-            z, o = torch.tanh(g[:, 2] + bias[2]), torch.sigmoid(g[:, 3] + bias[3])
-            log_f = torch.nn.functional.logsigmoid(gf) + state[3]
-            m = torch.where(state[2] == 0, gi, torch.maximum(gi, log_f))
-            ig, fg = torch.exp(gi - m), torch.exp(log_f - m)
-            c, n = fg * state[1] + ig * z, fg * state[2] + ig
-            state = [o * c / n, c, n, m]
-        else:
-            state = [torch.tanh(g[:, 0] + bias[0])]
-        ys.append(state[0])
-    return torch.stack(ys, 1), torch.stack(state, 0)
-
-
-def inputs(cell, dtype, batch, steps, heads, head_size, seed):
-    g, gb, s = CELLS[cell]
-    gen = torch.Generator(device="cuda").manual_seed(seed)
-    scale = 1.0 / math.sqrt(head_size)
-    wx = torch.randn(batch, steps, g, heads, head_size, device="cuda", generator=gen).to(dtype)
-    r = (torch.rand(g, heads, head_size, head_size, device="cuda", generator=gen) * 2 - 1).mul(scale).to(dtype)
-    bias = (torch.rand(gb, heads, head_size, device="cuda", generator=gen) * 2 - 1).mul(scale).to(dtype)
-    initial = torch.zeros(s, batch, heads, head_size, device="cuda", dtype=dtype)
-    if cell != "slstm":
-        initial.uniform_(-0.5, 0.5, generator=gen)
-    return wx, r, bias, initial
+    return plan_with(CLI, cell, storage, batch, steps, heads, head_size)
 
 
 def pack(lib, context, plan_tuple, r):
@@ -181,19 +129,6 @@ def torch_parity(lib, context):
         failures += 0 if ok else 1
         results["torch"].append({"cell": cell, "module": module.__name__, "rel_l2": error, "ok": ok})
         print(json.dumps(results["torch"][-1]), flush=True)
-
-
-def time_ms(function, repeats=20):
-    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    times = []
-    for _ in range(repeats + 3):
-        start.record()
-        function()
-        end.record()
-        torch.cuda.synchronize()
-        times.append(start.elapsed_time(end))
-    times = sorted(times[3:])
-    return times[len(times) // 2]
 
 
 def timings(lib, context):

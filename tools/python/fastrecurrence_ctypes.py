@@ -49,6 +49,10 @@ class Plan(ctypes.Structure):
                 ("kind", c_int)]
 
 
+class BackwardOptions(ctypes.Structure):
+    _fields_ = [("struct_size", c_size_t), ("recurrent_clip", ctypes.c_float), ("truncate", c_int), ("accumulate", c_int)]
+
+
 class FastRecurrenceError(RuntimeError):
     def __init__(self, status, name, message):
         super().__init__(f"{name}: {message}")
@@ -74,6 +78,11 @@ def load(path=None):
         "fr_scan_backward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t,
                               POINTER(c_int64), c_int, c_void_p], c_int),
         "fr_rnn_forward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, c_void_p], c_int),
+        "fr_rnn_reserve_size": ([POINTER(Plan), c_int64, c_int64, POINTER(c_int64)], c_int),
+        "fr_rnn_forward_training": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, c_void_p],
+                                    c_int),
+        "fr_rnn_backward": ([c_void_p, POINTER(Plan), POINTER(BackwardOptions), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t,
+                             ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, c_void_p], c_int),
         "fr_rnn_packed_recurrent_size": ([POINTER(Plan), POINTER(c_int64)], c_int),
         "fr_rnn_pack_recurrent": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, c_void_p], c_int),
         "fr_linear": ([c_void_p, ptr_t, ptr_t, ptr_t, c_int, POINTER(c_int), c_void_p], c_int),

@@ -35,18 +35,6 @@ namespace {
 
 constexpr int kReduceThreads = 256, kWeightTile = 64;  // kernels/rnn_backward.cu
 
-fr_status read_backward_plan(const fr_plan* plan, CompileRequest* request, LaunchShape* launch, FusedPlan* fused) {
-    fr_status status = read_plan(plan, request, launch);
-    if (status != FR_OK) return status;
-    if (request->source->name != "rnn_backward") {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.source_name: expected \"rnn_backward\" (a fused backward plan), got \"%s\".",
-                    request->source->name.c_str());
-    }
-    PlanConstants c;
-    for (const auto& define : request->defines) c.values[define.first] = define.second;
-    return read_fused_plan(plan, c, true, fused);
-}
-
 fr_status read_options(const fr_rnn_backward_options* options, fr_rnn_backward_args* args) {
     if (options == nullptr) return FR_OK;  // defaults: no clipping, full BPTT, gradients written
     if (options->struct_size < sizeof(fr_rnn_backward_options)) {
@@ -94,24 +82,20 @@ fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, in
     return FR_OK;
 }
 
-fr_status run_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn_backward_options* options,
-                           const RnnBackwardTensors& in, void* stream) {
-    CompileRequest request;
-    LaunchShape launch;
-    FusedPlan fused;
-    fr_status status = read_backward_plan(plan, &request, &launch, &fused);
+namespace {
+
+// The tensors against the problem (B and T from wx), the options, and fr_rnn_backward_args without the scratch.
+fr_status backward_args(const fr_rnn_backward_options* options, const RnnBackwardTensors& in, RnnShape* shape,
+                        fr_rnn_backward_args* args) {
+    fr_status status = read_options(options, args);
     if (status != FR_OK) return status;
-    fr_rnn_backward_args args{};
-    if ((status = read_options(options, &args)) != FR_OK) return status;
-    if ((status = validate_launch_shape("plan", launch)) != FR_OK) return status;
-    RnnShape& shape = fused.shape;
     if (in.forward.reserve == nullptr) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "reserve: expected the training forward's reserve (fr_rnn_forward_training), got NULL.");
     }
-    if ((status = check_rnn_tensors(in.forward, 0, &shape)) != FR_OK) return status;
-    const int64_t batch = shape.batch, steps = shape.steps, nh = shape.nh, d = shape.d, dtype = shape.dtype;
-    const int64_t g = gates_of(shape.cell), gb = biases_of(shape.cell), s = states_of(shape.cell);
+    if ((status = check_rnn_tensors(in.forward, 0, shape)) != FR_OK) return status;
+    const int64_t batch = shape->batch, steps = shape->steps, nh = shape->nh, d = shape->d, dtype = shape->dtype;
+    const int64_t g = gates_of(shape->cell), gb = biases_of(shape->cell), s = states_of(shape->cell);
     struct Expected {
         const char* name;
         const fr_tensor* tensor;
@@ -129,7 +113,53 @@ fr_status run_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn
     for (const Expected& e : gradients) {
         if ((status = check_rnn_tensor(e.name, e.tensor, e.shape, dtype, e.required)) != FR_OK) return status;
     }
-    const int64_t hb = fused.hb, p = fused.p, bt = fused.bt;
+    const RnnForwardTensors& f = in.forward;
+    args->wx = f.wx->data;
+    args->r = f.r->data;
+    args->bias = f.bias->data;
+    args->initial = f.initial_states != nullptr ? f.initial_states->data : nullptr;
+    args->y = f.y->data;
+    args->reserve = static_cast<const float*>(f.reserve->data);
+    args->dy = in.dy->data;
+    args->d_last = in.d_last_states != nullptr ? in.d_last_states->data : nullptr;
+    args->dwx = in.dwx->data;
+    args->dr = in.dr->data;
+    args->dbias = in.dbias->data;
+    args->d_initial = in.d_initial_states != nullptr ? in.d_initial_states->data : nullptr;
+    args->batch = static_cast<int>(batch);
+    args->steps = static_cast<int>(steps);
+    args->heads = static_cast<int>(nh);
+    args->head_size = static_cast<int>(d);
+    return FR_OK;
+}
+
+// After the time loop, on the same stream: dR and db from dgate (fr_rnn_gradients.cuh, in every backward source).
+fr_status launch_reductions(LoadedModule& module, const RnnShape& shape, void* stream, void** params) {
+    const int64_t g = gates_of(shape.cell), gb = biases_of(shape.cell), d = shape.d, nh = shape.nh;
+    LaunchShape weights;
+    weights.grid = {static_cast<unsigned>((d + kWeightTile - 1) / kWeightTile),
+                    static_cast<unsigned>((g * d + kWeightTile - 1) / kWeightTile), static_cast<unsigned>(nh)};
+    weights.block = {kReduceThreads, 1, 1};
+    weights.cluster = {1, 1, 1};
+    fr_status status = launch_kernel(module, "fr_rnn_backward_weights", weights, stream, params);
+    if (status != FR_OK) return status;
+    LaunchShape biases = weights;
+    biases.grid = {static_cast<unsigned>((gb * nh * d + kReduceThreads - 1) / kReduceThreads), 1, 1};
+    return launch_kernel(module, "fr_rnn_backward_bias", biases, stream, params);
+}
+
+// kernels/rnn_backward.cu: one persistent launch in the plan's regime, then the reductions.
+fr_status run_fused_backward(fr_context context, const fr_plan* plan, CompileRequest& request, const LaunchShape& launch,
+                             const PlanConstants& c, const fr_rnn_backward_options* options, const RnnBackwardTensors& in,
+                             void* stream) {
+    FusedPlan fused;
+    fr_status status = read_fused_plan(plan, c, true, &fused);
+    if (status != FR_OK) return status;
+    if ((status = validate_launch_shape("plan", launch)) != FR_OK) return status;
+    fr_rnn_backward_args args{};
+    RnnShape& shape = fused.shape;
+    if ((status = backward_args(options, in, &shape, &args)) != FR_OK) return status;
+    const int64_t batch = shape.batch, nh = shape.nh, hb = fused.hb, p = fused.p, bt = fused.bt;
     if (plan->grid.x != p || plan->grid.y != nh / hb || plan->grid.z != (batch + bt - 1) / bt) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "plan.grid: expected (%lld, %lld, %lld) = (FR_BLOCKS_PER_HEAD, NH / FR_HEADS_PER_BLOCK, ceil(B / "
@@ -138,48 +168,87 @@ fr_status run_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn
                     plan->grid.x, plan->grid.y, plan->grid.z);
     }
     if ((status = check_live_context(context)) != FR_OK) return status;
-
     // dgate [B, T, Gb, NH, D] fp32: the per-step bias gradients the reductions read after the loop
     ScratchMemory dgate, barrier;
-    const size_t dgate_bytes = static_cast<size_t>(batch * steps * gb * nh * d) * 4;
+    const size_t dgate_bytes = static_cast<size_t>(batch * shape.steps * biases_of(shape.cell) * nh * shape.d) * 4;
     if ((status = dgate.allocate(context, dgate_bytes > 0 ? dgate_bytes : 4, stream)) != FR_OK) return status;
     if (fused.regime == kGridBarrier) {
         if ((status = barrier.allocate(context, 8, stream)) != FR_OK) return status;
         if ((status = barrier.zero()) != FR_OK) return status;
         args.barrier = barrier.get();
     }
-    const RnnForwardTensors& f = in.forward;
-    args.wx = f.wx->data;
-    args.r = f.r->data;
-    args.bias = f.bias->data;
-    args.initial = f.initial_states != nullptr ? f.initial_states->data : nullptr;
-    args.y = f.y->data;
-    args.reserve = static_cast<const float*>(f.reserve->data);
-    args.dy = in.dy->data;
-    args.d_last = in.d_last_states != nullptr ? in.d_last_states->data : nullptr;
-    args.dwx = in.dwx->data;
-    args.dr = in.dr->data;
-    args.dbias = in.dbias->data;
-    args.d_initial = in.d_initial_states != nullptr ? in.d_initial_states->data : nullptr;
     args.dgate = static_cast<float*>(dgate.get());
-    args.batch = static_cast<int>(batch);
-    args.steps = static_cast<int>(steps);
-    args.heads = static_cast<int>(nh);
-    args.head_size = static_cast<int>(d);
-
     LoadedModule* module = nullptr;
     if ((status = load_planned(context, request, &module)) != FR_OK) return status;
     void* params[] = {&args};
     if ((status = launch_kernel(*module, "fr_rnn_backward", launch, stream, params)) != FR_OK) return status;
-    LaunchShape weights;
-    weights.grid = {static_cast<unsigned>((d + kWeightTile - 1) / kWeightTile),
-                    static_cast<unsigned>((g * d + kWeightTile - 1) / kWeightTile), static_cast<unsigned>(nh)};
-    weights.block = {kReduceThreads, 1, 1};
-    weights.cluster = {1, 1, 1};
-    if ((status = launch_kernel(*module, "fr_rnn_backward_weights", weights, stream, params)) != FR_OK) return status;
-    LaunchShape biases = weights;
-    biases.grid = {static_cast<unsigned>((gb * nh * d + kReduceThreads - 1) / kReduceThreads), 1, 1};
-    return launch_kernel(*module, "fr_rnn_backward_bias", biases, stream, params);
+    return launch_reductions(*module, shape, stream, params);
+}
+
+// kernels/rnn_alternating.cu: per step (T - 1 down to 0) a pointwise launch and a matmul launch (none when truncating),
+// then the initial states' gradients and the reductions.
+fr_status run_alternating_backward(fr_context context, const fr_plan* plan, CompileRequest& request,
+                                   const LaunchShape& launch, const PlanConstants& c,
+                                   const fr_rnn_backward_options* options, const RnnBackwardTensors& in, void* stream) {
+    AlternatingPlan alt;
+    fr_status status = read_alternating_plan(plan, c, true, &alt);
+    if (status != FR_OK) return status;
+    if ((status = validate_launch_shape("plan", launch)) != FR_OK) return status;
+    fr_rnn_backward_args args{};
+    RnnShape& shape = alt.shape;
+    if ((status = backward_args(options, in, &shape, &args)) != FR_OK) return status;
+    if ((status = check_alternating_grid(plan, alt)) != FR_OK) return status;
+    if ((status = check_live_context(context)) != FR_OK) return status;
+    const int64_t batch = shape.batch, nh = shape.nh, units = batch * nh * shape.d;
+    // scratch, fp32: dgate [B, T, Gb, NH, D], pre [B, NH, Dp] (R^T dg_t), states [S, B, NH, D] (carried gradients)
+    const size_t dgate_bytes = static_cast<size_t>(batch * shape.steps * biases_of(shape.cell) * nh * shape.d) * 4;
+    const size_t pre_bytes = static_cast<size_t>(batch * nh * shape.dp) * 4;
+    const size_t state_bytes = static_cast<size_t>(states_of(shape.cell) * units) * 4;
+    ScratchMemory scratch;
+    if ((status = scratch.allocate(context, dgate_bytes + pre_bytes + state_bytes + 4, stream)) != FR_OK) return status;
+    unsigned char* base = static_cast<unsigned char*>(scratch.get());
+    args.dgate = reinterpret_cast<float*>(base);
+    fr_rnn_work work{};
+    work.pre = reinterpret_cast<float*>(base + dgate_bytes);
+    work.states = reinterpret_cast<float*>(base + dgate_bytes + pre_bytes);
+
+    LoadedModule* module = nullptr;
+    if ((status = load_planned(context, request, &module)) != FR_OK) return status;
+    LaunchShape step_shape;
+    step_shape.grid = {static_cast<unsigned>((units + alt.pointwise - 1) / alt.pointwise), 1, 1};
+    step_shape.block = {static_cast<unsigned>(alt.pointwise), 1, 1};
+    step_shape.cluster = {1, 1, 1};
+    for (int step = args.steps - 1; step >= 0; --step) {
+        void* params[] = {&args, &work, &step};
+        if ((status = launch_kernel(*module, "fr_rnn_alternating_backward_pointwise", step_shape, stream, params)) != FR_OK)
+            return status;
+        if (args.truncate == 0 &&
+            (status = launch_kernel(*module, "fr_rnn_alternating_backward_matmul", launch, stream, params)) != FR_OK)
+            return status;
+    }
+    void* finish_params[] = {&args, &work};
+    if ((status = launch_kernel(*module, "fr_rnn_alternating_backward_finish", step_shape, stream, finish_params)) != FR_OK)
+        return status;
+    void* params[] = {&args};
+    return launch_reductions(*module, shape, stream, params);
+}
+
+}  // namespace
+
+fr_status run_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn_backward_options* options,
+                           const RnnBackwardTensors& in, void* stream) {
+    CompileRequest request;
+    LaunchShape launch;
+    fr_status status = read_plan(plan, &request, &launch);
+    if (status != FR_OK) return status;
+    PlanConstants c;
+    for (const auto& define : request.defines) c.values[define.first] = define.second;
+    if (request.source->name == "rnn_backward") return run_fused_backward(context, plan, request, launch, c, options, in, stream);
+    if (request.source->name == "rnn_alternating")
+        return run_alternating_backward(context, plan, request, launch, c, options, in, stream);
+    return fail(FR_ERROR_INVALID_ARGUMENT,
+                "plan.source_name: expected \"rnn_backward\" (fused) or \"rnn_alternating\" (with FR_BACKWARD = 1), got \"%s\".",
+                request.source->name.c_str());
 }
 
 }  // namespace fr

@@ -180,4 +180,58 @@ fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool back
     return FR_OK;
 }
 
+fr_status read_alternating_plan(const fr_plan* plan, const PlanConstants& c, bool backward, AlternatingPlan* alt) {
+    fr_status status = read_problem_constants(c, backward, &alt->shape);
+    if (status != FR_OK) return status;
+    int64_t &tm = alt->tm, &tn = alt->tn, &tk = alt->tk, &warps = alt->warps, &pointwise = alt->pointwise;
+    if ((status = c.get("FR_TILE_M", 16, 1024, &tm)) != FR_OK) return status;
+    if ((status = c.get("FR_TILE_N", 8, 1024, &tn)) != FR_OK) return status;
+    if ((status = c.get("FR_TILE_K", 16, 1024, &tk)) != FR_OK) return status;
+    if ((status = c.get("FR_WARPS", 1, 32, &warps)) != FR_OK) return status;
+    if ((status = c.get("FR_POINTWISE_THREADS", 32, 1024, &pointwise)) != FR_OK) return status;
+    if (tm % 16 != 0 || tn % 8 != 0 || tk % 16 != 0 || (tm * tn) % (128 * warps) != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: expected FR_TILE_M a multiple of 16, FR_TILE_N of 8, FR_TILE_K of 16 and "
+                    "FR_TILE_M * FR_TILE_N a multiple of 128 * FR_WARPS, got %lld, %lld, %lld, %lld.",
+                    static_cast<long long>(tm), static_cast<long long>(tn), static_cast<long long>(tk),
+                    static_cast<long long>(warps));
+    }
+    if (plan->kind != FR_LAUNCH_PLAIN) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.kind: expected FR_LAUNCH_PLAIN for an alternating plan, got %d.",
+                    static_cast<int>(plan->kind));
+    }
+    if (plan->block.x != warps * 32 || plan->block.y != 1 || plan->block.z != 1) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (%lld, 1, 1) = FR_WARPS * 32, got (%u, %u, %u).",
+                    static_cast<long long>(warps * 32), plan->block.x, plan->block.y, plan->block.z);
+    }
+    const int64_t element = alt->shape.dtype == FR_DTYPE_FLOAT32 ? 4 : 2;
+    const int64_t needed = (tm + tn) * tk * element;
+    if (plan->shared_bytes < needed) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.shared_bytes: expected at least %lld ((FR_TILE_M + FR_TILE_N) * FR_TILE_K elements), got %u.",
+                    static_cast<long long>(needed), plan->shared_bytes);
+    }
+    return FR_OK;
+}
+
+fr_status check_alternating_grid(const fr_plan* plan, const AlternatingPlan& alt) {
+    const RnnShape& shape = alt.shape;
+    const int64_t rows = shape.backward ? shape.dp : gates_of(shape.cell) * shape.dp;
+    const int64_t batch = shape.batch, nh = shape.nh, tm = alt.tm, tn = alt.tn;
+    if (plan->grid.x != (rows + tm - 1) / tm || plan->grid.y != nh || plan->grid.z != (batch + tn - 1) / tn) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.grid: expected (%lld, %lld, %lld) = (ceil(%s / FR_TILE_M), NH, ceil(B / FR_TILE_N)), got "
+                    "(%u, %u, %u); plan for this shape.",
+                    static_cast<long long>((rows + tm - 1) / tm), static_cast<long long>(nh),
+                    static_cast<long long>((batch + tn - 1) / tn), shape.backward ? "Dp" : "G * Dp", plan->grid.x,
+                    plan->grid.y, plan->grid.z);
+    }
+    const int64_t units = batch * nh * shape.d;
+    if ((units + alt.pointwise - 1) / alt.pointwise > 0x7fffffffLL) {
+        return fail(FR_ERROR_UNSUPPORTED, "wx: B * NH * D = %lld units need more than 2^31 - 1 pointwise blocks.",
+                    static_cast<long long>(units));
+    }
+    return FR_OK;
+}
+
 }  // namespace fr

@@ -46,6 +46,19 @@ struct FusedPlan {
     int64_t packed_words() const;
 };
 
+// An alternating plan (kernels/rnn_alternating.cu): the problem and the matmul's tiles.
+struct AlternatingPlan {
+    RnnShape shape;
+    int64_t tm = 0, tn = 0, tk = 0, warps = 0, pointwise = 0;
+};
+
+// An alternating plan's constants and their consistency with the plan's launch (kind, block, shared memory).
+fr_status read_alternating_plan(const fr_plan* plan, const PlanConstants& c, bool backward, AlternatingPlan* alt);
+
+// The alternating matmul's grid against the problem (shape.batch known): (ceil(rows / FR_TILE_M), NH, ceil(B /
+// FR_TILE_N)) with rows = G * Dp forward, Dp backward; and the pointwise launch's block count.
+fr_status check_alternating_grid(const fr_plan* plan, const AlternatingPlan& alt);
+
 // The constants every RNN plan carries (what the problem is); FR_BACKWARD must be `backward`.
 fr_status read_problem_constants(const PlanConstants& c, bool backward, RnnShape* shape);
 

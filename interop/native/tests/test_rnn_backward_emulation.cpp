@@ -142,6 +142,16 @@ fr_plan backward_plan(const BackwardCase& c, std::vector<fr_define>* defines, co
     const RnnPlan& p = c.plan;
     const int G = gates_of(p.cell), dp = (p.d + 15) / 16 * 16, e = p.dtype == 0 ? 4 : 2;
     *defines = problem_defines(p, 1);
+    if (p.alternating()) {
+        // the alternating backward: rows = the head's Dp units, K = G * Dp
+        defines->insert(defines->end(), {{"FR_TILE_M", p.tile_m}, {"FR_TILE_N", p.tile_n}, {"FR_TILE_K", p.tile_k},
+                                         {"FR_STAGES", 1}, {"FR_POINTWISE_THREADS", p.pointwise_threads}});
+        return make_plan("rnn_alternating", *defines,
+                         {static_cast<unsigned>((dp + p.tile_m - 1) / p.tile_m), static_cast<unsigned>(p.heads),
+                          static_cast<unsigned>((c.batch + p.tile_n - 1) / p.tile_n)},
+                         static_cast<unsigned>(p.warps * 32), {1, 1, 1},
+                         static_cast<uint32_t>((p.tile_m + p.tile_n) * p.tile_k * e), FR_LAUNCH_PLAIN);
+    }
     defines->insert(defines->end(), {{"FR_HEADS_PER_BLOCK", p.heads_per_block}, {"FR_BLOCKS_PER_HEAD", p.blocks_per_head},
                                      {"FR_K_SPLIT", p.k_split}, {"FR_BATCH_TILE", p.batch_tile},
                                      {"FR_REGISTER_ROW_TILES", p.register_tiles}, {"FR_SHARED_ROW_TILES", p.shared_tiles},
@@ -376,10 +386,17 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
     run.right = reserve_errors[0] <= forward_tolerance && reserve_errors[1] <= forward_tolerance && errors[0] <= tolerance &&
                 errors[3] <= tolerance && (direct || (errors[1] <= tolerance && errors[2] <= tolerance));
     if (quiet) return run;
-    std::printf("  %-5s %s %-7s D %2d NH %d Hb %d P %d W %d Ks %d Bt %2d RT %d ST %d, B %2d T %d%s%s%s%s: reserve %.1e %.1e, "
-                "dWx %.1e dR %.1e db %.1e dh0 %.1e%s\n",
-                cell_name(p.cell), p.tf32 != 0 ? "tf32" : dtype_name(dt), regime_name(p.regime), D, NH, p.heads_per_block,
-                p.blocks_per_head, p.warps, p.k_split, p.batch_tile, p.register_tiles, p.shared_tiles, B, T,
+    char tiling[128];
+    if (p.alternating()) {
+        std::snprintf(tiling, sizeof tiling, "alternating D %2d NH %d W %d tiles %d x %d x %d, pointwise %d", D, NH, p.warps,
+                      p.tile_m, p.tile_n, p.tile_k, p.pointwise_threads);
+    } else {
+        std::snprintf(tiling, sizeof tiling, "%-7s D %2d NH %d Hb %d P %d W %d Ks %d Bt %2d RT %d ST %d", regime_name(p.regime), D,
+                      NH, p.heads_per_block, p.blocks_per_head, p.warps, p.k_split, p.batch_tile, p.register_tiles,
+                      p.shared_tiles);
+    }
+    std::printf("  %-5s %s %s, B %2d T %d%s%s%s%s: reserve %.1e %.1e, dWx %.1e dR %.1e db %.1e dh0 %.1e%s\n",
+                cell_name(p.cell), p.tf32 != 0 ? "tf32" : dtype_name(dt), tiling, B, T,
                 c.clip > 0 ? " clip" : "", c.truncate ? " truncate" : "", c.accumulate ? " accumulate" : "",
                 c.alternating_forward ? " (alternating forward)" : "", reserve_errors[0], reserve_errors[1], errors[0], errors[1],
                 errors[2], errors[3], run.right ? "" : "  MISMATCH");
@@ -408,6 +425,11 @@ std::vector<BackwardCase> backward_cases() {
         cases.push_back({backward(1, dtype, 24, 2, 1, 1, 1, 8, 1, 0, 2, kGridBarrier), 3, 7});
         cases.push_back({backward(2, dtype, 48, 1, 1, 2, 2, 8, 1, 0, 3, kCluster), 3, 7});
         cases.push_back({backward(3, dtype, 64, 2, 1, 1, 1, 8, 0, 1, 4, kCluster), 11, 7});
+        // the alternating backward: tiles that cut the head's units, the batch and K = G * Dp; padded D
+        cases.push_back({alternating_plan(0, dtype, 20, 2, 2, 32, 8, 16, 64), 11, 7});   // LSTM: K 128 in stages of 16
+        cases.push_back({alternating_plan(1, dtype, 40, 1, 1, 16, 16, 32, 32), 3, 7});   // GRU: 3 tiles of 16 units
+        cases.push_back({alternating_plan(2, dtype, 16, 3, 4, 64, 8, 16, 128), 3, 7});   // sLSTM: one tile per head
+        cases.push_back({alternating_plan(3, dtype, 33, 1, 2, 16, 16, 16, 64), 11, 7});  // Elman: D 33 padded to 48
     }
     // fp32 on tensor cores in tf32, in each regime
     cases.push_back({with_tf32(backward(0, 0, 16, 2, 1, 4, 4, 8, 1, 0)), 3, 7});
@@ -427,6 +449,13 @@ std::vector<BackwardCase> backward_cases() {
     BackwardCase alternating{backward(0, 1, 16, 2, 1, 4, 4, 8, 1, 0), 11, 7};
     alternating.alternating_forward = true;
     cases.push_back(alternating);
+    BackwardCase clipped_alternating{alternating_plan(0, 0, 20, 2, 2, 32, 8, 16, 64), 3, 7};
+    clipped_alternating.clip = 0.02f;
+    cases.push_back(clipped_alternating);
+    BackwardCase truncated_alternating{alternating_plan(1, 0, 40, 1, 1, 16, 16, 32, 32), 3, 7};
+    truncated_alternating.truncate = 1;
+    truncated_alternating.accumulate = 1;
+    cases.push_back(truncated_alternating);
     return cases;
 }
 
@@ -540,11 +569,11 @@ int run_emulation_rnn_backward_tests() {
     }
     std::printf("  rnn_backward.cu on the emulator: %d of %d runs differ from the float64 reference; %d random-order runs "
                 "differ in any bit from the in-order run\n", failed, runs, differing);
-    CHECK(cases.size() == 35);
-    // the options change the result: clipping (case 30) and truncation (31) against the same plans without them (0, 6)
-    CHECK(first[30] != first[0]);
-    CHECK(first[31] != first[6]);
-    CHECK(runs == 3 * 35);
+    CHECK(cases.size() == 49);
+    // the options change the result: clipping (case 42) and truncation (43) against the same plans without them (0, 6)
+    CHECK(first[42] != first[0]);
+    CHECK(first[43] != first[6]);
+    CHECK(runs == 3 * 49);
     CHECK(failed == 0);
     CHECK(differing == 0);
 

@@ -87,17 +87,6 @@ public sealed class CudaEmulatedBackendTests
         Assert.That(RecurrenceBackends.Get("cuda-emulated").WhyUnsupported(new RecurrentProblem(CellKind.Lstm, 1, 1, 1, 8, 8, DataType.Float64)),
             Does.Contain("fp32, bf16 or fp16"));
 
-    [Test]
-    public void Backward_OfAHeadWithoutAFusedBackwardPlan_IsRefusedNamingTheLimit()
-    {
-        // D = 4096 fits no fused backward on the emulated H100 (R^T of one head is 4 x 4096 x 4096 fp32)
-        var p = new RecurrentProblem(CellKind.Elman, 1, 1, 1, 4096, 1, DataType.Float32);
-        Assert.That(() => Recurrence.Backward(p, new RecurrentInputs<float>(new float[p.WxLength], new float[p.RLength], new float[p.BiasLength]),
-                new RecurrentOutputGradients<float>(new float[p.YLength]),
-                new RecurrentInputGradients<float>(new float[p.WxLength], new float[p.RLength], new float[p.BiasLength]),
-                RecurrenceBackends.Get("cuda-emulated")),
-            Throws.TypeOf<NotSupportedException>().With.Message.Contain("alternating backward"));
-    }
 }
 
 /// <summary>
@@ -137,6 +126,28 @@ public sealed class CudaEmulatedFusedRegimeTests
             Assert.That(TestData.RelativeL2(TestData.ToDouble(y), y64), Is.LessThanOrEqualTo(1e-5), "y");
             Assert.That(TestData.RelativeL2(TestData.ToDouble(last), last64), Is.LessThanOrEqualTo(1e-5), "lastStates");
             Assert.That(TestData.RelativeL2(TestData.ToDouble(all), all64), Is.LessThanOrEqualTo(1e-5), "allStates");
+        });
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void HeadSpanningBlocks_Backward_MatchesFloat64Reference(string gpu, CellKind cell, int headSize, FusedRegime regime)
+    {
+        var problem = new RecurrentProblem(cell, 3, 4, 1, headSize, 1, DataType.Float32);
+        var plan = Planner.Plan(GpuCatalog.Find(gpu), new PlanRequest(KernelFamily.Fused, cell, DataType.Float32, 3, 1, headSize, PlanDirection.Backward, 4)).Plan;
+        Assert.That(plan?.Regime, Is.EqualTo(regime), $"the planner's backward regime for {problem} on {gpu}");
+        Assert.That(plan!.Constant("FR_BLOCKS_PER_HEAD"), Is.GreaterThan(1));
+
+        var backend = CudaEmulation.CreateBackend(gpu);
+        BackendRequirement.Ensure(backend, mustBeAvailable: true);
+        var c = new RecurrentCase(problem, seed: 78 + headSize);
+        var (dWx64, dR64, dBias64, dInitial64) = c.Backward();
+        var (dWx, dR, dBias, dInitial) = c.BackwardFloat32(backend);
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(dWx), dWx64), Is.LessThanOrEqualTo(1e-5), "dWx");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(dR), dR64), Is.LessThanOrEqualTo(1e-5), "dR");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(dBias), dBias64), Is.LessThanOrEqualTo(1e-5), "dBias");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(dInitial), dInitial64), Is.LessThanOrEqualTo(1e-5), "dInitialStates");
         });
     }
 }
@@ -185,6 +196,54 @@ public sealed class CudaEmulatedAlternatingTests
             Assert.That(TestData.RelativeL2(TestData.ToDouble(yHost), y64), Is.LessThanOrEqualTo(1e-5), "y");
             Assert.That(TestData.RelativeL2(TestData.ToDouble(lastHost), last64), Is.LessThanOrEqualTo(1e-5), "lastStates");
             Assert.That(TestData.RelativeL2(TestData.ToDouble(allHost), all64), Is.LessThanOrEqualTo(1e-5), "allStates");
+        });
+    }
+
+    /// <summary>The alternating backward after the alternating training forward (its reserve), with the planner's plans.</summary>
+    [TestCase(CellKind.Lstm, 40, 2)]
+    [TestCase(CellKind.Gru, 24, 1)]
+    [TestCase(CellKind.SLstm, 16, 3)]
+    [TestCase(CellKind.Elman, 33, 1)]
+    public void AlternatingPlan_Backward_MatchesFloat64Reference(CellKind cell, int headSize, int heads)
+    {
+        var spec = GpuCatalog.Find("H100-SXM");
+        var problem = new RecurrentProblem(cell, 3, 5, heads, headSize, 1, DataType.Float32);
+        PlanRequest Request(PlanDirection direction) => new(KernelFamily.Alternating, cell, DataType.Float32, 3, heads, headSize, direction, 5);
+        var forward = Planner.Plan(spec, Request(PlanDirection.Forward)).Require();
+        var backward = Planner.Plan(spec, Request(PlanDirection.Backward)).Require();
+        var (device, reason) = CudaDevice.ProbeEmulated(spec, Interop.FrSchedule.InOrder, 0);
+        Assert.That(device, Is.Not.Null, reason);
+
+        var c = new RecurrentCase(problem, seed: 12 + headSize);
+        var (dWx64, dR64, dBias64, dInitial64) = c.Backward();
+        using var wx = device!.Upload<float>(TestData.ToSingle(c.Wx));
+        using var r = device.Upload<float>(TestData.ToSingle(c.R));
+        using var bias = device.Upload<float>(TestData.ToSingle(c.Bias));
+        using var initial = device.Upload<float>(TestData.ToSingle(c.InitialStates));
+        using var y = device.Upload<float>(TestData.Poisoned<float>(problem.YLength));
+        using var reserve = device.Upload<float>(TestData.Poisoned<float>((int)RnnLaunch.ReserveElements(problem)));
+        RnnLaunch.ForwardTraining(device, forward, problem, wx, r, bias, initial, y, null, reserve);
+        using var dy = device.Upload<float>(TestData.ToSingle(c.DY));
+        using var dLast = device.Upload<float>(TestData.ToSingle(c.DLastStates));
+        using var dWx = device.Upload<float>(TestData.Poisoned<float>(problem.WxLength));
+        using var dR = device.Upload<float>(TestData.Poisoned<float>(problem.RLength));
+        using var dBias = device.Upload<float>(TestData.Poisoned<float>(problem.BiasLength));
+        using var dInitial = device.Upload<float>(TestData.Poisoned<float>(problem.StatesLength));
+        RnnLaunch.Backward(device, backward, problem, RecurrentBackwardOptions.None, wx, r, bias, initial, y, reserve, dy, dLast,
+            dWx, dR, dBias, dInitial);
+        float[] Download(Interop.FrDeviceMemoryHandle memory, int length)
+        {
+            var host = new float[length];
+            device.Download(memory, host.AsSpan());
+            return host;
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(backward.Request.Family, Is.EqualTo(KernelFamily.Alternating));
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(Download(dWx, problem.WxLength)), dWx64), Is.LessThanOrEqualTo(1e-5), "dWx");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(Download(dR, problem.RLength)), dR64), Is.LessThanOrEqualTo(1e-5), "dR");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(Download(dBias, problem.BiasLength)), dBias64), Is.LessThanOrEqualTo(1e-5), "dBias");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(Download(dInitial, problem.StatesLength)), dInitial64), Is.LessThanOrEqualTo(1e-5), "dInitialStates");
         });
     }
 }

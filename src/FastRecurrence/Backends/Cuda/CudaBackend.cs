@@ -8,8 +8,8 @@ namespace FastRecurrence.Backends.Cuda;
 /// <summary>
 /// The native CUDA backends: libfastrecurrence's CUDA C kernels, NVRTC-compiled on device 0 ("cuda"), or compiled by the
 /// system C++ compiler and run on the CPU emulator ("cuda-emulated"), sized per problem by the planner for the device.
-/// Runs the scan (float32, float64, and float16 through <see cref="Half"/>) and the fused recurrent forward in its
-/// single-block regime (float32, float16); the other regimes and the fused backward arrive with issues 7 and 8.
+/// Runs the scan (float32, float64, and float16 through <see cref="Half"/>) and the recurrent forward and backward
+/// (float32, float16; fused in every regime, or the alternating fallback for heads too large for the chip).
 /// Availability is probed once, on first use, and never throws: it says what is missing (the library, the driver, a
 /// device, NVRTC, a C++ compiler for the emulation).
 /// </summary>
@@ -18,9 +18,9 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
     public const string BackendName = "cuda";
 
     /// <summary>
-    /// Below the reference (0): <see cref="RecurrenceBackends.Default"/> picks by availability alone, and this backend
-    /// runs no recurrent backward and only single-block forwards yet, so as the default it would refuse many RNN calls
-    /// on a GPU machine. Callers choose it by name until the fused kernels (issues 7, 8) cover every problem.
+    /// Below the reference (0): <see cref="RecurrenceBackends.Default"/> picks by availability alone, and the recurrent
+    /// kernels have run only on the CPU emulator so far (no GPU run has checked them: issues 7, 8). Callers choose it by
+    /// name until a GPU run of tools/device/ records the correctness matrix.
     /// </summary>
     public const int Priority = -10;
 
@@ -53,8 +53,8 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         _probe.Value.Device is not null ? BackendAvailability.Available(_probe.Value.Reason) : BackendAvailability.Missing(_probe.Value.Reason);
 
     /// <summary>
-    /// The forward runs every plan the planner picks (fused: single block, cluster, grid barrier; or the alternating
-    /// fallback for heads too large for the chip) in float32 and float16; the fused backward is not written yet (issue 8).
+    /// The forward and the backward run every plan the planner picks (fused: single block, cluster, grid barrier; or the
+    /// alternating fallback for heads too large for the chip) in float32 and float16.
     /// </summary>
     public string? WhyUnsupported(RecurrentProblem problem)
     {
@@ -105,8 +105,9 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
     }
 
     /// <summary>
-    /// The training forward (fr_rnn_forward_training: y and the fp32 reserve) then the fused backward (fr_rnn_backward),
-    /// on the device; what the spans carry is uploaded and downloaded around them. Every option is supported.
+    /// The training forward (fr_rnn_forward_training: y and the fp32 reserve) then the backward (fr_rnn_backward: fused,
+    /// or the alternating fallback for heads too large for the chip), on the device; what the spans carry is uploaded
+    /// and downloaded around them. Every option is supported.
     /// </summary>
     public void Backward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputGradients<T> outputGradients,
         RecurrentInputGradients<T> gradients, RecurrentBackwardOptions options)
@@ -141,13 +142,11 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         if (dInitial is not null) device.Download(dInitial, gradients.DInitialStates);
     }
 
-    /// <summary>Null when the backward of <paramref name="problem"/> has a plan with a kernel on this device, else why not.</summary>
+    /// <summary>Null when the backward of <paramref name="problem"/> has a plan (fused or alternating) on this device, else why not.</summary>
     private static string? WhyNoBackward(CudaDevice device, RecurrentProblem problem)
     {
         var outcome = device.PlanRecurrent(problem, PlanDirection.Backward);
-        if (outcome.Plan is not { } plan) return $"no backward plan on {device.Spec.Name}: {outcome.Reason}";
-        return plan.Request.Family == KernelFamily.Fused ? null
-            : $"the head needs the alternating backward (no fused backward plan fits {device.Spec.Name}), which does not exist yet";
+        return outcome.Plan is null ? $"no backward plan (fused or alternating) on {device.Spec.Name}: {outcome.Reason}" : null;
     }
 
     public string? WhyNoInputProjection(DataType dataType)
@@ -207,6 +206,6 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         if (dh0 is not null) device.Download(dh0, gradients.DH0);
     }
 
-    private CudaDevice RequireDevice() =>
+    internal CudaDevice RequireDevice() =>
         _probe.Value.Device ?? throw new BackendUnavailableException(Name, _probe.Value.Reason);
 }

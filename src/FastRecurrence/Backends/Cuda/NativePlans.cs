@@ -15,7 +15,7 @@ internal static class NativePlans
         (KernelFamily.Scan, _) => "scan",
         (KernelFamily.Fused, PlanDirection.Forward) => "rnn_forward",
         (KernelFamily.Fused, PlanDirection.Backward) => "rnn_backward",
-        (KernelFamily.Alternating, PlanDirection.Forward) => "rnn_alternating",
+        (KernelFamily.Alternating, _) => "rnn_alternating",
         _ => throw new NotSupportedException($"family: no CUDA C kernel exists for the {family} {direction} yet (issues 7, 8)."),
     };
 

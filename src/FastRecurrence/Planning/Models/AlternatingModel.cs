@@ -4,9 +4,10 @@ using FastRecurrence.Planning.Solver;
 namespace FastRecurrence.Planning.Models;
 
 /// <summary>
-/// Constraint model of the alternating fallback (kernels/rnn_alternating.cu): per step, one tiled matmul kernel (gate
-/// pre-activations g = R y_{t-1} for every head, M = G * Dp rows, N = B, K = Dp) and one pointwise kernel. R streams from L2/HBM
-/// each step, so any head size fits; it is the path for heads too large for the chip.
+/// Constraint model of the alternating fallback (kernels/rnn_alternating.cu): per step, one tiled matmul kernel (forward:
+/// gate pre-activations g = R y_{t-1} for every head, M = G * Dp rows, N = B, K = Dp; backward: R^T dg_t, M = Dp rows,
+/// K = G * Dp) and one pointwise kernel. R streams from L2/HBM each step, so any head size fits; it is the path for
+/// heads too large for the chip.
 /// </summary>
 /// <remarks>
 /// Resources per block (s = bytes per stored element; fp32 accumulators):
@@ -28,6 +29,9 @@ internal sealed class AlternatingModel : IPlanModel
         long s = StorageType.Bytes(request.DataType);
         PaddedHeadSize = (request.HeadSize + 15) / 16 * 16;
         long dp = PaddedHeadSize;
+        bool forward = request.Direction == PlanDirection.Forward;
+        long rows = forward ? gates * dp : dp, depth = forward ? dp : gates * dp;
+        Rows = rows;
         var m = Model = new ConstraintModel();
 
         TileM = m.NewVar("tile rows (gate outputs)", Domain.Set([16, 32, 64, 128, 256]), ValueOrder.Descending);
@@ -44,8 +48,9 @@ internal sealed class AlternatingModel : IPlanModel
         Registers = Expr.CeilDiv(40 + Expr.CeilDiv(tm * tn, threads) + Expr.CeilDiv((tm + tn) * tk * s, threads * 4), 8) * 8;
 
         m.Require((w * 128).Divides(tm * tn), "every warp owns whole 16 x 8 mma tiles");
-        m.Require(tk <= dp, $"the tile depth is no deeper than the padded head size {dp}");
-        m.Require(tm <= Math.Max(16, gates * dp), $"the tile has no more rows than a head's {gates * dp} gate rows");
+        m.Require(tk <= depth, $"the tile depth is no deeper than the product's {depth} columns");
+        m.Require(tm <= Math.Max(16, rows), forward ? $"the tile has no more rows than a head's {rows} gate rows"
+            : $"the tile has no more rows than a head's {rows} units");
         m.Require(tn <= Math.Max(8, (request.Batch + 7) / 8 * 8), "the tile has no more columns than the batch rounded up to 8");
         m.Require(SharedBytes <= gpu.SharedMemoryPerBlockOptIn, $"shared memory per block <= {gpu.SharedMemoryPerBlockOptIn} bytes ({gpu.Name})");
         m.Require(Registers <= gpu.MaxRegistersPerThread, $"registers per thread <= {gpu.MaxRegistersPerThread}");
@@ -53,9 +58,9 @@ internal sealed class AlternatingModel : IPlanModel
         m.Require(threads <= gpu.MaxThreadsPerBlock, $"threads per block <= {gpu.MaxThreadsPerBlock}");
 
         long macRate = request.DataType == DataType.Float32 ? CostConstants.FmaPerSmCycle : CostConstants.TensorMacsPerSmCycle;
-        Tiles = Expr.CeilDiv(gates * dp, tm) * request.Heads * Expr.CeilDiv(request.Batch, tn);
+        Tiles = Expr.CeilDiv(rows, tm) * request.Heads * Expr.CeilDiv(request.Batch, tn);
         Expr waves = Expr.CeilDiv(Tiles, gpu.SmCount);
-        Cost = LaunchOverheadCycles + waves * (Expr.CeilDiv(tm * tn * dp, macRate) + Expr.CeilDiv(dp, tk) * StageCycles);
+        Cost = LaunchOverheadCycles + waves * (Expr.CeilDiv(tm * tn * depth, macRate) + Expr.CeilDiv(depth, tk) * StageCycles);
         m.Minimize(Cost);
     }
 
@@ -63,6 +68,9 @@ internal sealed class AlternatingModel : IPlanModel
     public PlanRequest Request { get; }
     public ConstraintModel Model { get; }
     public int PaddedHeadSize { get; }
+
+    /// <summary>Rows of a head's matmul: G * Dp forward, Dp backward.</summary>
+    public long Rows { get; }
     public IntVar TileM { get; }
     public IntVar TileN { get; }
     public IntVar TileK { get; }
@@ -77,7 +85,6 @@ internal sealed class AlternatingModel : IPlanModel
     public KernelPlan ToPlan(Solution solution, IReadOnlyList<string> rationale)
     {
         var v = solution.Values;
-        int gates = Request.Cell.GateCount();
         int tm = (int)solution[TileM], tn = (int)solution[TileN];
         var constants = RnnPlanConstants.For(Request, PaddedHeadSize);
         constants["FR_TILE_M"] = tm;
@@ -86,7 +93,7 @@ internal sealed class AlternatingModel : IPlanModel
         constants["FR_WARPS"] = solution[Warps];
         constants["FR_STAGES"] = solution[Stages];
         constants["FR_POINTWISE_THREADS"] = solution[PointwiseThreads];
-        var grid = new Dim3((gates * PaddedHeadSize + tm - 1) / tm, Request.Heads, (Request.Batch + tn - 1) / tn);
+        var grid = new Dim3((int)((Rows + tm - 1) / tm), Request.Heads, (Request.Batch + tn - 1) / tn);
         return new KernelPlan(Request, Gpu.Name, Gpu.ComputeCapability.Arch, FusedRegime.None, constants, grid,
             new Dim3((int)solution[Warps] * Gpu.WarpSize), new Dim3(1), SharedBytes.Evaluate(v), (int)Registers.Evaluate(v),
             Cost.Evaluate(v), rationale);

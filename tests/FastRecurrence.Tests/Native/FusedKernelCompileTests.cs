@@ -5,30 +5,35 @@ using FastRecurrence.Planning;
 namespace FastRecurrence.Tests.Native;
 
 /// <summary>
-/// The fused forward's compile-only CI gate (issue 7): every distinct plan the planner produces for the catalog GPUs of
-/// every architecture NVRTC 11.8 (CI's) compiles for (sm_70 .. sm_90; the catalog's sm_100 / sm_120 need NVRTC 12.8+)
-/// over the sweep (<see cref="FusedPlanVariants"/>, the same enumeration as `compile --family rnn`)
-/// compiles kernels/rnn_forward.cu with NVRTC, within the registers the plan predicts (ptxas's cap: FR_MAX_REGISTERS)
-/// and without spilling, so the register file, occupancy and tile placement the planner sized are the real ones.
+/// The fused kernels' compile-only CI gate (issues 7 and 8): every distinct plan the planner produces for the catalog
+/// GPUs of every architecture NVRTC 11.8 (CI's) compiles for (sm_70 .. sm_90; the catalog's sm_100 / sm_120 need NVRTC
+/// 12.8+) over the sweep (<see cref="FusedPlanVariants"/>, the same enumeration as `compile --family rnn` and
+/// `rnn-backward`), forward (kernels/rnn_forward.cu) and backward (kernels/rnn_backward.cu, with the dR / db reductions
+/// launched after it), compiles with NVRTC within the registers the plan predicts (ptxas's cap: FR_MAX_REGISTERS) and
+/// without spilling, so the register file, occupancy and tile placement the planner sized are the real ones.
 /// Needs libnvrtc (not a GPU); fails without it unless FR_SKIP_NVRTC=1.
 /// </summary>
 [TestFixture]
 [Parallelizable(ParallelScope.Children)]
-public sealed class FusedForwardCompileTests
+public sealed class FusedKernelCompileTests
 {
     private static readonly string[] Architectures = ["sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90"];
 
-    public static IEnumerable<TestCaseData> AllVariants() => Architectures.SelectMany(Variants);
+    public static IEnumerable<TestCaseData> AllVariants() =>
+        from direction in new[] { PlanDirection.Forward, PlanDirection.Backward }
+        from arch in Architectures
+        from variant in Variants(arch, direction)
+        select variant;
 
-    private static IEnumerable<TestCaseData> Variants(string arch)
+    private static IEnumerable<TestCaseData> Variants(string arch, PlanDirection direction)
     {
         var index = 0;
-        foreach (var variant in FusedPlanVariants.For(arch))
+        foreach (var variant in FusedPlanVariants.For(arch, direction))
         {
             index++;
             var c = variant.Constants;
             yield return new TestCaseData(variant).SetName(string.Create(CultureInfo.InvariantCulture,
-                $"Compile_{arch}_{index:D3}_{variant.Regime}_{variant.Plans[0].Request.Cell}_{(variant.Constant("FR_TF32") == 1 ? "Tf32" : variant.DataType.ToString())}_D{c["FR_HEAD_SIZE"]}_P{c["FR_BLOCKS_PER_HEAD"]}_W{c["FR_WARPS"]}_Ks{c["FR_K_SPLIT"]}_Bt{c["FR_BATCH_TILE"]}_RT{c["FR_REGISTER_ROW_TILES"]}_ST{c["FR_SHARED_ROW_TILES"]}_Hb{c["FR_HEADS_PER_BLOCK"]}"));
+                $"Compile_{direction}_{arch}_{index:D3}_{variant.Regime}_{variant.Plans[0].Request.Cell}_{(variant.Constant("FR_TF32") == 1 ? "Tf32" : variant.DataType.ToString())}_D{c["FR_HEAD_SIZE"]}_P{c["FR_BLOCKS_PER_HEAD"]}_W{c["FR_WARPS"]}_Ks{c["FR_K_SPLIT"]}_Bt{c["FR_BATCH_TILE"]}_RT{c["FR_REGISTER_ROW_TILES"]}_ST{c["FR_SHARED_ROW_TILES"]}_Hb{c["FR_HEADS_PER_BLOCK"]}"));
         }
     }
 
@@ -73,5 +78,20 @@ public sealed class FusedPlanVariantsTests
                 Assert.That(variants.All(v => v.Plans.All(p => p.Regime == v.Regime)), Is.True);
             });
         }
+    }
+
+    [Test]
+    public void TheBackwardSweep_CoversEveryRegime_WithTheBackwardSourceAndItsReductions()
+    {
+        var variants = FusedPlanVariants.For("sm_90", PlanDirection.Backward);
+        Assert.Multiple(() =>
+        {
+            Assert.That(variants.Select(v => v.Regime).Distinct().Order(),
+                Is.EqualTo(new[] { FusedRegime.SingleBlock, FusedRegime.Cluster, FusedRegime.GridBarrier }));
+            Assert.That(variants.Select(v => (v.Plans[0].Request.Cell, v.DataType)).Distinct().Count(), Is.EqualTo(4 * 3));
+            Assert.That(variants.All(v => v.KernelName == "fr_rnn_backward" && v.SourceName == "rnn_backward"
+                && v.CompanionKernels.SequenceEqual(["fr_rnn_backward_weights", "fr_rnn_backward_bias"])), Is.True);
+            Assert.That(variants.All(v => v.Constant("FR_BACKWARD") == 1), Is.True);
+        });
     }
 }

@@ -1,0 +1,160 @@
+using FastRecurrence.Planning;
+
+namespace FastRecurrence.Backends.Cuda;
+
+/// <summary>The inputs of a <see cref="CudaRecurrence"/> call, in device buffers (the layouts of <see cref="RecurrentInputs{T}"/>).</summary>
+public sealed record DeviceRecurrentInputs<T>(DeviceBuffer<T> Wx, DeviceBuffer<T> R, DeviceBuffer<T> Bias, DeviceBuffer<T>? InitialStates = null)
+    where T : unmanaged;
+
+/// <summary>The gradients a <see cref="CudaRecurrence"/> backward writes (or adds to), in device buffers.</summary>
+public sealed record DeviceRecurrentGradients<T>(DeviceBuffer<T> DWx, DeviceBuffer<T> DR, DeviceBuffer<T> DBias,
+    DeviceBuffer<T>? DInitialStates = null)
+    where T : unmanaged;
+
+/// <summary>
+/// One recurrent problem on the device of a cuda backend ("cuda", or "cuda-emulated" on the CPU), for training loops:
+/// inputs, outputs, the forward's reserve and the gradients stay in <see cref="DeviceBuffer{T}"/>s between calls, and
+/// nothing is copied to the host. <see cref="Forward{T}"/> with a reserve is the training forward (fp32, what the
+/// backward reads: <see cref="ReserveLength"/> elements); <see cref="Backward{T}"/> reads it and writes the gradients,
+/// or adds them to the buffers' values with <see cref="RecurrentBackwardOptions.Accumulate"/>. The plans come from
+/// the planner for the device (fused, or the alternating fallback for heads too large for the chip).
+/// Element types: float (Float32), Half (Float16), ushort (BFloat16, the raw bits).
+/// </summary>
+public sealed class CudaRecurrence
+{
+    private readonly CudaDevice _device;
+    private readonly KernelPlan _forwardPlan;
+    private readonly Lazy<KernelPlan> _backwardPlan;
+
+    private CudaRecurrence(RecurrentProblem problem, string backend, CudaDevice device, KernelPlan forwardPlan)
+    {
+        Problem = problem;
+        Backend = backend;
+        _device = device;
+        _forwardPlan = forwardPlan;
+        _backwardPlan = new(() => device.PlanRecurrent(problem, PlanDirection.Backward).Require(), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>
+    /// Plans <paramref name="problem"/> for the device of <paramref name="backend"/> (a cuda backend's name). Throws
+    /// ArgumentException for a backend that is not a cuda one, BackendUnavailableException when it cannot run here, and
+    /// NotSupportedException (with the planner's reason) when no plan fits.
+    /// </summary>
+    public static CudaRecurrence Create(RecurrentProblem problem, string backend = CudaBackend.BackendName)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(backend);
+        if (RecurrenceBackends.Get(backend) is not CudaBackend cuda)
+            throw new ArgumentException($"backend: expected a cuda backend ({CudaBackend.BackendName} or {CudaBackend.EmulatedName}), got '{backend}'.", nameof(backend));
+        if (problem.DataType == DataType.Float64)
+            throw new NotSupportedException($"problem: the CUDA kernels store fp32, bf16 or fp16; {problem} runs on the reference backend.");
+        var device = cuda.RequireDevice();
+        var plan = device.PlanRecurrent(problem, PlanDirection.Forward).Require();
+        return new CudaRecurrence(problem, cuda.Name, device, plan);
+    }
+
+    public RecurrentProblem Problem { get; }
+
+    /// <summary>The backend's name.</summary>
+    public string Backend { get; }
+
+    /// <summary>fp32 elements of the training forward's reserve: B * T * NH * D * (G + S).</summary>
+    public long ReserveLength => RnnLaunch.ReserveElements(Problem);
+
+    /// <summary>Uninitialised device memory of <paramref name="length"/> elements.</summary>
+    public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        return new DeviceBuffer<T>(_device, _device.Allocate<T>(length), length);
+    }
+
+    /// <summary>Device memory holding a copy of <paramref name="host"/>.</summary>
+    public DeviceBuffer<T> Upload<T>(ReadOnlySpan<T> host) where T : unmanaged
+    {
+        if (host.IsEmpty) throw new ArgumentException("host: expected at least one element.", nameof(host));
+        return new DeviceBuffer<T>(_device, _device.Upload(host), host.Length);
+    }
+
+    /// <summary>A reserve for the training forward (<see cref="ReserveLength"/> fp32 elements).</summary>
+    public DeviceBuffer<float> AllocateReserve() => Allocate<float>(checked((int)ReserveLength));
+
+    /// <summary>
+    /// The forward: y [B, T, NH, D] and optionally the last states; with <paramref name="reserve"/>, the training forward
+    /// that also fills it for <see cref="Backward{T}"/>.
+    /// </summary>
+    public void Forward<T>(DeviceRecurrentInputs<T> inputs, DeviceBuffer<T> y, DeviceBuffer<T>? lastStates = null,
+        DeviceBuffer<float>? reserve = null)
+        where T : unmanaged
+    {
+        CheckElementType<T>();
+        CheckInputs(inputs);
+        Check(y, Problem.YLength, nameof(y));
+        if (lastStates is not null) Check(lastStates, Problem.StatesLength, nameof(lastStates));
+        if (reserve is null)
+        {
+            RnnLaunch.Forward(_device, _forwardPlan, Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
+                inputs.InitialStates?.Memory, y.Memory, null, lastStates?.Memory);
+            return;
+        }
+        Check(reserve, ReserveLength, nameof(reserve));
+        RnnLaunch.ForwardTraining(_device, _forwardPlan, Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
+            inputs.InitialStates?.Memory, y.Memory, lastStates?.Memory, reserve.Memory);
+    }
+
+    /// <summary>
+    /// The backward after a training forward of the same inputs (its y and reserve): given dL/dy (and optionally dL/d
+    /// last states), writes dL/dWx, dL/dR, dL/db and, when given a buffer, dL/d initial states; the options add
+    /// recurrent clipping, truncated BPTT and accumulation into the gradient buffers.
+    /// </summary>
+    public void Backward<T>(DeviceRecurrentInputs<T> inputs, DeviceBuffer<T> y, DeviceBuffer<float> reserve, DeviceBuffer<T> dy,
+        DeviceRecurrentGradients<T> gradients, DeviceBuffer<T>? dLastStates = null, RecurrentBackwardOptions? options = null)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(gradients);
+        CheckElementType<T>();
+        CheckInputs(inputs);
+        Check(y, Problem.YLength, nameof(y));
+        Check(reserve, ReserveLength, nameof(reserve));
+        Check(dy, Problem.YLength, nameof(dy));
+        if (dLastStates is not null) Check(dLastStates, Problem.StatesLength, nameof(dLastStates));
+        Check(gradients.DWx, Problem.WxLength, "gradients.DWx");
+        Check(gradients.DR, Problem.RLength, "gradients.DR");
+        Check(gradients.DBias, Problem.BiasLength, "gradients.DBias");
+        if (gradients.DInitialStates is not null) Check(gradients.DInitialStates, Problem.StatesLength, "gradients.DInitialStates");
+        RnnLaunch.Backward(_device, _backwardPlan.Value, Problem, options ?? RecurrentBackwardOptions.None, inputs.Wx.Memory,
+            inputs.R.Memory, inputs.Bias.Memory, inputs.InitialStates?.Memory, y.Memory, reserve.Memory, dy.Memory,
+            dLastStates?.Memory, gradients.DWx.Memory, gradients.DR.Memory, gradients.DBias.Memory, gradients.DInitialStates?.Memory);
+    }
+
+    private void CheckInputs<T>(DeviceRecurrentInputs<T> inputs) where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        Check(inputs.Wx, Problem.WxLength, "inputs.Wx");
+        Check(inputs.R, Problem.RLength, "inputs.R");
+        Check(inputs.Bias, Problem.BiasLength, "inputs.Bias");
+        if (inputs.InitialStates is not null) Check(inputs.InitialStates, Problem.StatesLength, "inputs.InitialStates");
+    }
+
+    private void Check<TElement>(DeviceBuffer<TElement> buffer, long length, string name) where TElement : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(buffer, name);
+        if (!ReferenceEquals(buffer.Device, _device))
+            throw new ArgumentException($"{name}: the buffer belongs to another device or backend; allocate it with this CudaRecurrence.", name);
+        if (buffer.Memory.IsClosed)
+            throw new ObjectDisposedException(name, $"{name}: the buffer was disposed.");
+        if (buffer.Length != length)
+            throw new ArgumentException($"{name}: expected {length} elements for {Problem}, got {buffer.Length}.", name);
+    }
+
+    private void CheckElementType<T>() where T : unmanaged
+    {
+        var expected = Problem.DataType switch
+        {
+            DataType.Float32 => typeof(float),
+            DataType.Float16 => typeof(Half),
+            _ => typeof(ushort), // BFloat16: the raw bits
+        };
+        if (typeof(T) != expected)
+            throw new ArgumentException($"T: {Problem.DataType} buffers hold {expected.Name}, got {typeof(T).Name}.", nameof(T));
+    }
+}

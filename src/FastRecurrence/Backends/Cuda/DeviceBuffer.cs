@@ -1,0 +1,57 @@
+using FastRecurrence.Interop;
+
+namespace FastRecurrence.Backends.Cuda;
+
+/// <summary>
+/// Memory on the device of a cuda backend (GPU memory; host memory on cuda-emulated), owned by this object, for
+/// <see cref="CudaRecurrence"/>: the buffers a training loop keeps on the device between calls.
+/// <see cref="Pointer"/> is the device address, for handing the memory to another library.
+/// </summary>
+public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
+{
+    internal DeviceBuffer(CudaDevice device, FrDeviceMemoryHandle memory, int length)
+    {
+        Device = device;
+        Memory = memory;
+        Length = length;
+    }
+
+    internal CudaDevice Device { get; }
+    internal FrDeviceMemoryHandle Memory { get; }
+
+    /// <summary>Elements of <typeparamref name="T"/>.</summary>
+    public int Length { get; }
+
+    /// <summary>The device address of the first element.</summary>
+    public unsafe nint Pointer => (nint)Memory.Pointer;
+
+    /// <summary>Copies <paramref name="host"/> (exactly <see cref="Length"/> elements) to the device.</summary>
+    public unsafe void CopyFrom(ReadOnlySpan<T> host)
+    {
+        ObjectDisposedException.ThrowIf(Memory.IsClosed, this);
+        if (host.Length != Length)
+            throw new ArgumentException($"host: expected {Length} elements (the buffer's length), got {host.Length}.", nameof(host));
+        fixed (T* source = host)
+            FastRecurrenceNativeException.ThrowIfFailed(
+                FastRecurrenceNative.FrMemcpyToDevice(Device.Context, Memory.Pointer, source, Memory.Bytes), "fr_memcpy_to_device");
+    }
+
+    /// <summary>Copies the buffer to <paramref name="host"/> (exactly <see cref="Length"/> elements).</summary>
+    public void CopyTo(Span<T> host)
+    {
+        ObjectDisposedException.ThrowIf(Memory.IsClosed, this);
+        if (host.Length != Length)
+            throw new ArgumentException($"host: expected {Length} elements (the buffer's length), got {host.Length}.", nameof(host));
+        Device.Download(Memory, host);
+    }
+
+    /// <summary>The buffer's contents as a new array.</summary>
+    public T[] ToArray()
+    {
+        var host = new T[Length];
+        CopyTo(host);
+        return host;
+    }
+
+    public void Dispose() => Memory.Dispose();
+}
