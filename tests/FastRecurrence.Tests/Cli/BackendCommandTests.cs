@@ -5,7 +5,8 @@ namespace FastRecurrence.Tests.Cli;
 
 /// <summary>
 /// `--backend ilgpu-cpu` through the tool: every cell's `run` (forward and, with --grad-output, every gradient) and the
-/// `scan` reproduce the reference backend's files, float32 in, float32 out; and `--backend cuda-emulated` the forward.
+/// `scan` reproduce the reference backend's files, float32 in, float32 out; and `--backend cuda-emulated` the same with
+/// the CUDA C kernels on the CPU emulator (forward, and the training forward and backward with --grad-output).
 /// </summary>
 [TestFixture]
 public sealed class BackendCommandTests
@@ -87,5 +88,20 @@ public sealed class BackendCommandTests
         var arguments = c.Write(_workspace, float32: true, initialStates: cell != "slstm");
 
         AssertSameFiles(RunAndRead(arguments, "reference"), RunAndRead(arguments, "cuda-emulated"));
+    }
+
+    /// <summary>`run --backend cuda-emulated --grad-output`: the training forward and the backward kernels, every gradient file.</summary>
+    [TestCase("lstm")]
+    [TestCase("gru")]
+    [TestCase("rnn")]
+    [TestCase("slstm")]
+    public void Run_WithGradOutput_OnCudaEmulated_ReproducesTheReference(string cell)
+    {
+        var c = new LayerCase(cell, seed: 33);
+        var arguments = c.Write(_workspace, float32: true, initialStates: cell != "slstm", gradOutput: true);
+
+        var expected = RunAndRead(arguments, "reference");
+        Assert.That(expected.Keys, Does.Contain("d_weight_hh_l0.npy"));
+        AssertSameFiles(expected, RunAndRead(arguments, "cuda-emulated"));
     }
 }

@@ -49,7 +49,11 @@ internal static class IndependentPlanChecker
                 Require(r.DataType != DataType.Float64, "fused kernels do not store fp64");
                 Require(dp >= r.HeadSize && dp % 16 == 0 && dp - r.HeadSize < 16, $"padded head size {dp} is D rounded up to 16");
                 Require(w * gpu.WarpSize == threads && w % ks == 0, "warps = row warps * K split");
-                Require(w / ks * (rt + st) * 16 * p == hb * gates * dp, "the warps' row tiles cover every recurrent row exactly once");
+                // forward: R's G * Dp rows of Dp columns; backward: R^T's Dp rows of G * Dp columns (kernels/rnn_backward.cu)
+                bool backward = r.Direction == PlanDirection.Backward;
+                long rowsPerHead = backward ? dp : gates * dp, width = backward ? gates * dp : dp;
+                Require(w / ks * (rt + st) * 16 * p == hb * rowsPerHead, "the warps' row tiles cover every recurrent row exactly once");
+                Require(width / 16 % ks == 0, "the K split divides the matrix's 16-column tiles");
                 Require(plan.Grid.X == p && plan.Grid.Y * hb >= r.Heads && plan.Grid.Z * bt >= r.Batch, "the grid covers every head and sequence");
                 Require(r.Heads % hb == 0, "heads per block divides the heads");
                 Require(dp % p == 0 && (p == 1 || hb == 1), "a head split over blocks splits its units evenly and is its blocks' only head");
@@ -58,7 +62,7 @@ internal static class IndependentPlanChecker
                 long rBytesPerBlock = hb * gates * dp * dp * s / p;
                 long onChip = plan.PredictedRegisters * threads * 4 + plan.SharedMemoryBytes;
                 Require(rBytesPerBlock <= onChip, $"the block's R ({rBytesPerBlock} bytes) fits its registers and shared memory ({onChip} bytes)");
-                Require(w / ks * st * 16 * dp * s <= plan.SharedMemoryBytes, "shared memory reserves the R rows kept there");
+                Require(w / ks * st * 16 * width * s <= plan.SharedMemoryBytes, "shared memory reserves the R rows kept there");
                 Require(plan.Regime switch
                 {
                     FusedRegime.SingleBlock => p == 1,
@@ -72,7 +76,8 @@ internal static class IndependentPlanChecker
             {
                 long tm = plan.Constant("FR_TILE_M"), tn = plan.Constant("FR_TILE_N");
                 long dp = plan.Constant("FR_HEAD_SIZE_PADDED");
-                Require(plan.Grid.X * tm >= r.Cell.GateCount() * dp && plan.Grid.Y == r.Heads && plan.Grid.Z * tn >= r.Batch, "the tiles cover the output");
+                long rows = r.Direction == PlanDirection.Backward ? dp : r.Cell.GateCount() * dp; // R^T dg backward
+                Require(plan.Grid.X * tm >= rows && plan.Grid.Y == r.Heads && plan.Grid.Z * tn >= r.Batch, "the tiles cover the output");
                 Require(plan.Regime == FusedRegime.None, "no fused regime");
                 break;
             }

@@ -1,0 +1,202 @@
+#!/usr/bin/env python3
+"""GPU check of the recurrent backward (issue 8, items 4, 5 and the numbers), run by run_rnn_check.sh after the
+forward check on a lent H100 / H200.
+
+1. correctness matrix: every cell x storage (fp32 exact, fp32 tf32, bf16, fp16) x (D, NH) x (B, T), with the planner's
+   forward and backward plans for this card (fused in its regime, or the alternating fallback), through the C ABI
+   (fr_rnn_forward_training, fr_rnn_backward on torch tensors and torch's current stream), gradient outputs poisoned
+   with NaN, against torch autograd of the float64 reference forward (rnn_torch.reference), relative L2 within math.md
+   section 7;
+2. determinism: the same backward twice gives the same bits (torch.equal on every gradient);
+3. the same weights through torch nn.LSTM / nn.GRU / nn.RNN (cuDNN, fp32, tf32 off) and autograd, NH = 1;
+4. forward + backward timings beside nn.LSTM forward + backward (cuDNN): LSTM B 16 T 1024 hidden 768 bf16 and more.
+Usage: rnn_backward_check.py CLI_COMMAND OUT_DIR [--quick]
+"""
+import json
+import os
+import shlex
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
+import fastrecurrence_ctypes as fr  # noqa: E402
+from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, plan, reference, time_ms  # noqa: E402
+from torch_checks import rel_l2  # noqa: E402
+
+CLI = shlex.split(sys.argv[1])
+OUT = sys.argv[2]
+QUICK = "--quick" in sys.argv
+GRADIENT_TOLERANCE = {"fp32": 1e-5, "tf32": 1e-2, "bf16": 3e-2, "fp16": 3e-2}
+results = {"cases": [], "torch": [], "timings": []}
+failures = 0
+
+
+class Training:
+    """One problem's plans, device buffers and calls: the training forward, then the backward."""
+
+    def __init__(self, lib, context, cell, storage, batch, steps, heads, d, seed):
+        dtype = STORAGE[storage][0]
+        self.lib, self.context, self.cell = lib, context, cell
+        self.forward_abi, self.forward_plan = plan(CLI, cell, storage, batch, steps, heads, d)
+        self.backward_abi, self.backward_plan = plan(CLI, cell, storage, batch, steps, heads, d, backward=True)
+        self.wx, self.r, self.bias, self.initial = inputs(cell, dtype, batch, steps, heads, d, seed)
+        gen = torch.Generator(device="cuda").manual_seed(seed + 1)
+        self.dy = torch.randn(batch, steps, heads, d, device="cuda", generator=gen).to(dtype)
+        self.d_last = torch.randn(self.initial.shape, device="cuda", generator=gen).to(dtype)
+        if cell == "slstm":
+            self.d_last[1:] = 0  # the loss reaches the last states through y alone (math.md section 2)
+        elements = fr.c_int64()
+        fr.check(lib, lib.fr_rnn_reserve_size(self.forward_plan[0], batch, steps, fr.ctypes.byref(elements)))
+        self.reserve = torch.empty(elements.value, device="cuda", dtype=torch.float32)
+        self.y = torch.empty(batch, steps, heads, d, device="cuda", dtype=dtype)
+        self.grads = [torch.full_like(t, float("nan")) for t in (self.wx, self.r, self.bias, self.initial)]
+
+    def forward(self):
+        fr.check(self.lib, self.lib.fr_rnn_forward_training(
+            self.context, self.forward_plan[0], fr.tensor(self.wx), fr.tensor(self.r), fr.tensor(self.bias),
+            fr.tensor(self.initial), fr.tensor(self.y), None, None, fr.tensor(self.reserve),
+            torch.cuda.current_stream().cuda_stream))
+
+    def backward(self):
+        dwx, dr, dbias, d_initial = self.grads
+        fr.check(self.lib, self.lib.fr_rnn_backward(
+            self.context, self.backward_plan[0], None, fr.tensor(self.wx), fr.tensor(self.r), fr.tensor(self.bias),
+            fr.tensor(self.initial), fr.tensor(self.y), fr.tensor(self.reserve), fr.tensor(self.dy), fr.tensor(self.d_last),
+            fr.tensor(dwx), fr.tensor(dr), fr.tensor(dbias), fr.tensor(d_initial), torch.cuda.current_stream().cuda_stream))
+
+    def reference_gradients(self):
+        """torch autograd of the float64 reference: d(sum(dy * y) + sum(d_last * last)) / d(wx, r, bias, initial)."""
+        leaves = [t.double().clone().requires_grad_(True) for t in (self.wx, self.r, self.bias, self.initial)]
+        y, last = reference(self.cell, *leaves)
+        loss = (y * self.dy.double()).sum() + (last * self.d_last.double()).sum()
+        return torch.autograd.grad(loss, leaves)
+
+
+def correctness(lib, context):
+    global failures
+    shapes = [(32, 4), (64, 12), (128, 1), (768, 1)]
+    runs = [(1, 1), (3, 7), (16, 256)]
+    if QUICK:
+        shapes, runs = [(64, 12), (768, 1)], [(3, 7), (16, 256)]
+    for cell in CELLS:
+        for storage in STORAGE:
+            for d, heads in shapes:
+                for batch, steps in runs:
+                    case = {"cell": cell, "storage": storage, "D": d, "NH": heads, "B": batch, "T": steps}
+                    try:
+                        run = Training(lib, context, cell, storage, batch, steps, heads, d, 11 + batch + d)
+                        case["source"] = run.backward_abi["source_name"]
+                        case["regime"] = run.backward_abi["defines"].get("FR_REGIME", 0)
+                        run.forward()
+                        run.backward()
+                        torch.cuda.synchronize()
+                        first = [g.clone() for g in run.grads]
+                        run.backward()
+                        torch.cuda.synchronize()
+                        case["bitwise_repeatable"] = all(torch.equal(a, b) for a, b in zip(first, run.grads))
+                        names = ("dwx", "dr", "dbias", "d_initial")
+                        for name, got, want in zip(names, first, run.reference_gradients()):
+                            case[name] = rel_l2(got, want)
+                        case["ok"] = case["bitwise_repeatable"] and all(case[n] <= GRADIENT_TOLERANCE[storage] for n in names)
+                    except Exception as e:  # noqa: BLE001 - every case reports, none stops the matrix
+                        case["error"] = str(e)[:400]
+                        case["ok"] = False
+                    failures += 0 if case["ok"] else 1
+                    results["cases"].append(case)
+                    print(json.dumps(case), flush=True)
+
+
+def torch_parity(lib, context):
+    """Our fp32 gradients and torch autograd through nn.LSTM / nn.GRU / nn.RNN (cuDNN, tf32 off), same weights, NH = 1:
+    W_ih = I, so dL/dx is dL/dWx; weight_hh's gradient is dR; the biases map as in the forward check."""
+    global failures
+    torch.backends.cudnn.allow_tf32 = False
+    torch.backends.cuda.matmul.allow_tf32 = False
+    modules = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
+    for cell, module in modules.items():
+        g = CELLS[cell][0]
+        batch, steps, d = 16, 64, 128
+        run = Training(lib, context, cell, "fp32", batch, steps, 1, d, 99)
+        run.d_last.zero_()  # torch's loss below reaches the states through out alone
+        run.forward()
+        run.backward()
+        torch.cuda.synchronize()
+        net = module(g * d if cell != "rnn" else d, d, batch_first=True).cuda()
+        with torch.no_grad():
+            net.weight_ih_l0.copy_(torch.eye(g * d if cell != "rnn" else d, device="cuda")[: g * d])
+            net.weight_hh_l0.copy_(run.r.reshape(g * d, d))
+            net.bias_hh_l0.zero_()
+            if cell == "gru":
+                net.bias_ih_l0.copy_(run.bias[:3].reshape(-1))
+                net.bias_hh_l0[2 * d:].copy_(run.bias[3, 0])
+            else:
+                net.bias_ih_l0.copy_(run.bias.reshape(-1))
+        x = run.wx.reshape(batch, steps, g * d).clone().requires_grad_(True)
+        h0 = run.initial[0].reshape(1, batch, d).contiguous()
+        out, _ = net(x, (h0, run.initial[1].reshape(1, batch, d).contiguous())) if cell == "lstm" else net(x, h0)
+        (out * run.dy.reshape(batch, steps, d)).sum().backward()
+        dwx, dr, dbias, _ = run.grads
+        entry = {"cell": cell, "module": module.__name__,
+                 "dwx": rel_l2(dwx.reshape(batch, steps, g * d), x.grad.double()),
+                 "dr": rel_l2(dr.reshape(g * d, d), net.weight_hh_l0.grad.double())}
+        torch_db = net.bias_ih_l0.grad.double()
+        entry["dbias"] = rel_l2(dbias[: 3 if cell == "gru" else g].reshape(-1), torch_db)
+        entry["ok"] = all(entry[n] <= 1e-4 for n in ("dwx", "dr", "dbias"))
+        failures += 0 if entry["ok"] else 1
+        results["torch"].append(entry)
+        print(json.dumps(entry), flush=True)
+
+
+def timings(lib, context):
+    torch.backends.cudnn.allow_tf32 = True
+    cases = [("lstm", "bf16", 16, 1024, 1, 768), ("slstm", "bf16", 16, 1024, 12, 64), ("gru", "bf16", 16, 1024, 1, 768),
+             ("lstm", "fp32", 16, 1024, 1, 768)]
+    for cell, storage, batch, steps, heads, d in cases:
+        dtype = STORAGE[storage][0]
+        entry = {"cell": cell, "storage": storage, "B": batch, "T": steps, "NH": heads, "D": d}
+        try:
+            run = Training(lib, context, cell, storage, batch, steps, heads, d, 3)
+            entry["backward"] = run.backward_abi["source_name"] + "/" + str(run.backward_abi["defines"].get("FR_REGIME", 0))
+            entry["ours_forward_ms"] = time_ms(run.forward)
+            entry["ours_backward_ms"] = time_ms(run.backward)
+            entry["ours_total_ms"] = entry["ours_forward_ms"] + entry["ours_backward_ms"]
+            if cell in ("lstm", "gru") and heads == 1:
+                net = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(d, d, batch_first=True).cuda().to(dtype)
+                x = torch.randn(batch, steps, d, device="cuda", dtype=dtype, requires_grad=True)
+                dy = torch.randn(batch, steps, d, device="cuda", dtype=dtype)
+
+                def cudnn_step():
+                    out, _ = net(x)
+                    out.backward(dy)
+                entry["torch_cudnn_fwd_bwd_ms"] = time_ms(cudnn_step)
+                entry["speedup_vs_cudnn"] = entry["torch_cudnn_fwd_bwd_ms"] / entry["ours_total_ms"]
+        except Exception as e:  # noqa: BLE001
+            entry["error"] = str(e)[:400]
+        results["timings"].append(entry)
+        print(json.dumps(entry), flush=True)
+
+
+def main():
+    lib = fr.load()
+    context = fr.c_void_p()
+    fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
+    correctness(lib, context)
+    torch_parity(lib, context)
+    timings(lib, context)
+    with open(os.path.join(OUT, "rnn_backward_check.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    print(f"\n{len(results['cases'])} backward matrix cases, {sum(not c['ok'] for c in results['cases'])} failed; "
+          f"{len(results['torch'])} torch autograd cases, {sum(not c['ok'] for c in results['torch'])} failed")
+    print(f"{'cell':6} {'type':5} {'B':>3} {'T':>5} {'NH':>3} {'D':>5} {'backward':16} {'fwd ms':>7} {'bwd ms':>7} "
+          f"{'cuDNN f+b':>9} {'speedup':>7}")
+    for t in results["timings"]:
+        print(f"{t['cell']:6} {t['storage']:5} {t['B']:3} {t['T']:5} {t['NH']:3} {t['D']:5} {t.get('backward', '-'):16} "
+              f"{t.get('ours_forward_ms', float('nan')):7.3f} {t.get('ours_backward_ms', float('nan')):7.3f} "
+              f"{t.get('torch_cudnn_fwd_bwd_ms', float('nan')):9.3f} {t.get('speedup_vs_cudnn', float('nan')):7.2f}  "
+              f"{t.get('error', '')}")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
