@@ -7,24 +7,24 @@ namespace FastRecurrence.Planning.Models;
 /// Constraint model of the fused persistent RNN kernel (forward or backward), for one regime.
 /// </summary>
 /// <remarks>
-/// Structure (architecture.md "Fused persistent RNN"): a head's recurrent matrix has G * Dp rows (gates interleaved,
-/// Dp = D rounded up to 16, the mma tile edge) and Dp columns. P blocks split the rows of one head; one block may
-/// hold Hb whole heads when P = 1. A block of W warps holds its rows as 16-row tiles: per warp, RT tiles in registers
-/// and ST tiles in shared memory, so W * (RT + ST) * 16 * P = Hb * G * Dp. Each block computes a batch tile of Bt
-/// sequences (mma N, multiples of 8; masked beyond B). Large heads split K inside the block: W = Wr * Ks warps, where
-/// Ks warps share a row strip, each holding Dp / Ks of its columns, and add their partial sums in shared memory;
-/// so Wr * (RT + ST) * 16 * P = Hb * G * Dp. Grid = (P, NH / Hb, ceil(B / Bt)).
+/// Structure (architecture.md "Fused persistent RNN"): a head's on-chip matrix has RowsPerHead rows and Width columns:
+/// forward R, G * Dp rows (gates interleaved, Dp = D rounded up to 16, the mma tile edge) by Dp columns; backward R^T,
+/// Dp rows by G * Dp columns (kernels/rnn_backward.cu; decision 0017). P blocks split the rows of one head (whole
+/// units, all their gates); one block may hold Hb whole heads when P = 1. A block of W warps holds its rows as 16-row
+/// tiles: per warp, RT tiles in registers and ST tiles in shared memory. Large heads split K inside the block:
+/// W = Wr * Ks warps, where Ks warps share a row strip, each holding Width / Ks of its columns, and add their partial
+/// sums in shared memory; so Wr * (RT + ST) * 16 * P = Hb * RowsPerHead. Each block computes a batch tile of Bt
+/// sequences (mma N, multiples of 8; masked beyond B). Grid = (P, NH / Hb, ceil(B / Bt)).
 /// Resources per thread and per block (s = bytes per stored element):
-///   registers = 8-rounded( base + RT * (Dp / Ks) * s / 8     (R fragments: a 16 x Dp/Ks strip spread over 32 lanes)
-///                         + (RT + ST) * Bt / 2                (fp32 accumulators: 4 per 16 x 8 tile)
-///                         + ceil(Hb * Dp * Bt * S', P * W * 32)) (fp32 cell states owned by the thread; S' doubled backward)
-///   shared    = Wr * ST * 16 * Dp * s                        (R rows not in registers)
-///             + 2 * Hb * Dp * Bt * s                         (h_{t-1} and h_t, double-buffered)
-///             + Ks * Hb * G * Dp / P * Bt * 4                 (fp32 partial gate pre-activations, one set per K slice)
+///   registers = the calibrated estimate below (R fragments, per pointwise item its states and temporaries, the mma
+///               B fragments) with a quarter in hand; it is also ptxas's cap (FR_MAX_REGISTERS)
+///   shared    = Wr * ST * 16 * Width * s                     (R rows not in registers)
+///             + buffers * Hb * Width * Bt * s                (the vectors: h double-buffered forward, dg once backward)
+///             + Ks * Hb * RowsPerHead / P * Bt * 4            (fp32 partial products, one set per K slice)
 ///             + reserved per block
 /// Regimes: single block (P = 1, no co-residency needed, extra blocks run in waves); cluster (2 &lt;= P &lt;= cluster
 /// size, sm_90+); grid barrier (P above the cluster size or no clusters; every block co-resident, one per SM).
-/// Cost per step (cycles) = waves * (matmul + shared-memory reads of R and h + exchange + barrier).
+/// Cost per step (cycles) = waves * (matmul + shared-memory reads of R and the vectors + exchange + barrier).
 /// </remarks>
 internal sealed class FusedRnnModel : IPlanModel
 {
