@@ -291,7 +291,7 @@ public sealed class CudaEmulatedTf32Tests
 /// <summary>
 /// The layer API's input projection on the device (fr_linear; kernels/linear.cu on cuda-emulated, cuBLAS on a GPU that
 /// has it): the backend offers it, it equals the CPU projection, and a layer on cuda-emulated (GPU projection, then the
-/// fused kernel) matches the same layer on the reference backend.
+/// fused kernels) matches the same layer on the reference backend, forward and backward.
 /// </summary>
 [TestFixture]
 public sealed class CudaEmulatedInputProjectionTests
@@ -322,7 +322,7 @@ public sealed class CudaEmulatedInputProjectionTests
 
     [TestCase(CellKind.Lstm)]
     [TestCase(CellKind.Gru)]
-    public void Layer_OnCudaEmulated_MatchesTheReferenceLayer(CellKind cell)
+    public void Layer_OnCudaEmulated_MatchesTheReferenceLayer_ForwardAndBackward(CellKind cell)
     {
         const int input = 12, hidden = 16, batch = 3, steps = 6;
         var gates = cell.GateCount();
@@ -336,5 +336,22 @@ public sealed class CudaEmulatedInputProjectionTests
         var got = emulated.Forward(x, batch, steps);
         var want = reference.Forward(x, batch, steps);
         Assert.That(TestData.RelativeL2(TestData.ToDouble(got.Y), TestData.ToDouble(want.Y)), Is.LessThanOrEqualTo(1e-5));
+
+        // the layer's backward: the training forward and backward kernels, then the PyTorch-named gradients
+        var dy = Values(batch * steps * hidden);
+        var gotGradients = emulated.Backward(x, batch, steps, dy);
+        var wantGradients = reference.Backward(x, batch, steps, dy);
+        Assert.Multiple(() =>
+        {
+            foreach (var (name, actual, expected) in new[]
+                     {
+                         ("dInput", gotGradients.DInput, wantGradients.DInput),
+                         ("dWeightIh", gotGradients.DWeightIh, wantGradients.DWeightIh),
+                         ("dWeightHh", gotGradients.DWeightHh, wantGradients.DWeightHh),
+                         ("dBiasIh", gotGradients.DBiasIh, wantGradients.DBiasIh),
+                         ("dBiasHh", gotGradients.DBiasHh, wantGradients.DBiasHh),
+                     })
+                Assert.That(TestData.RelativeL2(TestData.ToDouble(actual), TestData.ToDouble(expected)), Is.LessThanOrEqualTo(1e-5), name);
+        });
     }
 }
