@@ -26,11 +26,14 @@ typedef struct fr_rnn_args {
     int head_size;
     int r_packed;          /* 1: r holds the plan's fragment layout (fr_rnn_pack_recurrent), 0: [G, NH, D, D] */
     float* reserve;        /* optional (training): what the backward reads, fp32: the gate products R y_{t-1}
-                              [B, T, G, NH, D], then the states after every step [S, B, T, NH, D] */
+                              [B, T, G, NH, D] (when reserve_products), then the states after every step [S, B, T, NH, D] */
+    int reserve_products;  /* 1: the reserve holds the gate products and the states; 0: the states only (the backward
+                              recomputes the products from y) */
 } fr_rnn_args;
 
-/* The fused backward (kernels/rnn_backward.cu). Inputs as the forward's, plus y (the forward's output), reserve (the
- * training forward's), dy [B, T, NH, D] and d_last [S, B, NH, D] (optional: zeros). Outputs dwx [B, T, G, NH, D],
+/* The backward (kernels/rnn_backward.cu, rnn_alternating.cu). Inputs as the forward's, plus y (the forward's output),
+ * the training forward's gate products [B, T, G, NH, D] (from its reserve, or recomputed from y into the library's
+ * scratch) and states [S, B, T, NH, D] (fp32), dy [B, T, NH, D] and d_last [S, B, NH, D] (optional: zeros). Outputs dwx [B, T, G, NH, D],
  * dr [G, NH, D, D], dbias [Gb, NH, D], d_initial [S, B, NH, D] (optional), all in the storage type. dgate: the
  * library's fp32 scratch [B, T, Gb, NH, D], the per-step bias gradients (also the gradients on R_g y_{t-1}), which the
  * weight-gradient kernels reduce after the loop. */
@@ -40,7 +43,8 @@ typedef struct fr_rnn_backward_args {
     const void* bias;
     const void* initial;   /* optional: zeros */
     const void* y;
-    const float* reserve;
+    const float* products;
+    const float* states;
     const void* dy;
     const void* d_last;    /* optional: zeros */
     void* dwx;

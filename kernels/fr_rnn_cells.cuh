@@ -82,18 +82,21 @@ FR_DEVICE_INLINE void forward<3>(const float* wx, const float* rh, const float* 
 }
 
 /* training: what the backward reads, in fp32, into the reserve (fr_rnn_args.reserve): the gate products R_g y_{t-1}
- * [B, T, G, NH, D], then the states after the step [S, B, T, NH, D] */
+ * [B, T, G, NH, D] when `products`, then the states after the step [S, B, T, NH, D] */
 template <int G, int NS>
-FR_DEVICE_INLINE void save_reserve(float* reserve, int batch_count, int steps, int heads, int head_size, int b, int step,
-                                   int head, int unit, const float* rh, const float* state)
+FR_DEVICE_INLINE void save_reserve(float* reserve, bool products, int batch_count, int steps, int heads, int head_size,
+                                   int b, int step, int head, int unit, const float* rh, const float* state)
 {
     const long long per_state = (long long)batch_count * steps * heads * head_size;
     const long long at = (((long long)b * steps + step) * heads + head) * head_size + unit;
+    if (products) {
 #pragma unroll
-    for (int gate = 0; gate < G; ++gate)
-        reserve[((((long long)b * steps + step) * G + gate) * heads + head) * head_size + unit] = rh[gate];
+        for (int gate = 0; gate < G; ++gate)
+            reserve[((((long long)b * steps + step) * G + gate) * heads + head) * head_size + unit] = rh[gate];
+    }
+    float* states = reserve + (products ? per_state * G : 0);
 #pragma unroll
-    for (int s = 0; s < NS; ++s) reserve[per_state * G + s * per_state + at] = state[s];
+    for (int s = 0; s < NS; ++s) states[s * per_state + at] = state[s];
 }
 
 /* the bias slot whose gradient is the gradient on R_g y_{t-1} */

@@ -9,6 +9,10 @@
  *   Grid (ceil(D / 64), ceil(G * D / 64), NH), block 256, static shared memory.
  * fr_rnn_backward_bias: db[slot, h, d] = sum over (b, t) of dgate[b, t, slot, h, d], one thread per output in a fixed
  *   order. Grid ceil(Gb * NH * D / 256), block 256.
+ * fr_rnn_gate_products: before a backward whose forward kept the states only (the recompute reserve): the gate products
+ *   R_g y_{t-1} of every step at once (y is known, so no recurrence: one [B * T, D] x [D, G * D] product per head), into
+ *   args.products (fp32 scratch [B, T, G, NH, D]); the same 64 x 64 tiles. Grid (ceil(G * D / 64), ceil(B * T / 64),
+ *   NH), block 256.
  * Needs FR_CELL, FR_DTYPE, FR_HEAD_SIZE, FR_HEADS; include after fr_storage.cuh and fr_rnn_cells.cuh.
  */
 #ifndef FR_RNN_GRADIENTS_CUH
@@ -102,6 +106,58 @@ FR_DEVICE_INLINE void weights(const fr_rnn_backward_args& a)
     }
 }
 
+FR_DEVICE_INLINE void gate_products(const fr_rnn_backward_args& a)
+{
+    FR_SHARED_ARRAY(float, lhs, kDepth * kTile); /* [k][m]: y_{t-1} of the tile's (sequence, step) rows */
+    FR_SHARED_ARRAY(float, rhs, kDepth * kTile); /* [k][n]: R[gate, head, unit, k] of the tile's (gate, unit) columns */
+    const int tid = (int)fr_thread_x();
+    const int tm = tid / 16, tn = tid % 16;
+    const int n0 = (int)fr_block_x() * kTile, head = (int)fr_block_z();
+    const long long m0 = (long long)fr_block_y() * kTile, rows = (long long)a.batch * a.steps;
+    float acc[4][4];
+#pragma unroll
+    for (int i = 0; i < 4; ++i)
+#pragma unroll
+        for (int j = 0; j < 4; ++j) acc[i][j] = 0.0f;
+
+    for (int k0 = 0; k0 < D; k0 += kDepth) {
+#pragma unroll 1
+        for (int i = tid; i < kDepth * kTile; i += kReduceThreads) {
+            const int k = k0 + i / kTile, c = i % kTile;
+            const long long row = m0 + c;
+            const int n = n0 + c, gate = n / D, unit = n % D;
+            lhs[i] = row < rows && k < D ? y_before(a, row, head, k) : 0.0f;
+            rhs[i] = n < G * D && k < D ? fr_load_acc((const S*)a.r + (((long long)gate * NH + head) * D + unit) * D + k) : 0.0f;
+        }
+        fr_syncthreads(); /* tiles staged */
+#pragma unroll 4
+        for (int k = 0; k < kDepth; ++k) {
+            float l[4], r[4];
+#pragma unroll
+            for (int i = 0; i < 4; ++i) {
+                l[i] = lhs[k * kTile + tm + 16 * i];
+                r[i] = rhs[k * kTile + tn + 16 * i];
+            }
+#pragma unroll
+            for (int i = 0; i < 4; ++i)
+#pragma unroll
+                for (int j = 0; j < 4; ++j) acc[i][j] += l[i] * r[j];
+        }
+        fr_syncthreads(); /* tiles consumed */
+    }
+    float* products = (float*)a.products;
+#pragma unroll
+    for (int i = 0; i < 4; ++i) {
+        const long long row = m0 + tm + 16 * i;
+        if (row >= rows) continue;
+#pragma unroll
+        for (int j = 0; j < 4; ++j) {
+            const int n = n0 + tn + 16 * j;
+            if (n < G * D) products[((row * G + n / D) * NH + head) * D + n % D] = acc[i][j];
+        }
+    }
+}
+
 FR_DEVICE_INLINE void biases(const fr_rnn_backward_args& a)
 {
     const long long index = (long long)fr_block_x() * kReduceThreads + fr_thread_x();
@@ -123,6 +179,11 @@ FR_KERNEL(fr_rnn_backward_weights, 256, (fr_rnn_backward_args args))
 FR_KERNEL(fr_rnn_backward_bias, 256, (fr_rnn_backward_args args))
 {
     fr_rnn_grad::biases(args);
+}
+
+FR_KERNEL(fr_rnn_gate_products, 256, (fr_rnn_backward_args args))
+{
+    fr_rnn_grad::gate_products(args);
 }
 
 #endif /* FR_RNN_GRADIENTS_CUH */

@@ -211,7 +211,7 @@ FR_DEVICE_INLINE void pointwise(const fr_rnn_args& a, const fr_rnn_work& work, i
 #pragma unroll
     for (int k = 0; k < Gb; ++k) bias[k] = fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit);
     fr_cells::forward<FR_CELL>(wx, rh, bias, state);
-    if (a.reserve != 0) fr_cells::save_reserve<G, NS>(a.reserve, a.batch, a.steps, NH, D, b, step, head, unit, rh, state);
+    if (a.reserve != 0) fr_cells::save_reserve<G, NS>(a.reserve, a.reserve_products != 0, a.batch, a.steps, NH, D, b, step, head, unit, rh, state);
     fr_store_acc((S*)a.y + (((long long)b * a.steps + step) * NH + head) * D + unit, state[0]);
 #pragma unroll
     for (int s = 0; s < NS; ++s) {
@@ -269,7 +269,7 @@ FR_DEVICE_INLINE void backward_pointwise(const fr_rnn_backward_args& a, const fr
     const long long states_stride = (long long)a.batch * NH * D;          /* [S, B, NH, D] */
     const long long per_state = (long long)a.batch * a.steps * NH * D;    /* [B, T, NH, D] */
     const long long step_at = (((long long)b * a.steps + step) * NH + head) * D + unit;
-    const float* saved_states = a.reserve + per_state * G;
+    const float* saved_states = a.states;
     float d_next[NS], prev[NS], next[NS], wx[G], rh[G], bias[Gb], dwx[G], dslot[Gb], dprev[NS];
 #pragma unroll
     for (int s = 0; s < NS; ++s) {
@@ -285,7 +285,7 @@ FR_DEVICE_INLINE void backward_pointwise(const fr_rnn_backward_args& a, const fr
     for (int gate = 0; gate < G; ++gate) {
         const long long gate_at = ((((long long)b * a.steps + step) * G + gate) * NH + head) * D + unit;
         wx[gate] = fr_load_acc((const S*)a.wx + gate_at);
-        rh[gate] = a.reserve[gate_at];
+        rh[gate] = a.products[gate_at];
     }
 #pragma unroll
     for (int k = 0; k < Gb; ++k) bias[k] = fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit);

@@ -137,7 +137,7 @@ FR_DEVICE_INLINE void run(const fr_rnn_backward_args& a)
     const int head0 = (int)fr_block_y() * Hb;
     const int b0 = (int)fr_block_z() * Bt;
     const long long per_step = (long long)a.batch * a.steps * NH * D; /* elements of one [B, T, NH, D] */
-    const float* saved_states = a.reserve + per_step * G;
+    const float* saved_states = a.states;
 
     unsigned r_reg[Tiles::RegisterTiles][Tiles::KChunks][4];
     Tiles::load([&](int tile, int kc, unsigned w[4]) {
@@ -201,7 +201,7 @@ FR_DEVICE_INLINE void run(const fr_rnn_backward_args& a)
                 for (int gate = 0; gate < G; ++gate) {
                     const long long gate_at = ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit;
                     wx[gate] = fr_load_acc((const S*)a.wx + gate_at);
-                    rh[gate] = a.reserve[gate_at];
+                    rh[gate] = a.products[gate_at];
                 }
 #pragma unroll
                 for (int k = 0; k < Gb; ++k) bias[k] = fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit);

@@ -232,7 +232,7 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
             for (int k = 0; k < Gb; ++k) bias[k] = unit < D ? fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit) : 0.0f;
             fr_cells::forward<FR_CELL>(wx, rh, bias, state[j]);
             if (real && a.reserve != 0)
-                fr_cells::save_reserve<G, NS>(a.reserve, a.batch, a.steps, NH, D, batch, step, head, unit, rh, state[j]);
+                fr_cells::save_reserve<G, NS>(a.reserve, a.reserve_products != 0, a.batch, a.steps, NH, D, batch, step, head, unit, rh, state[j]);
             if (real) {
                 fr_store_acc((S*)a.y + (((long long)batch * a.steps + step) * NH + head) * D + unit, state[j][0]);
                 if (a.all_states != 0) {

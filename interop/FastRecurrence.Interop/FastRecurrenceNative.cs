@@ -169,6 +169,10 @@ internal static unsafe partial class FastRecurrenceNative
     [LibraryImport(LibraryName, EntryPoint = "fr_rnn_reserve_size")]
     public static partial FrStatus FrRnnReserveSize(FrPlan* plan, long batch, long steps, long* elements);
 
+    /// <summary>fr_status fr_rnn_states_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_rnn_states_reserve_size")]
+    public static partial FrStatus FrRnnStatesReserveSize(FrPlan* plan, long batch, long steps, long* elements);
+
     /// <summary>
     /// fr_status fr_rnn_forward_training(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
     /// const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y, const fr_tensor* all_states,

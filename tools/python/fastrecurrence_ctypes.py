@@ -79,6 +79,7 @@ def load(path=None):
                               POINTER(c_int64), c_int, c_void_p], c_int),
         "fr_rnn_forward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, c_void_p], c_int),
         "fr_rnn_reserve_size": ([POINTER(Plan), c_int64, c_int64, POINTER(c_int64)], c_int),
+        "fr_rnn_states_reserve_size": ([POINTER(Plan), c_int64, c_int64, POINTER(c_int64)], c_int),
         "fr_rnn_forward_training": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, c_void_p],
                                     c_int),
         "fr_rnn_backward": ([c_void_p, POINTER(Plan), POINTER(BackwardOptions), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t,

@@ -255,6 +255,10 @@ FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const f
  * type, so the backward sees the forward's exact gates and cell states). Any forward plan (fused or alternating).
  */
 FR_API fr_status fr_rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements);
+/* The recompute reserve: B * T * NH * D * S elements, the states only (4 * S bytes per element; LSTM 8 instead of 24).
+ * fr_rnn_backward then recomputes the gate products from y in one parallel product per head into scratch of
+ * B * T * G * NH * D fp32 for the call (B * T <= 4,194,240). Both calls tell the kinds apart by the reserve's size. */
+FR_API fr_status fr_rnn_states_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements);
 FR_API fr_status fr_rnn_forward_training(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
                                          const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
                                          const fr_tensor* all_states, const fr_tensor* last_states,

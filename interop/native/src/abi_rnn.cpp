@@ -26,7 +26,11 @@ FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const f
 }
 
 FR_API fr_status fr_rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements) {
-    return guarded([&] { return rnn_reserve_size(plan, batch, steps, elements); });
+    return guarded([&] { return rnn_reserve_size(plan, batch, steps, true, elements); });
+}
+
+FR_API fr_status fr_rnn_states_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements) {
+    return guarded([&] { return rnn_reserve_size(plan, batch, steps, false, elements); });
 }
 
 FR_API fr_status fr_rnn_forward_training(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,

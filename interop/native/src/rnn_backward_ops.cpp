@@ -33,7 +33,7 @@ int64_t rnn_backward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_h
 
 namespace {
 
-constexpr int kReduceThreads = 256, kWeightTile = 64;  // kernels/rnn_backward.cu
+constexpr int kReduceThreads = 256, kWeightTile = 64;  // kernels/fr_rnn_gradients.cuh
 
 fr_status read_options(const fr_rnn_backward_options* options, fr_rnn_backward_args* args) {
     if (options == nullptr) return FR_OK;  // defaults: no clipping, full BPTT, gradients written
@@ -60,7 +60,7 @@ fr_status read_options(const fr_rnn_backward_options* options, fr_rnn_backward_a
 
 }  // namespace
 
-fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements) {
+fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, bool products, int64_t* elements) {
     if (elements == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "elements: expected a pointer, got NULL.");
     *elements = 0;
     CompileRequest request;
@@ -78,7 +78,7 @@ fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, in
     }
     shape.batch = batch;
     shape.steps = steps;
-    *elements = rnn_reserve_elements(shape);
+    *elements = rnn_reserve_elements(shape, products);
     return FR_OK;
 }
 
@@ -119,7 +119,10 @@ fr_status backward_args(const fr_rnn_backward_options* options, const RnnBackwar
     args->bias = f.bias->data;
     args->initial = f.initial_states != nullptr ? f.initial_states->data : nullptr;
     args->y = f.y->data;
-    args->reserve = static_cast<const float*>(f.reserve->data);
+    // the gate products come from the reserve, or (a states-only reserve) are recomputed into scratch before the loop
+    const float* reserve = static_cast<const float*>(f.reserve->data);
+    args->products = shape->reserve_products ? reserve : nullptr;
+    args->states = reserve + (shape->reserve_products ? batch * steps * nh * d * g : 0);
     args->dy = in.dy->data;
     args->d_last = in.d_last_states != nullptr ? in.d_last_states->data : nullptr;
     args->dwx = in.dwx->data;
@@ -131,6 +134,31 @@ fr_status backward_args(const fr_rnn_backward_options* options, const RnnBackwar
     args->heads = static_cast<int>(nh);
     args->head_size = static_cast<int>(d);
     return FR_OK;
+}
+
+// A states-only reserve: the gate products R_g y_{t-1} of every step recomputed from y into scratch (one parallel
+// product per head, fr_rnn_gradients.cuh), on the stream before the backward's loop.
+fr_status recompute_products(fr_context context, LoadedModule& module, const RnnShape& shape, ScratchMemory* products,
+                             fr_rnn_backward_args* args, void* stream) {
+    if (shape.reserve_products) return FR_OK;
+    const int64_t rows = shape.batch * shape.steps, g = gates_of(shape.cell);
+    if (rows == 0) return FR_OK;
+    if ((rows + kWeightTile - 1) / kWeightTile > 65535) {
+        return fail(FR_ERROR_UNSUPPORTED,
+                    "reserve: recomputing the gate products takes B * T <= %d rows (65535 tiles of %d); got %lld; use a "
+                    "reserve with the gate products (fr_rnn_reserve_size).",
+                    65535 * kWeightTile, kWeightTile, static_cast<long long>(rows));
+    }
+    fr_status status = products->allocate(context, static_cast<size_t>(rows * g * shape.nh * shape.d) * 4, stream);
+    if (status != FR_OK) return status;
+    args->products = static_cast<const float*>(products->get());
+    LaunchShape launch;
+    launch.grid = {static_cast<unsigned>((g * shape.d + kWeightTile - 1) / kWeightTile),
+                   static_cast<unsigned>((rows + kWeightTile - 1) / kWeightTile), static_cast<unsigned>(shape.nh)};
+    launch.block = {kReduceThreads, 1, 1};
+    launch.cluster = {1, 1, 1};
+    void* params[] = {args};
+    return launch_kernel(module, "fr_rnn_gate_products", launch, stream, params);
 }
 
 // After the time loop, on the same stream: dR and db from dgate (fr_rnn_gradients.cuh, in every backward source).
@@ -180,6 +208,8 @@ fr_status run_fused_backward(fr_context context, const fr_plan* plan, CompileReq
     args.dgate = static_cast<float*>(dgate.get());
     LoadedModule* module = nullptr;
     if ((status = load_planned(context, request, &module)) != FR_OK) return status;
+    ScratchMemory products;
+    if ((status = recompute_products(context, *module, shape, &products, &args, stream)) != FR_OK) return status;
     void* params[] = {&args};
     if ((status = launch_kernel(*module, "fr_rnn_backward", launch, stream, params)) != FR_OK) return status;
     return launch_reductions(*module, shape, stream, params);
@@ -214,6 +244,8 @@ fr_status run_alternating_backward(fr_context context, const fr_plan* plan, Comp
 
     LoadedModule* module = nullptr;
     if ((status = load_planned(context, request, &module)) != FR_OK) return status;
+    ScratchMemory products;
+    if ((status = recompute_products(context, *module, shape, &products, &args, stream)) != FR_OK) return status;
     LaunchShape step_shape;
     step_shape.grid = {static_cast<unsigned>((units + alt.pointwise - 1) / alt.pointwise), 1, 1};
     step_shape.block = {static_cast<unsigned>(alt.pointwise), 1, 1};

@@ -34,7 +34,8 @@ fr_status run_rnn_forward(fr_context context, const fr_plan* plan, const RnnForw
 // rnn_backward_ops.cpp: the fused backward and the weight-gradient reductions after it.
 fr_status run_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn_backward_options* options,
                            const RnnBackwardTensors& tensors, void* stream);
-fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements);
+// The reserve's fp32 elements: with the gate products (products) or the states only.
+fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, bool products, int64_t* elements);
 
 // rnn_pack.cpp: R of a fused plan in its fragment layout (elements of the plan's storage type), and the packing.
 fr_status rnn_packed_recurrent_size(const fr_plan* plan, int64_t* elements);

@@ -75,7 +75,20 @@ fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements
     for (const Expected& e : expected) {
         if ((status = check_rnn_tensor(e.name, e.tensor, e.shape, dtype, e.required)) != FR_OK) return status;
     }
-    return check_rnn_tensor("reserve", in.reserve, {rnn_reserve_elements(*shape)}, FR_DTYPE_FLOAT32, false);
+    // the reserve's size says what it holds: gate products and states, or the states only
+    shape->reserve_products = in.reserve == nullptr || in.reserve->rank != 1 ||
+                              in.reserve->shape[0] != rnn_reserve_elements(*shape, false);
+    if (in.reserve != nullptr && in.reserve->rank == 1 && in.reserve->shape[0] != rnn_reserve_elements(*shape, true) &&
+        in.reserve->shape[0] != rnn_reserve_elements(*shape, false)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "reserve: expected shape [%lld] (B * T * NH * D * (G + S): gate products and states, "
+                    "fr_rnn_reserve_size) or [%lld] (B * T * NH * D * S: states only, fr_rnn_states_reserve_size), got "
+                    "[%lld].",
+                    static_cast<long long>(rnn_reserve_elements(*shape, true)),
+                    static_cast<long long>(rnn_reserve_elements(*shape, false)), static_cast<long long>(in.reserve->shape[0]));
+    }
+    return check_rnn_tensor("reserve", in.reserve, {rnn_reserve_elements(*shape, shape->reserve_products)},
+                            FR_DTYPE_FLOAT32, false);
 }
 
 fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& shape, int64_t dtype,
@@ -93,8 +106,8 @@ fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std:
     return check_contiguous(name, tensor);
 }
 
-int64_t rnn_reserve_elements(const RnnShape& shape) {
-    return shape.batch * shape.steps * shape.nh * shape.d * (gates_of(shape.cell) + states_of(shape.cell));
+int64_t rnn_reserve_elements(const RnnShape& shape, bool products) {
+    return shape.batch * shape.steps * shape.nh * shape.d * ((products ? gates_of(shape.cell) : 0) + states_of(shape.cell));
 }
 
 fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape) {
@@ -112,6 +125,7 @@ fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape) {
     args.head_size = static_cast<int>(shape.d);
     args.r_packed = shape.r_packed ? 1 : 0;
     args.reserve = in.reserve != nullptr ? static_cast<float*>(in.reserve->data) : nullptr;
+    args.reserve_products = shape.reserve_products ? 1 : 0;
     return args;
 }
 

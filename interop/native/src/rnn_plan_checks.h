@@ -33,6 +33,7 @@ constexpr int64_t kSingleBlock = 1, kCluster = 2, kGridBarrier = 3;
 struct RnnShape {
     int64_t cell = 0, dtype = 0, d = 0, dp = 0, nh = 0, batch = 0, steps = 0;
     bool backward = false;  // FR_BACKWARD = 1: a plan of kernels/rnn_backward.cu
+    bool reserve_products = true;  // the reserve holds the gate products and the states (false: the states only)
     bool r_packed = false;  // r is the fused plan's fragment layout (fr_rnn_pack_recurrent), not [G, NH, D, D]
 };
 
@@ -66,12 +67,13 @@ fr_status read_problem_constants(const PlanConstants& c, bool backward, RnnShape
 // forward (kernels/rnn_forward.cu) or the backward (kernels/rnn_backward.cu).
 fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool backward, FusedPlan* fused);
 
-// fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) (kernels/fr_rnn_args.h).
-int64_t rnn_reserve_elements(const RnnShape& shape);
+// fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) with the gate products, B * T * NH * D * S
+// with the states only (kernels/fr_rnn_args.h).
+int64_t rnn_reserve_elements(const RnnShape& shape, bool products = true);
 
 // Every tensor against the plan's problem: rank, shape, dtype, contiguity; B and T come from wx. `packed_elements` > 0
 // also accepts r as a rank-1 tensor of that many elements (a fused plan's packed R). The reserve, when given, is fp32
-// of rnn_reserve_elements.
+// of either rnn_reserve_elements size (its size says which: shape->reserve_products).
 fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements, RnnShape* shape);
 
 fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape);

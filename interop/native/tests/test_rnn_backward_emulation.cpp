@@ -83,6 +83,7 @@ struct BackwardCase {
     float clip = 0.0f;
     int truncate = 0, accumulate = 0;
     bool alternating_forward = false;  // the reserve from kernels/rnn_alternating.cu instead of rnn_forward.cu
+    bool states_only = false;          // the recompute reserve: states only; the backward recomputes the gate products
 };
 
 // What a run produced: every gradient's bytes (for the determinism check) and whether all matched the reference.
@@ -298,7 +299,8 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
     DeviceBuffer wx_dev = device(wx.bytes), r_dev = device(r.bytes), bias_dev = device(bias.bytes),
                  initial_dev = device(initial.bytes), dy_dev = device(dy.bytes), d_last_dev = device(d_last.bytes);
     DeviceBuffer y_dev = device(poisoned(size_t(B) * T * H * e));
-    DeviceBuffer reserve_dev = device(poisoned(size_t(B) * T * H * (G + S) * 4));
+    const int reserved = c.states_only ? S : G + S;  // fp32 values per (sequence, step, unit)
+    DeviceBuffer reserve_dev = device(poisoned(size_t(B) * T * H * reserved * 4));
     DeviceBuffer dwx_dev = device(c.accumulate ? old_dwx.bytes : poisoned(dwx_ref.size() * e));
     DeviceBuffer dr_dev = device(c.accumulate ? old_dr.bytes : poisoned(dr_ref.size() * e));
     DeviceBuffer dbias_dev = device(c.accumulate ? old_dbias.bytes : poisoned(dbias_ref.size() * e));
@@ -309,22 +311,24 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
                     t_dy = tensor(dy_dev, {B, T, NH, D}), t_d_last = tensor(d_last_dev, {S, B, NH, D}),
                     t_dwx = tensor(dwx_dev, {B, T, G, NH, D}), t_dr = tensor(dr_dev, {G, NH, D, D}),
                     t_dbias = tensor(dbias_dev, {Gb, NH, D}), t_d_initial = tensor(d_initial_dev, {S, B, NH, D});
-    const fr_tensor t_reserve = contiguous_tensor(reserve_dev.get(), FR_DTYPE_FLOAT32, {int64_t(B) * T * H * (G + S)});
+    const fr_tensor t_reserve = contiguous_tensor(reserve_dev.get(), FR_DTYPE_FLOAT32, {int64_t(B) * T * H * reserved});
 
     std::vector<fr_define> forward_defines, backward_defines;
     const fr_plan forward = forward_plan(c, &forward_defines);
     const fr_plan backward = backward_plan(c, &backward_defines, source);
     int64_t reserve_elements = -1;
-    CHECK_STATUS(fr_rnn_reserve_size(&backward, B, T, &reserve_elements), FR_OK);
-    CHECK(reserve_elements == int64_t(B) * T * H * (G + S));
+    CHECK_STATUS(c.states_only ? fr_rnn_states_reserve_size(&backward, B, T, &reserve_elements)
+                               : fr_rnn_reserve_size(&backward, B, T, &reserve_elements), FR_OK);
+    CHECK(reserve_elements == int64_t(B) * T * H * reserved);
     CHECK_STATUS(fr_rnn_forward_training(context, &forward, &t_wx, &t_r, &t_bias, &t_initial, &t_y, nullptr, nullptr, &t_reserve,
                                          nullptr), FR_OK);
     // the reserve: the forward's gate products and states in fp32
-    const std::vector<double> reserve = load(reserve_dev.download<unsigned char>(size_t(B) * T * H * (G + S) * 4), 0);
-    const std::vector<double> reserve_rh(reserve.begin(), reserve.begin() + long(rh_ref.size()));
-    const std::vector<double> reserve_states(reserve.begin() + long(rh_ref.size()), reserve.end());
+    const std::vector<double> reserve = load(reserve_dev.download<unsigned char>(size_t(B) * T * H * reserved * 4), 0);
+    const long products = c.states_only ? 0 : long(rh_ref.size());
+    const std::vector<double> reserve_rh(reserve.begin(), reserve.begin() + products);
+    const std::vector<double> reserve_states(reserve.begin() + products, reserve.end());
     const double forward_tolerance = p.tf32 != 0 ? 5e-3 : p.dtype == 0 ? 1e-5 : 2e-2;
-    const double reserve_errors[] = {rel_l2(reserve_rh, rh_ref), rel_l2(reserve_states, states_ref)};
+    const double reserve_errors[] = {c.states_only ? 0.0 : rel_l2(reserve_rh, rh_ref), rel_l2(reserve_states, states_ref)};
 
     fr_rnn_backward_options options{};
     options.struct_size = sizeof options;
@@ -345,7 +349,8 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
         args.bias = bias_dev.get();
         args.initial = initial_dev.get();
         args.y = y_dev.get();
-        args.reserve = static_cast<const float*>(reserve_dev.get());
+        args.products = static_cast<const float*>(reserve_dev.get());  // mutant cases keep the gate products
+        args.states = args.products + size_t(B) * T * H * G;
         args.dy = dy_dev.get();
         args.d_last = d_last_dev.get();
         args.dwx = dwx_dev.get();
@@ -395,9 +400,10 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
                       NH, p.heads_per_block, p.blocks_per_head, p.warps, p.k_split, p.batch_tile, p.register_tiles,
                       p.shared_tiles);
     }
-    std::printf("  %-5s %s %s, B %2d T %d%s%s%s%s: reserve %.1e %.1e, dWx %.1e dR %.1e db %.1e dh0 %.1e%s\n",
+    std::printf("  %-5s %s %s, B %2d T %d%s%s%s%s%s: reserve %.1e %.1e, dWx %.1e dR %.1e db %.1e dh0 %.1e%s\n",
                 cell_name(p.cell), p.tf32 != 0 ? "tf32" : dtype_name(dt), tiling, B, T,
                 c.clip > 0 ? " clip" : "", c.truncate ? " truncate" : "", c.accumulate ? " accumulate" : "",
+                c.states_only ? " states-only reserve" : "",
                 c.alternating_forward ? " (alternating forward)" : "", reserve_errors[0], reserve_errors[1], errors[0], errors[1],
                 errors[2], errors[3], run.right ? "" : "  MISMATCH");
     return run;
@@ -456,6 +462,14 @@ std::vector<BackwardCase> backward_cases() {
     truncated_alternating.truncate = 1;
     truncated_alternating.accumulate = 1;
     cases.push_back(truncated_alternating);
+    // the recompute reserve (states only) in each regime and on the alternating path
+    for (BackwardCase recomputed : {BackwardCase{backward(0, 0, 16, 2, 1, 4, 4, 8, 1, 0), 3, 7},
+                                    BackwardCase{backward(1, 1, 24, 2, 1, 1, 1, 8, 1, 0, 2, kGridBarrier), 11, 7},
+                                    BackwardCase{backward(2, 2, 48, 1, 1, 2, 2, 8, 1, 0, 3, kCluster), 3, 7},
+                                    BackwardCase{alternating_plan(3, 0, 33, 1, 2, 16, 16, 16, 64), 11, 7}}) {
+        recomputed.states_only = true;
+        cases.push_back(recomputed);
+    }
     return cases;
 }
 
@@ -569,11 +583,11 @@ int run_emulation_rnn_backward_tests() {
     }
     std::printf("  rnn_backward.cu on the emulator: %d of %d runs differ from the float64 reference; %d random-order runs "
                 "differ in any bit from the in-order run\n", failed, runs, differing);
-    CHECK(cases.size() == 49);
+    CHECK(cases.size() == 53);
     // the options change the result: clipping (case 42) and truncation (43) against the same plans without them (0, 6)
     CHECK(first[42] != first[0]);
     CHECK(first[43] != first[6]);
-    CHECK(runs == 3 * 49);
+    CHECK(runs == 3 * 53);
     CHECK(failed == 0);
     CHECK(differing == 0);
 

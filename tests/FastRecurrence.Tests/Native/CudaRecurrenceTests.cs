@@ -7,8 +7,9 @@ namespace FastRecurrence.Tests.Native;
 
 /// <summary>
 /// The training API on device buffers (<see cref="CudaRecurrence"/>) on cuda-emulated: a training forward and backward
-/// with everything left on the device match the float64 reference; repeated backwards are the same bits; accumulation
-/// adds into existing gradient buffers; bf16 runs through raw 16-bit buffers; bad buffers are refused by name.
+/// with everything left on the device match the float64 reference (with the full reserve and with the states-only
+/// recompute reserve); repeated backwards are the same bits; accumulation adds into existing gradient buffers; bf16 runs
+/// through raw 16-bit buffers; bad buffers are refused by name.
 /// </summary>
 [TestFixture]
 public sealed class CudaRecurrenceTests
@@ -20,13 +21,13 @@ public sealed class CudaRecurrenceTests
 
     private sealed class Step : IDisposable
     {
-        public Step(CudaRecurrence rnn, RecurrentCase c, Func<double[], float[]> convert)
+        public Step(CudaRecurrence rnn, RecurrentCase c, Func<double[], float[]> convert, bool recompute = false)
         {
             var p = rnn.Problem;
             Inputs = new DeviceRecurrentInputs<float>(rnn.Upload<float>(convert(c.Wx)), rnn.Upload<float>(convert(c.R)),
                 rnn.Upload<float>(convert(c.Bias)), rnn.Upload<float>(convert(c.InitialStates)));
             Y = rnn.Upload<float>(TestData.Poisoned<float>(p.YLength));
-            Reserve = rnn.Upload<float>(TestData.Poisoned<float>((int)rnn.ReserveLength));
+            Reserve = rnn.Upload<float>(TestData.Poisoned<float>((int)(recompute ? rnn.StatesReserveLength : rnn.ReserveLength)));
             DY = rnn.Upload<float>(convert(c.DY));
             DLast = rnn.Upload<float>(convert(c.DLastStates));
             Gradients = new DeviceRecurrentGradients<float>(rnn.Upload<float>(new float[p.WxLength]), rnn.Upload<float>(new float[p.RLength]),
@@ -74,6 +75,31 @@ public sealed class CudaRecurrenceTests
             Assert.That(step.Gradients.DWx.ToArray(), Is.EqualTo(first.Item1), "a second backward: the same bits");
             Assert.That(step.Gradients.DR.ToArray(), Is.EqualTo(first.Item2), "a second backward: the same bits");
             Assert.That(step.Gradients.DBias.ToArray(), Is.EqualTo(first.Item3), "a second backward: the same bits");
+        });
+    }
+
+    /// <summary>The recompute reserve: the forward keeps the states only, the backward recomputes the gate products.</summary>
+    [TestCase(CellKind.Lstm)]
+    [TestCase(CellKind.SLstm)]
+    public void StatesOnlyReserve_GivesTheSameGradients_WithLessKeptBetweenThePasses(CellKind cell)
+    {
+        var problem = new RecurrentProblem(cell, 3, 6, 2, 8, 1, DataType.Float32);
+        var c = new RecurrentCase(problem, seed: 80 + (int)cell);
+        var (dWx64, dR64, dBias64, dInitial64) = c.Backward();
+        var rnn = CudaRecurrence.Create(problem, Emulated);
+        using var step = new Step(rnn, c, TestData.ToSingle, recompute: true);
+        Assert.That(rnn.StatesReserveLength * (problem.GateCount + problem.StateCount), Is.EqualTo(rnn.ReserveLength * problem.StateCount));
+
+        rnn.Forward(step.Inputs, step.Y, reserve: step.Reserve);
+        rnn.Backward(step.Inputs, step.Y, step.Reserve, step.DY, step.Gradients, step.DLast);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(step.Reserve.Length, Is.EqualTo(rnn.StatesReserveLength));
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(step.Gradients.DWx.ToArray()), dWx64), Is.LessThanOrEqualTo(1e-5), "dWx");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(step.Gradients.DR.ToArray()), dR64), Is.LessThanOrEqualTo(1e-5), "dR");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(step.Gradients.DBias.ToArray()), dBias64), Is.LessThanOrEqualTo(1e-5), "dBias");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(step.Gradients.DInitialStates!.ToArray()), dInitial64), Is.LessThanOrEqualTo(1e-5), "dInitialStates");
         });
     }
 
@@ -142,7 +168,8 @@ public sealed class CudaRecurrenceTests
         Assert.Multiple(() =>
         {
             Assert.That(() => rnn.Forward(inputs, shortY), Throws.ArgumentException.With.Message.Contain("y: expected 48 elements"));
-            Assert.That(() => rnn.Forward(inputs, y, reserve: reserve), Throws.ArgumentException.With.Message.Contain("reserve: expected"));
+            Assert.That(() => rnn.Forward(inputs, y, reserve: reserve),
+                Throws.ArgumentException.With.Message.Contain("reserve: expected 96 elements (gate products and states) or 48 (states only)"));
             Assert.That(() => rnn.Forward(new DeviceRecurrentInputs<float>(r, r, bias), y),
                 Throws.ArgumentException.With.Message.Contain("inputs.Wx: expected"));
             Assert.That(() => CudaRecurrence.Create(problem, "reference"),

@@ -15,7 +15,9 @@ public sealed record DeviceRecurrentGradients<T>(DeviceBuffer<T> DWx, DeviceBuff
 /// One recurrent problem on the device of a cuda backend ("cuda", or "cuda-emulated" on the CPU), for training loops:
 /// inputs, outputs, the forward's reserve and the gradients stay in <see cref="DeviceBuffer{T}"/>s between calls, and
 /// nothing is copied to the host. <see cref="Forward{T}"/> with a reserve is the training forward (fp32, what the
-/// backward reads: <see cref="ReserveLength"/> elements); <see cref="Backward{T}"/> reads it and writes the gradients,
+/// backward reads: <see cref="ReserveLength"/> elements, the gate products and the states; or, to keep less between
+/// the passes, <see cref="StatesReserveLength"/>, the states only, from which the backward recomputes the gate products
+/// in one parallel product into scratch of its own); <see cref="Backward{T}"/> reads it and writes the gradients,
 /// or adds them to the buffers' values with <see cref="RecurrentBackwardOptions.Accumulate"/>. The plans come from
 /// the planner for the device (fused, or the alternating fallback for heads too large for the chip).
 /// Element types: float (Float32), Half (Float16), ushort (BFloat16, the raw bits).
@@ -58,8 +60,11 @@ public sealed class CudaRecurrence
     /// <summary>The backend's name.</summary>
     public string Backend { get; }
 
-    /// <summary>fp32 elements of the training forward's reserve: B * T * NH * D * (G + S).</summary>
+    /// <summary>fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) (gate products and states).</summary>
     public long ReserveLength => RnnLaunch.ReserveElements(Problem);
+
+    /// <summary>fp32 elements of the recompute reserve: B * T * NH * D * S (the states only).</summary>
+    public long StatesReserveLength => RnnLaunch.ReserveElements(Problem, gateProducts: false);
 
     /// <summary>Uninitialised device memory of <paramref name="length"/> elements.</summary>
     public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged
@@ -75,8 +80,12 @@ public sealed class CudaRecurrence
         return new DeviceBuffer<T>(_device, _device.Upload(host), host.Length);
     }
 
-    /// <summary>A reserve for the training forward (<see cref="ReserveLength"/> fp32 elements).</summary>
-    public DeviceBuffer<float> AllocateReserve() => Allocate<float>(checked((int)ReserveLength));
+    /// <summary>
+    /// A reserve for the training forward: <see cref="ReserveLength"/> fp32 elements, or with
+    /// <paramref name="recompute"/> <see cref="StatesReserveLength"/> (the backward recomputes the gate products).
+    /// </summary>
+    public DeviceBuffer<float> AllocateReserve(bool recompute = false) =>
+        Allocate<float>(checked((int)(recompute ? StatesReserveLength : ReserveLength)));
 
     /// <summary>
     /// The forward: y [B, T, NH, D] and optionally the last states; with <paramref name="reserve"/>, the training forward
@@ -96,7 +105,7 @@ public sealed class CudaRecurrence
                 inputs.InitialStates?.Memory, y.Memory, null, lastStates?.Memory);
             return;
         }
-        Check(reserve, ReserveLength, nameof(reserve));
+        CheckReserve(reserve);
         RnnLaunch.ForwardTraining(_device, _forwardPlan, Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
             inputs.InitialStates?.Memory, y.Memory, lastStates?.Memory, reserve.Memory);
     }
@@ -114,7 +123,7 @@ public sealed class CudaRecurrence
         CheckElementType<T>();
         CheckInputs(inputs);
         Check(y, Problem.YLength, nameof(y));
-        Check(reserve, ReserveLength, nameof(reserve));
+        CheckReserve(reserve);
         Check(dy, Problem.YLength, nameof(dy));
         if (dLastStates is not null) Check(dLastStates, Problem.StatesLength, nameof(dLastStates));
         Check(gradients.DWx, Problem.WxLength, "gradients.DWx");
@@ -133,6 +142,14 @@ public sealed class CudaRecurrence
         Check(inputs.R, Problem.RLength, "inputs.R");
         Check(inputs.Bias, Problem.BiasLength, "inputs.Bias");
         if (inputs.InitialStates is not null) Check(inputs.InitialStates, Problem.StatesLength, "inputs.InitialStates");
+    }
+
+    private void CheckReserve(DeviceBuffer<float> reserve)
+    {
+        ArgumentNullException.ThrowIfNull(reserve);
+        if (reserve.Length != ReserveLength && reserve.Length != StatesReserveLength)
+            throw new ArgumentException($"reserve: expected {ReserveLength} elements (gate products and states) or {StatesReserveLength} (states only) for {Problem}, got {reserve.Length}.", nameof(reserve));
+        Check(reserve, reserve.Length, nameof(reserve));
     }
 
     private void Check<TElement>(DeviceBuffer<TElement> buffer, long length, string name) where TElement : unmanaged

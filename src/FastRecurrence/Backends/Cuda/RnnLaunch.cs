@@ -31,9 +31,13 @@ internal static unsafe class RnnLaunch
         device.Synchronize();
     }
 
-    /// <summary>fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) (fr_rnn_reserve_size).</summary>
-    public static long ReserveElements(RecurrentProblem p) =>
-        (long)p.Batch * p.TimeSteps * p.Heads * p.HeadSize * (p.GateCount + p.StateCount);
+    /// <summary>
+    /// fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) with the gate products
+    /// (fr_rnn_reserve_size), B * T * NH * D * S with the states only (fr_rnn_states_reserve_size: the backward
+    /// recomputes the products). The library tells them apart by the reserve's length.
+    /// </summary>
+    public static long ReserveElements(RecurrentProblem p, bool gateProducts = true) =>
+        (long)p.Batch * p.TimeSteps * p.Heads * p.HeadSize * ((gateProducts ? p.GateCount : 0) + p.StateCount);
 
     /// <summary>The forward that also writes the reserve the backward reads (any forward plan).</summary>
     public static void ForwardTraining(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
@@ -49,7 +53,7 @@ internal static unsafe class RnnLaunch
         var ty = ScanLaunch.Tensor(p.DataType, y.Pointer, [B, T, NH, D]);
         var tinitial = initial is null ? default : ScanLaunch.Tensor(p.DataType, initial.Pointer, [S, B, NH, D]);
         var tlast = lastStates is null ? default : ScanLaunch.Tensor(p.DataType, lastStates.Pointer, [S, B, NH, D]);
-        var treserve = ScanLaunch.Tensor(DataType.Float32, reserve.Pointer, [ReserveElements(p)]);
+        var treserve = ScanLaunch.Tensor(DataType.Float32, reserve.Pointer, [(long)(reserve.Bytes / sizeof(float))]);
         FastRecurrenceNativeException.ThrowIfFailed(
             FastRecurrenceNative.FrRnnForwardTraining(device.Context, &native, &twx, &tr, &tbias, initial is null ? null : &tinitial,
                 &ty, null, lastStates is null ? null : &tlast, &treserve, null),
@@ -72,7 +76,7 @@ internal static unsafe class RnnLaunch
         var tbias = ScanLaunch.Tensor(type, bias.Pointer, [Gb, NH, D]);
         var tinitial = initial is null ? default : ScanLaunch.Tensor(type, initial.Pointer, [S, B, NH, D]);
         var ty = ScanLaunch.Tensor(type, y.Pointer, [B, T, NH, D]);
-        var treserve = ScanLaunch.Tensor(DataType.Float32, reserve.Pointer, [ReserveElements(p)]);
+        var treserve = ScanLaunch.Tensor(DataType.Float32, reserve.Pointer, [(long)(reserve.Bytes / sizeof(float))]);
         var tdy = ScanLaunch.Tensor(type, dy.Pointer, [B, T, NH, D]);
         var tdLast = dLastStates is null ? default : ScanLaunch.Tensor(type, dLastStates.Pointer, [S, B, NH, D]);
         var tdwx = ScanLaunch.Tensor(type, dwx.Pointer, [B, T, G, NH, D]);
