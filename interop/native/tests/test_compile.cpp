@@ -117,7 +117,8 @@ void test_compile_emulation_source(const char* arch) {
 
 // kernels/rnn_forward.cu through NVRTC and ptxas for a few plans of each regime (register and shared R tiles, K split;
 // fp32 FMA path and tf32, bf16 / fp16 mma; single block, grid barrier, and clusters on sm_90) and
-// kernels/rnn_alternating.cu: compiles, spills nothing. (Every planner plan is compiled by the managed compile gate.)
+// kernels/rnn_alternating.cu (forward and backward kernels, with the reductions): compiles, spills nothing. (Every fused
+// planner plan is compiled by the managed compile gate.)
 void test_compile_rnn_forward(const char* arch) {
     struct Plan {
         int cell, dtype, d, heads, hb, warps, ks, bt, rt, st, p, regime, tf32;
@@ -154,7 +155,7 @@ void test_compile_rnn_forward(const char* arch) {
                     arch, p.cell, p.dtype, p.tf32 ? " (tf32)" : "", p.d, p.regime, p.p, p.warps, p.ks, p.rt, p.st,
                     report->registers, report->spill_store_bytes, report->spill_load_bytes, result.milliseconds);
     }
-    // the alternating fallback: both kernels of one compilation
+    // the alternating fallback: every kernel of one compilation
     for (int dtype : {0, 1, 2}) {
         if (!mma && dtype != 0) continue;
         fr_define defines[] = {
@@ -167,7 +168,9 @@ void test_compile_rnn_forward(const char* arch) {
         options.define_count = static_cast<int>(sizeof defines / sizeof defines[0]);
         fr_compile_result result = compile_result();
         CHECK_STATUS(fr_compile(&options, &result), FR_OK);
-        for (const char* kernel : {"fr_rnn_alternating_matmul", "fr_rnn_alternating_pointwise"}) {
+        for (const char* kernel : {"fr_rnn_alternating_matmul", "fr_rnn_alternating_pointwise", "fr_rnn_alternating_backward_matmul",
+                                   "fr_rnn_alternating_backward_pointwise", "fr_rnn_alternating_backward_finish",
+                                   "fr_rnn_backward_weights", "fr_rnn_backward_bias", "fr_rnn_gate_products"}) {
             const fr_kernel_report* report = find_kernel(result, kernel);
             CHECK(report != nullptr);
             if (report == nullptr) continue;

@@ -90,7 +90,7 @@ public sealed class FusedPlanVariantsTests
                 Is.EqualTo(new[] { FusedRegime.SingleBlock, FusedRegime.Cluster, FusedRegime.GridBarrier }));
             Assert.That(variants.Select(v => (v.Plans[0].Request.Cell, v.DataType)).Distinct().Count(), Is.EqualTo(4 * 3));
             Assert.That(variants.All(v => v.KernelName == "fr_rnn_backward" && v.SourceName == "rnn_backward"
-                && v.CompanionKernels.SequenceEqual(["fr_rnn_backward_weights", "fr_rnn_backward_bias"])), Is.True);
+                && v.CompanionKernels.SequenceEqual(["fr_rnn_backward_weights", "fr_rnn_backward_bias", "fr_rnn_gate_products"])), Is.True);
             Assert.That(variants.All(v => v.Constant("FR_BACKWARD") == 1), Is.True);
         });
     }

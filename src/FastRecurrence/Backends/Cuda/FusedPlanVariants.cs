@@ -21,7 +21,7 @@ public static class FusedPlanVariants
     /// <summary>The embedded source of the fused backward, its persistent kernel and the reductions launched after it.</summary>
     public const string BackwardSourceName = "rnn_backward";
     public const string BackwardKernel = "fr_rnn_backward";
-    public static ReadOnlyCollection<string> BackwardCompanionKernels { get; } = new(["fr_rnn_backward_weights", "fr_rnn_backward_bias"]);
+    public static ReadOnlyCollection<string> BackwardCompanionKernels { get; } = new(["fr_rnn_backward_weights", "fr_rnn_backward_bias", "fr_rnn_gate_products"]);
 
     /// <summary>D of the sweep (the planner sweep's).</summary>
     public static ReadOnlyCollection<int> HeadSizes { get; } = new([16, 32, 64, 128, 256, 512, 768, 1024, 1536, 2048, 2560]);
