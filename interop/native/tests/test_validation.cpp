@@ -377,6 +377,8 @@ void test_launch_shape_arguments() {
     c.plan.kind = FR_LAUNCH_PLAIN;
     c.plan.grid = {2, 3, 0};
     CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "plan.grid: expected every dimension >= 1");
+    c.plan.grid = {2, 70000, 1};
+    CHECK_FAILS(c.forward(), FR_ERROR_UNSUPPORTED, "plan.grid: expected x <= 2^31 - 1 and y, z <= 65535");
 }
 
 }  // namespace
