@@ -53,29 +53,27 @@ FR_DEVICE_INLINE float y_before(const fr_rnn_backward_args& a, long long row, in
 
 constexpr int kTile = 64, kDepth = 16, kReduceThreads = 256;
 
-FR_DEVICE_INLINE void weights(const fr_rnn_backward_args& a)
+/* acc[i][j] (this thread's 4 x 4 outputs of a 64 x 64 tile: rows tm + 16 i, columns tn + 16 j, tid = 16 tm + tn) =
+ * sum over k < depth of lhs_at(k, row) * rhs_at(k, column), staged 16 k at a time; every output summed in the order of
+ * k (deterministic) */
+template <class Lhs, class Rhs>
+FR_DEVICE_INLINE void tile_product(long long depth, const Lhs& lhs_at, const Rhs& rhs_at, float acc[4][4])
 {
-    FR_SHARED_ARRAY(float, lhs, kDepth * kTile); /* [k][m]: dgate of the tile's (gate, unit) rows */
-    FR_SHARED_ARRAY(float, rhs, kDepth * kTile); /* [k][n]: y_{t-1} of the tile's columns */
+    FR_SHARED_ARRAY(float, lhs, kDepth * kTile); /* [k][row] */
+    FR_SHARED_ARRAY(float, rhs, kDepth * kTile); /* [k][column] */
     const int tid = (int)fr_thread_x();
     const int tm = tid / 16, tn = tid % 16;
-    const int n0 = (int)fr_block_x() * kTile, m0 = (int)fr_block_y() * kTile, head = (int)fr_block_z();
-    const long long rows = (long long)a.batch * a.steps;
-    float acc[4][4];
 #pragma unroll
     for (int i = 0; i < 4; ++i)
 #pragma unroll
         for (int j = 0; j < 4; ++j) acc[i][j] = 0.0f;
-
-    for (long long k0 = 0; k0 < rows; k0 += kDepth) {
+    for (long long k0 = 0; k0 < depth; k0 += kDepth) {
 #pragma unroll 1
         for (int i = tid; i < kDepth * kTile; i += kReduceThreads) {
-            const int k = i / kTile, c = i % kTile;
-            const long long row = k0 + k;
-            const int m = m0 + c, gate = m / D, unit = m % D, p = n0 + c;
-            lhs[i] = row < rows && m < G * D
-                ? a.dgate[((row * Gb + fr_cells::recurrent_slot<FR_CELL>(gate)) * NH + head) * D + unit] : 0.0f;
-            rhs[i] = row < rows && p < D ? y_before(a, row, head, p) : 0.0f;
+            const long long k = k0 + i / kTile;
+            const int c = i % kTile;
+            lhs[i] = k < depth ? lhs_at(k, c) : 0.0f;
+            rhs[i] = k < depth ? rhs_at(k, c) : 0.0f;
         }
         fr_syncthreads(); /* tiles staged */
 #pragma unroll 4
@@ -93,6 +91,21 @@ FR_DEVICE_INLINE void weights(const fr_rnn_backward_args& a)
         }
         fr_syncthreads(); /* tiles consumed */
     }
+}
+
+/* dR of one head, one 64 x 64 tile: rows (gate, unit) of dgate, columns p of y_{t-1}, depth the B * T (sequence, step) */
+FR_DEVICE_INLINE void weights(const fr_rnn_backward_args& a)
+{
+    const int tid = (int)fr_thread_x();
+    const int tm = tid / 16, tn = tid % 16;
+    const int n0 = (int)fr_block_x() * kTile, m0 = (int)fr_block_y() * kTile, head = (int)fr_block_z();
+    float acc[4][4];
+    tile_product((long long)a.batch * a.steps,
+                 [&](long long row, int c) {
+                     const int m = m0 + c, gate = m / D, unit = m % D;
+                     return m < G * D ? a.dgate[((row * Gb + fr_cells::recurrent_slot<FR_CELL>(gate)) * NH + head) * D + unit] : 0.0f;
+                 },
+                 [&](long long row, int c) { return n0 + c < D ? y_before(a, row, head, n0 + c) : 0.0f; }, acc);
 #pragma unroll
     for (int i = 0; i < 4; ++i) {
         const int m = m0 + tm + 16 * i;
@@ -106,45 +119,21 @@ FR_DEVICE_INLINE void weights(const fr_rnn_backward_args& a)
     }
 }
 
+/* the gate products of one head, one 64 x 64 tile: rows (sequence, step) of y_{t-1}, columns (gate, unit) of R, depth D */
 FR_DEVICE_INLINE void gate_products(const fr_rnn_backward_args& a)
 {
-    FR_SHARED_ARRAY(float, lhs, kDepth * kTile); /* [k][m]: y_{t-1} of the tile's (sequence, step) rows */
-    FR_SHARED_ARRAY(float, rhs, kDepth * kTile); /* [k][n]: R[gate, head, unit, k] of the tile's (gate, unit) columns */
     const int tid = (int)fr_thread_x();
     const int tm = tid / 16, tn = tid % 16;
     const int n0 = (int)fr_block_x() * kTile, head = (int)fr_block_z();
     const long long m0 = (long long)fr_block_y() * kTile, rows = (long long)a.batch * a.steps;
     float acc[4][4];
-#pragma unroll
-    for (int i = 0; i < 4; ++i)
-#pragma unroll
-        for (int j = 0; j < 4; ++j) acc[i][j] = 0.0f;
-
-    for (int k0 = 0; k0 < D; k0 += kDepth) {
-#pragma unroll 1
-        for (int i = tid; i < kDepth * kTile; i += kReduceThreads) {
-            const int k = k0 + i / kTile, c = i % kTile;
-            const long long row = m0 + c;
-            const int n = n0 + c, gate = n / D, unit = n % D;
-            lhs[i] = row < rows && k < D ? y_before(a, row, head, k) : 0.0f;
-            rhs[i] = n < G * D && k < D ? fr_load_acc((const S*)a.r + (((long long)gate * NH + head) * D + unit) * D + k) : 0.0f;
-        }
-        fr_syncthreads(); /* tiles staged */
-#pragma unroll 4
-        for (int k = 0; k < kDepth; ++k) {
-            float l[4], r[4];
-#pragma unroll
-            for (int i = 0; i < 4; ++i) {
-                l[i] = lhs[k * kTile + tm + 16 * i];
-                r[i] = rhs[k * kTile + tn + 16 * i];
-            }
-#pragma unroll
-            for (int i = 0; i < 4; ++i)
-#pragma unroll
-                for (int j = 0; j < 4; ++j) acc[i][j] += l[i] * r[j];
-        }
-        fr_syncthreads(); /* tiles consumed */
-    }
+    tile_product(D,
+                 [&](long long k, int c) { return m0 + c < rows ? y_before(a, m0 + c, head, (int)k) : 0.0f; },
+                 [&](long long k, int c) {
+                     const int n = n0 + c, gate = n / D, unit = n % D;
+                     return n < G * D ? fr_load_acc((const S*)a.r + (((long long)gate * NH + head) * D + unit) * D + k) : 0.0f;
+                 },
+                 acc);
     float* products = (float*)a.products;
 #pragma unroll
     for (int i = 0; i < 4; ++i) {

@@ -19,18 +19,6 @@
 
 namespace fr {
 
-int64_t rnn_backward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
-                                  int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
-                                  int64_t shared_row_tiles) {
-    if (k_split < 1 || blocks_per_head < 1) return 0;
-    const int64_t element = dtype == FR_DTYPE_FLOAT32 ? 4 : 2;
-    const int64_t k_chunk = dtype == FR_DTYPE_FLOAT32 ? 8 : 16;
-    const int64_t width = gates * padded_head_size;
-    const int64_t rows = heads_per_block * (padded_head_size / blocks_per_head);
-    return warps * shared_row_tiles * (width / k_split / k_chunk) * 32 * 4 * 4 +
-           heads_per_block * batch_tile * width * element + k_split * rows * batch_tile * 4;
-}
-
 namespace {
 
 constexpr int kReduceThreads = 256, kWeightTile = 64;  // kernels/fr_rnn_gradients.cuh

@@ -18,18 +18,6 @@
 
 namespace fr {
 
-int64_t rnn_forward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
-                                 int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
-                                 int64_t shared_row_tiles) {
-    if (k_split < 1 || blocks_per_head < 1) return 0;
-    const int64_t element = dtype == FR_DTYPE_FLOAT32 ? 4 : 2;
-    const int64_t k_chunk = dtype == FR_DTYPE_FLOAT32 ? 8 : 16;
-    const int64_t k_chunks = padded_head_size / k_split / k_chunk;
-    const int64_t rows = heads_per_block * gates * (padded_head_size / blocks_per_head);
-    return warps * shared_row_tiles * k_chunks * 32 * 4 * 4 + 2 * heads_per_block * batch_tile * padded_head_size * element +
-           k_split * rows * batch_tile * 4;
-}
-
 namespace {
 
 // kernels/rnn_forward.cu: one persistent launch in the plan's regime.

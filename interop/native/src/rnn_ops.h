@@ -42,15 +42,6 @@ fr_status rnn_packed_recurrent_size(const fr_plan* plan, int64_t* elements);
 fr_status run_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const fr_tensor* r, const fr_tensor* packed,
                                  void* stream);
 
-// Dynamic shared memory rnn_forward.cu needs for a plan's constants (bytes), 0 when a constant is missing.
-int64_t rnn_forward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
-                                 int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
-                                 int64_t shared_row_tiles);
-// ... and rnn_backward.cu.
-int64_t rnn_backward_shared_bytes(int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
-                                  int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
-                                  int64_t shared_row_tiles);
-
 }  // namespace fr
 
 #endif

@@ -23,6 +23,19 @@ int gates_of(int64_t cell) { return cell == 0 || cell == 2 ? 4 : cell == 1 ? 3 :
 int biases_of(int64_t cell) { return cell == 3 ? 1 : 4; }
 int states_of(int64_t cell) { return cell == 0 ? 2 : cell == 2 ? 4 : 1; }
 
+int64_t fused_shared_bytes(bool backward, int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
+                           int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
+                           int64_t shared_row_tiles) {
+    if (k_split < 1 || blocks_per_head < 1) return 0;
+    const int64_t element = dtype == FR_DTYPE_FLOAT32 ? 4 : 2;
+    const int64_t k_chunk = dtype == FR_DTYPE_FLOAT32 ? 8 : 16;
+    const int64_t width = backward ? gates * padded_head_size : padded_head_size;
+    const int64_t rows = heads_per_block * (backward ? 1 : gates) * (padded_head_size / blocks_per_head);
+    const int64_t vector_buffers = backward ? 1 : 2;
+    return warps * shared_row_tiles * (width / k_split / k_chunk) * 32 * 4 * 4 +
+           vector_buffers * heads_per_block * batch_tile * width * element + k_split * rows * batch_tile * 4;
+}
+
 int64_t FusedPlan::packed_words() const {
     const int64_t k_chunk = shape.dtype == FR_DTYPE_FLOAT32 ? 8 : 16;
     return p * (shape.nh / hb) * warps * (rt + st) * (shape.dp / ks / k_chunk) * 32 * 4;
@@ -185,8 +198,7 @@ fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool back
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (%lld, 1, 1) = FR_WARPS * 32, got (%u, %u, %u).",
                     static_cast<long long>(warps * 32), plan->block.x, plan->block.y, plan->block.z);
     }
-    const int64_t needed = backward ? rnn_backward_shared_bytes(dtype, gates_of(cell), dp, hb, p, warps, ks, bt, st)
-                                    : rnn_forward_shared_bytes(dtype, gates_of(cell), dp, hb, p, warps, ks, bt, st);
+    const int64_t needed = fused_shared_bytes(backward, dtype, gates_of(cell), dp, hb, p, warps, ks, bt, st);
     if (plan->shared_bytes < needed) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.shared_bytes: expected at least %lld for these constants, got %u.",
                     static_cast<long long>(needed), plan->shared_bytes);

@@ -63,6 +63,13 @@ fr_status check_alternating_grid(const fr_plan* plan, const AlternatingPlan& alt
 // The constants every RNN plan carries (what the problem is); FR_BACKWARD must be `backward`.
 fr_status read_problem_constants(const PlanConstants& c, bool backward, RnnShape* shape);
 
+// Dynamic shared memory a fused kernel needs for a plan's constants (bytes; 0 when a constant is missing): R tiles,
+// the vectors (forward: h double-buffered, Dp per sequence; backward: dg once, G * Dp per sequence), the K slices'
+// partial products of the block's rows (forward G * Dp / P per head, backward Dp / P).
+int64_t fused_shared_bytes(bool backward, int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
+                           int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
+                           int64_t shared_row_tiles);
+
 // A fused plan's constants and their consistency with the plan's launch (kind, cluster, block, shared memory), for the
 // forward (kernels/rnn_forward.cu) or the backward (kernels/rnn_backward.cu).
 fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool backward, FusedPlan* fused);

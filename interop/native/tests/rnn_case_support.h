@@ -5,11 +5,13 @@
 #define FR_TEST_RNN_CASE_SUPPORT_H
 
 #include "fastrecurrence.h"
+#include "kernel_sources.h"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <vector>
 
 namespace frtest {
@@ -155,6 +157,22 @@ inline double rel_l2(const std::vector<double>& got, const std::vector<double>& 
         den += want[i] * want[i];
     }
     return std::sqrt(num / std::max(den, 1e-300));
+}
+
+// Registers a test-only copy of kernel source `source` without the first occurrence of `barrier` under `name` (a
+// mutant that must fail the reference comparison); false when the source or the text is not found.
+inline bool register_mutant(const char* source, const char* barrier, const std::string& name) {
+    const char* found = nullptr;
+    const char* text = nullptr;
+    std::string mutated;
+    for (int i = 0; i < fr_kernel_source_count(); ++i) {
+        if (fr_kernel_source(i, &found, &text) == FR_OK && std::string(found) == source) mutated = text;
+    }
+    const size_t at = mutated.find(barrier);
+    if (at == std::string::npos) return false;
+    mutated.erase(at, std::strlen(barrier));
+    fr::add_kernel_file_for_testing(name, mutated, false);
+    return true;
 }
 
 }  // namespace frtest

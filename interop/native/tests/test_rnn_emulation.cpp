@@ -403,18 +403,10 @@ int run_emulation_rnn_tests() {
     int index = 0;
     for (const Mutant& mutant : mutants) {
         ++index;
-        const char* source = nullptr;
-        const char* text = nullptr;
-        std::string mutated;
-        for (int i = 0; i < fr_kernel_source_count(); ++i) {
-            if (fr_kernel_source(i, &source, &text) == FR_OK && std::string(source) == "rnn_forward") mutated = text;
-        }
-        const size_t at = mutated.find(mutant.barrier);
-        CHECK(at != std::string::npos);
-        if (at == std::string::npos) continue;
-        mutated.erase(at, std::strlen(mutant.barrier));
         const std::string name = "rnn_forward_mutant_" + std::to_string(index);
-        fr::add_kernel_file_for_testing(name, mutated, false);
+        const bool registered = register_mutant("rnn_forward", mutant.barrier, name);
+        CHECK(registered);
+        if (!registered) continue;
         int caught = 0;
         for (int schedule = 0; schedule < 2; ++schedule) {
             CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 5), FR_OK);

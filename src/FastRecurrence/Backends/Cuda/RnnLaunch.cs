@@ -12,24 +12,8 @@ internal static unsafe class RnnLaunch
 {
     public static void Forward(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
         FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
-        FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates)
-    {
-        using var strings = new NativeStrings();
-        var native = NativePlans.ToNative(plan, strings);
-        long B = p.Batch, T = p.TimeSteps, G = p.GateCount, Gb = p.BiasCount, S = p.StateCount, NH = p.Heads, D = p.HeadSize;
-        var twx = ScanLaunch.Tensor(p.DataType, wx.Pointer, [B, T, G, NH, D]);
-        var tr = ScanLaunch.Tensor(p.DataType, r.Pointer, [G, NH, D, D]);
-        var tbias = ScanLaunch.Tensor(p.DataType, bias.Pointer, [Gb, NH, D]);
-        var ty = ScanLaunch.Tensor(p.DataType, y.Pointer, [B, T, NH, D]);
-        var tinitial = initial is null ? default : ScanLaunch.Tensor(p.DataType, initial.Pointer, [S, B, NH, D]);
-        var tall = allStates is null ? default : ScanLaunch.Tensor(p.DataType, allStates.Pointer, [S, B, T, NH, D]);
-        var tlast = lastStates is null ? default : ScanLaunch.Tensor(p.DataType, lastStates.Pointer, [S, B, NH, D]);
-        FastRecurrenceNativeException.ThrowIfFailed(
-            FastRecurrenceNative.FrRnnForward(device.Context, &native, &twx, &tr, &tbias, initial is null ? null : &tinitial, &ty,
-                allStates is null ? null : &tall, lastStates is null ? null : &tlast, null),
-            "fr_rnn_forward");
-        device.Synchronize();
-    }
+        FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates) =>
+        RunForward(device, plan, p, wx, r, bias, initial, y, allStates, lastStates, reserve: null);
 
     /// <summary>
     /// fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) with the gate products
@@ -42,7 +26,13 @@ internal static unsafe class RnnLaunch
     /// <summary>The forward that also writes the reserve the backward reads (any forward plan).</summary>
     public static void ForwardTraining(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
         FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
-        FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle reserve)
+        FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle reserve) =>
+        RunForward(device, plan, p, wx, r, bias, initial, y, null, lastStates, reserve);
+
+    /// <summary>fr_rnn_forward, or with a reserve fr_rnn_forward_training (its length says which kind it is).</summary>
+    private static void RunForward(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
+        FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
+        FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle? reserve)
     {
         using var strings = new NativeStrings();
         var native = NativePlans.ToNative(plan, strings);
@@ -52,12 +42,15 @@ internal static unsafe class RnnLaunch
         var tbias = ScanLaunch.Tensor(p.DataType, bias.Pointer, [Gb, NH, D]);
         var ty = ScanLaunch.Tensor(p.DataType, y.Pointer, [B, T, NH, D]);
         var tinitial = initial is null ? default : ScanLaunch.Tensor(p.DataType, initial.Pointer, [S, B, NH, D]);
+        var tall = allStates is null ? default : ScanLaunch.Tensor(p.DataType, allStates.Pointer, [S, B, T, NH, D]);
         var tlast = lastStates is null ? default : ScanLaunch.Tensor(p.DataType, lastStates.Pointer, [S, B, NH, D]);
-        var treserve = ScanLaunch.Tensor(DataType.Float32, reserve.Pointer, [(long)(reserve.Bytes / sizeof(float))]);
-        FastRecurrenceNativeException.ThrowIfFailed(
-            FastRecurrenceNative.FrRnnForwardTraining(device.Context, &native, &twx, &tr, &tbias, initial is null ? null : &tinitial,
-                &ty, null, lastStates is null ? null : &tlast, &treserve, null),
-            "fr_rnn_forward_training");
+        var treserve = reserve is null ? default : ScanLaunch.Tensor(DataType.Float32, reserve.Pointer, [(long)(reserve.Bytes / sizeof(float))]);
+        var status = reserve is null
+            ? FastRecurrenceNative.FrRnnForward(device.Context, &native, &twx, &tr, &tbias, initial is null ? null : &tinitial, &ty,
+                allStates is null ? null : &tall, lastStates is null ? null : &tlast, null)
+            : FastRecurrenceNative.FrRnnForwardTraining(device.Context, &native, &twx, &tr, &tbias, initial is null ? null : &tinitial,
+                &ty, allStates is null ? null : &tall, lastStates is null ? null : &tlast, &treserve, null);
+        FastRecurrenceNativeException.ThrowIfFailed(status, reserve is null ? "fr_rnn_forward" : "fr_rnn_forward_training");
         device.Synchronize();
     }
 
