@@ -16,7 +16,7 @@ internal static class NativePlans
         (KernelFamily.Fused, PlanDirection.Forward) => "rnn_forward",
         (KernelFamily.Fused, PlanDirection.Backward) => "rnn_backward",
         (KernelFamily.Alternating, _) => "rnn_alternating",
-        _ => throw new NotSupportedException($"family: no CUDA C kernel exists for the {family} {direction} yet (issues 7, 8)."),
+        _ => throw new ArgumentOutOfRangeException(nameof(family), family, $"family: expected Scan, Fused or Alternating, got {family}."),
     };
 
     public static FrDtype Dtype(DataType type) => type switch
