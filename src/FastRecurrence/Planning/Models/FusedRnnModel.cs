@@ -100,6 +100,10 @@ internal sealed class FusedRnnModel : IPlanModel
                 Expr hasRegisterTiles = Expr.Min(rt, 1);
                 long columnsPerFragment = UsesTf32 ? 8 : MmaEdge; // tf32: one fp32 per B word, m16n8k8
                 estimate += hasRegisterTiles * Expr.CeilDiv(width / columnsPerFragment * 4, ks) + hasRegisterTiles * Expr.Min(st, 1) * 16;
+                // The backward's gate (CI, sm_86): 16-bit plans with 4 or more register tiles spilled 116 bytes at the
+                // bare estimate's cap (GRU D 128, P 2, 4 tiles: 224); 8 more fit (228 used of 232).
+                if (!forward && request.DataType != DataType.Float32)
+                    estimate += Expr.Min(Expr.Max(rt - 3, 0), 1) * 8;
             }
             // ptxas's schedule under the cap is not a sum of live values: in the sweep-wide gate, plans whose cap was
             // the bare estimate spilled in about 5% of variants, short by up to 30% (decision 0013). The cap keeps a
