@@ -15,6 +15,7 @@
 namespace frtest {
 
 int rnn_forward_case_failures(fr_context context, bool clusters);
+int rnn_backward_case_failures(fr_context context, bool clusters, int* differing);
 int linear_case_failures(fr_context context, int allow_cublas, int* used_cublas_count);
 
 namespace {
@@ -167,6 +168,12 @@ int run_gpu_tests() {
         // the recurrent forward (every regime this card has, every cell and dtype, and the alternating fallback)
         // against float64, as on the emulator; the input projection through our kernel and through cuBLAS if present
         CHECK(rnn_forward_case_failures(context, major >= 9) == 0);
+        // the training forward and the backward (every regime, cell, dtype, option, the recompute reserve), each run
+        // twice: right against float64, and the same bits both times
+        int differing = 0;
+        CHECK(rnn_backward_case_failures(context, major >= 9, &differing) == 0);
+        CHECK(differing == 0);
+        std::printf("  rnn backward: %d cases differ between two runs\n", differing);
         int used_cublas = 0;
         CHECK(linear_case_failures(context, 0, &used_cublas) == 0);
         CHECK(used_cublas == 0);

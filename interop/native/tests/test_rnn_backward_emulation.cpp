@@ -549,6 +549,21 @@ void check_backward_arguments(fr_context context) {
 
 }  // namespace
 
+// The backward cases on any context (a GPU: native_gpu), each run twice: returns the cases that differ from the float64
+// reference; *differing counts the cases whose two runs differ in any bit (the backward is deterministic).
+int rnn_backward_case_failures(fr_context context, bool clusters, int* differing) {
+    int failed = 0;
+    *differing = 0;
+    for (const BackwardCase& c : backward_cases()) {
+        if (c.plan.regime == kCluster && !clusters) continue;  // thread-block clusters need sm_90
+        const BackwardRun first = run_case(context, c);
+        const BackwardRun second = run_case(context, c, "rnn_backward", true);
+        if (!first.right) ++failed;
+        if (first.bytes != second.bytes) ++*differing;
+    }
+    return failed;
+}
+
 int run_emulation_rnn_backward_tests() {
     char compiler[512];
     if (fr_emulation_compiler(compiler, sizeof compiler) != FR_OK) {
