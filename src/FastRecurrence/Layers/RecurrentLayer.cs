@@ -76,11 +76,14 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
 
     /// <summary>
     /// Gradients of a loss with respect to x, the PyTorch-named weights and the initial states, given dL/dy [B, T, H]
-    /// and optionally dL/d(last states) [S, B, H].
+    /// and optionally dL/d(last states) [S, B, H]. <paramref name="options"/>: recurrent clipping and truncated BPTT
+    /// (the gradients are fresh arrays, so accumulation is refused: add them to your own).
     /// </summary>
     public LayerGradients<T> Backward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> dy,
-        ReadOnlySpan<T> initialStates = default, ReadOnlySpan<T> dLastStates = default)
+        ReadOnlySpan<T> initialStates = default, ReadOnlySpan<T> dLastStates = default, RecurrentBackwardOptions? options = null)
     {
+        if (options?.Accumulate == true)
+            throw new ArgumentException("options.Accumulate: the layer returns fresh gradient arrays; add them to your own.", nameof(options));
         var p = ProblemFor(batch, timeSteps);
         Guard.Length(x.Length, p.XLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
         var wx = ProjectInput(p, x);
@@ -89,7 +92,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         var dBias = new T[p.BiasLength];
         var dInitial = new T[p.StatesLength];
         Recurrence.Backward(p, new RecurrentInputs<T>(wx, _r, _bias, initialStates),
-            new RecurrentOutputGradients<T>(dy, dLastStates), new RecurrentInputGradients<T>(dWx, dR, dBias, dInitial), Backend);
+            new RecurrentOutputGradients<T>(dy, dLastStates), new RecurrentInputGradients<T>(dWx, dR, dBias, dInitial), Backend, options);
 
         int gateRows = p.GateCount * HiddenSize;
         var dx = new T[p.XLength];

@@ -104,4 +104,34 @@ public sealed class BackendCommandTests
         Assert.That(expected.Keys, Does.Contain("d_weight_hh_l0.npy"));
         AssertSameFiles(expected, RunAndRead(arguments, "cuda-emulated"));
     }
+
+    /// <summary>`run --grad-output --truncate --recurrent-clip` on cuda-emulated: the options reach the backward kernels
+    /// and give the reference's files, which differ from the plain backward's.</summary>
+    [TestCase("lstm")]
+    [TestCase("gru")]
+    public void Run_WithBackwardOptions_OnCudaEmulated_ReproducesTheReference(string cell)
+    {
+        var c = new LayerCase(cell, seed: 34);
+        var plain = c.Write(_workspace, float32: true, initialStates: true, gradOutput: true);
+        var truncated = new List<string>(plain) { "--truncate" };
+        var clipped = new List<string>(plain) { "--recurrent-clip", "0.01" };
+
+        var expectedPlain = RunAndRead(plain, "reference");
+        var expectedTruncated = RunAndRead(truncated, "reference");
+        var expectedClipped = RunAndRead(clipped, "reference");
+        Assert.That(TestData.RelativeL2(expectedTruncated["d_weight_hh_l0.npy"], expectedPlain["d_weight_hh_l0.npy"]), Is.GreaterThan(1e-3));
+        Assert.That(TestData.RelativeL2(expectedClipped["d_input.npy"], expectedPlain["d_input.npy"]), Is.GreaterThan(1e-4));
+        AssertSameFiles(expectedTruncated, RunAndRead(truncated, "cuda-emulated"));
+        AssertSameFiles(expectedClipped, RunAndRead(clipped, "cuda-emulated"));
+    }
+
+    [Test]
+    public void BackwardOptions_WithoutGradOutput_AreRefused()
+    {
+        var c = new LayerCase("lstm", seed: 35);
+        var arguments = c.Write(_workspace, float32: true, initialStates: false);
+        var result = CliWorkspace.Run([.. arguments, "--truncate"]);
+        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Stderr, Does.Contain("--recurrent-clip, --truncate: they shape the backward; give --grad-output too."));
+    }
 }

@@ -148,4 +148,22 @@ public sealed class PyTorchConventionTests
         var zeroBias = PyTorchEquations.Lstm(x, 2, 3, 2, 3, w.WIh, w.WHh, new double[12], new double[12]).Y;
         Assert.That(TestData.MaxAbsDifference(withoutBias, zeroBias), Is.LessThan(1e-14));
     }
+
+    [Test]
+    public void LayerBackward_TakesClippingAndTruncation_AndRefusesAccumulation()
+    {
+        var random = new Random(4);
+        var w = RandomWeights(random, 4, 3, 2);
+        var x = TestData.Uniform(random, 2 * 3 * 2, 1.0);
+        var dy = TestData.Uniform(random, 2 * 3 * 3, 1.0);
+        var layer = new RecurrentLayer<double>(CellKind.Lstm, 2, 3, new RecurrentLayerWeights<double>(w.WIh, w.WHh, w.BIh, w.BHh));
+        var plain = layer.Backward(x, 2, 3, dy);
+        var truncated = layer.Backward(x, 2, 3, dy, options: new RecurrentBackwardOptions { Truncate = true });
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.MaxAbsDifference(plain.DWeightHh, truncated.DWeightHh), Is.GreaterThan(1e-6), "truncation reaches the layer's backward");
+            Assert.That(() => layer.Backward(x, 2, 3, dy, options: new RecurrentBackwardOptions { Accumulate = true }),
+                Throws.ArgumentException.With.Message.Contain("options.Accumulate"));
+        });
+    }
 }

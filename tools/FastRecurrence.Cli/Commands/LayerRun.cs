@@ -35,7 +35,8 @@ internal static class LayerRun
         RequireState(c0, batch, hidden);
         dy?.RequireShape("[B, T, H]", "(the shape of y)", batch, steps, hidden);
 
-        var run = new LayerFiles(cell, weights, x, h0, c0, dy, batch, steps, request.Heads, backend, request.Repeat);
+        var run = new LayerFiles(cell, weights, x, h0, c0, dy, batch, steps, request.Heads, backend, request.Repeat,
+            BackwardOptions(request));
         if (dataType == NpyDataType.Float32)
             Compute<float>(run, request.OutputDirectory, stdout);
         else
@@ -43,8 +44,18 @@ internal static class LayerRun
     }
 
     /// <summary>The checked inputs of one run.</summary>
+    /// <summary>--recurrent-clip and --truncate (with --grad-output) as the backward's options.</summary>
+    private static RecurrentBackwardOptions BackwardOptions(RunRequest request)
+    {
+        if ((request.RecurrentClip != 0 || request.Truncate) && request.GradOutputPath is null)
+            throw new CliInputException("--recurrent-clip, --truncate: they shape the backward; give --grad-output too.");
+        if (!float.IsFinite(request.RecurrentClip) || request.RecurrentClip < 0)
+            throw new CliInputException($"--recurrent-clip: expected 0 (off) or a finite positive bound, got {request.RecurrentClip}.");
+        return new RecurrentBackwardOptions { RecurrentClip = request.RecurrentClip, Truncate = request.Truncate };
+    }
+
     private sealed record LayerFiles(CellKind Cell, PyTorchWeightFiles Weights, TensorFile X, TensorFile? H0, TensorFile? C0,
-        TensorFile? DY, int Batch, int Steps, int Heads, IRecurrenceBackend Backend, int Repeat)
+        TensorFile? DY, int Batch, int Steps, int Heads, IRecurrenceBackend Backend, int Repeat, RecurrentBackwardOptions Options)
     {
         public int HiddenSize => Weights.HiddenSize;
         public int InputSize => Weights.InputSize;
@@ -76,9 +87,9 @@ internal static class LayerRun
         if (run.DY is null)
             return;
         var dyValues = run.DY.Values<T>();
-        var gradients = layer.Backward(x, batch, steps, dyValues, initialStates);
+        var gradients = layer.Backward(x, batch, steps, dyValues, initialStates, options: run.Options);
         Timing.Report(stdout, $"{run.Cell} layer backward (B={batch}, T={steps}, H={hidden}, NH={run.Heads})", run.Backend.Name, run.Repeat,
-            () => layer.Backward(x, batch, steps, dyValues, initialStates));
+            () => layer.Backward(x, batch, steps, dyValues, initialStates, options: run.Options));
         output.Write("d_input.npy", gradients.DInput, batch, steps, inputSize);
         output.Write("d_weight_ih_l0.npy", gradients.DWeightIh, gateRows, inputSize);
         output.Write("d_weight_hh_l0.npy", gradients.DWeightHh, gateRows, hidden);

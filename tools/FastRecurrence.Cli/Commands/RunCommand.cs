@@ -58,6 +58,17 @@ internal static class RunCommand
             HelpName = "dy.npy",
         };
 
+        var recurrentClip = new Option<float>("--recurrent-clip")
+        {
+            Description = "With --grad-output: clamp the recurrent gradient R^T dg reaching y_{t-1} to [-X, X] (0: off).",
+            DefaultValueFactory = _ => 0f,
+            HelpName = "X",
+        };
+        var truncate = new Option<bool>("--truncate")
+        {
+            Description = "With --grad-output: truncated BPTT, no gradient through the recurrent weights into y_{t-1}.",
+        };
+
         var repeat = new Option<int>("--repeat")
         {
             Description = "After writing the outputs, time N more calls of the backend (forward, and backward with --grad-output) and print the median in ms; 0: no timing.",
@@ -67,7 +78,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run one recurrent layer with PyTorch-named weights on x (batch-first) and write its outputs as .npy.")
         {
-            cell, weights, input, output, h0, c0, heads, backend, gradOutput, repeat,
+            cell, weights, input, output, h0, c0, heads, backend, gradOutput, recurrentClip, truncate, repeat,
         };
         command.SetAction(parse =>
         {
@@ -81,7 +92,9 @@ internal static class RunCommand
                 parse.GetValue(heads),
                 parse.GetValue(backend),
                 parse.GetValue(gradOutput),
-                parse.GetValue(repeat));
+                parse.GetValue(repeat),
+                parse.GetValue(recurrentClip),
+                parse.GetValue(truncate));
             LayerRun.Execute(request, stdout);
             return 0;
         });

@@ -11,4 +11,6 @@ internal sealed record RunRequest(
     int Heads = 1,
     string? Backend = null,
     string? GradOutputPath = null,
-    int Repeat = 0);
+    int Repeat = 0,
+    float RecurrentClip = 0,
+    bool Truncate = false);
