@@ -13,15 +13,7 @@ FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const f
                                 const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
                                 const fr_tensor* all_states, const fr_tensor* last_states, void* stream) {
     return guarded([&] {
-        RnnForwardTensors tensors;
-        tensors.wx = wx;
-        tensors.r = r;
-        tensors.bias = bias;
-        tensors.initial_states = initial_states;
-        tensors.y = y;
-        tensors.all_states = all_states;
-        tensors.last_states = last_states;
-        return run_rnn_forward(context, plan, tensors, stream);
+        return run_rnn_forward(context, plan, {wx, r, bias, initial_states, y, all_states, last_states, nullptr}, stream);
     });
 }
 
@@ -41,16 +33,7 @@ FR_API fr_status fr_rnn_forward_training(fr_context context, const fr_plan* plan
         if (reserve == nullptr) {
             return fail(FR_ERROR_INVALID_ARGUMENT, "reserve: expected a tensor (fr_rnn_reserve_size elements), got NULL.");
         }
-        RnnForwardTensors tensors;
-        tensors.wx = wx;
-        tensors.r = r;
-        tensors.bias = bias;
-        tensors.initial_states = initial_states;
-        tensors.y = y;
-        tensors.all_states = all_states;
-        tensors.last_states = last_states;
-        tensors.reserve = reserve;
-        return run_rnn_forward(context, plan, tensors, stream);
+        return run_rnn_forward(context, plan, {wx, r, bias, initial_states, y, all_states, last_states, reserve}, stream);
     });
 }
 
