@@ -67,18 +67,10 @@ public sealed class CudaRecurrence
     public long StatesReserveLength => RnnLaunch.ReserveElements(Problem, gateProducts: false);
 
     /// <summary>Uninitialised device memory of <paramref name="length"/> elements.</summary>
-    public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        return new DeviceBuffer<T>(_device, _device.Allocate<T>(length), length);
-    }
+    public DeviceBuffer<T> Allocate<T>(int length) where T : unmanaged => DeviceBufferRules.Allocate<T>(_device, length);
 
     /// <summary>Device memory holding a copy of <paramref name="host"/>.</summary>
-    public DeviceBuffer<T> Upload<T>(ReadOnlySpan<T> host) where T : unmanaged
-    {
-        if (host.IsEmpty) throw new ArgumentException("host: expected at least one element.", nameof(host));
-        return new DeviceBuffer<T>(_device, _device.Upload(host), host.Length);
-    }
+    public DeviceBuffer<T> Upload<T>(ReadOnlySpan<T> host) where T : unmanaged => DeviceBufferRules.Upload(_device, host);
 
     /// <summary>
     /// A reserve for the training forward: <see cref="ReserveLength"/> fp32 elements, or with
@@ -152,26 +144,8 @@ public sealed class CudaRecurrence
         Check(reserve, reserve.Length, nameof(reserve));
     }
 
-    private void Check<TElement>(DeviceBuffer<TElement> buffer, long length, string name) where TElement : unmanaged
-    {
-        ArgumentNullException.ThrowIfNull(buffer, name);
-        if (!ReferenceEquals(buffer.Device, _device))
-            throw new ArgumentException($"{name}: the buffer belongs to another device or backend; allocate it with this CudaRecurrence.", name);
-        if (buffer.Memory.IsClosed)
-            throw new ObjectDisposedException(name, $"{name}: the buffer was disposed.");
-        if (buffer.Length != length)
-            throw new ArgumentException($"{name}: expected {length} elements for {Problem}, got {buffer.Length}.", name);
-    }
+    private void Check<TElement>(DeviceBuffer<TElement> buffer, long length, string name) where TElement : unmanaged =>
+        DeviceBufferRules.Check(_device, buffer, length, name, Problem);
 
-    private void CheckElementType<T>() where T : unmanaged
-    {
-        var expected = Problem.DataType switch
-        {
-            DataType.Float32 => typeof(float),
-            DataType.Float16 => typeof(Half),
-            _ => typeof(ushort), // BFloat16: the raw bits
-        };
-        if (typeof(T) != expected)
-            throw new ArgumentException($"T: {Problem.DataType} buffers hold {expected.Name}, got {typeof(T).Name}.", nameof(T));
-    }
+    private void CheckElementType<T>() where T : unmanaged => DeviceBufferRules.CheckElementType<T>(Problem.DataType);
 }

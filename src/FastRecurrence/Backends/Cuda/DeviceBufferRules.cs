@@ -1,0 +1,49 @@
+namespace FastRecurrence.Backends.Cuda;
+
+/// <summary>
+/// What the device-resident APIs (<see cref="CudaRecurrence"/>, <see cref="CudaScan"/>) share: making buffers on
+/// their device, and refusing, by argument name, a buffer of another device, a disposed one, a wrong length or a
+/// wrong element type, before anything reaches the native library.
+/// </summary>
+internal static class DeviceBufferRules
+{
+    public static DeviceBuffer<T> Allocate<T>(CudaDevice device, int length) where T : unmanaged
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
+        return new DeviceBuffer<T>(device, device.Allocate<T>(length), length);
+    }
+
+    public static DeviceBuffer<T> Upload<T>(CudaDevice device, ReadOnlySpan<T> host) where T : unmanaged
+    {
+        if (host.IsEmpty) throw new ArgumentException("host: expected at least one element.", nameof(host));
+        return new DeviceBuffer<T>(device, device.Upload(host), host.Length);
+    }
+
+    /// <summary>Refuses <paramref name="buffer"/> unless it is live memory of <paramref name="device"/> holding
+    /// <paramref name="length"/> elements; <paramref name="problem"/> is named in the message (the shape the length comes from).</summary>
+    public static void Check<T>(CudaDevice device, DeviceBuffer<T>? buffer, long length, string name, object problem)
+        where T : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(buffer, name);
+        if (!ReferenceEquals(buffer.Device, device))
+            throw new ArgumentException($"{name}: the buffer belongs to another device or backend; allocate it with the same object that runs it.", name);
+        if (buffer.Memory.IsClosed)
+            throw new ObjectDisposedException(name, $"{name}: the buffer was disposed.");
+        if (buffer.Length != length)
+            throw new ArgumentException($"{name}: expected {length} elements for {problem}, got {buffer.Length}.", name);
+    }
+
+    /// <summary>float (Float32), Half (Float16), ushort (BFloat16, the raw bits).</summary>
+    public static void CheckElementType<T>(DataType type) where T : unmanaged
+    {
+        var expected = type switch
+        {
+            DataType.Float32 => typeof(float),
+            DataType.Float16 => typeof(Half),
+            DataType.BFloat16 => typeof(ushort),
+            _ => throw new NotSupportedException($"problem: the CUDA kernels store fp32, bf16 or fp16, not {type}."),
+        };
+        if (typeof(T) != expected)
+            throw new ArgumentException($"T: {type} buffers hold {expected.Name}, got {typeof(T).Name}.", nameof(T));
+    }
+}
