@@ -1,19 +1,28 @@
 using BenchmarkDotNet.Running;
 using FastRecurrence.Bench.Configuration;
 using FastRecurrence.Bench.Planning;
+using FastRecurrence.Bench.Results;
 
 // --planner-sweep [--full | --stride N]: the planner's median solve time over issue 3's sweep, without BenchmarkDotNet.
 if (PlannerSweepOptions.IsRequested(args))
     return PlannerSweep.RunFromArguments(args);
 
-// No arguments runs the default suite (every benchmark at its default shapes) instead of BenchmarkDotNet's
-// interactive type menu, which would block a scripted or CI run that has no stdin.
-var switcherArgs = SwitcherArguments.Normalise(args);
+// --plot RESULTS.csv...: plots of earlier results (this program's, or tools/device/'s GPU harness's), no benchmarking.
+if (RunResults.IsPlotRequested(args))
+    return RunResults.Plot(args, Console.Out, Console.Error);
+
+// No arguments runs the quick suite (every benchmark at its default shapes) instead of BenchmarkDotNet's interactive
+// type menu, which would block a scripted or CI run that has no stdin; --full runs the whole shape matrix.
+var switcherArgs = SwitcherArguments.Normalise(BenchSuite.Apply(args));
 var config = BenchConfig.Create(includeDefaultJob: !SwitcherArguments.NamesJob(args));
-var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(switcherArgs, config);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(switcherArgs, config).ToArray();
 
 // A failed benchmark or a validation error must fail the process, so scripts notice.
 var failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
+
+// The tidy CSV of every recurrent and scan case (the columns the harness on a GPU also writes) and its plots.
+foreach (var file in RunResults.Write(summaries, ResultsFolder.Locate()))
+    Console.WriteLine($"// results: {file}");
 
 // A run that included the planner benchmarks (the default run does) ends with the sampled sweep's median.
 if (PlannerSweep.FollowsSummaries(summaries))

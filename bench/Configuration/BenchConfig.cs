@@ -20,8 +20,8 @@ public static class BenchConfig
     public static Job DefaultJob { get; } = Job.Default
         .WithToolchain(InProcessEmitToolchain.Instance)
         .WithLaunchCount(1)
-        .WithWarmupCount(3)
-        .WithIterationCount(7)
+        .WithWarmupCount(2)
+        .WithIterationCount(5)
         .WithIterationTime(TimeInterval.FromMilliseconds(200))
         .WithId("ShortInProcess");
 
@@ -35,7 +35,8 @@ public static class BenchConfig
         var config = ManualConfig.CreateMinimumViable()
             .AddAnalyser([.. DefaultConfig.Instance.GetAnalysers()])
             .AddValidator([.. DefaultConfig.Instance.GetValidators()])
-            .AddColumn(new MicrosecondsPerStepColumn(), new ScanBandwidthColumn())
+            .AddColumn(new MicrosecondsPerStepColumn(), new ScanBandwidthColumn(), new TeraflopsColumn(), new SpeedupColumn(),
+                new CopiesColumn())
             // The reference allocates work buffers per call; the Allocated column keeps that visible.
             .AddDiagnoser(MemoryDiagnoser.Default)
             .AddExporter(MarkdownExporter.GitHub, CsvExport.Exporter)

@@ -31,4 +31,11 @@ public static class SeededData
         }
         return values;
     }
+
+    /// <summary>The bf16 bits of each value, rounded to nearest even (the inputs are finite).</summary>
+    public static ushort[] ToBFloat16Bits(float[] values) => Array.ConvertAll(values, value =>
+    {
+        var bits = BitConverter.SingleToUInt32Bits(value);
+        return (ushort)((bits + 0x7fffu + ((bits >> 16) & 1u)) >> 16);
+    });
 }

@@ -1,65 +1,56 @@
 using BenchmarkDotNet.Attributes;
-using FastRecurrence.Backends;
 using FastRecurrence.Bench.Configuration;
 
 namespace FastRecurrence.Bench.Scans;
 
 /// <summary>
-/// The diagonal linear recurrence h_t = a_t h_{t-1} + b_t, forward and backward, float32. The default shape is
-/// CPU-sized; the GPU target shape (B = 8, H*D = 1536, T = 16384) is in docs/PERFORMANCE.md.
-/// Parameter names are read by <see cref="Columns.ScanBandwidthColumn"/>; keep them.
+/// The diagonal linear recurrence h_t = a_t h_{t-1} + b_t, forward and backward, over the variants and shapes a
+/// subclass names. Parameter names are read by the custom columns (Columns/); keep them.
 /// </summary>
-public class ScanBenchmarks
+public abstract class ScanBenchmarks
 {
-    [ParamsSource(typeof(AvailableBackends), nameof(AvailableBackends.Names), Priority = -2)]
-    public string Backend { get; set; } = "";
+    [ParamsSource(nameof(Shapes), Priority = -2)]
+    public SequenceShape Shape { get; set; } = null!;
 
-    [Params(2)]
-    public int Batch { get; set; }
+    [ParamsSource(nameof(Variants), Priority = -1)]
+    public BackendVariant Variant { get; set; } = null!;
 
-    [Params(1024)]
-    public int TimeSteps { get; set; }
+    /// <summary>The backends and storage types this suite times; the lowest-ranked present is the Speedup column's baseline.</summary>
+    public abstract IEnumerable<BackendVariant> Variants();
 
-    [Params(4)]
-    public int Heads { get; set; }
+    public abstract IEnumerable<SequenceShape> Shapes();
 
-    [Params(64)]
-    public int HeadSize { get; set; }
-
-    private ScanProblem _problem = null!;
-    private IRecurrenceBackend _backend = null!;
-    private float[] _a = [];
-    private float[] _b = [];
-    private float[] _h = [];
-    private float[] _dh = [];
-    private float[] _da = [];
-    private float[] _db = [];
+    private ScanRunner? _runner;
 
     [GlobalSetup]
-    public void Setup()
-    {
-        _problem = new ScanProblem(Batch, TimeSteps, Heads, HeadSize, DataType.Float32);
-        _backend = RecurrenceBackends.Get(Backend);
-        if (_backend.WhyUnsupported(_problem) is { } reason)
-            throw new NotSupportedException($"{Backend}: {reason}");
+    public void Setup() =>
+        _runner = ScanRunner.Create(Variant, new ScanProblem(Shape.Batch, Shape.TimeSteps, Shape.Heads, Shape.HeadSize, Variant.DataType));
 
-        int n = _problem.SequenceLength;
-        _a = SeededData.Decay(n, seed: 11);
-        _b = SeededData.Uniform(n, 1.0f, seed: 12);
-        _dh = SeededData.Uniform(n, 1.0f, seed: 13);
-        _h = new float[n];
-        _da = new float[n];
-        _db = new float[n];
-    }
+    [GlobalCleanup]
+    public void Cleanup() => _runner?.Dispose();
 
-    /// <summary>Reads a, b; writes h.</summary>
     [Benchmark]
-    [ScanTraffic(arraysRead: 2, arraysWritten: 1, elementBytes: sizeof(float))]
-    public void Forward() => Scan.Forward(_problem, new ScanInputs<float>(_a, _b), _h, _backend);
+    [ScanTraffic(arraysRead: 2, arraysWritten: 1)]
+    public void Forward() => _runner!.Forward();
 
-    /// <summary>Reads a, b, dh; writes da, db (h is recomputed or kept by the backend, not counted).</summary>
+    /// <summary>h is the forward's (kept by the device API, recomputed by the span API) and not counted.</summary>
     [Benchmark]
-    [ScanTraffic(arraysRead: 3, arraysWritten: 2, elementBytes: sizeof(float))]
-    public void Backward() =>
-        Scan.Backward(_problem, new ScanInputs<float>(_a, _b), _dh, new ScanGradients<float>(_da, _db), _backend);
+    [ScanTraffic(arraysRead: 3, arraysWritten: 2)]
+    public void Backward() => _runner!.Backward();
+}
+
+/// <summary>The reference and ILGPU's CPU accelerator at CPU-sized shapes; the reference is the baseline.</summary>
+public class CpuScanBenchmarks : ScanBenchmarks
+{
+    public override IEnumerable<BackendVariant> Variants() => BackendVariant.Cpu();
+
+    public override IEnumerable<SequenceShape> Shapes() => BenchShapes.CpuScan(BenchSuite.Current);
+}
+
+/// <summary>ILGPU's CUDA kernels and the native kernels at the targets.md scan shape; no cases without a GPU.</summary>
+public class GpuScanBenchmarks : ScanBenchmarks
+{
+    public override IEnumerable<BackendVariant> Variants() => BackendVariant.Gpu();
+
+    public override IEnumerable<SequenceShape> Shapes() => BenchShapes.GpuScan(BenchSuite.Current);
 }

@@ -1,0 +1,45 @@
+using FastRecurrence.Backends.Cuda;
+
+namespace FastRecurrence.Bench.Recurrent;
+
+/// <summary>
+/// The native kernels through the device-buffer API (<see cref="CudaRecurrence"/>): every tensor stays on the GPU, so
+/// the time is the kernels' (each call ends with a synchronisation, which the time includes). The training step is
+/// the training forward (it fills the reserve) and the backward that reads it.
+/// </summary>
+internal sealed class DeviceRecurrentRunner<T> : RecurrentRunner where T : unmanaged
+{
+    private readonly CudaRecurrence _rnn;
+    private readonly DeviceRecurrentInputs<T> _inputs;
+    private readonly DeviceRecurrentGradients<T> _gradients;
+    private readonly DeviceBuffer<T> _y, _lastStates, _dy;
+    private readonly DeviceBuffer<float> _reserve;
+
+    public DeviceRecurrentRunner(RecurrentProblem problem, string backend, Func<float[], T[]> convert)
+    {
+        _rnn = CudaRecurrence.Create(problem, backend);
+        var (wx, r, bias, dy) = SeededTensors(problem);
+        _inputs = new DeviceRecurrentInputs<T>(_rnn.Upload<T>(convert(wx)), _rnn.Upload<T>(convert(r)), _rnn.Upload<T>(convert(bias)));
+        _dy = _rnn.Upload<T>(convert(dy));
+        _y = _rnn.Allocate<T>(problem.YLength);
+        _lastStates = _rnn.Allocate<T>(problem.StatesLength);
+        _reserve = _rnn.AllocateReserve();
+        _gradients = new DeviceRecurrentGradients<T>(_rnn.Allocate<T>(problem.WxLength), _rnn.Allocate<T>(problem.RLength),
+            _rnn.Allocate<T>(problem.BiasLength));
+    }
+
+    public override void Forward() => _rnn.Forward(_inputs, _y, _lastStates);
+
+    public override void ForwardBackward()
+    {
+        _rnn.Forward(_inputs, _y, _lastStates, _reserve);
+        _rnn.Backward(_inputs, _y, _reserve, _dy, _gradients);
+    }
+
+    public override void Dispose()
+    {
+        foreach (var buffer in new[] { _inputs.Wx, _inputs.R, _inputs.Bias, _y, _lastStates, _dy, _gradients.DWx, _gradients.DR, _gradients.DBias })
+            buffer.Dispose();
+        _reserve.Dispose();
+    }
+}
