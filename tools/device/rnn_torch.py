@@ -29,11 +29,12 @@ def plan(cli, cell, storage, batch, steps, heads, head_size, backward=False):
     return abi, fr.plan_from_abi_json(abi)
 
 
-def reference(cell, wx, r, bias, initial):
-    """float64 forward (math.md section 2) over [B, T, G, NH, D] inputs; returns y [B, T, NH, D], last [S, B, NH, D].
+def reference(cell, wx, r, bias, initial, dtype=torch.float64):
+    """The forward (math.md section 2) over [B, T, G, NH, D] inputs in `dtype` (float64: the reference; the storage
+    type: bench_compare.py's torch step loop); returns y [B, T, NH, D], last [S, B, NH, D].
     Differentiable: torch autograd of it is the backward's reference (sLSTM's m is held constant, math.md)."""
-    wx, r, bias = wx.double(), r.double(), bias.double()
-    state = [s.double().clone() for s in initial]
+    wx, r, bias = wx.to(dtype), r.to(dtype), bias.to(dtype)
+    state = [s.to(dtype).clone() for s in initial]
     ys = []
     for t in range(wx.shape[1]):
         rh = torch.einsum("ghdk,bhk->bghd", r, state[0])  # [B, G, NH, D]
