@@ -1,4 +1,5 @@
 using FastRecurrence.Backends;
+using FastRecurrence.Bench.Configuration;
 
 namespace FastRecurrence.Bench.Recurrent;
 
@@ -14,13 +15,8 @@ internal sealed class HostArrayRecurrentRunner : RecurrentRunner
 
     public HostArrayRecurrentRunner(RecurrentProblem problem, string backend)
     {
-        if (problem.DataType != DataType.Float32)
-            throw new NotSupportedException($"{backend}: the host-array benchmarks time float32, not {problem.DataType}.");
         _problem = problem;
-        _backend = RecurrenceBackends.Get(backend);
-        // Fail the case with the backend's own reason rather than timing an exception.
-        if (_backend.WhyUnsupported(problem) is { } reason)
-            throw new NotSupportedException($"{backend}: {reason}");
+        _backend = HostArrayBackend.Require(backend, problem.DataType, b => b.WhyUnsupported(problem));
         (_wx, _r, _bias, _dy) = SeededTensors(problem);
         _y = new float[problem.YLength];
         _lastStates = new float[problem.StatesLength];

@@ -43,12 +43,8 @@ internal sealed class HostArrayScanRunner : ScanRunner
 
     public HostArrayScanRunner(ScanProblem problem, string backend)
     {
-        if (problem.DataType != DataType.Float32)
-            throw new NotSupportedException($"{backend}: the host-array benchmarks time float32, not {problem.DataType}.");
         _problem = problem;
-        _backend = RecurrenceBackends.Get(backend);
-        if (_backend.WhyUnsupported(problem) is { } reason)
-            throw new NotSupportedException($"{backend}: {reason}");
+        _backend = HostArrayBackend.Require(backend, problem.DataType, b => b.WhyUnsupported(problem));
         (_a, _b, _dh) = SeededTensors(problem);
         _h = new float[problem.SequenceLength];
         _da = new float[problem.SequenceLength];

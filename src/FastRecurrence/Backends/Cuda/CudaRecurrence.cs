@@ -45,14 +45,8 @@ public sealed class CudaRecurrence
     public static CudaRecurrence Create(RecurrentProblem problem, string backend = CudaBackend.BackendName)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        ArgumentNullException.ThrowIfNull(backend);
-        if (RecurrenceBackends.Get(backend) is not CudaBackend cuda)
-            throw new ArgumentException($"backend: expected a cuda backend ({CudaBackend.BackendName} or {CudaBackend.EmulatedName}), got '{backend}'.", nameof(backend));
-        if (problem.DataType == DataType.Float64)
-            throw new NotSupportedException($"problem: the CUDA kernels store fp32, bf16 or fp16; {problem} runs on the reference backend.");
-        var device = cuda.RequireDevice();
-        var plan = device.PlanRecurrent(problem, PlanDirection.Forward).Require();
-        return new CudaRecurrence(problem, cuda.Name, device, plan);
+        var (name, device) = DeviceBufferRules.RequireDevice(backend, problem.DataType, problem);
+        return new CudaRecurrence(problem, name, device, device.PlanRecurrent(problem, PlanDirection.Forward).Require());
     }
 
     public RecurrentProblem Problem { get; }

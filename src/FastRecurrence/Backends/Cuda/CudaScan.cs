@@ -31,13 +31,8 @@ public sealed class CudaScan
     public static CudaScan Create(ScanProblem problem, string backend = CudaBackend.BackendName)
     {
         ArgumentNullException.ThrowIfNull(problem);
-        ArgumentNullException.ThrowIfNull(backend);
-        if (RecurrenceBackends.Get(backend) is not CudaBackend cuda)
-            throw new ArgumentException($"backend: expected a cuda backend ({CudaBackend.BackendName} or {CudaBackend.EmulatedName}), got '{backend}'.", nameof(backend));
-        if (problem.DataType == DataType.Float64)
-            throw new NotSupportedException($"problem: the CUDA kernels store fp32, bf16 or fp16; {problem} runs on the reference backend.");
-        var device = cuda.RequireDevice();
-        return new CudaScan(problem, cuda.Name, device, device.PlanScan(problem, PlanDirection.Forward).Require(),
+        var (name, device) = DeviceBufferRules.RequireDevice(backend, problem.DataType, problem);
+        return new CudaScan(problem, name, device, device.PlanScan(problem, PlanDirection.Forward).Require(),
             device.PlanScan(problem, PlanDirection.Backward).Require());
     }
 

@@ -7,6 +7,22 @@ namespace FastRecurrence.Backends.Cuda;
 /// </summary>
 internal static class DeviceBufferRules
 {
+    /// <summary>
+    /// The device of the cuda backend named <paramref name="backend"/>, for a problem stored in <paramref name="dataType"/>.
+    /// Throws ArgumentException for a backend that is not a cuda one, NotSupportedException for float64 storage, and
+    /// BackendUnavailableException when the backend cannot run here.
+    /// </summary>
+    public static (string Backend, CudaDevice Device) RequireDevice(string backend, DataType dataType, object problem)
+    {
+        ArgumentNullException.ThrowIfNull(problem);
+        ArgumentNullException.ThrowIfNull(backend);
+        if (RecurrenceBackends.Get(backend) is not CudaBackend cuda)
+            throw new ArgumentException($"backend: expected a cuda backend ({CudaBackend.BackendName} or {CudaBackend.EmulatedName}), got '{backend}'.", nameof(backend));
+        if (dataType == DataType.Float64)
+            throw new NotSupportedException($"problem: the CUDA kernels store fp32, bf16 or fp16; {problem} runs on the reference backend.");
+        return (cuda.Name, cuda.RequireDevice());
+    }
+
     public static DeviceBuffer<T> Allocate<T>(CudaDevice device, int length) where T : unmanaged
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
