@@ -1,0 +1,54 @@
+namespace FastRecurrence.Layers;
+
+/// <summary>
+/// The copies a stack makes between layouts: time reversal of [B, T, F], a slice of features of [B, T, F] (one
+/// direction of a bidirectional output), and one layer-direction's [S, B, H] inside [S, L * directions, B, H].
+/// </summary>
+internal static class SequenceLayout
+{
+    /// <summary>[B, T, F] with the time axis reversed.</summary>
+    public static T[] ReverseTime<T>(ReadOnlySpan<T> values, int batch, int timeSteps, int features)
+    {
+        var reversed = new T[values.Length];
+        for (var b = 0; b < batch; b++)
+        for (var t = 0; t < timeSteps; t++)
+            values.Slice((b * timeSteps + t) * features, features)
+                .CopyTo(reversed.AsSpan((b * timeSteps + timeSteps - 1 - t) * features, features));
+        return reversed;
+    }
+
+    /// <summary>Features [offset, offset + count) of [B, T, width], as [B, T, count].</summary>
+    public static T[] Features<T>(ReadOnlySpan<T> values, int batch, int timeSteps, int width, int offset, int count)
+    {
+        var slice = new T[batch * timeSteps * count];
+        for (var row = 0; row < batch * timeSteps; row++)
+            values.Slice(row * width + offset, count).CopyTo(slice.AsSpan(row * count, count));
+        return slice;
+    }
+
+    /// <summary>Writes [B, T, count] into features [offset, offset + count) of [B, T, width].</summary>
+    public static void SetFeatures<T>(Span<T> values, ReadOnlySpan<T> slice, int batch, int timeSteps, int width, int offset, int count)
+    {
+        for (var row = 0; row < batch * timeSteps; row++)
+            slice.Slice(row * count, count).CopyTo(values.Slice(row * width + offset, count));
+    }
+
+    /// <summary>Block <paramref name="index"/> of [S, blocks, B, H] as [S, B, H]; empty stays empty (zero states).</summary>
+    public static T[] StatesOf<T>(ReadOnlySpan<T> states, int stateCount, int blocks, int batch, int hidden, int index)
+    {
+        if (states.IsEmpty) return [];
+        int block = batch * hidden;
+        var one = new T[stateCount * block];
+        for (var s = 0; s < stateCount; s++)
+            states.Slice((s * blocks + index) * block, block).CopyTo(one.AsSpan(s * block, block));
+        return one;
+    }
+
+    /// <summary>Writes [S, B, H] into block <paramref name="index"/> of [S, blocks, B, H].</summary>
+    public static void SetStatesOf<T>(Span<T> states, ReadOnlySpan<T> one, int stateCount, int blocks, int batch, int hidden, int index)
+    {
+        int block = batch * hidden;
+        for (var s = 0; s < stateCount; s++)
+            one.Slice(s * block, block).CopyTo(states.Slice((s * blocks + index) * block, block));
+    }
+}

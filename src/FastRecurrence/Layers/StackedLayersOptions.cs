@@ -1,0 +1,20 @@
+namespace FastRecurrence.Layers;
+
+/// <summary>
+/// The shape of a <see cref="StackedRecurrentLayers{T}"/>, as nn.LSTM's constructor arguments: num_layers, bidirectional,
+/// dropout (between layers, in training only), plus our heads (block-diagonal weight_hh in every layer) and the seed
+/// that makes the dropout masks reproducible (the same seed, the same masks, in the forward and its backward).
+/// </summary>
+public sealed record StackedLayersOptions
+{
+    public int NumLayers { get; init; } = 1;
+    public bool Bidirectional { get; init; }
+    public int Heads { get; init; } = 1;
+
+    /// <summary>Probability of zeroing each element of every layer's output except the last, in training (PyTorch's dropout).</summary>
+    public double Dropout { get; init; }
+
+    public ulong DropoutSeed { get; init; }
+
+    public int Directions => Bidirectional ? 2 : 1;
+}

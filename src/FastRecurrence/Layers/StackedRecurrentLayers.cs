@@ -1,0 +1,159 @@
+using System.Numerics;
+using FastRecurrence.Backends;
+using FastRecurrence.Validation;
+
+namespace FastRecurrence.Layers;
+
+/// <summary>
+/// A stack of recurrent layers as torch nn.LSTM / nn.GRU / nn.RNN build it with num_layers, bidirectional and dropout
+/// (and sLSTM the same way), batch-first: x [B, T, I] in, y [B, T, directions * H] out (the forward direction's H
+/// features first, as PyTorch concatenates them). Layer k > 0 reads layer k - 1's output, after dropout in training.
+/// The reverse direction is the same layer run on the time-reversed sequence. Every layer and direction runs on the
+/// chosen backend through <see cref="RecurrentLayer{T}"/>.
+/// </summary>
+/// <remarks>
+/// States are [S, L * directions, B, H], layer-major and direction-minor as PyTorch orders h_n: state 0 is h_n (and
+/// h0), LSTM's state 1 is c_n (and c0); sLSTM's four states follow the same layout.
+/// </remarks>
+public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly RecurrentLayer<T>[,] _layers;
+
+    public StackedRecurrentLayers(CellKind cell, int inputSize, int hiddenSize, StackedLayersWeights<T> weights,
+        StackedLayersOptions? options = null, IRecurrenceBackend? backend = null)
+    {
+        Guard.NotNull(weights, nameof(weights));
+        Options = options ?? new StackedLayersOptions();
+        Guard.Positive(Options.NumLayers, "options.NumLayers");
+        if (Options.Dropout is < 0 or >= 1 || double.IsNaN(Options.Dropout))
+            throw new ArgumentOutOfRangeException(nameof(options), Options.Dropout, $"options.Dropout: expected a probability in [0, 1), got {Options.Dropout}.");
+        if (weights.NumLayers != Options.NumLayers || weights.Directions != Options.Directions)
+            throw new ArgumentException($"weights: expected {Options.NumLayers} layers x {Options.Directions} directions (the options), got {weights.NumLayers} x {weights.Directions}.", nameof(weights));
+        Cell = cell;
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        _layers = new RecurrentLayer<T>[Options.NumLayers, Options.Directions];
+        for (var k = 0; k < Options.NumLayers; k++)
+        for (var d = 0; d < Options.Directions; d++)
+        {
+            var layerInput = k == 0 ? inputSize : Options.Directions * hiddenSize;
+            try
+            {
+                _layers[k, d] = new RecurrentLayer<T>(cell, layerInput, hiddenSize, weights[k, d], Options.Heads, backend);
+            }
+            catch (ArgumentException e) when (e.ParamName is { } name && name.StartsWith("weight", StringComparison.Ordinal) || e.ParamName?.StartsWith("bias", StringComparison.Ordinal) == true)
+            {
+                // Name the tensor as PyTorch does: weight_ih_l1_reverse, not weight_ih.
+                var full = e.ParamName + PyTorchParameterNames.Suffix(k, d);
+                throw new ArgumentException(full + e.Message[e.ParamName!.Length..], full, e);
+            }
+        }
+    }
+
+    public CellKind Cell { get; }
+    public int InputSize { get; }
+    public int HiddenSize { get; }
+    public StackedLayersOptions Options { get; }
+
+    /// <summary>Directions * H: the feature size of y.</summary>
+    public int OutputSize => Options.Directions * HiddenSize;
+
+    /// <summary>S * L * directions * B * H: the length of the initial and last states for a batch of <paramref name="batch"/>.</summary>
+    public int StatesLength(int batch) => Cell.StateCount() * _layers.Length * batch * HiddenSize;
+
+    /// <summary>
+    /// Runs the stack on x [B, T, I] from <paramref name="initialStates"/> [S, L * directions, B, H] (empty for zeros).
+    /// With <paramref name="training"/>, dropout (if any) is applied between layers with the options' seed.
+    /// </summary>
+    public StackedOutput<T> Forward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates = default, bool training = false)
+    {
+        var run = Run(x, batch, timeSteps, initialStates, training);
+        return new StackedOutput<T>(run.Y, run.LastStates, _layers.Length, batch, HiddenSize);
+    }
+
+    /// <summary>
+    /// Gradients given dL/dy [B, T, directions * H] and optionally dL/d(last states) [S, L * directions, B, H], through
+    /// the training forward (the same dropout masks): dL/dx, every weight under PyTorch's name, and dL/d(initial states).
+    /// <paramref name="options"/>: recurrent clipping and truncated BPTT in every layer (accumulation is refused: the
+    /// gradients are fresh arrays).
+    /// </summary>
+    public StackedGradients<T> Backward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> dy,
+        ReadOnlySpan<T> initialStates = default, ReadOnlySpan<T> dLastStates = default, RecurrentBackwardOptions? options = null)
+    {
+        var run = Run(x, batch, timeSteps, initialStates, training: true);
+        int L = Options.NumLayers, dirs = Options.Directions, H = HiddenSize, S = Cell.StateCount();
+        Guard.Length(dy.Length, batch * timeSteps * dirs * H, "dy", $"[B={batch}, T={timeSteps}, directions*H={dirs * H}]");
+        Guard.OptionalLength(dLastStates.Length, StatesLength(batch), "dLastStates", true, $"[S={S}, L*directions={L * dirs}, B={batch}, H={H}]");
+
+        var named = new Dictionary<string, T[]>();
+        var dInitial = new T[StatesLength(batch)];
+        var dOutput = dy.ToArray();
+        for (var k = L - 1; k >= 0; k--)
+        {
+            var input = run.Inputs[k];
+            int inputSize = input.Length / (batch * timeSteps);
+            var dInput = new T[input.Length];
+            for (var d = 0; d < dirs; d++)
+            {
+                var layer = _layers[k, d];
+                var dyDirection = SequenceLayout.Features(dOutput, batch, timeSteps, dirs * H, d * H, H);
+                var xDirection = input;
+                if (d == 1)
+                {
+                    xDirection = SequenceLayout.ReverseTime(input, batch, timeSteps, inputSize);
+                    dyDirection = SequenceLayout.ReverseTime(dyDirection, batch, timeSteps, H);
+                }
+                var grads = layer.Backward(xDirection, batch, timeSteps, dyDirection,
+                    SequenceLayout.StatesOf(initialStates, S, L * dirs, batch, H, k * dirs + d),
+                    SequenceLayout.StatesOf(dLastStates, S, L * dirs, batch, H, k * dirs + d), options);
+                var dx = d == 1 ? SequenceLayout.ReverseTime(grads.DInput, batch, timeSteps, inputSize) : grads.DInput;
+                for (var i = 0; i < dInput.Length; i++)
+                    dInput[i] += dx[i];
+                var suffix = PyTorchParameterNames.Suffix(k, d);
+                named["weight_ih" + suffix] = grads.DWeightIh;
+                named["weight_hh" + suffix] = grads.DWeightHh;
+                if (layer.Weights.BiasIh is not null) named["bias_ih" + suffix] = grads.DBiasIh;
+                if (layer.Weights.BiasHh is not null) named["bias_hh" + suffix] = grads.DBiasHh;
+                SequenceLayout.SetStatesOf(dInitial, grads.DInitialStates, S, L * dirs, batch, H, k * dirs + d);
+            }
+            // Through the dropout that fed this layer: the same mask and scale.
+            if (k > 0)
+                DropoutMask.Apply<T>(dInput, Options.Dropout, Options.DropoutSeed, k - 1);
+            dOutput = dInput;
+        }
+        return new StackedGradients<T>(dOutput, named, dInitial);
+    }
+
+    private sealed record RunResult(T[] Y, T[] LastStates, T[][] Inputs);
+
+    private RunResult Run(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates, bool training)
+    {
+        Guard.Positive(batch, nameof(batch));
+        Guard.Positive(timeSteps, nameof(timeSteps));
+        int L = Options.NumLayers, dirs = Options.Directions, H = HiddenSize, S = Cell.StateCount();
+        Guard.Length(x.Length, batch * timeSteps * InputSize, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
+        Guard.OptionalLength(initialStates.Length, StatesLength(batch), "initialStates", true, $"[S={S}, L*directions={L * dirs}, B={batch}, H={H}]");
+        var inputs = new T[L][];
+        var last = new T[StatesLength(batch)];
+        var current = x.ToArray();
+        for (var k = 0; k < L; k++)
+        {
+            inputs[k] = current;
+            int inputSize = current.Length / (batch * timeSteps);
+            var output = new T[batch * timeSteps * dirs * H];
+            for (var d = 0; d < dirs; d++)
+            {
+                var xDirection = d == 1 ? SequenceLayout.ReverseTime(current, batch, timeSteps, inputSize) : current;
+                var result = _layers[k, d].Forward(xDirection, batch, timeSteps,
+                    SequenceLayout.StatesOf(initialStates, S, L * dirs, batch, H, k * dirs + d));
+                var y = d == 1 ? SequenceLayout.ReverseTime(result.Y, batch, timeSteps, H) : result.Y;
+                SequenceLayout.SetFeatures(output, y, batch, timeSteps, dirs * H, d * H, H);
+                SequenceLayout.SetStatesOf(last, result.LastStates, S, L * dirs, batch, H, k * dirs + d);
+            }
+            if (training && k < L - 1)
+                DropoutMask.Apply<T>(output, Options.Dropout, Options.DropoutSeed, k);
+            current = output;
+        }
+        return new RunResult(current, last, inputs);
+    }
+}

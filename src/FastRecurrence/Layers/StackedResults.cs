@@ -1,0 +1,30 @@
+namespace FastRecurrence.Layers;
+
+/// <summary>
+/// What a stack's forward returns: y [B, T, directions * H] and the last states [S, L * directions, B, H]
+/// (PyTorch's h_n is state 0, LSTM's c_n state 1).
+/// </summary>
+public sealed class StackedOutput<T>(T[] y, T[] lastStates, int layerDirections, int batch, int hiddenSize)
+{
+    public T[] Y { get; } = y;
+    public T[] LastStates { get; } = lastStates;
+
+    /// <summary>h_n, [L * directions, B, H], layer-major and direction-minor as PyTorch orders it.</summary>
+    public ReadOnlySpan<T> HN => State(0);
+
+    /// <summary>State <paramref name="index"/>, [L * directions, B, H].</summary>
+    public ReadOnlySpan<T> State(int index) =>
+        LastStates.AsSpan(index * layerDirections * batch * hiddenSize, layerDirections * batch * hiddenSize);
+}
+
+/// <summary>
+/// What a stack's backward returns: dL/dx [B, T, I], the weight gradients under PyTorch's parameter names
+/// (weight_ih_l0, weight_hh_l1_reverse, ...; the gradient of a parameter has its name), and dL/d(initial states)
+/// [S, L * directions, B, H].
+/// </summary>
+public sealed class StackedGradients<T>(T[] dInput, IReadOnlyDictionary<string, T[]> weights, T[] dInitialStates)
+{
+    public T[] DInput { get; } = dInput;
+    public IReadOnlyDictionary<string, T[]> Weights { get; } = weights;
+    public T[] DInitialStates { get; } = dInitialStates;
+}

@@ -1,0 +1,81 @@
+using FastRecurrence.Backends;
+using FastRecurrence.Layers;
+using FastRecurrence.Tests.Backends;
+using FastRecurrence.Tests.Support;
+
+namespace FastRecurrence.Tests.Layers;
+
+/// <summary>
+/// Stacked and bidirectional layers on one backend, float32, against the same stack composed by hand on the float64
+/// reference: a stack is layer after layer, the reverse direction is a forward pass over the reversed sequence, the
+/// outputs are concatenated forward-first and the states ordered layer-major, direction-minor (PyTorch). Gradients
+/// come from the float64 reference stack, itself checked by finite differences (<see cref="StackedLayersReferenceTests"/>).
+/// </summary>
+public abstract class StackedLayersSuite
+{
+    protected abstract IRecurrenceBackend Backend { get; }
+    protected virtual bool MustBeAvailable => false;
+
+    [SetUp]
+    public void RequireBackend() => BackendRequirement.Ensure(Backend, MustBeAvailable);
+
+    public static IEnumerable<TestCaseData> Cases() =>
+        from cell in Enum.GetValues<CellKind>()
+        from layers in new[] { 1, 2 }
+        from bidirectional in new[] { false, true }
+        where layers == 2 || bidirectional
+        select new TestCaseData(cell, layers, bidirectional).SetArgDisplayNames(cell.ToString(), $"layers={layers}", bidirectional ? "bidirectional" : "one direction");
+
+    [TestCaseSource(nameof(Cases))]
+    public void Forward_MatchesTheHandComposedReference(CellKind cell, int layers, bool bidirectional)
+    {
+        var setup = StackCase.Create(cell, layers, bidirectional, heads: 2, seed: 300 + (int)cell * 7 + layers);
+        var expected = setup.ComposeByHand();
+        var actual = setup.Stack(Backend).Forward(TestData.ToSingle(setup.X), setup.Batch, setup.Steps, TestData.ToSingle(setup.Initial));
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.Y), expected.Y), Is.LessThanOrEqualTo(1e-5), "y");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.LastStates), expected.LastStates), Is.LessThanOrEqualTo(1e-5), "last states");
+        });
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Backward_MatchesTheFloat64ReferenceStack(CellKind cell, int layers, bool bidirectional)
+    {
+        var setup = StackCase.Create(cell, layers, bidirectional, heads: 1, seed: 500 + (int)cell * 7 + layers, dropout: 0.25);
+        var expected = setup.Stack64().Backward(setup.X, setup.Batch, setup.Steps, setup.DY, setup.Initial, setup.DLast);
+        var actual = setup.Stack(Backend).Backward(TestData.ToSingle(setup.X), setup.Batch, setup.Steps, TestData.ToSingle(setup.DY),
+            TestData.ToSingle(setup.Initial), TestData.ToSingle(setup.DLast));
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.DInput), expected.DInput), Is.LessThanOrEqualTo(1e-5), "d_input");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.DInitialStates), expected.DInitialStates), Is.LessThanOrEqualTo(1e-5), "d_initial_states");
+            Assert.That(actual.Weights.Keys, Is.EquivalentTo(expected.Weights.Keys));
+            foreach (var (name, grad) in expected.Weights)
+                Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.Weights[name]), grad), Is.LessThanOrEqualTo(1e-5), name);
+        });
+    }
+}
+
+public sealed class ReferenceStackedLayersTests : StackedLayersSuite
+{
+    protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("reference");
+    protected override bool MustBeAvailable => true;
+}
+
+public sealed class IlgpuCpuStackedLayersTests : StackedLayersSuite
+{
+    protected override IRecurrenceBackend Backend => FastRecurrence.Ilgpu.IlgpuBackends.Cpu;
+    protected override bool MustBeAvailable => true;
+}
+
+public sealed class CudaEmulatedStackedLayersTests : StackedLayersSuite
+{
+    protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("cuda-emulated");
+    protected override bool MustBeAvailable => true;
+}
+
+public sealed class CudaStackedLayersTests : StackedLayersSuite
+{
+    protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("cuda");
+}
