@@ -8,8 +8,9 @@ using FastRecurrence.Layers;
 namespace FastRecurrence.Cli.Commands;
 
 /// <summary>
-/// Executes `run`: reads and checks the files, then lets <see cref="RecurrentLayer{T}"/> do the math in the
-/// inputs' precision, and writes the results under PyTorch's names and shapes.
+/// Executes `run`: reads and checks the files, then lets <see cref="StackedRecurrentLayers{T}"/> (one layer and direction
+/// unless --num-layers / --bidirectional say otherwise) do the math in the inputs' precision, and writes the results
+/// under PyTorch's names and shapes.
 /// </summary>
 internal static class LayerRun
 {
@@ -18,22 +19,24 @@ internal static class LayerRun
         var cell = CellNames.Parse(request.Cell);
         CheckStateOptions(cell, request);
         Timing.Check(request.Repeat);
+        if (request.NumLayers < 1)
+            throw new CliInputException($"--num-layers: expected 1 or more, got {request.NumLayers}.");
         var backend = BackendChoice.Resolve(request.Backend);
 
-        var weights = PyTorchWeightFiles.Read(request.WeightsDirectory, cell);
+        var weights = PyTorchWeightFiles.Read(request.WeightsDirectory, cell, request.NumLayers, request.Bidirectional);
         var x = TensorFile.Read(request.InputPath, "--input");
         var h0 = TensorFile.ReadOptional(request.H0Path, "--h0");
         var c0 = TensorFile.ReadOptional(request.C0Path, "--c0");
         var dy = TensorFile.ReadOptional(request.GradOutputPath, "--grad-output");
         var dataType = InputPrecision.Common([.. weights.Files, x, h0, c0, dy]);
 
-        int hidden = weights.HiddenSize, inputSize = weights.InputSize;
+        int hidden = weights.HiddenSize, inputSize = weights.InputSize, layerDirections = weights.NumLayers * weights.Directions;
         x.RequireRank(3, "[B, T, I]");
         int batch = x.Shape[0], steps = x.Shape[1];
         x.RequireShape("[B, T, I]", $"(I from {PyTorchWeightFiles.WeightIhName})", batch, steps, inputSize);
-        RequireState(h0, batch, hidden);
-        RequireState(c0, batch, hidden);
-        dy?.RequireShape("[B, T, H]", "(the shape of y)", batch, steps, hidden);
+        RequireState(h0, layerDirections, batch, hidden);
+        RequireState(c0, layerDirections, batch, hidden);
+        dy?.RequireShape("[B, T, directions*H]", "(the shape of y)", batch, steps, weights.Directions * hidden);
 
         var run = new LayerFiles(cell, weights, x, h0, c0, dy, batch, steps, request.Heads, backend, request.Repeat,
             BackwardOptions(request));
@@ -43,7 +46,6 @@ internal static class LayerRun
             Compute<double>(run, request.OutputDirectory, stdout);
     }
 
-    /// <summary>The checked inputs of one run.</summary>
     /// <summary>--recurrent-clip and --truncate (with --grad-output) as the backward's options.</summary>
     private static RecurrentBackwardOptions BackwardOptions(RunRequest request)
     {
@@ -54,74 +56,75 @@ internal static class LayerRun
         return new RecurrentBackwardOptions { RecurrentClip = request.RecurrentClip, Truncate = request.Truncate };
     }
 
+    /// <summary>The checked inputs of one run.</summary>
     private sealed record LayerFiles(CellKind Cell, PyTorchWeightFiles Weights, TensorFile X, TensorFile? H0, TensorFile? C0,
         TensorFile? DY, int Batch, int Steps, int Heads, IRecurrenceBackend Backend, int Repeat, RecurrentBackwardOptions Options)
     {
         public int HiddenSize => Weights.HiddenSize;
         public int InputSize => Weights.InputSize;
+        public int LayerDirections => Weights.NumLayers * Weights.Directions;
     }
 
     private static void Compute<T>(LayerFiles run, string outputDirectory, TextWriter stdout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var w = run.Weights;
-        var weights = new RecurrentLayerWeights<T>(w.WeightIh.Values<T>(), w.WeightHh.Values<T>(), w.BiasIh?.Values<T>(), w.BiasHh?.Values<T>());
-        var layer = new RecurrentLayer<T>(run.Cell, run.InputSize, run.HiddenSize, weights, run.Heads, run.Backend);
-        int batch = run.Batch, steps = run.Steps, hidden = run.HiddenSize, inputSize = run.InputSize;
-        var gateRows = run.Cell.GateCount() * hidden;
+        var options = new StackedLayersOptions { NumLayers = w.NumLayers, Bidirectional = w.Directions == 2, Heads = run.Heads };
+        var layers = new StackedRecurrentLayers<T>(run.Cell, run.InputSize, run.HiddenSize, w.ToWeights<T>(), options, run.Backend);
+        int batch = run.Batch, steps = run.Steps, hidden = run.HiddenSize, inputSize = run.InputSize, ld = run.LayerDirections;
         var x = run.X.Values<T>();
         var initialStates = InitialStates<T>(run);
         var hasCellState = CellNames.HasCellState(run.Cell);
-        // Created only after the layer accepted the weights (heads, block structure), so a rejected run leaves nothing behind.
+        // Created only after the layers accepted the weights (heads, block structure), so a rejected run leaves nothing behind.
         var output = new OutputDirectory(outputDirectory, stdout);
+        var what = $"(B={batch}, T={steps}, H={hidden}, NH={run.Heads}, layers={w.NumLayers}{(w.Directions == 2 ? ", bidirectional" : "")})";
 
-        var forward = layer.Forward(x, batch, steps, initialStates);
-        Timing.Report(stdout, $"{run.Cell} layer forward (B={batch}, T={steps}, H={hidden}, NH={run.Heads})", run.Backend.Name, run.Repeat,
-            () => layer.Forward(x, batch, steps, initialStates));
-        output.Write("y.npy", forward.Y, batch, steps, hidden);
+        var forward = layers.Forward(x, batch, steps, initialStates);
+        Timing.Report(stdout, $"{run.Cell} layer forward {what}", run.Backend.Name, run.Repeat,
+            () => layers.Forward(x, batch, steps, initialStates));
+        output.Write("y.npy", forward.Y, batch, steps, w.Directions * hidden);
         // sLSTM: h_n is the last y (state 0) and c_n the last c (state 1), matching LSTM's files.
-        output.Write("h_n.npy", forward.State(0).ToArray(), 1, batch, hidden);
+        output.Write("h_n.npy", forward.State(0).ToArray(), ld, batch, hidden);
         if (hasCellState)
-            output.Write("c_n.npy", forward.State(1).ToArray(), 1, batch, hidden);
+            output.Write("c_n.npy", forward.State(1).ToArray(), ld, batch, hidden);
 
         if (run.DY is null)
             return;
         var dyValues = run.DY.Values<T>();
-        var gradients = layer.Backward(x, batch, steps, dyValues, initialStates, options: run.Options);
-        Timing.Report(stdout, $"{run.Cell} layer backward (B={batch}, T={steps}, H={hidden}, NH={run.Heads})", run.Backend.Name, run.Repeat,
-            () => layer.Backward(x, batch, steps, dyValues, initialStates, options: run.Options));
+        var gradients = layers.Backward(x, batch, steps, dyValues, initialStates, options: run.Options);
+        Timing.Report(stdout, $"{run.Cell} layer backward {what}", run.Backend.Name, run.Repeat,
+            () => layers.Backward(x, batch, steps, dyValues, initialStates, options: run.Options));
         output.Write("d_input.npy", gradients.DInput, batch, steps, inputSize);
-        output.Write("d_weight_ih_l0.npy", gradients.DWeightIh, gateRows, inputSize);
-        output.Write("d_weight_hh_l0.npy", gradients.DWeightHh, gateRows, hidden);
-        // As in PyTorch, a layer without biases (bias=False) has no bias gradients.
-        if (w.HasBiases)
+        // One file per parameter, d_ + PyTorch's name; as in PyTorch, a module without biases has no bias gradients.
+        foreach (var (name, value) in w.ToWeights<T>().NamedParameters())
         {
-            output.Write("d_bias_ih_l0.npy", gradients.DBiasIh, gateRows);
-            output.Write("d_bias_hh_l0.npy", gradients.DBiasHh, gateRows);
+            var shape = name.StartsWith("bias", StringComparison.Ordinal) ? new[] { value.Length } : [run.Cell.GateCount() * hidden, value.Length / (run.Cell.GateCount() * hidden)];
+            output.Write($"d_{name}.npy", gradients.Weights[name], shape);
         }
-        output.Write("d_h0.npy", gradients.DInitialStates.AsSpan(0, batch * hidden).ToArray(), 1, batch, hidden);
+        var slot = ld * batch * hidden;
+        output.Write("d_h0.npy", gradients.DInitialStates.AsSpan(0, slot).ToArray(), ld, batch, hidden);
         if (hasCellState)
-            output.Write("d_c0.npy", gradients.DInitialStates.AsSpan(batch * hidden, batch * hidden).ToArray(), 1, batch, hidden);
+            output.Write("d_c0.npy", gradients.DInitialStates.AsSpan(slot, slot).ToArray(), ld, batch, hidden);
     }
 
-    /// <summary>The layer's [S, B, H] initial states from h0 (slot 0) and c0 (slot 1), or empty (zeros) when neither was given.</summary>
+    /// <summary>The stack's [S, L*directions, B, H] initial states from h0 (slot 0) and c0 (slot 1), or empty (zeros) when neither was given.</summary>
     private static T[] InitialStates<T>(LayerFiles run)
     {
         if (run.H0 is null && run.C0 is null)
             return [];
-        var slot = run.Batch * run.HiddenSize;
+        var slot = run.LayerDirections * run.Batch * run.HiddenSize;
         var states = new T[run.Cell.StateCount() * slot];
         run.H0?.Values<T>().CopyTo(states, 0);
         run.C0?.Values<T>().CopyTo(states, slot);
         return states;
     }
 
-    /// <summary>Initial states are PyTorch's [num_layers * directions = 1, B, H]; a plain [B, H] is accepted too.</summary>
-    private static void RequireState(TensorFile? state, int batch, int hidden)
+    /// <summary>Initial states are PyTorch's [num_layers * directions, B, H]; with one layer and direction a plain [B, H] is accepted too.</summary>
+    private static void RequireState(TensorFile? state, int layerDirections, int batch, int hidden)
     {
-        if (state is null || state.Array.HasShape(batch, hidden))
+        if (state is null || (layerDirections == 1 && state.Array.HasShape(batch, hidden)))
             return;
-        state.RequireShape("[1, B, H]", "(or [B, H])", 1, batch, hidden);
+        state.RequireShape($"[{layerDirections}, B, H]", layerDirections == 1 ? "(or [B, H])" : "(num_layers * directions, B, H)", layerDirections, batch, hidden);
     }
 
     private static void CheckStateOptions(CellKind cell, RunRequest request)

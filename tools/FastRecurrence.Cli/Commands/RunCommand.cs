@@ -15,7 +15,7 @@ internal static class RunCommand
         };
         var weights = new Option<string>("--weights")
         {
-            Description = "Directory with weight_ih_l0.npy [G*H, I], weight_hh_l0.npy [G*H, H] and optionally bias_ih_l0.npy, bias_hh_l0.npy [G*H].",
+            Description = "Directory with PyTorch's named_parameters() as .npy: weight_ih_l0.npy [G*H, I], weight_hh_l0.npy [G*H, H], optionally bias_ih_l0.npy, bias_hh_l0.npy [G*H]; with --num-layers / --bidirectional also _l1.., _reverse.",
             Required = true,
             HelpName = "DIR",
         };
@@ -27,18 +27,18 @@ internal static class RunCommand
         };
         var output = new Option<string>("--out")
         {
-            Description = "Directory for y.npy, h_n.npy, c_n.npy (lstm, slstm) and the gradients; created if missing.",
+            Description = "Directory for y.npy [B, T, directions*H], h_n.npy, c_n.npy (lstm, slstm) [layers*directions, B, H] and the gradients (d_ + each parameter's name); created if missing.",
             Required = true,
             HelpName = "DIR",
         };
         var h0 = new Option<string>("--h0")
         {
-            Description = "Initial hidden state, [1, B, H] or [B, H] (zeros if absent; not for slstm).",
+            Description = "Initial hidden state, [layers*directions, B, H] ([B, H] too for one layer) (zeros if absent; not for slstm).",
             HelpName = "h0.npy",
         };
         var c0 = new Option<string>("--c0")
         {
-            Description = "Initial cell state for lstm, [1, B, H] or [B, H] (zeros if absent).",
+            Description = "Initial cell state for lstm, [layers*directions, B, H] ([B, H] too for one layer) (zeros if absent).",
             HelpName = "c0.npy",
         };
         var heads = new Option<int>("--heads")
@@ -54,7 +54,7 @@ internal static class RunCommand
         };
         var gradOutput = new Option<string>("--grad-output")
         {
-            Description = "dL/dy, [B, T, H]: also writes d_input, d_weight_*, d_bias_* (when the layer has biases), d_h0 and d_c0.",
+            Description = "dL/dy, [B, T, directions*H]: also writes d_input, d_weight_* and d_bias_* for every layer and direction (when it has biases), d_h0 and d_c0.",
             HelpName = "dy.npy",
         };
 
@@ -69,6 +69,17 @@ internal static class RunCommand
             Description = "With --grad-output: truncated BPTT, no gradient through the recurrent weights into y_{t-1}.",
         };
 
+        var numLayers = new Option<int>("--num-layers")
+        {
+            Description = "Stacked layers, as nn.LSTM's num_layers: layer k reads layer k-1's y (weights _l0, _l1, ...).",
+            DefaultValueFactory = _ => 1,
+            HelpName = "N",
+        };
+        var bidirectional = new Option<bool>("--bidirectional")
+        {
+            Description = "A reverse direction in every layer (weights with the suffix _reverse), outputs concatenated forward-first as PyTorch does.",
+        };
+
         var repeat = new Option<int>("--repeat")
         {
             Description = "After writing the outputs, time N more calls of the backend (forward, and backward with --grad-output) and print the median in ms; 0: no timing.",
@@ -76,9 +87,9 @@ internal static class RunCommand
             HelpName = "N",
         };
 
-        var command = new Command("run", "Run one recurrent layer with PyTorch-named weights on x (batch-first) and write its outputs as .npy.")
+        var command = new Command("run", "Run recurrent layers (one, or a stack with --num-layers / --bidirectional) with PyTorch-named weights on x (batch-first) and write the outputs as .npy.")
         {
-            cell, weights, input, output, h0, c0, heads, backend, gradOutput, recurrentClip, truncate, repeat,
+            cell, weights, input, output, h0, c0, heads, numLayers, bidirectional, backend, gradOutput, recurrentClip, truncate, repeat,
         };
         command.SetAction(parse =>
         {
@@ -94,7 +105,9 @@ internal static class RunCommand
                 parse.GetValue(gradOutput),
                 parse.GetValue(repeat),
                 parse.GetValue(recurrentClip),
-                parse.GetValue(truncate));
+                parse.GetValue(truncate),
+                parse.GetValue(numLayers),
+                parse.GetValue(bidirectional));
             LayerRun.Execute(request, stdout);
             return 0;
         });

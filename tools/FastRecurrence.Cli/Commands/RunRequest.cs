@@ -13,4 +13,6 @@ internal sealed record RunRequest(
     string? GradOutputPath = null,
     int Repeat = 0,
     float RecurrentClip = 0,
-    bool Truncate = false);
+    bool Truncate = false,
+    int NumLayers = 1,
+    bool Bidirectional = false);

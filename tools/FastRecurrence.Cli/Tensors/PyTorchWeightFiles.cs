@@ -1,80 +1,129 @@
 using FastRecurrence.Cli.Commands;
 using FastRecurrence.Cli.Errors;
 using FastRecurrence.Cli.Npy;
+using FastRecurrence.Layers;
 
 namespace FastRecurrence.Cli.Tensors;
 
+/// <summary>One layer and direction's files: weight_ih, weight_hh and the optional biases.</summary>
+internal sealed record LayerWeightFiles(TensorFile WeightIh, TensorFile WeightHh, TensorFile? BiasIh, TensorFile? BiasHh);
+
 /// <summary>
-/// A directory of one PyTorch layer's weights under PyTorch's names (layer 0, one direction):
-/// weight_ih_l0.npy [G*H, I], weight_hh_l0.npy [G*H, H], and optionally bias_ih_l0.npy and bias_hh_l0.npy [G*H]
-/// (both absent is PyTorch's bias=False). H comes from weight_hh's second dimension, I from weight_ih's.
+/// A directory of a PyTorch recurrent module's weights under the names named_parameters() gives, for every layer k and
+/// direction (suffix "_reverse"): weight_ih_l{k}.npy [G*H, I] (layer 0) or [G*H, directions*H] (later layers),
+/// weight_hh_l{k}.npy [G*H, H], and optionally bias_ih_l{k}.npy and bias_hh_l{k}.npy [G*H] (all absent is PyTorch's
+/// bias=False). H comes from weight_hh_l0's second dimension, I from weight_ih_l0's. Files of layers or a direction the
+/// options do not ask for are refused, so a forgotten --num-layers or --bidirectional cannot go unnoticed.
 /// </summary>
 internal sealed class PyTorchWeightFiles
 {
     public const string WeightIhName = "weight_ih_l0.npy";
-    public const string WeightHhName = "weight_hh_l0.npy";
-    public const string BiasIhName = "bias_ih_l0.npy";
-    public const string BiasHhName = "bias_hh_l0.npy";
 
-    private PyTorchWeightFiles(TensorFile weightIh, TensorFile weightHh, TensorFile? biasIh, TensorFile? biasHh,
-        int hiddenSize, int inputSize)
+    private readonly LayerWeightFiles[,] _layers;
+
+    private PyTorchWeightFiles(LayerWeightFiles[,] layers, int hiddenSize, int inputSize)
     {
-        WeightIh = weightIh;
-        WeightHh = weightHh;
-        BiasIh = biasIh;
-        BiasHh = biasHh;
+        _layers = layers;
         HiddenSize = hiddenSize;
         InputSize = inputSize;
     }
 
-    public TensorFile WeightIh { get; }
-    public TensorFile WeightHh { get; }
-    public TensorFile? BiasIh { get; }
-    public TensorFile? BiasHh { get; }
     public int HiddenSize { get; }
     public int InputSize { get; }
+    public int NumLayers => _layers.GetLength(0);
+    public int Directions => _layers.GetLength(1);
 
-    public bool HasBiases => BiasIh is not null;
+    public LayerWeightFiles this[int layer, int direction] => _layers[layer, direction];
 
-    public IEnumerable<TensorFile?> Files => [WeightIh, WeightHh, BiasIh, BiasHh];
+    public bool HasBiases => _layers[0, 0].BiasIh is not null;
 
-    /// <summary>Reads the directory and checks every shape against <paramref name="cell"/>'s gate count.</summary>
-    public static PyTorchWeightFiles Read(string directory, CellKind cell)
+    public IEnumerable<TensorFile?> Files =>
+        _layers.Cast<LayerWeightFiles>().SelectMany(l => new[] { l.WeightIh, l.WeightHh, l.BiasIh, l.BiasHh });
+
+    /// <summary>Reads the directory and checks every shape against <paramref name="cell"/>'s gate count and the stack's options.</summary>
+    public static PyTorchWeightFiles Read(string directory, CellKind cell, int numLayers = 1, bool bidirectional = false)
     {
         if (!Directory.Exists(directory))
             throw new CliInputException($"--weights: directory '{directory}' not found.");
         var cellName = CellNames.NameOf(cell);
         var gates = cell.GateCount();
+        var directions = bidirectional ? 2 : 1;
+        RefuseUnaskedFiles(directory, numLayers, bidirectional);
 
-        var weightHh = ReadRequired(directory, WeightHhName, "[G*H, H]");
-        weightHh.RequireRank(2, "[G*H, H]");
-        var hidden = weightHh.Shape[1];
-        weightHh.RequireShape("[G*H, H]", $"for {cellName} (G={gates}, H={hidden} from its second dimension)", gates * hidden, hidden);
-
-        var weightIh = ReadRequired(directory, WeightIhName, "[G*H, I]");
-        weightIh.RequireRank(2, "[G*H, I]");
-        var input = weightIh.Shape[1];
-        weightIh.RequireShape("[G*H, I]", $"for {cellName} (G={gates}, H={hidden} from {WeightHhName})", gates * hidden, input);
-
-        var biasIh = ReadOptional(directory, BiasIhName);
-        var biasHh = ReadOptional(directory, BiasHhName);
-        if ((biasIh is null) != (biasHh is null))
+        var layers = new LayerWeightFiles[numLayers, directions];
+        int hidden = 0, input = 0;
+        bool? biases = null;
+        for (var k = 0; k < numLayers; k++)
+        for (var d = 0; d < directions; d++)
         {
-            var (present, absent) = biasIh is null ? (BiasHhName, BiasIhName) : (BiasIhName, BiasHhName);
-            throw new CliInputException(
-                $"--weights: {present} is in '{directory}' but {absent} is not; a PyTorch layer has both biases or neither (bias=False).");
-        }
-        biasIh?.RequireShape("[G*H]", $"for {cellName}", gates * hidden);
-        biasHh?.RequireShape("[G*H]", $"for {cellName}", gates * hidden);
+            var suffix = PyTorchParameterNames.Suffix(k, d);
+            var weightHh = ReadRequired(directory, $"weight_hh{suffix}.npy", "[G*H, H]");
+            weightHh.RequireRank(2, "[G*H, H]");
+            if (k == 0 && d == 0)
+                hidden = weightHh.Shape[1];
+            weightHh.RequireShape("[G*H, H]", $"for {cellName} (G={gates}, H={hidden} from weight_hh_l0's second dimension)", gates * hidden, hidden);
 
-        return new PyTorchWeightFiles(weightIh, weightHh, biasIh, biasHh, hidden, input);
+            var weightIh = ReadRequired(directory, $"weight_ih{suffix}.npy", k == 0 ? "[G*H, I]" : "[G*H, directions*H]");
+            weightIh.RequireRank(2, "[G*H, I]");
+            if (k == 0 && d == 0)
+                input = weightIh.Shape[1];
+            var layerInput = k == 0 ? input : directions * hidden;
+            weightIh.RequireShape(k == 0 ? "[G*H, I]" : "[G*H, directions*H]",
+                k == 0 ? $"for {cellName} (G={gates}, H={hidden})" : $"for {cellName} layer {k} (its input is the previous layer's y: {directions} x H={hidden})",
+                gates * hidden, layerInput);
+
+            var biasIh = ReadOptional(directory, $"bias_ih{suffix}.npy");
+            var biasHh = ReadOptional(directory, $"bias_hh{suffix}.npy");
+            if ((biasIh is null) != (biasHh is null) || (biases is { } any && any != (biasIh is not null)))
+                throw new CliInputException(
+                    $"--weights: bias files must be given for every layer and direction (bias_ih{suffix}.npy and bias_hh{suffix}.npy) or for none (bias=False); '{directory}' has some.");
+            biases = biasIh is not null;
+            biasIh?.RequireShape("[G*H]", $"for {cellName}", gates * hidden);
+            biasHh?.RequireShape("[G*H]", $"for {cellName}", gates * hidden);
+            layers[k, d] = new LayerWeightFiles(weightIh, weightHh, biasIh, biasHh);
+        }
+        return new PyTorchWeightFiles(layers, hidden, input);
+    }
+
+    /// <summary>The weights as the layer API takes them, in <typeparamref name="T"/>.</summary>
+    public StackedLayersWeights<T> ToWeights<T>() where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var weights = new RecurrentLayerWeights<T>[NumLayers, Directions];
+        for (var k = 0; k < NumLayers; k++)
+        for (var d = 0; d < Directions; d++)
+        {
+            var l = _layers[k, d];
+            weights[k, d] = new RecurrentLayerWeights<T>(l.WeightIh.Values<T>(), l.WeightHh.Values<T>(), l.BiasIh?.Values<T>(), l.BiasHh?.Values<T>());
+        }
+        return new StackedLayersWeights<T>(weights);
+    }
+
+    private static void RefuseUnaskedFiles(string directory, int numLayers, bool bidirectional)
+    {
+        foreach (var path in Directory.EnumerateFiles(directory, "*.npy"))
+        {
+            var name = Path.GetFileNameWithoutExtension(path);
+            if (!name.StartsWith("weight_", StringComparison.Ordinal) && !name.StartsWith("bias_", StringComparison.Ordinal))
+                continue;
+            var at = name.IndexOf("_l", StringComparison.Ordinal);
+            if (at < 0) continue;
+            var tail = name[(at + 2)..];
+            var reverse = tail.EndsWith("_reverse", StringComparison.Ordinal);
+            if (reverse) tail = tail[..^"_reverse".Length];
+            if (!int.TryParse(tail, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var layer))
+                continue;
+            if (layer >= numLayers)
+                throw new CliInputException($"--weights: {Path.GetFileName(path)} is a weight of layer {layer}, but --num-layers is {numLayers}; pass --num-layers {layer + 1} (or remove the file).");
+            if (reverse && !bidirectional)
+                throw new CliInputException($"--weights: {Path.GetFileName(path)} is a reverse-direction weight; pass --bidirectional (or remove the file).");
+        }
     }
 
     private static TensorFile ReadRequired(string directory, string fileName, string shape)
     {
         var path = Path.Combine(directory, fileName);
         if (!File.Exists(path))
-            throw new CliInputException($"--weights: {path} is missing; the directory must hold {fileName} {shape} (PyTorch's name for layer 0).");
+            throw new CliInputException($"--weights: {path} is missing; the directory must hold {fileName} {shape} (PyTorch's name).");
         return new TensorFile(path, NpyFile.Read(path));
     }
 
