@@ -22,6 +22,7 @@ public static class Recurrence
         ArgumentChecks.Inputs(problem, inputs);
         ArgumentChecks.Outputs(problem, outputs);
         ArgumentChecks.Supported(backend, problem);
+        ArgumentChecks.SupportsLengths(backend, inputs);
         backend.Forward(problem, inputs, outputs);
     }
 
@@ -43,6 +44,7 @@ public static class Recurrence
         ArgumentChecks.OutputGradients(problem, outputGradients);
         ArgumentChecks.InputGradients(problem, gradients);
         ArgumentChecks.Supported(backend, problem);
+        ArgumentChecks.SupportsLengths(backend, inputs);
         backend.Backward(problem, inputs, outputGradients, gradients, RecurrentBackwardOptions.OrNone(options));
     }
 }

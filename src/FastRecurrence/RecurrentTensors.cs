@@ -2,17 +2,26 @@ namespace FastRecurrence;
 
 /// <summary>
 /// Inputs of a recurrent call in the FlashRNN-compatible layouts of <see cref="RecurrentProblem"/>.
-/// An empty <see cref="InitialStates"/> means all-zero initial states.
+/// An empty <see cref="InitialStates"/> means all-zero initial states; empty <see cref="Lengths"/>, every sequence T long.
 /// </summary>
 public readonly ref struct RecurrentInputs<T>
 {
-    public RecurrentInputs(ReadOnlySpan<T> wx, ReadOnlySpan<T> r, ReadOnlySpan<T> bias, ReadOnlySpan<T> initialStates = default)
+    public RecurrentInputs(ReadOnlySpan<T> wx, ReadOnlySpan<T> r, ReadOnlySpan<T> bias, ReadOnlySpan<T> initialStates = default,
+        ReadOnlySpan<int> lengths = default)
     {
         Wx = wx;
         R = r;
         Bias = bias;
         InitialStates = initialStates;
+        Lengths = lengths;
     }
+
+    /// <summary>
+    /// Each sequence's length, [B], in 1..T (any order), or empty when all are T. Steps at or past a sequence's length
+    /// leave its states unchanged and write zeros to its y; its last states are those at its own length; in the
+    /// backward those steps take no gradient and pass the state gradients through unchanged.
+    /// </summary>
+    public ReadOnlySpan<int> Lengths { get; }
 
     /// <summary>Input projections x W^T per gate, [B, T, G, NH, D] (for GRU without b_in: that is in <see cref="Bias"/>).</summary>
     public ReadOnlySpan<T> Wx { get; }

@@ -18,6 +18,12 @@ public interface IRecurrenceBackend
     /// <summary>Null if the backend runs this problem, else the reason (naming the limit) it does not.</summary>
     string? WhyUnsupported(RecurrentProblem problem);
 
+    /// <summary>
+    /// Null if the backend masks variable sequence lengths (<see cref="RecurrentInputs{T}.Lengths"/>), else why not.
+    /// Default: not yet, so a backend that does not mask is refused by name instead of running full lengths silently.
+    /// </summary>
+    string? WhyNoVariableLengths => $"backend '{Name}' does not mask variable sequence lengths yet (the reference does)";
+
     /// <summary>Null if the backend runs this scan, else the reason it does not.</summary>
     string? WhyUnsupported(ScanProblem problem);
 

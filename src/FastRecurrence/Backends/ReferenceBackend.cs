@@ -18,6 +18,9 @@ internal sealed class ReferenceBackend : IRecurrenceBackend
 
     public string? WhyUnsupported(RecurrentProblem problem) => WhyUnsupported(problem.DataType);
 
+    /// <summary>The reference masks variable lengths.</summary>
+    public string? WhyNoVariableLengths => null;
+
     public string? WhyUnsupported(ScanProblem problem) => WhyUnsupported(problem.DataType);
 
     private static string? WhyUnsupported(DataType type) =>

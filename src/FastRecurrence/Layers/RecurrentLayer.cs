@@ -62,25 +62,32 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     public RecurrentProblem ProblemFor(int batch, int timeSteps) =>
         new(Cell, batch, timeSteps, Heads, HeadSize, InputSize, DataTypeExtensions.Of<T>()!.Value);
 
-    /// <summary>Runs the layer on x [B, T, I] from <paramref name="initialStates"/> [S, B, H] (empty for zeros).</summary>
-    public LayerOutput<T> Forward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates = default)
+    /// <summary>
+    /// Runs the layer on x [B, T, I] from <paramref name="initialStates"/> [S, B, H] (empty for zeros). With
+    /// <paramref name="lengths"/> [B] (1..T each, any order), y is zero past each sequence's length and the last states
+    /// are those at its own length (PyTorch's packed sequences, padded).
+    /// </summary>
+    public LayerOutput<T> Forward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates = default,
+        ReadOnlySpan<int> lengths = default)
     {
         var p = ProblemFor(batch, timeSteps);
         Guard.Length(x.Length, p.XLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
         var wx = ProjectInput(p, x);
         var y = new T[p.YLength];
         var last = new T[p.StatesLength];
-        Recurrence.Forward(p, new RecurrentInputs<T>(wx, _r, _bias, initialStates), new RecurrentOutputs<T>(y, last), Backend);
+        Recurrence.Forward(p, new RecurrentInputs<T>(wx, _r, _bias, initialStates, lengths), new RecurrentOutputs<T>(y, last), Backend);
         return new LayerOutput<T>(y, last, batch, HiddenSize);
     }
 
     /// <summary>
     /// Gradients of a loss with respect to x, the PyTorch-named weights and the initial states, given dL/dy [B, T, H]
     /// and optionally dL/d(last states) [S, B, H]. <paramref name="options"/>: recurrent clipping and truncated BPTT
-    /// (the gradients are fresh arrays, so accumulation is refused: add them to your own).
+    /// (the gradients are fresh arrays, so accumulation is refused: add them to your own). <paramref name="lengths"/>: as
+    /// in <see cref="Forward"/>; steps past a sequence's length take no gradient.
     /// </summary>
     public LayerGradients<T> Backward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> dy,
-        ReadOnlySpan<T> initialStates = default, ReadOnlySpan<T> dLastStates = default, RecurrentBackwardOptions? options = null)
+        ReadOnlySpan<T> initialStates = default, ReadOnlySpan<T> dLastStates = default, RecurrentBackwardOptions? options = null,
+        ReadOnlySpan<int> lengths = default)
     {
         if (options?.Accumulate == true)
             throw new ArgumentException("options.Accumulate: the layer returns fresh gradient arrays; add them to your own.", nameof(options));
@@ -91,7 +98,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         var dR = new T[p.RLength];
         var dBias = new T[p.BiasLength];
         var dInitial = new T[p.StatesLength];
-        Recurrence.Backward(p, new RecurrentInputs<T>(wx, _r, _bias, initialStates),
+        Recurrence.Backward(p, new RecurrentInputs<T>(wx, _r, _bias, initialStates, lengths),
             new RecurrentOutputGradients<T>(dy, dLastStates), new RecurrentInputGradients<T>(dWx, dR, dBias, dInitial), Backend, options);
 
         int gateRows = p.GateCount * HiddenSize;

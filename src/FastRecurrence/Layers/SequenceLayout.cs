@@ -6,14 +6,20 @@ namespace FastRecurrence.Layers;
 /// </summary>
 internal static class SequenceLayout
 {
-    /// <summary>[B, T, F] with the time axis reversed.</summary>
-    public static T[] ReverseTime<T>(ReadOnlySpan<T> values, int batch, int timeSteps, int features)
+    /// <summary>
+    /// [B, T, F] with each sequence's first L_b steps reversed (L_b = T without <paramref name="lengths"/>): the reverse
+    /// direction starts at each sequence's own last step. Steps past L_b stay where they are (the layer masks them).
+    /// </summary>
+    public static T[] ReverseTime<T>(ReadOnlySpan<T> values, int batch, int timeSteps, int features, ReadOnlySpan<int> lengths = default)
     {
-        var reversed = new T[values.Length];
+        var reversed = values.ToArray();
         for (var b = 0; b < batch; b++)
-        for (var t = 0; t < timeSteps; t++)
-            values.Slice((b * timeSteps + t) * features, features)
-                .CopyTo(reversed.AsSpan((b * timeSteps + timeSteps - 1 - t) * features, features));
+        {
+            var length = lengths.IsEmpty ? timeSteps : lengths[b];
+            for (var t = 0; t < length; t++)
+                values.Slice((b * timeSteps + t) * features, features)
+                    .CopyTo(reversed.AsSpan((b * timeSteps + length - 1 - t) * features, features));
+        }
         return reversed;
     }
 

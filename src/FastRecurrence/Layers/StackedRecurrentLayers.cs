@@ -63,11 +63,14 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
 
     /// <summary>
     /// Runs the stack on x [B, T, I] from <paramref name="initialStates"/> [S, L * directions, B, H] (empty for zeros).
-    /// With <paramref name="training"/>, dropout (if any) is applied between layers with the options' seed.
+    /// With <paramref name="training"/>, dropout (if any) is applied between layers with the options' seed. With
+    /// <paramref name="lengths"/> [B] (1..T, any order): y is zero past each sequence's length, its last states are those
+    /// at its own length, and the reverse direction starts at its own last step.
     /// </summary>
-    public StackedOutput<T> Forward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates = default, bool training = false)
+    public StackedOutput<T> Forward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates = default, bool training = false,
+        ReadOnlySpan<int> lengths = default)
     {
-        var run = Run(x, batch, timeSteps, initialStates, training);
+        var run = Run(x, batch, timeSteps, initialStates, training, lengths);
         return new StackedOutput<T>(run.Y, run.LastStates, _layers.Length, batch, HiddenSize);
     }
 
@@ -78,9 +81,10 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
     /// gradients are fresh arrays).
     /// </summary>
     public StackedGradients<T> Backward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> dy,
-        ReadOnlySpan<T> initialStates = default, ReadOnlySpan<T> dLastStates = default, RecurrentBackwardOptions? options = null)
+        ReadOnlySpan<T> initialStates = default, ReadOnlySpan<T> dLastStates = default, RecurrentBackwardOptions? options = null,
+        ReadOnlySpan<int> lengths = default)
     {
-        var run = Run(x, batch, timeSteps, initialStates, training: true);
+        var run = Run(x, batch, timeSteps, initialStates, training: true, lengths);
         int L = Options.NumLayers, dirs = Options.Directions, H = HiddenSize, S = Cell.StateCount();
         Guard.Length(dy.Length, batch * timeSteps * dirs * H, "dy", $"[B={batch}, T={timeSteps}, directions*H={dirs * H}]");
         Guard.OptionalLength(dLastStates.Length, StatesLength(batch), "dLastStates", true, $"[S={S}, L*directions={L * dirs}, B={batch}, H={H}]");
@@ -100,13 +104,13 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
                 var xDirection = input;
                 if (d == 1)
                 {
-                    xDirection = SequenceLayout.ReverseTime(input, batch, timeSteps, inputSize);
-                    dyDirection = SequenceLayout.ReverseTime(dyDirection, batch, timeSteps, H);
+                    xDirection = SequenceLayout.ReverseTime(input, batch, timeSteps, inputSize, lengths);
+                    dyDirection = SequenceLayout.ReverseTime(dyDirection, batch, timeSteps, H, lengths);
                 }
                 var grads = layer.Backward(xDirection, batch, timeSteps, dyDirection,
                     SequenceLayout.StatesOf(initialStates, S, L * dirs, batch, H, k * dirs + d),
-                    SequenceLayout.StatesOf(dLastStates, S, L * dirs, batch, H, k * dirs + d), options);
-                var dx = d == 1 ? SequenceLayout.ReverseTime(grads.DInput, batch, timeSteps, inputSize) : grads.DInput;
+                    SequenceLayout.StatesOf(dLastStates, S, L * dirs, batch, H, k * dirs + d), options, lengths);
+                var dx = d == 1 ? SequenceLayout.ReverseTime(grads.DInput, batch, timeSteps, inputSize, lengths) : grads.DInput;
                 for (var i = 0; i < dInput.Length; i++)
                     dInput[i] += dx[i];
                 var suffix = PyTorchParameterNames.Suffix(k, d);
@@ -126,7 +130,7 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
 
     private sealed record RunResult(T[] Y, T[] LastStates, T[][] Inputs);
 
-    private RunResult Run(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates, bool training)
+    private RunResult Run(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates, bool training, ReadOnlySpan<int> lengths)
     {
         Guard.Positive(batch, nameof(batch));
         Guard.Positive(timeSteps, nameof(timeSteps));
@@ -143,10 +147,10 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
             var output = new T[batch * timeSteps * dirs * H];
             for (var d = 0; d < dirs; d++)
             {
-                var xDirection = d == 1 ? SequenceLayout.ReverseTime(current, batch, timeSteps, inputSize) : current;
+                var xDirection = d == 1 ? SequenceLayout.ReverseTime(current, batch, timeSteps, inputSize, lengths) : current;
                 var result = _layers[k, d].Forward(xDirection, batch, timeSteps,
-                    SequenceLayout.StatesOf(initialStates, S, L * dirs, batch, H, k * dirs + d));
-                var y = d == 1 ? SequenceLayout.ReverseTime(result.Y, batch, timeSteps, H) : result.Y;
+                    SequenceLayout.StatesOf(initialStates, S, L * dirs, batch, H, k * dirs + d), lengths);
+                var y = d == 1 ? SequenceLayout.ReverseTime(result.Y, batch, timeSteps, H, lengths) : result.Y;
                 SequenceLayout.SetFeatures(output, y, batch, timeSteps, dirs * H, d * H, H);
                 SequenceLayout.SetStatesOf(last, result.LastStates, S, L * dirs, batch, H, k * dirs + d);
             }

@@ -72,7 +72,8 @@ internal static class RecurrentReference
         {
             RecurrentProduct(p, inputs.R, prev, rh);
             Pointwise<T, TCell>(p, t, inputs.Wx, rh, inputs.Bias, prev, next);
-            StoreStep(p, t, next, outputs);
+            HoldEndedSequences(p, t, inputs.Lengths, prev, next);
+            StoreStep(p, t, next, inputs.Lengths, outputs);
             (prev, next) = (next, prev);
         }
         if (!outputs.LastStates.IsEmpty)
@@ -96,6 +97,7 @@ internal static class RecurrentReference
             var before = states.AsSpan(t * stateLength, stateLength);
             RecurrentProduct(p, inputs.R, before, rh);
             Pointwise<T, TCell>(p, t, inputs.Wx, rh, inputs.Bias, before, states.AsSpan((t + 1) * stateLength, stateLength));
+            HoldEndedSequences(p, t, inputs.Lengths, before, states.AsSpan((t + 1) * stateLength, stateLength));
         }
 
         gradients.DR.Clear();
@@ -121,6 +123,19 @@ internal static class RecurrentReference
             for (var j = 0; j < H; j++)
             {
                 int unit = b * H + j;
+                if (Ended(inputs.Lengths, b, t))
+                {
+                    // The step did not run for this sequence: no gate gradient, y was a constant zero, and the
+                    // state gradients pass through to the step before unchanged.
+                    for (var g = 0; g < G; g++)
+                    {
+                        gradients.DWx[((b * p.TimeSteps + t) * G + g) * H + j] = T.Zero;
+                        dRh[(b * G + g) * H + j] = T.Zero;
+                    }
+                    for (var s = 0; s < S; s++)
+                        dPrevState[s * B * H + unit] = dState[s * B * H + unit];
+                    continue;
+                }
                 dState[unit] += outputGradients.DY[(b * p.TimeSteps + t) * H + j];
                 GatherUnit(p, t, b, j, inputs.Wx, rh, inputs.Bias, before, wxUnit, rhUnit, biasUnit, prevUnit);
                 for (var s = 0; s < S; s++)
@@ -227,11 +242,32 @@ internal static class RecurrentReference
             stateUnit[s] = states[s * B * H + b * H + j];
     }
 
-    private static void StoreStep<T>(RecurrentProblem p, int t, ReadOnlySpan<T> states, RecurrentOutputs<T> outputs)
+    /// <summary>True when step <paramref name="t"/> is at or past sequence <paramref name="b"/>'s length.</summary>
+    private static bool Ended(ReadOnlySpan<int> lengths, int b, int t) => !lengths.IsEmpty && t >= lengths[b];
+
+    /// <summary>Sequences that ended before step <paramref name="t"/> keep their states: next = prev for them.</summary>
+    private static void HoldEndedSequences<T>(RecurrentProblem p, int t, ReadOnlySpan<int> lengths, ReadOnlySpan<T> prev, Span<T> next)
+    {
+        int B = p.Batch, H = p.HiddenSize;
+        for (var b = 0; b < B; b++)
+        {
+            if (!Ended(lengths, b, t)) continue;
+            for (var s = 0; s < p.StateCount; s++)
+                prev.Slice((s * B + b) * H, H).CopyTo(next.Slice((s * B + b) * H, H));
+        }
+    }
+
+    private static void StoreStep<T>(RecurrentProblem p, int t, ReadOnlySpan<T> states, ReadOnlySpan<int> lengths, RecurrentOutputs<T> outputs)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         int B = p.Batch, H = p.HiddenSize, T_ = p.TimeSteps;
         for (var b = 0; b < B; b++)
-            states.Slice(b * H, H).CopyTo(outputs.Y.Slice((b * T_ + t) * H, H));
+        {
+            if (Ended(lengths, b, t))
+                outputs.Y.Slice((b * T_ + t) * H, H).Clear();
+            else
+                states.Slice(b * H, H).CopyTo(outputs.Y.Slice((b * T_ + t) * H, H));
+        }
         if (outputs.AllStates.IsEmpty)
             return;
         for (var s = 0; s < p.StateCount; s++)

@@ -37,6 +37,28 @@ internal static class ArgumentChecks
         Guard.Length(inputs.R.Length, p.RLength, "R", $"[G={p.GateCount}, NH={p.Heads}, D={p.HeadSize}, D={p.HeadSize}]");
         Guard.Length(inputs.Bias.Length, p.BiasLength, "bias", $"[Gb={p.BiasCount}, NH={p.Heads}, D={p.HeadSize}]");
         Guard.OptionalLength(inputs.InitialStates.Length, p.StatesLength, "initialStates", true, $"[S={p.StateCount}, B={p.Batch}, NH={p.Heads}, D={p.HeadSize}]");
+        Lengths(inputs.Lengths, p.Batch, p.TimeSteps, "lengths");
+    }
+
+    /// <summary>Empty, or one length per sequence in 1..T (any order; PyTorch refuses empty sequences too).</summary>
+    public static void Lengths(ReadOnlySpan<int> lengths, int batch, int timeSteps, string argument)
+    {
+        if (lengths.IsEmpty) return;
+        if (lengths.Length != batch)
+            throw new ArgumentException($"{argument}: expected one length per sequence, [B={batch}], got {lengths.Length}.", argument);
+        for (var b = 0; b < lengths.Length; b++)
+        {
+            if (lengths[b] < 1 || lengths[b] > timeSteps)
+                throw new ArgumentOutOfRangeException(argument, lengths[b],
+                    $"{argument}[{b}]: expected a length in 1..T={timeSteps}, got {lengths[b]}{(lengths[b] < 1 ? " (an empty sequence has no steps to run)" : " (longer than the padded sequence)")}.");
+        }
+    }
+
+    /// <summary>Refuses lengths on a backend that does not mask them, naming the backend.</summary>
+    public static void SupportsLengths<T>(IRecurrenceBackend backend, RecurrentInputs<T> inputs)
+    {
+        if (!inputs.Lengths.IsEmpty && backend.WhyNoVariableLengths is { } reason)
+            throw new NotSupportedException($"lengths: {reason}.");
     }
 
     public static void Outputs<T>(RecurrentProblem p, RecurrentOutputs<T> outputs)
