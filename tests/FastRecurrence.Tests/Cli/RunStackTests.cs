@@ -137,4 +137,43 @@ public sealed class RunStackTests
             Assert.That(CliWorkspace.Run(zeroLayers).Stderr, Does.Contain("--num-layers: expected 1 or more"));
         });
     }
+
+    [Test]
+    public void Run_WithLengths_WritesWhatTheLayersGiveWithThem()
+    {
+        var c = Case(CellKind.Lstm, 2, true, seed: 21);
+        long[] lengths = [3, 5];
+        var args = Write(c, withGradients: true).ToList();
+        args.AddRange(["--lengths", _workspace.Write("lengths.npy", lengths, 2)]);
+        var result = CliWorkspace.Run([.. args]);
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+
+        int[] asInt = [3, 5];
+        var stack = c.Stack64();
+        var expected = stack.Forward(c.X, c.Batch, c.Steps, c.Initial, lengths: asInt);
+        var grads = stack.Backward(c.X, c.Batch, c.Steps, c.DY, c.Initial, lengths: asInt);
+        Assert.Multiple(() =>
+        {
+            Assert.That(_workspace.ReadDoubles("out/y.npy", c.Batch, c.Steps, 2 * c.Hidden), Is.EqualTo(expected.Y));
+            Assert.That(_workspace.ReadDoubles("out/h_n.npy", 4, c.Batch, c.Hidden), Is.EqualTo(expected.HN.ToArray()));
+            Assert.That(_workspace.ReadDoubles("out/d_input.npy", c.Batch, c.Steps, c.Input), Is.EqualTo(grads.DInput));
+            Assert.That(_workspace.ReadDoubles("out/d_weight_hh_l1_reverse.npy", 4 * c.Hidden, c.Hidden), Is.EqualTo(grads.Weights["weight_hh_l1_reverse"]));
+        });
+    }
+
+    [Test]
+    public void BadLengths_AreRefused_WithTheFileAndTheLimit()
+    {
+        var c = Case(CellKind.Gru, 1, false, seed: 22);
+        var args = Write(c, withGradients: false);
+        var tooLong = args.Concat(["--lengths", _workspace.Write("long.npy", new long[] { 3, 6 }, 2)]).ToArray();
+        var floats = args.Concat(["--lengths", _workspace.Write("floats.npy", new[] { 3.0, 5.0 }, 2)]).ToArray();
+        var count = args.Concat(["--lengths", _workspace.Write("count.npy", new long[] { 3 }, 1)]).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(CliWorkspace.Run(tooLong).Stderr, Does.Contain("long.npy").And.Contain("lengths[1] is 6").And.Contain("1..T=5"));
+            Assert.That(CliWorkspace.Run(floats).Stderr, Does.Contain("floats.npy").And.Contain("integer lengths"));
+            Assert.That(CliWorkspace.Run(count).Stderr, Does.Contain("count.npy").And.Contain("[B]"));
+        });
+    }
 }

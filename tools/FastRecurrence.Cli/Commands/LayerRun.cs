@@ -37,9 +37,10 @@ internal static class LayerRun
         RequireState(h0, layerDirections, batch, hidden);
         RequireState(c0, layerDirections, batch, hidden);
         dy?.RequireShape("[B, T, directions*H]", "(the shape of y)", batch, steps, weights.Directions * hidden);
+        var lengths = request.LengthsPath is null ? null : TensorFile.ReadLengths(request.LengthsPath, "--lengths", batch, steps);
 
         var run = new LayerFiles(cell, weights, x, h0, c0, dy, batch, steps, request.Heads, backend, request.Repeat,
-            BackwardOptions(request));
+            BackwardOptions(request), lengths);
         if (dataType == NpyDataType.Float32)
             Compute<float>(run, request.OutputDirectory, stdout);
         else
@@ -58,7 +59,8 @@ internal static class LayerRun
 
     /// <summary>The checked inputs of one run.</summary>
     private sealed record LayerFiles(CellKind Cell, PyTorchWeightFiles Weights, TensorFile X, TensorFile? H0, TensorFile? C0,
-        TensorFile? DY, int Batch, int Steps, int Heads, IRecurrenceBackend Backend, int Repeat, RecurrentBackwardOptions Options)
+        TensorFile? DY, int Batch, int Steps, int Heads, IRecurrenceBackend Backend, int Repeat, RecurrentBackwardOptions Options,
+        int[]? Lengths)
     {
         public int HiddenSize => Weights.HiddenSize;
         public int InputSize => Weights.InputSize;
@@ -79,9 +81,10 @@ internal static class LayerRun
         var output = new OutputDirectory(outputDirectory, stdout);
         var what = $"(B={batch}, T={steps}, H={hidden}, NH={run.Heads}, layers={w.NumLayers}{(w.Directions == 2 ? ", bidirectional" : "")})";
 
-        var forward = layers.Forward(x, batch, steps, initialStates);
+        var lengths = run.Lengths ?? [];
+        var forward = layers.Forward(x, batch, steps, initialStates, lengths: lengths);
         Timing.Report(stdout, $"{run.Cell} layer forward {what}", run.Backend.Name, run.Repeat,
-            () => layers.Forward(x, batch, steps, initialStates));
+            () => layers.Forward(x, batch, steps, initialStates, lengths: lengths));
         output.Write("y.npy", forward.Y, batch, steps, w.Directions * hidden);
         // sLSTM: h_n is the last y (state 0) and c_n the last c (state 1), matching LSTM's files.
         output.Write("h_n.npy", forward.State(0).ToArray(), ld, batch, hidden);
@@ -91,9 +94,9 @@ internal static class LayerRun
         if (run.DY is null)
             return;
         var dyValues = run.DY.Values<T>();
-        var gradients = layers.Backward(x, batch, steps, dyValues, initialStates, options: run.Options);
+        var gradients = layers.Backward(x, batch, steps, dyValues, initialStates, options: run.Options, lengths: lengths);
         Timing.Report(stdout, $"{run.Cell} layer backward {what}", run.Backend.Name, run.Repeat,
-            () => layers.Backward(x, batch, steps, dyValues, initialStates, options: run.Options));
+            () => layers.Backward(x, batch, steps, dyValues, initialStates, options: run.Options, lengths: lengths));
         output.Write("d_input.npy", gradients.DInput, batch, steps, inputSize);
         // One file per parameter, d_ + PyTorch's name; as in PyTorch, a module without biases has no bias gradients.
         foreach (var (name, value) in w.ToWeights<T>().NamedParameters())

@@ -80,6 +80,12 @@ internal static class RunCommand
             Description = "A reverse direction in every layer (weights with the suffix _reverse), outputs concatenated forward-first as PyTorch does.",
         };
 
+        var lengths = new Option<string>("--lengths")
+        {
+            Description = "Each sequence's length, [B] int64 (1..T, any order): steps past it leave the state alone and give y = 0; h_n is the state at its own length; the reverse direction starts at its own last step (PyTorch's packed sequences, padded).",
+            HelpName = "lengths.npy",
+        };
+
         var repeat = new Option<int>("--repeat")
         {
             Description = "After writing the outputs, time N more calls of the backend (forward, and backward with --grad-output) and print the median in ms; 0: no timing.",
@@ -89,7 +95,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run recurrent layers (one, or a stack with --num-layers / --bidirectional) with PyTorch-named weights on x (batch-first) and write the outputs as .npy.")
         {
-            cell, weights, input, output, h0, c0, heads, numLayers, bidirectional, backend, gradOutput, recurrentClip, truncate, repeat,
+            cell, weights, input, output, h0, c0, heads, numLayers, bidirectional, lengths, backend, gradOutput, recurrentClip, truncate, repeat,
         };
         command.SetAction(parse =>
         {
@@ -107,7 +113,8 @@ internal static class RunCommand
                 parse.GetValue(recurrentClip),
                 parse.GetValue(truncate),
                 parse.GetValue(numLayers),
-                parse.GetValue(bidirectional));
+                parse.GetValue(bidirectional),
+                parse.GetValue(lengths));
             LayerRun.Execute(request, stdout);
             return 0;
         });

@@ -15,4 +15,5 @@ internal sealed record RunRequest(
     float RecurrentClip = 0,
     bool Truncate = false,
     int NumLayers = 1,
-    bool Bidirectional = false);
+    bool Bidirectional = false,
+    string? LengthsPath = null);

@@ -24,14 +24,14 @@ internal static class NpyFile
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads <paramref name="path"/>; any unsupported or malformed content throws <see cref="InvalidDataException"/> naming the file.</summary>
-    public static NpyArray Read(string path)
+    public static NpyArray Read(string path, bool integers = false)
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"{path}: file not found.", path);
         var bytes = File.ReadAllBytes(path);
         try
         {
-            return Parse(bytes);
+            return Parse(bytes, integers);
         }
         catch (FormatException e)
         {
@@ -75,7 +75,13 @@ internal static class NpyFile
         Encoding.ASCII.GetBytes(header, bytes.AsSpan(prefixLength));
 
         var data = bytes.AsSpan(prefixLength + header.Length);
-        if (array.DataType == NpyDataType.Float32)
+        if (array.DataType == NpyDataType.Int64)
+        {
+            var values = array.Values<long>();
+            for (var k = 0; k < values.Length; k++)
+                BinaryPrimitives.WriteInt64LittleEndian(data[(k * 8)..], values[k]);
+        }
+        else if (array.DataType == NpyDataType.Float32)
         {
             var values = array.Values<float>();
             for (var k = 0; k < values.Length; k++)
@@ -91,7 +97,9 @@ internal static class NpyFile
     }
 
     /// <summary>Parses the bytes of a .npy file; throws <see cref="FormatException"/> saying what is wrong.</summary>
-    public static NpyArray Parse(ReadOnlySpan<byte> bytes)
+    /// <param name="bytes">The whole file.</param>
+    /// <param name="integers">Accept '&lt;i4' and '&lt;i8' too (read as long values), for commands that take integers.</param>
+    public static NpyArray Parse(ReadOnlySpan<byte> bytes, bool integers = false)
     {
         if (bytes.Length < Magic.Length + 2 || !bytes[..Magic.Length].SequenceEqual(Magic))
             throw new FormatException("not a .npy file (it does not start with the magic bytes \\x93NUMPY)");
@@ -112,7 +120,7 @@ internal static class NpyFile
         var headerBytes = bytes.Slice(prefixLength, (int)headerLength);
         // Versions 1.0 and 2.0 store the header in latin-1, 3.0 in UTF-8.
         var headerText = major == 3 ? Encoding.UTF8.GetString(headerBytes) : Encoding.Latin1.GetString(headerBytes);
-        var header = NpyHeader.Parse(headerText);
+        var header = NpyHeader.Parse(headerText, integers);
 
         var data = bytes[(prefixLength + (int)headerLength)..];
         var count = NpyArray.ElementCount(header.Shape);
@@ -125,6 +133,15 @@ internal static class NpyFile
                 $"{what}: shape {NpyArray.FormatShape(header.Shape)} of {header.DataType.Name()} needs {expected} data bytes, but the file has {data.Length}");
         }
 
+        if (header.DataType is NpyDataType.Int32 or NpyDataType.Int64)
+        {
+            var values = new long[count];
+            for (var k = 0; k < values.Length; k++)
+                values[k] = header.DataType == NpyDataType.Int32
+                    ? BinaryPrimitives.ReadInt32LittleEndian(data[(k * 4)..])
+                    : BinaryPrimitives.ReadInt64LittleEndian(data[(k * 8)..]);
+            return NpyArray.Create(values, header.Shape);
+        }
         if (header.DataType == NpyDataType.Float32)
         {
             var values = new float[count];

@@ -11,7 +11,7 @@ internal sealed record NpyHeader(NpyDataType DataType, int[] Shape)
     private static readonly string[] Keys = ["descr", "fortran_order", "shape"];
 
     /// <summary>Parses and validates the header text; throws <see cref="FormatException"/> saying what is unsupported or malformed.</summary>
-    public static NpyHeader Parse(string text)
+    public static NpyHeader Parse(string text, bool integers = false)
     {
         Dictionary<string, object?> dict;
         try
@@ -29,7 +29,7 @@ internal sealed record NpyHeader(NpyDataType DataType, int[] Shape)
         if (extra.Length > 0)
             throw new FormatException($"the header has unexpected key(s) {string.Join(", ", extra.Select(k => $"'{k}'"))}");
 
-        var dataType = ParseDescr(dict["descr"]);
+        var dataType = ParseDescr(dict["descr"], integers);
         if (dict["fortran_order"] is not bool fortranOrder)
             throw new FormatException("'fortran_order' must be True or False");
         if (fortranOrder)
@@ -47,7 +47,7 @@ internal sealed record NpyHeader(NpyDataType DataType, int[] Shape)
         return $"{{'descr': '{DataType.Descr()}', 'fortran_order': False, 'shape': {tuple}, }}";
     }
 
-    private static NpyDataType ParseDescr(object? descr)
+    private static NpyDataType ParseDescr(object? descr, bool integers)
     {
         if (descr is not string text)
             throw new FormatException(
@@ -58,6 +58,10 @@ internal sealed record NpyHeader(NpyDataType DataType, int[] Shape)
                 return NpyDataType.Float32;
             case "<f8":
                 return NpyDataType.Float64;
+            case "<i4" when integers:
+                return NpyDataType.Int32;
+            case "<i8" when integers:
+                return NpyDataType.Int64;
         }
         var why = text.Length >= 2 ? text[0] switch
         {

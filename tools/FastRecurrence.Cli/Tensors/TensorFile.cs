@@ -14,6 +14,29 @@ internal sealed record TensorFile(string Path, NpyArray Array)
         return new TensorFile(path, NpyFile.Read(path));
     }
 
+    /// <summary>
+    /// Sequence lengths for a batch of <paramref name="batch"/>: a 1-d integer array (int64 as torch saves it, or int32)
+    /// [B], each in 1..<paramref name="steps"/> (any order).
+    /// </summary>
+    public static int[] ReadLengths(string path, string option, int batch, int steps)
+    {
+        if (!File.Exists(path))
+            throw new CliInputException($"{option}: file '{path}' not found.");
+        var file = new TensorFile(path, NpyFile.Read(path, integers: true));
+        if (file.Array.DataType != NpyDataType.Int64)
+            throw new CliInputException($"{path}: expected integer lengths ('<i8' or '<i4'), got {file.Array.DataType.Name()}; save lengths.astype(np.int64).");
+        file.RequireShape("[B]", "(one length per sequence of x)", batch);
+        var lengths = new int[batch];
+        var values = file.Values<long>();
+        for (var b = 0; b < batch; b++)
+        {
+            if (values[b] < 1 || values[b] > steps)
+                throw new CliInputException($"{path}: lengths[{b}] is {values[b]}; each length must be in 1..T={steps} (T from x).");
+            lengths[b] = (int)values[b];
+        }
+        return lengths;
+    }
+
     /// <summary>Reads the file if the option was given.</summary>
     public static TensorFile? ReadOptional(string? path, string option) => path is null ? null : Read(path, option);
 
