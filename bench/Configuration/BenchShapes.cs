@@ -17,10 +17,11 @@ public static class BenchShapes
         : Sweep(batch: 16, steps: 1024, headSizes: [64, 128, 256, 512, 768, 1024, 1536, 2048, 2560], hidden: 768,
             heads: [1, 2, 3, 4, 6, 12, 24]);
 
-    // Small, because ILGPU's CPU accelerator takes about a second for this scan (and 35 s at B 2, T 1024, 4 x 64).
+    // Small, because ILGPU's CPU accelerator takes about a second for the quick scan (and 35 s at B 2, T 1024, 4 x 64:
+    // BenchmarkDotNet's in-process toolchain gives up on a case past a few minutes).
     public static IEnumerable<SequenceShape> CpuScan(BenchSuiteKind suite) => suite == BenchSuiteKind.Quick
         ? [new(1, 256, 2, 32)]
-        : [new(1, 256, 2, 32), new(1, 1024, 2, 32), new(2, 1024, 1, 64)];
+        : [new(1, 256, 2, 32), new(1, 1024, 2, 32), new(2, 512, 1, 32)];
 
     public static IEnumerable<SequenceShape> GpuScan(BenchSuiteKind suite) => suite == BenchSuiteKind.Quick
         ? [new(8, 16384, 24, 64)]
