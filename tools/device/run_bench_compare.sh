@@ -4,7 +4,8 @@
 # and bf16, ILGPU's CUDA kernels; BENCH_FULL=1 runs the full sweep), then torch's peers on the same shapes (cuDNN
 # modules, their input GEMMs, a torch step loop), merged into $out/bench_compare.{csv,md} and plotted beside the CSV.
 # Carry: .device (tools/device/prepare.sh, which publishes the CLI and the benchmark) and build/native (./build.sh).
-# About 6 minutes for the quick suite on an H100.
+# About 8 minutes for the quick suite on an H100 (an estimate: 54 benchmark cases of a few seconds, then the torch
+# step loops, the slowest peers); give it a timeout of 600 s and read $out/bench.log if it runs out.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 FR_SKIP_NATIVE_GPU_GROUP=1 source tools/device/native_run_setup.sh
