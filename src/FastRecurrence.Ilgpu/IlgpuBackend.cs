@@ -40,6 +40,9 @@ public sealed class IlgpuBackend : IRecurrenceBackend
         return PlanProblem(() => IlgpuPlanner.PlanRecurrent(_probe.Value.Device!.Limits, problem, PlanDirection.Forward));
     }
 
+    /// <summary>The ILGPU kernels mask variable lengths inside the sequence loop (forward and backward).</summary>
+    public string? WhyNoVariableLengths => null;
+
     public string? WhyUnsupported(ScanProblem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
@@ -69,7 +72,8 @@ public sealed class IlgpuBackend : IRecurrenceBackend
         lock (device.Gate)
         {
             IlgpuRecurrentRuns.Forward(device, problem,
-                new RecurrentInputs<float>(AsFloat(inputs.Wx), AsFloat(inputs.R), AsFloat(inputs.Bias), AsFloat(inputs.InitialStates)),
+                new RecurrentInputs<float>(AsFloat(inputs.Wx), AsFloat(inputs.R), AsFloat(inputs.Bias), AsFloat(inputs.InitialStates),
+                    inputs.Lengths),
                 new RecurrentOutputs<float>(AsFloat(outputs.Y), AsFloat(outputs.LastStates), AsFloat(outputs.AllStates)));
         }
     }
@@ -93,7 +97,8 @@ public sealed class IlgpuBackend : IRecurrenceBackend
         lock (device.Gate)
         {
             IlgpuRecurrentRuns.Backward(device, problem,
-                new RecurrentInputs<float>(AsFloat(inputs.Wx), AsFloat(inputs.R), AsFloat(inputs.Bias), AsFloat(inputs.InitialStates)),
+                new RecurrentInputs<float>(AsFloat(inputs.Wx), AsFloat(inputs.R), AsFloat(inputs.Bias), AsFloat(inputs.InitialStates),
+                    inputs.Lengths),
                 new RecurrentOutputGradients<float>(AsFloat(outputGradients.DY), AsFloat(outputGradients.DLastStates)),
                 new RecurrentInputGradients<float>(AsFloat(gradients.DWx), AsFloat(gradients.DR), AsFloat(gradients.DBias), AsFloat(gradients.DInitialStates)));
         }

@@ -6,10 +6,10 @@ using ILGPU.Runtime;
 namespace FastRecurrence.Ilgpu;
 
 using ForwardLauncher = Action<KernelConfig, RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-    ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>;
+    ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>;
 using BackwardLauncher = Action<KernelConfig, RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>,
     ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-    ArrayView<float>, ArrayView<float>>;
+    ArrayView<float>, ArrayView<float>, ArrayView<int>>;
 using ScanForwardLauncher = Action<KernelConfig, ScanKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>;
 using ScanBackwardLauncher = Action<KernelConfig, ScanKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>,
     ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>;
@@ -29,10 +29,10 @@ internal sealed class IlgpuKernels(Accelerator accelerator)
         {
             launcher = cell switch
             {
-                CellKind.Lstm => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(RecurrentForwardKernel.Run<LstmIlgpuCell>),
-                CellKind.Gru => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(RecurrentForwardKernel.Run<GruIlgpuCell>),
-                CellKind.SLstm => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(RecurrentForwardKernel.Run<SLstmIlgpuCell>),
-                CellKind.Elman => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(RecurrentForwardKernel.Run<ElmanIlgpuCell>),
+                CellKind.Lstm => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(RecurrentForwardKernel.Run<LstmIlgpuCell>),
+                CellKind.Gru => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(RecurrentForwardKernel.Run<GruIlgpuCell>),
+                CellKind.SLstm => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(RecurrentForwardKernel.Run<SLstmIlgpuCell>),
+                CellKind.Elman => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(RecurrentForwardKernel.Run<ElmanIlgpuCell>),
                 _ => throw new ArgumentOutOfRangeException(nameof(cell), cell, "Unknown cell kind."),
             };
             _forward[cell] = launcher;
@@ -59,8 +59,8 @@ internal sealed class IlgpuKernels(Accelerator accelerator)
 
     private BackwardLauncher LoadBackward<TCell>() where TCell : struct, IIlgpuCell =>
         accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(
-            RecurrentBackwardKernel.Run<TCell>);
+            ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<int>>(RecurrentBackwardKernel.Run<TCell>);
 
     public ScanForwardLauncher ScanForward => _scanForward ??=
         accelerator.LoadStreamKernel<ScanKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ScanKernels.Forward);

@@ -25,11 +25,15 @@ internal static class IlgpuRecurrentRuns
         using var all = accelerator.Allocate1D<float>(outputs.AllStates.IsEmpty ? 1 : p.AllStatesLength);
         using var last = accelerator.Allocate1D<float>(outputs.LastStates.IsEmpty ? 1 : p.StatesLength);
 
+        using var lengths = UploadLengths(accelerator, inputs.Lengths);
+
         var shape = RecurrentKernelShape.For(p, plan);
         shape.HasInitialStates = inputs.InitialStates.IsEmpty ? 0 : 1;
         shape.WriteAllStates = outputs.AllStates.IsEmpty ? 0 : 1;
         shape.WriteLastStates = outputs.LastStates.IsEmpty ? 0 : 1;
-        device.Kernels.Forward(p.Cell)(Config(p, plan), shape, wx.View, r.View, bias.View, initial.View, y.View, all.View, last.View);
+        shape.HasLengths = inputs.Lengths.IsEmpty ? 0 : 1;
+        device.Kernels.Forward(p.Cell)(Config(p, plan), shape, wx.View, r.View, bias.View, initial.View, y.View, all.View, last.View,
+            lengths.View);
         accelerator.Synchronize();
 
         Flat(y).CopyToCPU(outputs.Y);
@@ -52,13 +56,15 @@ internal static class IlgpuRecurrentRuns
         using var y = accelerator.Allocate1D<float>(p.YLength);
         using var all = accelerator.Allocate1D<float>(p.AllStatesLength);
         using var unusedLast = accelerator.Allocate1D<float>(1);
+        using var lengths = UploadLengths(accelerator, inputs.Lengths);
 
         // the forward's states at every step
         var forwardShape = RecurrentKernelShape.For(p, forwardPlan);
         forwardShape.HasInitialStates = inputs.InitialStates.IsEmpty ? 0 : 1;
+        forwardShape.HasLengths = inputs.Lengths.IsEmpty ? 0 : 1;
         forwardShape.WriteAllStates = 1;
         device.Kernels.Forward(p.Cell)(Config(p, forwardPlan), forwardShape, wx.View, r.View, bias.View, initial.View, y.View,
-            all.View, unusedLast.View);
+            all.View, unusedLast.View, lengths.View);
 
         using var dWx = accelerator.Allocate1D<float>(p.WxLength);
         using var dRPartial = accelerator.Allocate1D<float>((long)plan.BatchTiles * p.RLength);
@@ -68,8 +74,9 @@ internal static class IlgpuRecurrentRuns
         shape.HasInitialStates = forwardShape.HasInitialStates;
         shape.HasLastStateGradients = outputGradients.DLastStates.IsEmpty ? 0 : 1;
         shape.WriteInitialGradients = gradients.DInitialStates.IsEmpty ? 0 : 1;
+        shape.HasLengths = forwardShape.HasLengths;
         device.Kernels.Backward(p.Cell)(Config(p, plan), shape, wx.View, r.View, bias.View, initial.View, all.View, dy.View,
-            dLast.View, dWx.View, dRPartial.View, dBiasPartial.View, dInitial.View);
+            dLast.View, dWx.View, dRPartial.View, dBiasPartial.View, dInitial.View, lengths.View);
 
         using var dR = accelerator.Allocate1D<float>(p.RLength);
         using var dBias = accelerator.Allocate1D<float>(p.BiasLength);
@@ -90,6 +97,15 @@ internal static class IlgpuRecurrentRuns
 
     /// <summary>The buffer as a plain contiguous view (what the copies and kernels take).</summary>
     public static ArrayView<float> Flat(MemoryBuffer1D<float, Stride1D.Dense> buffer) => buffer.View;
+
+    /// <summary>The lengths [B] on the accelerator, or one unused element when every sequence runs T steps.</summary>
+    private static MemoryBuffer1D<int, Stride1D.Dense> UploadLengths(Accelerator accelerator, ReadOnlySpan<int> host)
+    {
+        var buffer = accelerator.Allocate1D<int>(Math.Max(1, host.Length));
+        ArrayView<int> view = buffer.View;
+        if (!host.IsEmpty) view.SubView(0, host.Length).CopyFromCPU(host);
+        return buffer;
+    }
 
     public static MemoryBuffer1D<float, Stride1D.Dense> Upload(Accelerator accelerator, ReadOnlySpan<float> host)
     {

@@ -20,7 +20,8 @@ internal static class RecurrentBackwardKernel
 {
     public static void Run<TCell>(RecurrentKernelShape s, ArrayView<float> wx, ArrayView<float> r, ArrayView<float> bias,
         ArrayView<float> initial, ArrayView<float> allStates, ArrayView<float> dy, ArrayView<float> dLastStates,
-        ArrayView<float> dWx, ArrayView<float> dRPartial, ArrayView<float> dBiasPartial, ArrayView<float> dInitial)
+        ArrayView<float> dWx, ArrayView<float> dRPartial, ArrayView<float> dBiasPartial, ArrayView<float> dInitial,
+        ArrayView<int> lengths)
         where TCell : struct, IIlgpuCell
     {
         var shared = SharedMemory.GetDynamic<float>();
@@ -85,6 +86,19 @@ internal static class RecurrentBackwardKernel
             {
                 int row = i / d, unit = i % d;
                 int b = b0 + row, j = head * d + unit;
+                if (s.HasLengths != 0 && t >= lengths[b])
+                {
+                    // The step did not run for this sequence: no gate gradient, y was a constant zero, and the state
+                    // gradients pass through unchanged.
+                    for (int k = 0; k < g; k++)
+                    {
+                        dWx[(((long)b * s.Steps + t) * g + k) * hidden + j] = 0.0f;
+                        shared[dRhAt + (row * g + k) * d + unit] = 0.0f;
+                    }
+                    for (int k = 0; k < gb; k++) shared[biasTermsAt + (row * gb + k) * d + unit] = 0.0f;
+                    for (int k = 0; k < st; k++) shared[dSNewAt + (k * bt + row) * d + unit] = shared[dSAt + (k * bt + row) * d + unit];
+                    continue;
+                }
                 Vec4 wxUnit = default, rhUnit = default, biasUnit = default, prev = default, next = default, dNext = default;
                 for (int k = 0; k < g; k++)
                 {

@@ -17,7 +17,7 @@ namespace FastRecurrence.Ilgpu.Kernels;
 internal static class RecurrentForwardKernel
 {
     public static void Run<TCell>(RecurrentKernelShape s, ArrayView<float> wx, ArrayView<float> r, ArrayView<float> bias,
-        ArrayView<float> initial, ArrayView<float> y, ArrayView<float> allStates, ArrayView<float> lastStates)
+        ArrayView<float> initial, ArrayView<float> y, ArrayView<float> allStates, ArrayView<float> lastStates, ArrayView<int> lengths)
         where TCell : struct, IIlgpuCell
     {
         var shared = SharedMemory.GetDynamic<float>();
@@ -71,9 +71,11 @@ internal static class RecurrentForwardKernel
                 }
                 for (int k = 0; k < biases; k++) biasUnit[k] = bias[(long)k * hidden + j];
                 for (int k = 0; k < states; k++) prev[k] = shared[statesAt + (k * bt + row) * d + unit];
-                Vec4 next = default(TCell).Forward(wxUnit, rhUnit, biasUnit, prev);
+                // Past its length a sequence keeps its states and writes y = 0.
+                bool ended = s.HasLengths != 0 && t >= lengths[b];
+                Vec4 next = ended ? prev : default(TCell).Forward(wxUnit, rhUnit, biasUnit, prev);
                 for (int k = 0; k < states; k++) shared[statesAt + (k * bt + row) * d + unit] = next[k];
-                y[((long)b * s.Steps + t) * hidden + j] = next.V0;
+                y[((long)b * s.Steps + t) * hidden + j] = ended ? 0.0f : next.V0;
                 if (s.WriteAllStates != 0)
                 {
                     for (int k = 0; k < states; k++)

@@ -12,6 +12,8 @@ internal struct RecurrentKernelShape
     /// <summary>1: R (backward also dR) lives in shared memory for the whole sequence; 0: global memory.</summary>
     public int WeightsInShared;
     public int HasInitialStates, WriteAllStates, WriteLastStates, HasLastStateGradients, WriteInitialGradients;
+    /// <summary>1: a lengths view [B] masks each sequence's steps at or past its length; 0: every sequence runs T steps.</summary>
+    public int HasLengths;
 
     public readonly int Hidden => Heads * HeadSize;
     public readonly int WeightsPerHead => Gates * HeadSize * HeadSize;

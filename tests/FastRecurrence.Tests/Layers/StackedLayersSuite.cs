@@ -57,25 +57,56 @@ public abstract class StackedLayersSuite
     }
 }
 
-public sealed class ReferenceStackedLayersTests : StackedLayersSuite
+/// <summary>The same with variable lengths, where the backend masks them (else ignored with the backend's reason).</summary>
+public abstract class StackedLayersWithLengthsSuite : StackedLayersSuite
+{
+    [TestCase(CellKind.Lstm, true)]
+    [TestCase(CellKind.Gru, false)]
+    [TestCase(CellKind.SLstm, true)]
+    [TestCase(CellKind.Elman, true)]
+    public void WithLengths_ForwardAndBackward_MatchTheFloat64Reference(CellKind cell, bool bidirectional)
+    {
+        if (Backend.WhyNoVariableLengths is { } reason)
+            Assert.Ignore(reason);
+        var setup = StackCase.Create(cell, 2, bidirectional, heads: 2, seed: 700 + (int)cell);
+        int[] lengths = [3, 5];
+        var expected = setup.Stack64().Forward(setup.X, setup.Batch, setup.Steps, setup.Initial, lengths: lengths);
+        var expectedGrads = setup.Stack64().Backward(setup.X, setup.Batch, setup.Steps, setup.DY, setup.Initial, setup.DLast, lengths: lengths);
+        var stack = setup.Stack(Backend);
+        var actual = stack.Forward(TestData.ToSingle(setup.X), setup.Batch, setup.Steps, TestData.ToSingle(setup.Initial), lengths: lengths);
+        var grads = stack.Backward(TestData.ToSingle(setup.X), setup.Batch, setup.Steps, TestData.ToSingle(setup.DY),
+            TestData.ToSingle(setup.Initial), TestData.ToSingle(setup.DLast), lengths: lengths);
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.Y), expected.Y), Is.LessThanOrEqualTo(1e-5), "y");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.LastStates), expected.LastStates), Is.LessThanOrEqualTo(1e-5), "last states");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.DInput), expectedGrads.DInput), Is.LessThanOrEqualTo(1e-5), "d_input");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.DInitialStates), expectedGrads.DInitialStates), Is.LessThanOrEqualTo(1e-5), "d_initial_states");
+            foreach (var (name, grad) in expectedGrads.Weights)
+                Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.Weights[name]), grad), Is.LessThanOrEqualTo(1e-5), name);
+        });
+    }
+}
+
+public sealed class ReferenceStackedLayersTests : StackedLayersWithLengthsSuite
 {
     protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("reference");
     protected override bool MustBeAvailable => true;
 }
 
-public sealed class IlgpuCpuStackedLayersTests : StackedLayersSuite
+public sealed class IlgpuCpuStackedLayersTests : StackedLayersWithLengthsSuite
 {
     protected override IRecurrenceBackend Backend => FastRecurrence.Ilgpu.IlgpuBackends.Cpu;
     protected override bool MustBeAvailable => true;
 }
 
-public sealed class CudaEmulatedStackedLayersTests : StackedLayersSuite
+public sealed class CudaEmulatedStackedLayersTests : StackedLayersWithLengthsSuite
 {
     protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("cuda-emulated");
     protected override bool MustBeAvailable => true;
 }
 
-public sealed class CudaStackedLayersTests : StackedLayersSuite
+public sealed class CudaStackedLayersTests : StackedLayersWithLengthsSuite
 {
     protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("cuda");
 }
