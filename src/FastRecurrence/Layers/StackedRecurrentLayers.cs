@@ -43,9 +43,11 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
             }
             catch (ArgumentException e) when (e.ParamName is { } name && name.StartsWith("weight", StringComparison.Ordinal) || e.ParamName?.StartsWith("bias", StringComparison.Ordinal) == true)
             {
-                // Name the tensor as PyTorch does: weight_ih_l1_reverse, not weight_ih.
+                // Name the tensor as PyTorch does: weight_ih_l1_reverse, not weight_ih (and drop the exception's own
+                // " (Parameter 'weight_ih')" suffix, which the new exception replaces with the full name).
                 var full = e.ParamName + PyTorchParameterNames.Suffix(k, d);
-                throw new ArgumentException(full + e.Message[e.ParamName!.Length..], full, e);
+                var text = e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+                throw new ArgumentException(full + text[e.ParamName!.Length..], full, e);
             }
         }
     }

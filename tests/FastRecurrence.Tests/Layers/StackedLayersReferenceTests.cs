@@ -112,7 +112,8 @@ public sealed class StackedLayersReferenceTests
             Assert.That(() => StackedLayersWeights.FromNamedParameters(noBiasForOne, 2, true),
                 Throws.ArgumentException.With.Message.Contains("bias_hh_l1"));
             Assert.That(() => new StackedRecurrentLayers<double>(c.Cell, c.Input, c.Hidden, StackedLayersWeights.FromNamedParameters(wrongShape, 2, true), c.Options, Reference),
-                Throws.ArgumentException.With.Property("ParamName").EqualTo("weight_ih_l1").And.Message.Contains("I=8"));
+                Throws.ArgumentException.With.Property("ParamName").EqualTo("weight_ih_l1").And.Message.StartsWith("weight_ih_l1: ")
+                    .And.Message.Contains("I=8").And.Message.Not.Contains("(Parameter 'weight_ih')"));
             Assert.That(() => new StackedRecurrentLayers<double>(c.Cell, c.Input, c.Hidden, weights, c.Options with { Dropout = 1.0 }, Reference),
                 Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("options.Dropout"));
             Assert.That(() => new StackedRecurrentLayers<double>(c.Cell, c.Input, c.Hidden, weights, c.Options with { NumLayers = 3 }, Reference),
