@@ -17,11 +17,17 @@ public sealed class MicrosecondsPerStepColumn : CaseColumn
     public override int PriorityInCategory => 0;
 
     // Only the recurrent benchmarks report per-step time; the scan's figure of merit is bandwidth.
-    protected override bool Applies(BenchmarkCase benchmarkCase) =>
+    protected override bool Applies(BenchmarkCase benchmarkCase) => AppliesTo(benchmarkCase);
+
+    private static bool AppliesTo(BenchmarkCase benchmarkCase) =>
         typeof(RecurrentBenchmarks).IsAssignableFrom(benchmarkCase.Descriptor.Type) && BenchmarkCaseValues.Shape(benchmarkCase) is not null;
 
     protected override string? Value(Summary summary, BenchmarkCase benchmarkCase, CultureInfo culture) =>
-        BenchmarkCaseValues.MeanNanoseconds(summary, benchmarkCase) is { } mean
-            ? (mean / BenchmarkCaseValues.Shape(benchmarkCase)!.TimeSteps / 1000.0).ToString("0.###", culture)
+        PerStep(summary, benchmarkCase)?.ToString("0.###", culture);
+
+    /// <summary>Microseconds per step, or null when the case is not recurrent or has no result.</summary>
+    internal static double? PerStep(Summary summary, BenchmarkCase benchmarkCase) =>
+        AppliesTo(benchmarkCase) && BenchmarkCaseValues.MeanNanoseconds(summary, benchmarkCase) is { } mean
+            ? mean / BenchmarkCaseValues.Shape(benchmarkCase)!.TimeSteps / 1000.0
             : null;
 }

@@ -30,7 +30,11 @@ public sealed class ScanBandwidthColumn : CaseColumn
 
     // Bytes per nanosecond is exactly 1e9 bytes per second.
     protected override string? Value(Summary summary, BenchmarkCase benchmarkCase, CultureInfo culture) =>
-        BenchmarkCaseValues.MeanNanoseconds(summary, benchmarkCase) is { } mean
-            ? (BytesMoved(benchmarkCase)!.Value / mean).ToString("G3", culture)
+        GigabytesPerSecond(summary, benchmarkCase)?.ToString("G3", culture);
+
+    /// <summary>1e9 bytes per second, or null when the case is not a scan or has no result.</summary>
+    internal static double? GigabytesPerSecond(Summary summary, BenchmarkCase benchmarkCase) =>
+        BytesMoved(benchmarkCase) is { } bytes && BenchmarkCaseValues.MeanNanoseconds(summary, benchmarkCase) is { } mean
+            ? bytes / mean
             : null;
 }

@@ -19,18 +19,12 @@ public sealed class SpeedupColumn : CaseColumn
     protected override bool Applies(BenchmarkCase benchmarkCase) => BenchmarkCaseValues.Variant(benchmarkCase) is not null;
 
     protected override string? Value(Summary summary, BenchmarkCase benchmarkCase, CultureInfo culture) =>
-        Speedup(summary, benchmarkCase) is { } speedup ? speedup.ToString("G3", culture) : null;
+        Compare(summary, benchmarkCase) is { } comparison ? comparison.Speedup.ToString("G3", culture) : null;
 
-    /// <summary>The speedup, or null when the case or its baseline has no result.</summary>
-    internal static double? Speedup(Summary summary, BenchmarkCase benchmarkCase) =>
+    /// <summary>The speedup and the variant it compares with, or null when the case or its baseline has no result.</summary>
+    internal static (double Speedup, Configuration.BackendVariant Baseline)? Compare(Summary summary, BenchmarkCase benchmarkCase) =>
         BenchmarkCaseValues.MeanNanoseconds(summary, benchmarkCase) is { } mean && BaselineCase(summary, benchmarkCase) is { } baseline
-            ? BenchmarkCaseValues.MeanNanoseconds(summary, baseline)!.Value / mean
-            : null;
-
-    /// <summary>The variant the case is compared with, or null when there is no result to compare.</summary>
-    internal static Configuration.BackendVariant? Baseline(Summary summary, BenchmarkCase benchmarkCase) =>
-        BenchmarkCaseValues.MeanNanoseconds(summary, benchmarkCase) is not null && BaselineCase(summary, benchmarkCase) is { } baseline
-            ? BenchmarkCaseValues.Variant(baseline)
+            ? (BenchmarkCaseValues.MeanNanoseconds(summary, baseline)!.Value / mean, BenchmarkCaseValues.Variant(baseline)!)
             : null;
 
     private static BenchmarkCase? BaselineCase(Summary summary, BenchmarkCase benchmarkCase) =>

@@ -35,7 +35,11 @@ public sealed class TeraflopsColumn : CaseColumn
 
     // Flops per nanosecond are 1e9 per second; a thousand of them are a TFLOP/s.
     protected override string? Value(Summary summary, BenchmarkCase benchmarkCase, CultureInfo culture) =>
-        BenchmarkCaseValues.MeanNanoseconds(summary, benchmarkCase) is { } mean
-            ? (Flops(benchmarkCase)!.Value / mean / 1000.0).ToString("G3", culture)
+        Teraflops(summary, benchmarkCase)?.ToString("G3", culture);
+
+    /// <summary>1e12 flops per second, or null when the case is not recurrent or has no result.</summary>
+    internal static double? Teraflops(Summary summary, BenchmarkCase benchmarkCase) =>
+        Flops(benchmarkCase) is { } flops && BenchmarkCaseValues.MeanNanoseconds(summary, benchmarkCase) is { } mean
+            ? flops / mean / 1000.0
             : null;
 }

@@ -24,17 +24,18 @@ public static class ResultRows
                     nameof(RecurrentBenchmarks.ForwardBackward) => "forward+backward",
                     var name => name.ToLowerInvariant(),
                 };
+                var comparison = SpeedupColumn.Compare(summary, c);
                 rows.Add(new ResultRow(
                     recurrent ? ResultRow.RecurrentSuite : ResultRow.ScanSuite, method, variant.Backend,
                     Configuration.BackendVariant.ShortName(variant.DataType),
                     recurrent ? BenchmarkCaseValues.Cell(c)!.Value.ToString().ToLowerInvariant() : "scan",
                     shape.Batch, shape.TimeSteps, shape.Heads, shape.HeadSize,
                     MeanMicroseconds: mean / 1000.0,
-                    MicrosecondsPerStep: recurrent ? mean / 1000.0 / shape.TimeSteps : null,
-                    GigabytesPerSecond: ScanBandwidthColumn.BytesMoved(c) is { } bytes ? bytes / mean : null,
-                    Teraflops: TeraflopsColumn.Flops(c) is { } flops ? flops / mean / 1000.0 : null,
-                    Speedup: SpeedupColumn.Speedup(summary, c),
-                    Baseline: SpeedupColumn.Baseline(summary, c)?.ToString(),
+                    MicrosecondsPerStep: MicrosecondsPerStepColumn.PerStep(summary, c),
+                    GigabytesPerSecond: ScanBandwidthColumn.GigabytesPerSecond(summary, c),
+                    Teraflops: TeraflopsColumn.Teraflops(summary, c),
+                    Speedup: comparison?.Speedup,
+                    Baseline: comparison?.Baseline.ToString(),
                     Copies: variant.IncludesHostDeviceCopies));
             }
         }
