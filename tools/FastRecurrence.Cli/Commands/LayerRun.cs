@@ -72,7 +72,8 @@ internal static class LayerRun
     {
         var w = run.Weights;
         var options = new StackedLayersOptions { NumLayers = w.NumLayers, Bidirectional = w.Directions == 2, Heads = run.Heads };
-        var layers = new StackedRecurrentLayers<T>(run.Cell, run.InputSize, run.HiddenSize, w.ToWeights<T>(), options, run.Backend);
+        var weights = w.ToWeights<T>();
+        var layers = new StackedRecurrentLayers<T>(run.Cell, run.InputSize, run.HiddenSize, weights, options, run.Backend);
         int batch = run.Batch, steps = run.Steps, hidden = run.HiddenSize, inputSize = run.InputSize, ld = run.LayerDirections;
         var x = run.X.Values<T>();
         var initialStates = InitialStates<T>(run);
@@ -99,7 +100,7 @@ internal static class LayerRun
             () => layers.Backward(x, batch, steps, dyValues, initialStates, options: run.Options, lengths: lengths));
         output.Write("d_input.npy", gradients.DInput, batch, steps, inputSize);
         // One file per parameter, d_ + PyTorch's name; as in PyTorch, a module without biases has no bias gradients.
-        foreach (var (name, value) in w.ToWeights<T>().NamedParameters())
+        foreach (var (name, value) in weights.NamedParameters())
         {
             var shape = name.StartsWith("bias", StringComparison.Ordinal) ? new[] { value.Length } : [run.Cell.GateCount() * hidden, value.Length / (run.Cell.GateCount() * hidden)];
             output.Write($"d_{name}.npy", gradients.Weights[name], shape);
