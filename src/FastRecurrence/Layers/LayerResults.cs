@@ -1,30 +1,30 @@
 namespace FastRecurrence.Layers;
 
 /// <summary>
-/// What a layer's forward returns: y [B, T, H] (batch-first) and the last states [S, B, H]
-/// (state 0 is h_n; LSTM state 1 is c_n; sLSTM states are y, c, n, m).
+/// What a layer's forward returns: y [B, T, H] (batch-first; [B, T, P] with proj_size P) and the last states [S, B, *]
+/// (state 0 is h_n; LSTM state 1 is c_n; sLSTM states are y, c, n, m), each state <c>stateSizes[s]</c> wide.
 /// </summary>
-public sealed class LayerOutput<T>(T[] y, T[] lastStates, int batch, int hiddenSize)
+public sealed class LayerOutput<T>(T[] y, T[] lastStates, int batch, IReadOnlyList<int> stateSizes)
 {
     public T[] Y { get; } = y;
     public T[] LastStates { get; } = lastStates;
 
-    /// <summary>h_n, [B, H] (PyTorch's [1, B, H] for one layer, one direction).</summary>
+    /// <summary>h_n, [B, H] or [B, P] (PyTorch's [1, B, *] for one layer, one direction).</summary>
     public ReadOnlySpan<T> HN => State(0);
 
-    /// <summary>State <paramref name="index"/> of <see cref="LastStates"/>, [B, H].</summary>
-    public ReadOnlySpan<T> State(int index) => LastStates.AsSpan(index * batch * hiddenSize, batch * hiddenSize);
+    /// <summary>State <paramref name="index"/> of <see cref="LastStates"/>, [B, stateSizes[index]].</summary>
+    public ReadOnlySpan<T> State(int index) => LastStates.AsSpan(batch * stateSizes.Take(index).Sum(), batch * stateSizes[index]);
 }
 
 /// <summary>
 /// What a layer's backward returns, under PyTorch's names: d_input [B, T, I], d_weight_ih, d_weight_hh,
-/// d_bias_ih, d_bias_hh (the shapes of the weights), d_initial_states [S, B, H].
+/// d_bias_ih, d_bias_hh (the shapes of the weights), d_initial_states [S, B, *], and d_weight_hr with a projection.
 /// </summary>
 /// <remarks>
 /// With several heads, weight_hh is block-diagonal by construction, and d_weight_hh is the gradient with respect
 /// to the blocks: entries outside them are zero.
 /// </remarks>
-public sealed class LayerGradients<T>(T[] dInput, T[] dWeightIh, T[] dWeightHh, T[] dBiasIh, T[] dBiasHh, T[] dInitialStates)
+public sealed class LayerGradients<T>(T[] dInput, T[] dWeightIh, T[] dWeightHh, T[] dBiasIh, T[] dBiasHh, T[] dInitialStates, T[]? dWeightHr = null)
 {
     public T[] DInput { get; } = dInput;
     public T[] DWeightIh { get; } = dWeightIh;
@@ -32,4 +32,6 @@ public sealed class LayerGradients<T>(T[] dInput, T[] dWeightIh, T[] dWeightHh, 
     public T[] DBiasIh { get; } = dBiasIh;
     public T[] DBiasHh { get; } = dBiasHh;
     public T[] DInitialStates { get; } = dInitialStates;
+    /// <summary>d_weight_hr [P, H] with a projection, else null.</summary>
+    public T[]? DWeightHr { get; } = dWeightHr;
 }

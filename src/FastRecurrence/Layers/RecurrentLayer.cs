@@ -17,37 +17,69 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
 {
     private readonly T[] _r;
     private readonly T[] _bias;
+    private readonly LstmProjection<T>? _projection;
 
+    /// <summary>
+    /// A layer of <paramref name="cell"/> over <paramref name="inputSize"/> features with <paramref name="hiddenSize"/> units
+    /// in <paramref name="heads"/> heads, on <paramref name="backend"/> (the default backend when null). With
+    /// <paramref name="projSize"/> P &gt; 0 (LSTM only, P &lt; H, one head: PyTorch's proj_size), h = W_hr m is P wide,
+    /// <paramref name="weights"/>.WeightHr is [P, H] and weight_hh [4H, P] (decision 0020).
+    /// </summary>
     public RecurrentLayer(CellKind cell, int inputSize, int hiddenSize, RecurrentLayerWeights<T> weights, int heads = 1,
-        IRecurrenceBackend? backend = null)
+        IRecurrenceBackend? backend = null, int projSize = 0)
     {
         Guard.NotNull(weights, nameof(weights));
         Guard.Positive(inputSize, nameof(inputSize));
         Guard.Positive(hiddenSize, nameof(hiddenSize));
         Guard.Positive(heads, nameof(heads));
+        Guard.NonNegative(projSize, nameof(projSize));
         if (hiddenSize % heads != 0)
             throw new ArgumentException($"{nameof(heads)}: hiddenSize {hiddenSize} must be a multiple of heads, got heads = {heads}.", nameof(heads));
         var dataType = DataTypeExtensions.Of<T>()
             ?? throw new ArgumentException($"T: {typeof(T).Name} is not a storage type the layer computes in.", nameof(T));
+        if (projSize > 0)
+        {
+            if (cell != CellKind.Lstm)
+                throw new ArgumentException($"{nameof(projSize)}: proj_size is an LSTM option (as in PyTorch), got cell {cell} with proj_size = {projSize}.", nameof(projSize));
+            if (projSize >= hiddenSize)
+                throw new ArgumentOutOfRangeException(nameof(projSize), projSize, $"{nameof(projSize)}: proj_size must be smaller than hidden_size = {hiddenSize} (as in PyTorch), got {projSize}.");
+            if (heads != 1)
+                throw new ArgumentException($"{nameof(heads)}: a projected LSTM has one head (weight_hh [4H, P] is not block-diagonal), got heads = {heads}.", nameof(heads));
+        }
+        if (projSize == 0 && weights.WeightHr is not null)
+            throw new ArgumentException("weight_hr: given, but proj_size is 0 (weight_hr belongs to an LSTM with a projection).", "weight_hr");
 
         Cell = cell;
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         Heads = heads;
+        ProjSize = projSize;
         Weights = weights;
         Backend = backend ?? RecurrenceBackends.Default;
         // A one-step, one-sequence problem validates the cell and sizes once; calls build their own.
         var shape = new RecurrentProblem(cell, 1, 1, heads, hiddenSize / heads, inputSize, dataType);
         int gateRows = shape.GateCount * hiddenSize;
+        int recurrentInput = projSize > 0 ? projSize : hiddenSize;
         Guard.Length(weights.WeightIh.Length, gateRows * inputSize, "weight_ih", $"[G*H={gateRows}, I={inputSize}]");
-        Guard.Length(weights.WeightHh.Length, gateRows * hiddenSize, "weight_hh", $"[G*H={gateRows}, H={hiddenSize}]");
+        Guard.Length(weights.WeightHh.Length, gateRows * recurrentInput, "weight_hh",
+            $"[G*H={gateRows}, {(projSize > 0 ? "proj_size" : "H")}={recurrentInput}]");
         if (weights.BiasIh is not null)
             Guard.Length(weights.BiasIh.Length, gateRows, "bias_ih", $"[G*H={gateRows}]");
         if (weights.BiasHh is not null)
             Guard.Length(weights.BiasHh.Length, gateRows, "bias_hh", $"[G*H={gateRows}]");
 
-        _r = PyTorchWeightMapping.RecurrentFromWeightHh<T>(shape, weights.WeightHh);
+        if (projSize > 0)
+        {
+            var weightHr = weights.WeightHr
+                ?? throw new ArgumentException($"weight_hr: required with proj_size = {projSize} ([proj_size={projSize}, H={hiddenSize}]).", "weight_hr");
+            Guard.Length(weightHr.Length, projSize * hiddenSize, "weight_hr", $"[proj_size={projSize}, H={hiddenSize}]");
+            _projection = new LstmProjection<T>(weights.WeightHh, weightHr, gateRows, hiddenSize, projSize);
+            _r = PyTorchWeightMapping.RecurrentFromWeightHh<T>(shape, _projection.FoldedWeightHh());
+        }
+        else
+            _r = PyTorchWeightMapping.RecurrentFromWeightHh<T>(shape, weights.WeightHh);
         _bias = PyTorchWeightMapping.BiasFromPyTorch<T>(shape, weights.BiasIh, weights.BiasHh);
+        StateSizes = projSize > 0 ? [projSize, hiddenSize] : Enumerable.Repeat(hiddenSize, shape.StateCount).ToArray();
     }
 
     public CellKind Cell { get; }
@@ -55,6 +87,18 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     public int HiddenSize { get; }
     public int Heads { get; }
     public int HeadSize => HiddenSize / Heads;
+
+    /// <summary>PyTorch's proj_size, or 0 without a projection.</summary>
+    public int ProjSize { get; }
+
+    /// <summary>The feature size of y and h: proj_size with a projection, else H.</summary>
+    public int OutputSize => ProjSize > 0 ? ProjSize : HiddenSize;
+
+    /// <summary>The feature size of each state: H for every state, but h is proj_size wide with a projection (h, c).</summary>
+    public IReadOnlyList<int> StateSizes { get; }
+
+    /// <summary>The length of the initial and last states [S, B, *] for a batch of <paramref name="batch"/>.</summary>
+    public int StatesLength(int batch) => StateSizes.Sum() * batch;
     public RecurrentLayerWeights<T> Weights { get; }
     public IRecurrenceBackend Backend { get; }
 
@@ -63,27 +107,33 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         new(Cell, batch, timeSteps, Heads, HeadSize, InputSize, DataTypeExtensions.Of<T>()!.Value);
 
     /// <summary>
-    /// Runs the layer on x [B, T, I] from <paramref name="initialStates"/> [S, B, H] (empty for zeros). With
-    /// <paramref name="lengths"/> [B] (1..T each, any order), y is zero past each sequence's length and the last states
-    /// are those at its own length (PyTorch's packed sequences, padded).
+    /// Runs the layer on x [B, T, I] from <paramref name="initialStates"/> [S, B, *] (empty for zeros; h is proj_size
+    /// wide with a projection). With <paramref name="lengths"/> [B] (1..T each, any order), y is zero past each
+    /// sequence's length and the last states are those at its own length (PyTorch's packed sequences, padded).
     /// </summary>
     public LayerOutput<T> Forward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates = default,
         ReadOnlySpan<int> lengths = default)
     {
         var p = ProblemFor(batch, timeSteps);
         Guard.Length(x.Length, p.XLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
-        var wx = ProjectInput(p, x);
-        var y = new T[p.YLength];
-        var last = new T[p.StatesLength];
-        Recurrence.Forward(p, new RecurrentInputs<T>(wx, _r, _bias, initialStates, lengths), new RecurrentOutputs<T>(y, last), Backend);
-        return new LayerOutput<T>(y, last, batch, HiddenSize);
+        if (_projection is null)
+        {
+            var y = new T[p.YLength];
+            var last = new T[p.StatesLength];
+            Recurrence.Forward(p, new RecurrentInputs<T>(ProjectInput(p, x), _r, _bias, initialStates, lengths), new RecurrentOutputs<T>(y, last), Backend);
+            return new LayerOutput<T>(y, last, batch, StateSizes);
+        }
+        var run = RunProjected(p, x, initialStates, lengths);
+        var h = Project(run.M, batch * timeSteps);
+        return new LayerOutput<T>(h, [.. _projection.Project(run.LastM, batch), .. run.LastC], batch, StateSizes);
     }
 
     /// <summary>
-    /// Gradients of a loss with respect to x, the PyTorch-named weights and the initial states, given dL/dy [B, T, H]
-    /// and optionally dL/d(last states) [S, B, H]. <paramref name="options"/>: recurrent clipping and truncated BPTT
-    /// (the gradients are fresh arrays, so accumulation is refused: add them to your own). <paramref name="lengths"/>: as
-    /// in <see cref="Forward"/>; steps past a sequence's length take no gradient.
+    /// Gradients of a loss with respect to x, the PyTorch-named weights and the initial states, given dL/dy [B, T, *]
+    /// and optionally dL/d(last states) [S, B, *]. <paramref name="options"/>: recurrent clipping and truncated BPTT
+    /// (the gradients are fresh arrays, so accumulation is refused: add them to your own; clipping is refused with a
+    /// projection, decision 0020). <paramref name="lengths"/>: as in <see cref="Forward"/>; steps past a sequence's
+    /// length take no gradient.
     /// </summary>
     public LayerGradients<T> Backward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> dy,
         ReadOnlySpan<T> initialStates = default, ReadOnlySpan<T> dLastStates = default, RecurrentBackwardOptions? options = null,
@@ -91,23 +141,87 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     {
         if (options?.Accumulate == true)
             throw new ArgumentException("options.Accumulate: the layer returns fresh gradient arrays; add them to your own.", nameof(options));
+        if (_projection is not null && options?.RecurrentClip > 0)
+            throw new ArgumentException($"options.RecurrentClip: not supported with proj_size = {ProjSize} (the folded recurrence would clip the gradient reaching m, not h; decision 0020).", nameof(options));
         var p = ProblemFor(batch, timeSteps);
         Guard.Length(x.Length, p.XLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
-        var wx = ProjectInput(p, x);
         var dWx = new T[p.WxLength];
         var dR = new T[p.RLength];
         var dBias = new T[p.BiasLength];
         var dInitial = new T[p.StatesLength];
-        Recurrence.Backward(p, new RecurrentInputs<T>(wx, _r, _bias, initialStates, lengths),
-            new RecurrentOutputGradients<T>(dy, dLastStates), new RecurrentInputGradients<T>(dWx, dR, dBias, dInitial), Backend, options);
+        T[] dWeightHh, dInitialStates;
+        T[]? dWeightHr = null;
+        if (_projection is null)
+        {
+            Recurrence.Backward(p, new RecurrentInputs<T>(ProjectInput(p, x), _r, _bias, initialStates, lengths),
+                new RecurrentOutputGradients<T>(dy, dLastStates), new RecurrentInputGradients<T>(dWx, dR, dBias, dInitial), Backend, options);
+            dWeightHh = PyTorchWeightMapping.WeightHhFromRecurrent<T>(p, dR);
+            dInitialStates = dInitial;
+        }
+        else
+        {
+            int rows = batch * timeSteps, P = ProjSize, block = batch * HiddenSize;
+            Guard.Length(dy.Length, rows * P, "dy", $"[B={batch}, T={timeSteps}, proj_size={P}]");
+            Guard.OptionalLength(dLastStates.Length, StatesLength(batch), "dLastStates", true, $"h [B={batch}, proj_size={P}] then c [B={batch}, H={HiddenSize}]");
+            // The forward's m (for dW_hr), then the unprojected backward with dL/dm = dL/dh W_hr.
+            var run = RunProjected(p, x, initialStates, lengths);
+            T[] dLastLow = dLastStates.IsEmpty ? [] : [.. _projection.ProjectGradient(dLastStates[..(batch * P)], batch), .. dLastStates[(batch * P)..]];
+            Recurrence.Backward(p, new RecurrentInputs<T>(run.Wx, _r, _bias, run.LowInitial, lengths),
+                new RecurrentOutputGradients<T>(_projection.ProjectGradient(dy, rows), dLastLow),
+                new RecurrentInputGradients<T>(dWx, dR, dBias, dInitial), Backend, options);
+
+            var dGates0 = new T[batch * p.GateCount * HiddenSize];
+            for (var b = 0; b < batch; b++)
+                dWx.AsSpan(b * timeSteps * p.GateCount * HiddenSize, p.GateCount * HiddenSize).CopyTo(dGates0.AsSpan(b * p.GateCount * HiddenSize));
+            var h0 = initialStates.IsEmpty ? default : initialStates[..(batch * P)];
+            // dL/dh and m side by side: every step's, then the last state's when it has a gradient.
+            T[] dh = dLastStates.IsEmpty ? dy.ToArray() : [.. dy, .. dLastStates[..(batch * P)]];
+            T[] m = dLastStates.IsEmpty ? run.M : [.. run.M, .. run.LastM];
+            (dWeightHh, dWeightHr) = _projection.WeightGradients(PyTorchWeightMapping.WeightHhFromRecurrent<T>(p, dR), dGates0, h0, batch,
+                dh, m, dh.Length / P);
+            // Truncated BPTT lets no gradient through the recurrent weights into the previous h, h_0 included.
+            var dh0 = options?.Truncate == true ? new T[batch * P] : _projection.InitialGradient(dGates0, batch);
+            dInitialStates = [.. dh0, .. dInitial.AsSpan(block)];
+        }
 
         int gateRows = p.GateCount * HiddenSize;
         var dx = new T[p.XLength];
         var dWeightIh = new T[gateRows * InputSize];
         InputProjection.Backward<T>(x, Weights.WeightIh, dWx, batch * timeSteps, InputSize, gateRows, dx, dWeightIh);
-        var dWeightHh = PyTorchWeightMapping.WeightHhFromRecurrent<T>(p, dR);
         var (dBiasIh, dBiasHh) = PyTorchWeightMapping.BiasGradientsToPyTorch<T>(p, dBias);
-        return new LayerGradients<T>(dx, dWeightIh, dWeightHh, dBiasIh, dBiasHh, dInitial);
+        return new LayerGradients<T>(dx, dWeightIh, dWeightHh, dBiasIh, dBiasHh, dInitialStates, dWeightHr);
+    }
+
+    private sealed record ProjectedRun(T[] Wx, T[] LowInitial, T[] M, T[] LastM, T[] LastC);
+
+    /// <summary>The unprojected recurrence over m (decision 0020): m_0 = 0, c_0 given, W_hh h_0 added to step 0's input.</summary>
+    private ProjectedRun RunProjected(RecurrentProblem p, ReadOnlySpan<T> x, ReadOnlySpan<T> initialStates, ReadOnlySpan<int> lengths)
+    {
+        int batch = p.Batch, block = batch * HiddenSize;
+        Guard.OptionalLength(initialStates.Length, StatesLength(batch), "initialStates", true, $"h0 [B={batch}, proj_size={ProjSize}] then c0 [B={batch}, H={HiddenSize}]");
+        var wx = ProjectInput(p, x);
+        var lowInitial = new T[p.StatesLength];
+        if (!initialStates.IsEmpty)
+        {
+            _projection!.AddInitialTerm(wx, initialStates[..(batch * ProjSize)], batch, p.TimeSteps);
+            initialStates[(batch * ProjSize)..].CopyTo(lowInitial.AsSpan(block));
+        }
+        var m = new T[p.YLength];
+        var last = new T[p.StatesLength];
+        Recurrence.Forward(p, new RecurrentInputs<T>(wx, _r, _bias, lowInitial, lengths), new RecurrentOutputs<T>(m, last), Backend);
+        return new ProjectedRun(wx, lowInitial, m, last[..block], last[block..]);
+    }
+
+    /// <summary>y = m W_hr^T over all rows, as one GEMM (on the device where the backend projects there).</summary>
+    private T[] Project(T[] m, int rows)
+    {
+        if (Backend is IInputProjectionBackend device && device.WhyNoInputProjection(DataTypeExtensions.Of<T>()!.Value) is null)
+        {
+            var y = new T[rows * ProjSize];
+            device.ProjectInput<T>(m, Weights.WeightHr, rows, HiddenSize, ProjSize, y);
+            return y;
+        }
+        return _projection!.Project(m, rows);
     }
 
     private T[] ProjectInput(RecurrentProblem p, ReadOnlySpan<T> x)

@@ -39,22 +39,35 @@ internal static class SequenceLayout
             slice.Slice(row * count, count).CopyTo(values.Slice(row * width + offset, count));
     }
 
-    /// <summary>Block <paramref name="index"/> of [S, blocks, B, H] as [S, B, H]; empty stays empty (zero states).</summary>
-    public static T[] StatesOf<T>(ReadOnlySpan<T> states, int stateCount, int blocks, int batch, int hidden, int index)
+    /// <summary>
+    /// Block <paramref name="index"/> of [S, blocks, B, *] as [S, B, *]; state s is <paramref name="sizes"/>[s] wide (h is
+    /// proj_size wide with a projection). Empty stays empty (zero states).
+    /// </summary>
+    public static T[] StatesOf<T>(ReadOnlySpan<T> states, IReadOnlyList<int> sizes, int blocks, int batch, int index)
     {
         if (states.IsEmpty) return [];
-        int block = batch * hidden;
-        var one = new T[stateCount * block];
-        for (var s = 0; s < stateCount; s++)
-            states.Slice((s * blocks + index) * block, block).CopyTo(one.AsSpan(s * block, block));
+        var one = new T[sizes.Sum() * batch];
+        int from = 0, to = 0;
+        foreach (var size in sizes)
+        {
+            int block = batch * size;
+            states.Slice(from + index * block, block).CopyTo(one.AsSpan(to, block));
+            from += blocks * block;
+            to += block;
+        }
         return one;
     }
 
-    /// <summary>Writes [S, B, H] into block <paramref name="index"/> of [S, blocks, B, H].</summary>
-    public static void SetStatesOf<T>(Span<T> states, ReadOnlySpan<T> one, int stateCount, int blocks, int batch, int hidden, int index)
+    /// <summary>Writes [S, B, *] into block <paramref name="index"/> of [S, blocks, B, *] (the layout of <see cref="StatesOf{T}"/>).</summary>
+    public static void SetStatesOf<T>(Span<T> states, ReadOnlySpan<T> one, IReadOnlyList<int> sizes, int blocks, int batch, int index)
     {
-        int block = batch * hidden;
-        for (var s = 0; s < stateCount; s++)
-            one.Slice(s * block, block).CopyTo(states.Slice((s * blocks + index) * block, block));
+        int from = 0, to = 0;
+        foreach (var size in sizes)
+        {
+            int block = batch * size;
+            one.Slice(from, block).CopyTo(states.Slice(to + index * block, block));
+            from += block;
+            to += blocks * block;
+        }
     }
 }

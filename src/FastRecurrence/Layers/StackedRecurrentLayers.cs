@@ -13,7 +13,9 @@ namespace FastRecurrence.Layers;
 /// </summary>
 /// <remarks>
 /// States are [S, L * directions, B, H], layer-major and direction-minor as PyTorch orders h_n: state 0 is h_n (and
-/// h0), LSTM's state 1 is c_n (and c0); sLSTM's four states follow the same layout.
+/// h0), LSTM's state 1 is c_n (and c0); sLSTM's four states follow the same layout. With proj_size P (LSTM), y and h
+/// are P wide: h_n [L * directions, B, P] is followed by c_n [L * directions, B, H], and layer k &gt; 0 reads
+/// directions * P features.
 /// </remarks>
 public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
@@ -27,6 +29,10 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
         Guard.Positive(Options.NumLayers, "options.NumLayers");
         if (Options.Dropout is < 0 or >= 1 || double.IsNaN(Options.Dropout))
             throw new ArgumentOutOfRangeException(nameof(options), Options.Dropout, $"options.Dropout: expected a probability in [0, 1), got {Options.Dropout}.");
+        Guard.NonNegative(Options.ProjSize, "options.ProjSize");
+        if (Options.ProjSize > 0 && (cell != CellKind.Lstm || Options.ProjSize >= hiddenSize || Options.Heads != 1))
+            throw new ArgumentException($"options.ProjSize: proj_size = {Options.ProjSize} needs an LSTM (got {cell}) with one head (got {Options.Heads}) " +
+                $"and proj_size < hidden_size = {hiddenSize}, as in PyTorch.", nameof(options));
         if (weights.NumLayers != Options.NumLayers || weights.Directions != Options.Directions)
             throw new ArgumentException($"weights: expected {Options.NumLayers} layers x {Options.Directions} directions (the options), got {weights.NumLayers} x {weights.Directions}.", nameof(weights));
         Cell = cell;
@@ -36,10 +42,10 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
         for (var k = 0; k < Options.NumLayers; k++)
         for (var d = 0; d < Options.Directions; d++)
         {
-            var layerInput = k == 0 ? inputSize : Options.Directions * hiddenSize;
+            var layerInput = k == 0 ? inputSize : Options.Directions * (Options.ProjSize > 0 ? Options.ProjSize : hiddenSize);
             try
             {
-                _layers[k, d] = new RecurrentLayer<T>(cell, layerInput, hiddenSize, weights[k, d], Options.Heads, backend);
+                _layers[k, d] = new RecurrentLayer<T>(cell, layerInput, hiddenSize, weights[k, d], Options.Heads, backend, Options.ProjSize);
             }
             catch (ArgumentException e) when (e.ParamName is { } name && name.StartsWith("weight", StringComparison.Ordinal) || e.ParamName?.StartsWith("bias", StringComparison.Ordinal) == true)
             {
@@ -57,11 +63,19 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
     public int HiddenSize { get; }
     public StackedLayersOptions Options { get; }
 
-    /// <summary>Directions * H: the feature size of y.</summary>
-    public int OutputSize => Options.Directions * HiddenSize;
+    /// <summary>Directions * H (or * P with a projection): the feature size of y.</summary>
+    public int OutputSize => Options.Directions * LayerOutputSize;
 
-    /// <summary>S * L * directions * B * H: the length of the initial and last states for a batch of <paramref name="batch"/>.</summary>
-    public int StatesLength(int batch) => Cell.StateCount() * _layers.Length * batch * HiddenSize;
+    /// <summary>The feature size of each state (h is proj_size wide with a projection, the others H).</summary>
+    public IReadOnlyList<int> StateSizes => _layers[0, 0].StateSizes;
+
+    /// <summary>The length of the initial and last states [S, L * directions, B, *] for a batch of <paramref name="batch"/>.</summary>
+    public int StatesLength(int batch) => _layers.Length * _layers[0, 0].StatesLength(batch);
+
+    private int LayerOutputSize => _layers[0, 0].OutputSize;
+
+    private string StatesShape(int batch) =>
+        $"[S={StateSizes.Count}, L*directions={_layers.Length}, B={batch}, {(Options.ProjSize > 0 ? $"proj_size={Options.ProjSize} for h, H={HiddenSize} for c" : $"H={HiddenSize}")}]";
 
     /// <summary>
     /// Runs the stack on x [B, T, I] from <paramref name="initialStates"/> [S, L * directions, B, H] (empty for zeros).
@@ -73,7 +87,7 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
         ReadOnlySpan<int> lengths = default)
     {
         var run = Run(x, batch, timeSteps, initialStates, training, lengths);
-        return new StackedOutput<T>(run.Y, run.LastStates, _layers.Length, batch, HiddenSize);
+        return new StackedOutput<T>(run.Y, run.LastStates, _layers.Length, batch, StateSizes);
     }
 
     /// <summary>
@@ -87,9 +101,9 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
         ReadOnlySpan<int> lengths = default)
     {
         var run = Run(x, batch, timeSteps, initialStates, training: true, lengths);
-        int L = Options.NumLayers, dirs = Options.Directions, H = HiddenSize, S = Cell.StateCount();
-        Guard.Length(dy.Length, batch * timeSteps * dirs * H, "dy", $"[B={batch}, T={timeSteps}, directions*H={dirs * H}]");
-        Guard.OptionalLength(dLastStates.Length, StatesLength(batch), "dLastStates", true, $"[S={S}, L*directions={L * dirs}, B={batch}, H={H}]");
+        int L = Options.NumLayers, dirs = Options.Directions, H = LayerOutputSize;
+        Guard.Length(dy.Length, batch * timeSteps * dirs * H, "dy", $"[B={batch}, T={timeSteps}, directions*{(Options.ProjSize > 0 ? "P" : "H")}={dirs * H}]");
+        Guard.OptionalLength(dLastStates.Length, StatesLength(batch), "dLastStates", true, $"{StatesShape(batch)}");
 
         var named = new Dictionary<string, T[]>();
         var dInitial = new T[StatesLength(batch)];
@@ -110,8 +124,8 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
                     dyDirection = SequenceLayout.ReverseTime(dyDirection, batch, timeSteps, H, lengths);
                 }
                 var grads = layer.Backward(xDirection, batch, timeSteps, dyDirection,
-                    SequenceLayout.StatesOf(initialStates, S, L * dirs, batch, H, k * dirs + d),
-                    SequenceLayout.StatesOf(dLastStates, S, L * dirs, batch, H, k * dirs + d), options, lengths);
+                    SequenceLayout.StatesOf(initialStates, StateSizes, L * dirs, batch, k * dirs + d),
+                    SequenceLayout.StatesOf(dLastStates, StateSizes, L * dirs, batch, k * dirs + d), options, lengths);
                 var dx = d == 1 ? SequenceLayout.ReverseTime(grads.DInput, batch, timeSteps, inputSize, lengths) : grads.DInput;
                 for (var i = 0; i < dInput.Length; i++)
                     dInput[i] += dx[i];
@@ -120,7 +134,8 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
                 named["weight_hh" + suffix] = grads.DWeightHh;
                 if (layer.Weights.BiasIh is not null) named["bias_ih" + suffix] = grads.DBiasIh;
                 if (layer.Weights.BiasHh is not null) named["bias_hh" + suffix] = grads.DBiasHh;
-                SequenceLayout.SetStatesOf(dInitial, grads.DInitialStates, S, L * dirs, batch, H, k * dirs + d);
+                if (grads.DWeightHr is not null) named["weight_hr" + suffix] = grads.DWeightHr;
+                SequenceLayout.SetStatesOf(dInitial, grads.DInitialStates, StateSizes, L * dirs, batch, k * dirs + d);
             }
             // Through the dropout that fed this layer: the same mask and scale.
             if (k > 0)
@@ -136,9 +151,9 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
     {
         Guard.Positive(batch, nameof(batch));
         Guard.Positive(timeSteps, nameof(timeSteps));
-        int L = Options.NumLayers, dirs = Options.Directions, H = HiddenSize, S = Cell.StateCount();
+        int L = Options.NumLayers, dirs = Options.Directions, H = LayerOutputSize;
         Guard.Length(x.Length, batch * timeSteps * InputSize, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
-        Guard.OptionalLength(initialStates.Length, StatesLength(batch), "initialStates", true, $"[S={S}, L*directions={L * dirs}, B={batch}, H={H}]");
+        Guard.OptionalLength(initialStates.Length, StatesLength(batch), "initialStates", true, $"{StatesShape(batch)}");
         var inputs = new T[L][];
         var last = new T[StatesLength(batch)];
         var current = x.ToArray();
@@ -151,10 +166,10 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
             {
                 var xDirection = d == 1 ? SequenceLayout.ReverseTime(current, batch, timeSteps, inputSize, lengths) : current;
                 var result = _layers[k, d].Forward(xDirection, batch, timeSteps,
-                    SequenceLayout.StatesOf(initialStates, S, L * dirs, batch, H, k * dirs + d), lengths);
+                    SequenceLayout.StatesOf(initialStates, StateSizes, L * dirs, batch, k * dirs + d), lengths);
                 var y = d == 1 ? SequenceLayout.ReverseTime(result.Y, batch, timeSteps, H, lengths) : result.Y;
                 SequenceLayout.SetFeatures(output, y, batch, timeSteps, dirs * H, d * H, H);
-                SequenceLayout.SetStatesOf(last, result.LastStates, S, L * dirs, batch, H, k * dirs + d);
+                SequenceLayout.SetStatesOf(last, result.LastStates, StateSizes, L * dirs, batch, k * dirs + d);
             }
             if (training && k < L - 1)
                 DropoutMask.Apply<T>(output, Options.Dropout, Options.DropoutSeed, k);

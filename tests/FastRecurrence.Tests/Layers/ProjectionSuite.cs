@@ -1,0 +1,69 @@
+using FastRecurrence.Backends;
+using FastRecurrence.Tests.Backends;
+using FastRecurrence.Tests.Support;
+
+namespace FastRecurrence.Tests.Layers;
+
+/// <summary>
+/// LSTM stacks with proj_size on one backend, float32, against PyTorch's projected LSTM computed directly in float64
+/// (forward) and the float64 reference stack (gradients, themselves checked by finite differences in
+/// <see cref="ProjectionReferenceTests"/>); with variable lengths where the backend masks them.
+/// </summary>
+public abstract class ProjectionSuite
+{
+    protected abstract IRecurrenceBackend Backend { get; }
+    protected virtual bool MustBeAvailable => false;
+
+    [SetUp]
+    public void RequireBackend() => BackendRequirement.Ensure(Backend, MustBeAvailable);
+
+    [TestCase(1, false, false)]
+    [TestCase(2, true, false)]
+    [TestCase(2, true, true)]
+    public void ForwardAndBackward_MatchTheFloat64Reference(int layers, bool bidirectional, bool withLengths)
+    {
+        if (withLengths && Backend.WhyNoVariableLengths is { } reason)
+            Assert.Ignore(reason);
+        var c = ProjectionCase.Create(layers, bidirectional, seed: 41 + layers, dropout: layers > 1 ? 0.25 : 0);
+        int[]? lengths = withLengths ? [3, 5] : null;
+        const int B = ProjectionCase.Batch, T = ProjectionCase.Steps;
+        var expected = c.ComposeByHand(lengths);
+        var expectedGrads = c.Stack64().Backward(c.X, B, T, c.DY, c.Initial, c.DLast, lengths: lengths);
+        var stack = c.Stack(Backend);
+        var actual = stack.Forward(TestData.ToSingle(c.X), B, T, TestData.ToSingle(c.Initial), lengths: lengths);
+        var grads = stack.Backward(TestData.ToSingle(c.X), B, T, TestData.ToSingle(c.DY), TestData.ToSingle(c.Initial), TestData.ToSingle(c.DLast), lengths: lengths);
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.Y), expected.Y), Is.LessThanOrEqualTo(1e-5), "y");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.LastStates), expected.LastStates), Is.LessThanOrEqualTo(1e-5), "h_n, c_n");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.DInput), expectedGrads.DInput), Is.LessThanOrEqualTo(1e-5), "d_input");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.DInitialStates), expectedGrads.DInitialStates), Is.LessThanOrEqualTo(1e-5), "d_initial_states");
+            Assert.That(grads.Weights.Keys, Is.EquivalentTo(expectedGrads.Weights.Keys));
+            foreach (var (name, grad) in expectedGrads.Weights)
+                Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.Weights[name]), grad), Is.LessThanOrEqualTo(1e-5), name);
+        });
+    }
+}
+
+public sealed class ReferenceProjectionTests : ProjectionSuite
+{
+    protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("reference");
+    protected override bool MustBeAvailable => true;
+}
+
+public sealed class IlgpuCpuProjectionTests : ProjectionSuite
+{
+    protected override IRecurrenceBackend Backend => FastRecurrence.Ilgpu.IlgpuBackends.Cpu;
+    protected override bool MustBeAvailable => true;
+}
+
+public sealed class CudaEmulatedProjectionTests : ProjectionSuite
+{
+    protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("cuda-emulated");
+    protected override bool MustBeAvailable => true;
+}
+
+public sealed class CudaProjectionTests : ProjectionSuite
+{
+    protected override IRecurrenceBackend Backend => RecurrenceBackends.Get("cuda");
+}
