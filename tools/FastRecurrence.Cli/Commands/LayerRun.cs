@@ -17,26 +17,27 @@ internal static class LayerRun
     public static void Execute(RunRequest request, TextWriter stdout)
     {
         var cell = CellNames.Parse(request.Cell);
+        CheckProjection(cell, request);
         CheckStateOptions(cell, request);
         Timing.Check(request.Repeat);
         if (request.NumLayers < 1)
             throw new CliInputException($"--num-layers: expected 1 or more, got {request.NumLayers}.");
         var backend = BackendChoice.Resolve(request.Backend);
 
-        var weights = PyTorchWeightFiles.Read(request.WeightsDirectory, cell, request.NumLayers, request.Bidirectional);
+        var weights = PyTorchWeightFiles.Read(request.WeightsDirectory, cell, request.NumLayers, request.Bidirectional, request.ProjSize);
         var x = TensorFile.Read(request.InputPath, "--input");
         var h0 = TensorFile.ReadOptional(request.H0Path, "--h0");
         var c0 = TensorFile.ReadOptional(request.C0Path, "--c0");
         var dy = TensorFile.ReadOptional(request.GradOutputPath, "--grad-output");
         var dataType = InputPrecision.Common([.. weights.Files, x, h0, c0, dy]);
 
-        int hidden = weights.HiddenSize, inputSize = weights.InputSize, layerDirections = weights.NumLayers * weights.Directions;
+        int hidden = weights.HiddenSize, output = weights.OutputSize, inputSize = weights.InputSize, layerDirections = weights.NumLayers * weights.Directions;
         x.RequireRank(3, "[B, T, I]");
         int batch = x.Shape[0], steps = x.Shape[1];
         x.RequireShape("[B, T, I]", $"(I from {PyTorchWeightFiles.WeightIhName})", batch, steps, inputSize);
-        RequireState(h0, layerDirections, batch, hidden);
-        RequireState(c0, layerDirections, batch, hidden);
-        dy?.RequireShape("[B, T, directions*H]", "(the shape of y)", batch, steps, weights.Directions * hidden);
+        RequireState(h0, layerDirections, batch, output, weights.ProjSize > 0 ? "P" : "H");
+        RequireState(c0, layerDirections, batch, hidden, "H");
+        dy?.RequireShape(weights.ProjSize > 0 ? "[B, T, directions*P]" : "[B, T, directions*H]", "(the shape of y)", batch, steps, weights.Directions * output);
         var lengths = request.LengthsPath is null ? null : TensorFile.ReadLengths(request.LengthsPath, "--lengths", batch, steps);
 
         var run = new LayerFiles(cell, weights, x, h0, c0, dy, batch, steps, request.Heads, backend, request.Repeat,
@@ -63,6 +64,7 @@ internal static class LayerRun
         int[]? Lengths)
     {
         public int HiddenSize => Weights.HiddenSize;
+        public int OutputSize => Weights.OutputSize;
         public int InputSize => Weights.InputSize;
         public int LayerDirections => Weights.NumLayers * Weights.Directions;
     }
@@ -71,24 +73,24 @@ internal static class LayerRun
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var w = run.Weights;
-        var options = new StackedLayersOptions { NumLayers = w.NumLayers, Bidirectional = w.Directions == 2, Heads = run.Heads };
+        var options = new StackedLayersOptions { NumLayers = w.NumLayers, Bidirectional = w.Directions == 2, Heads = run.Heads, ProjSize = w.ProjSize };
         var weights = w.ToWeights<T>();
         var layers = new StackedRecurrentLayers<T>(run.Cell, run.InputSize, run.HiddenSize, weights, options, run.Backend);
-        int batch = run.Batch, steps = run.Steps, hidden = run.HiddenSize, inputSize = run.InputSize, ld = run.LayerDirections;
+        int batch = run.Batch, steps = run.Steps, hidden = run.HiddenSize, width = run.OutputSize, inputSize = run.InputSize, ld = run.LayerDirections;
         var x = run.X.Values<T>();
         var initialStates = InitialStates<T>(run);
         var hasCellState = CellNames.HasCellState(run.Cell);
         // Created only after the layers accepted the weights (heads, block structure), so a rejected run leaves nothing behind.
         var output = new OutputDirectory(outputDirectory, stdout);
-        var what = $"(B={batch}, T={steps}, H={hidden}, NH={run.Heads}, layers={w.NumLayers}{(w.Directions == 2 ? ", bidirectional" : "")})";
+        var what = $"(B={batch}, T={steps}, H={hidden}{(w.ProjSize > 0 ? $", P={w.ProjSize}" : "")}, NH={run.Heads}, layers={w.NumLayers}{(w.Directions == 2 ? ", bidirectional" : "")})";
 
         var lengths = run.Lengths ?? [];
         var forward = layers.Forward(x, batch, steps, initialStates, lengths: lengths);
         Timing.Report(stdout, $"{run.Cell} layer forward {what}", run.Backend.Name, run.Repeat,
             () => layers.Forward(x, batch, steps, initialStates, lengths: lengths));
-        output.Write("y.npy", forward.Y, batch, steps, w.Directions * hidden);
+        output.Write("y.npy", forward.Y, batch, steps, w.Directions * width);
         // sLSTM: h_n is the last y (state 0) and c_n the last c (state 1), matching LSTM's files.
-        output.Write("h_n.npy", forward.State(0).ToArray(), ld, batch, hidden);
+        output.Write("h_n.npy", forward.State(0).ToArray(), ld, batch, width);
         if (hasCellState)
             output.Write("c_n.npy", forward.State(1).ToArray(), ld, batch, hidden);
 
@@ -102,33 +104,54 @@ internal static class LayerRun
         // One file per parameter, d_ + PyTorch's name; as in PyTorch, a module without biases has no bias gradients.
         foreach (var (name, value) in weights.NamedParameters())
         {
-            var shape = name.StartsWith("bias", StringComparison.Ordinal) ? new[] { value.Length } : [run.Cell.GateCount() * hidden, value.Length / (run.Cell.GateCount() * hidden)];
+            var shape = name.StartsWith("bias", StringComparison.Ordinal) ? new[] { value.Length }
+                : name.StartsWith("weight_hr", StringComparison.Ordinal) ? [width, hidden]
+                : [run.Cell.GateCount() * hidden, value.Length / (run.Cell.GateCount() * hidden)];
             output.Write($"d_{name}.npy", gradients.Weights[name], shape);
         }
-        var slot = ld * batch * hidden;
-        output.Write("d_h0.npy", gradients.DInitialStates.AsSpan(0, slot).ToArray(), ld, batch, hidden);
+        var hSlot = ld * batch * width;
+        output.Write("d_h0.npy", gradients.DInitialStates.AsSpan(0, hSlot).ToArray(), ld, batch, width);
         if (hasCellState)
-            output.Write("d_c0.npy", gradients.DInitialStates.AsSpan(slot, slot).ToArray(), ld, batch, hidden);
+            output.Write("d_c0.npy", gradients.DInitialStates.AsSpan(hSlot, ld * batch * hidden).ToArray(), ld, batch, hidden);
     }
 
-    /// <summary>The stack's [S, L*directions, B, H] initial states from h0 (slot 0) and c0 (slot 1), or empty (zeros) when neither was given.</summary>
+    /// <summary>
+    /// The stack's initial states from h0 (slot 0, [L*directions, B, H or P]) and c0 (slot 1, [L*directions, B, H]) and
+    /// zeros for the rest, or empty (zeros) when neither was given.
+    /// </summary>
     private static T[] InitialStates<T>(LayerFiles run)
     {
         if (run.H0 is null && run.C0 is null)
             return [];
-        var slot = run.LayerDirections * run.Batch * run.HiddenSize;
-        var states = new T[run.Cell.StateCount() * slot];
+        int hSlot = run.LayerDirections * run.Batch * run.OutputSize, slot = run.LayerDirections * run.Batch * run.HiddenSize;
+        var states = new T[hSlot + (run.Cell.StateCount() - 1) * slot];
         run.H0?.Values<T>().CopyTo(states, 0);
-        run.C0?.Values<T>().CopyTo(states, slot);
+        run.C0?.Values<T>().CopyTo(states, hSlot);
         return states;
     }
 
-    /// <summary>Initial states are PyTorch's [num_layers * directions, B, H]; with one layer and direction a plain [B, H] is accepted too.</summary>
-    private static void RequireState(TensorFile? state, int layerDirections, int batch, int hidden)
+    /// <summary>Initial states are PyTorch's [num_layers * directions, B, width]; with one layer and direction a plain [B, width] is accepted too.</summary>
+    private static void RequireState(TensorFile? state, int layerDirections, int batch, int width, string widthName)
     {
-        if (state is null || (layerDirections == 1 && state.Array.HasShape(batch, hidden)))
+        if (state is null || (layerDirections == 1 && state.Array.HasShape(batch, width)))
             return;
-        state.RequireShape($"[{layerDirections}, B, H]", layerDirections == 1 ? "(or [B, H])" : "(num_layers * directions, B, H)", layerDirections, batch, hidden);
+        state.RequireShape($"[{layerDirections}, B, {widthName}]", layerDirections == 1 ? $"(or [B, {widthName}])" : $"(num_layers * directions, B, {widthName})",
+            layerDirections, batch, width);
+    }
+
+    /// <summary>--proj-size is nn.LSTM's proj_size: lstm only, one head, not negative (its bound by H is checked with the weights).</summary>
+    private static void CheckProjection(CellKind cell, RunRequest request)
+    {
+        if (request.ProjSize < 0)
+            throw new CliInputException($"--proj-size: expected 0 (none) or a positive size smaller than H, got {request.ProjSize}.");
+        if (request.ProjSize == 0)
+            return;
+        if (cell != CellKind.Lstm)
+            throw new CliInputException($"--proj-size: only lstm has a projection (nn.LSTM's proj_size), got --cell {CellNames.NameOf(cell)}.");
+        if (request.Heads != 1)
+            throw new CliInputException($"--proj-size: a projected lstm has one head; got --heads {request.Heads}.");
+        if (request.RecurrentClip != 0)
+            throw new CliInputException("--recurrent-clip: not supported with --proj-size (decision 0020).");
     }
 
     private static void CheckStateOptions(CellKind cell, RunRequest request)

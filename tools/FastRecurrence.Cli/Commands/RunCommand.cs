@@ -15,7 +15,7 @@ internal static class RunCommand
         };
         var weights = new Option<string>("--weights")
         {
-            Description = "Directory with PyTorch's named_parameters() as .npy: weight_ih_l0.npy [G*H, I], weight_hh_l0.npy [G*H, H], optionally bias_ih_l0.npy, bias_hh_l0.npy [G*H]; with --num-layers / --bidirectional also _l1.., _reverse.",
+            Description = "Directory with PyTorch's named_parameters() as .npy: weight_ih_l0.npy [G*H, I], weight_hh_l0.npy [G*H, H], optionally bias_ih_l0.npy, bias_hh_l0.npy [G*H]; with --num-layers / --bidirectional also _l1.., _reverse; with --proj-size weight_hr_l0.npy [P, H].",
             Required = true,
             HelpName = "DIR",
         };
@@ -27,7 +27,7 @@ internal static class RunCommand
         };
         var output = new Option<string>("--out")
         {
-            Description = "Directory for y.npy [B, T, directions*H], h_n.npy, c_n.npy (lstm, slstm) [layers*directions, B, H] and the gradients (d_ + each parameter's name); created if missing.",
+            Description = "Directory for y.npy [B, T, directions*H], h_n.npy, c_n.npy (lstm, slstm) [layers*directions, B, H] (y and h_n P wide with --proj-size) and the gradients (d_ + each parameter's name); created if missing.",
             Required = true,
             HelpName = "DIR",
         };
@@ -80,6 +80,13 @@ internal static class RunCommand
             Description = "A reverse direction in every layer (weights with the suffix _reverse), outputs concatenated forward-first as PyTorch does.",
         };
 
+        var projSize = new Option<int>("--proj-size")
+        {
+            Description = "lstm only, as nn.LSTM's proj_size (0 < P < H; 0: none): h and y are P wide (h_n, --h0, d_h0 [layers*directions, B, P], y [B, T, directions*P]), weight_hh_l{k}.npy is [4H, P] and weight_hr_l{k}.npy [P, H] is required.",
+            DefaultValueFactory = _ => 0,
+            HelpName = "P",
+        };
+
         var lengths = new Option<string>("--lengths")
         {
             Description = "Each sequence's length, [B] int64 (1..T, any order): steps past it leave the state alone and give y = 0; h_n is the state at its own length; the reverse direction starts at its own last step (PyTorch's packed sequences, padded).",
@@ -95,7 +102,7 @@ internal static class RunCommand
 
         var command = new Command("run", "Run recurrent layers (one, or a stack with --num-layers / --bidirectional) with PyTorch-named weights on x (batch-first) and write the outputs as .npy.")
         {
-            cell, weights, input, output, h0, c0, heads, numLayers, bidirectional, lengths, backend, gradOutput, recurrentClip, truncate, repeat,
+            cell, weights, input, output, h0, c0, heads, numLayers, bidirectional, projSize, lengths, backend, gradOutput, recurrentClip, truncate, repeat,
         };
         command.SetAction(parse =>
         {
@@ -114,7 +121,8 @@ internal static class RunCommand
                 parse.GetValue(truncate),
                 parse.GetValue(numLayers),
                 parse.GetValue(bidirectional),
-                parse.GetValue(lengths));
+                parse.GetValue(lengths),
+                parse.GetValue(projSize));
             LayerRun.Execute(request, stdout);
             return 0;
         });

@@ -16,4 +16,5 @@ internal sealed record RunRequest(
     bool Truncate = false,
     int NumLayers = 1,
     bool Bidirectional = false,
-    string? LengthsPath = null);
+    string? LengthsPath = null,
+    int ProjSize = 0);

@@ -5,15 +5,17 @@ using FastRecurrence.Layers;
 
 namespace FastRecurrence.Cli.Tensors;
 
-/// <summary>One layer and direction's files: weight_ih, weight_hh and the optional biases.</summary>
-internal sealed record LayerWeightFiles(TensorFile WeightIh, TensorFile WeightHh, TensorFile? BiasIh, TensorFile? BiasHh);
+/// <summary>One layer and direction's files: weight_ih, weight_hh, the optional biases and, with --proj-size, weight_hr.</summary>
+internal sealed record LayerWeightFiles(TensorFile WeightIh, TensorFile WeightHh, TensorFile? BiasIh, TensorFile? BiasHh, TensorFile? WeightHr);
 
 /// <summary>
 /// A directory of a PyTorch recurrent module's weights under the names named_parameters() gives, for every layer k and
 /// direction (suffix "_reverse"): weight_ih_l{k}.npy [G*H, I] (layer 0) or [G*H, directions*H] (later layers),
 /// weight_hh_l{k}.npy [G*H, H], and optionally bias_ih_l{k}.npy and bias_hh_l{k}.npy [G*H] (all absent is PyTorch's
-/// bias=False). H comes from weight_hh_l0's second dimension, I from weight_ih_l0's. Files of layers or a direction the
-/// options do not ask for are refused, so a forgotten --num-layers or --bidirectional cannot go unnoticed.
+/// bias=False). H comes from weight_hh_l0's second dimension, I from weight_ih_l0's. With --proj-size P (lstm):
+/// weight_hh_l{k}.npy is [4H, P] (H from its first dimension), weight_hr_l{k}.npy [P, H] is required, and later layers read
+/// directions*P features. Files of layers, a direction or a projection the options do not ask for are refused, so a
+/// forgotten --num-layers, --bidirectional or --proj-size cannot go unnoticed.
 /// </summary>
 internal sealed class PyTorchWeightFiles
 {
@@ -21,14 +23,21 @@ internal sealed class PyTorchWeightFiles
 
     private readonly LayerWeightFiles[,] _layers;
 
-    private PyTorchWeightFiles(LayerWeightFiles[,] layers, int hiddenSize, int inputSize)
+    private PyTorchWeightFiles(LayerWeightFiles[,] layers, int hiddenSize, int inputSize, int projSize)
     {
         _layers = layers;
         HiddenSize = hiddenSize;
         InputSize = inputSize;
+        ProjSize = projSize;
     }
 
     public int HiddenSize { get; }
+
+    /// <summary>--proj-size, or 0.</summary>
+    public int ProjSize { get; }
+
+    /// <summary>The feature size of y and h: P with a projection, else H.</summary>
+    public int OutputSize => ProjSize > 0 ? ProjSize : HiddenSize;
     public int InputSize { get; }
     public int NumLayers => _layers.GetLength(0);
     public int Directions => _layers.GetLength(1);
@@ -38,17 +47,18 @@ internal sealed class PyTorchWeightFiles
     public bool HasBiases => _layers[0, 0].BiasIh is not null;
 
     public IEnumerable<TensorFile?> Files =>
-        _layers.Cast<LayerWeightFiles>().SelectMany(l => new[] { l.WeightIh, l.WeightHh, l.BiasIh, l.BiasHh });
+        _layers.Cast<LayerWeightFiles>().SelectMany(l => new[] { l.WeightIh, l.WeightHh, l.BiasIh, l.BiasHh, l.WeightHr });
 
     /// <summary>Reads the directory and checks every shape against <paramref name="cell"/>'s gate count and the stack's options.</summary>
-    public static PyTorchWeightFiles Read(string directory, CellKind cell, int numLayers = 1, bool bidirectional = false)
+    public static PyTorchWeightFiles Read(string directory, CellKind cell, int numLayers = 1, bool bidirectional = false, int projSize = 0)
     {
         if (!Directory.Exists(directory))
             throw new CliInputException($"--weights: directory '{directory}' not found.");
         var cellName = CellNames.NameOf(cell);
         var gates = cell.GateCount();
         var directions = bidirectional ? 2 : 1;
-        RefuseUnaskedFiles(directory, numLayers, bidirectional);
+        RefuseUnaskedFiles(directory, numLayers, bidirectional, projSize);
+        var hhShape = projSize > 0 ? "[4H, P]" : "[G*H, H]";
 
         var layers = new LayerWeightFiles[numLayers, directions];
         int hidden = 0, input = 0;
@@ -57,19 +67,27 @@ internal sealed class PyTorchWeightFiles
         for (var d = 0; d < directions; d++)
         {
             var suffix = PyTorchParameterNames.Suffix(k, d);
-            var weightHh = ReadRequired(directory, $"weight_hh{suffix}.npy", "[G*H, H]");
-            weightHh.RequireRank(2, "[G*H, H]");
+            var weightHh = ReadRequired(directory, $"weight_hh{suffix}.npy", hhShape);
+            weightHh.RequireRank(2, hhShape);
             if (k == 0 && d == 0)
-                hidden = weightHh.Shape[1];
-            weightHh.RequireShape("[G*H, H]", $"for {cellName} (G={gates}, H={hidden} from weight_hh_l0's second dimension)", gates * hidden, hidden);
+            {
+                hidden = projSize > 0 ? weightHh.Shape[0] / gates : weightHh.Shape[1];
+                if (projSize > 0 && projSize >= hidden)
+                    throw new CliInputException($"--proj-size: must be smaller than H={hidden} (from weight_hh_l0's first dimension / 4), as in PyTorch; got {projSize}.");
+            }
+            if (projSize > 0)
+                weightHh.RequireShape(hhShape, $"for lstm with --proj-size {projSize} (H={hidden} from weight_hh_l0's first dimension)", gates * hidden, projSize);
+            else
+                weightHh.RequireShape(hhShape, $"for {cellName} (G={gates}, H={hidden} from weight_hh_l0's second dimension)", gates * hidden, hidden);
 
             var weightIh = ReadRequired(directory, $"weight_ih{suffix}.npy", k == 0 ? "[G*H, I]" : "[G*H, directions*H]");
             weightIh.RequireRank(2, "[G*H, I]");
             if (k == 0 && d == 0)
                 input = weightIh.Shape[1];
-            var layerInput = k == 0 ? input : directions * hidden;
-            weightIh.RequireShape(k == 0 ? "[G*H, I]" : "[G*H, directions*H]",
-                k == 0 ? $"for {cellName} (G={gates}, H={hidden})" : $"for {cellName} layer {k} (its input is the previous layer's y: {directions} x H={hidden})",
+            var layerOutput = projSize > 0 ? projSize : hidden;
+            var layerInput = k == 0 ? input : directions * layerOutput;
+            weightIh.RequireShape(k == 0 ? "[G*H, I]" : projSize > 0 ? "[G*H, directions*P]" : "[G*H, directions*H]",
+                k == 0 ? $"for {cellName} (G={gates}, H={hidden})" : $"for {cellName} layer {k} (its input is the previous layer's y: {directions} x {(projSize > 0 ? "P" : "H")}={layerOutput})",
                 gates * hidden, layerInput);
 
             var biasIh = ReadOptional(directory, $"bias_ih{suffix}.npy");
@@ -80,9 +98,15 @@ internal sealed class PyTorchWeightFiles
             biases = biasIh is not null;
             biasIh?.RequireShape("[G*H]", $"for {cellName}", gates * hidden);
             biasHh?.RequireShape("[G*H]", $"for {cellName}", gates * hidden);
-            layers[k, d] = new LayerWeightFiles(weightIh, weightHh, biasIh, biasHh);
+            TensorFile? weightHr = null;
+            if (projSize > 0)
+            {
+                weightHr = ReadRequired(directory, $"weight_hr{suffix}.npy", "[P, H]");
+                weightHr.RequireShape("[P, H]", $"for --proj-size {projSize} (H={hidden})", projSize, hidden);
+            }
+            layers[k, d] = new LayerWeightFiles(weightIh, weightHh, biasIh, biasHh, weightHr);
         }
-        return new PyTorchWeightFiles(layers, hidden, input);
+        return new PyTorchWeightFiles(layers, hidden, input, projSize);
     }
 
     /// <summary>The weights as the layer API takes them, in <typeparamref name="T"/>.</summary>
@@ -93,12 +117,13 @@ internal sealed class PyTorchWeightFiles
         for (var d = 0; d < Directions; d++)
         {
             var l = _layers[k, d];
-            weights[k, d] = new RecurrentLayerWeights<T>(l.WeightIh.Values<T>(), l.WeightHh.Values<T>(), l.BiasIh?.Values<T>(), l.BiasHh?.Values<T>());
+            weights[k, d] = new RecurrentLayerWeights<T>(l.WeightIh.Values<T>(), l.WeightHh.Values<T>(), l.BiasIh?.Values<T>(), l.BiasHh?.Values<T>(),
+                l.WeightHr?.Values<T>());
         }
         return new StackedLayersWeights<T>(weights);
     }
 
-    private static void RefuseUnaskedFiles(string directory, int numLayers, bool bidirectional)
+    private static void RefuseUnaskedFiles(string directory, int numLayers, bool bidirectional, int projSize)
     {
         foreach (var path in Directory.EnumerateFiles(directory, "*.npy"))
         {
@@ -116,6 +141,8 @@ internal sealed class PyTorchWeightFiles
                 throw new CliInputException($"--weights: {Path.GetFileName(path)} is a weight of layer {layer}, but --num-layers is {numLayers}; pass --num-layers {layer + 1} (or remove the file).");
             if (reverse && !bidirectional)
                 throw new CliInputException($"--weights: {Path.GetFileName(path)} is a reverse-direction weight; pass --bidirectional (or remove the file).");
+            if (projSize == 0 && name.StartsWith("weight_hr_", StringComparison.Ordinal))
+                throw new CliInputException($"--weights: {Path.GetFileName(path)} is an LSTM projection weight; pass --proj-size P (its first dimension) (or remove the file).");
         }
     }
 
