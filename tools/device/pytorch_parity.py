@@ -3,7 +3,8 @@
 
 1. Parity, float64 on the CPU: torch.nn.LSTM / GRU / RNN with random weights, h0 / c0 and dL/dy; the CLI's
    `run --grad-output` must reproduce y, h_n, c_n and every gradient torch autograd gives (x, weight_ih_l0,
-   weight_hh_l0, bias_ih_l0, bias_hh_l0, h0, c0). The scan against a torch loop with autograd.
+   weight_hh_l0, bias_ih_l0, bias_hh_l0, h0, c0). Stacks (num_layers, bidirectional, proj_size) on packed sequences
+   with unsorted lengths the same way. The scan against a torch loop with autograd.
 2. Parity, float32: the CLI in float32 against torch's cuDNN float32 (TF32 off), relative L2.
 3. Peer timings (cuDNN nn.LSTM / nn.GRU, the targets.md headline shape; forward with autograd on, forward under
    torch.no_grad, forward+backward), CUDA events, median of 20 after 5 warm-ups: the numbers
@@ -90,6 +91,69 @@ def layer_parity(cell, batch, steps, inp, hidden, dtype, device, tolerance):
             errors[f"d_{name}"] = rel_l2(load(f"d_{name}"), param.grad.cpu())
         assert load("y").dtype == np_dtype, "output dtype must follow the input dtype"
     record(f"{cell} B={batch} T={steps} I={inp} H={hidden} {str(dtype).split('.')[-1]} on {device}", errors, tolerance)
+
+
+def stack_parity(cell, num_layers, bidirectional, proj_size, lengths, dtype, device, tolerance,
+                 batch=3, steps=6, inp=5, hidden=6):
+    """A stack (num_layers, bidirectional, proj_size) on packed sequences (lengths, unsorted, through
+    pack_padded_sequence / pad_packed_sequence) against the CLI's run with the same options and --lengths: y (zero
+    past each length), h_n / c_n in PyTorch's layer-major, direction-minor order, and every gradient."""
+    torch.manual_seed(2000 + 13 * num_layers + 7 * proj_size + (1 if bidirectional else 0) + (0 if lengths is None else 3))
+    module_type = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
+    options = {"num_layers": num_layers, "bidirectional": bidirectional, "batch_first": True}
+    if proj_size:
+        options["proj_size"] = proj_size
+    module = module_type(inp, hidden, **options).to(device=device, dtype=dtype)
+    dirs = 2 if bidirectional else 1
+    width = proj_size or hidden
+    x = torch.randn(batch, steps, inp, dtype=dtype, device=device, requires_grad=True)
+    h0 = (0.5 * torch.randn(num_layers * dirs, batch, width, dtype=dtype, device=device)).requires_grad_()
+    c0 = (0.5 * torch.randn(num_layers * dirs, batch, hidden, dtype=dtype, device=device)).requires_grad_()
+    dy = torch.randn(batch, steps, dirs * width, dtype=dtype, device=device)
+    state0 = (h0, c0) if cell == "lstm" else h0
+    if lengths is None:
+        y, state = module(x, state0)
+    else:
+        packed = torch.nn.utils.rnn.pack_padded_sequence(x, torch.tensor(lengths, dtype=torch.int64), batch_first=True,
+                                                         enforce_sorted=False)
+        packed_y, state = module(packed, state0)
+        y, _ = torch.nn.utils.rnn.pad_packed_sequence(packed_y, batch_first=True, total_length=steps)
+    hn, cn = state if cell == "lstm" else (state, None)
+    (y * dy).sum().backward()
+
+    np_dtype = np.float64 if dtype == torch.float64 else np.float32
+    with tempfile.TemporaryDirectory() as work:
+        wdir = os.path.join(work, "weights")
+        odir = os.path.join(work, "out")
+        os.makedirs(wdir)
+        for name, param in module.named_parameters():
+            np.save(os.path.join(wdir, f"{name}.npy"), param.detach().cpu().numpy().astype(np_dtype))
+        for name, tensor in (("x", x), ("h0", h0), ("c0", c0), ("dy", dy)):
+            np.save(os.path.join(work, f"{name}.npy"), tensor.detach().cpu().numpy().astype(np_dtype))
+        args = ["run", "--cell", cell, "--weights", wdir, "--input", os.path.join(work, "x.npy"), "--out", odir,
+                "--h0", os.path.join(work, "h0.npy"), "--grad-output", os.path.join(work, "dy.npy"),
+                "--num-layers", str(num_layers)]
+        if cell == "lstm":
+            args += ["--c0", os.path.join(work, "c0.npy")]
+        if bidirectional:
+            args += ["--bidirectional"]
+        if proj_size:
+            args += ["--proj-size", str(proj_size)]
+        if lengths is not None:
+            np.save(os.path.join(work, "lengths.npy"), np.asarray(lengths, dtype=np.int64))
+            args += ["--lengths", os.path.join(work, "lengths.npy")]
+        run_cli(args)
+        load = lambda n: np.load(os.path.join(odir, f"{n}.npy"))
+        errors = {"y": rel_l2(load("y"), y.detach().cpu()), "h_n": rel_l2(load("h_n"), hn.detach().cpu()),
+                  "d_input": rel_l2(load("d_input"), x.grad.cpu()), "d_h0": rel_l2(load("d_h0"), h0.grad.cpu())}
+        if cn is not None:
+            errors["c_n"] = rel_l2(load("c_n"), cn.detach().cpu())
+            errors["d_c0"] = rel_l2(load("d_c0"), c0.grad.cpu())
+        for name, param in module.named_parameters():
+            errors[f"d_{name}"] = rel_l2(load(f"d_{name}"), param.grad.cpu())
+    what = f"{cell} layers={num_layers}{' bidirectional' if bidirectional else ''}{f' proj={proj_size}' if proj_size else ''}"
+    what += f" lengths={lengths}" if lengths is not None else ""
+    record(f"{what} B={batch} T={steps} I={inp} H={hidden} {str(dtype).split('.')[-1]} on {device}", errors, tolerance)
 
 
 def scan_parity(batch, steps, heads, dim):
@@ -181,6 +245,12 @@ if __name__ == "__main__":
     for cell in ("lstm", "gru", "rnn"):
         guarded(f"{cell} float64 B=3 T=7 I=5 H=6", layer_parity, cell, 3, 7, 5, 6, torch.float64, "cpu", 1e-10)
         guarded(f"{cell} float64 B=1 T=1 I=2 H=3", layer_parity, cell, 1, 1, 2, 3, torch.float64, "cpu", 1e-10)
+    # Issue 10's layers against PyTorch itself: stacks, both directions, projections, packed sequences (unsorted lengths).
+    for cell, layers, bidirectional, proj, lengths in (("lstm", 2, True, 0, None), ("lstm", 2, True, 3, [6, 2, 4]),
+                                                       ("lstm", 3, False, 2, None), ("lstm", 1, True, 0, [1, 6, 3]),
+                                                       ("gru", 2, True, 0, [5, 6, 2]), ("rnn", 2, False, 0, [3, 6, 1])):
+        guarded(f"{cell} stack {layers} {bidirectional} {proj} {lengths}", stack_parity, cell, layers, bidirectional, proj,
+                lengths, torch.float64, "cpu", 1e-10)
     guarded("scan float64", scan_parity, 2, 33, 3, 4)
     if have_gpu:
         torch.backends.cuda.matmul.allow_tf32 = False
