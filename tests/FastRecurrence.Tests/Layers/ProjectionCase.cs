@@ -56,6 +56,16 @@ internal sealed class ProjectionCase
             StackedLayersWeights.FromNamedParameters(Parameters.ToDictionary(p => p.Key, p => TestData.ToSingle(p.Value)), Options.NumLayers, Options.Bidirectional),
             Options, backend);
 
+    /// <summary>The stack in <typeparamref name="T"/> (float16 tests), its weights rounded once.</summary>
+    public StackedRecurrentLayers<T> StackOf<T>(IRecurrenceBackend backend) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> =>
+        new(CellKind.Lstm, Input, Hidden,
+            StackedLayersWeights.FromNamedParameters(Parameters.ToDictionary(p => p.Key, p => Convert<T>(p.Value)), Options.NumLayers, Options.Bidirectional),
+            Options, backend);
+
+    public static T[] Convert<T>(double[] values) where T : System.Numerics.INumberBase<T> => Array.ConvertAll(values, T.CreateTruncating);
+
+    public static double[] ToDouble<T>(T[] values) where T : System.Numerics.INumberBase<T> => Array.ConvertAll(values, double.CreateTruncating);
+
     public StackedRecurrentLayers<double> Stack64(Dictionary<string, double[]>? parameters = null) =>
         new(CellKind.Lstm, Input, Hidden, StackedLayersWeights.FromNamedParameters(parameters ?? Parameters, Options.NumLayers, Options.Bidirectional),
             Options, RecurrenceBackends.Get("reference"));

@@ -43,6 +43,32 @@ public abstract class ProjectionSuite
                 Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.Weights[name]), grad), Is.LessThanOrEqualTo(1e-5), name);
         });
     }
+
+    /// <summary>Float16 storage: the folded W_hh W_hr is rounded once to half (decision 0020); math.md's bound for 16-bit storage.</summary>
+    [Test]
+    public void Float16_ForwardAndBackward_AreWithinTheHalfPrecisionBound()
+    {
+        const int B = ProjectionCase.Batch, T = ProjectionCase.Steps;
+        var problem = new RecurrentProblem(CellKind.Lstm, B, T, 1, ProjectionCase.Hidden, ProjectionCase.Input, DataType.Float16);
+        if (Backend.WhyUnsupported(problem) is { } reason)
+            Assert.Ignore(reason);
+        var c = ProjectionCase.Create(2, true, seed: 47);
+        var expected = c.ComposeByHand();
+        var expectedGrads = c.Stack64().Backward(c.X, B, T, c.DY, c.Initial, c.DLast);
+        var stack = c.StackOf<Half>(Backend);
+        var actual = stack.Forward(ProjectionCase.Convert<Half>(c.X), B, T, ProjectionCase.Convert<Half>(c.Initial));
+        var grads = stack.Backward(ProjectionCase.Convert<Half>(c.X), B, T, ProjectionCase.Convert<Half>(c.DY),
+            ProjectionCase.Convert<Half>(c.Initial), ProjectionCase.Convert<Half>(c.DLast));
+        Assert.Multiple(() =>
+        {
+            Assert.That(TestData.RelativeL2(ProjectionCase.ToDouble(actual.Y), expected.Y), Is.LessThanOrEqualTo(2e-2), "y");
+            Assert.That(TestData.RelativeL2(ProjectionCase.ToDouble(actual.LastStates), expected.LastStates), Is.LessThanOrEqualTo(2e-2), "h_n, c_n");
+            Assert.That(TestData.RelativeL2(ProjectionCase.ToDouble(grads.DInput), expectedGrads.DInput), Is.LessThanOrEqualTo(2e-2), "d_input");
+            Assert.That(TestData.RelativeL2(ProjectionCase.ToDouble(grads.DInitialStates), expectedGrads.DInitialStates), Is.LessThanOrEqualTo(2e-2), "d_initial_states");
+            foreach (var (name, grad) in expectedGrads.Weights)
+                Assert.That(TestData.RelativeL2(ProjectionCase.ToDouble(grads.Weights[name]), grad), Is.LessThanOrEqualTo(2e-2), name);
+        });
+    }
 }
 
 public sealed class ReferenceProjectionTests : ProjectionSuite
