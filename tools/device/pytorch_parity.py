@@ -53,52 +53,19 @@ def record(name, errors, tolerance):
 
 
 def layer_parity(cell, batch, steps, inp, hidden, dtype, device, tolerance):
-    torch.manual_seed(1000 + batch * 7 + steps)
-    module_type = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
-    module = module_type(inp, hidden, batch_first=True).to(device=device, dtype=dtype)
-    x = torch.randn(batch, steps, inp, dtype=dtype, device=device, requires_grad=True)
-    h0 = (0.5 * torch.randn(1, batch, hidden, dtype=dtype, device=device)).requires_grad_()
-    c0 = (0.5 * torch.randn(1, batch, hidden, dtype=dtype, device=device)).requires_grad_()
-    dy = torch.randn(batch, steps, hidden, dtype=dtype, device=device)
-    if cell == "lstm":
-        y, (hn, cn) = module(x, (h0, c0))
-    else:
-        y, hn = module(x, h0)
-        cn = None
-    (y * dy).sum().backward()
-
-    np_dtype = np.float64 if dtype == torch.float64 else np.float32
-    with tempfile.TemporaryDirectory() as work:
-        wdir = os.path.join(work, "weights")
-        odir = os.path.join(work, "out")
-        os.makedirs(wdir)
-        for name, param in module.named_parameters():
-            np.save(os.path.join(wdir, f"{name}.npy"), param.detach().cpu().numpy().astype(np_dtype))
-        for name, tensor in (("x", x), ("h0", h0), ("c0", c0), ("dy", dy)):
-            np.save(os.path.join(work, f"{name}.npy"), tensor.detach().cpu().numpy().astype(np_dtype))
-        args = ["run", "--cell", cell, "--weights", wdir, "--input", os.path.join(work, "x.npy"), "--out", odir,
-                "--h0", os.path.join(work, "h0.npy"), "--grad-output", os.path.join(work, "dy.npy")]
-        if cell == "lstm":
-            args += ["--c0", os.path.join(work, "c0.npy")]
-        run_cli(args)
-        load = lambda n: np.load(os.path.join(odir, f"{n}.npy"))
-        errors = {"y": rel_l2(load("y"), y.detach().cpu()), "h_n": rel_l2(load("h_n"), hn.detach().cpu()),
-                  "d_input": rel_l2(load("d_input"), x.grad.cpu()), "d_h0": rel_l2(load("d_h0"), h0.grad.cpu())}
-        if cn is not None:
-            errors["c_n"] = rel_l2(load("c_n"), cn.detach().cpu())
-            errors["d_c0"] = rel_l2(load("d_c0"), c0.grad.cpu())
-        for name, param in module.named_parameters():
-            errors[f"d_{name}"] = rel_l2(load(f"d_{name}"), param.grad.cpu())
-        assert load("y").dtype == np_dtype, "output dtype must follow the input dtype"
-    record(f"{cell} B={batch} T={steps} I={inp} H={hidden} {str(dtype).split('.')[-1]} on {device}", errors, tolerance)
+    """One layer and direction, full lengths."""
+    stack_parity(cell, 1, False, 0, None, dtype, device, tolerance, batch, steps, inp, hidden, seed=1000 + batch * 7 + steps)
 
 
 def stack_parity(cell, num_layers, bidirectional, proj_size, lengths, dtype, device, tolerance,
-                 batch=3, steps=6, inp=5, hidden=6):
-    """A stack (num_layers, bidirectional, proj_size) on packed sequences (lengths, unsorted, through
-    pack_padded_sequence / pad_packed_sequence) against the CLI's run with the same options and --lengths: y (zero
-    past each length), h_n / c_n in PyTorch's layer-major, direction-minor order, and every gradient."""
-    torch.manual_seed(2000 + 13 * num_layers + 7 * proj_size + (1 if bidirectional else 0) + (0 if lengths is None else 3))
+                 batch=3, steps=6, inp=5, hidden=6, seed=None):
+    """A module (num_layers, bidirectional, proj_size) with random h0 / c0 and dL/dy, optionally on packed sequences
+    (lengths, unsorted, through pack_padded_sequence / pad_packed_sequence), against the CLI's run with the same
+    options and --lengths: y (zero past each length), h_n / c_n in PyTorch's layer-major, direction-minor order, every
+    gradient torch autograd gives, and the output dtype following the input's."""
+    if seed is None:
+        seed = 2000 + 13 * num_layers + 7 * proj_size + (1 if bidirectional else 0) + (0 if lengths is None else 3)
+    torch.manual_seed(seed)
     module_type = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}[cell]
     options = {"num_layers": num_layers, "bidirectional": bidirectional, "batch_first": True}
     if proj_size:
@@ -151,6 +118,7 @@ def stack_parity(cell, num_layers, bidirectional, proj_size, lengths, dtype, dev
             errors["d_c0"] = rel_l2(load("d_c0"), c0.grad.cpu())
         for name, param in module.named_parameters():
             errors[f"d_{name}"] = rel_l2(load(f"d_{name}"), param.grad.cpu())
+        assert load("y").dtype == np_dtype, "output dtype must follow the input dtype"
     what = f"{cell} layers={num_layers}{' bidirectional' if bidirectional else ''}{f' proj={proj_size}' if proj_size else ''}"
     what += f" lengths={lengths}" if lengths is not None else ""
     record(f"{what} B={batch} T={steps} I={inp} H={hidden} {str(dtype).split('.')[-1]} on {device}", errors, tolerance)
