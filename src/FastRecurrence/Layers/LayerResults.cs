@@ -14,6 +14,12 @@ public sealed class LayerOutput<T>(T[] y, T[] lastStates, int batch, IReadOnlyLi
 
     /// <summary>State <paramref name="index"/> of <see cref="LastStates"/>, [B, stateSizes[index]].</summary>
     public ReadOnlySpan<T> State(int index) => LastStates.AsSpan(batch * stateSizes.Take(index).Sum(), batch * stateSizes[index]);
+
+    /// <summary>Whether this is a training forward, which the layer's backward can start from.</summary>
+    public bool IsTraining => Saved is not null;
+
+    /// <summary>What a training forward keeps for its backward (the layer's own type), or null.</summary>
+    internal object? Saved { get; init; }
 }
 
 /// <summary>

@@ -109,10 +109,12 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>
     /// Runs the layer on x [B, T, I] from <paramref name="initialStates"/> [S, B, *] (empty for zeros; h is proj_size
     /// wide with a projection). With <paramref name="lengths"/> [B] (1..T each, any order), y is zero past each
-    /// sequence's length and the last states are those at its own length (PyTorch's packed sequences, padded).
+    /// sequence's length and the last states are those at its own length (PyTorch's packed sequences, padded). With
+    /// <paramref name="training"/>, the output keeps what <see cref="Backward(LayerOutput{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, RecurrentBackwardOptions?)"/>
+    /// reuses (x, the input projection and, with a projection, m), so the backward does not redo them.
     /// </summary>
     public LayerOutput<T> Forward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates = default,
-        ReadOnlySpan<int> lengths = default)
+        ReadOnlySpan<int> lengths = default, bool training = false)
     {
         var p = ProblemFor(batch, timeSteps);
         Guard.Length(x.Length, p.XLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
@@ -120,12 +122,19 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         {
             var y = new T[p.YLength];
             var last = new T[p.StatesLength];
-            Recurrence.Forward(p, new RecurrentInputs<T>(ProjectInput(p, x), _r, _bias, initialStates, lengths), new RecurrentOutputs<T>(y, last), Backend);
-            return new LayerOutput<T>(y, last, batch, StateSizes);
+            var wx = ProjectInput(p, x);
+            Recurrence.Forward(p, new RecurrentInputs<T>(wx, _r, _bias, initialStates, lengths), new RecurrentOutputs<T>(y, last), Backend);
+            return new LayerOutput<T>(y, last, batch, StateSizes)
+            {
+                Saved = training ? new SavedForward(this, x.ToArray(), batch, timeSteps, initialStates.ToArray(), lengths.ToArray(), wx, null) : null,
+            };
         }
         var run = RunProjected(p, x, initialStates, lengths);
         var h = Project(run.M, batch * timeSteps);
-        return new LayerOutput<T>(h, [.. _projection.Project(run.LastM, batch), .. run.LastC], batch, StateSizes);
+        return new LayerOutput<T>(h, [.. _projection.Project(run.LastM, batch), .. run.LastC], batch, StateSizes)
+        {
+            Saved = training ? new SavedForward(this, x.ToArray(), batch, timeSteps, initialStates.ToArray(), lengths.ToArray(), run.Wx, run) : null,
+        };
     }
 
     /// <summary>
@@ -139,21 +148,55 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         ReadOnlySpan<T> initialStates = default, ReadOnlySpan<T> dLastStates = default, RecurrentBackwardOptions? options = null,
         ReadOnlySpan<int> lengths = default)
     {
+        CheckOptions(options);
+        var p = ProblemFor(batch, timeSteps);
+        Guard.Length(x.Length, p.XLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
+        return _projection is null
+            ? Gradients(p, x, ProjectInput(p, x), initialStates, lengths, null, dy, dLastStates, options)
+            : Gradients(p, x, default, initialStates, lengths, RunProjected(p, x, initialStates, lengths), dy, dLastStates, options);
+    }
+
+    /// <summary>
+    /// The same gradients for the inputs of <paramref name="forward"/>, a training forward of this layer
+    /// (<c>training: true</c>), reusing its input projection (and m with a projection) instead of computing them again.
+    /// </summary>
+    public LayerGradients<T> Backward(LayerOutput<T> forward, ReadOnlySpan<T> dy, ReadOnlySpan<T> dLastStates = default,
+        RecurrentBackwardOptions? options = null)
+    {
+        Guard.NotNull(forward, nameof(forward));
+        if (forward.Saved is not SavedForward saved || !ReferenceEquals(saved.Layer, this))
+            throw new ArgumentException("forward: not a training forward of this layer; call Forward(..., training: true) on this layer first.", nameof(forward));
+        CheckOptions(options);
+        return Gradients(ProblemFor(saved.Batch, saved.Steps), saved.X, saved.Wx, saved.InitialStates, saved.Lengths, saved.Projected,
+            dy, dLastStates, options);
+    }
+
+    private void CheckOptions(RecurrentBackwardOptions? options)
+    {
         if (options?.Accumulate == true)
             throw new ArgumentException("options.Accumulate: the layer returns fresh gradient arrays; add them to your own.", nameof(options));
         if (_projection is not null && options?.RecurrentClip > 0)
             throw new ArgumentException($"options.RecurrentClip: not supported with proj_size = {ProjSize} (the folded recurrence would clip the gradient reaching m, not h; decision 0020).", nameof(options));
-        var p = ProblemFor(batch, timeSteps);
-        Guard.Length(x.Length, p.XLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
+    }
+
+    /// <summary>What a training forward keeps for its backward; <see cref="Layer"/> checks it is this layer's.</summary>
+    private sealed record SavedForward(RecurrentLayer<T> Layer, T[] X, int Batch, int Steps, T[] InitialStates, int[] Lengths, T[] Wx,
+        ProjectedRun? Projected);
+
+    /// <summary>The backward given the input projection <paramref name="wx"/> (without a projection) or the forward's <paramref name="run"/>.</summary>
+    private LayerGradients<T> Gradients(RecurrentProblem p, ReadOnlySpan<T> x, ReadOnlySpan<T> wx, ReadOnlySpan<T> initialStates,
+        ReadOnlySpan<int> lengths, ProjectedRun? run, ReadOnlySpan<T> dy, ReadOnlySpan<T> dLastStates, RecurrentBackwardOptions? options)
+    {
+        int batch = p.Batch, timeSteps = p.TimeSteps;
         var dWx = new T[p.WxLength];
         var dR = new T[p.RLength];
         var dBias = new T[p.BiasLength];
         var dInitial = new T[p.StatesLength];
         T[] dWeightHh, dInitialStates;
         T[]? dWeightHr = null;
-        if (_projection is null)
+        if (_projection is null || run is null)
         {
-            Recurrence.Backward(p, new RecurrentInputs<T>(ProjectInput(p, x), _r, _bias, initialStates, lengths),
+            Recurrence.Backward(p, new RecurrentInputs<T>(wx, _r, _bias, initialStates, lengths),
                 new RecurrentOutputGradients<T>(dy, dLastStates), new RecurrentInputGradients<T>(dWx, dR, dBias, dInitial), Backend, options);
             dWeightHh = PyTorchWeightMapping.WeightHhFromRecurrent<T>(p, dR);
             dInitialStates = dInitial;
@@ -163,8 +206,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
             int rows = batch * timeSteps, P = ProjSize, block = batch * HiddenSize;
             Guard.Length(dy.Length, rows * P, "dy", $"[B={batch}, T={timeSteps}, proj_size={P}]");
             Guard.OptionalLength(dLastStates.Length, StatesLength(batch), "dLastStates", true, $"h [B={batch}, proj_size={P}] then c [B={batch}, H={HiddenSize}]");
-            // The forward's m (for dW_hr), then the unprojected backward with dL/dm = dL/dh W_hr.
-            var run = RunProjected(p, x, initialStates, lengths);
+            // The unprojected backward with dL/dm = dL/dh W_hr, from the forward's run (its m gives dW_hr).
             T[] dLastLow = dLastStates.IsEmpty ? [] : [.. _projection.ProjectGradient(dLastStates[..(batch * P)], batch), .. dLastStates[(batch * P)..]];
             Recurrence.Backward(p, new RecurrentInputs<T>(run.Wx, _r, _bias, run.LowInitial, lengths),
                 new RecurrentOutputGradients<T>(_projection.ProjectGradient(dy, rows), dLastLow),

@@ -79,29 +79,69 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
 
     /// <summary>
     /// Runs the stack on x [B, T, I] from <paramref name="initialStates"/> [S, L * directions, B, H] (empty for zeros).
-    /// With <paramref name="training"/>, dropout (if any) is applied between layers with the options' seed. With
-    /// <paramref name="lengths"/> [B] (1..T, any order): y is zero past each sequence's length, its last states are those
-    /// at its own length, and the reverse direction starts at its own last step.
+    /// With <paramref name="training"/>, dropout (if any) is applied between layers with the options' seed, and the
+    /// output keeps every layer's training forward for <see cref="Backward(StackedOutput{T}, ReadOnlySpan{T}, ReadOnlySpan{T}, RecurrentBackwardOptions?)"/>.
+    /// With <paramref name="lengths"/> [B] (1..T, any order): y is zero past each sequence's length, its last states are
+    /// those at its own length, and the reverse direction starts at its own last step.
     /// </summary>
     public StackedOutput<T> Forward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates = default, bool training = false,
         ReadOnlySpan<int> lengths = default)
     {
-        var run = Run(x, batch, timeSteps, initialStates, training, lengths);
-        return new StackedOutput<T>(run.Y, run.LastStates, _layers.Length, batch, StateSizes);
+        Guard.Positive(batch, nameof(batch));
+        Guard.Positive(timeSteps, nameof(timeSteps));
+        int L = Options.NumLayers, dirs = Options.Directions, H = LayerOutputSize;
+        Guard.Length(x.Length, batch * timeSteps * InputSize, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
+        Guard.OptionalLength(initialStates.Length, StatesLength(batch), "initialStates", true, $"{StatesShape(batch)}");
+        var forwards = new LayerOutput<T>[L, dirs];
+        var last = new T[StatesLength(batch)];
+        var current = x.ToArray();
+        for (var k = 0; k < L; k++)
+        {
+            int inputSize = current.Length / (batch * timeSteps);
+            var output = new T[batch * timeSteps * dirs * H];
+            for (var d = 0; d < dirs; d++)
+            {
+                var xDirection = d == 1 ? SequenceLayout.ReverseTime(current, batch, timeSteps, inputSize, lengths) : current;
+                var result = forwards[k, d] = _layers[k, d].Forward(xDirection, batch, timeSteps,
+                    SequenceLayout.StatesOf(initialStates, StateSizes, L * dirs, batch, k * dirs + d), lengths, training);
+                var y = d == 1 ? SequenceLayout.ReverseTime(result.Y, batch, timeSteps, H, lengths) : result.Y;
+                SequenceLayout.SetFeatures(output, y, batch, timeSteps, dirs * H, d * H, H);
+                SequenceLayout.SetStatesOf(last, result.LastStates, StateSizes, L * dirs, batch, k * dirs + d);
+            }
+            if (training && k < L - 1)
+                DropoutMask.Apply<T>(output, Options.Dropout, Options.DropoutSeed, k);
+            current = output;
+        }
+        return new StackedOutput<T>(current, last, _layers.Length, batch, StateSizes)
+        {
+            Saved = training ? new SavedForward(this, batch, timeSteps, lengths.ToArray(), forwards) : null,
+        };
     }
 
     /// <summary>
     /// Gradients given dL/dy [B, T, directions * H] and optionally dL/d(last states) [S, L * directions, B, H], through
-    /// the training forward (the same dropout masks): dL/dx, every weight under PyTorch's name, and dL/d(initial states).
-    /// <paramref name="options"/>: recurrent clipping and truncated BPTT in every layer (accumulation is refused: the
-    /// gradients are fresh arrays).
+    /// the training forward (the same dropout masks), which this call runs first: dL/dx, every weight under PyTorch's
+    /// name, and dL/d(initial states). <paramref name="options"/>: recurrent clipping and truncated BPTT in every layer
+    /// (accumulation is refused: the gradients are fresh arrays). After a training forward, the overload taking its
+    /// output saves running it again.
     /// </summary>
     public StackedGradients<T> Backward(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> dy,
         ReadOnlySpan<T> initialStates = default, ReadOnlySpan<T> dLastStates = default, RecurrentBackwardOptions? options = null,
-        ReadOnlySpan<int> lengths = default)
+        ReadOnlySpan<int> lengths = default) =>
+        Backward(Forward(x, batch, timeSteps, initialStates, training: true, lengths), dy, dLastStates, options);
+
+    /// <summary>
+    /// The gradients for the inputs of <paramref name="forward"/>, a training forward of this stack
+    /// (<c>training: true</c>), reusing every layer's forward instead of running the stack again.
+    /// </summary>
+    public StackedGradients<T> Backward(StackedOutput<T> forward, ReadOnlySpan<T> dy, ReadOnlySpan<T> dLastStates = default,
+        RecurrentBackwardOptions? options = null)
     {
-        var run = Run(x, batch, timeSteps, initialStates, training: true, lengths);
-        int L = Options.NumLayers, dirs = Options.Directions, H = LayerOutputSize;
+        Guard.NotNull(forward, nameof(forward));
+        if (forward.Saved is not SavedForward saved || !ReferenceEquals(saved.Stack, this))
+            throw new ArgumentException("forward: not a training forward of this stack; call Forward(..., training: true) on this stack first.", nameof(forward));
+        int L = Options.NumLayers, dirs = Options.Directions, H = LayerOutputSize, batch = saved.Batch, timeSteps = saved.Steps;
+        ReadOnlySpan<int> lengths = saved.Lengths;
         Guard.Length(dy.Length, batch * timeSteps * dirs * H, "dy", $"[B={batch}, T={timeSteps}, directions*{(Options.ProjSize > 0 ? "P" : "H")}={dirs * H}]");
         Guard.OptionalLength(dLastStates.Length, StatesLength(batch), "dLastStates", true, $"{StatesShape(batch)}");
 
@@ -110,22 +150,16 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
         var dOutput = dy.ToArray();
         for (var k = L - 1; k >= 0; k--)
         {
-            var input = run.Inputs[k];
-            int inputSize = input.Length / (batch * timeSteps);
-            var dInput = new T[input.Length];
+            int inputSize = k == 0 ? InputSize : dirs * H;
+            var dInput = new T[batch * timeSteps * inputSize];
             for (var d = 0; d < dirs; d++)
             {
                 var layer = _layers[k, d];
                 var dyDirection = SequenceLayout.Features(dOutput, batch, timeSteps, dirs * H, d * H, H);
-                var xDirection = input;
                 if (d == 1)
-                {
-                    xDirection = SequenceLayout.ReverseTime(input, batch, timeSteps, inputSize, lengths);
                     dyDirection = SequenceLayout.ReverseTime(dyDirection, batch, timeSteps, H, lengths);
-                }
-                var grads = layer.Backward(xDirection, batch, timeSteps, dyDirection,
-                    SequenceLayout.StatesOf(initialStates, StateSizes, L * dirs, batch, k * dirs + d),
-                    SequenceLayout.StatesOf(dLastStates, StateSizes, L * dirs, batch, k * dirs + d), options, lengths);
+                var grads = layer.Backward(saved.Layers[k, d], dyDirection,
+                    SequenceLayout.StatesOf(dLastStates, StateSizes, L * dirs, batch, k * dirs + d), options);
                 var dx = d == 1 ? SequenceLayout.ReverseTime(grads.DInput, batch, timeSteps, inputSize, lengths) : grads.DInput;
                 for (var i = 0; i < dInput.Length; i++)
                     dInput[i] += dx[i];
@@ -145,36 +179,6 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
         return new StackedGradients<T>(dOutput, named, dInitial);
     }
 
-    private sealed record RunResult(T[] Y, T[] LastStates, T[][] Inputs);
-
-    private RunResult Run(ReadOnlySpan<T> x, int batch, int timeSteps, ReadOnlySpan<T> initialStates, bool training, ReadOnlySpan<int> lengths)
-    {
-        Guard.Positive(batch, nameof(batch));
-        Guard.Positive(timeSteps, nameof(timeSteps));
-        int L = Options.NumLayers, dirs = Options.Directions, H = LayerOutputSize;
-        Guard.Length(x.Length, batch * timeSteps * InputSize, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
-        Guard.OptionalLength(initialStates.Length, StatesLength(batch), "initialStates", true, $"{StatesShape(batch)}");
-        var inputs = new T[L][];
-        var last = new T[StatesLength(batch)];
-        var current = x.ToArray();
-        for (var k = 0; k < L; k++)
-        {
-            inputs[k] = current;
-            int inputSize = current.Length / (batch * timeSteps);
-            var output = new T[batch * timeSteps * dirs * H];
-            for (var d = 0; d < dirs; d++)
-            {
-                var xDirection = d == 1 ? SequenceLayout.ReverseTime(current, batch, timeSteps, inputSize, lengths) : current;
-                var result = _layers[k, d].Forward(xDirection, batch, timeSteps,
-                    SequenceLayout.StatesOf(initialStates, StateSizes, L * dirs, batch, k * dirs + d), lengths);
-                var y = d == 1 ? SequenceLayout.ReverseTime(result.Y, batch, timeSteps, H, lengths) : result.Y;
-                SequenceLayout.SetFeatures(output, y, batch, timeSteps, dirs * H, d * H, H);
-                SequenceLayout.SetStatesOf(last, result.LastStates, StateSizes, L * dirs, batch, k * dirs + d);
-            }
-            if (training && k < L - 1)
-                DropoutMask.Apply<T>(output, Options.Dropout, Options.DropoutSeed, k);
-            current = output;
-        }
-        return new RunResult(current, last, inputs);
-    }
+    /// <summary>What a training forward keeps for its backward: every layer and direction's training forward.</summary>
+    private sealed record SavedForward(StackedRecurrentLayers<T> Stack, int Batch, int Steps, int[] Lengths, LayerOutput<T>[,] Layers);
 }

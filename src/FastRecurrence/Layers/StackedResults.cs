@@ -15,6 +15,12 @@ public sealed class StackedOutput<T>(T[] y, T[] lastStates, int layerDirections,
     /// <summary>State <paramref name="index"/>, [L * directions, B, stateSizes[index]].</summary>
     public ReadOnlySpan<T> State(int index) =>
         LastStates.AsSpan(layerDirections * batch * stateSizes.Take(index).Sum(), layerDirections * batch * stateSizes[index]);
+
+    /// <summary>Whether this is a training forward, which the stack's backward can start from.</summary>
+    public bool IsTraining => Saved is not null;
+
+    /// <summary>What a training forward keeps for its backward (the stack's own type), or null.</summary>
+    internal object? Saved { get; init; }
 }
 
 /// <summary>

@@ -1,0 +1,105 @@
+using FastRecurrence.Backends;
+using FastRecurrence.Layers;
+using FastRecurrence.Tests.Support;
+
+namespace FastRecurrence.Tests.Layers;
+
+/// <summary>
+/// The backward that starts from a training forward's output (layer and stack) gives the same bits as the backward that
+/// runs the forward itself, with and without projections, lengths and dropout; an inference output or another
+/// layer's or stack's output is refused by name.
+/// </summary>
+[TestFixture]
+public sealed class TrainingForwardTests
+{
+    private static readonly IRecurrenceBackend Reference = RecurrenceBackends.Get("reference");
+
+    private static void AssertSameBits(StackedGradients<double> expected, StackedGradients<double> actual)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(actual.DInput, Is.EqualTo(expected.DInput), "d_input");
+            Assert.That(actual.DInitialStates, Is.EqualTo(expected.DInitialStates), "d_initial_states");
+            Assert.That(actual.Weights.Keys, Is.EquivalentTo(expected.Weights.Keys));
+            foreach (var (name, grad) in expected.Weights)
+                Assert.That(actual.Weights[name], Is.EqualTo(grad), name);
+        });
+    }
+
+    [TestCase(CellKind.Lstm)]
+    [TestCase(CellKind.Gru)]
+    [TestCase(CellKind.SLstm)]
+    public void Stack_BackwardFromItsTrainingForward_IsTheSameAsRunningItAgain(CellKind cell)
+    {
+        var c = StackCase.Create(cell, layers: 2, bidirectional: true, heads: 1, seed: 90 + (int)cell, dropout: 0.3);
+        int[] lengths = [5, 3];
+        var stack = c.Stack64();
+        var forward = stack.Forward(c.X, c.Batch, c.Steps, c.Initial, training: true, lengths: lengths);
+        Assert.That(forward.IsTraining, Is.True);
+        AssertSameBits(stack.Backward(c.X, c.Batch, c.Steps, c.DY, c.Initial, c.DLast, lengths: lengths),
+            stack.Backward(forward, c.DY, c.DLast));
+    }
+
+    [Test]
+    public void ProjectedStack_BackwardFromItsTrainingForward_IsTheSameAsRunningItAgain()
+    {
+        var c = ProjectionCase.Create(2, true, seed: 93, dropout: 0.2);
+        int[] lengths = [2, 5];
+        const int B = ProjectionCase.Batch, T = ProjectionCase.Steps;
+        var stack = c.Stack64();
+        var forward = stack.Forward(c.X, B, T, c.Initial, training: true, lengths: lengths);
+        AssertSameBits(stack.Backward(c.X, B, T, c.DY, c.Initial, c.DLast, lengths: lengths), stack.Backward(forward, c.DY, c.DLast));
+    }
+
+    [TestCase(0)]
+    [TestCase(2)]
+    public void Layer_BackwardFromItsTrainingForward_IsTheSameAsRunningItAgain(int projSize)
+    {
+        var random = new Random(95 + projSize);
+        const int B = 2, T = 4, I = 3, H = 4;
+        int width = projSize > 0 ? projSize : H;
+        var weights = new RecurrentLayerWeights<double>(TestData.Uniform(random, 4 * H * I, 0.5), TestData.Uniform(random, 4 * H * width, 0.5),
+            TestData.Uniform(random, 4 * H, 0.5), TestData.Uniform(random, 4 * H, 0.5), projSize > 0 ? TestData.Uniform(random, projSize * H, 0.5) : null);
+        var layer = new RecurrentLayer<double>(CellKind.Lstm, I, H, weights, 1, Reference, projSize);
+        var x = TestData.Uniform(random, B * T * I);
+        var initial = TestData.Uniform(random, B * (width + H), 0.5);
+        var dy = TestData.Uniform(random, B * T * width);
+        var dLast = TestData.Uniform(random, B * (width + H));
+        int[] lengths = [4, 1];
+
+        var expected = layer.Backward(x, B, T, dy, initial, dLast, lengths: lengths);
+        var actual = layer.Backward(layer.Forward(x, B, T, initial, lengths, training: true), dy, dLast);
+        Assert.Multiple(() =>
+        {
+            Assert.That(actual.DInput, Is.EqualTo(expected.DInput), "d_input");
+            Assert.That(actual.DWeightIh, Is.EqualTo(expected.DWeightIh), "d_weight_ih");
+            Assert.That(actual.DWeightHh, Is.EqualTo(expected.DWeightHh), "d_weight_hh");
+            Assert.That(actual.DBiasIh, Is.EqualTo(expected.DBiasIh), "d_bias_ih");
+            Assert.That(actual.DWeightHr, Is.EqualTo(expected.DWeightHr), "d_weight_hr");
+            Assert.That(actual.DInitialStates, Is.EqualTo(expected.DInitialStates), "d_initial_states");
+        });
+    }
+
+    [Test]
+    public void InferenceOrForeignOutputs_AreRefusedByName()
+    {
+        var c = StackCase.Create(CellKind.Lstm, layers: 1, bidirectional: false, heads: 1, seed: 97);
+        var stack = c.Stack64();
+        var other = c.Stack64();
+        var inference = stack.Forward(c.X, c.Batch, c.Steps, c.Initial);
+        var foreign = other.Forward(c.X, c.Batch, c.Steps, c.Initial, training: true);
+        var layer = new RecurrentLayer<double>(CellKind.Lstm, c.Input, c.Hidden, new RecurrentLayerWeights<double>(c.Parameters["weight_ih_l0"],
+            c.Parameters["weight_hh_l0"]), 1, Reference);
+        Assert.Multiple(() =>
+        {
+            Assert.That(inference.IsTraining, Is.False);
+            Assert.That(() => stack.Backward(inference, c.DY), Throws.ArgumentException.With.Property("ParamName").EqualTo("forward")
+                .And.Message.Contains("not a training forward of this stack"));
+            Assert.That(() => stack.Backward(foreign, c.DY), Throws.ArgumentException.With.Message.Contains("not a training forward of this stack"));
+            Assert.That(() => stack.Backward(foreign, new double[3]), Throws.ArgumentException.With.Message.Contains("not a training forward"));
+            Assert.That(() => layer.Backward(layer.Forward(c.X, c.Batch, c.Steps), c.DY), Throws.ArgumentException.With.Message.Contains("not a training forward of this layer"));
+            Assert.That(() => stack.Backward(stack.Forward(c.X, c.Batch, c.Steps, training: true), new double[3]),
+                Throws.ArgumentException.With.Message.Contains("dy: expected"));
+        });
+    }
+}
