@@ -85,7 +85,10 @@ internal static class LayerRun
         var what = $"(B={batch}, T={steps}, H={hidden}{(w.ProjSize > 0 ? $", P={w.ProjSize}" : "")}, NH={run.Heads}, layers={w.NumLayers}{(w.Directions == 2 ? ", bidirectional" : "")})";
 
         var lengths = run.Lengths ?? [];
-        var forward = layers.Forward(x, batch, steps, initialStates, lengths: lengths);
+        // With a gradient to compute, the forward is a training forward (the CLI has no dropout, so the same numbers)
+        // and the backward starts from it instead of running it again.
+        var training = run.DY is not null;
+        var forward = layers.Forward(x, batch, steps, initialStates, training, lengths);
         Timing.Report(stdout, $"{run.Cell} layer forward {what}", run.Backend.Name, run.Repeat,
             () => layers.Forward(x, batch, steps, initialStates, lengths: lengths));
         output.Write("y.npy", forward.Y, batch, steps, w.Directions * width);
@@ -97,9 +100,9 @@ internal static class LayerRun
         if (run.DY is null)
             return;
         var dyValues = run.DY.Values<T>();
-        var gradients = layers.Backward(x, batch, steps, dyValues, initialStates, options: run.Options, lengths: lengths);
+        var gradients = layers.Backward(forward, dyValues, options: run.Options);
         Timing.Report(stdout, $"{run.Cell} layer backward {what}", run.Backend.Name, run.Repeat,
-            () => layers.Backward(x, batch, steps, dyValues, initialStates, options: run.Options, lengths: lengths));
+            () => layers.Backward(forward, dyValues, options: run.Options));
         output.Write("d_input.npy", gradients.DInput, batch, steps, inputSize);
         // One file per parameter, d_ + PyTorch's name; as in PyTorch, a module without biases has no bias gradients.
         foreach (var (name, value) in weights.NamedParameters())
