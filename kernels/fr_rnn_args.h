@@ -7,6 +7,9 @@
  * y [B, T, NH, D], all states [S, B, T, NH, D]; all contiguous, in the plan's storage type.
  * Optional pointers (initial, all_states, last_states) are 0 when absent. barrier: the grid-barrier regime's zeroed
  * fr_grid_barrier_state (kernels/fr_device.cuh), the library's for the one launch; 0 in the other regimes.
+ * lengths: optional int [B], each sequence's own length (0: every sequence runs all T steps). A step t >= lengths[b]
+ * keeps sequence b's states, writes y = 0 and, to all states and the reserve, the held states; the kernels only compare
+ * t with the value, so any value is memory-safe (<= 0: no step runs, >= T: all of them).
  */
 #ifndef FR_RNN_ARGS_H
 #define FR_RNN_ARGS_H
@@ -29,6 +32,7 @@ typedef struct fr_rnn_args {
                               [B, T, G, NH, D] (when reserve_products), then the states after every step [S, B, T, NH, D] */
     int reserve_products;  /* 1: the reserve holds the gate products and the states; 0: the states only (the backward
                               recomputes the products from y) */
+    const int* lengths;    /* optional: 0 = all T */
 } fr_rnn_args;
 
 /* The backward (kernels/rnn_backward.cu, rnn_alternating.cu). Inputs as the forward's, plus y (the forward's output),
@@ -36,7 +40,9 @@ typedef struct fr_rnn_args {
  * scratch) and states [S, B, T, NH, D] (fp32), dy [B, T, NH, D] and d_last [S, B, NH, D] (optional: zeros). Outputs dwx [B, T, G, NH, D],
  * dr [G, NH, D, D], dbias [Gb, NH, D], d_initial [S, B, NH, D] (optional), all in the storage type. dgate: the
  * library's fp32 scratch [B, T, Gb, NH, D], the per-step bias gradients (also the gradients on R_g y_{t-1}), which the
- * weight-gradient kernels reduce after the loop. */
+ * weight-gradient kernels reduce after the loop. lengths: as the forward's; a step t >= lengths[b] takes no gradient
+ * (dwx = 0, dgate = 0, so no dR / db from it; dy there is ignored: y was a constant zero) and passes sequence b's state
+ * gradients through unchanged. */
 typedef struct fr_rnn_backward_args {
     const void* wx;
     const void* r;
@@ -60,6 +66,7 @@ typedef struct fr_rnn_backward_args {
     float recurrent_clip;  /* > 0: R^T dg_t, the recurrent gradient reaching y_{t-1}, is clamped to [-clip, clip] */
     int truncate;          /* 1: no gradient through R into y_{t-1} (truncated BPTT); dR is still computed */
     int accumulate;        /* 1: gradients are added to the outputs' values, 0: written */
+    const int* lengths;    /* optional: 0 = all T */
 } fr_rnn_backward_args;
 
 /* The alternating fallback's per-call scratch (kernels/rnn_alternating.cu), fp32, owned by the library for one call:

@@ -210,9 +210,12 @@ FR_DEVICE_INLINE void pointwise(const fr_rnn_args& a, const fr_rnn_work& work, i
     }
 #pragma unroll
     for (int k = 0; k < Gb; ++k) bias[k] = fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit);
-    fr_cells::forward<FR_CELL>(wx, rh, bias, state);
+    /* past the sequence's length: the states held, y = 0 (the next matmul reads it as h only for steps also past
+     * the length, whose products nothing uses) */
+    const bool ended = a.lengths != 0 && step >= a.lengths[b];
+    if (!ended) fr_cells::forward<FR_CELL>(wx, rh, bias, state);
     if (a.reserve != 0) fr_cells::save_reserve<G, NS>(a.reserve, a.reserve_products != 0, a.batch, a.steps, NH, D, b, step, head, unit, rh, state);
-    fr_store_acc((S*)a.y + (((long long)b * a.steps + step) * NH + head) * D + unit, state[0]);
+    fr_store_acc((S*)a.y + (((long long)b * a.steps + step) * NH + head) * D + unit, ended ? 0.0f : state[0]);
 #pragma unroll
     for (int s = 0; s < NS; ++s) {
         work.states[s * states_stride + at] = state[s];
@@ -275,6 +278,21 @@ FR_DEVICE_INLINE void backward_pointwise(const fr_rnn_backward_args& a, const fr
     for (int s = 0; s < NS; ++s) {
         if (step < a.steps - 1) d_next[s] = work.states[s * states_stride + at];
         else d_next[s] = a.d_last != 0 ? fr_load_acc((const S*)a.d_last + s * states_stride + at) : 0.0f;
+    }
+    if (a.lengths != 0 && step >= a.lengths[b]) {
+        /* the step did not run for this sequence: no gradient (dgate = 0 makes the next R^T dg zero for it), dy
+         * ignored (y was a constant zero), the state gradients pass through */
+#pragma unroll
+        for (int gate = 0; gate < G; ++gate)
+            fr_rnn_grad::store_gradient(a, (S*)a.dwx + ((((long long)b * a.steps + step) * G + gate) * NH + head) * D + unit, 0.0f);
+#pragma unroll
+        for (int k = 0; k < Gb; ++k) a.dgate[((((long long)b * a.steps + step) * Gb + k) * NH + head) * D + unit] = 0.0f;
+#pragma unroll
+        for (int s = 0; s < NS; ++s) work.states[s * states_stride + at] = d_next[s];
+        return;
+    }
+#pragma unroll
+    for (int s = 0; s < NS; ++s) {
         next[s] = saved_states[s * per_state + step_at];
         prev[s] = step > 0 ? saved_states[s * per_state + step_at - (long long)NH * D]
             : a.initial != 0 ? fr_load_acc((const S*)a.initial + s * states_stride + at) : 0.0f;

@@ -123,7 +123,25 @@ FR_DEVICE_INLINE void run(const fr_rnn_backward_args& a)
             const int unit = unit0 + local, head = head0 + hh, batch = b0 + b;
             const bool real = unit < D && batch < a.batch;
             float dwx[G], dslot[Gb], dprev[NS], prev[NS];
-            if (real) {
+            if (real && a.lengths != 0 && step >= a.lengths[batch]) {
+                /* past the sequence's length the step did not run: no gradient (dgate = 0 also makes the next
+                 * step's R^T dg zero), y was a constant zero (dy ignored), the state gradients pass through; the held
+                 * states are the states after the step before. The length is loaded each step, not kept in a
+                 * register across the loop (the plan's register cap). */
+#pragma unroll
+                for (int gate = 0; gate < G; ++gate)
+                    fr_rnn_grad::store_gradient(a, (S*)a.dwx + ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit, 0.0f);
+#pragma unroll
+                for (int k = 0; k < Gb; ++k) {
+                    dslot[k] = 0.0f;
+                    a.dgate[((((long long)batch * a.steps + step) * Gb + k) * NH + head) * D + unit] = 0.0f;
+                }
+#pragma unroll
+                for (int s = 0; s < NS; ++s) {
+                    dprev[s] = d_state[j][s];
+                    prev[s] = next[j][s];
+                }
+            } else if (real) {
                 float d_next[NS], wx[G], rh[G], bias[Gb];
 #pragma unroll
                 for (int s = 0; s < NS; ++s) d_next[s] = d_state[j][s];

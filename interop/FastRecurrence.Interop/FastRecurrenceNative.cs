@@ -159,11 +159,11 @@ internal static unsafe partial class FastRecurrenceNative
     /// <summary>
     /// fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
     /// const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y, const fr_tensor* all_states,
-    /// const fr_tensor* last_states, void* stream).
+    /// const fr_tensor* last_states, const int32_t* lengths, void* stream). lengths: device memory of B int32, or null.
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "fr_rnn_forward")]
     public static partial FrStatus FrRnnForward(FrContextHandle context, FrPlan* plan, FrTensor* wx, FrTensor* r, FrTensor* bias,
-        FrTensor* initialStates, FrTensor* y, FrTensor* allStates, FrTensor* lastStates, void* stream);
+        FrTensor* initialStates, FrTensor* y, FrTensor* allStates, FrTensor* lastStates, int* lengths, void* stream);
 
     /// <summary>fr_status fr_rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements).</summary>
     [LibraryImport(LibraryName, EntryPoint = "fr_rnn_reserve_size")]
@@ -176,23 +176,24 @@ internal static unsafe partial class FastRecurrenceNative
     /// <summary>
     /// fr_status fr_rnn_forward_training(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
     /// const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y, const fr_tensor* all_states,
-    /// const fr_tensor* last_states, const fr_tensor* reserve, void* stream).
+    /// const fr_tensor* last_states, const fr_tensor* reserve, const int32_t* lengths, void* stream).
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "fr_rnn_forward_training")]
     public static partial FrStatus FrRnnForwardTraining(FrContextHandle context, FrPlan* plan, FrTensor* wx, FrTensor* r,
         FrTensor* bias, FrTensor* initialStates, FrTensor* y, FrTensor* allStates, FrTensor* lastStates, FrTensor* reserve,
-        void* stream);
+        int* lengths, void* stream);
 
     /// <summary>
     /// fr_status fr_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn_backward_options* options,
     /// const fr_tensor* wx, const fr_tensor* r, const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
     /// const fr_tensor* reserve, const fr_tensor* dy, const fr_tensor* d_last_states, const fr_tensor* dwx,
-    /// const fr_tensor* dr, const fr_tensor* dbias, const fr_tensor* d_initial_states, void* stream).
+    /// const fr_tensor* dr, const fr_tensor* dbias, const fr_tensor* d_initial_states, const int32_t* lengths, void* stream).
     /// </summary>
     [LibraryImport(LibraryName, EntryPoint = "fr_rnn_backward")]
     public static partial FrStatus FrRnnBackward(FrContextHandle context, FrPlan* plan, FrRnnBackwardOptions* options,
         FrTensor* wx, FrTensor* r, FrTensor* bias, FrTensor* initialStates, FrTensor* y, FrTensor* reserve, FrTensor* dy,
-        FrTensor* dLastStates, FrTensor* dwx, FrTensor* dr, FrTensor* dbias, FrTensor* dInitialStates, void* stream);
+        FrTensor* dLastStates, FrTensor* dwx, FrTensor* dr, FrTensor* dbias, FrTensor* dInitialStates, int* lengths,
+        void* stream);
 
     /// <summary>
     /// fr_status fr_linear(fr_context context, const fr_tensor* x, const fr_tensor* w, const fr_tensor* y,

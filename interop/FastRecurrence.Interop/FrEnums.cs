@@ -4,7 +4,7 @@ namespace FastRecurrence.Interop;
 public static class FrConstants
 {
     /// <summary>FR_ABI_VERSION: the ABI these declarations mirror; <see cref="FastRecurrenceNative.FrAbiVersion"/> must return it.</summary>
-    public const int AbiVersion = 1;
+    public const int AbiVersion = 2;
 
     /// <summary>FR_MAX_RANK: the length of <see cref="FrTensor"/>'s shape and strides.</summary>
     public const int MaxRank = 8;

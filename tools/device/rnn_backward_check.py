@@ -55,7 +55,7 @@ class Training:
     def forward(self):
         fr.check(self.lib, self.lib.fr_rnn_forward_training(
             self.context, self.forward_plan[0], fr.tensor(self.wx), fr.tensor(self.r), fr.tensor(self.bias),
-            fr.tensor(self.initial), fr.tensor(self.y), None, None, fr.tensor(self.reserve),
+            fr.tensor(self.initial), fr.tensor(self.y), None, None, fr.tensor(self.reserve), None,
             torch.cuda.current_stream().cuda_stream))
 
     def backward(self):
@@ -63,7 +63,7 @@ class Training:
         fr.check(self.lib, self.lib.fr_rnn_backward(
             self.context, self.backward_plan[0], None, fr.tensor(self.wx), fr.tensor(self.r), fr.tensor(self.bias),
             fr.tensor(self.initial), fr.tensor(self.y), fr.tensor(self.reserve), fr.tensor(self.dy), fr.tensor(self.d_last),
-            fr.tensor(dwx), fr.tensor(dr), fr.tensor(dbias), fr.tensor(d_initial), torch.cuda.current_stream().cuda_stream))
+            fr.tensor(dwx), fr.tensor(dr), fr.tensor(dbias), fr.tensor(d_initial), None, torch.cuda.current_stream().cuda_stream))
 
     def reference_gradients(self):
         """torch autograd of the float64 reference: d(sum(dy * y) + sum(d_last * last)) / d(wx, r, bias, initial)."""

@@ -52,7 +52,7 @@ def pack(lib, context, plan_tuple, r):
 def run(lib, context, plan_tuple, wx, r, bias, initial, y, last):
     stream = torch.cuda.current_stream().cuda_stream
     fr.check(lib, lib.fr_rnn_forward(context, plan_tuple[0], fr.tensor(wx), fr.tensor(r), fr.tensor(bias),
-                                     fr.tensor(initial), fr.tensor(y), None, fr.tensor(last), stream))
+                                     fr.tensor(initial), fr.tensor(y), None, fr.tensor(last), None, stream))
 
 
 def correctness(lib, context):

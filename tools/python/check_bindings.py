@@ -30,9 +30,10 @@ def expect(status, fragment):
 
 x = fr.Tensor()
 expect(lib.fr_linear(None, ctypes.byref(x), ctypes.byref(x), ctypes.byref(x), 1, None, None), "context")
-expect(lib.fr_rnn_forward(None, None, None, None, None, None, None, None, None, None), "plan")
-expect(lib.fr_rnn_forward_training(None, None, None, None, None, None, None, None, None, None, None), "reserve")
-expect(lib.fr_rnn_backward(None, None, None, None, None, None, None, None, None, None, None, None, None, None, None, None), "plan")
+expect(lib.fr_rnn_forward(None, None, None, None, None, None, None, None, None, None, None), "plan")
+expect(lib.fr_rnn_forward_training(None, None, None, None, None, None, None, None, None, None, None, None), "reserve")
+expect(lib.fr_rnn_backward(None, None, None, None, None, None, None, None, None, None, None, None, None, None, None, None, None),
+       "plan")
 expect(lib.fr_rnn_reserve_size(None, 1, 1, ctypes.byref(fr.c_int64())), "plan")
 print(f"{len(bound)} bound functions of {len(declared)} in the header; ABI {version}")
 for failure in failures:

@@ -30,7 +30,7 @@ extern "C" {
 #define FR_API __attribute__((visibility("default")))
 #endif
 
-#define FR_ABI_VERSION 1
+#define FR_ABI_VERSION 2  /* 2: fr_rnn_forward, fr_rnn_forward_training and fr_rnn_backward take lengths */
 #define FR_MAX_RANK 8
 #define FR_MAX_DEFINES 64
 
@@ -243,10 +243,16 @@ FR_API fr_status fr_scan_backward(fr_context context, const fr_plan* plan,
  * wx [B, T, G, NH, D] (the input projection, without biases), r [G, NH, D, D], bias [Gb, NH, D] (GRU: r, z,
  * n_input, n_hidden), initial_states [S, B, NH, D] or NULL (zeros), y [B, T, NH, D], all_states [S, B, T, NH, D] or
  * NULL, last_states [S, B, NH, D] or NULL. G, Gb, S per cell: LSTM 4, 4, 2; GRU 3, 4, 1; sLSTM 4, 4, 4; Elman 1, 1, 1.
+ * Variable lengths: lengths, device memory of B int32 (each sequence's length, 1..T, any order), or NULL (every
+ * sequence runs all T steps). Masked inside the recurrence (every plan, same launches): a step t >= lengths[b] keeps
+ * sequence b's states and writes y = 0 (all_states and the reserve: the held states); last_states are the states at
+ * its own length. Checked: NULL or 4-byte aligned. The values are not read by the host; a value outside 1..T is
+ * memory-safe (<= 0: no step runs, > T: all T) but not a meaningful sequence.
  */
 FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
                                 const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
-                                const fr_tensor* all_states, const fr_tensor* last_states, void* stream);
+                                const fr_tensor* all_states, const fr_tensor* last_states, const int32_t* lengths,
+                                void* stream);
 
 /*
  * Training. fr_rnn_forward_training is fr_rnn_forward that also writes `reserve`, what the backward reads: fp32, rank 1,
@@ -262,7 +268,7 @@ FR_API fr_status fr_rnn_states_reserve_size(const fr_plan* plan, int64_t batch, 
 FR_API fr_status fr_rnn_forward_training(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
                                          const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
                                          const fr_tensor* all_states, const fr_tensor* last_states,
-                                         const fr_tensor* reserve, void* stream);
+                                         const fr_tensor* reserve, const int32_t* lengths, void* stream);
 
 /* fr_rnn_backward's options; NULL means all off. */
 typedef struct fr_rnn_backward_options {
@@ -280,14 +286,16 @@ typedef struct fr_rnn_backward_options {
  * Outputs: dwx [B, T, G, NH, D] (dL/dWx), dr [G, NH, D, D], dbias [Gb, NH, D] (GRU: r, z, n_input, n_hidden),
  * d_initial_states [S, B, NH, D] or NULL; storage type = the plan's FR_DTYPE, fp32 accumulation. dR and db are reduced
  * after the loop by kernels of ours in a fixed order: the results are the same bits on every run. Its fp32 scratch
- * (B * T * Gb * NH * D elements) is stream-ordered memory of the call.
+ * (B * T * Gb * NH * D elements) is stream-ordered memory of the call. lengths: the forward's (fr_rnn_forward), or
+ * NULL; a step t >= lengths[b] takes no gradient (dwx = 0 there, nothing into dR / db; dy there is ignored, y was a
+ * constant zero) and passes sequence b's state gradients through unchanged.
  */
 FR_API fr_status fr_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn_backward_options* options,
                                  const fr_tensor* wx, const fr_tensor* r, const fr_tensor* bias,
                                  const fr_tensor* initial_states, const fr_tensor* y, const fr_tensor* reserve,
                                  const fr_tensor* dy, const fr_tensor* d_last_states, const fr_tensor* dwx,
                                  const fr_tensor* dr, const fr_tensor* dbias, const fr_tensor* d_initial_states,
-                                 void* stream);
+                                 const int32_t* lengths, void* stream);
 
 /* R of a fused plan (source "rnn_forward") in the plan's fragment layout: made once per weight update with
  * fr_rnn_pack_recurrent (a kernel of ours), then passed to fr_rnn_forward as `r` (a rank-1 tensor of the plan's dtype)

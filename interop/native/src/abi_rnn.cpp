@@ -11,9 +11,11 @@ extern "C" {
 
 FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
                                 const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
-                                const fr_tensor* all_states, const fr_tensor* last_states, void* stream) {
+                                const fr_tensor* all_states, const fr_tensor* last_states, const int32_t* lengths,
+                                void* stream) {
     return guarded([&] {
-        return run_rnn_forward(context, plan, {wx, r, bias, initial_states, y, all_states, last_states, nullptr}, stream);
+        return run_rnn_forward(context, plan, {wx, r, bias, initial_states, y, all_states, last_states, nullptr, lengths},
+                               stream);
     });
 }
 
@@ -28,12 +30,13 @@ FR_API fr_status fr_rnn_states_reserve_size(const fr_plan* plan, int64_t batch, 
 FR_API fr_status fr_rnn_forward_training(fr_context context, const fr_plan* plan, const fr_tensor* wx, const fr_tensor* r,
                                          const fr_tensor* bias, const fr_tensor* initial_states, const fr_tensor* y,
                                          const fr_tensor* all_states, const fr_tensor* last_states,
-                                         const fr_tensor* reserve, void* stream) {
+                                         const fr_tensor* reserve, const int32_t* lengths, void* stream) {
     return guarded([&] {
         if (reserve == nullptr) {
             return fail(FR_ERROR_INVALID_ARGUMENT, "reserve: expected a tensor (fr_rnn_reserve_size elements), got NULL.");
         }
-        return run_rnn_forward(context, plan, {wx, r, bias, initial_states, y, all_states, last_states, reserve}, stream);
+        return run_rnn_forward(context, plan, {wx, r, bias, initial_states, y, all_states, last_states, reserve, lengths},
+                               stream);
     });
 }
 
@@ -42,7 +45,7 @@ FR_API fr_status fr_rnn_backward(fr_context context, const fr_plan* plan, const 
                                  const fr_tensor* initial_states, const fr_tensor* y, const fr_tensor* reserve,
                                  const fr_tensor* dy, const fr_tensor* d_last_states, const fr_tensor* dwx,
                                  const fr_tensor* dr, const fr_tensor* dbias, const fr_tensor* d_initial_states,
-                                 void* stream) {
+                                 const int32_t* lengths, void* stream) {
     return guarded([&] {
         RnnBackwardTensors tensors;
         tensors.forward.wx = wx;
@@ -51,6 +54,7 @@ FR_API fr_status fr_rnn_backward(fr_context context, const fr_plan* plan, const 
         tensors.forward.initial_states = initial_states;
         tensors.forward.y = y;
         tensors.forward.reserve = reserve;
+        tensors.forward.lengths = lengths;
         tensors.dy = dy;
         tensors.d_last_states = d_last_states;
         tensors.dwx = dwx;

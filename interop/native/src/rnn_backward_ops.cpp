@@ -121,6 +121,7 @@ fr_status backward_args(const fr_rnn_backward_options* options, const RnnBackwar
     args->steps = static_cast<int>(steps);
     args->heads = static_cast<int>(nh);
     args->head_size = static_cast<int>(d);
+    args->lengths = f.lengths;
     return FR_OK;
 }
 

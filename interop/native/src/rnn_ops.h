@@ -5,6 +5,8 @@
 
 #include "fastrecurrence.h"
 
+#include <cstdint>
+
 namespace fr {
 
 struct RnnForwardTensors {
@@ -16,6 +18,7 @@ struct RnnForwardTensors {
     const fr_tensor* all_states = nullptr;      // optional
     const fr_tensor* last_states = nullptr;     // optional
     const fr_tensor* reserve = nullptr;         // optional: the training forward's (fr_rnn_forward_training)
+    const int32_t* lengths = nullptr;           // optional: device int32 [B], each sequence's length (NULL: all T)
 };
 
 // fr_rnn_backward's tensors (kernels/fr_rnn_args.h, fr_rnn_backward_args).

@@ -100,8 +100,17 @@ fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements
                     static_cast<long long>(rnn_reserve_elements(*shape, true)),
                     static_cast<long long>(rnn_reserve_elements(*shape, false)), static_cast<long long>(in.reserve->shape[0]));
     }
-    return check_rnn_tensor("reserve", in.reserve, {rnn_reserve_elements(*shape, shape->reserve_products)},
-                            FR_DTYPE_FLOAT32, false);
+    if ((status = check_rnn_tensor("reserve", in.reserve, {rnn_reserve_elements(*shape, shape->reserve_products)},
+                                   FR_DTYPE_FLOAT32, false)) != FR_OK) {
+        return status;
+    }
+    // The values are device memory the host does not read (a copy and a synchronisation per call); the kernels only
+    // compare a step with them, so no value reaches memory outside the tensors.
+    if (reinterpret_cast<uintptr_t>(in.lengths) % alignof(int32_t) != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "lengths: expected NULL or 4-byte aligned device memory of B int32, got %p.",
+                    static_cast<const void*>(in.lengths));
+    }
+    return FR_OK;
 }
 
 fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& shape, int64_t dtype,
@@ -139,6 +148,7 @@ fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape) {
     args.r_packed = shape.r_packed ? 1 : 0;
     args.reserve = in.reserve != nullptr ? static_cast<float*>(in.reserve->data) : nullptr;
     args.reserve_products = shape.reserve_products ? 1 : 0;
+    args.lengths = in.lengths;
     return args;
 }
 

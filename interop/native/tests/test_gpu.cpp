@@ -116,7 +116,7 @@ void time_rnn_forward(fr_context context) {
     bias.upload(std::vector<uint16_t>(size_t(G) * NH * D, 0));
     const fr_tensor twx = tensor(wx.get(), {B, T, G, NH, D}), tr = tensor(r.get(), {G, NH, D, D}),
                     tbias = tensor(bias.get(), {G, NH, D}), ty = tensor(y.get(), {B, T, NH, D});
-    auto run = [&] { return fr_rnn_forward(context, &plan, &twx, &tr, &tbias, nullptr, &ty, nullptr, nullptr, nullptr); };
+    auto run = [&] { return fr_rnn_forward(context, &plan, &twx, &tr, &tbias, nullptr, &ty, nullptr, nullptr, nullptr, nullptr); };
     CHECK_STATUS(run(), FR_OK);
     CHECK_STATUS(fr_synchronize(context, nullptr), FR_OK);
     const int repeats = 10;

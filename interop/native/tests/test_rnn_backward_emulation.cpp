@@ -84,6 +84,7 @@ struct BackwardCase {
     int truncate = 0, accumulate = 0;
     bool alternating_forward = false;  // the reserve from kernels/rnn_alternating.cu instead of rnn_forward.cu
     bool states_only = false;          // the recompute reserve: states only; the backward recomputes the gate products
+    std::vector<int32_t> lengths;      // each sequence's own length, masked in the kernels (empty: all T)
 };
 
 // What a run produced: every gradient's bytes (for the determinism check) and whether all matched the reference.
@@ -217,7 +218,17 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
             auto wx_at = [&](int t, int g, int u) { return wx.values[(((size_t(b) * T + t) * G + g) * NH + h) * D + u]; };
             auto r_at = [&](int g, int u, int k) { return r.values[((size_t(g) * NH + h) * D + u) * D + k]; };
             double bu[4];
+            const int length = c.lengths.empty() ? T : c.lengths[size_t(b)];
             for (int t = 0; t < T; ++t) {
+                if (t >= length) {  // past the length: the states held; the reserve's products there are not compared
+                    for (int u = 0; u < D; ++u) {
+                        for (int s = 0; s < S; ++s) {
+                            st[(size_t(t + 1) * S + s) * D + u] = st[(size_t(t) * S + s) * D + u];
+                            states_ref[(((size_t(s) * B + b) * T + t) * NH + h) * D + u] = st[(size_t(t) * S + s) * D + u];
+                        }
+                    }
+                    continue;
+                }
                 for (int u = 0; u < D; ++u) {
                     double wxu[4], rhu[4], su[4];
                     for (int g = 0; g < G; ++g) {
@@ -239,6 +250,14 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
                 for (int u = 0; u < D; ++u) d_state[size_t(s) * D + u] = d_last.values[((size_t(s) * B + b) * NH + h) * D + u];
             for (int t = T - 1; t >= 0; --t) {
                 std::vector<double> slots(size_t(Gb) * D), d_prev(size_t(S) * D);
+                if (t >= length) {  // no gradient; the state gradients pass through (rec becomes R^T 0 below)
+                    d_prev = d_state;
+                    for (int k = 0; k < D; ++k) rec[k] = 0;
+                    for (int g = 0; g < G; ++g)
+                        for (int u = 0; u < D; ++u) dwx_ref[(((size_t(b) * T + t) * G + g) * NH + h) * D + u] = 0;
+                    d_state = d_prev;
+                    continue;
+                }
                 for (int u = 0; u < D; ++u) {
                     double wxu[4], rhu[4], prev[4], next[4], dnext[4], dwx[4], dslot[4], dprev[4];
                     for (int g = 0; g < G; ++g) {
@@ -296,6 +315,10 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
         return buffer;
     };
     auto poisoned = [&](size_t bytes) { return std::vector<unsigned char>(bytes, 0xff); };
+    std::vector<unsigned char> length_bytes(c.lengths.size() * 4 + 4);
+    if (!c.lengths.empty()) std::memcpy(length_bytes.data(), c.lengths.data(), c.lengths.size() * 4);
+    DeviceBuffer lengths_dev = device(length_bytes);
+    const int32_t* lengths = c.lengths.empty() ? nullptr : static_cast<const int32_t*>(lengths_dev.get());
     DeviceBuffer wx_dev = device(wx.bytes), r_dev = device(r.bytes), bias_dev = device(bias.bytes),
                  initial_dev = device(initial.bytes), dy_dev = device(dy.bytes), d_last_dev = device(d_last.bytes);
     DeviceBuffer y_dev = device(poisoned(size_t(B) * T * H * e));
@@ -320,12 +343,17 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
     CHECK_STATUS(c.states_only ? fr_rnn_states_reserve_size(&backward, B, T, &reserve_elements)
                                : fr_rnn_reserve_size(&backward, B, T, &reserve_elements), FR_OK);
     CHECK(reserve_elements == int64_t(B) * T * H * reserved);
-    CHECK_STATUS(fr_rnn_forward_training(context, &forward, &t_wx, &t_r, &t_bias, &t_initial, &t_y, nullptr, nullptr, &t_reserve,
+    CHECK_STATUS(fr_rnn_forward_training(context, &forward, &t_wx, &t_r, &t_bias, &t_initial, &t_y, nullptr, nullptr, &t_reserve, lengths,
                                          nullptr), FR_OK);
     // the reserve: the forward's gate products and states in fp32
     const std::vector<double> reserve = load(reserve_dev.download<unsigned char>(size_t(B) * T * H * reserved * 4), 0);
     const long products = c.states_only ? 0 : long(rh_ref.size());
-    const std::vector<double> reserve_rh(reserve.begin(), reserve.begin() + products);
+    std::vector<double> reserve_rh(reserve.begin(), reserve.begin() + products);
+    for (int b = 0; b < B && !c.lengths.empty() && products > 0; ++b) {
+        // past a sequence's length the products are of an h no step uses (regime-dependent): not compared
+        for (int t = c.lengths[size_t(b)]; t < T; ++t)
+            for (long i = 0; i < G * H; ++i) reserve_rh[(size_t(b) * T + t) * G * H + i] = rh_ref[(size_t(b) * T + t) * G * H + i] = 0;
+    }
     const std::vector<double> reserve_states(reserve.begin() + products, reserve.end());
     const double forward_tolerance = p.tf32 != 0 ? 5e-3 : p.dtype == 0 ? 1e-5 : 2e-2;
     const double reserve_errors[] = {c.states_only ? 0.0 : rel_l2(reserve_rh, rh_ref), rel_l2(reserve_states, states_ref)};
@@ -338,7 +366,7 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
     const bool direct = std::string(source) != "rnn_backward";
     if (!direct) {
         CHECK_STATUS(fr_rnn_backward(context, &backward, &options, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_reserve, &t_dy,
-                                     &t_d_last, &t_dwx, &t_dr, &t_dbias, &t_d_initial, nullptr), FR_OK);
+                                     &t_d_last, &t_dwx, &t_dr, &t_dbias, &t_d_initial, lengths, nullptr), FR_OK);
     } else {
         // a test-only source (a mutant): the fused kernel alone, launched directly
         DeviceBuffer dgate(context, size_t(B) * T * Gb * H * 4), barrier(context, 8);
@@ -363,6 +391,7 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
         args.steps = T;
         args.heads = NH;
         args.head_size = D;
+        args.lengths = lengths;
         void* params[] = {&args};
         fr_compile_options compile = compile_options(source, nullptr);
         compile.defines = backward_defines.data();
@@ -400,10 +429,10 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
                       NH, p.heads_per_block, p.blocks_per_head, p.warps, p.k_split, p.batch_tile, p.register_tiles,
                       p.shared_tiles);
     }
-    std::printf("  %-5s %s %s, B %2d T %d%s%s%s%s%s: reserve %.1e %.1e, dWx %.1e dR %.1e db %.1e dh0 %.1e%s\n",
+    std::printf("  %-5s %s %s, B %2d T %d%s%s%s%s%s%s: reserve %.1e %.1e, dWx %.1e dR %.1e db %.1e dh0 %.1e%s\n",
                 cell_name(p.cell), p.tf32 != 0 ? "tf32" : dtype_name(dt), tiling, B, T,
                 c.clip > 0 ? " clip" : "", c.truncate ? " truncate" : "", c.accumulate ? " accumulate" : "",
-                c.states_only ? " states-only reserve" : "",
+                c.states_only ? " states-only reserve" : "", c.lengths.empty() ? "" : " lengths 4 7 1",
                 c.alternating_forward ? " (alternating forward)" : "", reserve_errors[0], reserve_errors[1], errors[0], errors[1],
                 errors[2], errors[3], run.right ? "" : "  MISMATCH");
     return run;
@@ -470,6 +499,30 @@ std::vector<BackwardCase> backward_cases() {
         recomputed.states_only = true;
         cases.push_back(recomputed);
     }
+    // variable lengths (unsorted, one of them T, one 1) masked in every regime, the recompute, the options, and the
+    // alternating forward's reserve
+    const std::vector<int32_t> lengths = {4, 7, 1};
+    std::vector<BackwardCase> masked = {
+        {backward(0, 0, 16, 2, 1, 4, 4, 8, 1, 0), 3, 7},
+        {backward(3, 1, 32, 3, 1, 2, 1, 8, 1, 0), 3, 7},
+        {backward(1, 0, 24, 2, 1, 1, 1, 8, 1, 0, 2, kGridBarrier), 3, 7},
+        {backward(2, 0, 48, 1, 1, 2, 2, 8, 1, 0, 3, kCluster), 3, 7},
+        {alternating_plan(0, 0, 20, 2, 2, 32, 8, 16, 64), 3, 7},
+        {alternating_plan(1, 0, 40, 1, 1, 16, 16, 32, 32), 3, 7},
+        {alternating_plan(2, 2, 16, 3, 4, 64, 8, 16, 128), 3, 7},
+        {alternating_plan(3, 0, 33, 1, 2, 16, 16, 16, 64), 3, 7},
+    };
+    masked.push_back({backward(0, 0, 16, 2, 1, 4, 4, 8, 1, 0), 3, 7});
+    masked.back().states_only = true;
+    masked.push_back({backward(0, 0, 16, 2, 1, 4, 4, 8, 1, 0), 3, 7});
+    masked.back().clip = 0.02f;
+    masked.back().accumulate = 1;
+    masked.push_back({backward(1, 0, 20, 1, 1, 4, 2, 8, 1, 0), 3, 7});
+    masked.back().alternating_forward = true;
+    for (BackwardCase& m : masked) {
+        m.lengths = lengths;
+        cases.push_back(m);
+    }
     return cases;
 }
 
@@ -484,63 +537,67 @@ void check_backward_arguments(fr_context context) {
     const fr_tensor wx = tensor({B, T, G, NH, D}), r = tensor({G, NH, D, D}), bias = tensor({4, NH, D}), y = tensor({B, T, NH, D}),
                     reserve = tensor({int64_t(B) * T * NH * D * 6}), dwx = wx, dr = r, dbias = bias, dy = y;
     CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, nullptr, &dy, nullptr, &dwx, &dr, &dbias,
-                                nullptr, nullptr),
+                                nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "reserve: expected the training forward's reserve");
     fr_tensor short_reserve = reserve;
     short_reserve.shape[0] -= 1;
     CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &short_reserve, &dy, nullptr, &dwx, &dr,
-                                &dbias, nullptr, nullptr),
+                                &dbias, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "reserve: expected shape");
     fr_tensor half_reserve = reserve;
     half_reserve.dtype = FR_DTYPE_BFLOAT16;
     CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &half_reserve, &dy, nullptr, &dwx, &dr,
-                                &dbias, nullptr, nullptr),
+                                &dbias, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "reserve.dtype: expected float32");
     fr_tensor wrong_dr = dr;
     wrong_dr.shape[3] = D + 1;
     CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &wrong_dr,
-                                &dbias, nullptr, nullptr),
+                                &dbias, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "dr: expected shape");
     CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, nullptr, nullptr, &dwx, &dr,
-                                &dbias, nullptr, nullptr),
+                                &dbias, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "dy: expected a tensor");
+    const int32_t* odd_lengths = reinterpret_cast<const int32_t*>(static_cast<unsigned char*>(buffer.get()) + 2);
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
+                                &dbias, nullptr, odd_lengths, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "lengths: expected NULL or 4-byte aligned");
     fr_rnn_backward_options options{};
     options.struct_size = sizeof options;
     options.recurrent_clip = -1.0f;
     CHECK_FAILS(fr_rnn_backward(context, &plan, &options, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr, &dbias,
-                                nullptr, nullptr),
+                                nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "options.recurrent_clip");
     options.recurrent_clip = 0.0f;
     options.truncate = 2;
     CHECK_FAILS(fr_rnn_backward(context, &plan, &options, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr, &dbias,
-                                nullptr, nullptr),
+                                nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "options.truncate");
     options.truncate = 0;
     options.struct_size = 4;
     CHECK_FAILS(fr_rnn_backward(context, &plan, &options, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr, &dbias,
-                                nullptr, nullptr),
+                                nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "options.struct_size");
     // a forward plan is not a backward plan, and the other way round
     std::vector<fr_define> forward_defines;
     const fr_plan forward = forward_plan(c, &forward_defines);
     CHECK_FAILS(fr_rnn_backward(context, &forward, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
-                                &dbias, nullptr, nullptr),
+                                &dbias, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "plan.source_name: expected \"rnn_backward\"");
     fr_plan mislabelled = plan;
     mislabelled.source_name = "rnn_forward";
-    CHECK_FAILS(fr_rnn_forward(context, &mislabelled, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, nullptr),
+    CHECK_FAILS(fr_rnn_forward(context, &mislabelled, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "FR_BACKWARD = 1 is a backward plan");
-    CHECK_FAILS(fr_rnn_forward_training(context, &forward, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, nullptr, nullptr),
+    CHECK_FAILS(fr_rnn_forward_training(context, &forward, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "reserve: expected a tensor");
     fr_plan shifted = plan;
     shifted.grid.z += 1;
     CHECK_FAILS(fr_rnn_backward(context, &shifted, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
-                                &dbias, nullptr, nullptr),
+                                &dbias, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "plan.grid");
     fr_plan small = plan;
     small.shared_bytes = 16;
     CHECK_FAILS(fr_rnn_backward(context, &small, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
-                                &dbias, nullptr, nullptr),
+                                &dbias, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "plan.shared_bytes");
     int64_t elements = 0;
     CHECK_FAILS(fr_rnn_reserve_size(&plan, -1, 2, &elements), FR_ERROR_INVALID_ARGUMENT, "batch, steps");
@@ -598,11 +655,11 @@ int run_emulation_rnn_backward_tests() {
     }
     std::printf("  rnn_backward.cu on the emulator: %d of %d runs differ from the float64 reference; %d random-order runs "
                 "differ in any bit from the in-order run\n", failed, runs, differing);
-    CHECK(cases.size() == 53);
+    CHECK(cases.size() == 64);
     // the options change the result: clipping (case 42) and truncation (43) against the same plans without them (0, 6)
     CHECK(first[42] != first[0]);
     CHECK(first[43] != first[6]);
-    CHECK(runs == 3 * 53);
+    CHECK(runs == 3 * 64);
     CHECK(failed == 0);
     CHECK(differing == 0);
 

@@ -21,8 +21,9 @@ namespace frtest {
 namespace {
 
 // packed_r: a fused plan's R goes through fr_rnn_pack_recurrent first and fr_rnn_forward reads the packed layout.
+// lengths: each sequence's own length (empty: all steps); past it the reference holds the states and y is 0.
 bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, const char* source = "rnn_forward",
-                   bool quiet = false, bool packed_r = false) {
+                   bool quiet = false, bool packed_r = false, const std::vector<int32_t>& lengths = {}) {
     const int G = gates_of(p.cell), Gb = biases_of(p.cell), S = states_of(p.cell), D = p.d, NH = p.heads;
     const int dp = (D + 15) / 16 * 16;
     const long H = long(NH) * D;
@@ -51,6 +52,13 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
             for (int s = 0; s < S; ++s)
                 for (int u = 0; u < D; ++u) st[s * D + u] = initial.values[((size_t(s) * batch + b) * NH + h) * D + u];
             for (int t = 0; t < steps; ++t) {
+                if (!lengths.empty() && t >= lengths[size_t(b)]) {
+                    for (int u = 0; u < D; ++u) {
+                        y_ref[((size_t(b) * steps + t) * NH + h) * D + u] = 0;
+                        for (int s = 0; s < S; ++s) all_ref[(((size_t(s) * batch + b) * steps + t) * NH + h) * D + u] = st[s * D + u];
+                    }
+                    continue;
+                }
                 std::vector<double> y_prev(st.begin(), st.begin() + D);
                 for (int u = 0; u < D; ++u) {
                     double wxu[4], rhu[4], bu[4], su[4];
@@ -86,6 +94,9 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     y_dev.upload(std::vector<unsigned char>(y_ref.size() * e, 0xff));
     all_dev.upload(std::vector<unsigned char>(all_ref.size() * e, 0xff));
     last_dev.upload(std::vector<unsigned char>(last_ref.size() * e, 0xff));
+    DeviceBuffer lengths_dev(context, lengths.size() * 4 + 8);
+    if (!lengths.empty()) lengths_dev.upload(std::vector<int32_t>(lengths));
+    const int32_t* lengths_ptr = lengths.empty() ? nullptr : static_cast<const int32_t*>(lengths_dev.get());
 
     std::vector<fr_define> defines = {
         {"FR_CELL", p.cell}, {"FR_GATES", G}, {"FR_STATES", S}, {"FR_DTYPE", p.dtype}, {"FR_BACKWARD", 0},
@@ -114,6 +125,7 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     args.steps = steps;
     args.heads = NH;
     args.head_size = D;
+    args.lengths = lengths_ptr;
     void* params[] = {&args};
     const long rows = long(p.heads_per_block) * G * (dp / p.blocks_per_head);
     const long kchunks = dp / p.k_split / (p.dtype == 0 ? 8 : 16);
@@ -152,55 +164,59 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
             packed.upload(std::vector<unsigned char>(size_t(elements) * e, 0xff));
             const fr_tensor t_packed = tensor(packed.get(), {elements});
             CHECK_STATUS(fr_rnn_pack_recurrent(context, &plan, &t_r, &t_packed, nullptr), FR_OK);
-            CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_packed, &t_bias, &t_initial, &t_y, &t_all, &t_last, nullptr),
+            CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_packed, &t_bias, &t_initial, &t_y, &t_all, &t_last, lengths_ptr, nullptr),
                          FR_OK);
             if (batch == 3 && p.cell == 0 && p.dtype == 0 && p.d == 16) {
                 fr_tensor short_packed = t_packed;
                 short_packed.shape[0] = elements - 1;
-                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &short_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &short_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                             FR_ERROR_INVALID_ARGUMENT, "r: expected shape");
                 CHECK_FAILS(fr_rnn_pack_recurrent(context, &plan, &t_packed, &t_packed, nullptr), FR_ERROR_INVALID_ARGUMENT,
                             "r.rank: expected 4");
                 fr_tensor shifted_packed = t_packed;
                 shifted_packed.data = static_cast<unsigned char*>(packed.get()) + 4;
                 shifted_packed.shape[0] = elements - 1;
-                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &shifted_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &shifted_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                             FR_ERROR_INVALID_ARGUMENT, "r: expected shape");  // the size is checked first
                 shifted_packed.shape[0] = elements;
-                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &shifted_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &shifted_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                             FR_ERROR_INVALID_ARGUMENT, "16-byte alignment");
             }
         } else {
-            CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_all, &t_last, nullptr), FR_OK);
+            CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_all, &t_last, lengths_ptr, nullptr),
+                         FR_OK);
         }
         if (batch == 3 && p.cell == 0 && p.dtype == 0 && p.d == 16) {
             // bad input is named, never run
             fr_tensor wrong = t_y;
             wrong.shape[3] = D + 1;
-            CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, nullptr, &wrong, nullptr, nullptr, nullptr),
+            CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, nullptr, &wrong, nullptr, nullptr, nullptr, nullptr),
                         FR_ERROR_INVALID_ARGUMENT, "y: expected shape");
+            const int32_t* odd_lengths = reinterpret_cast<const int32_t*>(static_cast<unsigned char*>(lengths_dev.get()) + 2);
+            CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, odd_lengths, nullptr),
+                        FR_ERROR_INVALID_ARGUMENT, "lengths: expected NULL or 4-byte aligned");
             fr_tensor half = t_r;
             half.dtype = FR_DTYPE_BFLOAT16;
-            CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &half, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+            CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &half, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                         FR_ERROR_INVALID_ARGUMENT, "r.dtype: expected float32");
-            CHECK_FAILS(fr_rnn_forward(context, nullptr, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+            CHECK_FAILS(fr_rnn_forward(context, nullptr, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                         FR_ERROR_INVALID_ARGUMENT, "plan");
             fr_plan split = plan;
             for (int i = 0; i < split.define_count; ++i)
                 if (std::string(split.defines[i].name) == "FR_BLOCKS_PER_HEAD") split.defines[i].value = 2;
-            CHECK_FAILS(fr_rnn_forward(context, &split, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+            CHECK_FAILS(fr_rnn_forward(context, &split, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                         FR_ERROR_INVALID_ARGUMENT, "FR_BLOCKS_PER_HEAD = 2 with FR_REGIME = 1");
             fr_plan grid_kind = plan;
             grid_kind.kind = FR_LAUNCH_COOPERATIVE;
-            CHECK_FAILS(fr_rnn_forward(context, &grid_kind, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+            CHECK_FAILS(fr_rnn_forward(context, &grid_kind, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                         FR_ERROR_INVALID_ARGUMENT, "plan.kind: expected FR_LAUNCH_PLAIN");
             fr_plan small = plan;
             small.shared_bytes = 16;
-            CHECK_FAILS(fr_rnn_forward(context, &small, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+            CHECK_FAILS(fr_rnn_forward(context, &small, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                         FR_ERROR_INVALID_ARGUMENT, "plan.shared_bytes");
             fr_plan shifted = plan;
             shifted.grid.z += 1;
-            CHECK_FAILS(fr_rnn_forward(context, &shifted, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr),
+            CHECK_FAILS(fr_rnn_forward(context, &shifted, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                         FR_ERROR_INVALID_ARGUMENT, "plan.grid");
         }
     } else {
@@ -229,16 +245,17 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     const double tolerance = p.tf32 != 0 ? 5e-3 : p.dtype == 0 ? 1e-5 : 2e-2;  // math.md section 7
     const bool right = errors[0] <= tolerance && errors[1] <= tolerance && errors[2] <= tolerance;
     if (quiet) return right;
+    const char* masked = lengths.empty() ? "" : " (lengths)";
     if (p.alternating()) {
-        std::printf("  %-5s %s alternating D %2d NH %d W %d tiles %d x %d x %d, pointwise %d, B %2d T %d: rel L2 y %.1e all %.1e last %.1e%s\n",
+        std::printf("  %-5s %s alternating D %2d NH %d W %d tiles %d x %d x %d, pointwise %d, B %2d T %d%s: rel L2 y %.1e all %.1e last %.1e%s\n",
                     cell_name(p.cell), dtype_name(static_cast<fr_dtype>(p.dtype)), D, NH, p.warps, p.tile_m, p.tile_n,
-                    p.tile_k, p.pointwise_threads, batch, steps, errors[0], errors[1], errors[2], right ? "" : "  MISMATCH");
+                    p.tile_k, p.pointwise_threads, batch, steps, masked, errors[0], errors[1], errors[2], right ? "" : "  MISMATCH");
         return right;
     }
-    std::printf("  %-5s %s %-7s D %2d NH %d Hb %d P %d W %d Ks %d Bt %2d RT %d ST %d, B %2d T %d: rel L2 y %.1e all %.1e last %.1e%s\n",
+    std::printf("  %-5s %s %-7s D %2d NH %d Hb %d P %d W %d Ks %d Bt %2d RT %d ST %d, B %2d T %d%s: rel L2 y %.1e all %.1e last %.1e%s\n",
                 cell_name(p.cell), p.tf32 != 0 ? "tf32" : dtype_name(static_cast<fr_dtype>(p.dtype)), regime_name(p.regime), D, NH,
                 p.heads_per_block, p.blocks_per_head, p.warps,
-                p.k_split, p.batch_tile, p.register_tiles, p.shared_tiles, batch, steps, errors[0], errors[1], errors[2],
+                p.k_split, p.batch_tile, p.register_tiles, p.shared_tiles, batch, steps, masked, errors[0], errors[1], errors[2],
                 right ? "" : "  MISMATCH");
     return right;
 }
@@ -283,6 +300,11 @@ int check_rnn_forward_cases(fr_context context, bool random_schedules, int* runs
             for (int batch : {3, 11}) {
                 const bool packed_r = random_schedules ? schedule == 1 : batch == 11;
                 if (!check_forward(context, plan, batch, 7, "rnn_forward", false, packed_r)) ++failed;
+                ++*runs;
+            }
+            // variable lengths (in any order, one of them T) masked inside the same launches
+            if (schedule != 1) {
+                if (!check_forward(context, plan, 3, 7, "rnn_forward", false, false, {4, 7, 1})) ++failed;
                 ++*runs;
             }
         }
@@ -381,7 +403,7 @@ int run_emulation_rnn_tests() {
     const int failed = check_rnn_forward_cases(context, true, &runs);
     std::printf("  rnn_forward.cu / rnn_alternating.cu on the emulator: %d of %d runs differ from the float64 reference\n",
                 failed, runs);
-    CHECK(runs == 258);
+    CHECK(runs == 344);  // 43 plans: B 3 and 11 in 3 schedules, B 3 with lengths in 2
     CHECK(failed == 0);
 
     // Deleting any barrier of the step makes the kernel differ from the reference, in each regime.

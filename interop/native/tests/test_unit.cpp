@@ -119,7 +119,7 @@ void test_status_names_and_versions() {
     // An unknown status value is checked from C (abi_c_test.c), where any int is a valid fr_status.
     CHECK(fr_abi_version() == FR_ABI_VERSION);
     CHECK(std::string(fr_version_string()).find("fastrecurrence ") == 0);
-    CHECK(std::string(fr_version_string()).find("(abi 1)") != std::string::npos);
+    CHECK(std::string(fr_version_string()).find("(abi 2)") != std::string::npos);
 }
 
 void test_last_error() {

@@ -137,7 +137,12 @@ public sealed class VariableLengthTests
         var y = new float[p.YLength];
         void Run(int[] lengths, string backend) =>
             Recurrence.Forward(p, new RecurrentInputs<float>(wx, r, bias, default, lengths), new RecurrentOutputs<float>(y),
-                backend == "ilgpu-cpu" ? FastRecurrence.Ilgpu.IlgpuBackends.Cpu : RecurrenceBackends.Get(backend));
+                backend switch
+                {
+                    "ilgpu-cpu" => FastRecurrence.Ilgpu.IlgpuBackends.Cpu,
+                    "unmasked" => new UnmaskedBackend(),
+                    _ => RecurrenceBackends.Get(backend),
+                });
 
         Assert.Multiple(() =>
         {
@@ -146,7 +151,26 @@ public sealed class VariableLengthTests
             Assert.That(() => Run([4, 1], "reference"), Throws.ArgumentException.With.Message.Contains("lengths: expected one length per sequence, [B=3], got 2"));
             Assert.That(() => Run([7, 1, 4], "reference"), Throws.Nothing, "unsorted lengths are fine");
             Assert.That(() => Run([7, 1, 4], "ilgpu-cpu"), Throws.Nothing, "ILGPU masks lengths in its kernels");
-            Assert.That(() => Run([7, 1, 4], "cuda-emulated"), Throws.InstanceOf<NotSupportedException>().With.Message.Contains("lengths: backend 'cuda-emulated' does not mask"));
+            Assert.That(() => Run([7, 1, 4], "cuda-emulated"), Throws.Nothing, "the CUDA C kernels mask lengths");
+            Assert.That(() => Run([7, 1, 4], "unmasked"), Throws.InstanceOf<NotSupportedException>().With.Message.Contains("lengths: backend 'unmasked' does not mask"));
         });
+    }
+
+    /// <summary>An available backend that keeps the interface's default: it does not mask lengths (and must not run).</summary>
+    private sealed class UnmaskedBackend : IRecurrenceBackend
+    {
+        public string Name => "unmasked";
+        public BackendAvailability Availability => BackendAvailability.Available("test stand-in");
+        public string? WhyUnsupported(RecurrentProblem problem) => null;
+        public string? WhyUnsupported(ScanProblem problem) => null;
+        public void Forward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputs<T> outputs)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => throw new AssertionException("must not run");
+        public void Backward<T>(RecurrentProblem problem, RecurrentInputs<T> inputs, RecurrentOutputGradients<T> outputGradients,
+            RecurrentInputGradients<T> gradients, RecurrentBackwardOptions options)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => throw new AssertionException("must not run");
+        public void ScanForward<T>(ScanProblem problem, ScanInputs<T> inputs, Span<T> h)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => throw new AssertionException("must not run");
+        public void ScanBackward<T>(ScanProblem problem, ScanInputs<T> inputs, ReadOnlySpan<T> dh, ScanGradients<T> gradients)
+            where T : unmanaged, System.Numerics.IFloatingPointIeee754<T> => throw new AssertionException("must not run");
     }
 }

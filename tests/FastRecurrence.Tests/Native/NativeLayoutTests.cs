@@ -249,7 +249,7 @@ public sealed unsafe class NativeLayoutTests
             Assert.That(Enum.GetValues<FrDtype>().Select(v => (int)v), Is.EqualTo(new[] { 0, 1, 2, 3 }));
             Assert.That(Enum.GetValues<FrLaunchKind>().Select(v => (int)v), Is.EqualTo(new[] { 0, 1, 2 }));
             Assert.That(sizeof(FrStatus), Is.EqualTo(4));
-            Assert.That(FrConstants.AbiVersion, Is.EqualTo(1));
+            Assert.That(FrConstants.AbiVersion, Is.EqualTo(2));
             Assert.That(FrConstants.MaxRank, Is.EqualTo(8));
             Assert.That(FrConstants.MaxDefines, Is.EqualTo(64));
         });

@@ -21,7 +21,7 @@ public sealed unsafe class NativeLibraryTests
         {
             Assert.That(FastRecurrenceLibrary.LoadedPath, Is.Not.Null.And.Not.Empty);
             Assert.That(FastRecurrenceNative.FrAbiVersion(), Is.EqualTo(FrConstants.AbiVersion));
-            Assert.That(NativeText.FromUtf8Z(FastRecurrenceNative.FrVersionString()), Does.StartWith("fastrecurrence ").And.Contain("(abi 1)"));
+            Assert.That(NativeText.FromUtf8Z(FastRecurrenceNative.FrVersionString()), Does.StartWith("fastrecurrence ").And.Contain("(abi 2)"));
         });
     }
 

@@ -49,6 +49,12 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
 
     public string Name { get; }
 
+    /// <summary>
+    /// Every kernel path masks (fused forward and backward in each regime, the alternating fallback, the gate-product
+    /// recompute reads only steps that ran): a per-row <c>t &lt; length[b]</c> predicate inside the same launches.
+    /// </summary>
+    public string? WhyNoVariableLengths => null;
+
     public BackendAvailability Availability =>
         _probe.Value.Device is not null ? BackendAvailability.Available(_probe.Value.Reason) : BackendAvailability.Missing(_probe.Value.Reason);
 
@@ -95,10 +101,11 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         using var r = device.Upload(inputs.R);
         using var bias = device.Upload(inputs.Bias);
         using var initial = inputs.InitialStates.IsEmpty ? null : device.Upload(inputs.InitialStates);
+        using var lengths = UploadLengths(device, problem, inputs.Lengths);
         using var y = device.Allocate<T>(problem.YLength);
         using var all = outputs.AllStates.IsEmpty ? null : device.Allocate<T>(problem.AllStatesLength);
         using var last = outputs.LastStates.IsEmpty ? null : device.Allocate<T>(problem.StatesLength);
-        RnnLaunch.Forward(device, plan, problem, wx, r, bias, initial, y, all, last);
+        RnnLaunch.Forward(device, plan, problem, wx, r, bias, initial, y, all, last, lengths);
         device.Download(y, outputs.Y);
         if (all is not null) device.Download(all, outputs.AllStates);
         if (last is not null) device.Download(last, outputs.LastStates);
@@ -123,9 +130,10 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         using var r = device.Upload(inputs.R);
         using var bias = device.Upload(inputs.Bias);
         using var initial = inputs.InitialStates.IsEmpty ? null : device.Upload(inputs.InitialStates);
+        using var lengths = UploadLengths(device, problem, inputs.Lengths);
         using var y = device.Allocate<T>(problem.YLength);
         using var reserve = device.Allocate<float>(checked((int)RnnLaunch.ReserveElements(problem)));
-        RnnLaunch.ForwardTraining(device, forwardPlan, problem, wx, r, bias, initial, y, null, reserve);
+        RnnLaunch.ForwardTraining(device, forwardPlan, problem, wx, r, bias, initial, y, null, reserve, lengths);
 
         using var dy = device.Upload(outputGradients.DY);
         using var dLast = outputGradients.DLastStates.IsEmpty ? null : device.Upload(outputGradients.DLastStates);
@@ -135,11 +143,23 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         using var dBias = options.Accumulate ? device.Upload<T>(gradients.DBias) : device.Allocate<T>(problem.BiasLength);
         using var dInitial = gradients.DInitialStates.IsEmpty ? null
             : options.Accumulate ? device.Upload<T>(gradients.DInitialStates) : device.Allocate<T>(problem.StatesLength);
-        RnnLaunch.Backward(device, backwardPlan, problem, options, wx, r, bias, initial, y, reserve, dy, dLast, dWx, dR, dBias, dInitial);
+        RnnLaunch.Backward(device, backwardPlan, problem, options, wx, r, bias, initial, y, reserve, dy, dLast, dWx, dR, dBias, dInitial,
+            lengths);
         device.Download(dWx, gradients.DWx);
         device.Download(dR, gradients.DR);
         device.Download(dBias, gradients.DBias);
         if (dInitial is not null) device.Download(dInitial, gradients.DInitialStates);
+    }
+
+    /// <summary>
+    /// The lengths on the device, checked here (1..T each) because the library does not read device values; null when
+    /// every sequence is T long.
+    /// </summary>
+    private static Interop.FrDeviceMemoryHandle? UploadLengths(CudaDevice device, RecurrentProblem problem, ReadOnlySpan<int> lengths)
+    {
+        if (lengths.IsEmpty) return null;
+        Validation.ArgumentChecks.Lengths(lengths, problem.Batch, problem.TimeSteps, "lengths");
+        return device.Upload(lengths);
     }
 
     /// <summary>Null when the backward of <paramref name="problem"/> has a plan (fused or alternating) on this device, else why not.</summary>

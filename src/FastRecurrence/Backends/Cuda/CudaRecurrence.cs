@@ -2,8 +2,15 @@ using FastRecurrence.Planning;
 
 namespace FastRecurrence.Backends.Cuda;
 
-/// <summary>The inputs of a <see cref="CudaRecurrence"/> call, in device buffers (the layouts of <see cref="RecurrentInputs{T}"/>).</summary>
-public sealed record DeviceRecurrentInputs<T>(DeviceBuffer<T> Wx, DeviceBuffer<T> R, DeviceBuffer<T> Bias, DeviceBuffer<T>? InitialStates = null)
+/// <summary>
+/// The inputs of a <see cref="CudaRecurrence"/> call, in device buffers (the layouts of <see cref="RecurrentInputs{T}"/>).
+/// <see cref="Lengths"/>: each sequence's length, [B] int32 in 1..T (<see cref="RecurrentInputs{T}.Lengths"/>'s
+/// semantics), or null when every sequence is T long. Its size is checked, its values are not: they stay on the device
+/// (reading them back would cost a copy and a synchronisation per call). A value outside 1..T touches no memory outside
+/// the buffers (the kernels only compare a step with it) but is not a meaningful sequence.
+/// </summary>
+public sealed record DeviceRecurrentInputs<T>(DeviceBuffer<T> Wx, DeviceBuffer<T> R, DeviceBuffer<T> Bias, DeviceBuffer<T>? InitialStates = null,
+    DeviceBuffer<int>? Lengths = null)
     where T : unmanaged;
 
 /// <summary>The gradients a <see cref="CudaRecurrence"/> backward writes (or adds to), in device buffers.</summary>
@@ -88,12 +95,12 @@ public sealed class CudaRecurrence
         if (reserve is null)
         {
             RnnLaunch.Forward(_device, _forwardPlan, Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
-                inputs.InitialStates?.Memory, y.Memory, null, lastStates?.Memory);
+                inputs.InitialStates?.Memory, y.Memory, null, lastStates?.Memory, inputs.Lengths?.Memory);
             return;
         }
         CheckReserve(reserve);
         RnnLaunch.ForwardTraining(_device, _forwardPlan, Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
-            inputs.InitialStates?.Memory, y.Memory, lastStates?.Memory, reserve.Memory);
+            inputs.InitialStates?.Memory, y.Memory, lastStates?.Memory, reserve.Memory, inputs.Lengths?.Memory);
     }
 
     /// <summary>
@@ -118,7 +125,8 @@ public sealed class CudaRecurrence
         if (gradients.DInitialStates is not null) Check(gradients.DInitialStates, Problem.StatesLength, "gradients.DInitialStates");
         RnnLaunch.Backward(_device, _backwardPlan.Value, Problem, options ?? RecurrentBackwardOptions.None, inputs.Wx.Memory,
             inputs.R.Memory, inputs.Bias.Memory, inputs.InitialStates?.Memory, y.Memory, reserve.Memory, dy.Memory,
-            dLastStates?.Memory, gradients.DWx.Memory, gradients.DR.Memory, gradients.DBias.Memory, gradients.DInitialStates?.Memory);
+            dLastStates?.Memory, gradients.DWx.Memory, gradients.DR.Memory, gradients.DBias.Memory, gradients.DInitialStates?.Memory,
+            inputs.Lengths?.Memory);
     }
 
     private void CheckInputs<T>(DeviceRecurrentInputs<T> inputs) where T : unmanaged
@@ -128,6 +136,7 @@ public sealed class CudaRecurrence
         Check(inputs.R, Problem.RLength, "inputs.R");
         Check(inputs.Bias, Problem.BiasLength, "inputs.Bias");
         if (inputs.InitialStates is not null) Check(inputs.InitialStates, Problem.StatesLength, "inputs.InitialStates");
+        if (inputs.Lengths is not null) Check(inputs.Lengths, Problem.Batch, "inputs.Lengths");
     }
 
     private void CheckReserve(DeviceBuffer<float> reserve)

@@ -6,14 +6,16 @@ namespace FastRecurrence.Backends.Cuda;
 /// <summary>
 /// fr_rnn_forward, fr_rnn_forward_training and fr_rnn_backward on contiguous device tensors in the layouts of <see cref="RecurrentInputs{T}"/>: wx [B, T, G, NH, D],
 /// r [G, NH, D, D], bias [Gb, NH, D], states [S, B, NH, D], y [B, T, NH, D], all states [S, B, T, NH, D]; the legacy
-/// default stream, synchronised after the launch so a kernel fault surfaces here with the call's name.
+/// default stream, synchronised after the launch so a kernel fault surfaces here with the call's name. lengths: optional
+/// device int32 [B], each sequence's length (1..T, checked by the caller: the library does not read device values),
+/// masked inside the kernels; null when every sequence is T long.
 /// </summary>
 internal static unsafe class RnnLaunch
 {
     public static void Forward(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
         FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
-        FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates) =>
-        RunForward(device, plan, p, wx, r, bias, initial, y, allStates, lastStates, reserve: null);
+        FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle? lengths = null) =>
+        RunForward(device, plan, p, wx, r, bias, initial, y, allStates, lastStates, reserve: null, lengths);
 
     /// <summary>
     /// fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) with the gate products
@@ -26,13 +28,14 @@ internal static unsafe class RnnLaunch
     /// <summary>The forward that also writes the reserve the backward reads (any forward plan).</summary>
     public static void ForwardTraining(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
         FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
-        FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle reserve) =>
-        RunForward(device, plan, p, wx, r, bias, initial, y, null, lastStates, reserve);
+        FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle reserve, FrDeviceMemoryHandle? lengths = null) =>
+        RunForward(device, plan, p, wx, r, bias, initial, y, null, lastStates, reserve, lengths);
 
     /// <summary>fr_rnn_forward, or with a reserve fr_rnn_forward_training (its length says which kind it is).</summary>
     private static void RunForward(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
         FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
-        FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle? reserve)
+        FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle? reserve,
+        FrDeviceMemoryHandle? lengths)
     {
         using var strings = new NativeStrings();
         var native = NativePlans.ToNative(plan, strings);
@@ -45,11 +48,12 @@ internal static unsafe class RnnLaunch
         var tall = allStates is null ? default : ScanLaunch.Tensor(p.DataType, allStates.Pointer, [S, B, T, NH, D]);
         var tlast = lastStates is null ? default : ScanLaunch.Tensor(p.DataType, lastStates.Pointer, [S, B, NH, D]);
         var treserve = reserve is null ? default : ScanLaunch.Tensor(DataType.Float32, reserve.Pointer, [(long)(reserve.Bytes / sizeof(float))]);
+        var tlengths = LengthsPointer(lengths, p);
         var status = reserve is null
             ? FastRecurrenceNative.FrRnnForward(device.Context, &native, &twx, &tr, &tbias, initial is null ? null : &tinitial, &ty,
-                allStates is null ? null : &tall, lastStates is null ? null : &tlast, null)
+                allStates is null ? null : &tall, lastStates is null ? null : &tlast, tlengths, null)
             : FastRecurrenceNative.FrRnnForwardTraining(device.Context, &native, &twx, &tr, &tbias, initial is null ? null : &tinitial,
-                &ty, allStates is null ? null : &tall, lastStates is null ? null : &tlast, &treserve, null);
+                &ty, allStates is null ? null : &tall, lastStates is null ? null : &tlast, &treserve, tlengths, null);
         FastRecurrenceNativeException.ThrowIfFailed(status, reserve is null ? "fr_rnn_forward" : "fr_rnn_forward_training");
         device.Synchronize();
     }
@@ -58,7 +62,8 @@ internal static unsafe class RnnLaunch
     public static void Backward(CudaDevice device, KernelPlan plan, RecurrentProblem p, RecurrentBackwardOptions options,
         FrDeviceMemoryHandle wx, FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial,
         FrDeviceMemoryHandle y, FrDeviceMemoryHandle reserve, FrDeviceMemoryHandle dy, FrDeviceMemoryHandle? dLastStates,
-        FrDeviceMemoryHandle dwx, FrDeviceMemoryHandle dr, FrDeviceMemoryHandle dbias, FrDeviceMemoryHandle? dInitialStates)
+        FrDeviceMemoryHandle dwx, FrDeviceMemoryHandle dr, FrDeviceMemoryHandle dbias, FrDeviceMemoryHandle? dInitialStates,
+        FrDeviceMemoryHandle? lengths = null)
     {
         using var strings = new NativeStrings();
         var native = NativePlans.ToNative(plan, strings);
@@ -86,8 +91,17 @@ internal static unsafe class RnnLaunch
         FastRecurrenceNativeException.ThrowIfFailed(
             FastRecurrenceNative.FrRnnBackward(device.Context, &native, &nativeOptions, &twx, &tr, &tbias,
                 initial is null ? null : &tinitial, &ty, &treserve, &tdy, dLastStates is null ? null : &tdLast, &tdwx, &tdr, &tdbias,
-                dInitialStates is null ? null : &tdInitial, null),
+                dInitialStates is null ? null : &tdInitial, LengthsPointer(lengths, p), null),
             "fr_rnn_backward");
         device.Synchronize();
+    }
+
+    /// <summary>The lengths' device pointer, or null; a buffer of another size than B int32 is a caller's bug.</summary>
+    private static int* LengthsPointer(FrDeviceMemoryHandle? lengths, RecurrentProblem p)
+    {
+        if (lengths is null) return null;
+        if (lengths.Bytes != (nuint)p.Batch * sizeof(int))
+            throw new ArgumentException($"lengths: expected {p.Batch} int32 ({p.Batch * sizeof(int)} bytes) for {p}, got {lengths.Bytes} bytes.", nameof(lengths));
+        return (int*)lengths.Pointer;
     }
 }
