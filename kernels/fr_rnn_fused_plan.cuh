@@ -17,6 +17,12 @@
 #ifndef FR_TF32
 #define FR_TF32 0 /* fp32 storage: 1 multiplies on tensor cores in tf32 (mma.m16n8k8), 0 exactly with FMAs */
 #endif
+#ifndef FR_LENGTHS
+/* 1: the build that masks fr_rnn_args.lengths, which the library compiles for calls with lengths (not a plan
+ * constant): the length check costs a few registers, which the planner's register prediction (ptxas's cap) leaves out,
+ * so calls without lengths keep the exact code the plan was sized for */
+#define FR_LENGTHS 0
+#endif
 #define FR_REGIME_SINGLE_BLOCK 1
 #define FR_REGIME_CLUSTER 2
 #define FR_REGIME_GRID_BARRIER 3
@@ -39,6 +45,7 @@ constexpr bool kHalf = fr_storage::kHalf;
 
 /* fp32 storage on tensor cores: R and the vectors rounded to tf32, fp32 accumulation (math.md: relative error <= 5e-3) */
 constexpr bool kTf32 = !kHalf && FR_TF32 != 0;
+constexpr bool kLengths = FR_LENGTHS != 0;
 
 typedef fr_cells::Traits<FR_CELL> Cell;
 constexpr int G = Cell::gates;

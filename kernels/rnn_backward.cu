@@ -123,51 +123,49 @@ FR_DEVICE_INLINE void run(const fr_rnn_backward_args& a)
             const int unit = unit0 + local, head = head0 + hh, batch = b0 + b;
             const bool real = unit < D && batch < a.batch;
             float dwx[G], dslot[Gb], dprev[NS], prev[NS];
-            if (real && a.lengths != 0 && step >= a.lengths[batch]) {
+            if (real) {
                 /* past the sequence's length the step did not run: no gradient (dgate = 0 also makes the next
-                 * step's R^T dg zero), y was a constant zero (dy ignored), the state gradients pass through; the held
-                 * states are the states after the step before. The length is loaded each step, not kept in a
-                 * register across the loop (the plan's register cap). */
+                 * step's R^T dg zero), y was a constant zero (dy ignored), the state gradients pass through, and the
+                 * held states are the states after the step before. Only in the library's FR_LENGTHS build: the check
+                 * costs registers the plan's cap does not include. */
+                if (kLengths && a.lengths != 0 && step >= a.lengths[batch]) {
 #pragma unroll
-                for (int gate = 0; gate < G; ++gate)
-                    fr_rnn_grad::store_gradient(a, (S*)a.dwx + ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit, 0.0f);
+                    for (int gate = 0; gate < G; ++gate) dwx[gate] = 0.0f;
 #pragma unroll
-                for (int k = 0; k < Gb; ++k) {
-                    dslot[k] = 0.0f;
-                    a.dgate[((((long long)batch * a.steps + step) * Gb + k) * NH + head) * D + unit] = 0.0f;
+                    for (int k = 0; k < Gb; ++k) dslot[k] = 0.0f;
+#pragma unroll
+                    for (int s = 0; s < NS; ++s) {
+                        dprev[s] = d_state[j][s];
+                        prev[s] = next[j][s];
+                    }
+                } else {
+                    float d_next[NS], wx[G], rh[G], bias[Gb];
+#pragma unroll
+                    for (int s = 0; s < NS; ++s) d_next[s] = d_state[j][s];
+                    d_next[0] += fr_load_acc((const S*)a.dy + (((long long)batch * a.steps + step) * NH + head) * D + unit);
+                    if (recurrent) {
+                        float sum = 0.0f;
+#pragma unroll
+                        for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + hh * Up + local) * Bt + b];
+                        d_next[0] += fr_rnn_grad::clip_recurrent(a, sum);
+                    }
+                    const long long at = (((long long)batch * a.steps + step) * NH + head) * D + unit;
+#pragma unroll
+                    for (int s = 0; s < NS; ++s) {
+                        prev[s] = step > 0 ? saved_states[s * per_step + at - (long long)NH * D]
+                            : a.initial != 0 ? fr_load_acc((const S*)a.initial + (((long long)s * a.batch + batch) * NH + head) * D + unit)
+                            : 0.0f;
+                    }
+#pragma unroll
+                    for (int gate = 0; gate < G; ++gate) {
+                        const long long gate_at = ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit;
+                        wx[gate] = fr_load_acc((const S*)a.wx + gate_at);
+                        rh[gate] = a.products[gate_at];
+                    }
+#pragma unroll
+                    for (int k = 0; k < Gb; ++k) bias[k] = fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit);
+                    fr_cells::backward<FR_CELL>(wx, rh, bias, prev, next[j], d_next, dwx, dslot, dprev);
                 }
-#pragma unroll
-                for (int s = 0; s < NS; ++s) {
-                    dprev[s] = d_state[j][s];
-                    prev[s] = next[j][s];
-                }
-            } else if (real) {
-                float d_next[NS], wx[G], rh[G], bias[Gb];
-#pragma unroll
-                for (int s = 0; s < NS; ++s) d_next[s] = d_state[j][s];
-                d_next[0] += fr_load_acc((const S*)a.dy + (((long long)batch * a.steps + step) * NH + head) * D + unit);
-                if (recurrent) {
-                    float sum = 0.0f;
-#pragma unroll
-                    for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + hh * Up + local) * Bt + b];
-                    d_next[0] += fr_rnn_grad::clip_recurrent(a, sum);
-                }
-                const long long at = (((long long)batch * a.steps + step) * NH + head) * D + unit;
-#pragma unroll
-                for (int s = 0; s < NS; ++s) {
-                    prev[s] = step > 0 ? saved_states[s * per_step + at - (long long)NH * D]
-                        : a.initial != 0 ? fr_load_acc((const S*)a.initial + (((long long)s * a.batch + batch) * NH + head) * D + unit)
-                        : 0.0f;
-                }
-#pragma unroll
-                for (int gate = 0; gate < G; ++gate) {
-                    const long long gate_at = ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit;
-                    wx[gate] = fr_load_acc((const S*)a.wx + gate_at);
-                    rh[gate] = a.products[gate_at];
-                }
-#pragma unroll
-                for (int k = 0; k < Gb; ++k) bias[k] = fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit);
-                fr_cells::backward<FR_CELL>(wx, rh, bias, prev, next[j], d_next, dwx, dslot, dprev);
 #pragma unroll
                 for (int gate = 0; gate < G; ++gate)
                     fr_rnn_grad::store_gradient(a, (S*)a.dwx + ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit, dwx[gate]);

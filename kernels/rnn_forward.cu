@@ -172,12 +172,11 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
             }
 #pragma unroll
             for (int k = 0; k < Gb; ++k) bias[k] = unit < D ? fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit) : 0.0f;
-            /* A predicate, not a shorter loop: every thread of the block still reaches every barrier. The length is
-             * loaded each step (an L1 hit) rather than kept: no register stays live across the loop, so the plan's
-             * register cap still holds. Past its length the sequence's h stays the held state, so the products of its
-             * (ignored) later steps stay finite; in the grid regime h comes back from y = 0 instead, which only those
-             * ignored steps read. */
-            const bool ended = real && a.lengths != 0 && step >= a.lengths[batch];
+            /* A predicate, not a shorter loop: every thread of the block still reaches every barrier. Only in the
+             * library's FR_LENGTHS build (its registers are not in the plan's cap). Past its length the sequence's h
+             * stays the held state, so the products of its (ignored) later steps stay finite; in the grid regime h
+             * comes back from y = 0 instead, which only those ignored steps read. */
+            const bool ended = kLengths && real && a.lengths != 0 && step >= a.lengths[batch];
             if (!ended) fr_cells::forward<FR_CELL>(wx, rh, bias, state[j]);
             if (real && a.reserve != 0)
                 fr_cells::save_reserve<G, NS>(a.reserve, a.reserve_products != 0, a.batch, a.steps, NH, D, batch, step, head, unit, rh, state[j]);

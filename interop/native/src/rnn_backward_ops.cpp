@@ -185,6 +185,7 @@ fr_status run_fused_backward(fr_context context, const fr_plan* plan, CompileReq
                     plan->grid.x, plan->grid.y, plan->grid.z);
     }
     if ((status = check_live_context(context)) != FR_OK) return status;
+    if (args.lengths != nullptr) use_lengths_build(&request);
     // dgate [B, T, Gb, NH, D] fp32: the per-step bias gradients the reductions read after the loop
     ScratchMemory dgate, barrier;
     const size_t dgate_bytes = static_cast<size_t>(batch * shape.steps * biases_of(shape.cell) * nh * shape.d) * 4;

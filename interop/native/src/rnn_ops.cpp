@@ -44,6 +44,7 @@ fr_status run_fused(fr_context context, const fr_plan* plan, CompileRequest& req
                     plan->grid.x, plan->grid.y, plan->grid.z);
     }
     fr_rnn_args args = rnn_args(in, shape);
+    if (in.lengths != nullptr) use_lengths_build(&request);
     // The grid barrier's state: 8 zeroed bytes of its own per launch, ordered on the launch's stream (so launches on
     // other streams, or replays of a captured graph, never share one).
     ScratchMemory barrier;

@@ -4,6 +4,7 @@
 #include "errors.h"
 #include "tensor_checks.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace fr {
@@ -130,6 +131,15 @@ fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std:
 
 int64_t rnn_reserve_elements(const RnnShape& shape, bool products) {
     return shape.batch * shape.steps * shape.nh * shape.d * ((products ? gates_of(shape.cell) : 0) + states_of(shape.cell));
+}
+
+void use_lengths_build(CompileRequest* request) {
+    auto& defines = request->defines;
+    const std::string name = "FR_LENGTHS";
+    auto at = std::lower_bound(defines.begin(), defines.end(), name,
+                               [](const std::pair<std::string, int64_t>& define, const std::string& key) { return define.first < key; });
+    if (at != defines.end() && at->first == name) at->second = 1;
+    else defines.insert(at, {name, 1});
 }
 
 fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape) {

@@ -4,6 +4,7 @@
 #ifndef FR_RNN_PLAN_CHECKS_H
 #define FR_RNN_PLAN_CHECKS_H
 
+#include "compile_request.h"
 #include "fastrecurrence.h"
 #include "rnn_ops.h"
 
@@ -84,6 +85,10 @@ int64_t rnn_reserve_elements(const RnnShape& shape, bool products = true);
 fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements, RnnShape* shape);
 
 fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape);
+
+// A fused plan's build for a call with lengths: FR_LENGTHS = 1 (kernels/fr_rnn_fused_plan.cuh) added to the request, a
+// module of its own. Calls without lengths keep the plan's exact build (the one its register prediction sized).
+void use_lengths_build(CompileRequest* request);
 
 // One named tensor against an expected shape, the plan's dtype and contiguity; NULL is an error when `required`.
 fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& shape, int64_t dtype,
