@@ -58,11 +58,12 @@ def layer_parity(cell, batch, steps, inp, hidden, dtype, device, tolerance):
 
 
 def stack_parity(cell, num_layers, bidirectional, proj_size, lengths, dtype, device, tolerance,
-                 batch=3, steps=6, inp=5, hidden=6, seed=None):
+                 batch=3, steps=6, inp=5, hidden=6, seed=None, backend=None):
     """A module (num_layers, bidirectional, proj_size) with random h0 / c0 and dL/dy, optionally on packed sequences
     (lengths, unsorted, through pack_padded_sequence / pad_packed_sequence), against the CLI's run with the same
     options and --lengths: y (zero past each length), h_n / c_n in PyTorch's layer-major, direction-minor order, every
-    gradient torch autograd gives, and the output dtype following the input's."""
+    gradient torch autograd gives, and the output dtype following the input's. backend: the CLI's --backend (default:
+    the CLI's default, the CPU reference)."""
     if seed is None:
         seed = 2000 + 13 * num_layers + 7 * proj_size + (1 if bidirectional else 0) + (0 if lengths is None else 3)
     torch.manual_seed(seed)
@@ -109,6 +110,8 @@ def stack_parity(cell, num_layers, bidirectional, proj_size, lengths, dtype, dev
         if lengths is not None:
             np.save(os.path.join(work, "lengths.npy"), np.asarray(lengths, dtype=np.int64))
             args += ["--lengths", os.path.join(work, "lengths.npy")]
+        if backend is not None:
+            args += ["--backend", backend]
         run_cli(args)
         load = lambda n: np.load(os.path.join(odir, f"{n}.npy"))
         errors = {"y": rel_l2(load("y"), y.detach().cpu()), "h_n": rel_l2(load("h_n"), hn.detach().cpu()),
@@ -121,6 +124,7 @@ def stack_parity(cell, num_layers, bidirectional, proj_size, lengths, dtype, dev
         assert load("y").dtype == np_dtype, "output dtype must follow the input dtype"
     what = f"{cell} layers={num_layers}{' bidirectional' if bidirectional else ''}{f' proj={proj_size}' if proj_size else ''}"
     what += f" lengths={lengths}" if lengths is not None else ""
+    what += f" --backend {backend}" if backend is not None else ""
     record(f"{what} B={batch} T={steps} I={inp} H={hidden} {str(dtype).split('.')[-1]} on {device}", errors, tolerance)
 
 
@@ -225,6 +229,11 @@ if __name__ == "__main__":
         torch.backends.cudnn.allow_tf32 = False
         for cell in ("lstm", "gru", "rnn"):
             guarded(f"{cell} float32 cuda B=4 T=256 I=32 H=64", layer_parity, cell, 4, 256, 32, 64, torch.float32, "cuda", 1e-4)
+        # Issue 10 on the GPU: our cuda backend (fused kernels with lengths, the projection fold) against cuDNN's stacks.
+        for cell, layers, bidirectional, proj, lengths in (("lstm", 2, True, 16, [64, 17, 40, 1]), ("gru", 2, True, 0, [64, 5, 33, 64]),
+                                                           ("rnn", 3, False, 0, None), ("lstm", 1, False, 0, [10, 64, 3, 50])):
+            guarded(f"{cell} stack {layers} {bidirectional} {proj} {lengths} cuda", stack_parity, cell, layers, bidirectional, proj,
+                    lengths, torch.float32, "cuda", 1e-4, 4, 64, 24, 48, None, "cuda")
         for cell in ("lstm", "gru"):
             for dtype in (torch.float16, torch.bfloat16):
                 for mode in ("fwd", "fwd-nograd", "fwd+bwd"):
