@@ -13,6 +13,11 @@ if ! tar -C /tmp/dotnet -xJf .device/dotnet-rt.tar.xz 2>/dev/null; then
   python3 -c 'import tarfile,sys; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' .device/dotnet-rt.tar.xz /tmp/dotnet
 fi
 { date -u; nvidia-smi || true; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm,clocks.max.sm,temperature.gpu,power.draw --format=csv || true; } 2>&1 | tee "$out/gpu.txt"
+# The --backend cuda stack cases load the carried native build (the resolver also finds it by walking up from
+# .device/cli; named here so a missing build fails by name) and cache their cubins outside the home folder.
+if [ -f build/native/lib/libfastrecurrence.so ]; then
+  export FR_NATIVE_LIBRARY="$PWD/build/native/lib/libfastrecurrence.so" FR_CACHE_DIR=/tmp/fr-cache
+fi
 cli="/tmp/dotnet/dotnet .device/cli/FastRecurrence.Cli.dll"
 $cli devices 2>&1 | tee "$out/cli_devices.txt"
 python3 tools/device/pytorch_parity.py "$cli" "$out" 2>&1 | tee "$out/pytorch_parity.log"
