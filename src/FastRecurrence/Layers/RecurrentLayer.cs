@@ -257,23 +257,24 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>y = m W_hr^T over all rows, as one GEMM (on the device where the backend projects there).</summary>
     private T[] Project(T[] m, int rows)
     {
-        if (Backend is IInputProjectionBackend device && device.WhyNoInputProjection(DataTypeExtensions.Of<T>()!.Value) is null)
-        {
-            var y = new T[rows * ProjSize];
-            device.ProjectInput<T>(m, Weights.WeightHr, rows, HiddenSize, ProjSize, y);
-            return y;
-        }
-        return _projection!.Project(m, rows);
+        if (DeviceProjection() is not { } device)
+            return _projection!.Project(m, rows);
+        var y = new T[rows * ProjSize];
+        device.ProjectInput<T>(m, Weights.WeightHr, rows, HiddenSize, ProjSize, y);
+        return y;
     }
 
     private T[] ProjectInput(RecurrentProblem p, ReadOnlySpan<T> x)
     {
         var wx = new T[p.WxLength];
-        // A GPU backend projects on its device (one large GEMM); every other backend, on the CPU.
-        if (Backend is IInputProjectionBackend device && device.WhyNoInputProjection(p.DataType) is null)
+        if (DeviceProjection() is { } device)
             device.ProjectInput<T>(x, Weights.WeightIh, p.Batch * p.TimeSteps, InputSize, p.GateCount * HiddenSize, wx);
         else
             InputProjection.Forward<T>(x, Weights.WeightIh, p.Batch * p.TimeSteps, InputSize, p.GateCount * HiddenSize, wx);
         return wx;
     }
+
+    /// <summary>The backend's device GEMM when it has one for T (a GPU backend: one large GEMM there), else null (the CPU's).</summary>
+    private IInputProjectionBackend? DeviceProjection() =>
+        Backend is IInputProjectionBackend device && device.WhyNoInputProjection(DataTypeExtensions.Of<T>()!.Value) is null ? device : null;
 }
