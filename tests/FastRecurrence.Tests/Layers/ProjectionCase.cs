@@ -64,8 +64,6 @@ internal sealed class ProjectionCase
 
     public static T[] Convert<T>(double[] values) where T : System.Numerics.INumberBase<T> => Array.ConvertAll(values, T.CreateTruncating);
 
-    public static double[] ToDouble<T>(T[] values) where T : System.Numerics.INumberBase<T> => Array.ConvertAll(values, double.CreateTruncating);
-
     public StackedRecurrentLayers<double> Stack64(Dictionary<string, double[]>? parameters = null) =>
         new(CellKind.Lstm, Input, Hidden, StackedLayersWeights.FromNamedParameters(parameters ?? Parameters, Options.NumLayers, Options.Bidirectional),
             Options, RecurrenceBackends.Get("reference"));

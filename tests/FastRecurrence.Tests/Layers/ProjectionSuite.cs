@@ -34,13 +34,8 @@ public abstract class ProjectionSuite
         var grads = stack.Backward(TestData.ToSingle(c.X), B, T, TestData.ToSingle(c.DY), TestData.ToSingle(c.Initial), TestData.ToSingle(c.DLast), lengths: lengths);
         Assert.Multiple(() =>
         {
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.Y), expected.Y), Is.LessThanOrEqualTo(1e-5), "y");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.LastStates), expected.LastStates), Is.LessThanOrEqualTo(1e-5), "h_n, c_n");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.DInput), expectedGrads.DInput), Is.LessThanOrEqualTo(1e-5), "d_input");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.DInitialStates), expectedGrads.DInitialStates), Is.LessThanOrEqualTo(1e-5), "d_initial_states");
-            Assert.That(grads.Weights.Keys, Is.EquivalentTo(expectedGrads.Weights.Keys));
-            foreach (var (name, grad) in expectedGrads.Weights)
-                Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.Weights[name]), grad), Is.LessThanOrEqualTo(1e-5), name);
+            StackAssertions.OutputsClose(actual, expected.Y, expected.LastStates, 1e-5);
+            StackAssertions.GradientsClose(grads, expectedGrads, 1e-5);
         });
     }
 
@@ -61,12 +56,8 @@ public abstract class ProjectionSuite
             ProjectionCase.Convert<Half>(c.Initial), ProjectionCase.Convert<Half>(c.DLast));
         Assert.Multiple(() =>
         {
-            Assert.That(TestData.RelativeL2(ProjectionCase.ToDouble(actual.Y), expected.Y), Is.LessThanOrEqualTo(2e-2), "y");
-            Assert.That(TestData.RelativeL2(ProjectionCase.ToDouble(actual.LastStates), expected.LastStates), Is.LessThanOrEqualTo(2e-2), "h_n, c_n");
-            Assert.That(TestData.RelativeL2(ProjectionCase.ToDouble(grads.DInput), expectedGrads.DInput), Is.LessThanOrEqualTo(2e-2), "d_input");
-            Assert.That(TestData.RelativeL2(ProjectionCase.ToDouble(grads.DInitialStates), expectedGrads.DInitialStates), Is.LessThanOrEqualTo(2e-2), "d_initial_states");
-            foreach (var (name, grad) in expectedGrads.Weights)
-                Assert.That(TestData.RelativeL2(ProjectionCase.ToDouble(grads.Weights[name]), grad), Is.LessThanOrEqualTo(2e-2), name);
+            StackAssertions.OutputsClose(actual, expected.Y, expected.LastStates, 2e-2);
+            StackAssertions.GradientsClose(grads, expectedGrads, 2e-2);
         });
     }
 }

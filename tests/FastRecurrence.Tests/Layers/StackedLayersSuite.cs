@@ -32,11 +32,7 @@ public abstract class StackedLayersSuite
         var setup = StackCase.Create(cell, layers, bidirectional, heads: 2, seed: 300 + (int)cell * 7 + layers);
         var expected = setup.ComposeByHand();
         var actual = setup.Stack(Backend).Forward(TestData.ToSingle(setup.X), setup.Batch, setup.Steps, TestData.ToSingle(setup.Initial));
-        Assert.Multiple(() =>
-        {
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.Y), expected.Y), Is.LessThanOrEqualTo(1e-5), "y");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.LastStates), expected.LastStates), Is.LessThanOrEqualTo(1e-5), "last states");
-        });
+        Assert.Multiple(() => StackAssertions.OutputsClose(actual, expected.Y, expected.LastStates, 1e-5));
     }
 
     [TestCaseSource(nameof(Cases))]
@@ -46,14 +42,7 @@ public abstract class StackedLayersSuite
         var expected = setup.Stack64().Backward(setup.X, setup.Batch, setup.Steps, setup.DY, setup.Initial, setup.DLast);
         var actual = setup.Stack(Backend).Backward(TestData.ToSingle(setup.X), setup.Batch, setup.Steps, TestData.ToSingle(setup.DY),
             TestData.ToSingle(setup.Initial), TestData.ToSingle(setup.DLast));
-        Assert.Multiple(() =>
-        {
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.DInput), expected.DInput), Is.LessThanOrEqualTo(1e-5), "d_input");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.DInitialStates), expected.DInitialStates), Is.LessThanOrEqualTo(1e-5), "d_initial_states");
-            Assert.That(actual.Weights.Keys, Is.EquivalentTo(expected.Weights.Keys));
-            foreach (var (name, grad) in expected.Weights)
-                Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.Weights[name]), grad), Is.LessThanOrEqualTo(1e-5), name);
-        });
+        Assert.Multiple(() => StackAssertions.GradientsClose(actual, expected, 1e-5));
     }
 }
 
@@ -78,12 +67,8 @@ public abstract class StackedLayersWithLengthsSuite : StackedLayersSuite
             TestData.ToSingle(setup.Initial), TestData.ToSingle(setup.DLast), lengths: lengths);
         Assert.Multiple(() =>
         {
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.Y), expected.Y), Is.LessThanOrEqualTo(1e-5), "y");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(actual.LastStates), expected.LastStates), Is.LessThanOrEqualTo(1e-5), "last states");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.DInput), expectedGrads.DInput), Is.LessThanOrEqualTo(1e-5), "d_input");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.DInitialStates), expectedGrads.DInitialStates), Is.LessThanOrEqualTo(1e-5), "d_initial_states");
-            foreach (var (name, grad) in expectedGrads.Weights)
-                Assert.That(TestData.RelativeL2(TestData.ToDouble(grads.Weights[name]), grad), Is.LessThanOrEqualTo(1e-5), name);
+            StackAssertions.OutputsClose(actual, expected.Y, expected.LastStates, 1e-5);
+            StackAssertions.GradientsClose(grads, expectedGrads, 1e-5);
         });
     }
 }
