@@ -18,9 +18,9 @@
 #define FR_TF32 0 /* fp32 storage: 1 multiplies on tensor cores in tf32 (mma.m16n8k8), 0 exactly with FMAs */
 #endif
 #ifndef FR_LENGTHS
-/* 1: the build that masks fr_rnn_args.lengths, which the library compiles for calls with lengths (not a plan
- * constant): the length check costs a few registers, which the planner's register prediction (ptxas's cap) leaves out,
- * so calls without lengths keep the exact code the plan was sized for */
+/* 1: the build that masks fr_rnn_args.lengths, for calls with lengths: the planner writes it into plans made for them
+ * (their register cap includes the check; decision 0021), and the library adds it to a plan without it that is called
+ * with lengths. 0: no check, so calls without lengths keep the registers of the code without it */
 #define FR_LENGTHS 0
 #endif
 #define FR_REGIME_SINGLE_BLOCK 1

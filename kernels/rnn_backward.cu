@@ -126,8 +126,8 @@ FR_DEVICE_INLINE void run(const fr_rnn_backward_args& a)
             if (real) {
                 /* past the sequence's length the step did not run: no gradient (dgate = 0 also makes the next
                  * step's R^T dg zero), y was a constant zero (dy ignored), the state gradients pass through, and the
-                 * held states are the states after the step before. Only in the library's FR_LENGTHS build: the check
-                 * costs registers the plan's cap does not include. */
+                 * held states are the states after the step before. Only in the FR_LENGTHS build (the plans for calls
+                 * with lengths, whose cap includes the check's registers; decision 0021). */
                 if (kLengths && a.lengths != 0 && step >= a.lengths[batch]) {
 #pragma unroll
                     for (int gate = 0; gate < G; ++gate) dwx[gate] = 0.0f;

@@ -173,7 +173,7 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
 #pragma unroll
             for (int k = 0; k < Gb; ++k) bias[k] = unit < D ? fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit) : 0.0f;
             /* A predicate, not a shorter loop: every thread of the block still reaches every barrier. Only in the
-             * library's FR_LENGTHS build (its registers are not in the plan's cap). Past its length the sequence's h
+             * FR_LENGTHS build (the plans for calls with lengths; decision 0021). Past its length the sequence's h
              * stays the held state, so the products of its (ignored) later steps stay finite; in the grid regime h
              * comes back from y = 0 instead, which only those ignored steps read. */
             const bool ended = kLengths && real && a.lengths != 0 && step >= a.lengths[batch];

@@ -86,8 +86,9 @@ fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements
 
 fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape);
 
-// A fused plan's build for a call with lengths: FR_LENGTHS = 1 (kernels/fr_rnn_fused_plan.cuh) added to the request, a
-// module of its own. Calls without lengths keep the plan's exact build (the one its register prediction sized).
+// A fused plan's build for a call with lengths: FR_LENGTHS = 1 (kernels/fr_rnn_fused_plan.cuh) in the request, a module
+// of its own. Plans made for lengths carry it already (their cap sized for the check; decision 0021); a plan made
+// without it gets it added at its own cap. Calls without lengths keep the plan's exact build.
 void use_lengths_build(CompileRequest* request);
 
 // One named tensor against an expected shape, the plan's dtype and contiguity; NULL is an error when `required`.

@@ -28,6 +28,7 @@ internal static class KernelPlanJson
             w.WriteNumber("headSize", plan.Request.HeadSize);
             w.WriteNumber("timeSteps", plan.Request.TimeSteps);
             w.WriteString("precision", plan.Request.Precision.ToString());
+            w.WriteBoolean("lengths", plan.Request.Lengths);
             w.WriteEndObject();
             w.WriteString("regime", plan.Regime.ToString());
             w.WriteStartObject("constants");
@@ -72,6 +73,8 @@ internal static class KernelPlanJson
             {
                 // absent in plans written before tf32 existed: they were exact
                 Precision = r.TryGetProperty("precision", out var precision) ? Enum.Parse<MatmulPrecision>(precision.GetString()!) : MatmulPrecision.Exact,
+                // absent in plans written before the lengths build was planned: they were planned without lengths
+                Lengths = r.TryGetProperty("lengths", out var lengths) && lengths.GetBoolean(),
             };
             var constants = root.GetProperty("constants").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64());
             return new KernelPlan(request, root.GetProperty("gpu").GetString()!, root.GetProperty("arch").GetString()!,

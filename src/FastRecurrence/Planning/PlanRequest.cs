@@ -70,7 +70,14 @@ public sealed record PlanRequest
     /// <summary>Tf32: the fused kernel may multiply float32 R h on tensor cores in tf32 (FR_TF32); Float32 only.</summary>
     public MatmulPrecision Precision { get; init; }
 
+    /// <summary>
+    /// The calls give per-sequence lengths (fr_rnn_args.lengths). A fused plan is then the FR_LENGTHS build, whose
+    /// per-step length check the register prediction (and ptxas's cap) includes (decision 0021); the alternating
+    /// fallback and the scan ignore it (their kernels read lengths in every build).
+    /// </summary>
+    public bool Lengths { get; init; }
+
     public override string ToString() => Family == KernelFamily.Scan
         ? $"scan {Direction} B={Batch} T={TimeSteps} H={Heads} D={HeadSize} {DataType}"
-        : $"{Family} {Cell} {Direction} B={Batch} NH={Heads} D={HeadSize} {DataType}{(Precision == MatmulPrecision.Tf32 ? " tf32" : "")}";
+        : $"{Family} {Cell} {Direction} B={Batch} NH={Heads} D={HeadSize} {DataType}{(Precision == MatmulPrecision.Tf32 ? " tf32" : "")}{(Lengths ? " lengths" : "")}";
 }

@@ -134,6 +134,26 @@ public sealed class PlanCommandTests
     }
 
     [Test]
+    public void Lengths_PlansTheLengthsBuild_AndIsRefusedForTheScan()
+    {
+        string[] args = ["plan", "--gpu", "L4", "--cell", "rnn", "--hidden", "128", "--batch", "8", "--dtype", "bf16", "--backward"];
+        var result = Run([.. args, "--lengths", "--json"]);
+        Assert.That(result.ExitCode, Is.Zero, result.ToString());
+        var plan = KernelPlan.FromJson(result.Stdout);
+        var expected = Planner.Plan(GpuCatalog.Find("L4"), new PlanRequest(KernelFamily.Fused, CellKind.Elman, DataType.BFloat16, 8, 1, 128,
+            PlanDirection.Backward) { Lengths = true }).Require();
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan, Is.EqualTo(expected));
+            Assert.That(plan.Constant("FR_LENGTHS"), Is.EqualTo(1));
+        });
+        var abi = Run([.. args, "--lengths", "--abi-json"]);
+        Assert.That(abi.Stdout, Does.Contain("\"FR_LENGTHS\": 1"), abi.ToString());
+        AssertInputError(Run("plan", "--gpu", "H100-SXM", "--family", "scan", "--hidden", "768", "--dtype", "fp32", "--lengths"),
+            "--lengths: applies to the recurrent families");
+    }
+
+    [Test]
     public void GpuNameIsMatchedWithoutCaseOrDashes()
     {
         var canonical = Run([.. Headline, "--json"]);

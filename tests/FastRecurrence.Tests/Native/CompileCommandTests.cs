@@ -34,6 +34,27 @@ public sealed class CompileCommandTests
     }
 
     [Test]
+    public void Lengths_CompilesThePlansForCallsWithLengths_TheirFrLengthsBuilds()
+    {
+        NativeTestEnvironment.RequireNvrtc();
+        // sm_75's backward: the smallest lengths family, and in the fused gate too (the shared cache).
+        var result = CliWorkspace.Run("compile", "--arch", "sm_75", "--family", "rnn-backward", "--lengths", "--json",
+            "--cache-dir", NativeTestRun.SharedCacheDir);
+        Assert.That(result.Stderr, Is.Empty, result.ToString());
+        using var json = JsonDocument.Parse(result.Stdout);
+        var family = json.RootElement.GetProperty("families")[0];
+        var variants = family.GetProperty("variants").EnumerateArray().ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(json.RootElement.GetProperty("lengths").GetBoolean(), Is.True);
+            Assert.That(variants, Has.Length.EqualTo(FusedPlanVariants.For("sm_75", PlanDirection.Backward, lengths: true).Count));
+            Assert.That(variants.All(v => v.GetProperty("constants").GetProperty("FR_LENGTHS").GetInt64() == 1), Is.True);
+            Assert.That(variants.All(v => v.GetProperty("ok").GetBoolean()), Is.True, "0 spills within the lengths plans' caps");
+            Assert.That(result.ExitCode, Is.Zero);
+        });
+    }
+
+    [Test]
     public void UnknownArch_IsAnInputErrorListingTheCatalogArchitectures()
     {
         var result = CliWorkspace.Run("compile", "--arch", "sm_81");

@@ -63,8 +63,8 @@ public sealed class CudaEmulatedVariableLengthRegimeTests
         foreach (var direction in new[] { PlanDirection.Forward, PlanDirection.Backward })
         {
             var plan = Planner.Plan(GpuCatalog.Find(gpu), new PlanRequest(KernelFamily.Fused, problem.Cell, DataType.Float32, B,
-                problem.Heads, problem.HeadSize, direction, T)).Plan;
-            Assert.That(plan?.Regime, Is.EqualTo(regime), $"the planner's {direction} regime for {problem} on {gpu}");
+                problem.Heads, problem.HeadSize, direction, T) { Lengths = true }).Plan;
+            Assert.That(plan?.Regime, Is.EqualTo(regime), $"the planner's {direction} regime for {problem} on {gpu} (the plan for calls with lengths)");
         }
         var backend = CudaEmulation.CreateBackend(gpu);
         BackendRequirement.Ensure(backend, mustBeAvailable: true);

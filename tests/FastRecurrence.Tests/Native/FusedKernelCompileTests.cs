@@ -11,6 +11,8 @@ namespace FastRecurrence.Tests.Native;
 /// `rnn-backward`), forward (kernels/rnn_forward.cu) and backward (kernels/rnn_backward.cu, with the dR / db reductions
 /// launched after it), compiles with NVRTC within the registers the plan predicts (ptxas's cap: FR_MAX_REGISTERS) and
 /// without spilling, so the register file, occupancy and tile placement the planner sized are the real ones.
+/// The plans for calls with lengths (their FR_LENGTHS builds, decision 0021) too: every backward one, and every
+/// <see cref="ForwardLengthsSampleStride"/>-th forward one (<see cref="LengthsGate"/> says why).
 /// Needs libnvrtc (not a GPU); fails without it unless FR_SKIP_NVRTC=1.
 /// </summary>
 [TestFixture]
@@ -19,21 +21,45 @@ public sealed class FusedKernelCompileTests
 {
     private static readonly string[] Architectures = ["sm_70", "sm_75", "sm_80", "sm_86", "sm_89", "sm_90"];
 
+    /// <summary>
+    /// Every forward lengths plan would add about 14 minutes to CI's 2-core run (the whole lengths sweep, both
+    /// directions, about 28). The forward's caps keep 39 registers or more in hand in every lengths build (the full
+    /// sweep, `compile --lengths`, docs/PERFORMANCE.md), the backward's as few as 1; so CI compiles every backward
+    /// lengths plan and a stride of the forward ones, with every cell, type and regime of each architecture among them.
+    /// </summary>
+    public const int ForwardLengthsSampleStride = 4;
+
     public static IEnumerable<TestCaseData> AllVariants() =>
         from direction in new[] { PlanDirection.Forward, PlanDirection.Backward }
+        from lengths in new[] { false, true }
         from arch in Architectures
-        from variant in Variants(arch, direction)
+        from variant in Variants(arch, direction, lengths)
         select variant;
 
-    private static IEnumerable<TestCaseData> Variants(string arch, PlanDirection direction)
+    /// <summary>
+    /// The lengths plans the gate compiles: every backward one; of the forward ones every
+    /// <see cref="ForwardLengthsSampleStride"/>-th and the first of each (cell, type, tf32, regime).
+    /// </summary>
+    public static IEnumerable<(int Index, PlanVariant Variant)> LengthsGate(string arch, PlanDirection direction)
     {
-        var index = 0;
-        foreach (var variant in FusedPlanVariants.For(arch, direction))
+        var seen = new HashSet<(CellKind, DataType, long?, FusedRegime)>();
+        foreach (var (variant, i) in FusedPlanVariants.For(arch, direction, lengths: true).Select((variant, i) => (variant, i)))
         {
-            index++;
+            var firstOfItsKind = seen.Add((variant.Plans[0].Request.Cell, variant.DataType, variant.Constant("FR_TF32"), variant.Regime));
+            if (direction == PlanDirection.Backward || firstOfItsKind || i % ForwardLengthsSampleStride == 0)
+                yield return (i + 1, variant);
+        }
+    }
+
+    private static IEnumerable<TestCaseData> Variants(string arch, PlanDirection direction, bool lengths)
+    {
+        var variants = lengths ? LengthsGate(arch, direction)
+            : FusedPlanVariants.For(arch, direction).Select((variant, i) => (Index: i + 1, Variant: variant));
+        foreach (var (index, variant) in variants)
+        {
             var c = variant.Constants;
             yield return new TestCaseData(variant).SetName(string.Create(CultureInfo.InvariantCulture,
-                $"Compile_{direction}_{arch}_{index:D3}_{variant.Regime}_{variant.Plans[0].Request.Cell}_{(variant.Constant("FR_TF32") == 1 ? "Tf32" : variant.DataType.ToString())}_D{c["FR_HEAD_SIZE"]}_P{c["FR_BLOCKS_PER_HEAD"]}_W{c["FR_WARPS"]}_Ks{c["FR_K_SPLIT"]}_Bt{c["FR_BATCH_TILE"]}_RT{c["FR_REGISTER_ROW_TILES"]}_ST{c["FR_SHARED_ROW_TILES"]}_Hb{c["FR_HEADS_PER_BLOCK"]}"));
+                $"Compile_{direction}{(lengths ? "_Lengths" : "")}_{arch}_{index:D3}_{variant.Regime}_{variant.Plans[0].Request.Cell}_{(variant.Constant("FR_TF32") == 1 ? "Tf32" : variant.DataType.ToString())}_D{c["FR_HEAD_SIZE"]}_P{c["FR_BLOCKS_PER_HEAD"]}_W{c["FR_WARPS"]}_Ks{c["FR_K_SPLIT"]}_Bt{c["FR_BATCH_TILE"]}_RT{c["FR_REGISTER_ROW_TILES"]}_ST{c["FR_SHARED_ROW_TILES"]}_Hb{c["FR_HEADS_PER_BLOCK"]}"));
         }
     }
 
@@ -76,6 +102,26 @@ public sealed class FusedPlanVariantsTests
                 Assert.That(variants.All(v => v.Plans.All(p => p.Arch == arch && p.Constant("FR_MAX_REGISTERS") == p.PredictedRegisters)), Is.True,
                     "every plan caps ptxas at its own register prediction");
                 Assert.That(variants.All(v => v.Plans.All(p => p.Regime == v.Regime)), Is.True);
+            });
+        }
+    }
+
+    [TestCase("sm_80")]
+    [TestCase("sm_86")]
+    [TestCase("sm_90")]
+    public void TheLengthsPlans_AreTheFrLengthsBuilds_AndTheGateCoversEveryCellTypeAndRegime(string arch)
+    {
+        foreach (var direction in new[] { PlanDirection.Forward, PlanDirection.Backward })
+        {
+            var all = FusedPlanVariants.For(arch, direction, lengths: true);
+            var gated = FusedKernelCompileTests.LengthsGate(arch, direction).Select(v => v.Variant).ToArray();
+            static (CellKind, DataType, long?, FusedRegime) Group(PlanVariant v) => (v.Plans[0].Request.Cell, v.DataType, v.Constant("FR_TF32"), v.Regime);
+            Assert.Multiple(() =>
+            {
+                Assert.That(all.All(v => v.Constant("FR_LENGTHS") == 1 && v.Plans.All(p => p.Request.Lengths)), Is.True, direction.ToString());
+                Assert.That(FusedPlanVariants.For(arch, direction).All(v => v.Constant("FR_LENGTHS") is null), Is.True, "without lengths: no check");
+                Assert.That(gated.Select(Group).Distinct().Order(), Is.EqualTo(all.Select(Group).Distinct().Order()), $"{arch} {direction}");
+                if (direction == PlanDirection.Backward) Assert.That(gated, Has.Length.EqualTo(all.Count), "every backward lengths plan");
             });
         }
     }

@@ -124,6 +124,44 @@ public sealed class PlannerTests
     }
 
     [Test]
+    public void LengthsRequest_PlansTheLengthsBuild_WithItsCheckInTheRegisterCap()
+    {
+        // The plan whose build without lengths uses all 200 registers of its cap (L4, sm_89; the compile gate), where
+        // the FR_LENGTHS build spilled at that cap: with lengths the cap has room for the check.
+        var l4 = GpuCatalog.Find("L4");
+        var request = new PlanRequest(KernelFamily.Fused, CellKind.Elman, DataType.BFloat16, batch: 8, heads: 1, headSize: 128,
+            PlanDirection.Backward);
+        var without = Planner.Plan(l4, request).Require();
+        var with = Planner.Plan(l4, request with { Lengths = true }).Require();
+        Assert.Multiple(() =>
+        {
+            Assert.That(without.Constants.ContainsKey("FR_LENGTHS"), Is.False, "calls without lengths keep the build without the check");
+            Assert.That(with.Constant("FR_LENGTHS"), Is.EqualTo(1));
+            Assert.That(with.PredictedRegisters, Is.GreaterThan(without.PredictedRegisters));
+            Assert.That(with.Constant("FR_MAX_REGISTERS"), Is.EqualTo(with.PredictedRegisters));
+            Assert.That(Planner.Check(l4, with), Is.Empty);
+            Assert.That(IndependentPlanChecker.Check(l4, with), Is.Empty);
+            var back = KernelPlan.FromJson(with.ToJson());
+            Assert.That(back, Is.EqualTo(with), "the request's lengths survive the JSON");
+            Assert.That(back.Request.Lengths, Is.True);
+            Assert.That(with.Request.ToString(), Does.EndWith(" lengths"));
+        });
+    }
+
+    [Test]
+    public void LengthsRequest_OnTheAlternatingFallback_AddsNoConstant()
+    {
+        // The alternating kernels check lengths in every build.
+        var request = Headline() with { HeadSize = 2560, Lengths = true };
+        var fallback = Planner.PlanBest(A100, request).Require();
+        Assert.Multiple(() =>
+        {
+            Assert.That(fallback.Request.Family, Is.EqualTo(KernelFamily.Alternating));
+            Assert.That(fallback.Constants.ContainsKey("FR_LENGTHS"), Is.False);
+        });
+    }
+
+    [Test]
     public void PlanRequest_ValidatesSizes()
     {
         var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new PlanRequest(KernelFamily.Fused, CellKind.Gru, DataType.Float16, 0, 1, 64));

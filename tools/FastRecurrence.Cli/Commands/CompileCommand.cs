@@ -52,13 +52,17 @@ internal static class CompileCommand
         {
             Description = "Compile every variant, neither reading nor writing the cache (cold compile times).",
         };
+        var lengths = new Option<bool>("--lengths")
+        {
+            Description = "The fused families' plans for calls with per-sequence lengths (their FR_LENGTHS builds) instead of those without.",
+        };
         var command = new Command("compile", "Compile every kernel variant the planner produces for an architecture (NVRTC, no GPU needed) and check registers and spills.")
         {
-            arch, family, json, cacheDir, noCache,
+            arch, family, json, cacheDir, noCache, lengths,
         };
         command.SetAction(parse => Execute(
             parse.GetRequiredValue(arch), parse.GetValue(family) ?? "all", parse.GetValue(json),
-            parse.GetValue(cacheDir), !parse.GetValue(noCache), stdout, parse.InvocationConfiguration.Error));
+            parse.GetValue(cacheDir), !parse.GetValue(noCache), parse.GetValue(lengths), stdout, parse.InvocationConfiguration.Error));
         return command;
     }
 
@@ -69,7 +73,8 @@ internal static class CompileCommand
 
     private sealed record FamilyRows(string Family, IReadOnlyList<Row> Rows);
 
-    private static int Execute(string arch, string family, bool json, string? cacheDir, bool useCache, TextWriter stdout, TextWriter stderr)
+    private static int Execute(string arch, string family, bool json, string? cacheDir, bool useCache, bool lengths, TextWriter stdout,
+        TextWriter stderr)
     {
         var (scan, rnn, rnnBackward) = ParseFamily(family);
         if (!ScanPlanVariants.Architectures.Contains(arch, StringComparer.Ordinal))
@@ -89,13 +94,14 @@ internal static class CompileCommand
             return CompileFailure;
         }
         if (scan) families.Add(new FamilyRows("scan", CompileAll(ScanPlanVariants.For(arch), cacheDir, useCache)));
-        if (rnn) families.Add(new FamilyRows("rnn", CompileAll(FusedPlanVariants.For(arch), cacheDir, useCache)));
-        if (rnnBackward) families.Add(new FamilyRows("rnn-backward", CompileAll(FusedPlanVariants.For(arch, PlanDirection.Backward), cacheDir, useCache)));
+        if (rnn) families.Add(new FamilyRows("rnn", CompileAll(FusedPlanVariants.For(arch, PlanDirection.Forward, lengths), cacheDir, useCache)));
+        if (rnnBackward)
+            families.Add(new FamilyRows("rnn-backward", CompileAll(FusedPlanVariants.For(arch, PlanDirection.Backward, lengths), cacheDir, useCache)));
 
         if (json)
-            WriteJson(stdout, arch, nvrtc, cacheDir, useCache, families);
+            WriteJson(stdout, arch, nvrtc, cacheDir, useCache, lengths, families);
         else
-            WriteText(stdout, arch, nvrtc, families);
+            WriteText(stdout, arch, nvrtc, lengths, families);
         return families.All(f => f.Rows.All(r => r.Ok)) ? 0 : CompileFailure;
     }
 
@@ -130,7 +136,7 @@ internal static class CompileCommand
         }
     }
 
-    private static void WriteText(TextWriter stdout, string arch, Version? nvrtc, List<FamilyRows> families)
+    private static void WriteText(TextWriter stdout, string arch, Version? nvrtc, bool lengths, List<FamilyRows> families)
     {
         foreach (var (family, rows) in families)
         {
@@ -156,7 +162,7 @@ internal static class CompileCommand
             else
             {
                 var gpus = ScanPlanVariants.GpusOf(arch).Select(g => g.Name);
-                stdout.WriteLine(Invariant($"{family} (fused {(family == "rnn" ? "forward" : "backward")}) on {arch}: {rows.Count} variants planned for {string.Join(", ", gpus)} over every cell, fp32/bf16/fp16, D {Join(FusedPlanVariants.HeadSizes)}, NH {Join(FusedPlanVariants.HeadCounts)}, B {Join(FusedPlanVariants.Batches)} (requests without a fused plan run on the alternating fallback); NVRTC {nvrtc?.Major}.{nvrtc?.Minor}"));
+                stdout.WriteLine(Invariant($"{family} (fused {(family == "rnn" ? "forward" : "backward")}{(lengths ? ", calls with lengths: FR_LENGTHS builds" : "")}) on {arch}: {rows.Count} variants planned for {string.Join(", ", gpus)} over every cell, fp32/bf16/fp16, D {Join(FusedPlanVariants.HeadSizes)}, NH {Join(FusedPlanVariants.HeadCounts)}, B {Join(FusedPlanVariants.Batches)} (requests without a fused plan run on the alternating fallback); NVRTC {nvrtc?.Major}.{nvrtc?.Minor}"));
                 const string Format = "{0,4} {1,-11} {2,-5} {3,-9} {4,4} {5,3} {6,3} {7,3} {8,2} {9,2} {10,3} {11,2} {12,2} {13,4} {14,4} {15,6} {16,5} {17,8} {18,-5} {19}";
                 stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
                     "#", "regime", "cell", "dtype", "D", "NH", "Hb", "P", "W", "Ks", "Bt", "RT", "ST", "regs", "pred", "smem", "spill", "ms", "cache", "status"));
@@ -184,7 +190,8 @@ internal static class CompileCommand
     private static string Cache(Row row) => row.Report is null ? "-" : row.Report.CacheHit ? "hit" : "miss";
     private static string Status(Row row) => row.Ok ? "ok" : "FAIL: " + FirstLine(string.Join("; ", row.Problems));
 
-    private static void WriteJson(TextWriter stdout, string arch, Version? nvrtc, string? cacheDir, bool useCache, List<FamilyRows> families)
+    private static void WriteJson(TextWriter stdout, string arch, Version? nvrtc, string? cacheDir, bool useCache, bool lengths,
+        List<FamilyRows> families)
     {
         using var buffer = new MemoryStream();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
@@ -194,6 +201,7 @@ internal static class CompileCommand
             if (nvrtc is null) w.WriteNull("nvrtc"); else w.WriteString("nvrtc", Invariant($"{nvrtc.Major}.{nvrtc.Minor}"));
             if (cacheDir is null) w.WriteNull("cacheDir"); else w.WriteString("cacheDir", cacheDir);
             w.WriteBoolean("useCache", useCache);
+            w.WriteBoolean("lengths", lengths);
             w.WriteStartArray("families");
             foreach (var (family, rows) in families)
             {

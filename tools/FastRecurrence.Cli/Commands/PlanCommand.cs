@@ -73,6 +73,10 @@ internal static class PlanCommand
         {
             Description = "fp32 only: let the fused kernel multiply R h on tensor cores in tf32 (MatmulPrecision.Tf32).",
         };
+        var lengths = new Option<bool>("--lengths")
+        {
+            Description = "Plan for calls that pass per-sequence lengths: the fused kernel's FR_LENGTHS build, sized with its length check.",
+        };
         var abiJson = new Option<bool>("--abi-json")
         {
             Description = "Print only the plan as the C ABI's fr_plan (source, defines, launch, dynamic shared memory), for callers of libfastrecurrence from other languages (tools/python).",
@@ -80,7 +84,7 @@ internal static class PlanCommand
 
         var command = new Command("plan", "Size a kernel to a GPU: print the plan, the resources it uses against the limits, and why.")
         {
-            listGpus, gpu, cell, hidden, heads, batch, dtype, family, backward, steps, json, tf32, abiJson,
+            listGpus, gpu, cell, hidden, heads, batch, dtype, family, backward, steps, json, tf32, abiJson, lengths,
         };
         // The problem's options are required unless --list-gpus is given; missing ones are syntax errors, as elsewhere.
         command.Validators.Add(result =>
@@ -114,7 +118,8 @@ internal static class PlanCommand
                 parse.GetValue(steps),
                 parse.GetValue(json),
                 parse.GetValue(tf32),
-                parse.GetValue(abiJson));
+                parse.GetValue(abiJson),
+                parse.GetValue(lengths));
             return PlanRun.Execute(arguments, stdout, parse.InvocationConfiguration.Error);
         });
         return command;

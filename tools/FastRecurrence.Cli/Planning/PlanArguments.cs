@@ -13,4 +13,5 @@ internal sealed record PlanArguments(
     int Steps = 1024,
     bool Json = false,
     bool Tf32 = false,
-    bool AbiJson = false);
+    bool AbiJson = false,
+    bool Lengths = false);

@@ -91,10 +91,16 @@ internal static class PlanRun
         var headSize = arguments.Hidden / arguments.Heads;
 
         var direction = arguments.Backward ? PlanDirection.Backward : PlanDirection.Forward;
+        if (arguments.Lengths && family == KernelFamily.Scan)
+            throw new CliInputException("--lengths: applies to the recurrent families (the scan takes variable lengths as cu_seqlens in every build).");
         if (arguments.Tf32 && dataType != DataType.Float32)
             throw new CliInputException($"--tf32: applies to --dtype fp32 only, got {arguments.DataType}.");
         var request = new PlanRequest(family ?? KernelFamily.Fused, cell, dataType, arguments.Batch, arguments.Heads, headSize,
-            direction, arguments.Steps) { Precision = arguments.Tf32 ? MatmulPrecision.Tf32 : MatmulPrecision.Exact };
+            direction, arguments.Steps)
+        {
+            Precision = arguments.Tf32 ? MatmulPrecision.Tf32 : MatmulPrecision.Exact,
+            Lengths = arguments.Lengths,
+        };
         return (request, family is null);
     }
 

@@ -96,7 +96,7 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         var device = RequireDevice();
         if (WhyUnsupported(problem) is { } why)
             throw new NotSupportedException($"problem: backend '{Name}' does not run {problem}: {why}");
-        var plan = device.PlanRecurrent(problem, PlanDirection.Forward).Require();
+        var plan = device.PlanRecurrent(problem, PlanDirection.Forward, lengths: !inputs.Lengths.IsEmpty).Require();
         using var wx = device.Upload(inputs.Wx);
         using var r = device.Upload(inputs.R);
         using var bias = device.Upload(inputs.Bias);
@@ -124,8 +124,8 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         var device = RequireDevice();
         if ((WhyUnsupported(problem) ?? WhyNoBackward(device, problem)) is { } why)
             throw new NotSupportedException($"problem: backend '{Name}' does not run the backward of {problem}: {why}");
-        var forwardPlan = device.PlanRecurrent(problem, PlanDirection.Forward).Require();
-        var backwardPlan = device.PlanRecurrent(problem, PlanDirection.Backward).Require();
+        var forwardPlan = device.PlanRecurrent(problem, PlanDirection.Forward, lengths: !inputs.Lengths.IsEmpty).Require();
+        var backwardPlan = device.PlanRecurrent(problem, PlanDirection.Backward, lengths: !inputs.Lengths.IsEmpty).Require();
         using var wx = device.Upload(inputs.Wx);
         using var r = device.Upload(inputs.R);
         using var bias = device.Upload(inputs.Bias);

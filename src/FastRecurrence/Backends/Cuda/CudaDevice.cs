@@ -15,7 +15,7 @@ namespace FastRecurrence.Backends.Cuda;
 internal sealed class CudaDevice
 {
     private readonly ConcurrentDictionary<(ScanProblem Problem, PlanDirection Direction), PlanOutcome> _scanPlans = new();
-    private readonly ConcurrentDictionary<(RecurrentProblem Problem, PlanDirection Direction), PlanOutcome> _rnnPlans = new();
+    private readonly ConcurrentDictionary<(RecurrentProblem Problem, PlanDirection Direction, bool Lengths), PlanOutcome> _rnnPlans = new();
 
     private CudaDevice(FrContextHandle context, GpuSpec spec, string description)
     {
@@ -162,13 +162,14 @@ internal sealed class CudaDevice
             key.Problem.DataType, key.Problem.Batch, key.Problem.Heads, key.Problem.HeadSize, key.Direction, key.Problem.TimeSteps)));
 
     /// <summary>
-    /// The planner's recurrent plan for this device (cached per problem and direction): fused when a plan fits on chip,
-    /// else the alternating fallback; or why there is none.
+    /// The planner's recurrent plan for this device (cached per problem, direction and lengths): fused when a plan fits
+    /// on chip, else the alternating fallback; or why there is none. <paramref name="lengths"/>: for calls with
+    /// per-sequence lengths, whose fused plan is the FR_LENGTHS build sized with its length check (decision 0021).
     /// </summary>
-    public PlanOutcome PlanRecurrent(RecurrentProblem problem, PlanDirection direction) =>
-        _rnnPlans.GetOrAdd((problem, direction), key => Planner.PlanBest(Spec, new PlanRequest(KernelFamily.Fused, key.Problem.Cell,
+    public PlanOutcome PlanRecurrent(RecurrentProblem problem, PlanDirection direction, bool lengths = false) =>
+        _rnnPlans.GetOrAdd((problem, direction, lengths), key => Planner.PlanBest(Spec, new PlanRequest(KernelFamily.Fused, key.Problem.Cell,
             key.Problem.DataType, key.Problem.Batch, key.Problem.Heads, key.Problem.HeadSize, key.Direction, key.Problem.TimeSteps)
-            { Precision = key.Problem.Precision }));
+            { Precision = key.Problem.Precision, Lengths = key.Lengths }));
 
     /// <summary>Device memory holding a copy of <paramref name="host"/>.</summary>
     public unsafe FrDeviceMemoryHandle Upload<T>(ReadOnlySpan<T> host) where T : unmanaged

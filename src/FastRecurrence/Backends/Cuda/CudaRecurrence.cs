@@ -33,7 +33,6 @@ public sealed class CudaRecurrence
 {
     private readonly CudaDevice _device;
     private readonly KernelPlan _forwardPlan;
-    private readonly Lazy<KernelPlan> _backwardPlan;
 
     private CudaRecurrence(RecurrentProblem problem, string backend, CudaDevice device, KernelPlan forwardPlan)
     {
@@ -41,8 +40,15 @@ public sealed class CudaRecurrence
         Backend = backend;
         _device = device;
         _forwardPlan = forwardPlan;
-        _backwardPlan = new(() => device.PlanRecurrent(problem, PlanDirection.Backward).Require(), LazyThreadSafetyMode.ExecutionAndPublication);
     }
+
+    /// <summary>
+    /// The plan of a call: calls with lengths run the FR_LENGTHS build, planned with its length check (decision 0021);
+    /// the device caches the plans.
+    /// </summary>
+    private KernelPlan PlanFor<T>(PlanDirection direction, DeviceRecurrentInputs<T> inputs) where T : unmanaged =>
+        direction == PlanDirection.Forward && inputs.Lengths is null ? _forwardPlan
+            : _device.PlanRecurrent(Problem, direction, lengths: inputs.Lengths is not null).Require();
 
     /// <summary>
     /// Plans <paramref name="problem"/> for the device of <paramref name="backend"/> (a cuda backend's name). Throws
@@ -94,12 +100,12 @@ public sealed class CudaRecurrence
         if (lastStates is not null) Check(lastStates, Problem.StatesLength, nameof(lastStates));
         if (reserve is null)
         {
-            RnnLaunch.Forward(_device, _forwardPlan, Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
+            RnnLaunch.Forward(_device, PlanFor(PlanDirection.Forward, inputs), Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
                 inputs.InitialStates?.Memory, y.Memory, null, lastStates?.Memory, inputs.Lengths?.Memory);
             return;
         }
         CheckReserve(reserve);
-        RnnLaunch.ForwardTraining(_device, _forwardPlan, Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
+        RnnLaunch.ForwardTraining(_device, PlanFor(PlanDirection.Forward, inputs), Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
             inputs.InitialStates?.Memory, y.Memory, lastStates?.Memory, reserve.Memory, inputs.Lengths?.Memory);
     }
 
@@ -123,7 +129,7 @@ public sealed class CudaRecurrence
         Check(gradients.DR, Problem.RLength, "gradients.DR");
         Check(gradients.DBias, Problem.BiasLength, "gradients.DBias");
         if (gradients.DInitialStates is not null) Check(gradients.DInitialStates, Problem.StatesLength, "gradients.DInitialStates");
-        RnnLaunch.Backward(_device, _backwardPlan.Value, Problem, options ?? RecurrentBackwardOptions.None, inputs.Wx.Memory,
+        RnnLaunch.Backward(_device, PlanFor(PlanDirection.Backward, inputs), Problem, options ?? RecurrentBackwardOptions.None, inputs.Wx.Memory,
             inputs.R.Memory, inputs.Bias.Memory, inputs.InitialStates?.Memory, y.Memory, reserve.Memory, dy.Memory,
             dLastStates?.Memory, gradients.DWx.Memory, gradients.DR.Memory, gradients.DBias.Memory, gradients.DInitialStates?.Memory,
             inputs.Lengths?.Memory);

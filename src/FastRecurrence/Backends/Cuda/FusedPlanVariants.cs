@@ -38,8 +38,11 @@ public static class FusedPlanVariants
     /// <summary>T of the sweep's requests; the plan does not depend on it (the kernel loops over any T).</summary>
     public const int TimeSteps = 1024;
 
-    /// <summary>Every (cell, type, D, NH, B) request of the sweep in one direction; float32 both exact and in tf32.</summary>
-    public static IEnumerable<PlanRequest> Requests(PlanDirection direction = PlanDirection.Forward)
+    /// <summary>
+    /// Every (cell, type, D, NH, B) request of the sweep in one direction; float32 both exact and in tf32.
+    /// <paramref name="lengths"/>: the requests of calls with per-sequence lengths (the FR_LENGTHS builds).
+    /// </summary>
+    public static IEnumerable<PlanRequest> Requests(PlanDirection direction = PlanDirection.Forward, bool lengths = false)
     {
         foreach (var cell in Enum.GetValues<CellKind>())
         foreach (var type in DataTypes)
@@ -47,17 +50,17 @@ public static class FusedPlanVariants
         foreach (var headSize in HeadSizes)
         foreach (var heads in HeadCounts)
         foreach (var batch in Batches)
-            yield return new PlanRequest(KernelFamily.Fused, cell, type, batch, heads, headSize, direction, TimeSteps) { Precision = precision };
+            yield return new PlanRequest(KernelFamily.Fused, cell, type, batch, heads, headSize, direction, TimeSteps) { Precision = precision, Lengths = lengths };
     }
 
     /// <summary>
     /// The distinct variants for <paramref name="arch"/>, in a stable order (type, regime, then constants). Empty when no
-    /// catalog GPU has that architecture.
+    /// catalog GPU has that architecture. <paramref name="lengths"/>: the plans of calls with lengths (FR_LENGTHS = 1).
     /// </summary>
-    public static IReadOnlyList<PlanVariant> For(string arch, PlanDirection direction = PlanDirection.Forward)
+    public static IReadOnlyList<PlanVariant> For(string arch, PlanDirection direction = PlanDirection.Forward, bool lengths = false)
     {
         ArgumentNullException.ThrowIfNull(arch);
-        var requests = Requests(direction).ToArray();
+        var requests = Requests(direction, lengths).ToArray();
         var plans = ScanPlanVariants.GpusOf(arch).SelectMany(gpu =>
         {
             var planned = new KernelPlan?[requests.Length];

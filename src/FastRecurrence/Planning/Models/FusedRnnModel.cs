@@ -105,6 +105,12 @@ internal sealed class FusedRnnModel : IPlanModel
                 if (!forward && request.DataType != DataType.Float32)
                     estimate += Expr.Min(Expr.Max(rt - 3, 0), 1) * 8;
             }
+            // The FR_LENGTHS build (calls with per-sequence lengths) compares each item's step with its sequence's
+            // length and keeps the state of an ended sequence: a predicate per item and the loaded lengths. At the cap
+            // of the build without it ptxas spilled 32 bytes (sm_89 Elman 16-bit D 128 backward, 4 items, 200 registers
+            // used of 200), and still 32 with 4 registers more; decision 0021.
+            if (request.Lengths)
+                estimate += LengthsRegisters + items;
             // ptxas's schedule under the cap is not a sum of live values: in the sweep-wide gate, plans whose cap was
             // the bare estimate spilled in about 5% of variants, short by up to 30% (decision 0013). The cap keeps a
             // quarter in hand.
@@ -189,6 +195,9 @@ internal sealed class FusedRnnModel : IPlanModel
     /// <summary>Registers per pointwise item the backward keeps beyond the forward's formula (its cell gradients).</summary>
     private const long BackwardItemExtra = 0;
 
+    /// <summary>Registers the FR_LENGTHS build's length check adds to the estimate besides one per item (before the quarter in hand).</summary>
+    private const long LengthsRegisters = 4;
+
     /// <summary>Float32 storage multiplied on tensor cores in tf32 (FR_TF32 = 1).</summary>
     public bool UsesTf32 { get; }
     public IntVar BlocksPerHead { get; }
@@ -221,6 +230,8 @@ internal sealed class FusedRnnModel : IPlanModel
         constants["FR_SHARED_ROW_TILES"] = solution[SharedTiles];
         constants["FR_REGIME"] = (int)Regime;
         constants["FR_TF32"] = UsesTf32 ? 1 : 0;
+        if (Request.Lengths)
+            constants["FR_LENGTHS"] = 1;
         // The prediction is also ptxas's cap (--maxrregcount; decision 0013): the register file and occupancy were
         // sized by it. (With the whole budget of the block instead, ptxas hoists more and spilled in more plans.)
         constants["FR_MAX_REGISTERS"] = Registers.Evaluate(v);
