@@ -52,6 +52,12 @@ public sealed class CompileCommandTests
             Assert.That(variants.All(v => v.GetProperty("ok").GetBoolean()), Is.True, "0 spills within the lengths plans' caps");
             Assert.That(result.ExitCode, Is.Zero);
         });
+        var scan = CliWorkspace.Run("compile", "--arch", "sm_75", "--family", "scan", "--lengths");
+        Assert.Multiple(() =>
+        {
+            Assert.That(scan.ExitCode, Is.EqualTo(1), scan.ToString());
+            Assert.That(scan.Stderr, Does.StartWith("error: --lengths: applies to the fused families"));
+        });
     }
 
     [Test]

@@ -23,7 +23,7 @@ public sealed class FusedKernelCompileTests
 
     /// <summary>
     /// Every forward lengths plan would add about 14 minutes to CI's 2-core run (the whole lengths sweep, both
-    /// directions, about 28). The forward's caps keep 39 registers or more in hand in every lengths build (the full
+    /// directions, about 30). The forward's caps keep 38 registers or more in hand in every lengths build (the full
     /// sweep, `compile --lengths`, docs/PERFORMANCE.md), the backward's as few as 1; so CI compiles every backward
     /// lengths plan and a stride of the forward ones, with every cell, type and regime of each architecture among them.
     /// </summary>

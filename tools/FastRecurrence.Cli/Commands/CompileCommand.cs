@@ -79,6 +79,8 @@ internal static class CompileCommand
         var (scan, rnn, rnnBackward) = ParseFamily(family);
         if (!ScanPlanVariants.Architectures.Contains(arch, StringComparer.Ordinal))
             throw new CliInputException($"--arch: expected one of {string.Join(", ", ScanPlanVariants.Architectures)} (the catalog GPUs' architectures), got '{arch}'.");
+        if (lengths && scan && !rnn && !rnnBackward)
+            throw new CliInputException("--lengths: applies to the fused families (rnn, rnn-backward, all); the scan takes variable lengths as cu_seqlens in every build.");
         if (cacheDir is not null && cacheDir.Length == 0)
             throw new CliInputException("--cache-dir: expected a folder, got an empty string.");
 
