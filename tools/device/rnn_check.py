@@ -8,6 +8,8 @@ H100 / H200.
    (ctypes on torch tensors and torch's current stream), outputs poisoned with NaN, against a float64 torch
    reference (math.md section 2), relative L2 within math.md section 7;
 2. the same weights through torch nn.LSTM / nn.GRU / nn.RNN (cuDNN, fp32, tf32 off) for NH = 1;
+   and per-sequence lengths: every cell and storage with the plan for calls with lengths (`plan --lengths`), against
+   the float64 reference of each sequence alone (y zero past its length, last states at its length);
 3. timings (CUDA events, median of repeats) beside torch: LSTM B 16 T 1024 hidden 768 bf16 against nn.LSTM (cuDNN)
    with and without its input GEMM; sLSTM 12 x 64 bf16; LSTM one head of 2560 bf16.
 Usage: rnn_check.py CLI_COMMAND OUT_DIR [--quick]
@@ -28,14 +30,14 @@ from torch_checks import rel_l2  # noqa: E402
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 QUICK = "--quick" in sys.argv
-results = {"cases": [], "torch": [], "timings": []}
+results = {"cases": [], "torch": [], "lengths": [], "timings": []}
 
 
 failures = 0
 
 
-def plan(cell, storage, batch, steps, heads, head_size):
-    return plan_with(CLI, cell, storage, batch, steps, heads, head_size)
+def plan(cell, storage, batch, steps, heads, head_size, lengths=False):
+    return plan_with(CLI, cell, storage, batch, steps, heads, head_size, lengths=lengths)
 
 
 def pack(lib, context, plan_tuple, r):
@@ -49,10 +51,12 @@ def pack(lib, context, plan_tuple, r):
     return packed
 
 
-def run(lib, context, plan_tuple, wx, r, bias, initial, y, last):
+def run(lib, context, plan_tuple, wx, r, bias, initial, y, last, lengths=None):
+    """fr_rnn_forward; `lengths`: a device int32 [B] tensor or None (every sequence T long)."""
     stream = torch.cuda.current_stream().cuda_stream
     fr.check(lib, lib.fr_rnn_forward(context, plan_tuple[0], fr.tensor(wx), fr.tensor(r), fr.tensor(bias),
-                                     fr.tensor(initial), fr.tensor(y), None, fr.tensor(last), None, stream))
+                                     fr.tensor(initial), fr.tensor(y), None, fr.tensor(last),
+                                     None if lengths is None else lengths.data_ptr(), stream))
 
 
 def correctness(lib, context):
@@ -131,6 +135,48 @@ def torch_parity(lib, context):
         print(json.dumps(results["torch"][-1]), flush=True)
 
 
+def lengths_cases(lib, context):
+    """The plans for calls with lengths (their FR_LENGTHS builds) in every cell and storage, small heads and one head
+    split over blocks, against each sequence's float64 reference run alone."""
+    global failures
+    steps = 37
+    sequence_lengths = [37, 1, 20, 37, 9]
+    batch = len(sequence_lengths)
+    shapes = [(64, 12)] if QUICK else [(64, 12), (768, 1)]
+    for cell in CELLS:
+        for storage, (dtype, _) in STORAGE.items():
+            for head_size, heads in shapes:
+                case = {"cell": cell, "storage": storage, "D": head_size, "NH": heads, "B": batch, "T": steps,
+                        "lengths": sequence_lengths}
+                try:
+                    abi, plan_tuple = plan(cell, storage, batch, steps, heads, head_size, lengths=True)
+                    case["source"] = abi["source_name"]
+                    case["regime"] = abi["defines"].get("FR_REGIME", 0)
+                    case["fr_lengths"] = abi["defines"].get("FR_LENGTHS", 0)
+                    wx, r, bias, initial = inputs(cell, dtype, batch, steps, heads, head_size, 11 + head_size)
+                    lengths = torch.tensor(sequence_lengths, device="cuda", dtype=torch.int32)
+                    y = torch.full((batch, steps, heads, head_size), float("nan"), device="cuda", dtype=dtype)
+                    last = torch.full_like(initial, float("nan"))
+                    run(lib, context, plan_tuple, wx, r, bias, initial, y, last, lengths)
+                    torch.cuda.synchronize()
+                    y_ref = torch.zeros(y.shape, device="cuda", dtype=torch.float64)
+                    last_ref = torch.zeros(last.shape, device="cuda", dtype=torch.float64)
+                    for b, length in enumerate(sequence_lengths):
+                        y_b, last_b = reference(cell, wx[b:b + 1, :length], r, bias, initial[:, b:b + 1])
+                        y_ref[b:b + 1, :length] = y_b
+                        last_ref[:, b:b + 1] = last_b
+                    case["y"] = rel_l2(y, y_ref)
+                    case["last"] = rel_l2(last, last_ref)
+                    case["ok"] = (case["fr_lengths"] == 1 or case["source"] != "rnn_forward") and \
+                        case["y"] <= TOLERANCE[storage] and case["last"] <= TOLERANCE[storage]
+                except Exception as e:  # noqa: BLE001
+                    case["error"] = str(e)[:400]
+                    case["ok"] = False
+                failures += 0 if case["ok"] else 1
+                results["lengths"].append(case)
+                print(json.dumps(case), flush=True)
+
+
 def timings(lib, context):
     torch.backends.cudnn.allow_tf32 = True
     cases = [("lstm", "bf16", 16, 1024, 1, 768), ("slstm", "bf16", 16, 1024, 12, 64), ("lstm", "bf16", 16, 1024, 1, 2560),
@@ -147,6 +193,10 @@ def timings(lib, context):
             y = torch.empty((batch, steps, heads, d), device="cuda", dtype=dtype)
             last = torch.empty_like(initial)
             entry["ours_ms"] = time_ms(lambda: run(lib, context, plan_tuple, wx, r, bias, initial, y, last))
+            if (cell, storage, heads, d) == ("lstm", "bf16", 1, 768):  # what the length check costs: every length T
+                _, lengths_plan = plan(cell, storage, batch, steps, heads, d, lengths=True)
+                full = torch.full((batch,), steps, device="cuda", dtype=torch.int32)
+                entry["ours_lengths_ms"] = time_ms(lambda: run(lib, context, lengths_plan, wx, r, bias, initial, y, last, full))
             packed = pack(lib, context, plan_tuple, r)
             if packed is not None:  # the production path: R packed once, every call reads the fragment layout
                 entry["ours_packed_ms"] = time_ms(lambda: run(lib, context, plan_tuple, wx, packed, bias, initial, y, last))
@@ -172,11 +222,13 @@ def main():
     fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
     correctness(lib, context)
     torch_parity(lib, context)
+    lengths_cases(lib, context)
     timings(lib, context)
     with open(os.path.join(OUT, "rnn_check.json"), "w") as f:
         json.dump(results, f, indent=1)
     print(f"\n{len(results['cases'])} matrix cases, {sum(not c['ok'] for c in results['cases'])} failed; "
-          f"{len(results['torch'])} torch parity cases, {sum(not c['ok'] for c in results['torch'])} failed")
+          f"{len(results['torch'])} torch parity cases, {sum(not c['ok'] for c in results['torch'])} failed; "
+          f"{len(results['lengths'])} lengths cases, {sum(not c['ok'] for c in results['lengths'])} failed")
     print(f"{'cell':6} {'type':5} {'B':>3} {'T':>5} {'NH':>3} {'D':>5} {'kernel':16} {'ours ms':>8} {'cuDNN ms':>9} "
           f"{'GEMM ms':>8} {'speedup':>7}")
     for t in results["timings"]:

@@ -46,9 +46,13 @@ public sealed class CudaRecurrence
     /// The plan of a call: calls with lengths run the FR_LENGTHS build, planned with its length check (decision 0021);
     /// the device caches the plans.
     /// </summary>
-    private KernelPlan PlanFor<T>(PlanDirection direction, DeviceRecurrentInputs<T> inputs) where T : unmanaged =>
-        direction == PlanDirection.Forward && inputs.Lengths is null ? _forwardPlan
-            : _device.PlanRecurrent(Problem, direction, lengths: inputs.Lengths is not null).Require();
+    private KernelPlan PlanFor<T>(PlanDirection direction, DeviceRecurrentInputs<T> inputs) where T : unmanaged
+    {
+        if (direction == PlanDirection.Forward && inputs.Lengths is null) return _forwardPlan;
+        var outcome = _device.PlanRecurrent(Problem, direction, lengths: inputs.Lengths is not null);
+        return outcome.Plan ?? throw new NotSupportedException(
+            $"problem: no {direction.ToString().ToLowerInvariant()} plan (fused or alternating){(inputs.Lengths is null ? "" : " for calls with lengths")} of {Problem} on this device: {outcome.Reason}");
+    }
 
     /// <summary>
     /// Plans <paramref name="problem"/> for the device of <paramref name="backend"/> (a cuda backend's name). Throws
