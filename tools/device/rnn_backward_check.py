@@ -9,6 +9,8 @@ forward check on a lent H100 / H200.
    section 7;
 2. determinism: the same backward twice gives the same bits (torch.equal on every gradient);
 3. the same weights through torch nn.LSTM / nn.GRU / nn.RNN (cuDNN, fp32, tf32 off) and autograd, NH = 1;
+   per-sequence lengths: every cell and storage with the plans for calls with lengths (`plan --lengths`, the FR_LENGTHS
+   builds), against autograd of each sequence's float64 reference run alone, and bitwise repeatable;
 4. forward + backward timings beside nn.LSTM forward + backward (cuDNN): LSTM B 16 T 1024 hidden 768 bf16 and more.
 Usage: rnn_backward_check.py CLI_COMMAND OUT_DIR [--quick]
 """
@@ -28,18 +30,23 @@ CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 QUICK = "--quick" in sys.argv
 GRADIENT_TOLERANCE = {"fp32": 1e-5, "tf32": 1e-2, "bf16": 3e-2, "fp16": 3e-2}
-results = {"cases": [], "torch": [], "timings": []}
+results = {"cases": [], "torch": [], "lengths": [], "timings": []}
 failures = 0
 
 
 class Training:
-    """One problem's plans, device buffers and calls: the training forward, then the backward."""
+    """One problem's plans, device buffers and calls: the training forward, then the backward. `lengths`: a list of B
+    sequence lengths (the plans for calls with lengths, and a device int32 tensor of them), or None (all T)."""
 
-    def __init__(self, lib, context, cell, storage, batch, steps, heads, d, seed):
+    def __init__(self, lib, context, cell, storage, batch, steps, heads, d, seed, lengths=None):
         dtype = STORAGE[storage][0]
         self.lib, self.context, self.cell = lib, context, cell
-        self.forward_abi, self.forward_plan = plan(CLI, cell, storage, batch, steps, heads, d)
-        self.backward_abi, self.backward_plan = plan(CLI, cell, storage, batch, steps, heads, d, backward=True)
+        with_lengths = lengths is not None
+        self.forward_abi, self.forward_plan = plan(CLI, cell, storage, batch, steps, heads, d, lengths=with_lengths)
+        self.backward_abi, self.backward_plan = plan(CLI, cell, storage, batch, steps, heads, d, backward=True,
+                                                     lengths=with_lengths)
+        self.lengths = lengths
+        self.lengths_device = None if lengths is None else torch.tensor(lengths, device="cuda", dtype=torch.int32)
         self.wx, self.r, self.bias, self.initial = inputs(cell, dtype, batch, steps, heads, d, seed)
         gen = torch.Generator(device="cuda").manual_seed(seed + 1)
         self.dy = torch.randn(batch, steps, heads, d, device="cuda", generator=gen).to(dtype)
@@ -55,21 +62,32 @@ class Training:
     def forward(self):
         fr.check(self.lib, self.lib.fr_rnn_forward_training(
             self.context, self.forward_plan[0], fr.tensor(self.wx), fr.tensor(self.r), fr.tensor(self.bias),
-            fr.tensor(self.initial), fr.tensor(self.y), None, None, fr.tensor(self.reserve), None,
+            fr.tensor(self.initial), fr.tensor(self.y), None, None, fr.tensor(self.reserve), self.lengths_pointer(),
             torch.cuda.current_stream().cuda_stream))
+
+    def lengths_pointer(self):
+        return None if self.lengths_device is None else self.lengths_device.data_ptr()
 
     def backward(self):
         dwx, dr, dbias, d_initial = self.grads
         fr.check(self.lib, self.lib.fr_rnn_backward(
             self.context, self.backward_plan[0], None, fr.tensor(self.wx), fr.tensor(self.r), fr.tensor(self.bias),
             fr.tensor(self.initial), fr.tensor(self.y), fr.tensor(self.reserve), fr.tensor(self.dy), fr.tensor(self.d_last),
-            fr.tensor(dwx), fr.tensor(dr), fr.tensor(dbias), fr.tensor(d_initial), None, torch.cuda.current_stream().cuda_stream))
+            fr.tensor(dwx), fr.tensor(dr), fr.tensor(dbias), fr.tensor(d_initial), self.lengths_pointer(),
+            torch.cuda.current_stream().cuda_stream))
 
     def reference_gradients(self):
         """torch autograd of the float64 reference: d(sum(dy * y) + sum(d_last * last)) / d(wx, r, bias, initial)."""
         leaves = [t.double().clone().requires_grad_(True) for t in (self.wx, self.r, self.bias, self.initial)]
-        y, last = reference(self.cell, *leaves)
-        loss = (y * self.dy.double()).sum() + (last * self.d_last.double()).sum()
+        if self.lengths is None:
+            y, last = reference(self.cell, *leaves)
+            loss = (y * self.dy.double()).sum() + (last * self.d_last.double()).sum()
+        else:  # each sequence alone over its own steps: y past a length is a constant 0, the last states its own
+            wx, r, bias, initial = leaves
+            loss = 0
+            for b, length in enumerate(self.lengths):
+                y, last = reference(self.cell, wx[b:b + 1, :length], r, bias, initial[:, b:b + 1])
+                loss = loss + (y * self.dy[b:b + 1, :length].double()).sum() + (last * self.d_last[:, b:b + 1].double()).sum()
         return torch.autograd.grad(loss, leaves)
 
 
@@ -105,6 +123,43 @@ def correctness(lib, context):
                     failures += 0 if case["ok"] else 1
                     results["cases"].append(case)
                     print(json.dumps(case), flush=True)
+
+
+def lengths_cases(lib, context):
+    """The training forward and the backward with per-sequence lengths, the plans for calls with lengths."""
+    global failures
+    sequence_lengths, steps = [37, 1, 20, 37, 9], 37
+    shapes = [(64, 12)] if QUICK else [(64, 12), (768, 1)]
+    for cell in CELLS:
+        for storage in STORAGE:
+            for d, heads in shapes:
+                case = {"cell": cell, "storage": storage, "D": d, "NH": heads, "B": len(sequence_lengths), "T": steps,
+                        "lengths": sequence_lengths}
+                try:
+                    run = Training(lib, context, cell, storage, len(sequence_lengths), steps, heads, d, 17 + d,
+                                   lengths=sequence_lengths)
+                    case["source"] = run.backward_abi["source_name"]
+                    case["regime"] = run.backward_abi["defines"].get("FR_REGIME", 0)
+                    fused = [abi for abi in (run.forward_abi, run.backward_abi) if abi["source_name"] != "rnn_alternating"]
+                    case["fr_lengths"] = all(abi["defines"].get("FR_LENGTHS", 0) == 1 for abi in fused)
+                    run.forward()
+                    run.backward()
+                    torch.cuda.synchronize()
+                    first = [g.clone() for g in run.grads]
+                    run.backward()
+                    torch.cuda.synchronize()
+                    case["bitwise_repeatable"] = all(torch.equal(a, b) for a, b in zip(first, run.grads))
+                    names = ("dwx", "dr", "dbias", "d_initial")
+                    for name, got, want in zip(names, first, run.reference_gradients()):
+                        case[name] = rel_l2(got, want)
+                    case["ok"] = case["fr_lengths"] and case["bitwise_repeatable"] and \
+                        all(case[n] <= GRADIENT_TOLERANCE[storage] for n in names)
+                except Exception as e:  # noqa: BLE001
+                    case["error"] = str(e)[:400]
+                    case["ok"] = False
+                failures += 0 if case["ok"] else 1
+                results["lengths"].append(case)
+                print(json.dumps(case), flush=True)
 
 
 def torch_parity(lib, context):
@@ -183,11 +238,13 @@ def main():
     fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
     correctness(lib, context)
     torch_parity(lib, context)
+    lengths_cases(lib, context)
     timings(lib, context)
     with open(os.path.join(OUT, "rnn_backward_check.json"), "w") as f:
         json.dump(results, f, indent=1)
     print(f"\n{len(results['cases'])} backward matrix cases, {sum(not c['ok'] for c in results['cases'])} failed; "
-          f"{len(results['torch'])} torch autograd cases, {sum(not c['ok'] for c in results['torch'])} failed")
+          f"{len(results['torch'])} torch autograd cases, {sum(not c['ok'] for c in results['torch'])} failed; "
+          f"{len(results['lengths'])} lengths cases, {sum(not c['ok'] for c in results['lengths'])} failed")
     print(f"{'cell':6} {'type':5} {'B':>3} {'T':>5} {'NH':>3} {'D':>5} {'backward':16} {'fwd ms':>7} {'bwd ms':>7} "
           f"{'cuDNN f+b':>9} {'speedup':>7}")
     for t in results["timings"]:
