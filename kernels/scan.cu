@@ -18,10 +18,10 @@
  *
  * What each block / warp / thread owns. A block owns `lanes` adjacent d of one (b, h) (or one sequence) for the whole
  * sequence and walks it in chunks of L = segments * items steps. Thread tid is (segment s = tid / lanes, lane
- * l = tid % lanes): lane fastest, so a warp's loads of one step are adjacent in d (whole 32-byte sectors once
- * lanes * sizeof(storage) >= 32, which the planner requires). In a chunk, segment s owns the `items` consecutive
- * steps s * items .. s * items + items - 1 of the chunk in scan order (increasing t forward, decreasing t backward) of
- * its lane, and folds them serially in registers.
+ * l = tid % lanes): lane fastest, so a warp's loads of one step are adjacent in d (whole 64-byte bursts, two 32-byte
+ * sectors, once lanes * sizeof(storage) >= 64, which the planner requires where D allows; decision 0022). In a chunk,
+ * segment s owns the `items` consecutive steps s * items .. s * items + items - 1 of the chunk in scan order
+ * (increasing t forward, decreasing t backward) of its lane, and folds them serially in registers.
  * Segments are combined in groups. When lanes < 32 a group is one warp, holding 32 / lanes segments that shuffles up
  * by lanes, 2 lanes, ... combine; when lanes >= 32 a group is one segment (a warp then holds 32 lanes of one
  * segment, and nothing combines inside a warp). groups = threads / max(lanes, 32), 1..32; the block's shared slots

@@ -8,6 +8,7 @@
 #   parity       issue 10: the CLI against torch itself (one layer, stacks, bidirectional, proj_size, packed lengths)
 #   bench        issue 9: the benchmark comparison (our GPU suites, cuDNN and torch peers, merged CSV/markdown/plots)
 #   ilgpu        ILGPU's CUDA backend against the reference
+#   scan-sweep   issue 4's calibration data: the scan at T 16384 over hand-built plans beside the planner's (decision 0022)
 # FR_SESSION_BUDGET_S (default 540): seconds for all steps together; FR_SESSION_STEPS: a space-separated subset, in
 # the order given. A step starts only with at least its minimum left, and runs under `timeout` with what is left.
 # The closing table (step, status, seconds) is printed last and saved as $out/session.txt.
@@ -17,7 +18,7 @@ cd "$(dirname "$0")/../.."
 out="${OUT:-/tmp/out}"
 mkdir -p "$out"
 budget="${FR_SESSION_BUDGET_S:-540}"
-steps="${FR_SESSION_STEPS:-native-gpu rnn scan parity bench ilgpu}"
+steps="${FR_SESSION_STEPS:-native-gpu rnn scan parity bench ilgpu scan-sweep}"
 start=$(date +%s)
 summary=()
 
@@ -25,6 +26,7 @@ summary=()
 minimum() {
     case "$1" in
         native-gpu) echo 30 ;; rnn) echo 90 ;; scan) echo 45 ;; parity) echo 45 ;; bench) echo 180 ;; ilgpu) echo 60 ;;
+        scan-sweep) echo 60 ;;
         *) echo -1 ;;
     esac
 }
@@ -32,7 +34,8 @@ command_of() {
     case "$1" in
         native-gpu) echo 'FR_SKIP_NATIVE_GPU_GROUP=1 source tools/device/native_run_setup.sh && build/native/interop/native/tests/fastrecurrence_native_tests gpu 2>&1 | tee "$out/native_gpu.log"' ;;
         rnn) echo 'RNN_CHECK_QUICK=1 FR_SKIP_NATIVE_GPU_GROUP=1 bash tools/device/run_rnn_check.sh' ;;
-        scan) echo 'FR_SKIP_NATIVE_GPU_GROUP=1 bash tools/device/run_scan_check.sh' ;;
+        scan) echo 'SCAN_PLAN_SWEEP=0 FR_SKIP_NATIVE_GPU_GROUP=1 bash tools/device/run_scan_check.sh' ;;
+        scan-sweep) echo 'SCAN_PLAN_SWEEP=only FR_SKIP_NATIVE_GPU_GROUP=1 bash tools/device/run_scan_check.sh' ;;
         parity) echo 'bash tools/device/run_pytorch_parity.sh' ;;
         bench) echo 'bash tools/device/run_bench_compare.sh' ;;
         ilgpu) echo 'bash tools/device/run_ilgpu_check.sh' ;;

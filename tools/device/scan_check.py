@@ -5,7 +5,11 @@ For B = 8, H * D = 1536 (H = 16, D = 96), T in {1, 1000, 16384}, fp32 / bf16 / f
   1. correctness: our forward and backward (through the C ABI with ctypes, on torch tensors and torch's current
      stream, outputs poisoned with NaN) against a float64 torch reference (h, da, db, dh0), relative L2;
   2. speed: CUDA events, median of repeated runs, beside a torch step loop and the card's measured
-     device-to-device copy bandwidth (a large tensor copy), as GB/s of the bytes each pass must move.
+     device-to-device copy bandwidth (a large tensor copy), as GB/s of the bytes each pass must move;
+  3. plan sweep (T = 16384, fp32 and bf16, both directions; SCAN_PLAN_SWEEP=0 skips it, =only runs it alone, after the
+     copy bandwidth): hand-built plans over lanes x
+     threads x items beside the planner's, the data that calibrates the scan model (decision 0022: its residency
+     ignores registers; which plan is fastest is a measurement).
 Usage: scan_check.py CLI_COMMAND OUT_DIR
 """
 import json
@@ -102,6 +106,56 @@ def run_case(lib, context, steps, dtype):
             time_it(f"{name} torch step loop (peer)", torch_loop, 3 * count * element, repeats=3)
 
 
+def sweep_plan(steps, dtype, backward, lanes, threads, items):
+    """An fr_plan built by hand (the kernel takes any lanes 1..64 dividing threads, threads a multiple of 32):
+    (Plan, keep-alive list), as plan()."""
+    code = {torch.float32: 0, torch.bfloat16: 1, torch.float16: 2}[dtype]
+    return fr.plan_from_json({
+        "constants": {"FR_DTYPE": code, "FR_BACKWARD": 1 if backward else 0, "FR_SCAN_LANES": lanes,
+                      "FR_SCAN_THREADS": threads, "FR_SCAN_ITEMS": items, "FR_SCAN_CHUNK": threads // lanes * items},
+        "grid": [(D + lanes - 1) // lanes, H, B], "block": [threads, 1, 1], "cluster": [1, 1, 1]})
+
+
+def plan_sweep(lib, context, steps=16384):
+    stream = fr.c_void_p(torch.cuda.current_stream().cuda_stream)
+    ref = fr.ctypes.byref
+    for dtype in (torch.float32, torch.bfloat16):
+        a = (torch.rand(B, steps, H, D, device="cuda") * 1.98 - 0.99).to(dtype)
+        b, dh = torch.randn_like(a), torch.randn_like(a)
+        h0 = torch.randn(B, H, D, device="cuda").to(dtype)
+        h, da, db, dh0 = torch.empty_like(a), torch.empty_like(a), torch.empty_like(a), torch.empty_like(h0)
+        ta, tb, th0, th, tdh = fr.tensor(a), fr.tensor(b), fr.tensor(h0), fr.tensor(h), fr.tensor(dh)
+        tda, tdb, tdh0 = fr.tensor(da), fr.tensor(db), fr.tensor(dh0)
+        count, element = a.numel(), a.element_size()
+        for backward in (False, True):
+            candidates = [("planner", plan(steps, dtype, backward))]  # (label, (Plan, keep-alive)): kept alive here
+            for lanes in ((16, 32) if element == 4 else (32, 64)):
+                for threads in (128, 224, 384, 640):
+                    for items in (4, 8, 16):
+                        if threads % lanes == 0:
+                            candidates.append((f"lanes {lanes} threads {threads} items {items}",
+                                               sweep_plan(steps, dtype, backward, lanes, threads, items)))
+            best = None
+            for label, (p, _) in candidates:
+                what = f"sweep {str(dtype).split('.')[-1]} {'backward' if backward else 'forward'} {label}"
+                if backward:
+                    def fn(p=p):
+                        fr.check(lib, lib.fr_scan_backward(context, ref(p), ref(ta), ref(th), ref(th0), ref(tdh), None,
+                                                           ref(tda), ref(tdb), ref(tdh0), None, 0, stream))
+                else:
+                    def fn(p=p):
+                        fr.check(lib, lib.fr_scan_forward(context, ref(p), ref(ta), ref(tb), ref(th0), ref(th), None,
+                                                          None, 0, stream))
+                try:
+                    gbps = time_it(what, fn, (5 if backward else 3) * count * element, repeats=10)
+                    best = max(best or (gbps, label), (gbps, label))
+                except Exception as e:  # noqa: BLE001 - a plan the card refuses is data too
+                    print(f"SKIP {what}: {e}", flush=True)
+            if best is not None:
+                print(f"BEST sweep {str(dtype).split('.')[-1]} {'backward' if backward else 'forward'}: {best[1]} "
+                      f"({best[0]:.0f} GB/s)", flush=True)
+
+
 def time_it(what, fn, bytes_moved, repeats=20):
     for _ in range(3):
         fn()
@@ -167,7 +221,8 @@ if __name__ == "__main__":
     fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
     copy = copy_bandwidth()
     results["copy_GB_per_s"] = copy
-    for steps in (1, 1000, 16384):
+    sweep = os.environ.get("SCAN_PLAN_SWEEP", "1")
+    for steps in (1, 1000, 16384) if sweep != "only" else ():
         for dtype in (torch.float32, torch.bfloat16, torch.float16):
             try:
                 run_case(lib, context, steps, dtype)
@@ -176,10 +231,13 @@ if __name__ == "__main__":
                 print(f"FAIL scan T={steps} {dtype}: {e}", flush=True)
                 results["cases"].append({"case": f"T={steps} {dtype}", "ok": False, "error": str(e)})
     try:
-        csharp_path()
+        if sweep != "only":
+            csharp_path()
     except Exception as e:
         failures += 1
         print(f"FAIL C# path: {e}", flush=True)
+    if sweep != "0":
+        plan_sweep(lib, context)
     print("\nsummary (GB/s as a fraction of the measured copy bandwidth):")
     for timing in results["timings"]:
         print(f"  {timing['what']:<60} {timing['median_ms']:9.3f} ms  {timing['GB_per_s']:7.0f} GB/s  "

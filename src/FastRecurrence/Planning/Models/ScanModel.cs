@@ -50,7 +50,9 @@ internal sealed class ScanModel : IPlanModel
 
         m.Require(lanes.Divides(threads), "the lanes split the block's threads evenly");
         m.Require(lanes <= lanesPow2, $"no more lanes than the head size {request.HeadSize} rounded up to a power of two");
-        m.Require(lanes >= Math.Min(Math.Max(1, 32 / s), lanesPow2), "a block reads whole 32-byte sectors along d");
+        // 64 bytes per row and step, not 32: on an H200 the same plan (16 lanes, 384 threads, 16 items) ran fp32 (64-byte
+        // rows) at 70% of copy bandwidth and bf16 / fp16 (32-byte rows) at 13% (docs/PERFORMANCE.md; decision 0022).
+        m.Require(lanes >= Math.Min(Math.Max(1, 64 / s), lanesPow2), "a block reads whole 64-byte bursts (two 32-byte sectors) along d");
         m.Require(ChunkLength <= Math.Max(gpu.WarpSize, request.TimeSteps), "a chunk is no longer than the sequence (or one warp)");
         m.Require(SharedBytes <= gpu.SharedMemoryPerBlockOptIn, $"shared memory per block <= {gpu.SharedMemoryPerBlockOptIn} bytes");
         m.Require(Registers <= gpu.MaxRegistersPerThread, $"registers per thread <= {gpu.MaxRegistersPerThread}");
@@ -61,6 +63,8 @@ internal sealed class ScanModel : IPlanModel
             $"registers of the busiest of 4 sub-partitions <= {gpu.RegistersPerSm / 4}");
 
         Blocks = Expr.CeilDiv(request.HeadSize, lanes) * ((long)request.Heads * request.Batch);
+        // Known flaw, kept until a GPU run calibrates it (decision 0022): residency counts threads only (rounded up), not
+        // registers; the measured H200 plan (384 threads at 120 registers) is one block per SM, not six.
         Expr resident = Expr.CeilDiv(gpu.MaxThreadsPerSm, threads) * gpu.SmCount;
         Expr waves = Expr.CeilDiv(Blocks, resident);
         Expr chunks = Expr.CeilDiv(request.TimeSteps, ChunkLength);
