@@ -76,6 +76,21 @@ class Training:
             fr.tensor(dwx), fr.tensor(dr), fr.tensor(dbias), fr.tensor(d_initial), self.lengths_pointer(),
             torch.cuda.current_stream().cuda_stream))
 
+    def check_gradients(self, case, tolerance):
+        """The training forward, then the backward twice: into `case` whether the two are bit-identical and each
+        gradient's relative L2 against the float64 reference; True when both hold within `tolerance`."""
+        self.forward()
+        self.backward()
+        torch.cuda.synchronize()
+        first = [g.clone() for g in self.grads]
+        self.backward()
+        torch.cuda.synchronize()
+        case["bitwise_repeatable"] = all(torch.equal(a, b) for a, b in zip(first, self.grads))
+        names = ("dwx", "dr", "dbias", "d_initial")
+        for name, got, want in zip(names, first, self.reference_gradients()):
+            case[name] = rel_l2(got, want)
+        return case["bitwise_repeatable"] and all(case[n] <= tolerance for n in names)
+
     def reference_gradients(self):
         """torch autograd of the float64 reference: d(sum(dy * y) + sum(d_last * last)) / d(wx, r, bias, initial)."""
         leaves = [t.double().clone().requires_grad_(True) for t in (self.wx, self.r, self.bias, self.initial)]
@@ -106,17 +121,7 @@ def correctness(lib, context):
                         run = Training(lib, context, cell, storage, batch, steps, heads, d, 11 + batch + d)
                         case["source"] = run.backward_abi["source_name"]
                         case["regime"] = run.backward_abi["defines"].get("FR_REGIME", 0)
-                        run.forward()
-                        run.backward()
-                        torch.cuda.synchronize()
-                        first = [g.clone() for g in run.grads]
-                        run.backward()
-                        torch.cuda.synchronize()
-                        case["bitwise_repeatable"] = all(torch.equal(a, b) for a, b in zip(first, run.grads))
-                        names = ("dwx", "dr", "dbias", "d_initial")
-                        for name, got, want in zip(names, first, run.reference_gradients()):
-                            case[name] = rel_l2(got, want)
-                        case["ok"] = case["bitwise_repeatable"] and all(case[n] <= GRADIENT_TOLERANCE[storage] for n in names)
+                        case["ok"] = run.check_gradients(case, GRADIENT_TOLERANCE[storage])
                     except Exception as e:  # noqa: BLE001 - every case reports, none stops the matrix
                         case["error"] = str(e)[:400]
                         case["ok"] = False
@@ -142,18 +147,7 @@ def lengths_cases(lib, context):
                     case["regime"] = run.backward_abi["defines"].get("FR_REGIME", 0)
                     fused = [abi for abi in (run.forward_abi, run.backward_abi) if abi["source_name"] != "rnn_alternating"]
                     case["fr_lengths"] = all(abi["defines"].get("FR_LENGTHS", 0) == 1 for abi in fused)
-                    run.forward()
-                    run.backward()
-                    torch.cuda.synchronize()
-                    first = [g.clone() for g in run.grads]
-                    run.backward()
-                    torch.cuda.synchronize()
-                    case["bitwise_repeatable"] = all(torch.equal(a, b) for a, b in zip(first, run.grads))
-                    names = ("dwx", "dr", "dbias", "d_initial")
-                    for name, got, want in zip(names, first, run.reference_gradients()):
-                        case[name] = rel_l2(got, want)
-                    case["ok"] = case["fr_lengths"] and case["bitwise_repeatable"] and \
-                        all(case[n] <= GRADIENT_TOLERANCE[storage] for n in names)
+                    case["ok"] = run.check_gradients(case, GRADIENT_TOLERANCE[storage]) and case["fr_lengths"]
                 except Exception as e:  # noqa: BLE001
                     case["error"] = str(e)[:400]
                     case["ok"] = False
