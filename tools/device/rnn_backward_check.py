@@ -24,7 +24,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
 from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, plan, reference, time_ms  # noqa: E402
-from torch_checks import rel_l2  # noqa: E402
+from torch_checks import checked_case, rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -117,17 +117,13 @@ def correctness(lib, context):
             for d, heads in shapes:
                 for batch, steps in runs:
                     case = {"cell": cell, "storage": storage, "D": d, "NH": heads, "B": batch, "T": steps}
-                    try:
+
+                    def check(case, cell=cell, storage=storage, d=d, heads=heads, batch=batch, steps=steps):
                         run = Training(lib, context, cell, storage, batch, steps, heads, d, 11 + batch + d)
                         case["source"] = run.backward_abi["source_name"]
                         case["regime"] = run.backward_abi["defines"].get("FR_REGIME", 0)
-                        case["ok"] = run.check_gradients(case, GRADIENT_TOLERANCE[storage])
-                    except Exception as e:  # noqa: BLE001 - every case reports, none stops the matrix
-                        case["error"] = str(e)[:400]
-                        case["ok"] = False
-                    failures += 0 if case["ok"] else 1
-                    results["cases"].append(case)
-                    print(json.dumps(case), flush=True)
+                        return run.check_gradients(case, GRADIENT_TOLERANCE[storage])
+                    failures += checked_case(case, check, results["cases"])
 
 
 def lengths_cases(lib, context):
@@ -140,20 +136,16 @@ def lengths_cases(lib, context):
             for d, heads in shapes:
                 case = {"cell": cell, "storage": storage, "D": d, "NH": heads, "B": len(sequence_lengths), "T": steps,
                         "lengths": sequence_lengths}
-                try:
+
+                def check(case, cell=cell, storage=storage, d=d, heads=heads):
                     run = Training(lib, context, cell, storage, len(sequence_lengths), steps, heads, d, 17 + d,
                                    lengths=sequence_lengths)
                     case["source"] = run.backward_abi["source_name"]
                     case["regime"] = run.backward_abi["defines"].get("FR_REGIME", 0)
                     fused = [abi for abi in (run.forward_abi, run.backward_abi) if abi["source_name"] != "rnn_alternating"]
                     case["fr_lengths"] = all(abi["defines"].get("FR_LENGTHS", 0) == 1 for abi in fused)
-                    case["ok"] = run.check_gradients(case, GRADIENT_TOLERANCE[storage]) and case["fr_lengths"]
-                except Exception as e:  # noqa: BLE001
-                    case["error"] = str(e)[:400]
-                    case["ok"] = False
-                failures += 0 if case["ok"] else 1
-                results["lengths"].append(case)
-                print(json.dumps(case), flush=True)
+                    return run.check_gradients(case, GRADIENT_TOLERANCE[storage]) and case["fr_lengths"]
+                failures += checked_case(case, check, results["lengths"])
 
 
 def torch_parity(lib, context):

@@ -25,7 +25,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import fastrecurrence_ctypes as fr  # noqa: E402
 from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, reference, time_ms  # noqa: E402
 from rnn_torch import plan as plan_with  # noqa: E402
-from torch_checks import rel_l2  # noqa: E402
+from torch_checks import checked_case, rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -70,7 +70,9 @@ def correctness(lib, context):
             for head_size, heads in shapes:
                 for batch, steps in runs:
                     case = {"cell": cell, "storage": storage, "D": head_size, "NH": heads, "B": batch, "T": steps}
-                    try:
+
+                    def check(case, cell=cell, storage=storage, dtype=dtype, head_size=head_size, heads=heads,
+                              batch=batch, steps=steps):
                         abi, plan_tuple = plan(cell, storage, batch, steps, heads, head_size)
                         case["source"] = abi["source_name"]
                         case["regime"] = abi["defines"].get("FR_REGIME", 0)
@@ -84,13 +86,8 @@ def correctness(lib, context):
                         y_ref, last_ref = reference(cell, wx, r, bias, initial)
                         case["y"] = rel_l2(y, y_ref)
                         case["last"] = rel_l2(last, last_ref)
-                        case["ok"] = case["y"] <= TOLERANCE[storage] and case["last"] <= TOLERANCE[storage]
-                    except Exception as e:  # noqa: BLE001 - every case reports, none stops the matrix
-                        case["error"] = str(e)[:400]
-                        case["ok"] = False
-                    failures += 0 if case["ok"] else 1
-                    results["cases"].append(case)
-                    print(json.dumps(case), flush=True)
+                        return case["y"] <= TOLERANCE[storage] and case["last"] <= TOLERANCE[storage]
+                    failures += checked_case(case, check, results["cases"])
 
 
 def torch_parity(lib, context):
@@ -148,7 +145,8 @@ def lengths_cases(lib, context):
             for head_size, heads in shapes:
                 case = {"cell": cell, "storage": storage, "D": head_size, "NH": heads, "B": batch, "T": steps,
                         "lengths": sequence_lengths}
-                try:
+
+                def check(case, cell=cell, storage=storage, dtype=dtype, head_size=head_size, heads=heads):
                     abi, plan_tuple = plan(cell, storage, batch, steps, heads, head_size, lengths=True)
                     case["source"] = abi["source_name"]
                     case["regime"] = abi["defines"].get("FR_REGIME", 0)
@@ -167,14 +165,9 @@ def lengths_cases(lib, context):
                         last_ref[:, b:b + 1] = last_b
                     case["y"] = rel_l2(y, y_ref)
                     case["last"] = rel_l2(last, last_ref)
-                    case["ok"] = (case["fr_lengths"] == 1 or case["source"] != "rnn_forward") and \
+                    return (case["fr_lengths"] == 1 or case["source"] != "rnn_forward") and \
                         case["y"] <= TOLERANCE[storage] and case["last"] <= TOLERANCE[storage]
-                except Exception as e:  # noqa: BLE001
-                    case["error"] = str(e)[:400]
-                    case["ok"] = False
-                failures += 0 if case["ok"] else 1
-                results["lengths"].append(case)
-                print(json.dumps(case), flush=True)
+                failures += checked_case(case, check, results["lengths"])
 
 
 def timings(lib, context):

@@ -1,5 +1,8 @@
-"""What the GPU check scripts (scan_check.py, rnn_check.py) share: the catalog name of the lent card, and the relative
-L2 error against a float64 torch reference (infinite for NaN or an unwritten, poisoned element)."""
+"""What the GPU check scripts (scan_check.py, rnn_check.py, rnn_backward_check.py) share: the catalog name of the lent
+card, the relative L2 error against a float64 torch reference (infinite for NaN or an unwritten, poisoned element), and
+how one case of a matrix is run and reported."""
+import json
+
 import torch
 
 
@@ -18,3 +21,17 @@ def rel_l2(x, ref):
     if not torch.isfinite(x).all():
         return float("inf")
     return ((x - ref).norm() / ref.norm().clamp_min(1e-300)).item()
+
+
+def checked_case(case, check, into):
+    """Runs check(case), which fills in `case` and returns whether it passed; an exception becomes the case's error
+    (every case reports, none stops the matrix). Sets case["ok"], appends the case to `into` and prints it as one JSON
+    line. Returns 1 when the case failed, else 0 (the caller's failure count)."""
+    try:
+        case["ok"] = bool(check(case))
+    except Exception as e:  # noqa: BLE001
+        case["error"] = str(e)[:400]
+        case["ok"] = False
+    into.append(case)
+    print(json.dumps(case), flush=True)
+    return 0 if case["ok"] else 1
