@@ -96,7 +96,7 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         var device = RequireDevice();
         if (WhyUnsupported(problem) is { } why)
             throw new NotSupportedException($"problem: backend '{Name}' does not run {problem}: {why}");
-        var plan = PlanOrRefuse(device, problem, PlanDirection.Forward, lengths: !inputs.Lengths.IsEmpty);
+        var plan = device.RequireRecurrentPlan(problem, PlanDirection.Forward, lengths: !inputs.Lengths.IsEmpty);
         using var wx = device.Upload(inputs.Wx);
         using var r = device.Upload(inputs.R);
         using var bias = device.Upload(inputs.Bias);
@@ -124,8 +124,8 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         var device = RequireDevice();
         if ((WhyUnsupported(problem) ?? WhyNoBackward(device, problem)) is { } why)
             throw new NotSupportedException($"problem: backend '{Name}' does not run the backward of {problem}: {why}");
-        var forwardPlan = PlanOrRefuse(device, problem, PlanDirection.Forward, lengths: !inputs.Lengths.IsEmpty);
-        var backwardPlan = PlanOrRefuse(device, problem, PlanDirection.Backward, lengths: !inputs.Lengths.IsEmpty);
+        var forwardPlan = device.RequireRecurrentPlan(problem, PlanDirection.Forward, lengths: !inputs.Lengths.IsEmpty);
+        var backwardPlan = device.RequireRecurrentPlan(problem, PlanDirection.Backward, lengths: !inputs.Lengths.IsEmpty);
         using var wx = device.Upload(inputs.Wx);
         using var r = device.Upload(inputs.R);
         using var bias = device.Upload(inputs.Bias);
@@ -160,17 +160,6 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         if (lengths.IsEmpty) return null;
         Validation.ArgumentChecks.Lengths(lengths, problem.Batch, problem.TimeSteps, "lengths");
         return device.Upload(lengths);
-    }
-
-    /// <summary>
-    /// The plan of a call: for calls with lengths the plan sized with the length check (decision 0021), which
-    /// <see cref="WhyUnsupported(RecurrentProblem)"/> does not ask for; refused like the plans it does check.
-    /// </summary>
-    private KernelPlan PlanOrRefuse(CudaDevice device, RecurrentProblem problem, PlanDirection direction, bool lengths)
-    {
-        var outcome = device.PlanRecurrent(problem, direction, lengths);
-        return outcome.Plan ?? throw new NotSupportedException(
-            $"problem: backend '{Name}' has no {direction.ToString().ToLowerInvariant()} plan (fused or alternating){(lengths ? " for calls with lengths" : "")} of {problem} on {device.Spec.Name}: {outcome.Reason}");
     }
 
     /// <summary>Null when the backward of <paramref name="problem"/> has a plan (fused or alternating) on this device, else why not.</summary>

@@ -171,6 +171,17 @@ internal sealed class CudaDevice
             key.Problem.DataType, key.Problem.Batch, key.Problem.Heads, key.Problem.HeadSize, key.Direction, key.Problem.TimeSteps)
             { Precision = key.Problem.Precision, Lengths = key.Lengths }));
 
+    /// <summary>
+    /// <see cref="PlanRecurrent"/>'s plan, or NotSupportedException with the planner's reason (the message names the
+    /// lengths plan when <paramref name="lengths"/>).
+    /// </summary>
+    public KernelPlan RequireRecurrentPlan(RecurrentProblem problem, PlanDirection direction, bool lengths = false)
+    {
+        var outcome = PlanRecurrent(problem, direction, lengths);
+        return outcome.Plan ?? throw new NotSupportedException(
+            $"problem: no {direction.ToString().ToLowerInvariant()} plan (fused or alternating){(lengths ? " for calls with lengths" : "")} of {problem} on {Spec.Name}: {outcome.Reason}");
+    }
+
     /// <summary>Device memory holding a copy of <paramref name="host"/>.</summary>
     public unsafe FrDeviceMemoryHandle Upload<T>(ReadOnlySpan<T> host) where T : unmanaged
     {

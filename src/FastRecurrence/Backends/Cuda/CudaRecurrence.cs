@@ -32,27 +32,20 @@ public sealed record DeviceRecurrentGradients<T>(DeviceBuffer<T> DWx, DeviceBuff
 public sealed class CudaRecurrence
 {
     private readonly CudaDevice _device;
-    private readonly KernelPlan _forwardPlan;
 
-    private CudaRecurrence(RecurrentProblem problem, string backend, CudaDevice device, KernelPlan forwardPlan)
+    private CudaRecurrence(RecurrentProblem problem, string backend, CudaDevice device)
     {
         Problem = problem;
         Backend = backend;
         _device = device;
-        _forwardPlan = forwardPlan;
     }
 
     /// <summary>
-    /// The plan of a call: calls with lengths run the FR_LENGTHS build, planned with its length check (decision 0021);
-    /// the device caches the plans.
+    /// The plan of a call (the device caches them): calls with lengths run the FR_LENGTHS build, planned with its length
+    /// check (decision 0021).
     /// </summary>
-    private KernelPlan PlanFor<T>(PlanDirection direction, DeviceRecurrentInputs<T> inputs) where T : unmanaged
-    {
-        if (direction == PlanDirection.Forward && inputs.Lengths is null) return _forwardPlan;
-        var outcome = _device.PlanRecurrent(Problem, direction, lengths: inputs.Lengths is not null);
-        return outcome.Plan ?? throw new NotSupportedException(
-            $"problem: no {direction.ToString().ToLowerInvariant()} plan (fused or alternating){(inputs.Lengths is null ? "" : " for calls with lengths")} of {Problem} on this device: {outcome.Reason}");
-    }
+    private KernelPlan PlanFor<T>(PlanDirection direction, DeviceRecurrentInputs<T> inputs) where T : unmanaged =>
+        _device.RequireRecurrentPlan(Problem, direction, lengths: inputs.Lengths is not null);
 
     /// <summary>
     /// Plans <paramref name="problem"/> for the device of <paramref name="backend"/> (a cuda backend's name). Throws
@@ -63,7 +56,9 @@ public sealed class CudaRecurrence
     {
         ArgumentNullException.ThrowIfNull(problem);
         var (name, device) = DeviceBufferRules.RequireDevice(backend, problem.DataType, problem);
-        return new CudaRecurrence(problem, name, device, device.PlanRecurrent(problem, PlanDirection.Forward).Require());
+        // planned (and cached by the device) now, so a problem without a plan fails here rather than at its first call
+        device.PlanRecurrent(problem, PlanDirection.Forward).Require();
+        return new CudaRecurrence(problem, name, device);
     }
 
     public RecurrentProblem Problem { get; }
