@@ -2,8 +2,8 @@
  * fr_rnn_fused_plan.cuh: the fused plan's constants as the fused kernels read them (rnn_forward.cu, rnn_backward.cu; the
  * planner's FusedRnnModel writes them): FR_CELL, FR_DTYPE, FR_HEAD_SIZE D, FR_HEAD_SIZE_PADDED Dp, FR_HEADS NH,
  * FR_HEADS_PER_BLOCK Hb, FR_BLOCKS_PER_HEAD P, FR_WARPS W, FR_K_SPLIT Ks, FR_BATCH_TILE Bt, FR_REGISTER_ROW_TILES RT,
- * FR_SHARED_ROW_TILES ST, FR_REGIME (1 single block, 2 cluster, 3 grid barrier), FR_TF32; with the checks that hold in
- * both directions. Include after fr_storage.cuh and fr_rnn_cells.cuh.
+ * FR_SHARED_ROW_TILES ST, FR_REGIME (1 single block, 2 cluster, 3 grid barrier), FR_TF32, FR_STREAMED_ROW_TILES GT
+ * (optional, 0 by default); with the checks that hold in both directions. Include after fr_storage.cuh and fr_rnn_cells.cuh.
  */
 #ifndef FR_RNN_FUSED_PLAN_CUH
 #define FR_RNN_FUSED_PLAN_CUH
@@ -22,6 +22,11 @@
  * (their register cap includes the check; decision 0021), and the library adds it to a plan without it that is called
  * with lengths. 0: no check, so calls without lengths keep the registers of the code without it */
 #define FR_LENGTHS 0
+#endif
+#ifndef FR_STREAMED_ROW_TILES
+/* R row tiles per warp read from global memory (L2) at every step instead of kept on chip: the planner uses them only
+ * for heads with no on-chip plan (decision 0023); the forward only */
+#define FR_STREAMED_ROW_TILES 0
 #endif
 #define FR_REGIME_SINGLE_BLOCK 1
 #define FR_REGIME_CLUSTER 2
@@ -62,8 +67,9 @@ constexpr int Ks = FR_K_SPLIT;
 constexpr int Bt = FR_BATCH_TILE;
 constexpr int RT = FR_REGISTER_ROW_TILES;
 constexpr int ST = FR_SHARED_ROW_TILES;
+constexpr int GT = FR_STREAMED_ROW_TILES;
 constexpr int Threads = W * FR_WARP_SIZE;
-constexpr int TilesPerWarp = RT + ST;
+constexpr int TilesPerWarp = RT + ST + GT;
 constexpr int Items = (Hb * Up * Bt + Threads - 1) / Threads; /* pointwise items per thread: (head, sequence, unit) */
 
 static_assert(FR_GATES == G && FR_STATES == NS, "FR_GATES / FR_STATES must match FR_CELL");
@@ -71,6 +77,7 @@ static_assert(Dp % 16 == 0 && Dp >= D, "FR_HEAD_SIZE_PADDED: D rounded up to 16"
 static_assert(NH % Hb == 0, "FR_HEADS_PER_BLOCK divides FR_HEADS");
 static_assert(Dp % P == 0, "FR_BLOCKS_PER_HEAD divides the padded head size: a block owns whole units");
 static_assert(P == 1 || Hb == 1, "a head split over blocks is the only head of its blocks");
+static_assert(GT >= 0 && RT >= 0 && ST >= 0 && TilesPerWarp >= 1, "every warp owns at least one 16-row tile");
 #if FR_REGIME == FR_REGIME_CLUSTER
 static_assert(FR_HAS_CLUSTERS, "cluster plans need thread-block clusters (sm_90 or newer)");
 #endif

@@ -3,8 +3,10 @@
  * rnn_forward.cu (R: rows = the gates of the block's units, Width = Dp columns, vectors = h_{t-1}) and rnn_backward.cu
  * (R^T: rows = the block's units, Width = G * Dp columns, vectors = the step's gate gradients).
  *
- * The block's matrix has Rows rows and Width columns. Warp w is row strip w / Ks and K slice w % Ks: it owns RT + ST
- * tiles of 16 rows (RT as mma A fragments in registers, ST in shared memory) and the Width / Ks columns of its slice.
+ * The block's matrix has Rows rows and Width columns. Warp w is row strip w / Ks and K slice w % Ks: it owns RT + ST + GT
+ * tiles of 16 rows (RT as mma A fragments in registers, ST in shared memory, GT streamed: read from global memory, where
+ * they stay in L2, at every step, for heads whose R does not fit on chip; decision 0023) and the Width / Ks columns of its
+ * slice.
  * Vectors: Bt per group of RowsPerVector rows (a head), in shared memory as v[group][sequence][Width], storage type.
  * Out: one set of partial products per K slice, pre[slice][row][sequence] (fp32), summed by the caller.
  * bf16 / fp16 multiply with mma.m16n8k16, fp32 with FR_TF32 with mma.m16n8k8.tf32, fp32 exactly with FMAs on the
@@ -19,11 +21,11 @@ namespace fr_tiles {
 
 struct alignas(16) Words4 { unsigned v[4]; };
 
-template <typename S, bool Half, bool Tf32, int W, int Ks, int RT, int ST, int Rows, int Width, int RowsPerVector, int Bt>
+template <typename S, bool Half, bool Tf32, int W, int Ks, int RT, int ST, int GT, int Rows, int Width, int RowsPerVector, int Bt>
 struct TileMatmul {
     static constexpr int Threads = W * FR_WARP_SIZE;
     static constexpr int Wr = W / Ks;
-    static constexpr int TilesPerWarp = RT + ST;
+    static constexpr int TilesPerWarp = RT + ST + GT;
     static constexpr int KChunk = Half ? 16 : 8; /* columns per fragment: mma.m16n8k16 / m16n8k8 */
     static constexpr int KSlice = Width / Ks;
     static constexpr int KChunks = KSlice / KChunk;
@@ -114,13 +116,14 @@ struct TileMatmul {
         }
     }
 
-    /* this warp's tiles: registers first, then shared memory; fragment(tile, kc, words) gives the 4 words of one */
+    /* this warp's on-chip tiles: registers first, then shared memory (the streamed tiles after them are read by step);
+     * fragment(tile, kc, words) gives the 4 words of one */
     template <class Fragment>
     FR_DEVICE_INLINE static void load(const Fragment& fragment_of, unsigned (&r_reg)[RegisterTiles][KChunks][4],
                                       unsigned* r_shared, int warp, int lane)
     {
 #pragma unroll
-        for (int tile = 0; tile < TilesPerWarp; ++tile) {
+        for (int tile = 0; tile < RT + ST; ++tile) {
             if (tile < RT) {
 #pragma unroll
                 for (int kc = 0; kc < KChunks; ++kc) fragment_of(tile, kc, r_reg[tile < RT ? tile : 0][kc]);
@@ -138,9 +141,11 @@ struct TileMatmul {
         }
     }
 
-    /* pre[slice][row][sequence] = this warp's rows times the vectors over its K slice */
-    FR_DEVICE_INLINE static void step(const unsigned (&r_reg)[RegisterTiles][KChunks][4], const unsigned* r_shared, const S* v,
-                                      float* pre, int warp, int lane)
+    /* pre[slice][row][sequence] = this warp's rows times the vectors over its K slice; streamed(tile, kc, words) gives
+     * the 4 words of a streamed tile's fragment (tile >= RT + ST) from global memory */
+    template <class Streamed>
+    FR_DEVICE_INLINE static void step(const unsigned (&r_reg)[RegisterTiles][KChunks][4], const unsigned* r_shared,
+                                      const Streamed& streamed, const S* v, float* pre, int warp, int lane)
     {
         const int strip = warp / Ks, slice = warp % Ks;
         const int g = lane >> 2, t4 = lane & 3;
@@ -148,6 +153,32 @@ struct TileMatmul {
         for (int tile = 0; tile < TilesPerWarp; ++tile) {
             const int row0 = (strip * TilesPerWarp + tile) * 16;
             const int group = row0 / RowsPerVector;
+            if ((Half || Tf32) && tile >= RT + ST) {
+                /* a streamed tile on tensor cores: each fragment is read from global memory once per step and
+                 * multiplies every batch chunk (accumulators for all of them), so the bytes streamed do not grow
+                 * with the batch tile; rolled over K like the shared tiles */
+                float acc[NChunks][4];
+#pragma unroll
+                for (int nc = 0; nc < NChunks; ++nc) acc[nc][0] = acc[nc][1] = acc[nc][2] = acc[nc][3] = 0.0f;
+                float unused[16]; /* the exact path's partial sums; multiply does not touch them on tensor cores */
+                const S* v_slice = v + (long long)group * Bt * Width + slice * KSlice;
+#pragma unroll 2
+                for (int kc = 0; kc < KChunks; ++kc) {
+                    unsigned w[4];
+                    streamed(tile, kc, w);
+#pragma unroll
+                    for (int nc = 0; nc < NChunks; ++nc) multiply(w, v_slice + (long long)nc * 8 * Width + kc * KChunk, lane, acc[nc], unused);
+                }
+#pragma unroll
+                for (int nc = 0; nc < NChunks; ++nc) {
+                    float* out = pre + ((long long)slice * Rows + row0) * Bt + nc * 8 + 2 * t4;
+                    out[g * Bt] = acc[nc][0];
+                    out[g * Bt + 1] = acc[nc][1];
+                    out[(g + 8) * Bt] = acc[nc][2];
+                    out[(g + 8) * Bt + 1] = acc[nc][3];
+                }
+                continue;
+            }
             for (int nc = 0; nc < NChunks; ++nc) {
                 float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
                 float partial[16];
@@ -158,7 +189,7 @@ struct TileMatmul {
                     /* register tiles: fully unrolled, so the fragment array is indexed by constants */
 #pragma unroll
                     for (int kc = 0; kc < KChunks; ++kc) multiply(r_reg[tile < RT ? tile : 0][kc], v_chunks + kc * KChunk, lane, acc, partial);
-                } else {
+                } else if (tile < RT + ST) {
                     /* shared-memory tiles: a rolled loop, so ptxas does not hoist every chunk's loads and addresses
                      * into registers at once (which spilled for long K slices) */
                     const unsigned* src = r_shared + (((long long)warp * (ST > 0 ? ST : 1) + (tile - RT)) * KChunks * FR_WARP_SIZE + lane) * 4;
@@ -167,6 +198,16 @@ struct TileMatmul {
                         unsigned w[4];
 #pragma unroll
                         for (int i = 0; i < 4; ++i) w[i] = src[(long long)kc * FR_WARP_SIZE * 4 + i];
+                        multiply(w, v_chunks + kc * KChunk, lane, acc, partial);
+                    }
+                } else {
+                    /* a streamed tile on the exact fp32 path (the tensor-core paths took the branch above): each batch
+                     * chunk reads the fragments again, since its 16 partial sums per chunk would not fit in registers
+                     * for all chunks at once; the planner counts the bytes once per batch chunk */
+#pragma unroll 2
+                    for (int kc = 0; kc < KChunks; ++kc) {
+                        unsigned w[4];
+                        streamed(tile, kc, w);
                         multiply(w, v_chunks + kc * KChunk, lane, acc, partial);
                     }
                 }

@@ -34,7 +34,8 @@ namespace fr_rnn_bwd {
 using namespace fr_fused;
 constexpr int Rows = Hb * Up;                     /* the block's rows: its units */
 constexpr int Width = G * Dp;                     /* columns: every unit's gates */
-typedef fr_tiles::TileMatmul<S, kHalf, kTf32, W, Ks, RT, ST, Rows, Width, Up, Bt> Tiles;
+static_assert(GT == 0, "FR_STREAMED_ROW_TILES: the backward keeps all of R^T on chip (streamed tiles are forward only; decision 0023)");
+typedef fr_tiles::TileMatmul<S, kHalf, kTf32, W, Ks, RT, ST, 0, Rows, Width, Up, Bt> Tiles;
 
 constexpr long long kRTileBytes = Tiles::SharedTileBytes;
 constexpr long long kGradBytes = (long long)Hb * Bt * Width * (long long)sizeof(S);
@@ -207,7 +208,7 @@ FR_DEVICE_INLINE void run(const fr_rnn_backward_args& a)
         fr_syncthreads(); /* barrier 1: dg_t complete, pre consumed */
 #endif
         /* ---- 2. matmul: R^T dg_t, the recurrent gradient reaching y_{t-1} */
-        if (!a.truncate) Tiles::step(r_reg, r_shared, grad, pre, warp, lane);
+        if (!a.truncate) Tiles::step(r_reg, r_shared, [](int, int, unsigned*) {}, grad, pre, warp, lane);
 #if FR_REGIME == FR_REGIME_CLUSTER
         fr_cluster_sync(); /* barrier 3: pre complete, and no block still reads dg_t when the next step writes */
 #else

@@ -14,13 +14,15 @@
  *   FR_CELL (0 LSTM, 1 GRU, 2 sLSTM, 3 Elman), FR_GATES G, FR_STATES S, FR_DTYPE (0 fp32, 1 bf16, 2 fp16),
  *   FR_HEAD_SIZE D, FR_HEAD_SIZE_PADDED Dp (D rounded up to 16), FR_HEADS NH, FR_HEADS_PER_BLOCK Hb,
  *   FR_BLOCKS_PER_HEAD P (Up = Dp / P units of the head per block; Hb = 1 when P > 1), FR_REGIME, FR_WARPS W,
- *   FR_K_SPLIT Ks, FR_BATCH_TILE Bt (a multiple of 8), FR_REGISTER_ROW_TILES RT, FR_SHARED_ROW_TILES ST.
+ *   FR_K_SPLIT Ks, FR_BATCH_TILE Bt (a multiple of 8), FR_REGISTER_ROW_TILES RT, FR_SHARED_ROW_TILES ST,
+ *   FR_STREAMED_ROW_TILES GT (default 0).
  * Launch: grid (P, NH / Hb, ceil(B / Bt)), block W * 32 threads, dynamic shared memory fr_rnn_forward_shared_bytes.
  *
  * The block's matrix: Hb heads x G gates x Up units = Rows rows (row = (hh * Up + local unit) * G + gate: the gates of
  * a unit are adjacent, so a block owns whole units) by Dp columns (padding rows and columns are zero). Warp w is row strip w / Ks and K slice w % Ks:
- * it owns RT + ST tiles of 16 rows (RT as fragments in registers, ST in shared memory) and the Dp / Ks columns of its
- * slice. Each step:
+ * it owns RT + ST + GT tiles of 16 rows (RT as fragments in registers, ST in shared memory, GT streamed: read at every
+ * step from global memory, packed R or the user's layout, where they stay in L2; only for heads with no on-chip plan,
+ * decision 0023) and the Dp / Ks columns of its slice. Each step:
  *   1. matmul: for each tile and each 8-column batch chunk, accumulate R_tile h_{t-1} over the slice's columns:
  *      bf16 / fp16 with mma.m16n8k16 (fp32 accumulate); fp32 with FR_TF32 with mma.m16n8k8.tf32; fp32 exactly, with FMAs on the fragments of mma.m16n8k8's
  *      layout and a reduction over the 4 lanes that share a row; the partial pre-activations go to shared memory,
@@ -29,9 +31,12 @@
  *      sequence: it sums the K slices, adds Wx and the biases, applies the cell, writes y (and all states) to global
  *      memory and h_t, in the storage type, into the other h buffer (every cluster block's, in the cluster regime).
  *                                                                          -> barrier (block / cluster / grid + reload)
- * Two barriers per step; h is double-buffered, so the next matmul never reads an h being written.
- * Shared memory, bytes: W * ST * (Dp / Ks) * 16 * s (R tiles) + 2 * Hb * Bt * Dp * s (h, the whole head's units) +
- * Ks * Rows * Bt * 4 (pre-activations of the block's rows); the planner's model has the same terms.
+ * Two barriers per step; h is double-buffered in the single-block and cluster regimes, so the next matmul never reads
+ * an h being written. The grid regime has one h buffer: its reload comes after barrier 1, when every warp of the block
+ * has finished reading h_{t-1}, and before barrier 3 (decision 0023).
+ * Shared memory, bytes: W * ST * (Dp / Ks) * 16 * s (R tiles) + buffers * Hb * Bt * Dp * s (h, the whole head's units;
+ * 2 buffers, 1 in the grid regime) + Ks * Rows * Bt * 4 (pre-activations of the block's rows); the planner's model has
+ * the same terms.
  * The grid regime's barrier state (args.barrier) is a zeroed fr_grid_barrier_state of its own per launch (stream-ordered).
  */
 #include "fr_rnn_args.h"
@@ -45,14 +50,15 @@ namespace fr_rnn {
 
 using namespace fr_fused;
 constexpr int Rows = Hb * G * Up;                /* the block's rows: its units' gates */
-typedef fr_tiles::TileMatmul<S, kHalf, kTf32, W, Ks, RT, ST, Rows, Dp, G * Up, Bt> Tiles;
+typedef fr_tiles::TileMatmul<S, kHalf, kTf32, W, Ks, RT, ST, GT, Rows, Dp, G * Up, Bt> Tiles;
 constexpr int KChunk = Tiles::KChunk;
 constexpr int KSlice = Tiles::KSlice;
 constexpr int KChunks = Tiles::KChunks;
 
 /* dynamic shared memory layout, in bytes */
 constexpr long long kRTileBytes = Tiles::SharedTileBytes;
-constexpr long long kHBytes = 2LL * Hb * Bt * Dp * (long long)sizeof(S);
+constexpr int kHBuffers = FR_REGIME == FR_REGIME_GRID_BARRIER ? 1 : 2;
+constexpr long long kHBytes = (long long)kHBuffers * Hb * Bt * Dp * (long long)sizeof(S);
 constexpr long long kPreBytes = (long long)Ks * Rows * Bt * 4;
 
 /* the raw storage bits of R[gate, head, unit, k] for row `head_row` = unit * G + gate of the head (zero in the
@@ -115,13 +121,15 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
     const int head0 = (int)fr_block_y() * Hb;
     const int b0 = (int)fr_block_z() * Bt;
 
-    /* R: this warp's tiles, registers first, then shared memory, for its K slice */
-    unsigned r_reg[Tiles::RegisterTiles][KChunks][4];
-    Tiles::load([&](int tile, int kc, unsigned w[4]) {
+    /* R: this warp's tiles, registers first, then shared memory, for its K slice; the streamed tiles are read with the
+     * same function at every step */
+    auto fragment_of = [&](int tile, int kc, unsigned w[4]) {
         const int row0 = (strip * TilesPerWarp + tile) * 16;
         if (a.r_packed) packed_fragment(a, part, warp, tile, kc, lane, w);
         else load_fragment(a, head0 + row0 / (G * Up), row0 % (G * Up) + unit0 * G, slice * KSlice + kc * KChunk, lane, w);
-    }, r_reg, r_shared, warp, lane);
+    };
+    unsigned r_reg[Tiles::RegisterTiles][KChunks][4];
+    Tiles::load(fragment_of, r_reg, r_shared, warp, lane);
 
     /* states: item j of this thread is (hh, sequence, local unit), unit fastest */
     float state[Items][NS];
@@ -146,11 +154,11 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
 #endif
 
     for (int step = 0; step < a.steps; ++step) {
-        const S* h_cur = h_buffers + (long long)(step & 1) * Hb * Bt * Dp;
-        S* h_next = h_buffers + (long long)((step + 1) & 1) * Hb * Bt * Dp;
+        const S* h_cur = h_buffers + (long long)(kHBuffers == 2 ? step & 1 : 0) * Hb * Bt * Dp;
+        S* h_next = h_buffers + (long long)(kHBuffers == 2 ? (step + 1) & 1 : 0) * Hb * Bt * Dp;
 
         /* ---- 1. matmul: partial pre-activations of this warp's tiles over its K slice */
-        Tiles::step(r_reg, r_shared, h_cur, pre, warp, lane);
+        Tiles::step(r_reg, r_shared, fragment_of, h_cur, pre, warp, lane);
         fr_syncthreads(); /* barrier 1: pre-activations complete */
 
         /* ---- 2. pointwise */

@@ -10,8 +10,11 @@ H100 / H200.
 2. the same weights through torch nn.LSTM / nn.GRU / nn.RNN (cuDNN, fp32, tf32 off) for NH = 1;
    and per-sequence lengths: every cell and storage with the plan for calls with lengths (`plan --lengths`), against
    the float64 reference of each sequence alone (y zero past its length, last states at its length);
+   and heads beyond the chip: every cell and storage at one head of 2560, B 16, T 64 (fused plans that stream R tiles
+   from L2, decision 0023), R packed and as given;
 3. timings (CUDA events, median of repeats) beside torch: LSTM B 16 T 1024 hidden 768 bf16 against nn.LSTM (cuDNN)
-   with and without its input GEMM; sLSTM 12 x 64 bf16; LSTM one head of 2560 bf16.
+   with and without its input GEMM; sLSTM 12 x 64 bf16; LSTM one head of 2560 bf16 (a fused plan that streams R tiles
+   from L2, decision 0023, timed beside the alternating plan of the same problem: `streamed_tiles`, `alternating_ms`).
 Usage: rnn_check.py CLI_COMMAND OUT_DIR [--quick]
 """
 import json
@@ -30,14 +33,14 @@ from torch_checks import checked_case, rel_l2  # noqa: E402
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 QUICK = "--quick" in sys.argv
-results = {"cases": [], "torch": [], "lengths": [], "timings": []}
+results = {"cases": [], "torch": [], "lengths": [], "streamed": [], "timings": []}
 
 
 failures = 0
 
 
-def plan(cell, storage, batch, steps, heads, head_size, lengths=False):
-    return plan_with(CLI, cell, storage, batch, steps, heads, head_size, lengths=lengths)
+def plan(cell, storage, batch, steps, heads, head_size, lengths=False, family=None):
+    return plan_with(CLI, cell, storage, batch, steps, heads, head_size, lengths=lengths, family=family)
 
 
 def pack(lib, context, plan_tuple, r):
@@ -88,6 +91,36 @@ def correctness(lib, context):
                         case["last"] = rel_l2(last, last_ref)
                         return case["y"] <= TOLERANCE[storage] and case["last"] <= TOLERANCE[storage]
                     failures += checked_case(case, check, results["cases"])
+
+
+def streamed_cases(lib, context):
+    """Heads with no on-chip plan (decision 0023): every cell and storage at one head of 2560, B 16, T 64, with the
+    planner's plan (a fused one streams R tiles from L2 where the L2 holds them, else the alternating fallback), R packed
+    and (bf16) as given, against the float64 reference."""
+    global failures
+    batch, steps, heads, head_size = 16, 64, 1, 2560
+    for cell in CELLS:
+        for storage, (dtype, _) in STORAGE.items():
+            for packed_r in (True, False) if storage == "bf16" else (True,):
+                case = {"cell": cell, "storage": storage, "D": head_size, "NH": heads, "B": batch, "T": steps}
+
+                def check(case, cell=cell, storage=storage, dtype=dtype, packed_r=packed_r):
+                    abi, plan_tuple = plan(cell, storage, batch, steps, heads, head_size)
+                    case["source"] = abi["source_name"]
+                    case["regime"] = abi["defines"].get("FR_REGIME", 0)
+                    case["streamed_tiles"] = abi["defines"].get("FR_STREAMED_ROW_TILES", 0)
+                    wx, r, bias, initial = inputs(cell, dtype, batch, steps, heads, head_size, 11)
+                    y = torch.full((batch, steps, heads, head_size), float("nan"), device="cuda", dtype=dtype)
+                    last = torch.full_like(initial, float("nan"))
+                    packed = pack(lib, context, plan_tuple, r) if packed_r else None
+                    case["packed_r"] = packed is not None
+                    run(lib, context, plan_tuple, wx, packed if packed is not None else r, bias, initial, y, last)
+                    torch.cuda.synchronize()
+                    y_ref, last_ref = reference(cell, wx, r, bias, initial)
+                    case["y"] = rel_l2(y, y_ref)
+                    case["last"] = rel_l2(last, last_ref)
+                    return case["y"] <= TOLERANCE[storage] and case["last"] <= TOLERANCE[storage]
+                failures += checked_case(case, check, results["streamed"])
 
 
 def torch_parity(lib, context):
@@ -182,6 +215,7 @@ def timings(lib, context):
             entry["source"] = abi["source_name"]
             entry["regime"] = abi["defines"].get("FR_REGIME", 0)
             entry["blocks"] = abi["grid"]
+            entry["streamed_tiles"] = abi["defines"].get("FR_STREAMED_ROW_TILES", 0)
             wx, r, bias, initial = inputs(cell, dtype, batch, steps, heads, d, 3)
             y = torch.empty((batch, steps, heads, d), device="cuda", dtype=dtype)
             last = torch.empty_like(initial)
@@ -193,6 +227,9 @@ def timings(lib, context):
             packed = pack(lib, context, plan_tuple, r)
             if packed is not None:  # the production path: R packed once, every call reads the fragment layout
                 entry["ours_packed_ms"] = time_ms(lambda: run(lib, context, plan_tuple, wx, packed, bias, initial, y, last))
+            if entry["streamed_tiles"]:  # does streaming from L2 beat the alternating fallback it replaced?
+                _, alternating_plan = plan(cell, storage, batch, steps, heads, d, family="alternating")
+                entry["alternating_ms"] = time_ms(lambda: run(lib, context, alternating_plan, wx, r, bias, initial, y, last))
             if cell in ("lstm", "gru") and heads == 1:
                 g = CELLS[cell][0]
                 net = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(d, d, batch_first=True).cuda().to(dtype)
@@ -216,12 +253,14 @@ def main():
     correctness(lib, context)
     torch_parity(lib, context)
     lengths_cases(lib, context)
+    streamed_cases(lib, context)
     timings(lib, context)
     with open(os.path.join(OUT, "rnn_check.json"), "w") as f:
         json.dump(results, f, indent=1)
     print(f"\n{len(results['cases'])} matrix cases, {sum(not c['ok'] for c in results['cases'])} failed; "
           f"{len(results['torch'])} torch parity cases, {sum(not c['ok'] for c in results['torch'])} failed; "
-          f"{len(results['lengths'])} lengths cases, {sum(not c['ok'] for c in results['lengths'])} failed")
+          f"{len(results['lengths'])} lengths cases, {sum(not c['ok'] for c in results['lengths'])} failed; "
+          f"{len(results['streamed'])} streamed-tile cases, {sum(not c['ok'] for c in results['streamed'])} failed")
     print(f"{'cell':6} {'type':5} {'B':>3} {'T':>5} {'NH':>3} {'D':>5} {'kernel':16} {'ours ms':>8} {'cuDNN ms':>9} "
           f"{'GEMM ms':>8} {'speedup':>7}")
     for t in results["timings"]:

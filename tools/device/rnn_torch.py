@@ -16,9 +16,10 @@ STORAGE = {"fp32": (torch.float32, False), "tf32": (torch.float32, True), "bf16"
 TOLERANCE = {"fp32": 1e-5, "tf32": 5e-3, "bf16": 2e-2, "fp16": 2e-2}
 
 
-def plan(cli, cell, storage, batch, steps, heads, head_size, backward=False, lengths=False):
+def plan(cli, cell, storage, batch, steps, heads, head_size, backward=False, lengths=False, family=None):
     """The planner's fr_plan for this card (the CLI's `plan --abi-json`): (abi dict, (Plan, keep-alive)). `lengths`:
-    the plan for calls with per-sequence lengths (`plan --lengths`: the fused kernel's FR_LENGTHS build)."""
+    the plan for calls with per-sequence lengths (`plan --lengths`: the fused kernel's FR_LENGTHS build). `family`:
+    the CLI's --family (fused, alternating); None: the planner's choice."""
     dtype = "fp32" if storage == "tf32" else storage
     args = cli + ["plan", "--gpu", catalog_name(), "--cell", cell, "--hidden", str(heads * head_size), "--heads", str(heads),
                   "--batch", str(batch), "--steps", str(steps), "--dtype", dtype, "--abi-json"]
@@ -28,6 +29,8 @@ def plan(cli, cell, storage, batch, steps, heads, head_size, backward=False, len
         args.append("--backward")
     if lengths:
         args.append("--lengths")
+    if family is not None:
+        args += ["--family", family]
     abi = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
     return abi, fr.plan_from_abi_json(abi)
 

@@ -26,20 +26,20 @@ int states_of(int64_t cell) { return cell == 0 ? 2 : cell == 2 ? 4 : 1; }
 
 int64_t fused_shared_bytes(bool backward, int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
                            int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
-                           int64_t shared_row_tiles) {
+                           int64_t shared_row_tiles, int64_t regime) {
     if (k_split < 1 || blocks_per_head < 1) return 0;
     const int64_t element = dtype == FR_DTYPE_FLOAT32 ? 4 : 2;
     const int64_t k_chunk = dtype == FR_DTYPE_FLOAT32 ? 8 : 16;
     const int64_t width = backward ? gates * padded_head_size : padded_head_size;
     const int64_t rows = heads_per_block * (backward ? 1 : gates) * (padded_head_size / blocks_per_head);
-    const int64_t vector_buffers = backward ? 1 : 2;
+    const int64_t vector_buffers = backward || regime == kGridBarrier ? 1 : 2;
     return warps * shared_row_tiles * (width / k_split / k_chunk) * 32 * 4 * 4 +
            vector_buffers * heads_per_block * batch_tile * width * element + k_split * rows * batch_tile * 4;
 }
 
 int64_t FusedPlan::packed_words() const {
     const int64_t k_chunk = shape.dtype == FR_DTYPE_FLOAT32 ? 8 : 16;
-    return p * (shape.nh / hb) * warps * (rt + st) * (shape.dp / ks / k_chunk) * 32 * 4;
+    return p * (shape.nh / hb) * warps * (rt + st + gt) * (shape.dp / ks / k_chunk) * 32 * 4;
 }
 
 fr_status read_problem_constants(const PlanConstants& c, bool backward, RnnShape* shape) {
@@ -183,6 +183,19 @@ fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool back
     if ((status = c.get("FR_REGISTER_ROW_TILES", 0, 64, &rt)) != FR_OK) return status;
     if ((status = c.get("FR_SHARED_ROW_TILES", 0, 64, &st)) != FR_OK) return status;
     if ((status = c.get("FR_REGIME", kSingleBlock, kGridBarrier, &regime)) != FR_OK) return status;
+    int64_t& gt = fused->gt;
+    if (c.values.count("FR_STREAMED_ROW_TILES") != 0 && (status = c.get("FR_STREAMED_ROW_TILES", 0, 64, &gt)) != FR_OK) return status;
+    if (gt != 0 && backward) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: FR_STREAMED_ROW_TILES = %lld; the backward keeps all of R^T on chip (streamed row "
+                    "tiles are for forward plans only), expected 0.",
+                    static_cast<long long>(gt));
+    }
+    if (rt + st + gt < 1) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: FR_REGISTER_ROW_TILES + FR_SHARED_ROW_TILES + FR_STREAMED_ROW_TILES = 0; expected every "
+                    "warp to own at least one 16-row tile.");
+    }
     int64_t& tf32 = fused->tf32;
     if (c.values.count("FR_TF32") != 0 && (status = c.get("FR_TF32", 0, 1, &tf32)) != FR_OK) return status;
     if (tf32 == 1 && dtype != FR_DTYPE_FLOAT32) {
@@ -218,7 +231,7 @@ fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool back
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (%lld, 1, 1) = FR_WARPS * 32, got (%u, %u, %u).",
                     static_cast<long long>(warps * 32), plan->block.x, plan->block.y, plan->block.z);
     }
-    const int64_t needed = fused_shared_bytes(backward, dtype, gates_of(cell), dp, hb, p, warps, ks, bt, st);
+    const int64_t needed = fused_shared_bytes(backward, dtype, gates_of(cell), dp, hb, p, warps, ks, bt, st, regime);
     if (plan->shared_bytes < needed) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.shared_bytes: expected at least %lld for these constants, got %u.",
                     static_cast<long long>(needed), plan->shared_bytes);

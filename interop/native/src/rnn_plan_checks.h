@@ -41,10 +41,10 @@ struct RnnShape {
 // A fused plan (kernels/rnn_forward.cu): the problem, the tiling, the regime.
 struct FusedPlan {
     RnnShape shape;
-    int64_t hb = 0, p = 0, warps = 0, ks = 0, bt = 0, rt = 0, st = 0, regime = 0, tf32 = 0;
+    int64_t hb = 0, p = 0, warps = 0, ks = 0, bt = 0, rt = 0, st = 0, gt = 0, regime = 0, tf32 = 0;
 
-    // 32-bit words of R in the plan's fragment layout: per block of a batch tile (P x NH / Hb), per warp, per row tile,
-    // per K chunk, per lane, 4 words.
+    // 32-bit words of R in the plan's fragment layout: per block of a batch tile (P x NH / Hb), per warp, per row tile
+    // (on chip and streamed), per K chunk, per lane, 4 words.
     int64_t packed_words() const;
 };
 
@@ -65,11 +65,11 @@ fr_status check_alternating_grid(const fr_plan* plan, const AlternatingPlan& alt
 fr_status read_problem_constants(const PlanConstants& c, bool backward, RnnShape* shape);
 
 // Dynamic shared memory a fused kernel needs for a plan's constants (bytes; 0 when a constant is missing): R tiles,
-// the vectors (forward: h double-buffered, Dp per sequence; backward: dg once, G * Dp per sequence), the K slices'
-// partial products of the block's rows (forward G * Dp / P per head, backward Dp / P).
+// the vectors (forward: h double-buffered, once in the grid-barrier regime, Dp per sequence; backward: dg once, G * Dp
+// per sequence), the K slices' partial products of the block's rows (forward G * Dp / P per head, backward Dp / P).
 int64_t fused_shared_bytes(bool backward, int64_t dtype, int64_t gates, int64_t padded_head_size, int64_t heads_per_block,
                            int64_t blocks_per_head, int64_t warps, int64_t k_split, int64_t batch_tile,
-                           int64_t shared_row_tiles);
+                           int64_t shared_row_tiles, int64_t regime);
 
 // A fused plan's constants and their consistency with the plan's launch (kind, cluster, block, shared memory), for the
 // forward (kernels/rnn_forward.cu) or the backward (kernels/rnn_backward.cu).

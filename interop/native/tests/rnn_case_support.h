@@ -24,8 +24,14 @@ struct RnnPlan {
     // the alternating fallback (kernels/rnn_alternating.cu) when tile_m > 0: uses cell, dtype, d, heads, warps
     int tile_m = 0, tile_n = 0, tile_k = 0, pointwise_threads = 0;
     int tf32 = 0;  // fused fp32 plans: FR_TF32 (tensor cores in tf32)
+    int streamed_tiles = 0;  // fused forward plans: FR_STREAMED_ROW_TILES (R tiles read from global memory each step)
     bool alternating() const { return tile_m > 0; }
 };
+
+inline RnnPlan with_streamed(RnnPlan p, int streamed_tiles) {
+    p.streamed_tiles = streamed_tiles;
+    return p;
+}
 
 inline RnnPlan with_tf32(RnnPlan p) {
     p.tf32 = 1;

@@ -594,6 +594,12 @@ void check_backward_arguments(fr_context context) {
     CHECK_FAILS(fr_rnn_backward(context, &shifted, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
                                 &dbias, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "plan.grid");
+    // streamed R tiles are the forward's only (decision 0023)
+    fr_plan streamed = plan;
+    streamed.defines[streamed.define_count++] = fr_define{"FR_STREAMED_ROW_TILES", 1};
+    CHECK_FAILS(fr_rnn_backward(context, &streamed, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
+                                &dbias, nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "FR_STREAMED_ROW_TILES = 1; the backward keeps all of R^T on chip");
     fr_plan small = plan;
     small.shared_bytes = 16;
     CHECK_FAILS(fr_rnn_backward(context, &small, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,

@@ -110,6 +110,7 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
                                        {"FR_K_SPLIT", p.k_split}, {"FR_BATCH_TILE", p.batch_tile},
                                        {"FR_REGISTER_ROW_TILES", p.register_tiles}, {"FR_SHARED_ROW_TILES", p.shared_tiles},
                                        {"FR_REGIME", p.regime}, {"FR_TF32", p.tf32}});
+        if (p.streamed_tiles > 0) defines.push_back({"FR_STREAMED_ROW_TILES", p.streamed_tiles});
     }
     const int define_count = static_cast<int>(defines.size());
 
@@ -206,6 +207,17 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
                 if (std::string(split.defines[i].name) == "FR_BLOCKS_PER_HEAD") split.defines[i].value = 2;
             CHECK_FAILS(fr_rnn_forward(context, &split, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                         FR_ERROR_INVALID_ARGUMENT, "FR_BLOCKS_PER_HEAD = 2 with FR_REGIME = 1");
+            fr_plan no_tiles = plan;
+            for (int i = 0; i < no_tiles.define_count; ++i) {
+                const std::string name = no_tiles.defines[i].name;
+                if (name == "FR_REGISTER_ROW_TILES" || name == "FR_SHARED_ROW_TILES") no_tiles.defines[i].value = 0;
+            }
+            CHECK_FAILS(fr_rnn_forward(context, &no_tiles, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
+                        FR_ERROR_INVALID_ARGUMENT, "at least one 16-row tile");
+            fr_plan many_streamed = plan;
+            many_streamed.defines[many_streamed.define_count++] = fr_define{"FR_STREAMED_ROW_TILES", 65};
+            CHECK_FAILS(fr_rnn_forward(context, &many_streamed, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
+                        FR_ERROR_INVALID_ARGUMENT, "expected FR_STREAMED_ROW_TILES in 0..64");
             fr_plan grid_kind = plan;
             grid_kind.kind = FR_LAUNCH_COOPERATIVE;
             CHECK_FAILS(fr_rnn_forward(context, &grid_kind, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
@@ -252,10 +264,10 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
                     p.tile_k, p.pointwise_threads, batch, steps, masked, errors[0], errors[1], errors[2], right ? "" : "  MISMATCH");
         return right;
     }
-    std::printf("  %-5s %s %-7s D %2d NH %d Hb %d P %d W %d Ks %d Bt %2d RT %d ST %d, B %2d T %d%s: rel L2 y %.1e all %.1e last %.1e%s\n",
+    std::printf("  %-5s %s %-7s D %2d NH %d Hb %d P %d W %d Ks %d Bt %2d RT %d ST %d GT %d, B %2d T %d%s: rel L2 y %.1e all %.1e last %.1e%s\n",
                 cell_name(p.cell), p.tf32 != 0 ? "tf32" : dtype_name(static_cast<fr_dtype>(p.dtype)), regime_name(p.regime), D, NH,
                 p.heads_per_block, p.blocks_per_head, p.warps,
-                p.k_split, p.batch_tile, p.register_tiles, p.shared_tiles, batch, steps, masked, errors[0], errors[1], errors[2],
+                p.k_split, p.batch_tile, p.register_tiles, p.shared_tiles, p.streamed_tiles, batch, steps, masked, errors[0], errors[1], errors[2],
                 right ? "" : "  MISMATCH");
     return right;
 }
@@ -275,6 +287,11 @@ int check_rnn_forward_cases(fr_context context, bool random_schedules, int* runs
         plans.push_back({1, dtype, 24, 2, 1, 6, 2, 8, 1, 0, 2, kGridBarrier});   // GRU: D padded to 32, K split 2
         plans.push_back({2, dtype, 48, 1, 1, 1, 1, 8, 2, 2, 3, kCluster});       // sLSTM: a cluster of 3
         plans.push_back({3, dtype, 64, 2, 1, 2, 2, 8, 1, 0, 4, kCluster});       // Elman: a cluster of 4, K split
+        // R tiles streamed from global memory at every step (decision 0023), beside register and shared tiles or alone;
+        // a batch tile of 16 (two batch chunks per streamed fragment on tensor cores)
+        plans.push_back(with_streamed({0, dtype, 32, 2, 1, 4, 2, 16, 1, 1}, 2));                 // LSTM: RT + ST + GT, K split
+        plans.push_back(with_streamed({1, dtype, 32, 1, 1, 1, 1, 8, 0, 1, 2, kGridBarrier}, 2)); // GRU: grid, ST + GT
+        plans.push_back(with_streamed({3, dtype, 64, 1, 1, 2, 2, 8, 0, 0, 4, kCluster}, 1));     // Elman: cluster, all streamed
         // the alternating fallback: tiles that cut the gate rows, the batch and K; padded D
         plans.push_back(alternating_plan(0, dtype, 20, 2, 2, 32, 8, 16, 64));     // LSTM: 4 x 32 rows in tiles of 32
         plans.push_back(alternating_plan(1, dtype, 40, 1, 1, 16, 16, 32, 32));    // GRU: K 48 in stages of 32
@@ -286,6 +303,7 @@ int check_rnn_forward_cases(fr_context context, bool random_schedules, int* runs
     plans.push_back(with_tf32({1, 0, 20, 1, 1, 6, 2, 8, 1, 1}));
     plans.push_back(with_tf32({2, 0, 32, 1, 1, 2, 1, 8, 1, 1, 2, kGridBarrier}));
     plans.push_back(with_tf32({3, 0, 64, 2, 1, 2, 2, 8, 1, 0, 4, kCluster}));
+    plans.push_back(with_tf32(with_streamed({0, 0, 32, 1, 1, 1, 1, 16, 0, 2, 2, kGridBarrier}, 2)));
     int failed = 0;
     // in order with R as given; two seeded random thread orders, the first with R packed by fr_rnn_pack_recurrent.
     // (A GPU has one schedule: there, the larger batch runs with packed R.)
@@ -403,7 +421,7 @@ int run_emulation_rnn_tests() {
     const int failed = check_rnn_forward_cases(context, true, &runs);
     std::printf("  rnn_forward.cu / rnn_alternating.cu on the emulator: %d of %d runs differ from the float64 reference\n",
                 failed, runs);
-    CHECK(runs == 344);  // 43 plans: B 3 and 11 in 3 schedules, B 3 with lengths in 2
+    CHECK(runs == 424);  // 53 plans: B 3 and 11 in 3 schedules, B 3 with lengths in 2
     CHECK(failed == 0);
 
     // Deleting any barrier of the step makes the kernel differ from the reference, in each regime.

@@ -26,7 +26,10 @@ public static class Planner
         };
     }
 
-    /// <summary>The fused plan when one exists, else the alternating fallback (which always fits): every size works.</summary>
+    /// <summary>
+    /// The fused plan when one exists (all of R on chip, or for a forward head beyond the chip some R tiles streamed from
+    /// L2), else the alternating fallback (which always fits): every size works.
+    /// </summary>
     public static PlanOutcome PlanBest(GpuSpec gpu, PlanRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -52,7 +55,7 @@ public static class Planner
         if (plan.Arch != gpu.ComputeCapability.Arch) problems.Add($"the plan targets {plan.Arch}, the GPU is {gpu.ComputeCapability.Arch}");
         IPlanModel model = plan.Request.Family switch
         {
-            KernelFamily.Fused => new FusedRnnModel(gpu, plan.Request, plan.Regime),
+            KernelFamily.Fused => new FusedRnnModel(gpu, plan.Request, plan.Regime, plan.Constants.ContainsKey("FR_STREAMED_ROW_TILES")),
             KernelFamily.Alternating => new AlternatingModel(gpu, plan.Request),
             _ => new ScanModel(gpu, plan.Request),
         };
@@ -98,40 +101,62 @@ public static class Planner
         if (gpu.SupportsClusters) regimes.Add(FusedRegime.Cluster);
         regimes.Add(FusedRegime.GridBarrier);
 
+        // First pass: every R tile on chip. Only a forward head with no such plan gets the second pass, whose plans may
+        // stream some R tiles from L2 at every step (decision 0023): a persistent kernel still, instead of the
+        // alternating fallback's two launches per step; so no on-chip plan is ever traded for a streamed one.
         var attempts = new List<string>();
-        var failures = new List<SolveResult>();
-        (FusedRnnModel Model, Solution Solution)? best = null;
-        foreach (var regime in regimes)
+        var onChip = SolveRegimes(gpu, request, regimes, streamedTiles: false, attempts);
+        var chosen = onChip.Best;
+        List<SolveResult>? streamedFailures = null;
+        if (chosen is null && request.Direction == PlanDirection.Forward)
         {
-            var model = new FusedRnnModel(gpu, request, regime);
-            var result = ConstraintSolver.Solve(model.Model, new SolveOptions(MustBeat: best?.Solution.ObjectiveValue));
-            if (best is not null && !result.IsSatisfiable)
-            {
-                attempts.Add(Invariant($"{regime}: no plan cheaper than {best.Value.Model.Regime}'s {best.Value.Solution.ObjectiveValue} cycles"));
-                continue;
-            }
-            if (result.Best is { } solution)
-            {
-                attempts.Add(Invariant($"{regime}: feasible, predicted {solution.ObjectiveValue} cycles per step ({result.Nodes} search nodes)"));
-                if (best is null || solution.ObjectiveValue < best.Value.Solution.ObjectiveValue)
-                    best = (model, solution);
-            }
-            else
-            {
-                attempts.Add($"{regime}: {result.ShortExplanation}");
-                failures.Add(result);
-            }
+            var streamed = SolveRegimes(gpu, request, regimes, streamedTiles: true, attempts);
+            chosen = streamed.Best;
+            streamedFailures = streamed.Failures;
         }
-        if (best is not { } chosen)
+        if (chosen is not { } plan)
         {
             // The minimal conflicts are the answer, computed when the reason is read.
             return PlanOutcome.Failure(() =>
                 $"no fused plan for {request} on {gpu.Name}; R of one head is {RecurrentBytes(request)} bytes. " +
                 "Use the alternating family for this size.\n" +
-                string.Join("\n", regimes.Zip(failures, (regime, result) => $"{regime}: {result.Explanation}")), attempts);
+                string.Join("\n", regimes.Zip(onChip.Failures, (regime, result) => $"{regime}: {result.Explanation}")) +
+                (streamedFailures is null ? "" : "\nwith R tiles streamed from L2:\n" +
+                    string.Join("\n", regimes.Zip(streamedFailures, (regime, result) => $"{regime}: {result.Explanation}"))), attempts);
         }
-        var rationale = attempts.Append(Invariant($"chosen: {chosen.Model.Regime}, the lowest predicted cost")).ToArray();
-        return PlanOutcome.Success(chosen.Model.ToPlan(chosen.Solution, rationale), attempts);
+        var rationale = attempts.Append(Invariant($"chosen: {plan.Model.Regime}, the lowest predicted cost")).ToArray();
+        return PlanOutcome.Success(plan.Model.ToPlan(plan.Solution, rationale), attempts);
+    }
+
+    /// <summary>Each regime's model solved for the lowest cost (later regimes must beat the best so far).</summary>
+    private static ((FusedRnnModel Model, Solution Solution)? Best, List<SolveResult> Failures) SolveRegimes(
+        GpuSpec gpu, PlanRequest request, IReadOnlyList<FusedRegime> regimes, bool streamedTiles, List<string> attempts)
+    {
+        var failures = new List<SolveResult>();
+        (FusedRnnModel Model, Solution Solution)? best = null;
+        string pass = streamedTiles ? " (R tiles streamed from L2)" : "";
+        foreach (var regime in regimes)
+        {
+            var model = new FusedRnnModel(gpu, request, regime, streamedTiles);
+            var result = ConstraintSolver.Solve(model.Model, new SolveOptions(MustBeat: best?.Solution.ObjectiveValue));
+            if (best is not null && !result.IsSatisfiable)
+            {
+                attempts.Add(Invariant($"{regime}{pass}: no plan cheaper than {best.Value.Model.Regime}'s {best.Value.Solution.ObjectiveValue} cycles"));
+                continue;
+            }
+            if (result.Best is { } solution)
+            {
+                attempts.Add(Invariant($"{regime}{pass}: feasible, predicted {solution.ObjectiveValue} cycles per step ({result.Nodes} search nodes)"));
+                if (best is null || solution.ObjectiveValue < best.Value.Solution.ObjectiveValue)
+                    best = (model, solution);
+            }
+            else
+            {
+                attempts.Add($"{regime}{pass}: {result.ShortExplanation}");
+                failures.Add(result);
+            }
+        }
+        return (best, failures);
     }
 
     private static PlanOutcome PlanSingle(GpuSpec gpu, PlanRequest request, string name, IPlanModel model)

@@ -59,7 +59,7 @@ public sealed class FusedKernelCompileTests
         {
             var c = variant.Constants;
             yield return new TestCaseData(variant).SetName(string.Create(CultureInfo.InvariantCulture,
-                $"Compile_{direction}{(lengths ? "_Lengths" : "")}_{arch}_{index:D3}_{variant.Regime}_{variant.Plans[0].Request.Cell}_{(variant.Constant("FR_TF32") == 1 ? "Tf32" : variant.DataType.ToString())}_D{c["FR_HEAD_SIZE"]}_P{c["FR_BLOCKS_PER_HEAD"]}_W{c["FR_WARPS"]}_Ks{c["FR_K_SPLIT"]}_Bt{c["FR_BATCH_TILE"]}_RT{c["FR_REGISTER_ROW_TILES"]}_ST{c["FR_SHARED_ROW_TILES"]}_Hb{c["FR_HEADS_PER_BLOCK"]}"));
+                $"Compile_{direction}{(lengths ? "_Lengths" : "")}_{arch}_{index:D3}_{variant.Regime}_{variant.Plans[0].Request.Cell}_{(variant.Constant("FR_TF32") == 1 ? "Tf32" : variant.DataType.ToString())}_D{c["FR_HEAD_SIZE"]}_P{c["FR_BLOCKS_PER_HEAD"]}_W{c["FR_WARPS"]}_Ks{c["FR_K_SPLIT"]}_Bt{c["FR_BATCH_TILE"]}_RT{c["FR_REGISTER_ROW_TILES"]}_ST{c["FR_SHARED_ROW_TILES"]}{(c.TryGetValue("FR_STREAMED_ROW_TILES", out var gt) ? $"_GT{gt}" : "")}_Hb{c["FR_HEADS_PER_BLOCK"]}"));
         }
     }
 

@@ -46,20 +46,26 @@ internal static class IndependentPlanChecker
                 long dp = plan.Constant("FR_HEAD_SIZE_PADDED"), p = plan.Constant("FR_BLOCKS_PER_HEAD"), hb = plan.Constant("FR_HEADS_PER_BLOCK");
                 long bt = plan.Constant("FR_BATCH_TILE"), w = plan.Constant("FR_WARPS"), ks = plan.Constant("FR_K_SPLIT");
                 long rt = plan.Constant("FR_REGISTER_ROW_TILES"), st = plan.Constant("FR_SHARED_ROW_TILES");
+                long gt = plan.Constants.TryGetValue("FR_STREAMED_ROW_TILES", out var streamed) ? streamed : 0;
                 Require(r.DataType != DataType.Float64, "fused kernels do not store fp64");
                 Require(dp >= r.HeadSize && dp % 16 == 0 && dp - r.HeadSize < 16, $"padded head size {dp} is D rounded up to 16");
                 Require(w * gpu.WarpSize == threads && w % ks == 0, "warps = row warps * K split");
                 // forward: R's G * Dp rows of Dp columns; backward: R^T's Dp rows of G * Dp columns (kernels/rnn_backward.cu)
                 bool backward = r.Direction == PlanDirection.Backward;
                 long rowsPerHead = backward ? dp : gates * dp, width = backward ? gates * dp : dp;
-                Require(w / ks * (rt + st) * 16 * p == hb * rowsPerHead, "the warps' row tiles cover every recurrent row exactly once");
+                Require(w / ks * (rt + st + gt) * 16 * p == hb * rowsPerHead, "the warps' row tiles cover every recurrent row exactly once");
+                Require(gt == 0 || (!backward && plan.Constants.ContainsKey("FR_STREAMED_ROW_TILES") && gt > 0),
+                    "only forward plans stream R tiles, and they name FR_STREAMED_ROW_TILES only when they do");
                 Require(width / 16 % ks == 0, "the K split divides the matrix's 16-column tiles");
                 Require(plan.Grid.X == p && plan.Grid.Y * hb >= r.Heads && plan.Grid.Z * bt >= r.Batch, "the grid covers every head and sequence");
                 Require(r.Heads % hb == 0, "heads per block divides the heads");
                 Require(dp % p == 0 && (p == 1 || hb == 1), "a head split over blocks splits its units evenly and is its blocks' only head");
                 Require(plan.Constant("FR_MAX_REGISTERS") == plan.PredictedRegisters, "ptxas's register cap is the plan's prediction");
-                // The block's share of R must fit the registers and shared memory the plan itself reserves.
-                long rBytesPerBlock = hb * gates * dp * dp * s / p;
+                // The block's on-chip share of R must fit the registers and shared memory the plan itself reserves; the
+                // streamed rest, of all blocks, must fit in the L2.
+                long rBytesPerBlock = hb * gates * dp * dp * s / p * (rt + st) / (rt + st + gt);
+                long streamedBytes = plan.Grid.Volume * (w / ks) * gt * 16 * width * s * (r.DataType == DataType.Float32 && r.Precision != MatmulPrecision.Tf32 ? bt / 8 : 1);
+                Require(streamedBytes <= gpu.L2CacheBytes, $"the streamed R tiles of all blocks ({streamedBytes} bytes) fit in the L2 ({gpu.L2CacheBytes} bytes)");
                 long onChip = plan.PredictedRegisters * threads * 4 + plan.SharedMemoryBytes;
                 Require(rBytesPerBlock <= onChip, $"the block's R ({rBytesPerBlock} bytes) fits its registers and shared memory ({onChip} bytes)");
                 Require(w / ks * st * 16 * width * s <= plan.SharedMemoryBytes, "shared memory reserves the R rows kept there");

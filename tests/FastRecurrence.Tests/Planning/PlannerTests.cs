@@ -48,10 +48,38 @@ public sealed class PlannerTests
             .And.Contain("SingleBlock:").And.Contain("GridBarrier:").And.Contain("registers").And.Contain("shared memory"));
         // The on-chip capacity of the whole A100 (45 MB) is below R (52 MB): the refusal is right, not an artefact.
         Assert.That(A100.OnChipBytes, Is.LessThan(52428800L));
+        // Streaming does not rescue it: what does not fit on chip is more than 7/8 of the A100's 40 MB L2.
+        Assert.That(outcome.Reason, Does.Contain("with R tiles streamed from L2:").And.Contain("fit in 7/8 of the"));
         // And every size still works through the alternating fallback.
         var fallback = Planner.PlanBest(A100, request).Require();
         Assert.That(fallback.Request.Family, Is.EqualTo(KernelFamily.Alternating));
         Assert.That(IndependentPlanChecker.Check(A100, fallback), Is.Empty);
+    }
+
+    [Test]
+    public void LstmHead2560Bf16_OnH100_RunsFused_StreamingTheTilesThatDoNotFitFromL2()
+    {
+        var request = Headline() with { HeadSize = 2560 };
+        var outcome = Planner.Plan(H100, request);
+        Assert.That(outcome.HasPlan, Is.True, () => outcome.Reason!);
+        var plan = outcome.Plan!;
+        long rt = plan.Constant("FR_REGISTER_ROW_TILES"), st = plan.Constant("FR_SHARED_ROW_TILES"), gt = plan.Constant("FR_STREAMED_ROW_TILES");
+        long rowWarps = plan.Constant("FR_WARPS") / plan.Constant("FR_K_SPLIT");
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan.Regime, Is.EqualTo(FusedRegime.GridBarrier));
+            Assert.That(gt, Is.GreaterThan(0), "R (52 MB) is more than the blocks can hold on chip");
+            Assert.That(rt + st, Is.GreaterThan(0), "what fits stays on chip");
+            // every block streams the same share, and all of it fits in 7/8 of the 50 MB L2
+            Assert.That(plan.Grid.Volume * rowWarps * gt * 16 * 2560 * 2, Is.LessThanOrEqualTo(H100.L2CacheBytes * 7 / 8));
+            Assert.That(plan.Rationale, Has.Some.Contains("(R tiles streamed from L2): feasible"));
+            Assert.That(Planner.Check(H100, plan), Is.Empty);
+            Assert.That(IndependentPlanChecker.Check(H100, plan), Is.Empty);
+        });
+        // Its backward, which never streams, is refused (and runs on the alternating fallback).
+        Assert.That(Planner.Plan(H100, request with { Direction = PlanDirection.Backward }).HasPlan, Is.False);
+        // A head that fits on chip never streams: the headline shape's plan names no streamed tiles.
+        Assert.That(Planner.Plan(H100, Headline()).Require().Constants.ContainsKey("FR_STREAMED_ROW_TILES"), Is.False);
     }
 
     [Test]

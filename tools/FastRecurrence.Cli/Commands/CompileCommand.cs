@@ -165,9 +165,9 @@ internal static class CompileCommand
             {
                 var gpus = ScanPlanVariants.GpusOf(arch).Select(g => g.Name);
                 stdout.WriteLine(Invariant($"{family} (fused {(family == "rnn" ? "forward" : "backward")}{(lengths ? ", calls with lengths: FR_LENGTHS builds" : "")}) on {arch}: {rows.Count} variants planned for {string.Join(", ", gpus)} over every cell, fp32/bf16/fp16, D {Join(FusedPlanVariants.HeadSizes)}, NH {Join(FusedPlanVariants.HeadCounts)}, B {Join(FusedPlanVariants.Batches)} (requests without a fused plan run on the alternating fallback); NVRTC {nvrtc?.Major}.{nvrtc?.Minor}"));
-                const string Format = "{0,4} {1,-11} {2,-5} {3,-9} {4,4} {5,3} {6,3} {7,3} {8,2} {9,2} {10,3} {11,2} {12,2} {13,4} {14,4} {15,6} {16,5} {17,8} {18,-5} {19}";
+                const string Format = "{0,4} {1,-11} {2,-5} {3,-9} {4,4} {5,3} {6,3} {7,3} {8,2} {9,2} {10,3} {11,2} {12,2} {13,2} {14,4} {15,4} {16,6} {17,5} {18,8} {19,-5} {20}";
                 stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
-                    "#", "regime", "cell", "dtype", "D", "NH", "Hb", "P", "W", "Ks", "Bt", "RT", "ST", "regs", "pred", "smem", "spill", "ms", "cache", "status"));
+                    "#", "regime", "cell", "dtype", "D", "NH", "Hb", "P", "W", "Ks", "Bt", "RT", "ST", "GT", "regs", "pred", "smem", "spill", "ms", "cache", "status"));
                 foreach (var row in rows)
                 {
                     var v = row.Variant;
@@ -175,8 +175,9 @@ internal static class CompileCommand
                         row.Index, v.Regime, v.Plans[0].Request.Cell, v.DataType, Constant(v, "FR_HEAD_SIZE"), Constant(v, "FR_HEADS"),
                         Constant(v, "FR_HEADS_PER_BLOCK"), Constant(v, "FR_BLOCKS_PER_HEAD"), Constant(v, "FR_WARPS"), Constant(v, "FR_K_SPLIT"),
                         Constant(v, "FR_BATCH_TILE"), Constant(v, "FR_REGISTER_ROW_TILES"), Constant(v, "FR_SHARED_ROW_TILES"),
-                        Registers(row), v.PredictedRegisters, v.SharedMemoryBytes, Spills(row), Milliseconds(row), Cache(row), Status(row)));
+                        v.Constants.TryGetValue("FR_STREAMED_ROW_TILES", out var streamed) ? streamed : 0, Registers(row), v.PredictedRegisters, v.SharedMemoryBytes, Spills(row), Milliseconds(row), Cache(row), Status(row)));
                 }
+                stdout.WriteLine("RT / ST / GT: R row tiles per warp in registers, in shared memory, and streamed from L2 at every step (decision 0023).");
             }
         }
         stdout.WriteLine("regs: ptxas registers of the planned kernel; pred: the plan's prediction (and ptxas's cap where the plan sets FR_MAX_REGISTERS); smem: the plan's shared memory bytes; ptxsm: ptxas static shared bytes; spill: bytes the planned kernel spills (the JSON lists every kernel of the source).");

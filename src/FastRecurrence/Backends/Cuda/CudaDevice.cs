@@ -163,7 +163,8 @@ internal sealed class CudaDevice
 
     /// <summary>
     /// The planner's recurrent plan for this device (cached per problem, direction and lengths): fused when a plan fits
-    /// on chip, else the alternating fallback; or why there is none. <paramref name="lengths"/>: for calls with
+    /// on chip (forward: or streams its remaining R tiles from L2, decision 0023), else the alternating fallback; or why
+    /// there is none. <paramref name="lengths"/>: for calls with
     /// per-sequence lengths, whose fused plan is the FR_LENGTHS build sized with its length check (decision 0021).
     /// </summary>
     public PlanOutcome PlanRecurrent(RecurrentProblem problem, PlanDirection direction, bool lengths = false) =>

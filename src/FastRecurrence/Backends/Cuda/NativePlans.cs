@@ -52,7 +52,7 @@ internal static class NativePlans
 
     /// <summary>
     /// The dynamic shared memory of kernels/rnn_forward.cu or rnn_backward.cu for a fused plan (its layout: R tiles, the
-    /// vectors (forward: h double-buffered; backward: one dg buffer of every unit's gates), the K slices' partial
+    /// vectors (forward: h double-buffered, once in the grid regime; backward: one dg buffer of every unit's gates), the K slices' partial
     /// products of the block's rows): the model's figure without the per-block reserve the driver takes itself.
     /// </summary>
     public static long FusedSharedBytes(KernelPlan plan)
@@ -63,7 +63,8 @@ internal static class NativePlans
         long bt = plan.Constant("FR_BATCH_TILE"), st = plan.Constant("FR_SHARED_ROW_TILES"), p = plan.Constant("FR_BLOCKS_PER_HEAD");
         long element = dtype == 0 ? 4 : 2, kChunk = dtype == 0 ? 8 : 16;
         bool backward = plan.Request.Direction == PlanDirection.Backward;
-        long width = backward ? gates * dp : dp, rowsPerHead = backward ? dp : gates * dp, vectorBuffers = backward ? 1 : 2;
+        long width = backward ? gates * dp : dp, rowsPerHead = backward ? dp : gates * dp;
+        long vectorBuffers = backward || plan.Regime == FusedRegime.GridBarrier ? 1 : 2;
         return warps * st * (width / ks / kChunk) * 512 + vectorBuffers * hb * bt * width * element + ks * hb * (rowsPerHead / p) * bt * 4;
     }
 

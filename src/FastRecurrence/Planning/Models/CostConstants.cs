@@ -27,6 +27,13 @@ internal static class CostConstants
     /// <summary>Distributed-shared-memory / L2 bytes per SM per cycle for the h exchange.</summary>
     public const long ExchangeBytesPerSmCycle = 32;
 
+    /// <summary>
+    /// L2 bytes per SM per cycle for the fused forward's streamed R tiles. An assumption, not a measurement: an L2 read
+    /// rate of the order of 5 TB/s on an H100 is about 24 bytes per cycle for each of 132 SMs at 1.75 GHz. The device
+    /// script times the streamed plans (tools/device/rnn_check.py) so a GPU run can calibrate it.
+    /// </summary>
+    public const long StreamedBytesPerSmCycle = 24;
+
     /// <summary>Extra cycles per step of the backward's pointwise part (more gates, carried cell gradients).</summary>
     public const long BackwardPointwiseOverhead = 300;
 }

@@ -11,26 +11,35 @@ namespace FastRecurrence.Planning.Models;
 /// forward R, G * Dp rows (gates interleaved, Dp = D rounded up to 16, the mma tile edge) by Dp columns; backward R^T,
 /// Dp rows by G * Dp columns (kernels/rnn_backward.cu; decision 0017). P blocks split the rows of one head (whole
 /// units, all their gates); one block may hold Hb whole heads when P = 1. A block of W warps holds its rows as 16-row
-/// tiles: per warp, RT tiles in registers and ST tiles in shared memory. Large heads split K inside the block:
+/// tiles: per warp, RT tiles in registers and ST tiles in shared memory, and (forward, only when the model is built
+/// with streamed tiles: heads with no on-chip plan; decision 0023) GT tiles streamed from global memory, where they stay
+/// in L2, at every step. Large heads split K inside the block:
 /// W = Wr * Ks warps, where Ks warps share a row strip, each holding Width / Ks of its columns, and add their partial
-/// sums in shared memory; so Wr * (RT + ST) * 16 * P = Hb * RowsPerHead. Each block computes a batch tile of Bt
+/// sums in shared memory; so Wr * (RT + ST + GT) * 16 * P = Hb * RowsPerHead. Each block computes a batch tile of Bt
 /// sequences (mma N, multiples of 8; masked beyond B). Grid = (P, NH / Hb, ceil(B / Bt)).
 /// Resources per thread and per block (s = bytes per stored element):
 ///   registers = the calibrated estimate below (R fragments, per pointwise item its states and temporaries, the mma
 ///               B fragments) with a quarter in hand; it is also ptxas's cap (FR_MAX_REGISTERS)
 ///   shared    = Wr * ST * 16 * Width * s                     (R rows not in registers)
-///             + buffers * Hb * Width * Bt * s                (the vectors: h double-buffered forward, dg once backward)
+///             + buffers * Hb * Width * Bt * s                (the vectors: h double-buffered forward, once in the grid
+///                                                             regime; dg once backward)
 ///             + Ks * Hb * RowsPerHead / P * Bt * 4            (fp32 partial products, one set per K slice)
 ///             + reserved per block
 /// Regimes: single block (P = 1, no co-residency needed, extra blocks run in waves); cluster (2 &lt;= P &lt;= cluster
 /// size, sm_90+); grid barrier (P above the cluster size or no clusters; every block co-resident, one per SM).
-/// Cost per step (cycles) = waves * (matmul + shared-memory reads of R and the vectors + exchange + barrier).
+/// Cost per step (cycles) = waves * (matmul + shared-memory reads of R and the vectors + L2 reads of the streamed tiles
+/// + exchange + barrier). The streamed tiles of all blocks must fit in L2 with room to spare.
 /// </remarks>
 internal sealed class FusedRnnModel : IPlanModel
 {
     private const int MmaEdge = 16;
 
-    public FusedRnnModel(GpuSpec gpu, PlanRequest request, FusedRegime regime)
+    /// <param name="gpu">The GPU to size for.</param>
+    /// <param name="request">The problem (forward or backward).</param>
+    /// <param name="regime">The regime this model describes.</param>
+    /// <param name="streamedTiles">Allow R row tiles streamed from L2 (forward only): the planner's second pass, for heads
+    /// with no plan that keeps all of R on chip.</param>
+    public FusedRnnModel(GpuSpec gpu, PlanRequest request, FusedRegime regime, bool streamedTiles = false)
     {
         Gpu = gpu;
         Request = request;
@@ -65,11 +74,14 @@ internal sealed class FusedRnnModel : IPlanModel
         KSplit = m.NewVar("warps sharing a row strip (K split)", Domain.Set([1, 2, 4, 8, 16]));
         RegisterTiles = m.NewVar("R row tiles in registers per warp", Domain.Range(0, 64), ValueOrder.Descending);
         SharedTiles = m.NewVar("R row tiles in shared memory per warp", Domain.Range(0, 64));
+        bool forward = request.Direction == PlanDirection.Forward;
+        StreamedTilesAllowed = streamedTiles && forward;
+        StreamedTiles = m.NewVar("R row tiles streamed from L2 per warp", Domain.Range(0, StreamedTilesAllowed ? 64 : 0));
         IntVar p = BlocksPerHead, hb = HeadsPerBlock, bt = BatchTile, wr = RowWarps, ks = KSplit, rt = RegisterTiles, st = SharedTiles;
+        IntVar gt = StreamedTiles;
 
         Expr w = Warps = wr * ks;
-        Expr rowTilesPerWarp = rt + st;
-        bool forward = request.Direction == PlanDirection.Forward;
+        Expr rowTilesPerWarp = rt + st + gt;
         // The on-chip matrix of a head: forward R (rows = every unit's gates, columns = the units of h_{t-1}); backward
         // R^T (rows = units, columns = every unit's gates of dg_t: kernels/rnn_backward.cu).
         long rowsPerHead = forward ? gates * dp : dp;
@@ -111,6 +123,11 @@ internal sealed class FusedRnnModel : IPlanModel
             // used of 200), and still 32 with 4 registers more; decision 0021.
             if (request.Lengths)
                 estimate += LengthsRegisters + items;
+            // Streamed tiles (kernels/fr_rnn_tiles.cuh): the fragment words and their global addresses like the shared
+            // path's, and on tensor cores one accumulator set per batch chunk (4 words per 8 sequences), which lets
+            // each fragment be read once per step for the whole batch tile.
+            bool tensorCores = request.DataType != DataType.Float32 || UsesTf32;
+            estimate += Expr.Min(gt, 1) * StreamedPathRegisters + (tensorCores ? Expr.Min(gt, 1) * Expr.CeilDiv(bt, 2) : 0);
             // ptxas's schedule under the cap is not a sum of live values: in the sweep-wide gate, plans whose cap was
             // the bare estimate spilled in about 5% of variants, short by up to 30% (decision 0013). The cap keeps a
             // quarter in hand.
@@ -118,7 +135,8 @@ internal sealed class FusedRnnModel : IPlanModel
         }
         // Shared memory: R tiles, the vectors (forward: h double-buffered; backward: one dg buffer, the barrier after
         // the matmul guards it), the K slices' partial products of the block's rows.
-        long vectorBuffers = forward ? 2 : 1;
+        // The grid regime's forward reloads h_t after its first block barrier, so one buffer serves (kernels/rnn_forward.cu).
+        long vectorBuffers = forward && regime != FusedRegime.GridBarrier ? 2 : 1;
         SharedBytes = wr * st * (MmaEdge * width * s) + hb * bt * (vectorBuffers * width * s)
             + Expr.CeilDiv(ks * hb * (rowsPerHead * 4) * bt, p) + gpu.ReservedSharedMemoryPerBlock;
         BatchGroups = Expr.CeilDiv(request.Batch, bt);
@@ -161,6 +179,16 @@ internal sealed class FusedRnnModel : IPlanModel
             m.Require(TotalBlocks <= gpu.SmCount,
                 $"a grid barrier needs every block resident at once: blocks <= {gpu.SmCount} SMs of {gpu.Name}");
         }
+        // Streamed tiles, bytes per block and step: on tensor cores each fragment once; on the exact fp32 path once per
+        // batch chunk of 8 (kernels/fr_rnn_tiles.cuh). All blocks' streamed tiles stay in L2 only if they fit with room
+        // for the step's other traffic (Wx_t, y_t, h_t); beyond that they would come from DRAM at every step.
+        StreamedBytesPerBlock = wr * gt * (MmaEdge * width * s) * (request.DataType == DataType.Float32 && !UsesTf32 ? Expr.CeilDiv(bt, 8) : 1);
+        if (StreamedTilesAllowed)
+        {
+            long l2Budget = gpu.L2CacheBytes * StreamedL2Share / 8;
+            m.Require(StreamedBytesPerBlock * TotalBlocks <= l2Budget,
+                $"the streamed R tiles of all blocks fit in {StreamedL2Share}/8 of the {gpu.L2CacheBytes}-byte L2 of {gpu.Name} ({l2Budget} bytes)");
+        }
 
         // Objective: predicted cycles per step.
         long exchangeFixed = regime switch
@@ -174,9 +202,10 @@ internal sealed class FusedRnnModel : IPlanModel
         Expr math = Expr.CeilDiv(wr * rowTilesPerWarp * (MmaEdge * width) * bt, macRate);
         Expr sharedReads = Expr.CeilDiv(wr * st * (MmaEdge * width * s) + wr * hb * bt * (width * s) + ks * hb * bt * (rowsPerHead * 4), CostConstants.SharedBytesPerSmCycle);
         Expr exchange = regime == FusedRegime.SingleBlock ? 0 : Expr.CeilDiv(hb * bt * (width * s), CostConstants.ExchangeBytesPerSmCycle);
+        Expr streamedReads = Expr.CeilDiv(StreamedBytesPerBlock, CostConstants.StreamedBytesPerSmCycle);
         long backward = request.Direction == PlanDirection.Backward ? CostConstants.BackwardPointwiseOverhead : 0;
         Waves = Expr.CeilDiv(TotalBlocks, gpu.SmCount);
-        Cost = Waves * (math + sharedReads + exchange + (exchangeFixed + backward));
+        Cost = Waves * (math + sharedReads + streamedReads + exchange + (exchangeFixed + backward));
         m.Minimize(Cost);
     }
 
@@ -197,6 +226,21 @@ internal sealed class FusedRnnModel : IPlanModel
 
     /// <summary>Registers the FR_LENGTHS build's length check adds to the estimate besides one per item (before the quarter in hand).</summary>
     private const long LengthsRegisters = 4;
+
+    /// <summary>Registers of the streamed tiles' loop (fragment words, global addresses) before the quarter in hand.</summary>
+    private const long StreamedPathRegisters = 16;
+
+    /// <summary>Eighths of the L2 the streamed tiles of all blocks may fill (the rest: the step's other traffic).</summary>
+    private const long StreamedL2Share = 7;
+
+    /// <summary>The model allows streamed tiles (forward, the planner's second pass).</summary>
+    public bool StreamedTilesAllowed { get; }
+
+    /// <summary>R row tiles per warp read from global memory (L2) at every step (FR_STREAMED_ROW_TILES).</summary>
+    public IntVar StreamedTiles { get; }
+
+    /// <summary>Bytes of R a block reads from L2 per step for its streamed tiles.</summary>
+    public Expr StreamedBytesPerBlock { get; }
 
     /// <summary>Float32 storage multiplied on tensor cores in tf32 (FR_TF32 = 1).</summary>
     public bool UsesTf32 { get; }
@@ -230,6 +274,9 @@ internal sealed class FusedRnnModel : IPlanModel
         constants["FR_SHARED_ROW_TILES"] = solution[SharedTiles];
         constants["FR_REGIME"] = (int)Regime;
         constants["FR_TF32"] = UsesTf32 ? 1 : 0;
+        // Only plans that stream carry it (the kernels default it to 0), so every on-chip plan keeps its constants.
+        if (solution[StreamedTiles] > 0)
+            constants["FR_STREAMED_ROW_TILES"] = solution[StreamedTiles];
         if (Request.Lengths)
             constants["FR_LENGTHS"] = 1;
         // The prediction is also ptxas's cap (--maxrregcount; decision 0013): the register file and occupancy were
@@ -251,6 +298,7 @@ internal sealed class FusedRnnModel : IPlanModel
         values[RowWarps.Index] = plan.Constant("FR_WARPS") / plan.Constant("FR_K_SPLIT");
         values[RegisterTiles.Index] = plan.Constant("FR_REGISTER_ROW_TILES");
         values[SharedTiles.Index] = plan.Constant("FR_SHARED_ROW_TILES");
+        values[StreamedTiles.Index] = plan.Constants.TryGetValue("FR_STREAMED_ROW_TILES", out var streamed) ? streamed : 0;
         return values;
     }
 
