@@ -141,6 +141,35 @@ struct TileMatmul {
         }
     }
 
+    /* exact fp32: the 4 lanes of a row hold disjoint columns of the 16 partial sums; sum them, then keep this lane's two
+     * vectors in the C-fragment layout */
+    FR_DEVICE_INLINE static void reduce_exact(float partial[16], float acc[4], int t4)
+    {
+#pragma unroll
+        for (int i = 0; i < 16; ++i) {
+            partial[i] += fr_shfl_xor(partial[i], 1);
+            partial[i] += fr_shfl_xor(partial[i], 2);
+        }
+#pragma unroll
+        for (int n = 0; n < 8; ++n) {
+            if ((n >> 1) == t4) {
+                acc[n & 1] = partial[n];
+                acc[2 + (n & 1)] = partial[8 + n];
+            }
+        }
+    }
+
+    /* one 16 x 8 product (C-fragment layout) into pre[slice][row0 + ...][nc * 8 + ...] */
+    FR_DEVICE_INLINE static void store(float* pre, int slice, int row0, int nc, int lane, const float acc[4])
+    {
+        const int g = lane >> 2, t4 = lane & 3;
+        float* out = pre + ((long long)slice * Rows + row0) * Bt + nc * 8 + 2 * t4;
+        out[g * Bt] = acc[0];
+        out[g * Bt + 1] = acc[1];
+        out[(g + 8) * Bt] = acc[2];
+        out[(g + 8) * Bt + 1] = acc[3];
+    }
+
     /* pre[slice][row][sequence] = this warp's rows times the vectors over its K slice; streamed(tile, kc, words) gives
      * the 4 words of a streamed tile's fragment (tile >= RT + ST) from global memory */
     template <class Streamed>
@@ -149,36 +178,11 @@ struct TileMatmul {
     {
         const int strip = warp / Ks, slice = warp % Ks;
         const int g = lane >> 2, t4 = lane & 3;
+        /* on-chip tiles: unrolled, so the register tiles' fragment array is indexed by constants */
 #pragma unroll
-        for (int tile = 0; tile < TilesPerWarp; ++tile) {
+        for (int tile = 0; tile < RT + ST; ++tile) {
             const int row0 = (strip * TilesPerWarp + tile) * 16;
             const int group = row0 / RowsPerVector;
-            if ((Half || Tf32) && tile >= RT + ST) {
-                /* a streamed tile on tensor cores: each fragment is read from global memory once per step and
-                 * multiplies every batch chunk (accumulators for all of them), so the bytes streamed do not grow
-                 * with the batch tile; rolled over K like the shared tiles */
-                float acc[NChunks][4];
-#pragma unroll
-                for (int nc = 0; nc < NChunks; ++nc) acc[nc][0] = acc[nc][1] = acc[nc][2] = acc[nc][3] = 0.0f;
-                float unused[16]; /* the exact path's partial sums; multiply does not touch them on tensor cores */
-                const S* v_slice = v + (long long)group * Bt * Width + slice * KSlice;
-#pragma unroll 2
-                for (int kc = 0; kc < KChunks; ++kc) {
-                    unsigned w[4];
-                    streamed(tile, kc, w);
-#pragma unroll
-                    for (int nc = 0; nc < NChunks; ++nc) multiply(w, v_slice + (long long)nc * 8 * Width + kc * KChunk, lane, acc[nc], unused);
-                }
-#pragma unroll
-                for (int nc = 0; nc < NChunks; ++nc) {
-                    float* out = pre + ((long long)slice * Rows + row0) * Bt + nc * 8 + 2 * t4;
-                    out[g * Bt] = acc[nc][0];
-                    out[g * Bt + 1] = acc[nc][1];
-                    out[(g + 8) * Bt] = acc[nc][2];
-                    out[(g + 8) * Bt + 1] = acc[nc][3];
-                }
-                continue;
-            }
             for (int nc = 0; nc < NChunks; ++nc) {
                 float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
                 float partial[16];
@@ -189,7 +193,7 @@ struct TileMatmul {
                     /* register tiles: fully unrolled, so the fragment array is indexed by constants */
 #pragma unroll
                     for (int kc = 0; kc < KChunks; ++kc) multiply(r_reg[tile < RT ? tile : 0][kc], v_chunks + kc * KChunk, lane, acc, partial);
-                } else if (tile < RT + ST) {
+                } else {
                     /* shared-memory tiles: a rolled loop, so ptxas does not hoist every chunk's loads and addresses
                      * into registers at once (which spilled for long K slices) */
                     const unsigned* src = r_shared + (((long long)warp * (ST > 0 ? ST : 1) + (tile - RT)) * KChunks * FR_WARP_SIZE + lane) * 4;
@@ -200,19 +204,11 @@ struct TileMatmul {
                         for (int i = 0; i < 4; ++i) w[i] = src[(long long)kc * FR_WARP_SIZE * 4 + i];
                         multiply(w, v_chunks + kc * KChunk, lane, acc, partial);
                     }
-                } else {
-                    /* a streamed tile on the exact fp32 path (the tensor-core paths took the branch above): each batch
-                     * chunk reads the fragments again, since its 16 partial sums per chunk would not fit in registers
-                     * for all chunks at once; the planner counts the bytes once per batch chunk */
-#pragma unroll 2
-                    for (int kc = 0; kc < KChunks; ++kc) {
-                        unsigned w[4];
-                        streamed(tile, kc, w);
-                        multiply(w, v_chunks + kc * KChunk, lane, acc, partial);
-                    }
                 }
                 if (!Half && !Tf32) {
-                    /* the 4 lanes of a row hold disjoint columns: sum them, then keep this lane's two vectors */
+                    /* the 4 lanes of a row hold disjoint columns: sum them, then keep this lane's two vectors (the same
+                     * as reduce_exact; written out here so the on-chip plans compile exactly as gated before streamed
+                     * tiles existed) */
 #pragma unroll
                     for (int i = 0; i < 16; ++i) {
                         partial[i] += fr_shfl_xor(partial[i], 1);
@@ -231,6 +227,49 @@ struct TileMatmul {
                 out[g * Bt + 1] = acc[1];
                 out[(g + 8) * Bt] = acc[2];
                 out[(g + 8) * Bt + 1] = acc[3];
+            }
+        }
+        /* streamed tiles: a rolled loop over the tiles too (unrolled, ptxas hoisted the addresses of many streamed
+         * tiles and spilled: sm_89 tf32, 16 streamed tiles), and over K like the shared tiles */
+#pragma unroll 1
+        for (int tile = RT + ST; tile < TilesPerWarp; ++tile) {
+            const int row0 = (strip * TilesPerWarp + tile) * 16;
+            const int group = row0 / RowsPerVector;
+            if (Half || Tf32) {
+                /* on tensor cores each fragment is read from global memory once per step and multiplies every batch
+                 * chunk (accumulators for all of them), so the bytes streamed do not grow with the batch tile */
+                float acc[NChunks][4];
+#pragma unroll
+                for (int nc = 0; nc < NChunks; ++nc) acc[nc][0] = acc[nc][1] = acc[nc][2] = acc[nc][3] = 0.0f;
+                float unused[16]; /* the exact path's partial sums; multiply does not touch them on tensor cores */
+                const S* v_slice = v + (long long)group * Bt * Width + slice * KSlice;
+#pragma unroll 2
+                for (int kc = 0; kc < KChunks; ++kc) {
+                    unsigned w[4];
+                    streamed(tile, kc, w);
+#pragma unroll
+                    for (int nc = 0; nc < NChunks; ++nc) multiply(w, v_slice + (long long)nc * 8 * Width + kc * KChunk, lane, acc[nc], unused);
+                }
+#pragma unroll
+                for (int nc = 0; nc < NChunks; ++nc) store(pre, slice, row0, nc, lane, acc[nc]);
+            } else {
+                /* exact fp32: each batch chunk reads the fragments again, since its 16 partial sums per chunk would
+                 * not fit in registers for all chunks at once; the planner counts the bytes once per batch chunk */
+                for (int nc = 0; nc < NChunks; ++nc) {
+                    float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+                    float partial[16];
+#pragma unroll
+                    for (int i = 0; i < 16; ++i) partial[i] = 0.0f;
+                    const S* v_chunks = v + ((long long)group * Bt + nc * 8) * Width + slice * KSlice;
+#pragma unroll 2
+                    for (int kc = 0; kc < KChunks; ++kc) {
+                        unsigned w[4];
+                        streamed(tile, kc, w);
+                        multiply(w, v_chunks + kc * KChunk, lane, acc, partial);
+                    }
+                    reduce_exact(partial, acc, t4);
+                    store(pre, slice, row0, nc, lane, acc);
+                }
             }
         }
     }

@@ -138,7 +138,8 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     const fr_dim3 cluster = {p.regime == kCluster ? static_cast<unsigned>(p.blocks_per_head) : 1u, 1u, 1u};
     const uint32_t shared_bytes = p.alternating()
         ? static_cast<uint32_t>(long(p.tile_m + p.tile_n) * p.tile_k * long(e))
-        : static_cast<uint32_t>(long(p.warps) * p.shared_tiles * kchunks * 512 + 2L * p.heads_per_block * p.batch_tile * dp * long(e) +
+        : static_cast<uint32_t>(long(p.warps) * p.shared_tiles * kchunks * 512 +
+                                (p.regime == kGridBarrier ? 1L : 2L) * p.heads_per_block * p.batch_tile * dp * long(e) +
                                 long(p.k_split) * rows * p.batch_tile * 4);
     if (std::string(source) == "rnn_forward") {
         // the C ABI operation: validation, plan checks, module cache, launch

@@ -64,8 +64,9 @@ internal static class IndependentPlanChecker
                 // The block's on-chip share of R must fit the registers and shared memory the plan itself reserves; the
                 // streamed rest, of all blocks, must fit in the L2.
                 long rBytesPerBlock = hb * gates * dp * dp * s / p * (rt + st) / (rt + st + gt);
-                long streamedBytes = plan.Grid.Volume * (w / ks) * gt * 16 * width * s * (r.DataType == DataType.Float32 && r.Precision != MatmulPrecision.Tf32 ? bt / 8 : 1);
-                Require(streamedBytes <= gpu.L2CacheBytes, $"the streamed R tiles of all blocks ({streamedBytes} bytes) fit in the L2 ({gpu.L2CacheBytes} bytes)");
+                // (the blocks of every batch tile, grid z, read the same tiles)
+                long streamedBytes = plan.Grid.X * plan.Grid.Y * (w / ks) * gt * 16 * width * s;
+                Require(streamedBytes <= gpu.L2CacheBytes, $"the streamed R tiles of every head ({streamedBytes} bytes) fit in the L2 ({gpu.L2CacheBytes} bytes)");
                 long onChip = plan.PredictedRegisters * threads * 4 + plan.SharedMemoryBytes;
                 Require(rBytesPerBlock <= onChip, $"the block's R ({rBytesPerBlock} bytes) fits its registers and shared memory ({onChip} bytes)");
                 Require(w / ks * st * 16 * width * s <= plan.SharedMemoryBytes, "shared memory reserves the R rows kept there");

@@ -70,8 +70,9 @@ public sealed class PlannerTests
             Assert.That(plan.Regime, Is.EqualTo(FusedRegime.GridBarrier));
             Assert.That(gt, Is.GreaterThan(0), "R (52 MB) is more than the blocks can hold on chip");
             Assert.That(rt + st, Is.GreaterThan(0), "what fits stays on chip");
-            // every block streams the same share, and all of it fits in 7/8 of the 50 MB L2
-            Assert.That(plan.Grid.Volume * rowWarps * gt * 16 * 2560 * 2, Is.LessThanOrEqualTo(H100.L2CacheBytes * 7 / 8));
+            // every block of the head streams its own share, and all of it fits in 7/8 of the 50 MB L2
+            Assert.That(plan.Grid.X * rowWarps * gt * 16 * 2560 * 2, Is.LessThanOrEqualTo(H100.L2CacheBytes * 7 / 8));
+            Assert.That(plan.Grid.Z, Is.EqualTo(1), "B 16 in one batch tile: one copy of the on-chip share");
             Assert.That(plan.Rationale, Has.Some.Contains("(R tiles streamed from L2): feasible"));
             Assert.That(Planner.Check(H100, plan), Is.Empty);
             Assert.That(IndependentPlanChecker.Check(H100, plan), Is.Empty);

@@ -179,15 +179,22 @@ internal sealed class FusedRnnModel : IPlanModel
             m.Require(TotalBlocks <= gpu.SmCount,
                 $"a grid barrier needs every block resident at once: blocks <= {gpu.SmCount} SMs of {gpu.Name}");
         }
-        // Streamed tiles, bytes per block and step: on tensor cores each fragment once; on the exact fp32 path once per
-        // batch chunk of 8 (kernels/fr_rnn_tiles.cuh). All blocks' streamed tiles stay in L2 only if they fit with room
-        // for the step's other traffic (Wx_t, y_t, h_t); beyond that they would come from DRAM at every step.
+        // Streamed tiles, bytes a block reads per step: on tensor cores each fragment once; on the exact fp32 path once
+        // per batch chunk of 8 (kernels/fr_rnn_tiles.cuh). They stay in L2 only if the distinct tiles fit with room for
+        // the step's other traffic (Wx_t, y_t, h_t); beyond that they would come from DRAM at every step. Distinct: the
+        // blocks of every batch tile of a head read the same tiles, and the exact path's re-reads add traffic, not bytes.
         StreamedBytesPerBlock = wr * gt * (MmaEdge * width * s) * (request.DataType == DataType.Float32 && !UsesTf32 ? Expr.CeilDiv(bt, 8) : 1);
         if (StreamedTilesAllowed)
         {
             long l2Budget = gpu.L2CacheBytes * StreamedL2Share / 8;
-            m.Require(StreamedBytesPerBlock * TotalBlocks <= l2Budget,
-                $"the streamed R tiles of all blocks fit in {StreamedL2Share}/8 of the {gpu.L2CacheBytes}-byte L2 of {gpu.Name} ({l2Budget} bytes)");
+            m.Require(p * HeadGroups * wr * gt * (MmaEdge * width * s) <= l2Budget,
+                $"the streamed R tiles of every head fit in {StreamedL2Share}/8 of the {gpu.L2CacheBytes}-byte L2 of {gpu.Name} ({l2Budget} bytes)");
+            // Every batch tile's blocks read their tiles again, so a large batch multiplies the traffic. A streamed plan
+            // must read no more of R per step than the alternating fallback's one matmul does (all of R once): then it
+            // only saves (the fallback's two launches per step), whatever the unmeasured L2 rate turns out to be.
+            long recurrentBytes = request.Heads * rowsPerHead * width * s;
+            m.Require(StreamedBytesPerBlock * TotalBlocks <= recurrentBytes,
+                $"the streamed R tiles read per step by all blocks <= R of every head ({recurrentBytes} bytes, what the alternating fallback reads per step)");
         }
 
         // Objective: predicted cycles per step.
@@ -200,7 +207,12 @@ internal sealed class FusedRnnModel : IPlanModel
         long macRate = UsesTf32 ? CostConstants.TensorMacsPerSmCycle / 2
             : request.DataType == DataType.Float32 ? CostConstants.FmaPerSmCycle : CostConstants.TensorMacsPerSmCycle;
         Expr math = Expr.CeilDiv(wr * rowTilesPerWarp * (MmaEdge * width) * bt, macRate);
-        Expr sharedReads = Expr.CeilDiv(wr * st * (MmaEdge * width * s) + wr * hb * bt * (width * s) + ks * hb * bt * (rowsPerHead * 4), CostConstants.SharedBytesPerSmCycle);
+        // The K slices' partial sums a block reads back: Ks * (its rows) * Bt * 4 bytes. The on-chip pass still counts the
+        // rows of a whole head (not / P), which overprices split heads with a K split; correcting it re-ranks about 3000
+        // of the gated on-chip plans, so it waits for a GPU run to rank them (docs/PERFORMANCE.md). The streamed pass,
+        // new, counts the block's rows.
+        Expr partialSums = StreamedTilesAllowed ? Expr.CeilDiv(ks * hb * (rowsPerHead * 4) * bt, p) : ks * hb * bt * (rowsPerHead * 4);
+        Expr sharedReads = Expr.CeilDiv(wr * st * (MmaEdge * width * s) + wr * hb * bt * (width * s) + partialSums, CostConstants.SharedBytesPerSmCycle);
         Expr exchange = regime == FusedRegime.SingleBlock ? 0 : Expr.CeilDiv(hb * bt * (width * s), CostConstants.ExchangeBytesPerSmCycle);
         Expr streamedReads = Expr.CeilDiv(StreamedBytesPerBlock, CostConstants.StreamedBytesPerSmCycle);
         long backward = request.Direction == PlanDirection.Backward ? CostConstants.BackwardPointwiseOverhead : 0;
@@ -274,8 +286,9 @@ internal sealed class FusedRnnModel : IPlanModel
         constants["FR_SHARED_ROW_TILES"] = solution[SharedTiles];
         constants["FR_REGIME"] = (int)Regime;
         constants["FR_TF32"] = UsesTf32 ? 1 : 0;
-        // Only plans that stream carry it (the kernels default it to 0), so every on-chip plan keeps its constants.
-        if (solution[StreamedTiles] > 0)
+        // Only plans of the streaming model carry it (the kernels default it to 0), so every on-chip plan keeps its
+        // constants; the planner's streamed pass only finds plans that stream (one with none would have come first).
+        if (StreamedTilesAllowed)
             constants["FR_STREAMED_ROW_TILES"] = solution[StreamedTiles];
         if (Request.Lengths)
             constants["FR_LENGTHS"] = 1;
