@@ -191,7 +191,7 @@ internal sealed class FusedRnnModel : IPlanModel
                 $"the streamed R tiles of every head fit in {StreamedL2Share}/8 of the {gpu.L2CacheBytes}-byte L2 of {gpu.Name} ({l2Budget} bytes)");
             // Every batch tile's blocks read their tiles again, so a large batch multiplies the traffic. A streamed plan
             // must read no more of R per step than the alternating fallback's one matmul does (all of R once): then it
-            // only saves (the fallback's two launches per step), whatever the unmeasured L2 rate turns out to be.
+            // moves no more bytes and saves the fallback's two launches per step, whatever the unmeasured L2 rate is.
             long recurrentBytes = request.Heads * rowsPerHead * width * s;
             m.Require(StreamedBytesPerBlock * TotalBlocks <= recurrentBytes,
                 $"the streamed R tiles read per step by all blocks <= R of every head ({recurrentBytes} bytes, what the alternating fallback reads per step)");
