@@ -195,6 +195,17 @@ internal static unsafe partial class FastRecurrenceNative
         FrTensor* dLastStates, FrTensor* dwx, FrTensor* dr, FrTensor* dbias, FrTensor* dInitialStates, int* lengths,
         void* stream);
 
+    /// <summary>fr_status fr_rnn_packed_recurrent_size(const fr_plan* plan, int64_t* elements).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_rnn_packed_recurrent_size")]
+    public static partial FrStatus FrRnnPackedRecurrentSize(FrPlan* plan, long* elements);
+
+    /// <summary>
+    /// fr_status fr_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const fr_tensor* r, const fr_tensor* packed,
+    /// void* stream).
+    /// </summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_rnn_pack_recurrent")]
+    public static partial FrStatus FrRnnPackRecurrent(FrContextHandle context, FrPlan* plan, FrTensor* r, FrTensor* packed, void* stream);
+
     /// <summary>
     /// fr_status fr_linear(fr_context context, const fr_tensor* x, const fr_tensor* w, const fr_tensor* y,
     /// int allow_cublas, int* used_cublas, void* stream).
