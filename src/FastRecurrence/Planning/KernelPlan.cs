@@ -64,6 +64,12 @@ public sealed class KernelPlan : IEquatable<KernelPlan>
     public long Constant(string name) =>
         Constants.TryGetValue(name, out var value) ? value : throw new KeyNotFoundException($"name: the plan has no constant '{name}'; it has {string.Join(", ", Constants.Keys)}.");
 
+    /// <summary>
+    /// An optional constant: its value, or <paramref name="absent"/> when the plan does not name it (the kernel's own
+    /// default for a define it reads with #ifndef, such as FR_STREAMED_ROW_TILES = 0).
+    /// </summary>
+    public long Constant(string name, long absent) => Constants.TryGetValue(name, out var value) ? value : absent;
+
     /// <summary>The constants as NVRTC / compiler options: -DFR_NAME=value.</summary>
     public IReadOnlyList<string> Defines() =>
         Constants.Select(kv => string.Create(CultureInfo.InvariantCulture, $"-D{kv.Key}={kv.Value}")).ToArray();

@@ -175,7 +175,7 @@ internal static class CompileCommand
                         row.Index, v.Regime, v.Plans[0].Request.Cell, v.DataType, Constant(v, "FR_HEAD_SIZE"), Constant(v, "FR_HEADS"),
                         Constant(v, "FR_HEADS_PER_BLOCK"), Constant(v, "FR_BLOCKS_PER_HEAD"), Constant(v, "FR_WARPS"), Constant(v, "FR_K_SPLIT"),
                         Constant(v, "FR_BATCH_TILE"), Constant(v, "FR_REGISTER_ROW_TILES"), Constant(v, "FR_SHARED_ROW_TILES"),
-                        v.Constants.TryGetValue("FR_STREAMED_ROW_TILES", out var streamed) ? streamed : 0, Registers(row), v.PredictedRegisters, v.SharedMemoryBytes, Spills(row), Milliseconds(row), Cache(row), Status(row)));
+                        v.Constant("FR_STREAMED_ROW_TILES") ?? 0, Registers(row), v.PredictedRegisters, v.SharedMemoryBytes, Spills(row), Milliseconds(row), Cache(row), Status(row)));
                 }
                 stdout.WriteLine("RT / ST / GT: R row tiles per warp in registers, in shared memory, and streamed from L2 at every step (decision 0023).");
             }

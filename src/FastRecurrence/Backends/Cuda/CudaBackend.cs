@@ -59,8 +59,8 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         _probe.Value.Device is not null ? BackendAvailability.Available(_probe.Value.Reason) : BackendAvailability.Missing(_probe.Value.Reason);
 
     /// <summary>
-    /// The forward and the backward run every plan the planner picks (fused: single block, cluster, grid barrier; or the
-    /// alternating fallback for heads too large for the chip) in float32 and float16.
+    /// The forward and the backward run every plan the planner picks (fused: single block, cluster, grid barrier, with R
+    /// tiles streamed from L2 beyond the chip; or the alternating fallback) in float32 and float16.
     /// </summary>
     public string? WhyUnsupported(RecurrentProblem problem)
     {
@@ -105,7 +105,8 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         using var y = device.Allocate<T>(problem.YLength);
         using var all = outputs.AllStates.IsEmpty ? null : device.Allocate<T>(problem.AllStatesLength);
         using var last = outputs.LastStates.IsEmpty ? null : device.Allocate<T>(problem.StatesLength);
-        RnnLaunch.Forward(device, plan, problem, wx, r, bias, initial, y, all, last, lengths);
+        using var packed = RnnLaunch.PackIfStreamed(device, plan, problem, r);
+        RnnLaunch.Forward(device, plan, problem, wx, packed ?? r, bias, initial, y, all, last, lengths, rPacked: packed is not null);
         device.Download(y, outputs.Y);
         if (all is not null) device.Download(all, outputs.AllStates);
         if (last is not null) device.Download(last, outputs.LastStates);
@@ -133,7 +134,8 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         using var lengths = UploadLengths(device, problem, inputs.Lengths);
         using var y = device.Allocate<T>(problem.YLength);
         using var reserve = device.Allocate<float>(checked((int)RnnLaunch.ReserveElements(problem)));
-        RnnLaunch.ForwardTraining(device, forwardPlan, problem, wx, r, bias, initial, y, null, reserve, lengths);
+        using (var packed = RnnLaunch.PackIfStreamed(device, forwardPlan, problem, r))
+            RnnLaunch.ForwardTraining(device, forwardPlan, problem, wx, packed ?? r, bias, initial, y, null, reserve, lengths, rPacked: packed is not null);
 
         using var dy = device.Upload(outputGradients.DY);
         using var dLast = outputGradients.DLastStates.IsEmpty ? null : device.Upload(outputGradients.DLastStates);

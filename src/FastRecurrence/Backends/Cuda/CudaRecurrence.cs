@@ -8,9 +8,11 @@ namespace FastRecurrence.Backends.Cuda;
 /// semantics), or null when every sequence is T long. Its size is checked, its values are not: they stay on the device
 /// (reading them back would cost a copy and a synchronisation per call). A value outside 1..T touches no memory outside
 /// the buffers (the kernels only compare a step with it) but is not a meaningful sequence.
+/// <see cref="PackedR"/>: R packed once by <see cref="CudaRecurrence.PackRecurrent{T}"/> (for a forward with the same plan),
+/// which the forward reads instead of <see cref="R"/>; the backward always reads <see cref="R"/>.
 /// </summary>
 public sealed record DeviceRecurrentInputs<T>(DeviceBuffer<T> Wx, DeviceBuffer<T> R, DeviceBuffer<T> Bias, DeviceBuffer<T>? InitialStates = null,
-    DeviceBuffer<int>? Lengths = null)
+    DeviceBuffer<int>? Lengths = null, PackedRecurrent<T>? PackedR = null)
     where T : unmanaged;
 
 /// <summary>The gradients a <see cref="CudaRecurrence"/> backward writes (or adds to), in device buffers.</summary>
@@ -26,7 +28,9 @@ public sealed record DeviceRecurrentGradients<T>(DeviceBuffer<T> DWx, DeviceBuff
 /// the passes, <see cref="StatesReserveLength"/>, the states only, from which the backward recomputes the gate products
 /// in one parallel product into scratch of its own); <see cref="Backward{T}"/> reads it and writes the gradients,
 /// or adds them to the buffers' values with <see cref="RecurrentBackwardOptions.Accumulate"/>. The plans come from
-/// the planner for the device (fused, or the alternating fallback for heads too large for the chip).
+/// the planner for the device (fused, or the alternating fallback for heads too large for the chip). A forward plan
+/// that streams R tiles from L2 (heads beyond the chip) reads R packed in its layout: the forward packs R per call
+/// into scratch, or reads <see cref="PackRecurrent{T}"/>'s copy when the inputs carry one (decision 0024).
 /// Element types: float (Float32), Half (Float16), ushort (BFloat16, the raw bits).
 /// </summary>
 public sealed class CudaRecurrence
@@ -53,6 +57,16 @@ public sealed class CudaRecurrence
     /// NotSupportedException (with the planner's reason) when no plan fits.
     /// </summary>
     public static CudaRecurrence Create(RecurrentProblem problem, string backend = CudaBackend.BackendName)
+    {
+        ArgumentNullException.ThrowIfNull(backend);
+        return Create(problem, RecurrenceBackends.Get(backend));
+    }
+
+    /// <summary>
+    /// <see cref="Create(RecurrentProblem, string)"/> on a backend object: a registered cuda backend, or one of
+    /// <see cref="CudaEmulation.CreateBackend"/> (the emulator planning for another GPU, or in a random thread order).
+    /// </summary>
+    public static CudaRecurrence Create(RecurrentProblem problem, IRecurrenceBackend backend)
     {
         ArgumentNullException.ThrowIfNull(problem);
         var (name, device) = DeviceBufferRules.RequireDevice(backend, problem.DataType, problem);
@@ -86,6 +100,38 @@ public sealed class CudaRecurrence
         Allocate<float>(checked((int)(recompute ? StatesReserveLength : ReserveLength)));
 
     /// <summary>
+    /// Whether the forward of calls with (<paramref name="lengths"/>) or without per-sequence lengths runs a fused plan,
+    /// whose R <see cref="PackRecurrent{T}"/> can pack; false for the alternating fallback, which reads R as given.
+    /// </summary>
+    public bool CanPackRecurrent(bool lengths = false) =>
+        _device.RequireRecurrentPlan(Problem, PlanDirection.Forward, lengths).Request.Family == KernelFamily.Fused;
+
+    /// <summary>
+    /// R [G, NH, D, D] packed in the layout of the forward plan of calls with (<paramref name="lengths"/>) or without
+    /// per-sequence lengths, for <see cref="DeviceRecurrentInputs{T}.PackedR"/>: for callers whose R stays the same across
+    /// calls. Throws NotSupportedException when that plan is the alternating fallback (<see cref="CanPackRecurrent"/>).
+    /// </summary>
+    public PackedRecurrent<T> PackRecurrent<T>(DeviceBuffer<T> r, bool lengths = false) where T : unmanaged
+    {
+        CheckElementType<T>();
+        Check(r, Problem.RLength, nameof(r));
+        var plan = _device.RequireRecurrentPlan(Problem, PlanDirection.Forward, lengths);
+        if (plan.Request.Family != KernelFamily.Fused)
+            throw new NotSupportedException($"r: the forward of {Problem}{(lengths ? " with lengths" : "")} on {_device.Spec.Name} runs the alternating fallback, which reads R as [G, NH, D, D] (it has no packed layout); pass R itself.");
+        var buffer = Allocate<T>(checked((int)RnnLaunch.PackedRecurrentElements(plan)));
+        try
+        {
+            RnnLaunch.PackRecurrent(_device, plan, Problem, r.Memory, buffer.Memory);
+            return new PackedRecurrent<T>(plan, lengths, buffer);
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// The forward: y [B, T, NH, D] and optionally the last states; with <paramref name="reserve"/>, the training forward
     /// that also fills it for <see cref="Backward{T}"/>.
     /// </summary>
@@ -97,15 +143,29 @@ public sealed class CudaRecurrence
         CheckInputs(inputs);
         Check(y, Problem.YLength, nameof(y));
         if (lastStates is not null) Check(lastStates, Problem.StatesLength, nameof(lastStates));
+        if (reserve is not null) CheckReserve(reserve);
+        var plan = PlanFor(PlanDirection.Forward, inputs);
+        if (inputs.PackedR is { } given) CheckPacked(given, plan, inputs.Lengths is not null);
+        using var packedHere = inputs.PackedR is null ? RnnLaunch.PackIfStreamed(_device, plan, Problem, inputs.R.Memory) : null;
+        var r = inputs.PackedR?.Buffer.Memory ?? packedHere ?? inputs.R.Memory;
+        var rPacked = inputs.PackedR is not null || packedHere is not null;
         if (reserve is null)
-        {
-            RnnLaunch.Forward(_device, PlanFor(PlanDirection.Forward, inputs), Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
-                inputs.InitialStates?.Memory, y.Memory, null, lastStates?.Memory, inputs.Lengths?.Memory);
-            return;
-        }
-        CheckReserve(reserve);
-        RnnLaunch.ForwardTraining(_device, PlanFor(PlanDirection.Forward, inputs), Problem, inputs.Wx.Memory, inputs.R.Memory, inputs.Bias.Memory,
-            inputs.InitialStates?.Memory, y.Memory, lastStates?.Memory, reserve.Memory, inputs.Lengths?.Memory);
+            RnnLaunch.Forward(_device, plan, Problem, inputs.Wx.Memory, r, inputs.Bias.Memory, inputs.InitialStates?.Memory, y.Memory, null,
+                lastStates?.Memory, inputs.Lengths?.Memory, rPacked);
+        else
+            RnnLaunch.ForwardTraining(_device, plan, Problem, inputs.Wx.Memory, r, inputs.Bias.Memory, inputs.InitialStates?.Memory, y.Memory,
+                lastStates?.Memory, reserve.Memory, inputs.Lengths?.Memory, rPacked);
+    }
+
+    /// <summary>Refuses a packed R of another device, a disposed one, or one packed for another plan than the call's.</summary>
+    private void CheckPacked<T>(PackedRecurrent<T> packed, KernelPlan plan, bool lengths) where T : unmanaged
+    {
+        Check(packed.Buffer, packed.Length, "inputs.PackedR");
+        if (packed.Plan.Equals(plan)) return;
+        var why = packed.ForLengths != lengths
+            ? $"it was packed for calls {(packed.ForLengths ? "with" : "without")} lengths and this call has {(lengths ? "lengths" : "none")} (PackRecurrent(r, lengths: {(lengths ? "true" : "false")}))"
+            : "it was packed for another plan (another problem or device)";
+        throw new ArgumentException($"inputs.PackedR: not in the layout of this forward's plan for {Problem}: {why}.", "inputs");
     }
 
     /// <summary>

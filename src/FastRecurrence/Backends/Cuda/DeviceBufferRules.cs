@@ -14,10 +14,20 @@ internal static class DeviceBufferRules
     /// </summary>
     public static (string Backend, CudaDevice Device) RequireDevice(string backend, DataType dataType, object problem)
     {
+        ArgumentNullException.ThrowIfNull(backend);
+        return RequireDevice(RecurrenceBackends.Get(backend), dataType, problem);
+    }
+
+    /// <summary>
+    /// <see cref="RequireDevice(string, DataType, object)"/> for a backend object: a registered one, or one of
+    /// <see cref="CudaEmulation.CreateBackend"/> (another GPU's limits, a random thread order).
+    /// </summary>
+    public static (string Backend, CudaDevice Device) RequireDevice(IRecurrenceBackend backend, DataType dataType, object problem)
+    {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(backend);
-        if (RecurrenceBackends.Get(backend) is not CudaBackend cuda)
-            throw new ArgumentException($"backend: expected a cuda backend ({CudaBackend.BackendName} or {CudaBackend.EmulatedName}), got '{backend}'.", nameof(backend));
+        if (backend is not CudaBackend cuda)
+            throw new ArgumentException($"backend: expected a cuda backend ({CudaBackend.BackendName}, {CudaBackend.EmulatedName} or one of CudaEmulation.CreateBackend), got '{backend.Name}'.", nameof(backend));
         if (dataType == DataType.Float64)
             throw new NotSupportedException($"problem: the CUDA kernels store fp32, bf16 or fp16; {problem} runs on the reference backend.");
         return (cuda.Name, cuda.RequireDevice());

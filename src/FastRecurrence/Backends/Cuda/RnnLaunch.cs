@@ -5,17 +5,75 @@ namespace FastRecurrence.Backends.Cuda;
 
 /// <summary>
 /// fr_rnn_forward, fr_rnn_forward_training and fr_rnn_backward on contiguous device tensors in the layouts of <see cref="RecurrentInputs{T}"/>: wx [B, T, G, NH, D],
-/// r [G, NH, D, D], bias [Gb, NH, D], states [S, B, NH, D], y [B, T, NH, D], all states [S, B, T, NH, D]; the legacy
+/// r [G, NH, D, D] (or, for the forward, packed in the plan's layout), bias [Gb, NH, D], states [S, B, NH, D], y [B, T, NH, D], all states [S, B, T, NH, D]; the legacy
 /// default stream, synchronised after the launch so a kernel fault surfaces here with the call's name. lengths: optional
 /// device int32 [B], each sequence's length (1..T, checked by the caller: the library does not read device values),
 /// masked inside the kernels; null when every sequence is T long.
 /// </summary>
 internal static unsafe class RnnLaunch
 {
+    /// <summary>
+    /// The plain forward. <paramref name="rPacked"/>: <paramref name="r"/> holds R in <paramref name="plan"/>'s fragment
+    /// layout (<see cref="PackRecurrent"/>), a rank-1 tensor of its length, instead of [G, NH, D, D].
+    /// </summary>
     public static void Forward(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
         FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
-        FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle? lengths = null) =>
-        RunForward(device, plan, p, wx, r, bias, initial, y, allStates, lastStates, reserve: null, lengths);
+        FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle? lengths = null, bool rPacked = false) =>
+        RunForward(device, plan, p, wx, r, rPacked, bias, initial, y, allStates, lastStates, reserve: null, lengths);
+
+    /// <summary>
+    /// Whether <paramref name="plan"/> reads some R tiles from global memory at every step (FR_STREAMED_ROW_TILES,
+    /// decision 0023): from R in the user layout each lane gathers its fragments element by element at every step, from
+    /// the packed layout with one 16-byte load, so such a plan runs with R packed (decision 0024).
+    /// </summary>
+    public static bool StreamsRecurrentTiles(KernelPlan plan) => plan.Constant("FR_STREAMED_ROW_TILES", absent: 0) > 0;
+
+    /// <summary>fr_rnn_packed_recurrent_size: elements (of the plan's dtype) of R in the fused forward plan's layout.</summary>
+    public static long PackedRecurrentElements(KernelPlan plan)
+    {
+        using var strings = new NativeStrings();
+        var native = NativePlans.ToNative(plan, strings);
+        long elements = 0;
+        FastRecurrenceNativeException.ThrowIfFailed(FastRecurrenceNative.FrRnnPackedRecurrentSize(&native, &elements),
+            "fr_rnn_packed_recurrent_size");
+        return elements;
+    }
+
+    /// <summary>fr_rnn_pack_recurrent: R [G, NH, D, D] into <paramref name="packed"/> in the fused forward plan's layout.</summary>
+    public static void PackRecurrent(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle r,
+        FrDeviceMemoryHandle packed)
+    {
+        using var strings = new NativeStrings();
+        var native = NativePlans.ToNative(plan, strings);
+        var tr = ScanLaunch.Tensor(p.DataType, r.Pointer, [p.GateCount, p.Heads, p.HeadSize, p.HeadSize]);
+        var tpacked = ScanLaunch.Tensor(p.DataType, packed.Pointer, [PackedLength(packed, p)]);
+        FastRecurrenceNativeException.ThrowIfFailed(
+            FastRecurrenceNative.FrRnnPackRecurrent(device.Context, &native, &tr, &tpacked, null), "fr_rnn_pack_recurrent");
+        device.Synchronize();
+    }
+
+    /// <summary>
+    /// For a plan that streams R tiles (<see cref="StreamsRecurrentTiles"/>): R packed into new device memory, which the
+    /// caller disposes after the launch; null for every other plan, which reads R as given (its prologue reads R once per
+    /// call: packing it per call would add a pass over R, not remove one).
+    /// </summary>
+    public static FrDeviceMemoryHandle? PackIfStreamed(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle r)
+    {
+        if (!StreamsRecurrentTiles(plan)) return null;
+        var packed = FrDeviceMemoryHandle.Allocate(device.Context, checked((nuint)PackedRecurrentElements(plan) * (nuint)p.DataType.SizeInBytes()));
+        try
+        {
+            PackRecurrent(device, plan, p, r, packed);
+            return packed;
+        }
+        catch
+        {
+            packed.Dispose();
+            throw;
+        }
+    }
+
+    private static long PackedLength(FrDeviceMemoryHandle packed, RecurrentProblem p) => (long)packed.Bytes / p.DataType.SizeInBytes();
 
     /// <summary>
     /// fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) with the gate products
@@ -28,12 +86,12 @@ internal static unsafe class RnnLaunch
     /// <summary>The forward that also writes the reserve the backward reads (any forward plan).</summary>
     public static void ForwardTraining(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
         FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
-        FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle reserve, FrDeviceMemoryHandle? lengths = null) =>
-        RunForward(device, plan, p, wx, r, bias, initial, y, null, lastStates, reserve, lengths);
+        FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle reserve, FrDeviceMemoryHandle? lengths = null, bool rPacked = false) =>
+        RunForward(device, plan, p, wx, r, rPacked, bias, initial, y, null, lastStates, reserve, lengths);
 
     /// <summary>fr_rnn_forward, or with a reserve fr_rnn_forward_training (its length says which kind it is).</summary>
     private static void RunForward(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
-        FrDeviceMemoryHandle r, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
+        FrDeviceMemoryHandle r, bool rPacked, FrDeviceMemoryHandle bias, FrDeviceMemoryHandle? initial, FrDeviceMemoryHandle y,
         FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle? reserve,
         FrDeviceMemoryHandle? lengths)
     {
@@ -41,7 +99,7 @@ internal static unsafe class RnnLaunch
         var native = NativePlans.ToNative(plan, strings);
         long B = p.Batch, T = p.TimeSteps, G = p.GateCount, Gb = p.BiasCount, S = p.StateCount, NH = p.Heads, D = p.HeadSize;
         var twx = ScanLaunch.Tensor(p.DataType, wx.Pointer, [B, T, G, NH, D]);
-        var tr = ScanLaunch.Tensor(p.DataType, r.Pointer, [G, NH, D, D]);
+        var tr = rPacked ? ScanLaunch.Tensor(p.DataType, r.Pointer, [PackedLength(r, p)]) : ScanLaunch.Tensor(p.DataType, r.Pointer, [G, NH, D, D]);
         var tbias = ScanLaunch.Tensor(p.DataType, bias.Pointer, [Gb, NH, D]);
         var ty = ScanLaunch.Tensor(p.DataType, y.Pointer, [B, T, NH, D]);
         var tinitial = initial is null ? default : ScanLaunch.Tensor(p.DataType, initial.Pointer, [S, B, NH, D]);
