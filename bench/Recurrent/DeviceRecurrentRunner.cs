@@ -48,5 +48,6 @@ internal sealed class DeviceRecurrentRunner<T> : RecurrentRunner where T : unman
             buffer.Dispose();
         _reserve.Dispose();
         _packedR?.Dispose();
+        _rnn.Dispose();
     }
 }

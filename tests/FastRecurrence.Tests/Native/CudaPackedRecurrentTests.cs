@@ -17,7 +17,7 @@ namespace FastRecurrence.Tests.Native;
 [TestFixture]
 public sealed class CudaPackedRecurrentTests
 {
-    /// <summary>On a T4 (64 KB of shared memory, 64K registers per SM) this head streams 2 of every warp's 4 row tiles.</summary>
+    /// <summary>On a T4 (64 KB of shared memory per block, 64K registers per SM) this head has no on-chip plan: its plan streams R tiles.</summary>
     private static readonly RecurrentProblem Streamed = new(CellKind.Lstm, 2, 4, 1, 512, 1, DataType.Float32);
 
     private IRecurrenceBackend _t4 = null!;
@@ -59,24 +59,30 @@ public sealed class CudaPackedRecurrentTests
     }
 
     [Test]
-    public void StreamedPlan_PackedPerCall_MatchesTheReference_AndAPackedCopyGivesTheSameBits()
+    public void StreamedPlan_PackedPerCall_MatchesTheReference_AndAPackedCopyIsWhatTheForwardReads()
     {
         var plan = ForwardPlan(Streamed);
-        Assume.That(RnnLaunch.StreamsRecurrentTiles(plan), Is.True, $"the T4 plan of {Streamed} was expected to stream R tiles:\n{plan}");
+        Assert.That(RnnLaunch.StreamsRecurrentTiles(plan), Is.True, $"the T4 plan of {Streamed} was expected to stream R tiles:\n{plan}");
         var c = new RecurrentCase(Streamed, seed: 240);
-        var rnn = CudaRecurrence.Create(Streamed, _t4);
+        using var rnn = CudaRecurrence.Create(Streamed, _t4);
         using var inputs = new Inputs(rnn, c);
 
         var perCall = ForwardY(rnn, inputs.Buffers);
-        using var packed = rnn.PackRecurrent(inputs.Buffers.R);
-        var fromCopy = ForwardY(rnn, inputs.Buffers with { PackedR = packed });
+        var again = ForwardY(rnn, inputs.Buffers);
+        // a copy packed from other weights: the forward reads the copy, not R
+        var otherR = new RecurrentCase(Streamed, seed: 340).R;
+        using var otherRBuffer = rnn.Upload<float>(TestData.ToSingle(otherR));
+        using var otherPacked = rnn.PackRecurrent(otherRBuffer);
+        var fromCopy = ForwardY(rnn, inputs.Buffers with { PackedR = otherPacked });
 
         Assert.Multiple(() =>
         {
             Assert.That(rnn.CanPackRecurrent(), Is.True);
-            Assert.That(packed.Length, Is.EqualTo(RnnLaunch.PackedRecurrentElements(plan)).And.GreaterThanOrEqualTo(Streamed.RLength));
+            Assert.That(otherPacked.Length, Is.EqualTo(RnnLaunch.PackedRecurrentElements(plan)).And.GreaterThanOrEqualTo(Streamed.RLength));
             Assert.That(TestData.RelativeL2(TestData.ToDouble(perCall), c.Forward().Y), Is.LessThanOrEqualTo(1e-5), "R packed per call");
-            Assert.That(fromCopy, Is.EqualTo(perCall), "PackRecurrent's copy: the same bits");
+            Assert.That(again, Is.EqualTo(perCall), "a second call reuses the scratch: the same bits");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(fromCopy), c.Forward(r: otherR).Y), Is.LessThanOrEqualTo(1e-5),
+                "inputs.PackedR is what the forward reads");
         });
     }
 
@@ -94,18 +100,31 @@ public sealed class CudaPackedRecurrentTests
     }
 
     [Test]
-    public void StreamedPlan_TrainingForward_PacksToo_AndKeepsTheReserveTheBackwardReads()
+    public void StreamedPlan_TrainingStep_MatchesTheReferenceGradients_AndRefusesAPackedCopy()
     {
         var c = new RecurrentCase(Streamed, seed: 242);
-        var rnn = CudaRecurrence.Create(Streamed, _t4);
+        var (dWx64, dR64, dBias64, _) = c.Backward();
+        using var rnn = CudaRecurrence.Create(Streamed, _t4);
         using var inputs = new Inputs(rnn, c);
         using var y = rnn.Upload<float>(TestData.Poisoned<float>(Streamed.YLength));
         using var reserve = rnn.Upload<float>(TestData.Poisoned<float>((int)rnn.ReserveLength));
+        using var dy = rnn.Upload<float>(TestData.ToSingle(c.DY));
+        using var dLast = rnn.Upload<float>(TestData.ToSingle(c.DLastStates));
+        using var dWx = rnn.Upload<float>(TestData.Poisoned<float>(Streamed.WxLength));
+        using var dR = rnn.Upload<float>(TestData.Poisoned<float>(Streamed.RLength));
+        using var dBias = rnn.Upload<float>(TestData.Poisoned<float>(Streamed.BiasLength));
+        using var packed = rnn.PackRecurrent(inputs.Buffers.R);
+
         rnn.Forward(inputs.Buffers, y, reserve: reserve);
+        rnn.Backward(inputs.Buffers, y, reserve, dy, new DeviceRecurrentGradients<float>(dWx, dR, dBias), dLast);
         Assert.Multiple(() =>
         {
             Assert.That(TestData.RelativeL2(TestData.ToDouble(y.ToArray()), c.Forward().Y), Is.LessThanOrEqualTo(1e-5), "y");
-            Assert.That(reserve.ToArray().All(float.IsFinite), Is.True, "every reserve element written");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(dWx.ToArray()), dWx64), Is.LessThanOrEqualTo(1e-5), "dWx");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(dR.ToArray()), dR64), Is.LessThanOrEqualTo(1e-5), "dR");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(dBias.ToArray()), dBias64), Is.LessThanOrEqualTo(1e-5), "dBias");
+            Assert.That(() => rnn.Forward(inputs.Buffers with { PackedR = packed }, y, reserve: reserve),
+                Throws.ArgumentException.With.Message.Contain("inputs.PackedR: a training forward"));
         });
     }
 
@@ -113,11 +132,17 @@ public sealed class CudaPackedRecurrentTests
     [Test]
     public void OnlyStreamedPlansArePackedPerCall()
     {
-        var onChip = ForwardPlan(new RecurrentProblem(CellKind.Lstm, 2, 4, 1, 64, 1, DataType.Float32));
+        var device = ((CudaBackend)_t4).RequireDevice();
+        var onChipProblem = new RecurrentProblem(CellKind.Lstm, 2, 4, 1, 64, 1, DataType.Float32);
+        using var r = device.Allocate<float>(Streamed.RLength);
+        using var onChipR = device.Allocate<float>(onChipProblem.RLength);
+        using var packed = RnnLaunch.PackIfStreamed(device, ForwardPlan(Streamed), Streamed, r);
+        using var notPacked = RnnLaunch.PackIfStreamed(device, ForwardPlan(onChipProblem), onChipProblem, onChipR);
         Assert.Multiple(() =>
         {
-            Assert.That(RnnLaunch.StreamsRecurrentTiles(ForwardPlan(Streamed)), Is.True);
-            Assert.That(RnnLaunch.StreamsRecurrentTiles(onChip), Is.False, onChip.ToString());
+            Assert.That(packed, Is.Not.Null, "the streamed plan: R packed");
+            Assert.That(packed!.Bytes, Is.EqualTo((nuint)(RnnLaunch.PackedRecurrentElements(ForwardPlan(Streamed)) * sizeof(float))));
+            Assert.That(notPacked, Is.Null, "the on-chip plan: R as given");
         });
     }
 
@@ -126,7 +151,7 @@ public sealed class CudaPackedRecurrentTests
     {
         var problem = new RecurrentProblem(CellKind.Gru, 3, 5, 2, 32, 1, DataType.Float32);
         var c = new RecurrentCase(problem, seed: 243);
-        var rnn = CudaRecurrence.Create(problem, _t4);
+        using var rnn = CudaRecurrence.Create(problem, _t4);
         using var inputs = new Inputs(rnn, c);
         var userLayout = ForwardY(rnn, inputs.Buffers);
         using var packed = rnn.PackRecurrent(inputs.Buffers.R);
@@ -147,7 +172,7 @@ public sealed class CudaPackedRecurrentTests
     public void PackedCopy_IsRefusedByName_ForAnotherPlan_OnceDisposed_AndForTheAlternatingFallback()
     {
         var problem = new RecurrentProblem(CellKind.Lstm, 2, 3, 1, 16, 1, DataType.Float32);
-        var rnn = CudaRecurrence.Create(problem, _t4);
+        using var rnn = CudaRecurrence.Create(problem, _t4);
         var c = new RecurrentCase(problem, seed: 244);
         using var inputs = new Inputs(rnn, c);
         using var lengths = rnn.Upload<int>([3, 2]);
@@ -155,12 +180,14 @@ public sealed class CudaPackedRecurrentTests
         using var packed = rnn.PackRecurrent(inputs.Buffers.R);
         var disposed = rnn.PackRecurrent(inputs.Buffers.R);
         disposed.Dispose();
-        var other = CudaRecurrence.Create(new RecurrentProblem(CellKind.Lstm, 2, 3, 1, 32, 1, DataType.Float32), _t4);
+        using var other = CudaRecurrence.Create(new RecurrentProblem(CellKind.Lstm, 2, 3, 1, 32, 1, DataType.Float32), _t4);
         using var otherR = other.Allocate<float>(other.Problem.RLength);
         using var otherPacked = other.PackRecurrent(otherR);
 
-        var fallback = CudaRecurrence.Create(new RecurrentProblem(CellKind.Elman, 2, 4, 1, 1024, 1, DataType.Float32), _t4);
+        using var fallback = CudaRecurrence.Create(new RecurrentProblem(CellKind.Elman, 2, 4, 1, 1024, 1, DataType.Float32), _t4);
         using var fallbackR = fallback.Allocate<float>(fallback.Problem.RLength);
+        var disposedRnn = CudaRecurrence.Create(problem, _t4);
+        disposedRnn.Dispose();
         Assert.Multiple(() =>
         {
             Assert.That(packed.ForLengths, Is.False);
@@ -174,6 +201,7 @@ public sealed class CudaPackedRecurrentTests
             Assert.That(() => fallback.PackRecurrent(fallbackR),
                 Throws.TypeOf<NotSupportedException>().With.Message.Contain("alternating fallback"));
             Assert.That(() => rnn.PackRecurrent(otherR), Throws.ArgumentException.With.Message.Contain("r: expected"));
+            Assert.That(() => disposedRnn.Forward(inputs.Buffers, y), Throws.TypeOf<ObjectDisposedException>());
         });
     }
 
@@ -181,7 +209,7 @@ public sealed class CudaPackedRecurrentTests
     public void PackedCopy_ForLengths_RunsTheCallsWithLengths()
     {
         var problem = new RecurrentProblem(CellKind.Lstm, 2, 4, 1, 16, 1, DataType.Float32);
-        var rnn = CudaRecurrence.Create(problem, _t4);
+        using var rnn = CudaRecurrence.Create(problem, _t4);
         var c = new RecurrentCase(problem, seed: 245);
         using var inputs = new Inputs(rnn, c);
         using var lengths = rnn.Upload<int>([4, 2]);

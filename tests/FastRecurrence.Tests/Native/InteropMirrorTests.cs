@@ -8,22 +8,30 @@ namespace FastRecurrence.Tests.Native;
 /// <summary>
 /// interop/FastRecurrence.Interop mirrors fastrecurrence.h one to one: every FR_API function of the header (embedded in
 /// this assembly at build time) has a LibraryImport of the same entry point, in the header's order, named by PascalCasing
-/// the C name, and nothing is imported that the header does not declare. A function added to the header without its
+/// the C name, with as many parameters (every overload), and nothing is imported that the header does not declare. A function added to the header without its
 /// declaration fails here, not in a caller who needs it. Needs no library: it reads declarations only.
 /// </summary>
 [TestFixture]
 public sealed partial class InteropMirrorTests
 {
-    [GeneratedRegex(@"^FR_API\s+[^;{]*?\b(fr_[a-z0-9_]+)\s*\(", RegexOptions.Multiline)]
+    // a declaration: FR_API <return type> fr_name(<parameters>); the header's parameters hold no parentheses
+    [GeneratedRegex(@"^FR_API\s+[^;{]*?\b(fr_[a-z0-9_]+)\s*\(([^)]*)\)\s*;", RegexOptions.Multiline)]
     private static partial Regex FrApiFunction();
 
-    private static List<string> HeaderFunctions()
+    /// <summary>The header's functions in order, each with its parameter count ("void" and "()" have none).</summary>
+    private static List<(string Name, int Parameters)> HeaderDeclarations()
     {
         using var stream = typeof(InteropMirrorTests).Assembly.GetManifestResourceStream("fastrecurrence.h")
             ?? throw new InvalidOperationException("fastrecurrence.h: not embedded in the test assembly (see the .csproj).");
         using var reader = new StreamReader(stream);
-        return [.. FrApiFunction().Matches(reader.ReadToEnd()).Select(m => m.Groups[1].Value)];
+        return [.. FrApiFunction().Matches(reader.ReadToEnd()).Select(m =>
+        {
+            var parameters = m.Groups[2].Value.Trim();
+            return (m.Groups[1].Value, parameters is "" or "void" ? 0 : parameters.Count(c => c == ',') + 1);
+        })];
     }
+
+    private static List<string> HeaderFunctions() => [.. HeaderDeclarations().Select(d => d.Name)];
 
     /// <summary>The entry points in declaration order, each once (an overload of the same entry point counts once).</summary>
     private static List<(string EntryPoint, string Method)> Imports() =>
@@ -53,6 +61,23 @@ public sealed partial class InteropMirrorTests
             Assert.That(header.Except(imported), Is.Empty, "declared in fastrecurrence.h, not imported by FastRecurrenceNative");
             Assert.That(imported.Except(header), Is.Empty, "imported by FastRecurrenceNative, not declared in fastrecurrence.h");
             Assert.That(imported, Is.EqualTo(header), "the interop keeps the header's order");
+        });
+    }
+
+    [Test]
+    public void EveryImport_TakesAsManyParametersAsTheHeadersDeclaration()
+    {
+        var header = HeaderDeclarations().ToDictionary(d => d.Name, d => d.Parameters);
+        Assert.That(header["fr_rnn_backward"], Is.EqualTo(17), "the parameter count of a known declaration");
+        Assert.Multiple(() =>
+        {
+            foreach (var method in typeof(FastRecurrenceNative).GetMethods(BindingFlags.Public | BindingFlags.Static))
+            {
+                if (method.GetCustomAttribute<LibraryImportAttribute>() is not { } import) continue;
+                var entryPoint = import.EntryPoint ?? method.Name;
+                if (header.TryGetValue(entryPoint, out var expected))
+                    Assert.That(method.GetParameters(), Has.Length.EqualTo(expected), $"{method.Name} ({entryPoint})");
+            }
         });
     }
 

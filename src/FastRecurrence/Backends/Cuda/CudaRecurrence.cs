@@ -1,3 +1,4 @@
+using FastRecurrence.Interop;
 using FastRecurrence.Planning;
 
 namespace FastRecurrence.Backends.Cuda;
@@ -8,12 +9,19 @@ namespace FastRecurrence.Backends.Cuda;
 /// semantics), or null when every sequence is T long. Its size is checked, its values are not: they stay on the device
 /// (reading them back would cost a copy and a synchronisation per call). A value outside 1..T touches no memory outside
 /// the buffers (the kernels only compare a step with it) but is not a meaningful sequence.
-/// <see cref="PackedR"/>: R packed once by <see cref="CudaRecurrence.PackRecurrent{T}"/> (for a forward with the same plan),
-/// which the forward reads instead of <see cref="R"/>; the backward always reads <see cref="R"/>.
 /// </summary>
 public sealed record DeviceRecurrentInputs<T>(DeviceBuffer<T> Wx, DeviceBuffer<T> R, DeviceBuffer<T> Bias, DeviceBuffer<T>? InitialStates = null,
-    DeviceBuffer<int>? Lengths = null, PackedRecurrent<T>? PackedR = null)
-    where T : unmanaged;
+    DeviceBuffer<int>? Lengths = null)
+    where T : unmanaged
+{
+    /// <summary>
+    /// R packed once by <see cref="CudaRecurrence.PackRecurrent{T}"/> for the plan of this call (inference with fixed
+    /// weights): the inference forward reads it instead of <see cref="R"/> (which stays required and checked, as the
+    /// backward's input). Set it with <c>inputs with { PackedR = packed }</c>. A training forward (with a reserve)
+    /// refuses it: its copy would go stale at the next weight update while the backward reads the new R.
+    /// </summary>
+    public PackedRecurrent<T>? PackedR { get; init; }
+}
 
 /// <summary>The gradients a <see cref="CudaRecurrence"/> backward writes (or adds to), in device buffers.</summary>
 public sealed record DeviceRecurrentGradients<T>(DeviceBuffer<T> DWx, DeviceBuffer<T> DR, DeviceBuffer<T> DBias,
@@ -33,9 +41,18 @@ public sealed record DeviceRecurrentGradients<T>(DeviceBuffer<T> DWx, DeviceBuff
 /// into scratch, or reads <see cref="PackRecurrent{T}"/>'s copy when the inputs carry one (decision 0024).
 /// Element types: float (Float32), Half (Float16), ushort (BFloat16, the raw bits).
 /// </summary>
-public sealed class CudaRecurrence
+public sealed class CudaRecurrence : IDisposable
 {
     private readonly CudaDevice _device;
+
+    /// <summary>
+    /// Where forwards of plans that stream R tiles pack R (rewritten by every such call, so reused: no allocation, no
+    /// free, no extra synchronisation per call); calls hold <see cref="_scratchGate"/> from the pack to the end of the
+    /// launch. Null until the first such call.
+    /// </summary>
+    private FrDeviceMemoryHandle? _scratch;
+    private readonly Lock _scratchGate = new();
+    private bool _disposed;
 
     private CudaRecurrence(RecurrentProblem problem, string backend, CudaDevice device)
     {
@@ -113,6 +130,7 @@ public sealed class CudaRecurrence
     /// </summary>
     public PackedRecurrent<T> PackRecurrent<T>(DeviceBuffer<T> r, bool lengths = false) where T : unmanaged
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         CheckElementType<T>();
         Check(r, Problem.RLength, nameof(r));
         var plan = _device.RequireRecurrentPlan(Problem, PlanDirection.Forward, lengths);
@@ -133,22 +151,52 @@ public sealed class CudaRecurrence
 
     /// <summary>
     /// The forward: y [B, T, NH, D] and optionally the last states; with <paramref name="reserve"/>, the training forward
-    /// that also fills it for <see cref="Backward{T}"/>.
+    /// that also fills it for <see cref="Backward{T}"/>. A plan that streams R tiles packs R into this object's scratch
+    /// first, unless the inputs carry <see cref="DeviceRecurrentInputs{T}.PackedR"/> (inference only).
     /// </summary>
     public void Forward<T>(DeviceRecurrentInputs<T> inputs, DeviceBuffer<T> y, DeviceBuffer<T>? lastStates = null,
         DeviceBuffer<float>? reserve = null)
         where T : unmanaged
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         CheckElementType<T>();
         CheckInputs(inputs);
         Check(y, Problem.YLength, nameof(y));
         if (lastStates is not null) Check(lastStates, Problem.StatesLength, nameof(lastStates));
         if (reserve is not null) CheckReserve(reserve);
         var plan = PlanFor(PlanDirection.Forward, inputs);
-        if (inputs.PackedR is { } given) CheckPacked(given, plan, inputs.Lengths is not null);
-        using var packedHere = inputs.PackedR is null ? RnnLaunch.PackIfStreamed(_device, plan, Problem, inputs.R.Memory) : null;
-        var r = inputs.PackedR?.Buffer.Memory ?? packedHere ?? inputs.R.Memory;
-        var rPacked = inputs.PackedR is not null || packedHere is not null;
+        if (inputs.PackedR is { } given)
+        {
+            if (reserve is not null)
+                throw new ArgumentException("inputs.PackedR: a training forward (with a reserve) reads R itself, packing it where the plan needs it: a packed copy is for inference with fixed weights (the backward reads R, and a copy goes stale at the next weight update).", nameof(inputs));
+            CheckPacked(given, plan, inputs.Lengths is not null);
+            Launch(inputs, plan, given.Buffer.Memory, rPacked: true, y, lastStates, reserve);
+            return;
+        }
+        if (!RnnLaunch.StreamsRecurrentTiles(plan))
+        {
+            Launch(inputs, plan, inputs.R.Memory, rPacked: false, y, lastStates, reserve);
+            return;
+        }
+        lock (_scratchGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            var bytes = checked((nuint)RnnLaunch.PackedRecurrentElements(plan) * (nuint)Problem.DataType.SizeInBytes());
+            if (_scratch is null || _scratch.Bytes != bytes)
+            {
+                _scratch?.Dispose();
+                _scratch = null;
+                _scratch = FrDeviceMemoryHandle.Allocate(_device.Context, bytes);
+            }
+            // the same stream orders the pack before the forward; the forward's synchronisation reports either's fault
+            RnnLaunch.PackRecurrent(_device, plan, Problem, inputs.R.Memory, _scratch, synchronize: false);
+            Launch(inputs, plan, _scratch, rPacked: true, y, lastStates, reserve);
+        }
+    }
+
+    private void Launch<T>(DeviceRecurrentInputs<T> inputs, KernelPlan plan, FrDeviceMemoryHandle r, bool rPacked, DeviceBuffer<T> y,
+        DeviceBuffer<T>? lastStates, DeviceBuffer<float>? reserve) where T : unmanaged
+    {
         if (reserve is null)
             RnnLaunch.Forward(_device, plan, Problem, inputs.Wx.Memory, r, inputs.Bias.Memory, inputs.InitialStates?.Memory, y.Memory, null,
                 lastStates?.Memory, inputs.Lengths?.Memory, rPacked);
@@ -157,11 +205,24 @@ public sealed class CudaRecurrence
                 lastStates?.Memory, reserve.Memory, inputs.Lengths?.Memory, rPacked);
     }
 
+    /// <summary>Frees the scratch that forwards of plans streaming R tiles pack R into; the buffers made here stay the caller's.</summary>
+    public void Dispose()
+    {
+        lock (_scratchGate)
+        {
+            _disposed = true;
+            _scratch?.Dispose();
+            _scratch = null;
+        }
+    }
+
     /// <summary>Refuses a packed R of another device, a disposed one, or one packed for another plan than the call's.</summary>
     private void CheckPacked<T>(PackedRecurrent<T> packed, KernelPlan plan, bool lengths) where T : unmanaged
     {
+        // its device and that it is live (its length is its own)
         Check(packed.Buffer, packed.Length, "inputs.PackedR");
-        if (packed.Plan.Equals(plan)) return;
+        // plans are cached per device, problem, direction and lengths: the same object unless another device planned it
+        if (ReferenceEquals(packed.Plan, plan) || packed.Plan.Equals(plan)) return;
         var why = packed.ForLengths != lengths
             ? $"it was packed for calls {(packed.ForLengths ? "with" : "without")} lengths and this call has {(lengths ? "lengths" : "none")} (PackRecurrent(r, lengths: {(lengths ? "true" : "false")}))"
             : "it was packed for another plan (another problem or device)";
@@ -178,6 +239,7 @@ public sealed class CudaRecurrence
         where T : unmanaged
     {
         ArgumentNullException.ThrowIfNull(gradients);
+        ObjectDisposedException.ThrowIf(_disposed, this);
         CheckElementType<T>();
         CheckInputs(inputs);
         Check(y, Problem.YLength, nameof(y));

@@ -39,9 +39,13 @@ internal static unsafe class RnnLaunch
         return elements;
     }
 
-    /// <summary>fr_rnn_pack_recurrent: R [G, NH, D, D] into <paramref name="packed"/> in the fused forward plan's layout.</summary>
+    /// <summary>
+    /// fr_rnn_pack_recurrent: R [G, NH, D, D] into <paramref name="packed"/> in the fused forward plan's layout.
+    /// <paramref name="synchronize"/>: false when a launch on the same stream follows at once (its synchronisation
+    /// reports a fault of either).
+    /// </summary>
     public static void PackRecurrent(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle r,
-        FrDeviceMemoryHandle packed)
+        FrDeviceMemoryHandle packed, bool synchronize = true)
     {
         using var strings = new NativeStrings();
         var native = NativePlans.ToNative(plan, strings);
@@ -49,13 +53,14 @@ internal static unsafe class RnnLaunch
         var tpacked = ScanLaunch.Tensor(p.DataType, packed.Pointer, [PackedLength(packed, p)]);
         FastRecurrenceNativeException.ThrowIfFailed(
             FastRecurrenceNative.FrRnnPackRecurrent(device.Context, &native, &tr, &tpacked, null), "fr_rnn_pack_recurrent");
-        device.Synchronize();
+        if (synchronize) device.Synchronize();
     }
 
     /// <summary>
     /// For a plan that streams R tiles (<see cref="StreamsRecurrentTiles"/>): R packed into new device memory, which the
-    /// caller disposes after the launch; null for every other plan, which reads R as given (its prologue reads R once per
-    /// call: packing it per call would add a pass over R, not remove one).
+    /// caller disposes after the launch (the span API, which allocates every buffer per call; CudaRecurrence reuses a
+    /// scratch of its own); null for every other plan, which reads R as given (its prologue reads R once per call:
+    /// packing it per call would add a pass over R, not remove one).
     /// </summary>
     public static FrDeviceMemoryHandle? PackIfStreamed(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle r)
     {
@@ -63,7 +68,7 @@ internal static unsafe class RnnLaunch
         var packed = FrDeviceMemoryHandle.Allocate(device.Context, checked((nuint)PackedRecurrentElements(plan) * (nuint)p.DataType.SizeInBytes()));
         try
         {
-            PackRecurrent(device, plan, p, r, packed);
+            PackRecurrent(device, plan, p, r, packed, synchronize: false);
             return packed;
         }
         catch
