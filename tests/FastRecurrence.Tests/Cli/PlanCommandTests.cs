@@ -193,6 +193,20 @@ public sealed class PlanCommandTests
     }
 
     [Test]
+    public void StreamedPlan_SaysToPassRPacked_AndOnChipPlansDoNot()
+    {
+        var streamed = Run("plan", "--gpu", "H100-SXM", "--cell", "lstm", "--hidden", "2560", "--batch", "16", "--dtype", "bf16");
+        var onChip = Run(Headline);
+        Assert.Multiple(() =>
+        {
+            Assert.That(streamed.ExitCode, Is.Zero, streamed.ToString());
+            Assert.That(streamed.Stdout, Does.StartWith("Fused Lstm Forward B=16 NH=1 D=2560 BFloat16 on H100-SXM"));
+            Assert.That(streamed.Stdout, Does.Contain("R row tiles per warp from L2 at every step: pass R packed"));
+            Assert.That(onChip.Stdout, Does.Not.Contain("pass R packed"));
+        });
+    }
+
+    [Test]
     public void Auto_FallsBackToAlternating()
     {
         var args = ImpossibleFused.Where((_, i) => i is not (1 or 2)).ToArray(); // drop "--family fused": auto is the default
