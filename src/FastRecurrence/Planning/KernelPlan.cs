@@ -70,6 +70,12 @@ public sealed class KernelPlan : IEquatable<KernelPlan>
     /// </summary>
     public long Constant(string name, long absent) => Constants.TryGetValue(name, out var value) ? value : absent;
 
+    /// <summary>
+    /// R row tiles per warp a fused forward plan reads from global memory (L2) at every step (FR_STREAMED_ROW_TILES,
+    /// decision 0023); 0 for every plan that keeps R on chip and every plan of another family.
+    /// </summary>
+    public long StreamedRowTiles => Constant("FR_STREAMED_ROW_TILES", absent: 0);
+
     /// <summary>The constants as NVRTC / compiler options: -DFR_NAME=value.</summary>
     public IReadOnlyList<string> Defines() =>
         Constants.Select(kv => string.Create(CultureInfo.InvariantCulture, $"-D{kv.Key}={kv.Value}")).ToArray();

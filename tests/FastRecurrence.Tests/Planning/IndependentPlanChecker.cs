@@ -46,7 +46,7 @@ internal static class IndependentPlanChecker
                 long dp = plan.Constant("FR_HEAD_SIZE_PADDED"), p = plan.Constant("FR_BLOCKS_PER_HEAD"), hb = plan.Constant("FR_HEADS_PER_BLOCK");
                 long bt = plan.Constant("FR_BATCH_TILE"), w = plan.Constant("FR_WARPS"), ks = plan.Constant("FR_K_SPLIT");
                 long rt = plan.Constant("FR_REGISTER_ROW_TILES"), st = plan.Constant("FR_SHARED_ROW_TILES");
-                long gt = plan.Constant("FR_STREAMED_ROW_TILES", absent: 0);
+                long gt = plan.StreamedRowTiles;
                 Require(r.DataType != DataType.Float64, "fused kernels do not store fp64");
                 Require(dp >= r.HeadSize && dp % 16 == 0 && dp - r.HeadSize < 16, $"padded head size {dp} is D rounded up to 16");
                 Require(w * gpu.WarpSize == threads && w % ks == 0, "warps = row warps * K split");

@@ -63,7 +63,7 @@ internal static class PlanReport
             yield return line;
         if (fellBack)
             yield return "auto: no fused plan fits, so the alternating fallback (one matmul and one pointwise kernel per step)";
-        if (plan.Constant("FR_STREAMED_ROW_TILES", absent: 0) is > 0 and var streamed)
+        if (plan.StreamedRowTiles is > 0 and var streamed)
             yield return Invariant($"streams {streamed} R row tiles per warp from L2 at every step: pass R packed in this plan's layout (fr_rnn_pack_recurrent once per weight update; C#: CudaRecurrence packs it per call, or PackRecurrent keeps a copy), or each step gathers them from [G, NH, D, D]");
     }
 

@@ -26,7 +26,7 @@ internal static unsafe class RnnLaunch
     /// decision 0023): from R in the user layout each lane gathers its fragments element by element at every step, from
     /// the packed layout with one 16-byte load, so such a plan runs with R packed (decision 0024).
     /// </summary>
-    public static bool StreamsRecurrentTiles(KernelPlan plan) => plan.Constant("FR_STREAMED_ROW_TILES", absent: 0) > 0;
+    public static bool StreamsRecurrentTiles(KernelPlan plan) => plan.StreamedRowTiles > 0;
 
     /// <summary>fr_rnn_packed_recurrent_size: elements (of the plan's dtype) of R in the fused forward plan's layout.</summary>
     public static long PackedRecurrentElements(KernelPlan plan)

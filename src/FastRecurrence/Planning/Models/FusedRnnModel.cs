@@ -311,7 +311,7 @@ internal sealed class FusedRnnModel : IPlanModel
         values[RowWarps.Index] = plan.Constant("FR_WARPS") / plan.Constant("FR_K_SPLIT");
         values[RegisterTiles.Index] = plan.Constant("FR_REGISTER_ROW_TILES");
         values[SharedTiles.Index] = plan.Constant("FR_SHARED_ROW_TILES");
-        values[StreamedTiles.Index] = plan.Constant("FR_STREAMED_ROW_TILES", absent: 0);
+        values[StreamedTiles.Index] = plan.StreamedRowTiles;
         return values;
     }
 
