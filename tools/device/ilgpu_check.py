@@ -15,6 +15,7 @@ import shlex
 import subprocess
 import sys
 import time
+from typing import Any
 
 import numpy as np
 
@@ -29,7 +30,7 @@ WORK = os.path.join(OUT, "ilgpu_work")
 BACKEND = os.environ.get("FR_ILGPU_BACKEND", "ilgpu-cuda")
 SMALL = os.environ.get("FR_ILGPU_SMALL") == "1"
 B, T, HIDDEN = (2, 9, 8) if SMALL else (16, 256, 256)
-results = {"cases": [], "failures": 0}
+results: dict[str, Any] = {"cases": [], "failures": 0}
 
 
 def cli(*args):

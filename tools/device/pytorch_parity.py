@@ -17,13 +17,14 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from typing import Any
 
 import numpy as np
 import torch
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
-results = {"parity": [], "timings": []}
+results: dict[str, Any] = {"parity": [], "timings": []}
 failures = 0
 
 

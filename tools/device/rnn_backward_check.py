@@ -18,19 +18,20 @@ import json
 import os
 import shlex
 import sys
+from typing import Any
 
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
-from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, plan, reference, time_ms  # noqa: E402
+from rnn_torch import CELLS, STORAGE, inputs, plan, reference, time_ms  # noqa: E402
 from torch_checks import checked_case, rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 QUICK = "--quick" in sys.argv
 GRADIENT_TOLERANCE = {"fp32": 1e-5, "tf32": 1e-2, "bf16": 3e-2, "fp16": 3e-2}
-results = {"cases": [], "torch": [], "lengths": [], "timings": []}
+results: dict[str, list[Any]] = {"cases": [], "torch": [], "lengths": [], "timings": []}
 failures = 0
 
 
@@ -195,7 +196,7 @@ def timings(lib, context):
              ("lstm", "fp32", 16, 1024, 1, 768)]
     for cell, storage, batch, steps, heads, d in cases:
         dtype = STORAGE[storage][0]
-        entry = {"cell": cell, "storage": storage, "B": batch, "T": steps, "NH": heads, "D": d}
+        entry: dict[str, Any] = {"cell": cell, "storage": storage, "B": batch, "T": steps, "NH": heads, "D": d}
         try:
             run = Training(lib, context, cell, storage, batch, steps, heads, d, 3)
             entry["backward"] = run.backward_abi["source_name"] + "/" + str(run.backward_abi["defines"].get("FR_REGIME", 0))

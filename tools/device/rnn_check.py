@@ -21,6 +21,7 @@ import json
 import os
 import shlex
 import sys
+from typing import Any
 
 import torch
 
@@ -33,7 +34,7 @@ from torch_checks import checked_case, rel_l2  # noqa: E402
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 QUICK = "--quick" in sys.argv
-results = {"cases": [], "torch": [], "lengths": [], "streamed": [], "timings": []}
+results: dict[str, list[Any]] = {"cases": [], "torch": [], "lengths": [], "streamed": [], "timings": []}
 
 
 failures = 0
@@ -209,7 +210,7 @@ def timings(lib, context):
              ("gru", "bf16", 16, 1024, 1, 768), ("lstm", "fp32", 16, 1024, 1, 768), ("lstm", "tf32", 16, 1024, 1, 768)]
     for cell, storage, batch, steps, heads, d in cases:
         dtype = STORAGE[storage][0]
-        entry = {"cell": cell, "storage": storage, "B": batch, "T": steps, "NH": heads, "D": d}
+        entry: dict[str, Any] = {"cell": cell, "storage": storage, "B": batch, "T": steps, "NH": heads, "D": d}
         try:
             abi, plan_tuple = plan(cell, storage, batch, steps, heads, d)
             entry["source"] = abi["source_name"]

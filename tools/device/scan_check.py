@@ -17,6 +17,7 @@ import os
 import shlex
 import subprocess
 import sys
+from typing import Any
 
 import torch
 
@@ -28,7 +29,7 @@ CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 B, H, D = 8, 16, 96
 TOLERANCE = {torch.float32: 1e-5, torch.bfloat16: 2e-2, torch.float16: 2e-2}
-results = {"cases": [], "timings": []}
+results: dict[str, Any] = {"cases": [], "timings": []}
 failures = 0
 
 

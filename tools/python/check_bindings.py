@@ -14,7 +14,10 @@ lib = fr.load(sys.argv[1])
 header = open(sys.argv[2]).read()
 declared = set(re.findall(r"FR_API\s+[\w\s\*]+?\b(fr_\w+)\s*\(", header))
 bound = {name for name in dir(lib) if name.startswith("fr_")}
-version = int(re.search(r"#define FR_ABI_VERSION (\d+)", header).group(1))
+version_line = re.search(r"#define FR_ABI_VERSION (\d+)", header)
+if version_line is None:
+    sys.exit(f"{sys.argv[2]}: no #define FR_ABI_VERSION line")
+version = int(version_line.group(1))
 failures = []
 if lib.fr_abi_version() != version:
     failures.append(f"fr_abi_version() = {lib.fr_abi_version()}, header says {version}")
