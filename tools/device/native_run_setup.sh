@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced (from the repository root) by the device scripts that check libfastrecurrence's kernels on the lent GPU
 # (run_scan_check.sh, run_rnn_check.sh): $out, the carried .NET runtime unpacked, the library's environment, the card's
 # facts in $out/gpu.txt, and the native GPU group first (launches, scans, the recurrent forward in every regime the card

@@ -14,7 +14,7 @@
 # The closing table (step, status, seconds) is printed last and saved as $out/session.txt.
 # Carry: .device (tools/device/prepare.sh) and build/native (./build.sh here).
 set -uo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 out="${OUT:-/tmp/out}"
 mkdir -p "$out"
 budget="${FR_SESSION_BUDGET_S:-540}"

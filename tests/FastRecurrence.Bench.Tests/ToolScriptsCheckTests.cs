@@ -4,13 +4,14 @@ using System.Diagnostics;
 namespace FastRecurrence.Bench.Tests;
 
 /// <summary>
-/// The Python tools (tools/device: the GPU session's checks and harness; tools/python: the ctypes binding and its
-/// example) first run on a lent GPU, with minutes to spare: pyflakes (undefined and unused names) and mypy with
-/// tools/mypy.ini (calls that do not match a definition, attributes a module lacks) check them here, where torch is absent.
-/// .ci/run installs both from Debian (pyflakes3, mypy); without them these tests are ignored with that reason.
+/// The scripts of tools/device (the GPU session's checks and harness) first run on a lent GPU, with minutes to spare, so
+/// they are checked statically here, where torch is absent: the Python ones (and tools/python: the ctypes binding and
+/// its example) by pyflakes (undefined and unused names) and mypy with tools/mypy.ini (calls that do not match a
+/// definition, attributes a module lacks), the shell ones (and build.sh, .ci/run) by shellcheck at warning level.
+/// .ci/run installs the three from Debian (pyflakes3, mypy, shellcheck); without one, its test is ignored with that reason.
 /// </summary>
 [TestFixture]
-public sealed class PythonToolsCheckTests
+public sealed class ToolScriptsCheckTests
 {
     private static string Root()
     {
@@ -37,7 +38,7 @@ public sealed class PythonToolsCheckTests
         }
         catch (Win32Exception)
         {
-            Assert.Ignore($"{program} is not installed here; .ci/run installs it (Debian package {(program == "mypy" ? "mypy" : "pyflakes3")})");
+            Assert.Ignore($"{program} is not installed here; .ci/run installs it (the Debian package of that name)");
             throw;
         }
         using (process)
@@ -49,11 +50,25 @@ public sealed class PythonToolsCheckTests
         }
     }
 
+    private static string[] ShellScripts(string root) =>
+        [.. Directory.GetFiles(Path.Combine(root, "tools", "device"), "*.sh")
+            .Select(path => Path.GetRelativePath(root, path))
+            .Order(StringComparer.Ordinal), "build.sh", Path.Combine(".ci", "run")];
+
     [Test]
     public void TheToolsFolderHasScriptsToCheck()
     {
-        var scripts = Scripts(Root());
-        Assert.That(scripts, Has.Some.EndsWith("rnn_check.py").And.Some.EndsWith("fastrecurrence_ctypes.py"));
+        var root = Root();
+        Assert.That(Scripts(root), Has.Some.EndsWith("rnn_check.py").And.Some.EndsWith("fastrecurrence_ctypes.py"));
+        Assert.That(ShellScripts(root), Has.Some.EndsWith("run_session.sh"));
+    }
+
+    [Test]
+    public void Shellcheck_FindsNoWarning()
+    {
+        var root = Root();
+        var (code, output) = Run(root, "shellcheck", ["--severity=warning", .. ShellScripts(root)]);
+        Assert.That(code, Is.Zero, output);
     }
 
     [Test]
