@@ -133,7 +133,9 @@ internal sealed class CudaBackend : IRecurrenceBackend, IInputProjectionBackend
         using var initial = inputs.InitialStates.IsEmpty ? null : device.Upload(inputs.InitialStates);
         using var lengths = UploadLengths(device, problem, inputs.Lengths);
         using var y = device.Allocate<T>(problem.YLength);
-        using var reserve = device.Allocate<float>(checked((int)RnnLaunch.ReserveElements(problem)));
+        // device-only memory: its length may pass int.MaxValue for problems whose every span fits (the reserve is G + S
+        // times y), and the library takes its length from the allocation's bytes
+        using var reserve = device.Allocate<float>(RnnLaunch.ReserveElements(problem));
         using (var packed = RnnLaunch.PackIfStreamed(device, forwardPlan, problem, r))
             RnnLaunch.ForwardTraining(device, forwardPlan, problem, wx, packed ?? r, bias, initial, y, null, reserve, lengths, rPacked: packed is not null);
 

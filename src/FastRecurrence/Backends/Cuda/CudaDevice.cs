@@ -201,8 +201,12 @@ internal sealed class CudaDevice
         }
     }
 
-    public unsafe FrDeviceMemoryHandle Allocate<T>(int elements) where T : unmanaged =>
-        FrDeviceMemoryHandle.Allocate(Context, (nuint)elements * (nuint)sizeof(T));
+    /// <summary>
+    /// <paramref name="elements"/> is a long: memory only the device reads (the backward's reserve) may hold more
+    /// elements than a span, which bounds what is copied to or from the host.
+    /// </summary>
+    public unsafe FrDeviceMemoryHandle Allocate<T>(long elements) where T : unmanaged =>
+        FrDeviceMemoryHandle.Allocate(Context, checked((nuint)elements * (nuint)sizeof(T)));
 
     public unsafe void Download<T>(FrDeviceMemoryHandle memory, Span<T> host) where T : unmanaged
     {

@@ -113,8 +113,19 @@ public sealed class CudaRecurrence : IDisposable
     /// A reserve for the training forward: <see cref="ReserveLength"/> fp32 elements, or with
     /// <paramref name="recompute"/> <see cref="StatesReserveLength"/> (the backward recomputes the gate products).
     /// </summary>
-    public DeviceBuffer<float> AllocateReserve(bool recompute = false) =>
-        Allocate<float>(checked((int)(recompute ? StatesReserveLength : ReserveLength)));
+    /// <remarks>
+    /// A <see cref="DeviceBuffer{T}"/> holds at most int.MaxValue elements (its length is a span's): a reserve beyond that
+    /// (e.g. LSTM B=48, T=4096, D=2048 needs 2.4 billion) throws NotSupportedException naming the limit, and the
+    /// states-only reserve when that one fits.
+    /// </remarks>
+    public DeviceBuffer<float> AllocateReserve(bool recompute = false)
+    {
+        var elements = recompute ? StatesReserveLength : ReserveLength;
+        var instead = !recompute && StatesReserveLength <= int.MaxValue
+            ? $"AllocateReserve(recompute: true) keeps the states only ({StatesReserveLength} elements; the backward recomputes the gate products)"
+            : "split the batch";
+        return Allocate<float>(DeviceBufferRules.BufferLength(elements, "reserve", Problem, instead));
+    }
 
     /// <summary>
     /// Whether the forward of calls with (<paramref name="lengths"/>) or without per-sequence lengths runs a fused plan,
@@ -136,7 +147,8 @@ public sealed class CudaRecurrence : IDisposable
         var plan = _device.RequireRecurrentPlan(Problem, PlanDirection.Forward, lengths);
         if (plan.Request.Family != KernelFamily.Fused)
             throw new NotSupportedException($"r: the forward of {Problem}{(lengths ? " with lengths" : "")} on {_device.Spec.Name} runs the alternating fallback, which reads R as [G, NH, D, D] (it has no packed layout); pass R itself.");
-        var buffer = Allocate<T>(checked((int)RnnLaunch.PackedRecurrentElements(plan)));
+        var buffer = Allocate<T>(DeviceBufferRules.BufferLength(RnnLaunch.PackedRecurrentElements(plan), "r", Problem,
+            "pass R itself (the forward packs it per call into scratch of its own)"));
         try
         {
             RnnLaunch.PackRecurrent(_device, plan, Problem, r.Memory, buffer.Memory);

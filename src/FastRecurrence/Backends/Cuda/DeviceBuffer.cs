@@ -22,8 +22,16 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
     /// <summary>Elements of <typeparamref name="T"/>.</summary>
     public int Length { get; }
 
-    /// <summary>The device address of the first element.</summary>
-    public unsafe nint Pointer => (nint)Memory.Pointer;
+    /// <summary>The device address of the first element; throws ObjectDisposedException once the buffer is disposed.</summary>
+    public unsafe nint Pointer
+    {
+        get
+        {
+            // a freed address handed to another library would be read or written after the memory is reused
+            ObjectDisposedException.ThrowIf(Memory.IsClosed, this);
+            return (nint)Memory.Pointer;
+        }
+    }
 
     /// <summary>Copies <paramref name="host"/> (exactly <see cref="Length"/> elements) to the device.</summary>
     public unsafe void CopyFrom(ReadOnlySpan<T> host)

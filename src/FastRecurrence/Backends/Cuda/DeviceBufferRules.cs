@@ -33,6 +33,19 @@ internal static class DeviceBufferRules
         return (cuda.Name, cuda.RequireDevice());
     }
 
+    /// <summary>
+    /// <paramref name="elements"/> as a <see cref="DeviceBuffer{T}"/>'s length, an int like a span's (so that every buffer
+    /// can be copied to and from the host); beyond it NotSupportedException naming <paramref name="name"/>, the limit and
+    /// what to do <paramref name="instead"/>, rather than a bare OverflowException from a checked cast.
+    /// </summary>
+    public static int BufferLength(long elements, string name, object problem, string instead)
+    {
+        if (elements > int.MaxValue)
+            throw new NotSupportedException(
+                $"{name}: {problem} needs {elements} elements, more than a DeviceBuffer holds ({int.MaxValue}, the largest int: its length is a span's); {instead}.");
+        return (int)elements;
+    }
+
     public static DeviceBuffer<T> Allocate<T>(CudaDevice device, int length) where T : unmanaged
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
