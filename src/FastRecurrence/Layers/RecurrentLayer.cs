@@ -60,9 +60,12 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         var shape = new RecurrentProblem(cell, 1, 1, heads, hiddenSize / heads, inputSize, dataType);
         int gateRows = shape.GateCount * hiddenSize;
         int recurrentInput = projSize > 0 ? projSize : hiddenSize;
-        Guard.Length(weights.WeightIh.Length, gateRows * inputSize, "weight_ih", $"[G*H={gateRows}, I={inputSize}]");
-        Guard.Length(weights.WeightHh.Length, gateRows * recurrentInput, "weight_hh",
-            $"[G*H={gateRows}, {(projSize > 0 ? "proj_size" : "H")}={recurrentInput}]");
+        // The dense tensors are checked here, where they exist (the problem checks only the low-level ones): checked
+        // products, so that a wrapped G*H*H cannot pass for the length of a smaller array.
+        var weightHhShape = $"[G*H={gateRows}, {(projSize > 0 ? "proj_size" : "H")}={recurrentInput}]";
+        Guard.Length(weights.WeightIh.Length, Guard.ElementCount("weight_ih", $"[G*H={gateRows}, I={inputSize}]", gateRows, inputSize),
+            "weight_ih", $"[G*H={gateRows}, I={inputSize}]");
+        Guard.Length(weights.WeightHh.Length, Guard.ElementCount("weight_hh", weightHhShape, gateRows, recurrentInput), "weight_hh", $"{weightHhShape}");
         if (weights.BiasIh is not null)
             Guard.Length(weights.BiasIh.Length, gateRows, "bias_ih", $"[G*H={gateRows}]");
         if (weights.BiasHh is not null)
@@ -97,10 +100,22 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     /// <summary>The feature size of each state: H for every state, but h is proj_size wide with a projection (h, c).</summary>
     public IReadOnlyList<int> StateSizes { get; }
 
-    /// <summary>The length of the initial and last states [S, B, *] for a batch of <paramref name="batch"/>.</summary>
-    public int StatesLength(int batch) => StateSizes.Sum() * batch;
+    /// <summary>
+    /// The length of the initial and last states [S, B, *] for a batch of <paramref name="batch"/>;
+    /// ArgumentOutOfRangeException when that is not a positive batch, or the states would not fit one span.
+    /// </summary>
+    public int StatesLength(int batch)
+    {
+        Guard.Positive(batch, nameof(batch));
+        return Guard.ElementCount(nameof(batch), $"states [S={StateSizes.Count}, B={batch}, *] ({StateSizes.Sum()} values per sequence)", batch, StateSizes.Sum());
+    }
+
     public RecurrentLayerWeights<T> Weights { get; }
     public IRecurrenceBackend Backend { get; }
+
+    /// <summary>The length of x [B, T, I], checked (the problem does not hold the dense input).</summary>
+    private int XLength(int batch, int timeSteps) =>
+        Guard.ElementCount("x", $"[B={batch}, T={timeSteps}, I={InputSize}]", batch, timeSteps, InputSize);
 
     /// <summary>The low-level problem this layer runs for a batch of <paramref name="batch"/> sequences of <paramref name="timeSteps"/> steps.</summary>
     public RecurrentProblem ProblemFor(int batch, int timeSteps) =>
@@ -117,7 +132,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         ReadOnlySpan<int> lengths = default, bool training = false)
     {
         var p = ProblemFor(batch, timeSteps);
-        Guard.Length(x.Length, p.XLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
+        Guard.Length(x.Length, XLength(batch, timeSteps), "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
         if (_projection is null)
         {
             var y = new T[p.YLength];
@@ -150,7 +165,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     {
         CheckOptions(options);
         var p = ProblemFor(batch, timeSteps);
-        Guard.Length(x.Length, p.XLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
+        Guard.Length(x.Length, XLength(batch, timeSteps), "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
         return _projection is null
             ? Gradients(p, x, ProjectInput(p, x), initialStates, lengths, null, dy, dLastStates, options)
             : Gradients(p, x, default, initialStates, lengths, RunProjected(p, x, initialStates, lengths), dy, dLastStates, options);
@@ -227,8 +242,8 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         }
 
         int gateRows = p.GateCount * HiddenSize;
-        var dx = new T[p.XLength];
-        var dWeightIh = new T[gateRows * InputSize];
+        var dx = new T[x.Length];
+        var dWeightIh = new T[Weights.WeightIh.Length];
         InputProjection.Backward<T>(x, Weights.WeightIh, dWx, batch * timeSteps, InputSize, gateRows, dx, dWeightIh);
         var (dBiasIh, dBiasHh) = PyTorchWeightMapping.BiasGradientsToPyTorch<T>(p, dBias);
         return new LayerGradients<T>(dx, dWeightIh, dWeightHh, dBiasIh, dBiasHh, dInitialStates, dWeightHr);

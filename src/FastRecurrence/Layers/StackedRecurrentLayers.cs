@@ -27,6 +27,10 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
         Guard.NotNull(weights, nameof(weights));
         Options = options ?? new StackedLayersOptions();
         Guard.Positive(Options.NumLayers, "options.NumLayers");
+        // before the layers' own checks, which name their parameter (heads), not the option
+        Guard.Positive(Options.Heads, "options.Heads");
+        if (hiddenSize > 0 && hiddenSize % Options.Heads != 0)
+            throw new ArgumentException($"options.Heads: hiddenSize {hiddenSize} must be a multiple of heads, got heads = {Options.Heads}.", "options.Heads");
         if (Options.Dropout is < 0 or >= 1 || double.IsNaN(Options.Dropout))
             throw new ArgumentOutOfRangeException(nameof(options), Options.Dropout, $"options.Dropout: expected a probability in [0, 1), got {Options.Dropout}.");
         Guard.NonNegative(Options.ProjSize, "options.ProjSize");
@@ -69,8 +73,16 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
     /// <summary>The feature size of each state (h is proj_size wide with a projection, the others H).</summary>
     public IReadOnlyList<int> StateSizes => _layers[0, 0].StateSizes;
 
-    /// <summary>The length of the initial and last states [S, L * directions, B, *] for a batch of <paramref name="batch"/>.</summary>
-    public int StatesLength(int batch) => _layers.Length * _layers[0, 0].StatesLength(batch);
+    /// <summary>
+    /// The length of the initial and last states [S, L * directions, B, *] for a batch of <paramref name="batch"/>;
+    /// ArgumentOutOfRangeException when that is not a positive batch, or the states would not fit one span.
+    /// </summary>
+    public int StatesLength(int batch)
+    {
+        Guard.Positive(batch, nameof(batch));
+        // checked: a wrapped product would let a short (or empty) states tensor through the length checks
+        return Guard.ElementCount(nameof(batch), $"states {StatesShape(batch)}", _layers.Length, batch, StateSizes.Sum());
+    }
 
     private int LayerOutputSize => _layers[0, 0].OutputSize;
 
@@ -90,7 +102,11 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
         Guard.Positive(batch, nameof(batch));
         Guard.Positive(timeSteps, nameof(timeSteps));
         int L = Options.NumLayers, dirs = Options.Directions, H = LayerOutputSize;
-        Guard.Length(x.Length, batch * timeSteps * InputSize, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
+        // checked products: a wrapped B * T * I would let a short x through (and B * T = 0 divide by zero below)
+        var xLength = Guard.ElementCount("x", $"[B={batch}, T={timeSteps}, I={InputSize}]", batch, timeSteps, InputSize);
+        var yLength = Guard.ElementCount(nameof(batch), $"y [B={batch}, T={timeSteps}, directions*{(Options.ProjSize > 0 ? "P" : "H")}={dirs * H}]",
+            batch, timeSteps, dirs, H);
+        Guard.Length(x.Length, xLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
         Guard.OptionalLength(initialStates.Length, StatesLength(batch), "initialStates", true, $"{StatesShape(batch)}");
         var forwards = new LayerOutput<T>[L, dirs];
         var last = new T[StatesLength(batch)];
@@ -98,7 +114,7 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
         for (var k = 0; k < L; k++)
         {
             int inputSize = current.Length / (batch * timeSteps);
-            var output = new T[batch * timeSteps * dirs * H];
+            var output = new T[yLength];
             for (var d = 0; d < dirs; d++)
             {
                 var xDirection = d == 1 ? SequenceLayout.ReverseTime(current, batch, timeSteps, inputSize, lengths) : current;

@@ -45,9 +45,8 @@ public sealed class RecurrentProblem : IEquatable<RecurrentProblem>
         StatesLength = Guard.ElementCount("states", "[S, B, NH, D]", StateCount, batch, HiddenSize);
         YLength = Guard.ElementCount("y", "[B, T, NH, D]", batch, timeSteps, HiddenSize);
         AllStatesLength = Guard.ElementCount("allStates", "[S, B, T, NH, D]", StateCount, batch, timeSteps, HiddenSize);
-        XLength = Guard.ElementCount("x", "[B, T, I]", batch, timeSteps, inputSize);
-        Guard.ElementCount("weight_ih", "[G*H, I]", GateCount, HiddenSize, inputSize);
-        Guard.ElementCount("weight_hh", "[G*H, H]", GateCount, HiddenSize, HiddenSize);
+        // Only the low-level tensors: the layer API's dense x [B, T, I], weight_ih [G*H, I] and weight_hh [G*H, H] are
+        // checked by RecurrentLayer, which holds them; a multi-head problem (e.g. NH=4096, D=16) has no dense weight_hh.
     }
 
     public CellKind Cell { get; }
@@ -73,7 +72,6 @@ public sealed class RecurrentProblem : IEquatable<RecurrentProblem>
     public int StatesLength { get; }
     public int YLength { get; }
     public int AllStatesLength { get; }
-    public int XLength { get; }
 
     /// <summary>The same problem with another storage type.</summary>
     public RecurrentProblem WithDataType(DataType dataType) =>

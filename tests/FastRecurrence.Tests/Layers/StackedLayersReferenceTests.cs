@@ -116,6 +116,11 @@ public sealed class StackedLayersReferenceTests
                     .And.Message.Contains("I=8").And.Message.Not.Contains("(Parameter 'weight_ih')"));
             Assert.That(() => new StackedRecurrentLayers<double>(c.Cell, c.Input, c.Hidden, weights, c.Options with { Dropout = 1.0 }, Reference),
                 Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("options.Dropout"));
+            // B * T * I wraps to 0 in int arithmetic (then B * T divided the empty x): refused, naming x and the limit
+            Assert.That(() => stack.Forward([], 65536, 65536),
+                Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("x").And.Message.Contains("would hold more than"));
+            Assert.That(() => stack.StatesLength(int.MaxValue / 2),
+                Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("batch").And.Message.Contains("would hold more than"));
             Assert.That(() => new StackedRecurrentLayers<double>(c.Cell, c.Input, c.Hidden, weights, c.Options with { NumLayers = 3 }, Reference),
                 Throws.ArgumentException.With.Message.Contains("expected 3 layers x 2 directions"));
             Assert.That(() => stack.Forward(new double[5], c.Batch, c.Steps), Throws.ArgumentException.With.Message.Contains("x: expected 30 elements"));

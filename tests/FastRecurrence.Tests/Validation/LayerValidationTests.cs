@@ -60,6 +60,25 @@ public sealed class LayerValidationTests
     }
 
     [Test]
+    public void RejectsDenseWeightsLargerThanASpan_NamingThemAndTheLimit()
+    {
+        var limit = Array.MaxLength.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // 4096 heads of 16: the problem is fine (see ProblemValidationTests), weight_hh [4H, H] = 4 * 65536^2 is not
+        var manyHeads = new RecurrentLayerWeights<double>(new double[4 * 65536], new double[1]);
+        var heads = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new RecurrentLayer<double>(CellKind.Lstm, 1, 65536, manyHeads, heads: 4096));
+        Assert.That(heads!.ParamName, Is.EqualTo("weight_hh"));
+        Assert.That(heads.Message, Does.StartWith("weight_hh: the tensor [G*H=262144, H=65536] would hold more than").And.Contain(limit));
+    }
+
+    [Test]
+    public void StatesLength_BeyondASpan_NamesTheBatch()
+    {
+        var layer = new RecurrentLayer<double>(CellKind.Lstm, 2, 3, Weights(4, 3, 2));
+        Assert.That(() => layer.StatesLength(int.MaxValue / 2),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("batch").And.Message.Contains("would hold more than"));
+    }
+
+    [Test]
     public void RejectsNonPositiveBatchThroughTheProblem()
     {
         var layer = new RecurrentLayer<double>(CellKind.Lstm, 2, 3, Weights(4, 3, 2));

@@ -51,6 +51,19 @@ public sealed class ProblemValidationTests
     }
 
     [Test]
+    public void RecurrentProblem_AcceptsManyHeads_WhoseDenseWeightHhWouldNotFitASpan()
+    {
+        // R [G, NH, D, D] is 4 * 4096 * 16 * 16 elements; a dense weight_hh [G*H, H] would be 4 * 65536^2, but the
+        // low-level problem has none (the layer API checks its own dense tensors)
+        var p = new RecurrentProblem(CellKind.Lstm, 2, 3, 4096, 16, 1 << 20);
+        Assert.Multiple(() =>
+        {
+            Assert.That(p.HiddenSize, Is.EqualTo(65536));
+            Assert.That(p.RLength, Is.EqualTo(4 * 4096 * 16 * 16));
+        });
+    }
+
+    [Test]
     public void RecurrentProblem_DerivesLayoutSizes()
     {
         var p = new RecurrentProblem(CellKind.Gru, 2, 3, 4, 5, 6);
