@@ -50,6 +50,38 @@ public sealed class PackedSequencesTests
             Assert.That(() => PackedSequences.Pad<double>(packed, [0, 3, 3, 5], 2), Throws.ArgumentException.With.Message.Contains("sequence 1 has length 0"));
             Assert.That(() => PackedSequences.Pad<double>(packed, [0], 2), Throws.ArgumentException.With.Message.Contains("[B + 1]"));
             Assert.That(() => PackedSequences.Pad<double>(new double[9], [0, 5], 2), Throws.ArgumentException.With.Message.Contains("not a multiple of F"));
+            // int.MinValue - int.MaxValue wraps to a length of 1: the offsets must increase, not merely differ by >= 1
+            Assert.That(() => PackedSequences.Lengths([0, int.MaxValue, int.MinValue], int.MinValue),
+                Throws.ArgumentException.With.Property("ParamName").EqualTo("offsets").And.Message.Contains("sequence 1 has length -4294967295"));
         });
+    }
+
+    [Test]
+    public void Unpad_RefusesBadArgumentsByName_BeforeReadingTheOffsets()
+    {
+        double[] padded = new double[4];
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => PackedSequences.Unpad<double>(padded, [], 2, 2),
+                Throws.ArgumentException.With.Property("ParamName").EqualTo("offsets").And.Message.Contains("[B + 1]"));
+            Assert.That(() => PackedSequences.Unpad<double>([], [0, 2], 2, 0),
+                Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("features"));
+            Assert.That(() => PackedSequences.Unpad<double>([], [0, 1], 0, 2),
+                Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("maxSteps"));
+            Assert.That(() => PackedSequences.Unpad<double>(padded, [0, 3], 2, 2),
+                Throws.ArgumentException.With.Property("ParamName").EqualTo("offsets").And.Message.Contains("sequence 0 has length 3, longer than T=2"));
+        });
+    }
+
+    [Test]
+    public void Pad_ToMoreElementsThanASpan_IsRefusedWithTheLimit()
+    {
+        // 50000 one-row sequences and one of 50000 rows: 100000 packed bytes pad to 50001 * 50000 > Array.MaxLength
+        var offsets = new int[50002];
+        for (var b = 1; b <= 50000; b++) offsets[b] = b;
+        offsets[50001] = 100000;
+        Assert.That(() => PackedSequences.Pad<byte>(new byte[100000], offsets, 1),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Property("ParamName").EqualTo("offsets")
+                .And.Message.Contains("padded [B=50001, T_max=50000, F=1] would hold more than"));
     }
 }
