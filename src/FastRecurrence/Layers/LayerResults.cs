@@ -12,8 +12,15 @@ public sealed class LayerOutput<T>(T[] y, T[] lastStates, int batch, IReadOnlyLi
     /// <summary>h_n, [B, H] or [B, P] (PyTorch's [1, B, *] for one layer, one direction).</summary>
     public ReadOnlySpan<T> HN => State(0);
 
-    /// <summary>State <paramref name="index"/> of <see cref="LastStates"/>, [B, stateSizes[index]].</summary>
-    public ReadOnlySpan<T> State(int index) => LastStates.AsSpan(batch * stateSizes.Take(index).Sum(), batch * stateSizes[index]);
+    /// <summary>
+    /// State <paramref name="index"/> of <see cref="LastStates"/>, [B, stateSizes[index]]; ArgumentOutOfRangeException
+    /// for an index outside the cell's states (LSTM has 2, GRU and Elman 1, sLSTM 4).
+    /// </summary>
+    public ReadOnlySpan<T> State(int index)
+    {
+        StateIndex.Check(index, stateSizes.Count);
+        return LastStates.AsSpan(batch * stateSizes.Take(index).Sum(), batch * stateSizes[index]);
+    }
 
     /// <summary>Whether this is a training forward, which the layer's backward can start from.</summary>
     public bool IsTraining => Saved is not null;

@@ -12,9 +12,15 @@ public sealed class StackedOutput<T>(T[] y, T[] lastStates, int layerDirections,
     /// <summary>h_n, [L * directions, B, H] (or P), layer-major and direction-minor as PyTorch orders it.</summary>
     public ReadOnlySpan<T> HN => State(0);
 
-    /// <summary>State <paramref name="index"/>, [L * directions, B, stateSizes[index]].</summary>
-    public ReadOnlySpan<T> State(int index) =>
-        LastStates.AsSpan(layerDirections * batch * stateSizes.Take(index).Sum(), layerDirections * batch * stateSizes[index]);
+    /// <summary>
+    /// State <paramref name="index"/>, [L * directions, B, stateSizes[index]]; ArgumentOutOfRangeException for an index
+    /// outside the cell's states.
+    /// </summary>
+    public ReadOnlySpan<T> State(int index)
+    {
+        StateIndex.Check(index, stateSizes.Count);
+        return LastStates.AsSpan(layerDirections * batch * stateSizes.Take(index).Sum(), layerDirections * batch * stateSizes[index]);
+    }
 
     /// <summary>Whether this is a training forward, which the stack's backward can start from.</summary>
     public bool IsTraining => Saved is not null;
