@@ -36,6 +36,12 @@ public enum FusedRegime
 /// What to plan: the kernel family and the problem's shape. For the scan, <see cref="Heads"/> and
 /// <see cref="HeadSize"/> are its H and D, and <see cref="Cell"/> is ignored.
 /// </summary>
+/// <remarks>
+/// Every property validates its own value, in the constructor and in object initialisers and <c>with</c> alike
+/// (ArgumentOutOfRangeException naming the property), so no request holds a size below 1 or an undefined enum value.
+/// What depends on two properties (<see cref="MatmulPrecision.Tf32"/> needs Float32) is checked by the
+/// <see cref="Planner"/>, since an initialiser may set the two in either order.
+/// </remarks>
 public sealed record PlanRequest
 {
     public PlanRequest(KernelFamily family, CellKind cell, DataType dataType, int batch, int heads, int headSize,
@@ -48,6 +54,8 @@ public sealed record PlanRequest
         Guard.Positive(heads, nameof(heads));
         Guard.Positive(headSize, nameof(headSize));
         Guard.Positive(timeSteps, nameof(timeSteps));
+        Guard.Defined(direction, nameof(direction));
+        // the accessors check again, naming the properties; the checks above name the constructor's parameters
         Family = family;
         Cell = cell;
         DataType = dataType;
@@ -58,17 +66,20 @@ public sealed record PlanRequest
         TimeSteps = timeSteps;
     }
 
-    public KernelFamily Family { get; init; }
-    public CellKind Cell { get; init; }
-    public DataType DataType { get; init; }
-    public int Batch { get; init; }
-    public int Heads { get; init; }
-    public int HeadSize { get; init; }
-    public PlanDirection Direction { get; init; }
-    public int TimeSteps { get; init; }
+    public KernelFamily Family { get; init { Guard.Defined(value, nameof(Family)); field = value; } }
+    public CellKind Cell { get; init { Guard.Defined(value, nameof(Cell)); field = value; } }
+    public DataType DataType { get; init { Guard.Defined(value, nameof(DataType)); field = value; } }
+    public int Batch { get; init { Guard.Positive(value, nameof(Batch)); field = value; } }
+    public int Heads { get; init { Guard.Positive(value, nameof(Heads)); field = value; } }
+    public int HeadSize { get; init { Guard.Positive(value, nameof(HeadSize)); field = value; } }
+    public PlanDirection Direction { get; init { Guard.Defined(value, nameof(Direction)); field = value; } }
+    public int TimeSteps { get; init { Guard.Positive(value, nameof(TimeSteps)); field = value; } }
 
-    /// <summary>Tf32: the fused kernel may multiply float32 R h on tensor cores in tf32 (FR_TF32); Float32 only.</summary>
-    public MatmulPrecision Precision { get; init; }
+    /// <summary>
+    /// Tf32: the fused kernel may multiply float32 R h on tensor cores in tf32 (FR_TF32); Float32 only (the planner
+    /// refuses it with another <see cref="DataType"/>).
+    /// </summary>
+    public MatmulPrecision Precision { get; init { Guard.Defined(value, nameof(Precision)); field = value; } }
 
     /// <summary>
     /// The calls give per-sequence lengths (fr_rnn_args.lengths). A fused plan is then the FR_LENGTHS build, whose

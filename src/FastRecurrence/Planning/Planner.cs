@@ -12,10 +12,16 @@ namespace FastRecurrence.Planning;
 /// </summary>
 public static class Planner
 {
+    /// <summary>
+    /// The cheapest plan of <paramref name="request"/>'s family, or why none fits. Throws ArgumentException for a request
+    /// no GPU could run: <see cref="MatmulPrecision.Tf32"/> with storage other than Float32.
+    /// </summary>
     public static PlanOutcome Plan(GpuSpec gpu, PlanRequest request)
     {
         ArgumentNullException.ThrowIfNull(gpu);
         ArgumentNullException.ThrowIfNull(request);
+        if (WhyInconsistent(request) is { } inconsistent)
+            throw new ArgumentException(inconsistent, "request.Precision");
         return request.Family switch
         {
             KernelFamily.Fused => PlanFused(gpu, request),
@@ -53,6 +59,7 @@ public static class Planner
         var problems = new List<string>();
         if (plan.Gpu != gpu.Name) problems.Add($"the plan is for {plan.Gpu}, not {gpu.Name}");
         if (plan.Arch != gpu.ComputeCapability.Arch) problems.Add($"the plan targets {plan.Arch}, the GPU is {gpu.ComputeCapability.Arch}");
+        if (WhyInconsistent(plan.Request) is { } inconsistent) problems.Add(inconsistent);
         IPlanModel model = plan.Request.Family switch
         {
             KernelFamily.Fused => new FusedRnnModel(gpu, plan.Request, plan.Regime, plan.Constants.ContainsKey("FR_STREAMED_ROW_TILES")),
@@ -80,21 +87,25 @@ public static class Planner
         return problems;
     }
 
+    /// <summary>
+    /// What a request's accessors cannot check, since an initialiser or <c>with</c> may set the two properties in either
+    /// order: tf32 rounds float32 operands, so it means nothing for 16-bit storage (as <see cref="RecurrentProblem"/> says).
+    /// </summary>
+    private static string? WhyInconsistent(PlanRequest request) =>
+        request.Precision == MatmulPrecision.Tf32 && request.DataType != DataType.Float32
+            ? $"request.Precision: Tf32 applies to Float32 storage only, got {request.DataType} (16-bit storage always multiplies in its own format)."
+            : null;
+
     private static PlanOutcome PlanFused(GpuSpec gpu, PlanRequest request)
     {
         if (request.DataType == DataType.Float64)
             return PlanOutcome.Failure("fused kernels store Float32, BFloat16 or Float16 (state and accumulation are fp32); Float64 runs on the CPU reference.", []);
         if (WhyNoTensorCores(gpu, request.DataType) is { } noMma)
             return PlanOutcome.Failure(noMma, [noMma]);
-        if (request.Precision == MatmulPrecision.Tf32)
+        if (request.Precision == MatmulPrecision.Tf32 && !gpu.MmaShapes(DataType.Float32).Any(m => m is { M: 16, N: 8, K: 8 }))
         {
-            if (request.DataType != DataType.Float32)
-                return PlanOutcome.Failure($"precision Tf32 applies to Float32 storage only, got {request.DataType}.", []);
-            if (!gpu.MmaShapes(DataType.Float32).Any(m => m is { M: 16, N: 8, K: 8 }))
-            {
-                var why = $"tf32 tensor cores (mma.m16n8k8.tf32) need sm_80 or newer; {gpu.Name} is {gpu.ComputeCapability.Arch}. Use MatmulPrecision.Exact.";
-                return PlanOutcome.Failure(why, [why]);
-            }
+            var why = $"tf32 tensor cores (mma.m16n8k8.tf32) need sm_80 or newer; {gpu.Name} is {gpu.ComputeCapability.Arch}. Use MatmulPrecision.Exact.";
+            return PlanOutcome.Failure(why, [why]);
         }
 
         var regimes = new List<FusedRegime> { FusedRegime.SingleBlock };
