@@ -51,8 +51,14 @@ internal static class TestData
         return norm == 0 ? Math.Sqrt(diff) : Math.Sqrt(diff / norm);
     }
 
+    /// <summary>
+    /// max |actual - expected|; NaN anywhere gives +infinity, and a length mismatch throws (a short or empty output
+    /// would otherwise compare only its own elements and pass).
+    /// </summary>
     public static double MaxAbsDifference(ReadOnlySpan<double> actual, ReadOnlySpan<double> expected)
     {
+        if (actual.Length != expected.Length)
+            throw new ArgumentException($"length {actual.Length} != {expected.Length}");
         double max = 0;
         for (var k = 0; k < actual.Length; k++)
         {
