@@ -148,8 +148,13 @@ FR_DEVICE_INLINE Sequence sequence_of_block(const fr_scan_args& args)
     const int z = (int)fr_block_z();
     if (args.cu_seqlens != 0) {
         q.valid = z < args.num_seqs;
-        q.t0 = q.valid ? (int)args.cu_seqlens[z] : 0;
-        q.t1 = q.valid ? (int)args.cu_seqlens[z + 1] : 0;
+        /* the offsets are device values the host never reads: clamped to [0, T] and an end before its start to an
+           empty sequence, so wrong offsets give a wrong result but never touch memory outside the tensors */
+        const fr_i64 start = q.valid ? args.cu_seqlens[z] : 0;
+        const fr_i64 end = q.valid ? args.cu_seqlens[z + 1] : 0;
+        const fr_i64 t0 = start < 0 ? 0 : (start > args.steps ? args.steps : start);
+        q.t0 = (int)t0;
+        q.t1 = (int)(end < t0 ? t0 : (end > args.steps ? args.steps : end));
         q.batch = 0;
     } else {
         q.valid = z < args.batch;

@@ -1,5 +1,5 @@
 /*
- * fastrecurrence.h: the C ABI of libfastrecurrence (ABI version 1).
+ * fastrecurrence.h: the C ABI of libfastrecurrence (ABI version FR_ABI_VERSION, below).
  *
  * Flat extern "C", plain old data only: any language with a C FFI (C#, Python ctypes, C++, Rust) can call it.
  * Rules every entry point follows:
@@ -11,7 +11,10 @@
  *   - libcuda.so.1 and libnvrtc are loaded at run time (dlopen): FR_CUDA_LIBRARY and FR_NVRTC_LIBRARY override the
  *     paths; otherwise libnvrtc.so.13, .so.12, .so.11.2 and libnvrtc.so are probed in that order;
  *   - device memory and streams belong to the caller: tensors carry device pointers, `stream` is a CUstream
- *     (NULL = the legacy default stream), which is what PyTorch (torch.cuda.current_stream().cuda_stream) and JAX give.
+ *     (NULL = the legacy default stream), which is what PyTorch (torch.cuda.current_stream().cuda_stream) and JAX give;
+ *   - an output tensor must not share memory with an input or another output of the same call: each output's own
+ *     layout is checked (no two of its elements at one address), sharing between tensors is not (disjoint views
+ *     interleaved in one buffer are legal and a host check could not tell them from overlapping ones cheaply).
  * Structs that may grow start with `struct_size` (set it to sizeof the struct you compiled against).
  */
 #ifndef FASTRECURRENCE_H
@@ -61,7 +64,7 @@ typedef enum fr_dtype {
 /* ---- library ---------------------------------------------------------------------------------------------- */
 
 FR_API int fr_abi_version(void);                 /* FR_ABI_VERSION of the built library */
-FR_API const char* fr_version_string(void);      /* e.g. "fastrecurrence 0.1.0 (abi 1)" */
+FR_API const char* fr_version_string(void);      /* e.g. "fastrecurrence 0.1.0 (abi 2)" */
 FR_API const char* fr_last_error(void);          /* this thread's last error message; "" after success */
 FR_API const char* fr_status_name(fr_status status);
 
@@ -192,7 +195,9 @@ FR_API fr_status fr_emulation_compiler(char* buffer, size_t capacity);
 
 /* ---- tensors and operations ------------------------------------------------------------------------------ */
 
-/* A strided view of caller-owned device memory. Strides are in elements. */
+/* A strided view of caller-owned device memory. Strides are in elements. Every operation checks: data non-NULL and
+ * aligned to the dtype's size, each extent in 1..2^31-1, at most 2^48 elements, and the furthest offset the strides
+ * reach (sum of |stride| * (extent - 1)) below 2^48. */
 typedef struct fr_tensor {
     void* data;
     fr_dtype dtype;
@@ -217,7 +222,9 @@ typedef struct fr_plan {
  * a, b, h: [B, T, H, D], any strides over B, T, H with stride 1 over D; all three of the same dtype.
  * h0, h_last: [B, H, D] contiguous, or NULL (zeros / not written).
  * Variable lengths: cu_seqlens (device, int64, num_seqs + 1 offsets into T, FLA convention) with B = 1; then h0 and
- * h_last are [num_seqs, H, D]. Pass NULL and 0 for fixed-length batches.
+ * h_last are [num_seqs, H, D]. Pass NULL and 0 for fixed-length batches. Checked: NULL or 8-byte aligned. The offsets
+ * are not read by the host; the kernels clamp each sequence to [0, T] (an end before its start: an empty sequence,
+ * whose h_last is its h0), so wrong offsets are memory-safe but not a meaningful result.
  */
 FR_API fr_status fr_scan_forward(fr_context context, const fr_plan* plan,
                                  const fr_tensor* a, const fr_tensor* b, const fr_tensor* h0,

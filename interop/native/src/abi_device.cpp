@@ -28,6 +28,9 @@ fr_status check_ordinal(int ordinal) {
 
 // cuda-emulated "device" memory: host memory, 256-byte aligned like cuMemAlloc's, tracked per context
 fr_status emulated_malloc(emu::EmulationState& state, size_t bytes, void** device_pointer) {
+    if (bytes > SIZE_MAX - 255) {  // the rounding below would wrap to a tiny block
+        return fail(FR_ERROR_OUT_OF_MEMORY, "bytes: the emulated device cannot allocate %zu bytes.", bytes);
+    }
     const size_t rounded = (bytes + 255) / 256 * 256;
     void* allocation = std::aligned_alloc(256, rounded);
     if (allocation == nullptr) {
@@ -305,6 +308,7 @@ FR_API fr_status fr_launch(fr_module module, const char* name, const fr_launch_c
         shape.kind = enum_value(config->kind);
         status = validate_launch_shape("config", shape);
         if (status != FR_OK) return status;
+        if (args == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "args: expected the kernel's argument pointers, got NULL.");
         return launch_kernel(*module->module, name, shape, config->stream, args);
     });
 }

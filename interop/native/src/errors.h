@@ -29,6 +29,28 @@ fr_status fail_text(fr_status status, const std::string& message) noexcept;
 
 const char* last_error() noexcept;
 
+// Keeps this thread's message across its scope: cleanup that runs after an operation recorded its failure (freeing
+// scratch memory through fr_synchronize / fr_free, which clear the message on entry like every entry point) must not
+// leave that failure without its message.
+class KeptError {
+public:
+    KeptError() noexcept {
+        try {
+            saved_ = last_error();
+        } catch (...) {
+        }
+    }
+    ~KeptError() {
+        if (!saved_.empty()) fail_text(FR_OK, saved_);
+        else clear_error();
+    }
+    KeptError(const KeptError&) = delete;
+    KeptError& operator=(const KeptError&) = delete;
+
+private:
+    std::string saved_;
+};
+
 const char* status_name(int status) noexcept;
 
 // The integer inside an enum field of an ABI struct. C and C# callers may put any int there; reading it as the

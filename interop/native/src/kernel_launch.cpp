@@ -4,6 +4,8 @@
 #include "emulation/emulation_state.h"
 #include "errors.h"
 
+#include <cstdint>
+
 namespace fr {
 namespace {
 
@@ -25,6 +27,16 @@ fr_status validate_launch_shape(const char* argument, const LaunchShape& shape) 
     if (any_zero(shape.block)) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "%s.block: expected every dimension >= 1, got (%u, %u, %u).", argument,
                     shape.block.x, shape.block.y, shape.block.z);
+    }
+    const uint64_t threads = uint64_t{shape.block.x} * shape.block.y * shape.block.z;
+    if (threads > 1024 || shape.block.z > 64) {  // every CUDA architecture's block limits
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "%s.block: expected at most 1024 threads (and z <= 64), got (%u, %u, %u) = %llu threads.", argument,
+                    shape.block.x, shape.block.y, shape.block.z, static_cast<unsigned long long>(threads));
+    }
+    if (shape.shared_bytes > 0x7fffffffu) {  // the driver takes it as an int where the library opts in above 48 KB
+        return fail(FR_ERROR_INVALID_ARGUMENT, "%s.shared_bytes: expected at most 2^31 - 1, got %u.", argument,
+                    shape.shared_bytes);
     }
     if (shape.kind != FR_LAUNCH_PLAIN && shape.kind != FR_LAUNCH_COOPERATIVE && shape.kind != FR_LAUNCH_CLUSTER) {
         return fail(FR_ERROR_INVALID_ARGUMENT,

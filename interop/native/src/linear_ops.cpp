@@ -67,8 +67,8 @@ fr_status kernel_linear(fr_context context, const fr_tensor* x, const fr_tensor*
 
 fr_status run_linear(fr_context context, const fr_tensor* x, const fr_tensor* w, const fr_tensor* y, int allow_cublas,
                      int* used_cublas, void* stream) {
-    fr_status status = check_live_context(context);
-    if (status != FR_OK) return status;
+    // the arguments first, the context last: validation behaves the same on machines without a GPU
+    fr_status status = FR_OK;
     if (allow_cublas != 0 && allow_cublas != 1) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "allow_cublas: expected 0 or 1, got %d.", allow_cublas);
     }
@@ -91,6 +91,7 @@ fr_status run_linear(fr_context context, const fr_tensor* x, const fr_tensor* w,
         return fail(FR_ERROR_UNSUPPORTED, "x: expected at most 2^31 - 1 columns and %lld rows (65535 row tiles of %d), got [%lld, %lld].",
                     65535LL * kTile, kTile, static_cast<long long>(x->shape[0]), static_cast<long long>(x->shape[1]));
     }
+    if ((status = check_live_context(context)) != FR_OK) return status;
     if (used_cublas != nullptr) *used_cublas = 0;
     const CublasLibrary* cublas = nullptr;
     if (allow_cublas == 1 && context->emulation == nullptr && !context->cublas_unusable && load_cublas(&cublas) == FR_OK) {

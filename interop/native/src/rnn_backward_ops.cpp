@@ -10,6 +10,7 @@
 #include "plan_operation.h"
 #include "rnn_plan_checks.h"
 #include "scratch_memory.h"
+#include "tensor_checks.h"
 
 #include "fr_rnn_args.h"
 
@@ -60,13 +61,20 @@ fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, bo
     RnnShape shape;
     const bool backward = c.values.count("FR_BACKWARD") != 0 && c.values.at("FR_BACKWARD") == 1;
     if ((status = read_problem_constants(c, backward, &shape)) != FR_OK) return status;
-    if (batch < 0 || steps < 0) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "batch, steps: expected >= 0, got %lld, %lld.", static_cast<long long>(batch),
-                    static_cast<long long>(steps));
+    if (batch < 0 || steps < 0 || batch > INT32_MAX || steps > INT32_MAX) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "batch, steps: expected 0..%d (a tensor extent), got %lld, %lld.", INT32_MAX,
+                    static_cast<long long>(batch), static_cast<long long>(steps));
     }
     shape.batch = batch;
     shape.steps = steps;
-    *elements = rnn_reserve_elements(shape, products);
+    const int64_t reserve = rnn_reserve_elements(shape, products);
+    if (reserve < 0 || reserve > kMaxTensorElements) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "batch, steps: B = %lld, T = %lld give a reserve of more than 2^48 elements (B * T * NH * D * %s), the "
+                    "most a tensor may have.",
+                    static_cast<long long>(batch), static_cast<long long>(steps), products ? "(G + S)" : "S");
+    }
+    *elements = reserve;
     return FR_OK;
 }
 

@@ -56,7 +56,12 @@ fr_status read_problem_constants(const PlanConstants& c, bool backward, RnnShape
     }
     shape->backward = backward;
     if ((status = c.get("FR_HEAD_SIZE", 1, 65536, &shape->d)) != FR_OK) return status;
-    if ((status = c.get("FR_HEAD_SIZE_PADDED", shape->d, shape->d + 15, &shape->dp)) != FR_OK) return status;
+    const int64_t padded = (shape->d + 15) / 16 * 16;  // the kernels' mma tiles are 16 rows: D rounded up to 16
+    if ((status = c.get("FR_HEAD_SIZE_PADDED", padded, padded, &shape->dp)) != FR_OK) return status;
+    // the kernels take the cell's gate and state counts as constants of their own (static_asserts against FR_CELL)
+    int64_t gates = 0, states = 0;
+    if ((status = c.get("FR_GATES", gates_of(shape->cell), gates_of(shape->cell), &gates)) != FR_OK) return status;
+    if ((status = c.get("FR_STATES", states_of(shape->cell), states_of(shape->cell), &states)) != FR_OK) return status;
     return c.get("FR_HEADS", 1, 65535, &shape->nh);
 }
 
@@ -130,7 +135,10 @@ fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std:
 }
 
 int64_t rnn_reserve_elements(const RnnShape& shape, bool products) {
-    return shape.batch * shape.steps * shape.nh * shape.d * ((products ? gates_of(shape.cell) : 0) + states_of(shape.cell));
+    int64_t elements = -1;  // never a tensor's extent: a reserve check fails with the shapes named
+    product_within({shape.batch, shape.steps, shape.nh, shape.d, (products ? gates_of(shape.cell) : 0) + states_of(shape.cell)},
+                   INT64_MAX, &elements);
+    return elements;
 }
 
 void use_lengths_build(CompileRequest* request) {
@@ -176,6 +184,10 @@ fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool back
     int64_t& st = fused->st;
     int64_t& regime = fused->regime;
     if ((status = c.get("FR_HEADS_PER_BLOCK", 1, nh, &hb)) != FR_OK) return status;
+    if (nh % hb != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_HEADS_PER_BLOCK dividing FR_HEADS = %lld, got %lld.",
+                    static_cast<long long>(nh), static_cast<long long>(hb));
+    }
     if ((status = c.get("FR_BLOCKS_PER_HEAD", 1, 65535, &p)) != FR_OK) return status;
     if ((status = c.get("FR_WARPS", 1, 32, &warps)) != FR_OK) return status;
     if ((status = c.get("FR_K_SPLIT", 1, 16, &ks)) != FR_OK) return status;
@@ -230,6 +242,15 @@ fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool back
     if (plan->block.x != warps * 32 || plan->block.y != 1 || plan->block.z != 1) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (%lld, 1, 1) = FR_WARPS * 32, got (%u, %u, %u).",
                     static_cast<long long>(warps * 32), plan->block.x, plan->block.y, plan->block.z);
+    }
+    // R in the plan's fragment layout (fr_rnn_packed_recurrent_size) must have a size: the constants are each in range
+    // but their product is not bounded by them
+    int64_t words = 0;
+    if (!product_within({p, nh / hb, warps, rt + st + gt, dp / ks / (dtype == FR_DTYPE_FLOAT32 ? 8 : 16), 32 * 4 * 2},
+                        kMaxTensorElements, &words)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: FR_BLOCKS_PER_HEAD * FR_HEADS / FR_HEADS_PER_BLOCK * FR_WARPS * row tiles per warp "
+                    "* ... gives R in this plan's layout more than 2^48 elements; expected a plan for a real problem.");
     }
     const int64_t needed = fused_shared_bytes(backward, dtype, gates_of(cell), dp, hb, p, warps, ks, bt, st, regime);
     if (plan->shared_bytes < needed) {

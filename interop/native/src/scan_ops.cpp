@@ -9,6 +9,7 @@
 
 #include "fr_scan_args.h"
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -52,14 +53,25 @@ fr_status read_plan_constants(const CompileRequest& request, const fr_dim3& plan
     if (!find_define(request, "FR_SCAN_LANES", lanes)) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES (d-lanes per block), got none.");
     }
-    if (*lanes < 1) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES >= 1, got %lld.",
+    // The kernel's own limits (kernels/scan.cu static_asserts), checked here so a bad plan is named before any compile.
+    if (*lanes < 1 || *lanes > 64 || (*lanes & (*lanes - 1)) != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES a power of two in 1..64, got %lld.",
                     static_cast<long long>(*lanes));
     }
     int64_t threads = 0;
-    if (!find_define(request, "FR_SCAN_THREADS", &threads) || threads < 1 || threads > 1024) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_THREADS in 1..1024 (threads per block), got %s.",
+    if (!find_define(request, "FR_SCAN_THREADS", &threads) || threads < 32 || threads > 1024 || threads % 32 != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: expected FR_SCAN_THREADS a multiple of 32 in 32..1024 (threads per block), got %s.",
                     threads == 0 ? "none" : std::to_string(threads).c_str());
+    }
+    if (threads % *lanes != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES to divide FR_SCAN_THREADS = %lld, got %lld.",
+                    static_cast<long long>(threads), static_cast<long long>(*lanes));
+    }
+    int64_t items = 0;
+    if (!find_define(request, "FR_SCAN_ITEMS", &items) || items < 1 || items > 64) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_ITEMS in 1..64 (steps per thread), got %s.",
+                    items == 0 ? "none" : std::to_string(items).c_str());
     }
     if (plan_block.x != static_cast<uint32_t>(threads) || plan_block.y != 1 || plan_block.z != 1) {
         // The kernel's segments and slots are laid out for exactly FR_SCAN_THREADS threads: any other block would
@@ -93,6 +105,12 @@ fr_status check_tensors(const std::vector<Tensor>& tensors, int dtype, const int
         }
         if (num_seqs < 1) {
             return fail(FR_ERROR_INVALID_ARGUMENT, "num_seqs: expected >= 1 with cu_seqlens, got %d.", num_seqs);
+        }
+        if (reinterpret_cast<uintptr_t>(cu_seqlens) % alignof(int64_t) != 0) {
+            // a misaligned load is a sticky fault of the whole CUDA context, the caller's framework's included
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "cu_seqlens: expected NULL or 8-byte aligned device memory of num_seqs + 1 int64, got %p.",
+                        static_cast<const void*>(cu_seqlens));
         }
     } else if (num_seqs != 0) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "num_seqs: expected 0 without cu_seqlens, got %d.", num_seqs);

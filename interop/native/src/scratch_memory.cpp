@@ -2,6 +2,7 @@
 #include "scratch_memory.h"
 
 #include "device_context.h"
+#include "errors.h"
 
 #include <cstdint>
 #include <cstring>
@@ -47,6 +48,7 @@ fr_status ScratchMemory::zero() {
 
 ScratchMemory::~ScratchMemory() {
     if (pointer_ == nullptr) return;
+    const KeptError kept;  // the operation's status is decided; its message must outlive this cleanup
     if (stream_ordered_) {
         const CudaDriver& driver = *context_->driver;
         CurrentContext current;

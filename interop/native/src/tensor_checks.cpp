@@ -25,6 +25,15 @@ std::string shape_text(const int64_t* shape, int rank) {
     return text + "]";
 }
 
+bool product_within(std::initializer_list<int64_t> factors, int64_t limit, int64_t* product) {
+    int64_t result = 1;
+    for (int64_t factor : factors) {
+        if (factor < 0 || __builtin_mul_overflow(result, factor, &result) || result > limit) return false;
+    }
+    *product = result;
+    return true;
+}
+
 fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank) {
     if (tensor == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "%s: expected a tensor, got NULL.", name);
     if (tensor->data == nullptr) {
@@ -42,6 +51,29 @@ fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank) {
             return fail(FR_ERROR_INVALID_ARGUMENT, "%s.shape[%d]: expected 1..%d, got %lld.", name, i, INT32_MAX,
                         static_cast<long long>(tensor->shape[i]));
         }
+    }
+    // Every size the library derives from the shapes (scratch, reserve, packed lengths: a few small factors times a
+    // tensor's count) and every offset a kernel computes from the strides then fits int64 with room to spare.
+    int64_t count = 1, reach = 0;
+    bool too_large = false;
+    for (int i = 0; i < rank && !too_large; ++i) {
+        const int64_t stride = tensor->strides[i];
+        const int64_t magnitude = stride < 0 ? (stride == INT64_MIN ? INT64_MAX : -stride) : stride;
+        int64_t step = 0;
+        too_large = __builtin_mul_overflow(count, tensor->shape[i], &count) || count > kMaxTensorElements ||
+                    __builtin_mul_overflow(magnitude, tensor->shape[i] - 1, &step) ||
+                    __builtin_add_overflow(reach, step, &reach) || reach >= kMaxTensorElements;
+    }
+    if (too_large) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "%s: expected at most 2^48 elements, spanned by its strides too, got shape %s with strides %s.", name,
+                    shape_text(tensor->shape, rank).c_str(), shape_text(tensor->strides, rank).c_str());
+    }
+    const size_t element = dtype == FR_DTYPE_FLOAT32 ? 4 : dtype == FR_DTYPE_FLOAT64 ? 8 : 2;
+    if (reinterpret_cast<uintptr_t>(tensor->data) % element != 0) {
+        // a misaligned load is a sticky fault of the whole CUDA context, the caller's framework's included
+        return fail(FR_ERROR_INVALID_ARGUMENT, "%s.data: expected %zu-byte aligned device memory (%s), got %p.", name,
+                    element, dtype_name(dtype), tensor->data);
     }
     return FR_OK;
 }

@@ -6,6 +6,7 @@
 #include "fastrecurrence.h"
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -16,8 +17,15 @@ const char* dtype_name(int dtype);
 // "[2, 16, 4, 64]"
 std::string shape_text(const int64_t* shape, int rank);
 
-// Non-null descriptor and data, a valid dtype, rank `rank`, every extent in 1..INT32_MAX (the kernels index
-// with 32-bit extents and 64-bit strides).
+// More elements than any device holds (2^48): the limit on a tensor's count and on the offset its strides reach.
+constexpr int64_t kMaxTensorElements = int64_t{1} << 48;
+
+// The product of non-negative `factors` into *product; false (and *product unset) when it would exceed `limit`.
+bool product_within(std::initializer_list<int64_t> factors, int64_t limit, int64_t* product);
+
+// Non-null descriptor and data aligned to the dtype's size, a valid dtype, rank `rank`, every extent in 1..INT32_MAX
+// (the kernels index with 32-bit extents and 64-bit strides), at most kMaxTensorElements elements, and strides whose
+// furthest offset stays below that too (so sizes and offsets computed from a checked tensor never overflow int64).
 fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank);
 
 // Same shape as `expected` (its extents).

@@ -41,9 +41,8 @@ private:
 fr_launch_config launch_config(unsigned grid, unsigned block, fr_launch_kind kind = FR_LAUNCH_PLAIN);
 
 // fr_module_load and the three launch kinds with the test kernels (fill, dynamic shared memory above 48 KB,
-// cluster ranks on sm_90+). `oversized_status` / `oversized_fragment`: what a 4096-thread block is refused with.
-void test_launches(fr_context context, int major, int shared_opt_in, const std::string& cache_dir,
-                   fr_status oversized_status, const char* oversized_fragment);
+// cluster ranks on sm_90+), and a 4096-thread block refused by the library before the driver sees it.
+void test_launches(fr_context context, int major, int shared_opt_in, const std::string& cache_dir);
 
 struct ScanCase {
     int batch, steps, heads, dim;

@@ -3,13 +3,15 @@
 //                   plain matrix product, grid and cluster barriers, atomics, and every rule the emulator enforces
 //   emulation_scan  kernels/scan.cu forward and backward against the float64 reference in every plan regime and
 //                   storage type, in order and under several random schedules; and the same kernel with one block
-//                   barrier deleted, which must fail
+//                   barrier deleted, which must fail; cu_seqlens offsets outside [0, T] touch nothing outside the tensors
 // Needs a C++ compiler at run time (skips without one), no GPU.
 #include "device_checks.h"
 #include "emulation_kernels.h"
 #include "test_support.h"
 
+#include "errors.h"
 #include "kernel_sources.h"
+#include "scratch_memory.h"
 
 #include <cmath>
 #include <cstdint>
@@ -84,13 +86,32 @@ void test_context_and_memory(const std::string& cache) {
     }
     float local = 0;
     CHECK_FAILS(fr_free(context, &local), FR_ERROR_INVALID_ARGUMENT, "device_pointer");
+    void* huge = nullptr;  // rounding up to 256 bytes must not wrap to a tiny block
+    CHECK_FAILS(fr_malloc(context, SIZE_MAX - 10, &huge), FR_ERROR_OUT_OF_MEMORY, "bytes");
+    CHECK(huge == nullptr);
+    {
+        // An operation's scratch is freed after its status is decided, through fr_synchronize and fr_free, which clear
+        // the message on entry like every entry point: the failure must keep its message.
+        {
+            fr::ScratchMemory scratch;
+            CHECK_STATUS(scratch.allocate(context, 64, nullptr), FR_OK);
+            fr::fail(FR_ERROR_COMPILE, "the operation's own failure");
+        }
+        CHECK(std::string(fr_last_error()) == "the operation's own failure");
+        {
+            fr::ScratchMemory scratch;  // and a success stays without a message
+            fr::clear_error();
+            CHECK_STATUS(scratch.allocate(context, 64, nullptr), FR_OK);
+        }
+        CHECK(std::string(fr_last_error()).empty());
+    }
     CHECK_STATUS(fr_emulation_configure(context, FR_SCHEDULE_RANDOM, 3), FR_OK);
     CHECK_STATUS(fr_emulation_configure(context, FR_SCHEDULE_IN_ORDER, 0), FR_OK);
     // an unknown schedule value: abi_c_test.c (C can pass one; C++ cannot without undefined behaviour)
     CHECK_STATUS(fr_synchronize(context, nullptr), FR_OK);
 
     // The launch kinds with the same test kernels a GPU runs (sm_90: clusters of 4 and 16).
-    test_launches(context, 9, 227 * 1024, cache, FR_ERROR_INVALID_ARGUMENT, "block");
+    test_launches(context, 9, 227 * 1024, cache);
     CHECK_STATUS(fr_context_destroy(context), FR_OK);
 
     // An sm_80 device has no clusters.
@@ -302,6 +323,50 @@ bool register_mutant(const char* name, const char* line) {
     return false;
 }
 
+// cu_seqlens are device values the host never reads: offsets outside [0, T] or an end before its start must not make
+// the kernels touch memory outside the tensors (each buffer is twice its tensor, the second half a sentinel). The kernel
+// clamps each sequence to [0, T] (an end before its start: empty), so with a = b = 1 and no h0 every h is its step's
+// count from the clamped start, and an empty sequence's h_last is its h0 (zeros).
+void test_scan_offsets_out_of_range(fr_context context) {
+    const ScanCase c{1, 8, 1, 4, {-7, 3, 4096, 2}, false};
+    const PlanShape shape{4, 32, 1};
+    const int64_t dense = 8 * 4, states = 3 * 4;
+    const float sentinel = -12345.0f;
+    const std::vector<float> ones(2 * dense, 1.0f);
+    std::vector<float> guarded(2 * dense, sentinel);
+    DeviceBuffer a(context, 2 * dense * 4), b(context, 2 * dense * 4), h(context, 2 * dense * 4),
+        h_last(context, 2 * states * 4), dh(context, 2 * dense * 4), da(context, 2 * dense * 4),
+        db(context, 2 * dense * 4), dh0(context, 2 * states * 4), offsets(context, c.offsets.size() * 8);
+    a.upload(ones);
+    b.upload(ones);
+    dh.upload(ones);
+    for (DeviceBuffer* output : {&h, &h_last, &da, &db, &dh0}) output->upload(guarded);
+    offsets.upload(c.offsets);
+    const auto cu = static_cast<const int64_t*>(offsets.get());
+    const fr_tensor ta = tensor4(a.get(), c, 4), tb = tensor4(b.get(), c, 4), th = tensor4(h.get(), c, 4),
+                    tdh = tensor4(dh.get(), c, 4), tda = tensor4(da.get(), c, 4), tdb = tensor4(db.get(), c, 4);
+    const fr_tensor th_last = tensor3(h_last.get(), 3, c), tdh0 = tensor3(dh0.get(), 3, c);
+    const fr_plan forward = scan_plan("scan", false, shape, c), backward = scan_plan("scan", true, shape, c);
+    CHECK_STATUS(fr_scan_forward(context, &forward, &ta, &tb, nullptr, &th, &th_last, cu, 3, nullptr), FR_OK);
+    CHECK_STATUS(fr_scan_backward(context, &backward, &ta, &th, nullptr, &tdh, nullptr, &tda, &tdb, &tdh0, cu, 3,
+                                  nullptr),
+                 FR_OK);
+    CHECK_STATUS(fr_synchronize(context, nullptr), FR_OK);
+    const std::pair<DeviceBuffer*, int64_t> outputs[] = {{&h, dense}, {&h_last, states}, {&da, dense}, {&db, dense},
+                                                         {&dh0, states}};
+    for (const auto& [buffer, used] : outputs) {
+        const std::vector<float> got = buffer->download<float>(2 * used);
+        int touched = 0;
+        for (int64_t i = used; i < 2 * used; ++i) touched += got[i] != sentinel;
+        CHECK(touched == 0);
+    }
+    // clamped sequences: [0, 3), [3, 8), [8, 8)
+    const std::vector<float> hv = h.download<float>(dense), last = h_last.download<float>(states);
+    for (int t = 0; t < 8; ++t)
+        for (int d = 0; d < 4; ++d) CHECK(hv[t * 4 + d] == static_cast<float>(t < 3 ? t + 1 : t - 2));
+    for (int d = 0; d < 4; ++d) CHECK(last[d] == 3.0f && last[4 + d] == 5.0f && last[8 + d] == 0.0f);
+}
+
 }  // namespace
 
 int run_emulation_scan_tests() {
@@ -337,6 +402,7 @@ int run_emulation_scan_tests() {
     std::printf("  kernels/scan.cu on the emulator: %d of %d plan / dtype / schedule / shape runs match the float64 "
                 "reference\n", passed, runs);
     CHECK(passed == runs);
+    test_scan_offsets_out_of_range(context);
 
     // Deleting a needed block barrier must make the comparison fail (under the in-order schedule or a random one).
     const struct {

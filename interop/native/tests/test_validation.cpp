@@ -1,8 +1,11 @@
 // test_validation.cpp: every entry point rejects bad arguments with FR_ERROR_INVALID_ARGUMENT and a message
 // naming the argument, before it needs NVRTC, a driver or a GPU (so this runs the same on every machine).
+#include "device_checks.h"
 #include "test_support.h"
 
 #include <cstdint>
+#include <cstring>
+#include <vector>
 
 namespace frtest {
 namespace {
@@ -161,7 +164,8 @@ struct ScanCall {
         plan.defines[1] = {"FR_SCAN_LANES", 32};
         plan.defines[2] = {"FR_BACKWARD", 0};
         plan.defines[3] = {"FR_SCAN_THREADS", 32};
-        plan.define_count = 4;
+        plan.defines[4] = {"FR_SCAN_ITEMS", 1};
+        plan.define_count = 5;
         plan.grid = {2, 3, 2};
         plan.block = {32, 1, 1};
         plan.cluster = {1, 1, 1};
@@ -209,6 +213,33 @@ void test_scan_arguments() {
         ScanCall c;
         c.plan.defines[1].value = 0;
         CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_SCAN_LANES");
+    }
+    // the kernel's limits on its constants (kernels/scan.cu), named before any compile
+    for (int64_t lanes : {3, 128}) {
+        ScanCall c;
+        c.plan.defines[1].value = lanes;
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_SCAN_LANES a power of two in 1..64");
+    }
+    {
+        ScanCall c;
+        c.plan.defines[1].value = 64;  // does not divide 32 threads
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_SCAN_LANES to divide FR_SCAN_THREADS = 32");
+    }
+    for (int64_t threads : {48, 2048}) {
+        ScanCall c;
+        c.plan.defines[3].value = threads;
+        c.plan.block.x = static_cast<uint32_t>(threads);
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_SCAN_THREADS a multiple of 32 in 32..1024");
+    }
+    for (int64_t items : {0, 65}) {
+        ScanCall c;
+        c.plan.defines[4].value = items;
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_SCAN_ITEMS in 1..64");
+    }
+    {
+        ScanCall c;
+        c.plan.defines[4].name = "FR_NOT_ITEMS";
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_SCAN_ITEMS in 1..64 (steps per thread), got none");
     }
     {
         ScanCall c;
@@ -320,6 +351,10 @@ void test_scan_arguments() {
         c.plan.grid = {2, 3, 1};  // planned for B = 1, not for the 2 sequences
         CHECK_FAILS(c.forward(nullptr, offsets_storage, 2), FR_ERROR_INVALID_ARGUMENT, "plan.grid.z: expected num_seqs = 2");
         c.plan.grid = {2, 3, 2};
+        // a misaligned int64 load is a sticky fault of the whole CUDA context
+        alignas(8) unsigned char misaligned[32] = {};
+        CHECK_FAILS(c.forward(nullptr, reinterpret_cast<const int64_t*>(misaligned + 4), 2), FR_ERROR_INVALID_ARGUMENT,
+                    "cu_seqlens: expected NULL or 8-byte aligned");
         CHECK_FAILS(c.forward(nullptr, offsets_storage, 2), FR_ERROR_INVALID_ARGUMENT, "context");
     }
     // The plan was made for another shape.
@@ -381,6 +416,102 @@ void test_launch_shape_arguments() {
     CHECK_FAILS(c.forward(), FR_ERROR_UNSUPPORTED, "plan.grid: expected x <= 2^31 - 1 and y, z <= 65535");
 }
 
+// Every tensor: data aligned to its dtype, at most 2^48 elements, and strides whose furthest offset stays below that
+// (sizes and offsets derived from it then fit int64).
+void test_tensor_limits() {
+    {
+        ScanCall c;
+        c.a.data = reinterpret_cast<unsigned char*>(c.storage) + 2;
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "a.data: expected 4-byte aligned device memory (float32)");
+    }
+    {
+        ScanCall c;
+        c.a.shape[0] = c.a.shape[1] = int64_t{1} << 20;
+        c.a.shape[3] = int64_t{1} << 10;  // 3 * 2^50 elements, each extent within 1..2^31-1
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "a: expected at most 2^48 elements");
+    }
+    for (int64_t stride : {int64_t{1} << 50, INT64_MIN, INT64_MAX}) {
+        ScanCall c;
+        c.b.strides[1] = stride;
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "b: expected at most 2^48 elements, spanned by its strides too");
+    }
+    {
+        ScanCall c;  // a huge stride of an extent-1 dimension reaches nothing (PyTorch leaves any value there)
+        c.a = ScanCall::sequence(c.storage, 1, 5, 3, 40);
+        c.b = c.a;
+        c.h = c.a;
+        c.h0 = ScanCall::state(c.storage, 1, 3, 40);
+        c.h_last = c.h0;
+        c.plan.grid.z = 1;
+        c.b.strides[0] = INT64_MAX;
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "context");
+    }
+
+    // fr_linear: the arguments before the context, as everywhere
+    float storage[4] = {};
+    const fr_tensor x = contiguous_tensor(storage, FR_DTYPE_FLOAT32, {2, 3}), w = contiguous_tensor(storage, FR_DTYPE_FLOAT32, {4, 3}),
+                    y = contiguous_tensor(storage, FR_DTYPE_FLOAT32, {2, 4});
+    CHECK_FAILS(fr_linear(nullptr, nullptr, &w, &y, 0, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT, "x: expected a tensor");
+    CHECK_FAILS(fr_linear(nullptr, &x, &w, &x, 0, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT, "y: expected shape [2, 4]");
+    CHECK_FAILS(fr_linear(nullptr, &x, &w, &y, 0, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT, "context");
+}
+
+// The size queries need no context: a fused LSTM forward plan (4 heads of 16, 2 per block) and its limits.
+void test_rnn_size_arguments() {
+    std::vector<fr_define> defines = {
+        {"FR_CELL", 0}, {"FR_GATES", 4}, {"FR_STATES", 2}, {"FR_DTYPE", 0}, {"FR_BACKWARD", 0}, {"FR_HEAD_SIZE", 16},
+        {"FR_HEAD_SIZE_PADDED", 16}, {"FR_HEADS", 4}, {"FR_HEADS_PER_BLOCK", 2}, {"FR_BLOCKS_PER_HEAD", 1},
+        {"FR_WARPS", 4}, {"FR_K_SPLIT", 1}, {"FR_BATCH_TILE", 8}, {"FR_REGISTER_ROW_TILES", 2},
+        {"FR_SHARED_ROW_TILES", 0}, {"FR_REGIME", 1}};
+    auto plan_with = [&](const char* name, int64_t value) {
+        fr_plan plan{};
+        plan.struct_size = sizeof plan;
+        plan.source_name = "rnn_forward";
+        for (const fr_define& define : defines) {
+            plan.defines[plan.define_count] = define;
+            if (name != nullptr && std::strcmp(define.name, name) == 0) plan.defines[plan.define_count].value = value;
+            ++plan.define_count;
+        }
+        plan.grid = {1, 2, 1};
+        for (int i = 0; i < plan.define_count; ++i)
+            if (std::strcmp(plan.defines[i].name, "FR_WARPS") == 0) plan.block = {32 * static_cast<uint32_t>(plan.defines[i].value), 1, 1};
+        plan.cluster = {1, 1, 1};
+        plan.shared_bytes = 1u << 20;
+        plan.kind = FR_LAUNCH_PLAIN;
+        return plan;
+    };
+    int64_t elements = 0;
+    const fr_plan plan = plan_with(nullptr, 0);
+    CHECK_STATUS(fr_rnn_packed_recurrent_size(&plan, &elements), FR_OK);
+    CHECK(elements > 0);
+    CHECK_STATUS(fr_rnn_reserve_size(&plan, 3, 5, &elements), FR_OK);
+    CHECK(elements == 3 * 5 * 4 * 16 * (4 + 2));
+
+    const fr_plan unpadded = plan_with("FR_HEAD_SIZE_PADDED", 20);  // the kernels' tiles are 16 rows
+    CHECK_FAILS(fr_rnn_packed_recurrent_size(&unpadded, &elements), FR_ERROR_INVALID_ARGUMENT,
+                "expected FR_HEAD_SIZE_PADDED in 16..16, got 20");
+    const fr_plan gates = plan_with("FR_GATES", 3);
+    CHECK_FAILS(fr_rnn_packed_recurrent_size(&gates, &elements), FR_ERROR_INVALID_ARGUMENT, "expected FR_GATES in 4..4, got 3");
+    const fr_plan states = plan_with("FR_STATES", 1);
+    CHECK_FAILS(fr_rnn_reserve_size(&states, 1, 1, &elements), FR_ERROR_INVALID_ARGUMENT, "expected FR_STATES in 2..2, got 1");
+    const fr_plan uneven = plan_with("FR_HEADS_PER_BLOCK", 3);
+    CHECK_FAILS(fr_rnn_packed_recurrent_size(&uneven, &elements), FR_ERROR_INVALID_ARGUMENT,
+                "expected FR_HEADS_PER_BLOCK dividing FR_HEADS = 4, got 3");
+
+    // each constant in range, their product not: R in this layout would have more than 2^48 elements
+    defines = {{"FR_CELL", 0}, {"FR_GATES", 4}, {"FR_STATES", 2}, {"FR_DTYPE", 0}, {"FR_BACKWARD", 0},
+               {"FR_HEAD_SIZE", 65536}, {"FR_HEAD_SIZE_PADDED", 65536}, {"FR_HEADS", 65535}, {"FR_HEADS_PER_BLOCK", 1},
+               {"FR_BLOCKS_PER_HEAD", 1}, {"FR_WARPS", 32}, {"FR_K_SPLIT", 1}, {"FR_BATCH_TILE", 8},
+               {"FR_REGISTER_ROW_TILES", 64}, {"FR_SHARED_ROW_TILES", 64}, {"FR_REGIME", 1}};
+    const fr_plan huge = plan_with(nullptr, 0);
+    CHECK_FAILS(fr_rnn_packed_recurrent_size(&huge, &elements), FR_ERROR_INVALID_ARGUMENT, "more than 2^48 elements");
+    // B and T are tensor extents; their reserve must have a size too
+    CHECK_FAILS(fr_rnn_reserve_size(&plan, int64_t{1} << 31, 1, &elements), FR_ERROR_INVALID_ARGUMENT,
+                "batch, steps: expected 0..2147483647");
+    CHECK_FAILS(fr_rnn_reserve_size(&plan, INT32_MAX, INT32_MAX, &elements), FR_ERROR_INVALID_ARGUMENT,
+                "give a reserve of more than 2^48 elements");
+}
+
 }  // namespace
 
 int run_validation_tests() {
@@ -389,6 +520,8 @@ int run_validation_tests() {
     test_device_arguments();
     test_scan_arguments();
     test_launch_shape_arguments();
+    test_tensor_limits();
+    test_rnn_size_arguments();
     return 0;
 }
 
