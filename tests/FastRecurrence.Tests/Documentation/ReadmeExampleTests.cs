@@ -2,12 +2,13 @@ using FastRecurrence.Backends;
 using FastRecurrence;
 using FastRecurrence.Layers;
 using FastRecurrence.Backends.Cuda;
+using System.Runtime.CompilerServices;
 
 namespace FastRecurrence.Tests.Documentation;
 
 /// <summary>
 /// The C# example of README.md ("Using it from C#") compiles, because <see cref="ReadmeExample"/> holds it verbatim
-/// (keep the two the same: edit one, copy it to the other), and runs where the cuda backend is available.
+/// (TheReadmesCSharpExample_IsTheOneCompiledHere holds the two the same), and runs where the cuda backend is available.
 /// </summary>
 [TestFixture]
 public sealed class ReadmeExampleTests
@@ -20,6 +21,28 @@ public sealed class ReadmeExampleTests
         if (!cuda.Availability.IsAvailable)
             Assert.Ignore($"compiled; running it needs the cuda backend: {cuda.Availability.Reason}");
         Assert.DoesNotThrow(ReadmeExample);
+    }
+
+    [Test]
+    public void TheReadmesCSharpExample_IsTheOneCompiledHere() => Assert.That(ExampleHere(), Is.EqualTo(ExampleInReadme()));
+
+    /// <summary>The README's ```csharp block: its statements and comments, trimmed (its using directives are this file's).</summary>
+    private static List<string> ExampleInReadme([CallerFilePath] string here = "")
+    {
+        var readme = File.ReadAllLines(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", "..", "README.md"));
+        var start = Array.FindIndex(readme, line => line.Trim() == "```csharp");
+        Assert.That(start, Is.GreaterThanOrEqualTo(0), "README.md has no ```csharp block");
+        var end = Array.FindIndex(readme, start + 1, line => line.Trim() == "```");
+        return [.. readme[(start + 1)..end].Select(line => line.Trim()).Where(line => line.Length > 0 && !line.StartsWith("using FastRecurrence", StringComparison.Ordinal))];
+    }
+
+    /// <summary>The lines of <see cref="ReadmeExample"/> after its "verbatim" marker, trimmed.</summary>
+    private static List<string> ExampleHere([CallerFilePath] string here = "")
+    {
+        var lines = File.ReadAllLines(here);
+        var start = Array.FindIndex(lines, line => line.Trim() == "// README.md from here, verbatim:");
+        var end = Array.FindIndex(lines, start + 1, line => line == "    }");
+        return [.. lines[(start + 1)..end].Select(line => line.Trim()).Where(line => line.Length > 0)];
     }
 
     /// <summary>The README's variables, sized for its shapes (zeros: the example shows the calls, not the values).</summary>
