@@ -32,7 +32,7 @@ def expect(status, fragment):
 
 
 x = fr.Tensor()
-expect(lib.fr_linear(None, ctypes.byref(x), ctypes.byref(x), ctypes.byref(x), 1, None, None), "context")
+expect(lib.fr_linear(None, ctypes.byref(x), ctypes.byref(x), ctypes.byref(x), 1, None, None), "x.data")  # arguments before the context
 expect(lib.fr_rnn_forward(None, None, None, None, None, None, None, None, None, None, None), "plan")
 expect(lib.fr_rnn_forward_training(None, None, None, None, None, None, None, None, None, None, None, None), "reserve")
 expect(lib.fr_rnn_backward(None, None, None, None, None, None, None, None, None, None, None, None, None, None, None, None, None),

@@ -158,7 +158,9 @@ typedef struct fr_launch_config {
     void* stream;              /* CUstream or NULL */
 } fr_launch_config;
 
-/* Launches kernel `name` of `module`; `args` as for cuLaunchKernel (an array of pointers to each argument). */
+/* Launches kernel `name` of `module`; `args` as for cuLaunchKernel (an array of pointers to each argument), required
+ * (every kernel of the library takes arguments). Checked: block of at most 1024 threads (z <= 64), shared_bytes at most
+ * 2^31 - 1, grid x <= 2^31 - 1 and y, z <= 65535 (FR_ERROR_UNSUPPORTED), the cluster dividing the grid. */
 FR_API fr_status fr_launch(fr_module module, const char* name, const fr_launch_config* config, void** args);
 
 /* ---- cuda-emulated: the same kernels, compiled by the system C++ compiler, run on the CPU ----------------- */

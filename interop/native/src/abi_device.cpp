@@ -29,7 +29,8 @@ fr_status check_ordinal(int ordinal) {
 // cuda-emulated "device" memory: host memory, 256-byte aligned like cuMemAlloc's, tracked per context
 fr_status emulated_malloc(emu::EmulationState& state, size_t bytes, void** device_pointer) {
     if (bytes > SIZE_MAX - 255) {  // the rounding below would wrap to a tiny block
-        return fail(FR_ERROR_OUT_OF_MEMORY, "bytes: the emulated device cannot allocate %zu bytes.", bytes);
+        return fail(FR_ERROR_OUT_OF_MEMORY, "bytes: expected at most %zu on the emulated device, got %zu.",
+                    static_cast<size_t>(SIZE_MAX - 255), bytes);
     }
     const size_t rounded = (bytes + 255) / 256 * 256;
     void* allocation = std::aligned_alloc(256, rounded);

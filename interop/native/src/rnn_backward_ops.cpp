@@ -70,9 +70,9 @@ fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, bo
     const int64_t reserve = rnn_reserve_elements(shape, products);
     if (reserve < 0 || reserve > kMaxTensorElements) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
-                    "batch, steps: B = %lld, T = %lld give a reserve of more than 2^48 elements (B * T * NH * D * %s), the "
-                    "most a tensor may have.",
-                    static_cast<long long>(batch), static_cast<long long>(steps), products ? "(G + S)" : "S");
+                    "batch, steps: expected a reserve (B * T * NH * D * %s) of at most 2^48 elements, the most a tensor may "
+                    "have, got B = %lld, T = %lld.",
+                    products ? "(G + S)" : "S", static_cast<long long>(batch), static_cast<long long>(steps));
     }
     *elements = reserve;
     return FR_OK;

@@ -245,12 +245,17 @@ fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool back
     }
     // R in the plan's fragment layout (fr_rnn_packed_recurrent_size) must have a size: the constants are each in range
     // but their product is not bounded by them
-    int64_t words = 0;
-    if (!product_within({p, nh / hb, warps, rt + st + gt, dp / ks / (dtype == FR_DTYPE_FLOAT32 ? 8 : 16), 32 * 4 * 2},
-                        kMaxTensorElements, &words)) {
+    int64_t elements = 0;  // packed_words() in elements of the storage type
+    if (!product_within({p, nh / hb, warps, rt + st + gt, dp / ks / (dtype == FR_DTYPE_FLOAT32 ? 8 : 16), 32 * 4,
+                         dtype == FR_DTYPE_FLOAT32 ? 1 : 2},
+                        kMaxTensorElements, &elements)) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
-                    "plan.defines: FR_BLOCKS_PER_HEAD * FR_HEADS / FR_HEADS_PER_BLOCK * FR_WARPS * row tiles per warp "
-                    "* ... gives R in this plan's layout more than 2^48 elements; expected a plan for a real problem.");
+                    "plan.defines: expected constants whose R layout has at most 2^48 elements, got FR_BLOCKS_PER_HEAD %lld "
+                    "* FR_HEADS / FR_HEADS_PER_BLOCK %lld * FR_WARPS %lld * row tiles %lld * FR_HEAD_SIZE_PADDED / "
+                    "FR_K_SPLIT / k %lld fragments of 32 lanes beyond it.",
+                    static_cast<long long>(p), static_cast<long long>(nh / hb), static_cast<long long>(warps),
+                    static_cast<long long>(rt + st + gt),
+                    static_cast<long long>(dp / ks / (dtype == FR_DTYPE_FLOAT32 ? 8 : 16)));
     }
     const int64_t needed = fused_shared_bytes(backward, dtype, gates_of(cell), dp, hb, p, warps, ks, bt, st, regime);
     if (plan->shared_bytes < needed) {

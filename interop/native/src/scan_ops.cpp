@@ -59,19 +59,21 @@ fr_status read_plan_constants(const CompileRequest& request, const fr_dim3& plan
                     static_cast<long long>(*lanes));
     }
     int64_t threads = 0;
-    if (!find_define(request, "FR_SCAN_THREADS", &threads) || threads < 32 || threads > 1024 || threads % 32 != 0) {
+    const bool has_threads = find_define(request, "FR_SCAN_THREADS", &threads);
+    if (!has_threads || threads < 32 || threads > 1024 || threads % 32 != 0) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "plan.defines: expected FR_SCAN_THREADS a multiple of 32 in 32..1024 (threads per block), got %s.",
-                    threads == 0 ? "none" : std::to_string(threads).c_str());
+                    has_threads ? std::to_string(threads).c_str() : "none");
     }
     if (threads % *lanes != 0) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES to divide FR_SCAN_THREADS = %lld, got %lld.",
                     static_cast<long long>(threads), static_cast<long long>(*lanes));
     }
     int64_t items = 0;
-    if (!find_define(request, "FR_SCAN_ITEMS", &items) || items < 1 || items > 64) {
+    const bool has_items = find_define(request, "FR_SCAN_ITEMS", &items);
+    if (!has_items || items < 1 || items > 64) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_ITEMS in 1..64 (steps per thread), got %s.",
-                    items == 0 ? "none" : std::to_string(items).c_str());
+                    has_items ? std::to_string(items).c_str() : "none");
     }
     if (plan_block.x != static_cast<uint32_t>(threads) || plan_block.y != 1 || plan_block.z != 1) {
         // The kernel's segments and slots are laid out for exactly FR_SCAN_THREADS threads: any other block would

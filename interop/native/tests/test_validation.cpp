@@ -231,10 +231,16 @@ void test_scan_arguments() {
         c.plan.block.x = static_cast<uint32_t>(threads);
         CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_SCAN_THREADS a multiple of 32 in 32..1024");
     }
+    {
+        ScanCall c;  // an explicit 0 is a value, not a missing define
+        c.plan.defines[3].value = 0;
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "(threads per block), got 0.");
+    }
     for (int64_t items : {0, 65}) {
         ScanCall c;
         c.plan.defines[4].value = items;
-        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_SCAN_ITEMS in 1..64");
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT,
+                    items == 0 ? "FR_SCAN_ITEMS in 1..64 (steps per thread), got 0." : "FR_SCAN_ITEMS in 1..64 (steps per thread), got 65.");
     }
     {
         ScanCall c;
@@ -502,14 +508,15 @@ void test_rnn_size_arguments() {
     defines = {{"FR_CELL", 0}, {"FR_GATES", 4}, {"FR_STATES", 2}, {"FR_DTYPE", 0}, {"FR_BACKWARD", 0},
                {"FR_HEAD_SIZE", 65536}, {"FR_HEAD_SIZE_PADDED", 65536}, {"FR_HEADS", 65535}, {"FR_HEADS_PER_BLOCK", 1},
                {"FR_BLOCKS_PER_HEAD", 1}, {"FR_WARPS", 32}, {"FR_K_SPLIT", 1}, {"FR_BATCH_TILE", 8},
-               {"FR_REGISTER_ROW_TILES", 64}, {"FR_SHARED_ROW_TILES", 64}, {"FR_REGIME", 1}};
+               {"FR_REGISTER_ROW_TILES", 64}, {"FR_SHARED_ROW_TILES", 64}, {"FR_STREAMED_ROW_TILES", 64}, {"FR_REGIME", 1}};
     const fr_plan huge = plan_with(nullptr, 0);
-    CHECK_FAILS(fr_rnn_packed_recurrent_size(&huge, &elements), FR_ERROR_INVALID_ARGUMENT, "more than 2^48 elements");
+    CHECK_FAILS(fr_rnn_packed_recurrent_size(&huge, &elements), FR_ERROR_INVALID_ARGUMENT,
+                "expected constants whose R layout has at most 2^48 elements");
     // B and T are tensor extents; their reserve must have a size too
     CHECK_FAILS(fr_rnn_reserve_size(&plan, int64_t{1} << 31, 1, &elements), FR_ERROR_INVALID_ARGUMENT,
                 "batch, steps: expected 0..2147483647");
     CHECK_FAILS(fr_rnn_reserve_size(&plan, INT32_MAX, INT32_MAX, &elements), FR_ERROR_INVALID_ARGUMENT,
-                "give a reserve of more than 2^48 elements");
+                "batch, steps: expected a reserve (B * T * NH * D * (G + S)) of at most 2^48 elements");
 }
 
 }  // namespace
