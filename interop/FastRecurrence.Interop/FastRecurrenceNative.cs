@@ -101,6 +101,10 @@ internal static unsafe partial class FastRecurrenceNative
     [LibraryImport(LibraryName, EntryPoint = "fr_memcpy_to_host")]
     public static partial FrStatus FrMemcpyToHost(FrContextHandle context, void* host, void* devicePointer, nuint bytes);
 
+    /// <summary>fr_status fr_memset_zero(fr_context context, void* device_pointer, size_t bytes, void* stream).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_memset_zero")]
+    public static partial FrStatus FrMemsetZero(FrContextHandle context, void* devicePointer, nuint bytes, void* stream);
+
     /// <summary>fr_status fr_synchronize(fr_context context, void* stream).</summary>
     [LibraryImport(LibraryName, EntryPoint = "fr_synchronize")]
     public static partial FrStatus FrSynchronize(FrContextHandle context, void* stream);

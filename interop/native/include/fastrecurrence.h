@@ -137,6 +137,9 @@ FR_API fr_status fr_malloc(fr_context context, size_t bytes, void** device_point
 FR_API fr_status fr_free(fr_context context, void* device_pointer);
 FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, const void* host, size_t bytes);
 FR_API fr_status fr_memcpy_to_host(fr_context context, void* host, const void* device_pointer, size_t bytes);
+/* Zeroes `bytes` bytes at `device_pointer`, ordered on `stream` (gradients accumulated into fresh memory start at 0;
+ * fr_malloc's memory is uninitialised). Asynchronous like the operations: fr_synchronize to wait. */
+FR_API fr_status fr_memset_zero(fr_context context, void* device_pointer, size_t bytes, void* stream);
 FR_API fr_status fr_synchronize(fr_context context, void* stream);
 
 FR_API fr_status fr_module_load(fr_context context, const fr_compile_options* options, fr_module* module);

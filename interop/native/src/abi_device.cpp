@@ -238,6 +238,28 @@ FR_API fr_status fr_memcpy_to_host(fr_context context, void* host, const void* d
     });
 }
 
+FR_API fr_status fr_memset_zero(fr_context context, void* device_pointer, size_t bytes, void* stream) {
+    return guarded([&] {
+        if (device_pointer == nullptr) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a device pointer, got NULL.");
+        }
+        fr_status status = check_live_context(context);
+        if (status != FR_OK) return status;
+        if (bytes == 0) return FR_OK;
+        if (context->emulation != nullptr) {
+            std::memset(device_pointer, 0, bytes);  // emulated launches run when called: nothing is in flight
+            return FR_OK;
+        }
+        const CudaDriver& driver = *context->driver;
+        CurrentContext current;
+        status = current.push(driver, context->primary.get());
+        if (status != FR_OK) return status;
+        return check_cuda(driver,
+                          driver.cuMemsetD8Async(device_address(device_pointer), 0, bytes, static_cast<cu::CUstream>(stream)),
+                          "cuMemsetD8Async");
+    });
+}
+
 FR_API fr_status fr_synchronize(fr_context context, void* stream) {
     return guarded([&] {
         fr_status status = check_live_context(context);

@@ -83,6 +83,13 @@ void test_context_and_memory(const std::string& cache) {
         buffer.upload(host);
         CHECK(buffer.download<float>(1000) == host);
         CHECK(reinterpret_cast<uintptr_t>(buffer.get()) % 256 == 0);
+        // fr_memset_zero: exactly the bytes asked for
+        CHECK_STATUS(fr_memset_zero(context, buffer.get(), 400 * sizeof(float), nullptr), FR_OK);
+        CHECK_STATUS(fr_memset_zero(context, buffer.get(), 0, nullptr), FR_OK);
+        const std::vector<float> zeroed = buffer.download<float>(1000);
+        bool right = true;
+        for (size_t i = 0; i < zeroed.size(); ++i) right = right && zeroed[i] == (i < 400 ? 0.0f : host[i]);
+        CHECK(right);
     }
     float local = 0;
     CHECK_FAILS(fr_free(context, &local), FR_ERROR_INVALID_ARGUMENT, "device_pointer");

@@ -115,6 +115,8 @@ void test_device_arguments() {
     CHECK_FAILS(fr_free(nullptr, host), FR_ERROR_INVALID_ARGUMENT, "context");
     CHECK_FAILS(fr_memcpy_to_device(nullptr, host, host, 16), FR_ERROR_INVALID_ARGUMENT, "context");
     CHECK_FAILS(fr_memcpy_to_host(nullptr, host, host, 16), FR_ERROR_INVALID_ARGUMENT, "context");
+    CHECK_FAILS(fr_memset_zero(nullptr, host, 16, nullptr), FR_ERROR_INVALID_ARGUMENT, "context");
+    CHECK_FAILS(fr_memset_zero(fake_context, nullptr, 16, nullptr), FR_ERROR_INVALID_ARGUMENT, "device_pointer");
     CHECK_FAILS(fr_synchronize(nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT, "context");
 
     fr_module module = nullptr;

@@ -86,6 +86,7 @@ public sealed class ReadmeExampleTests
             rnn.Allocate<float>(problem.BiasLength));
         rnn.Backward(inputs, deviceY, reserve, deviceDy, deviceGrads);  // writes the gradients (Allocate leaves memory uninitialised)
         // Later backwards may add into them instead (micro-batches): options: new RecurrentBackwardOptions { Accumulate = true }.
+        // To accumulate from the first backward on, zero fresh buffers first: deviceGrads.DWx.Clear() etc.
         // Inference with fixed weights: R packed once in the forward plan's layout (plans that stream R tiles from L2 are
         // otherwise packed on every call; decision 0024). Pack again after R changes.
         using var packedR = rnn.PackRecurrent(inputs.R);

@@ -44,6 +44,18 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
                 FastRecurrenceNative.FrMemcpyToDevice(Device.Context, Memory.Pointer, source, Memory.Bytes), "fr_memcpy_to_device");
     }
 
+    /// <summary>
+    /// Sets every element to zero (all bits clear: 0 for every element type), e.g. gradients that later backwards
+    /// accumulate into: <see cref="CudaRecurrence.Allocate{T}"/> leaves memory uninitialised. Done when it returns.
+    /// </summary>
+    public unsafe void Clear()
+    {
+        ObjectDisposedException.ThrowIf(Memory.IsClosed, this);
+        FastRecurrenceNativeException.ThrowIfFailed(
+            FastRecurrenceNative.FrMemsetZero(Device.Context, Memory.Pointer, Memory.Bytes, null), "fr_memset_zero");
+        Device.Synchronize();
+    }
+
     /// <summary>Copies the buffer to <paramref name="host"/> (exactly <see cref="Length"/> elements).</summary>
     public void CopyTo(Span<T> host)
     {
