@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using FastRecurrence.Bench.Results;
 
 namespace FastRecurrence.Bench.Tests;
@@ -30,29 +29,8 @@ public sealed class DeviceHarnessTests
         throw new FileNotFoundException("tools/device/bench_compare.py above the test binary");
     }
 
-    private static (int Code, string Output) Python(params string[] args)
-    {
-        var start = new ProcessStartInfo("python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Script());
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            Assert.Ignore("python3 is not installed here; CI installs it (.ci/run)");
-            throw;
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, stdout.Result + stderr);
-        }
-    }
+    private static (int Code, string Output) Python(params string[] args) =>
+        ExternalTool.Run("python3", [Script(), .. args], "CI installs it (.ci/run)");
 
     private static ResultRow Recurrent(string backend, string dtype, double meanMicroseconds, bool copies = false) =>
         new(ResultRow.RecurrentSuite, "forward", backend, dtype, "lstm", 16, 1024, 1, 768, meanMicroseconds,

@@ -1,6 +1,3 @@
-using System.ComponentModel;
-using System.Diagnostics;
-
 namespace FastRecurrence.Bench.Tests;
 
 /// <summary>
@@ -27,28 +24,8 @@ public sealed class ToolScriptsCheckTests
             .Select(path => Path.GetRelativePath(root, path))
             .Order(StringComparer.Ordinal)];
 
-    private static (int Code, string Output) Run(string root, string program, IEnumerable<string> arguments)
-    {
-        var start = new ProcessStartInfo(program) { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments) start.ArgumentList.Add(argument);
-        Process process;
-        try
-        {
-            process = Process.Start(start)!;
-        }
-        catch (Win32Exception)
-        {
-            Assert.Ignore($"{program} is not installed here; .ci/run installs it (the Debian package of that name)");
-            throw;
-        }
-        using (process)
-        {
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            return (process.ExitCode, stdout.Result + stderr);
-        }
-    }
+    private static (int Code, string Output) Run(string root, string program, IEnumerable<string> arguments) =>
+        ExternalTool.Run(program, arguments, ".ci/run installs it (the Debian package of that name)", root);
 
     private static string[] ShellScripts(string root) =>
         [.. Directory.GetFiles(Path.Combine(root, "tools", "device"), "*.sh")

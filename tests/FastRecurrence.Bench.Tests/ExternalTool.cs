@@ -1,0 +1,37 @@
+using System.ComponentModel;
+using System.Diagnostics;
+
+namespace FastRecurrence.Bench.Tests;
+
+/// <summary>
+/// Runs a program the tests need but the project does not ship (python3, pyflakes3, mypy, shellcheck): its exit code and
+/// its stdout and stderr together; a program that is not installed ignores the test with <c>whyMissing</c> instead of
+/// failing it, so the reason shows in the skipped count.
+/// </summary>
+internal static class ExternalTool
+{
+    public static (int Code, string Output) Run(string program, IEnumerable<string> arguments, string whyMissing,
+        string? workingDirectory = null)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        Process process;
+        try
+        {
+            process = Process.Start(start)!;
+        }
+        catch (Win32Exception)
+        {
+            Assert.Ignore($"{program} is not installed here; {whyMissing}");
+            throw;
+        }
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            var stderr = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            return (process.ExitCode, stdout.Result + stderr);
+        }
+    }
+}
