@@ -62,9 +62,9 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         int recurrentInput = projSize > 0 ? projSize : hiddenSize;
         // The dense tensors are checked here, where they exist (the problem checks only the low-level ones): checked
         // products, so that a wrapped G*H*H cannot pass for the length of a smaller array.
+        var weightIhShape = $"[G*H={gateRows}, I={inputSize}]";
         var weightHhShape = $"[G*H={gateRows}, {(projSize > 0 ? "proj_size" : "H")}={recurrentInput}]";
-        Guard.Length(weights.WeightIh.Length, Guard.ElementCount("weight_ih", $"[G*H={gateRows}, I={inputSize}]", gateRows, inputSize),
-            "weight_ih", $"[G*H={gateRows}, I={inputSize}]");
+        Guard.Length(weights.WeightIh.Length, Guard.ElementCount("weight_ih", weightIhShape, gateRows, inputSize), "weight_ih", $"{weightIhShape}");
         Guard.Length(weights.WeightHh.Length, Guard.ElementCount("weight_hh", weightHhShape, gateRows, recurrentInput), "weight_hh", $"{weightHhShape}");
         if (weights.BiasIh is not null)
             Guard.Length(weights.BiasIh.Length, gateRows, "bias_ih", $"[G*H={gateRows}]");
@@ -113,9 +113,12 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     public RecurrentLayerWeights<T> Weights { get; }
     public IRecurrenceBackend Backend { get; }
 
-    /// <summary>The length of x [B, T, I], checked (the problem does not hold the dense input).</summary>
-    private int XLength(int batch, int timeSteps) =>
-        Guard.ElementCount("x", $"[B={batch}, T={timeSteps}, I={InputSize}]", batch, timeSteps, InputSize);
+    /// <summary>x is [B, T, I], its length a checked product (the problem does not hold the dense input).</summary>
+    private void CheckX(int length, int batch, int timeSteps)
+    {
+        var shape = $"[B={batch}, T={timeSteps}, I={InputSize}]";
+        Guard.Length(length, Guard.ElementCount("x", shape, batch, timeSteps, InputSize), "x", $"{shape}");
+    }
 
     /// <summary>The low-level problem this layer runs for a batch of <paramref name="batch"/> sequences of <paramref name="timeSteps"/> steps.</summary>
     public RecurrentProblem ProblemFor(int batch, int timeSteps) =>
@@ -132,7 +135,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
         ReadOnlySpan<int> lengths = default, bool training = false)
     {
         var p = ProblemFor(batch, timeSteps);
-        Guard.Length(x.Length, XLength(batch, timeSteps), "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
+        CheckX(x.Length, batch, timeSteps);
         if (_projection is null)
         {
             var y = new T[p.YLength];
@@ -165,7 +168,7 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
     {
         CheckOptions(options);
         var p = ProblemFor(batch, timeSteps);
-        Guard.Length(x.Length, XLength(batch, timeSteps), "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
+        CheckX(x.Length, batch, timeSteps);
         return _projection is null
             ? Gradients(p, x, ProjectInput(p, x), initialStates, lengths, null, dy, dLastStates, options)
             : Gradients(p, x, default, initialStates, lengths, RunProjected(p, x, initialStates, lengths), dy, dLastStates, options);

@@ -103,10 +103,11 @@ public sealed class StackedRecurrentLayers<T> where T : unmanaged, IFloatingPoin
         Guard.Positive(timeSteps, nameof(timeSteps));
         int L = Options.NumLayers, dirs = Options.Directions, H = LayerOutputSize;
         // checked products: a wrapped B * T * I would let a short x through (and B * T = 0 divide by zero below)
-        var xLength = Guard.ElementCount("x", $"[B={batch}, T={timeSteps}, I={InputSize}]", batch, timeSteps, InputSize);
+        var xShape = $"[B={batch}, T={timeSteps}, I={InputSize}]";
+        var xLength = Guard.ElementCount("x", xShape, batch, timeSteps, InputSize);
         var yLength = Guard.ElementCount(nameof(batch), $"y [B={batch}, T={timeSteps}, directions*{(Options.ProjSize > 0 ? "P" : "H")}={dirs * H}]",
             batch, timeSteps, dirs, H);
-        Guard.Length(x.Length, xLength, "x", $"[B={batch}, T={timeSteps}, I={InputSize}]");
+        Guard.Length(x.Length, xLength, "x", $"{xShape}");
         Guard.OptionalLength(initialStates.Length, StatesLength(batch), "initialStates", true, $"{StatesShape(batch)}");
         var forwards = new LayerOutput<T>[L, dirs];
         var last = new T[StatesLength(batch)];
