@@ -27,8 +27,9 @@
  *                        fr_grid_barrier_state + fr_grid_sync, fr_cluster_sync, fr_cluster_map_shared(p, rank),
  *                        fr_nanosleep, fr_trap(message),
  *                        fr_fence_block / _device / _system, fr_atomic_add (unsigned, int, float), fr_atomic_cas,
- *                        fr_atomic_exch, fr_load_acquire, fr_store_release, fr_load_l2_u32 / fr_load_l2_u16 (a
- *                        global load that does not hit a possibly stale L1 line: data other blocks wrote this launch),
+ *                        fr_atomic_exch, fr_load_acquire, fr_store_release, fr_load_l2_u32 / fr_load_l2_u16 /
+ *                        fr_load_l2_v4 (a global load that does not hit a possibly stale L1 line: data other blocks
+ *                        wrote this launch; _v4: 16 bytes at a 16-byte aligned address into unsigned[4]),
  *                        fr_float_as_u32, fr_u32_as_float, fr_double_hi, fr_double_lo, fr_double_from_hilo,
  *                        fr_exp, fr_exp_fast, fr_tanh, fr_tanh_fast, fr_rcp_fast, fr_tf32_bits_from_float,
  *                        fr_opaque (int, long long), and the feature tests FR_HAS_MMA, FR_HAS_CLUSTERS (1 under
@@ -211,6 +212,11 @@ FR_DEVICE_INLINE unsigned short fr_load_l2_u16(const unsigned short* p)
     unsigned short v;
     asm volatile("ld.global.cg.u16 %0, [%1];" : "=h"(v) : "l"(p) : "memory");
     return v;
+}
+/* the same for 16 bytes at a 16-byte aligned address (ld.global.cg.v4.u32) */
+FR_DEVICE_INLINE void fr_load_l2_v4(const unsigned* p, unsigned v[4])
+{
+    asm volatile("ld.global.cg.v4.u32 {%0, %1, %2, %3}, [%4];" : "=r"(v[0]), "=r"(v[1]), "=r"(v[2]), "=r"(v[3]) : "l"(p) : "memory");
 }
 FR_DEVICE_INLINE void fr_nanosleep(unsigned ns) { __nanosleep(ns); }
 /* ends the kernel with an error (the launch fails with an illegal-instruction status); the message is for the

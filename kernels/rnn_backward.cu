@@ -51,19 +51,52 @@ FR_DEVICE_INLINE unsigned rt_bits(const fr_rnn_backward_args& a, int head, int p
     return fr_float_as_u32(((const float*)a.r)[at]);
 }
 
-/* the whole head's dg_t (Bt sequences x Width, storage type) from dgate, after the grid barrier: loads that bypass L1 */
+/* the whole head's dg_t (Bt sequences x Width, storage type; column unit * G + gate) from dgate, after the grid
+ * barrier: loads that bypass L1, several in flight per thread (all of a batch issued before the first is stored),
+ * 16 bytes (4 units of one gate) each where D is a multiple of 4 and dgate is 16-byte aligned, else one value each */
+constexpr int kReloadBatch = 4;
+FR_DEVICE_INLINE const float* grad_row(const fr_rnn_backward_args& a, int step, int head, int b, int gate)
+{
+    return a.dgate + ((((long long)b * a.steps + step) * Gb + fr_cells::recurrent_slot<FR_CELL>(gate)) * NH + head) * D;
+}
 FR_DEVICE_INLINE void load_grad(const fr_rnn_backward_args& a, S* dst, int step, int head, int b0, int tid)
 {
+    constexpr int Quads = Dp / 4, Vectors = Bt * G * Quads;
+    if (D % 4 == 0 && ((unsigned long long)a.dgate % 16) == 0) {
 #pragma unroll 1
-    for (int i = tid; i < Bt * Width; i += Threads) {
-        const int column = i % Width, b = i / Width;
-        const int unit = column / G, gate = column % G;
-        float value = 0.0f;
-        if (unit < D && b0 + b < a.batch) {
-            const float* from = a.dgate + ((((long long)(b0 + b) * a.steps + step) * Gb + fr_cells::recurrent_slot<FR_CELL>(gate)) * NH + head) * D + unit;
-            value = fr_load_l2(from);
+        for (int v0 = tid; v0 < Vectors; v0 += Threads * kReloadBatch) {
+            unsigned q[kReloadBatch][4];
+#pragma unroll
+            for (int j = 0; j < kReloadBatch; ++j) {
+                const int v = v0 + j * Threads, b = v / (G * Quads), gate = v / Quads % G, unit = v % Quads * 4;
+                q[j][0] = q[j][1] = q[j][2] = q[j][3] = 0u; /* +0.0f */
+                if (v < Vectors && unit < D && b0 + b < a.batch)
+                    fr_load_l2_v4((const unsigned*)(grad_row(a, step, head, b0 + b, gate) + unit), q[j]);
+            }
+#pragma unroll
+            for (int j = 0; j < kReloadBatch; ++j) {
+                const int v = v0 + j * Threads, b = v / (G * Quads), gate = v / Quads % G, unit = v % Quads * 4;
+                if (v >= Vectors) continue;
+#pragma unroll
+                for (int i = 0; i < 4; ++i) fr_from_float(dst + b * Width + (unit + i) * G + gate, fr_u32_as_float(q[j][i]));
+            }
         }
-        fr_from_float(dst + i, value);
+        return;
+    }
+#pragma unroll 1
+    for (int i0 = tid; i0 < Bt * Width; i0 += Threads * kReloadBatch) {
+        float values[kReloadBatch];
+#pragma unroll
+        for (int j = 0; j < kReloadBatch; ++j) {
+            const int i = i0 + j * Threads, column = i % Width, b = i / Width;
+            const int unit = column / G, gate = column % G;
+            values[j] = 0.0f;
+            if (i < Bt * Width && unit < D && b0 + b < a.batch)
+                values[j] = fr_load_l2(grad_row(a, step, head, b0 + b, gate) + unit);
+        }
+#pragma unroll
+        for (int j = 0; j < kReloadBatch; ++j)
+            if (i0 + j * Threads < Bt * Width) fr_from_float(dst + i0 + j * Threads, values[j]);
     }
 }
 

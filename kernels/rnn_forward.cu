@@ -88,21 +88,57 @@ FR_DEVICE_INLINE void packed_fragment(const fr_rnn_args& a, int part, int warp, 
 }
 
 /* h (Bt sequences x Dp units of head `head`, storage type) into shared memory from a [batch][..., head, unit] source
- * whose sequences are `batch_stride` elements apart: zero for padding units, sequences beyond B and a NULL source.
- * `written_this_launch`: the source was written by other blocks during this kernel, so the loads bypass L1. */
-FR_DEVICE_INLINE void load_h(S* dst, const S* src, long long batch_stride, int batch, int head, int b0, int tid,
-                             bool written_this_launch)
+ * whose sequences are `batch_stride` elements apart: zero for padding units, sequences beyond B and a NULL source. */
+FR_DEVICE_INLINE void load_h(S* dst, const S* src, long long batch_stride, int batch, int head, int b0, int tid)
 {
 #pragma unroll 1
     for (int i = tid; i < Bt * Dp; i += Threads) {
         const int unit = i % Dp, b = i / Dp;
         S value;
         fr_from_float(&value, 0.0f);
-        if (src != 0 && unit < D && b0 + b < batch) {
-            const S* from = src + (long long)(b0 + b) * batch_stride + (long long)head * D + unit;
-            value = written_this_launch ? fr_load_l2(from) : *from;
-        }
+        if (src != 0 && unit < D && b0 + b < batch) value = src[(long long)(b0 + b) * batch_stride + (long long)head * D + unit];
         dst[i] = value;
+    }
+}
+
+/* The same after the grid barrier, at every step, from y_t that other blocks wrote during this launch: loads that
+ * bypass L1, several in flight per thread (all of a batch issued before the first is stored: one at a time, every
+ * element would cost a whole L2 latency), 16 bytes each where D is a multiple of a vector's elements and both
+ * addresses are 16-byte aligned, else one element each. */
+constexpr int kReloadBatch = 4;
+FR_DEVICE_INLINE void reload_h(S* dst, const S* src, long long batch_stride, int batch, int head, int b0, int tid)
+{
+    constexpr int V = 16 / (int)sizeof(S), RowVectors = Dp / V, Vectors = Bt * RowVectors;
+    if (D % V == 0 && batch_stride % V == 0 && (((unsigned long long)src | (unsigned long long)dst) % 16) == 0) {
+#pragma unroll 1
+        for (int v0 = tid; v0 < Vectors; v0 += Threads * kReloadBatch) {
+            fr_tiles::Words4 q[kReloadBatch];
+#pragma unroll
+            for (int j = 0; j < kReloadBatch; ++j) {
+                const int v = v0 + j * Threads, b = v / RowVectors, unit = v % RowVectors * V;
+                q[j].v[0] = q[j].v[1] = q[j].v[2] = q[j].v[3] = 0u; /* +0 in every storage type */
+                if (v < Vectors && unit < D && b0 + b < batch)
+                    fr_load_l2_v4((const unsigned*)(src + (long long)(b0 + b) * batch_stride + (long long)head * D + unit), q[j].v);
+            }
+#pragma unroll
+            for (int j = 0; j < kReloadBatch; ++j)
+                if (v0 + j * Threads < Vectors) ((fr_tiles::Words4*)dst)[v0 + j * Threads] = q[j];
+        }
+        return;
+    }
+#pragma unroll 1
+    for (int i0 = tid; i0 < Bt * Dp; i0 += Threads * kReloadBatch) {
+        S values[kReloadBatch];
+#pragma unroll
+        for (int j = 0; j < kReloadBatch; ++j) {
+            const int i = i0 + j * Threads, unit = i % Dp, b = i / Dp;
+            fr_from_float(&values[j], 0.0f);
+            if (i < Bt * Dp && unit < D && b0 + b < batch)
+                values[j] = fr_load_l2(src + (long long)(b0 + b) * batch_stride + (long long)head * D + unit);
+        }
+#pragma unroll
+        for (int j = 0; j < kReloadBatch; ++j)
+            if (i0 + j * Threads < Bt * Dp) dst[i0 + j * Threads] = values[j];
     }
 }
 
@@ -146,7 +182,7 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
         }
         if (P == 1 && item < Hb * Up * Bt) fr_from_float(h_buffers + ((long long)hh * Bt + b) * Dp + unit, real ? state[j][0] : 0.0f);
     }
-    if (P > 1) load_h(h_buffers, (const S*)a.initial, (long long)NH * D, a.batch, head0, b0, tid, false); /* every unit */
+    if (P > 1) load_h(h_buffers, (const S*)a.initial, (long long)NH * D, a.batch, head0, b0, tid); /* every unit */
 #if FR_REGIME == FR_REGIME_CLUSTER
     fr_cluster_sync(); /* h_0 loaded, and every block of the cluster running before any writes into its shared memory */
 #else
@@ -209,7 +245,7 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
         fr_cluster_sync(); /* barrier 2: h_t complete in every block of the cluster, pre-activations consumed */
 #elif FR_REGIME == FR_REGIME_GRID_BARRIER
         fr_grid_sync((fr_grid_barrier_state*)a.barrier); /* barrier 2: every block's y_t written */
-        load_h(h_next, (const S*)a.y + (long long)step * NH * D, (long long)a.steps * NH * D, a.batch, head0, b0, tid, true);
+        reload_h(h_next, (const S*)a.y + (long long)step * NH * D, (long long)a.steps * NH * D, a.batch, head0, b0, tid);
         fr_syncthreads(); /* barrier 3: h_t reloaded */
 #else
         fr_syncthreads(); /* barrier 2: h_t complete, pre-activations consumed */

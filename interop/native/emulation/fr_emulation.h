@@ -174,6 +174,12 @@ inline void fr_store_release(unsigned* p, unsigned v) { __atomic_store_n(p, v, _
 /* no L1 to bypass: memory is the host's, and fibers see each other's writes at every switch */
 inline unsigned fr_load_l2_u32(const unsigned* p) { return *p; }
 inline unsigned short fr_load_l2_u16(const unsigned short* p) { return *p; }
+/* a GPU faults on a misaligned vector load; x86 would not, so the emulator does */
+inline void fr_load_l2_v4(const unsigned* p, unsigned v[4])
+{
+    if (reinterpret_cast<uintptr_t>(p) % 16 != 0) fr_emu_rt->fault("fr_load_l2_v4: address not 16-byte aligned");
+    std::memcpy(v, p, 16);
+}
 
 /* bit casts */
 inline unsigned fr_float_as_u32(float x) { unsigned u; std::memcpy(&u, &x, 4); return u; }

@@ -22,7 +22,7 @@ namespace fr {
 
 namespace {
 
-constexpr int kReduceThreads = 256, kWeightTile = 64;  // kernels/fr_rnn_gradients.cuh
+constexpr int kReduceThreads = 256, kWeightTile = 64, kBiasOutputs = 32;  // kernels/fr_rnn_gradients.cuh
 
 fr_status read_options(const fr_rnn_backward_options* options, fr_rnn_backward_args* args) {
     if (options == nullptr) return FR_OK;  // defaults: no clipping, full BPTT, gradients written
@@ -169,7 +169,7 @@ fr_status launch_reductions(LoadedModule& module, const RnnShape& shape, void* s
     fr_status status = launch_kernel(module, "fr_rnn_backward_weights", weights, stream, params);
     if (status != FR_OK) return status;
     LaunchShape biases = weights;
-    biases.grid = {static_cast<unsigned>((gb * nh * d + kReduceThreads - 1) / kReduceThreads), 1, 1};
+    biases.grid = {static_cast<unsigned>((gb * nh * d + kBiasOutputs - 1) / kBiasOutputs), 1, 1};
     return launch_kernel(module, "fr_rnn_backward_bias", biases, stream, params);
 }
 

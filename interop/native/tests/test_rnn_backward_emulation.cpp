@@ -11,7 +11,9 @@
 #include "fr_rnn_args.h"
 #include "kernel_sources.h"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <cstdint>
 #include <cstring>
 #include <random>
@@ -368,7 +370,7 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
         CHECK_STATUS(fr_rnn_backward(context, &backward, &options, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_reserve, &t_dy,
                                      &t_d_last, &t_dwx, &t_dr, &t_dbias, &t_d_initial, lengths, nullptr), FR_OK);
     } else {
-        // a test-only source (a mutant): the fused kernel alone, launched directly
+        // a test-only source (a mutant): the fused kernel and the reductions, launched directly
         DeviceBuffer dgate(context, size_t(B) * T * Gb * H * 4), barrier(context, 8);
         barrier.upload(std::vector<unsigned char>(8, 0));
         fr_rnn_backward_args args{};
@@ -405,6 +407,12 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
         config.kind = backward.kind;
         config.shared_bytes = backward.shared_bytes;
         CHECK_STATUS(fr_launch(module, "fr_rnn_backward", &config, params), FR_OK);
+        // then the reductions of the same module, in fr_rnn_backward's geometry (64 x 64 dR tiles, 32 db outputs a block)
+        fr_launch_config weights = launch_config(1, 256);
+        weights.grid = {unsigned((D + 63) / 64), unsigned((G * D + 63) / 64), unsigned(NH)};
+        CHECK_STATUS(fr_launch(module, "fr_rnn_backward_weights", &weights, params), FR_OK);
+        const fr_launch_config biases = launch_config(unsigned((Gb * H + 31) / 32), 256);
+        CHECK_STATUS(fr_launch(module, "fr_rnn_backward_bias", &biases, params), FR_OK);
         CHECK_STATUS(fr_module_unload(module), FR_OK);
     }
 
@@ -417,8 +425,8 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
                              rel_l2(load(dbias_bytes, p.dtype), dbias_ref), rel_l2(load(d_initial_bytes, p.dtype), d_initial_ref)};
     // math.md section 7, for gradients the forward's bounds; 16-bit runs also round dg_t for the recurrent product
     const double tolerance = p.tf32 != 0 ? 1e-2 : p.dtype == 0 ? 1e-5 : 3e-2;
-    run.right = reserve_errors[0] <= forward_tolerance && reserve_errors[1] <= forward_tolerance && errors[0] <= tolerance &&
-                errors[3] <= tolerance && (direct || (errors[1] <= tolerance && errors[2] <= tolerance));
+    run.right = reserve_errors[0] <= forward_tolerance && reserve_errors[1] <= forward_tolerance &&
+                std::all_of(std::begin(errors), std::end(errors), [&](double error) { return error <= tolerance; });
     if (quiet) return run;
     char tiling[128];
     if (p.alternating()) {
@@ -444,6 +452,62 @@ RnnPlan backward(int cell, int dtype, int d, int heads, int hb, int warps, int k
     plan.blocks_per_head = p;
     plan.regime = regime;
     return plan;
+}
+
+// Which arithmetic the dR reduction uses, per plan: two rows whose terms cancel, dgate 1 + 2^-11 then -1, y_{t-1} = 1.
+// 1 + 2^-11 lies halfway between two tf32 values (rounded away from zero to 1 + 2^-10), so dR is 2^-11 with fp32 FMAs
+// and 2^-10 on tensor cores; both are exact in every storage type. fp32 multiplies exactly; tf32 and bf16 plans (which
+// already multiply on tensor cores in the loop) on tensor cores.
+void check_reduction_arithmetic(fr_context context) {
+    struct Path {
+        int dtype, tf32;
+        float expected;
+    };
+    const Path paths[] = {{0, 0, 0x1p-11f}, {0, 1, 0x1p-10f}, {1, 0, 0x1p-10f}, {2, 0, 0x1p-10f}};
+    for (const Path& path : paths) {
+        BackwardCase c{backward(0, path.dtype, 16, 1, 1, 4, 4, 8, 1, 0), 1, 2};
+        c.plan.tf32 = path.tf32;
+        const int G = 4, D = 16, S = 2;
+        const size_t e = bytes_of(path.dtype);
+        std::vector<fr_define> defines;
+        const fr_plan plan = backward_plan(c, &defines);
+        fr_compile_options compile = compile_options("rnn_backward", nullptr);
+        compile.defines = defines.data();
+        compile.define_count = static_cast<int>(defines.size());
+        fr_module module = nullptr;
+        CHECK_STATUS(fr_module_load(context, &compile, &module), FR_OK);
+        if (module == nullptr) continue;
+        // dgate [B = 1, T = 2, Gb, NH, D] fp32; y [1, 2, 1, D] and the initial states [S, 1, 1, D] all 1
+        std::vector<float> dgate(size_t(2) * G * D, -1.0f);
+        std::fill(dgate.begin(), dgate.begin() + G * D, 1.0f + 0x1p-11f);
+        DeviceBuffer dgate_dev(context, dgate.size() * 4), y_dev(context, size_t(2) * D * e), initial_dev(context, size_t(S) * D * e),
+            dr_dev(context, size_t(G) * D * D * e);
+        dgate_dev.upload(dgate);
+        const std::vector<unsigned char> ones_y = store(std::vector<double>(size_t(2) * D, 1.0), path.dtype).bytes,
+                                         ones_initial = store(std::vector<double>(size_t(S) * D, 1.0), path.dtype).bytes;
+        y_dev.upload(ones_y);
+        initial_dev.upload(ones_initial);
+        dr_dev.upload(std::vector<unsigned char>(size_t(G) * D * D * e, 0xff));
+        fr_rnn_backward_args args{};
+        args.y = y_dev.get();
+        args.initial = initial_dev.get();
+        args.dr = dr_dev.get();
+        args.dgate = static_cast<float*>(dgate_dev.get());
+        args.batch = 1;
+        args.steps = 2;
+        args.heads = 1;
+        args.head_size = D;
+        void* params[] = {&args};
+        fr_launch_config weights = launch_config(1, 256);
+        weights.grid = {1, 1, 1};  // one 64 x 64 tile: all G * D = 64 rows and D columns
+        CHECK_STATUS(fr_launch(module, "fr_rnn_backward_weights", &weights, params), FR_OK);
+        CHECK_STATUS(fr_module_unload(module), FR_OK);
+        const std::vector<double> dr = load(dr_dev.download<unsigned char>(size_t(G) * D * D * e), path.dtype);
+        const bool exact = std::all_of(dr.begin(), dr.end(), [&](double x) { return x == double(path.expected); });
+        std::printf("  dR reduction, %s: every element %g (%s)\n", path.tf32 != 0 ? "tf32" : dtype_name(static_cast<fr_dtype>(path.dtype)),
+                    dr.empty() ? 0.0 : dr[0], path.expected == 0x1p-11f ? "fp32 FMAs: 2^-11" : "tensor cores, tf32: 2^-10");
+        CHECK(exact);
+    }
 }
 
 std::vector<BackwardCase> backward_cases() {
@@ -523,6 +587,9 @@ std::vector<BackwardCase> backward_cases() {
         m.lengths = lengths;
         cases.push_back(m);
     }
+    // the grid regime's reload of dg_t one value at a time: D 18 is no multiple of 4 (the cases above reload 16 bytes)
+    cases.push_back({backward(3, 0, 18, 1, 1, 1, 1, 8, 1, 0, 2, kGridBarrier), 11, 7});
+    cases.push_back({backward(3, 1, 18, 1, 1, 1, 1, 8, 1, 0, 2, kGridBarrier), 11, 7});
     return cases;
 }
 
@@ -642,6 +709,7 @@ int run_emulation_rnn_backward_tests() {
     if (context == nullptr) return 0;
 
     check_backward_arguments(context);
+    check_reduction_arithmetic(context);
 
     // every case in order, then under two seeded random thread orders: right each time, and the same bits each time
     const std::vector<BackwardCase> cases = backward_cases();
@@ -661,11 +729,11 @@ int run_emulation_rnn_backward_tests() {
     }
     std::printf("  rnn_backward.cu on the emulator: %d of %d runs differ from the float64 reference; %d random-order runs "
                 "differ in any bit from the in-order run\n", failed, runs, differing);
-    CHECK(cases.size() == 64);
+    CHECK(cases.size() == 66);
     // the options change the result: clipping (case 42) and truncation (43) against the same plans without them (0, 6)
     CHECK(first[42] != first[0]);
     CHECK(first[43] != first[6]);
-    CHECK(runs == 3 * 64);
+    CHECK(runs == 3 * 66);
     CHECK(failed == 0);
     CHECK(differing == 0);
 
@@ -701,6 +769,35 @@ int run_emulation_rnn_backward_tests() {
         }
         std::printf("  %s regime without \"%.40s...\": %d of 2 schedules differ from the reference\n",
                     regime_name(mutant.c.plan.regime), mutant.barrier, caught);
+        CHECK(caught == 2);
+    }
+
+    // The same for the reductions after the loop (kernels/fr_rnn_gradients.cuh): dR on FMAs (fp32) and on tensor cores
+    // (bf16), db. B * T = 21 rows: two staged depth blocks of 16, and rows for every warp of the bias kernel. Not on
+    // tensor cores without "block consumed": each mma is a warp operation, where the emulator switches fibers, so every
+    // warp has read its last fragments before any warp restages (a GPU gives no such order); the FMA path checks it.
+    const BackwardCase tensor_cores{backward(0, 1, 16, 2, 1, 4, 4, 8, 1, 0), 3, 7};
+    const Mutant reduction_mutants[] = {
+        {"fr_syncthreads(); /* block staged */", single},
+        {"fr_syncthreads(); /* block consumed */", single},
+        {"fr_syncthreads(); /* block staged */", tensor_cores},
+        {"fr_syncthreads(); /* every warp's sums written */", single},
+    };
+    for (const Mutant& mutant : reduction_mutants) {
+        ++index;
+        const std::string name = "rnn_backward_mutant_" + std::to_string(index);
+        const bool registered = register_header_mutant("rnn_backward", "fr_rnn_gradients.cuh", mutant.barrier, name);
+        CHECK(registered);
+        if (!registered) continue;
+        int caught = 0;
+        for (int schedule = 0; schedule < 2; ++schedule) {
+            CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 5), FR_OK);
+            const int before = failures();
+            if (!run_case(context, mutant.c, name.c_str(), true).right) ++caught;
+            failures() = before;
+        }
+        std::printf("  reductions (%s) without \"%s\": %d of 2 schedules differ from the reference\n",
+                    mutant.c.plan.dtype == 0 ? "fp32, FMAs" : "bf16, tensor cores", mutant.barrier, caught);
         CHECK(caught == 2);
     }
     CHECK_STATUS(fr_context_destroy(context), FR_OK);

@@ -76,8 +76,9 @@ public sealed record PlanRequest
     public int TimeSteps { get; init { Guard.Positive(value, nameof(TimeSteps)); field = value; } }
 
     /// <summary>
-    /// Tf32: the fused kernel may multiply float32 R h on tensor cores in tf32 (FR_TF32); Float32 only (the planner
-    /// refuses it with another <see cref="DataType"/>).
+    /// Tf32: the fused kernel may multiply float32 R h on tensor cores in tf32 (FR_TF32), and a backward plan also its
+    /// dR reduction (16-bit plans always reduce on tensor cores; decision 0026); Float32 only (the planner refuses it with
+    /// another <see cref="DataType"/>).
     /// </summary>
     public MatmulPrecision Precision { get; init { Guard.Defined(value, nameof(Precision)); field = value; } }
 
