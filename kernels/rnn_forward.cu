@@ -197,7 +197,26 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
         Tiles::step(r_reg, r_shared, fragment_of, h_cur, pre, warp, lane);
         fr_syncthreads(); /* barrier 1: pre-activations complete */
 
-        /* ---- 2. pointwise */
+        /* ---- 2. pointwise. Every item's Wx_t and biases are loaded before any item is computed: the stores of an
+         * item (y, states) may alias the next item's loads for the compiler, so loads inside the item loop would each
+         * wait a full memory latency per item; loaded first, their latencies overlap (the register model counts every
+         * item's Wx and biases as live). */
+        float wx_items[Items][G], bias_items[Items][Gb];
+#pragma unroll
+        for (int j = 0; j < Items; ++j) {
+            const int item = tid + j * Threads;
+            const int local = item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
+            const int unit = unit0 + local, head = head0 + hh, batch = b0 + b;
+            const bool in_block = item < Hb * Up * Bt && unit < D, real = in_block && batch < a.batch;
+#pragma unroll
+            for (int gate = 0; gate < G; ++gate) {
+                const long long at = ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit;
+                wx_items[j][gate] = real ? fr_load_acc((const S*)a.wx + at) : 0.0f;
+            }
+#pragma unroll
+            for (int k = 0; k < Gb; ++k)
+                bias_items[j][k] = in_block ? fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit) : 0.0f;
+        }
 #pragma unroll
         for (int j = 0; j < Items; ++j) {
             const int item = tid + j * Threads;
@@ -205,17 +224,16 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
             const int local = item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
             const int unit = unit0 + local, head = head0 + hh, batch = b0 + b;
             const bool real = unit < D && batch < a.batch;
-            float wx[G], rh[G], bias[Gb];
+            float* const wx = wx_items[j];
+            float* const bias = bias_items[j];
+            float rh[G];
 #pragma unroll
             for (int gate = 0; gate < G; ++gate) {
                 float sum = 0.0f;
 #pragma unroll
                 for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + (hh * Up + local) * G + gate) * Bt + b];
                 rh[gate] = sum;
-                wx[gate] = real ? fr_load_acc((const S*)a.wx + ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit) : 0.0f;
             }
-#pragma unroll
-            for (int k = 0; k < Gb; ++k) bias[k] = unit < D ? fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit) : 0.0f;
             /* A predicate, not a shorter loop: every thread of the block still reaches every barrier. Only in the
              * FR_LENGTHS build (the plans for calls with lengths; decision 0021). Past its length the sequence's h
              * stays the held state, so the products of its (ignored) later steps stay finite; in the grid regime h
