@@ -142,6 +142,9 @@ FR_DEVICE_INLINE void reload_h(S* dst, const S* src, long long batch_stride, int
     }
 }
 
+/* items of the pointwise step whose Wx_t is loaded together: at most 4 (4 * G values live beside the items' states) */
+constexpr int kWxBatch = Items < 4 ? Items : 4;
+
 FR_DEVICE_INLINE void run(const fr_rnn_args& a)
 {
     FR_DYNAMIC_SHARED(unsigned char, shared);
@@ -197,67 +200,68 @@ FR_DEVICE_INLINE void run(const fr_rnn_args& a)
         Tiles::step(r_reg, r_shared, fragment_of, h_cur, pre, warp, lane);
         fr_syncthreads(); /* barrier 1: pre-activations complete */
 
-        /* ---- 2. pointwise. Every item's Wx_t and biases are loaded before any item is computed: the stores of an
+        /* ---- 2. pointwise, kWxBatch items at a time: their Wx_t loaded before any of them is computed. The stores of an
          * item (y, states) may alias the next item's loads for the compiler, so loads inside the item loop would each
-         * wait a full memory latency per item; loaded first, their latencies overlap (the register model counts every
-         * item's Wx and biases as live). */
-        float wx_items[Items][G], bias_items[Items][Gb];
+         * wait a whole memory latency; loaded first, their latencies overlap (decision 0027). */
 #pragma unroll
-        for (int j = 0; j < Items; ++j) {
-            const int item = tid + j * Threads;
-            const int local = item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
-            const int unit = unit0 + local, head = head0 + hh, batch = b0 + b;
-            const bool in_block = item < Hb * Up * Bt && unit < D, real = in_block && batch < a.batch;
+        for (int j0 = 0; j0 < Items; j0 += kWxBatch) {
+            float wx_items[kWxBatch][G];
 #pragma unroll
-            for (int gate = 0; gate < G; ++gate) {
-                const long long at = ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit;
-                wx_items[j][gate] = real ? fr_load_acc((const S*)a.wx + at) : 0.0f;
-            }
+            for (int jj = 0; jj < kWxBatch; ++jj) {
+                const int item = tid + (j0 + jj) * Threads;
+                const int local = item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
+                const int unit = unit0 + local, head = head0 + hh, batch = b0 + b;
+                const bool real = j0 + jj < Items && item < Hb * Up * Bt && unit < D && batch < a.batch;
 #pragma unroll
-            for (int k = 0; k < Gb; ++k)
-                bias_items[j][k] = in_block ? fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit) : 0.0f;
-        }
-#pragma unroll
-        for (int j = 0; j < Items; ++j) {
-            const int item = tid + j * Threads;
-            if (item >= Hb * Up * Bt) continue;
-            const int local = item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
-            const int unit = unit0 + local, head = head0 + hh, batch = b0 + b;
-            const bool real = unit < D && batch < a.batch;
-            float* const wx = wx_items[j];
-            float* const bias = bias_items[j];
-            float rh[G];
-#pragma unroll
-            for (int gate = 0; gate < G; ++gate) {
-                float sum = 0.0f;
-#pragma unroll
-                for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + (hh * Up + local) * G + gate) * Bt + b];
-                rh[gate] = sum;
-            }
-            /* A predicate, not a shorter loop: every thread of the block still reaches every barrier. Only in the
-             * FR_LENGTHS build (the plans for calls with lengths; decision 0021). Past its length the sequence's h
-             * stays the held state, so the products of its (ignored) later steps stay finite; in the grid regime h
-             * comes back from y = 0 instead, which only those ignored steps read. */
-            const bool ended = kLengths && real && a.lengths != 0 && step >= a.lengths[batch];
-            if (!ended) fr_cells::forward<FR_CELL>(wx, rh, bias, state[j]);
-            if (real && a.reserve != 0)
-                fr_cells::save_reserve<G, NS>(a.reserve, a.reserve_products != 0, a.batch, a.steps, NH, D, batch, step, head, unit, rh, state[j]);
-            if (real) {
-                fr_store_acc((S*)a.y + (((long long)batch * a.steps + step) * NH + head) * D + unit, ended ? 0.0f : state[j][0]);
-                if (a.all_states != 0) {
-#pragma unroll
-                    for (int s = 0; s < NS; ++s)
-                        fr_store_acc((S*)a.all_states + ((((long long)s * a.batch + batch) * a.steps + step) * NH + head) * D + unit, state[j][s]);
+                for (int gate = 0; gate < G; ++gate) {
+                    const long long at = ((((long long)batch * a.steps + step) * G + gate) * NH + head) * D + unit;
+                    wx_items[jj][gate] = real ? fr_load_acc((const S*)a.wx + at) : 0.0f;
                 }
             }
+#pragma unroll
+            for (int jj = 0; jj < kWxBatch; ++jj) {
+                const int j = j0 + jj;
+                const int item = tid + j * Threads;
+                if (j >= Items || item >= Hb * Up * Bt) continue;
+                const int local = item % Up, b = item / Up % Bt, hh = item / (Up * Bt);
+                const int unit = unit0 + local, head = head0 + hh, batch = b0 + b;
+                const bool real = unit < D && batch < a.batch;
+                const float* const wx = wx_items[jj];
+                float rh[G], bias[Gb];
+#pragma unroll
+                for (int gate = 0; gate < G; ++gate) {
+                    float sum = 0.0f;
+#pragma unroll
+                    for (int k = 0; k < Ks; ++k) sum += pre[((long long)k * Rows + (hh * Up + local) * G + gate) * Bt + b];
+                    rh[gate] = sum;
+                }
+#pragma unroll
+                for (int k = 0; k < Gb; ++k) bias[k] = unit < D ? fr_load_acc((const S*)a.bias + ((long long)k * NH + head) * D + unit) : 0.0f;
+                /* A predicate, not a shorter loop: every thread of the block still reaches every barrier. Only in the
+                 * FR_LENGTHS build (the plans for calls with lengths; decision 0021). Past its length the sequence's h
+                 * stays the held state, so the products of its (ignored) later steps stay finite; in the grid regime h
+                 * comes back from y = 0 instead, which only those ignored steps read. */
+                const bool ended = kLengths && real && a.lengths != 0 && step >= a.lengths[batch];
+                if (!ended) fr_cells::forward<FR_CELL>(wx, rh, bias, state[j]);
+                if (real && a.reserve != 0)
+                    fr_cells::save_reserve<G, NS>(a.reserve, a.reserve_products != 0, a.batch, a.steps, NH, D, batch, step, head, unit, rh, state[j]);
+                if (real) {
+                    fr_store_acc((S*)a.y + (((long long)batch * a.steps + step) * NH + head) * D + unit, ended ? 0.0f : state[j][0]);
+                    if (a.all_states != 0) {
+#pragma unroll
+                        for (int s = 0; s < NS; ++s)
+                            fr_store_acc((S*)a.all_states + ((((long long)s * a.batch + batch) * a.steps + step) * NH + head) * D + unit, state[j][s]);
+                    }
+                }
 #if FR_REGIME == FR_REGIME_CLUSTER
-            /* h_t into the h buffer of every block of the cluster (this one included) */
-            S* h_at = h_next + ((long long)hh * Bt + b) * Dp + unit;
+                /* h_t into the h buffer of every block of the cluster (this one included) */
+                S* h_at = h_next + ((long long)hh * Bt + b) * Dp + unit;
 #pragma unroll 1
-            for (int rank = 0; rank < P; ++rank) fr_from_float(fr_cluster_map_shared(h_at, (unsigned)rank), real ? state[j][0] : 0.0f);
+                for (int rank = 0; rank < P; ++rank) fr_from_float(fr_cluster_map_shared(h_at, (unsigned)rank), real ? state[j][0] : 0.0f);
 #elif FR_REGIME == FR_REGIME_SINGLE_BLOCK
-            fr_from_float(h_next + ((long long)hh * Bt + b) * Dp + unit, real ? state[j][0] : 0.0f);
+                fr_from_float(h_next + ((long long)hh * Bt + b) * Dp + unit, real ? state[j][0] : 0.0f);
 #endif
+            }
         }
 #if FR_REGIME == FR_REGIME_CLUSTER
         fr_cluster_sync(); /* barrier 2: h_t complete in every block of the cluster, pre-activations consumed */
