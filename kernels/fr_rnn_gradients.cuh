@@ -176,6 +176,8 @@ FR_DEVICE_INLINE void tile_product(long long depth, const Lhs& lhs_at, const Rhs
                     for (int j = 0; j < 4; ++j) acc[4 * i + j] += l[i] * r[j];
             }
         }
+        /* Needed on a GPU on both paths; the emulator shows its absence only on the FMA path (its warps meet at every mma,
+         * so all have read their fragments before any restages). */
         fr_syncthreads(); /* block consumed */
     }
 }

@@ -53,7 +53,10 @@ FR_DEVICE_INLINE unsigned rt_bits(const fr_rnn_backward_args& a, int head, int p
 
 /* the whole head's dg_t (Bt sequences x Width, storage type; column unit * G + gate) from dgate, after the grid
  * barrier: loads that bypass L1, several in flight per thread (all of a batch issued before the first is stored),
- * 16 bytes (4 units of one gate) each where D is a multiple of 4 and dgate is 16-byte aligned, else one value each */
+ * 16 bytes (4 units of one gate) each where D is a multiple of 4 and dgate is 16-byte aligned, else one value each.
+ * Consecutive lanes take the gates of one quad of units, so their shared stores (column unit * G + gate) are G apart
+ * within a quad instead of 4 G apart (a 16-way bank conflict for an fp32 LSTM; now 4-way); each lane's global loads stay
+ * 16 contiguous bytes. */
 constexpr int kReloadBatch = 4;
 FR_DEVICE_INLINE const float* grad_row(const fr_rnn_backward_args& a, int step, int head, int b, int gate)
 {
@@ -68,14 +71,14 @@ FR_DEVICE_INLINE void load_grad(const fr_rnn_backward_args& a, S* dst, int step,
             unsigned q[kReloadBatch][4];
 #pragma unroll
             for (int j = 0; j < kReloadBatch; ++j) {
-                const int v = v0 + j * Threads, b = v / (G * Quads), gate = v / Quads % G, unit = v % Quads * 4;
+                const int v = v0 + j * Threads, b = v / (G * Quads), gate = v % G, unit = v / G % Quads * 4;
                 q[j][0] = q[j][1] = q[j][2] = q[j][3] = 0u; /* +0.0f */
                 if (v < Vectors && unit < D && b0 + b < a.batch)
                     fr_load_l2_v4((const unsigned*)(grad_row(a, step, head, b0 + b, gate) + unit), q[j]);
             }
 #pragma unroll
             for (int j = 0; j < kReloadBatch; ++j) {
-                const int v = v0 + j * Threads, b = v / (G * Quads), gate = v / Quads % G, unit = v % Quads * 4;
+                const int v = v0 + j * Threads, b = v / (G * Quads), gate = v % G, unit = v / G % Quads * 4;
                 if (v >= Vectors) continue;
 #pragma unroll
                 for (int i = 0; i < 4; ++i) fr_from_float(dst + b * Width + (unit + i) * G + gate, fr_u32_as_float(q[j][i]));

@@ -274,6 +274,14 @@ fr_status read_alternating_plan(const fr_plan* plan, const PlanConstants& c, boo
     if ((status = c.get("FR_TILE_K", 16, 1024, &tk)) != FR_OK) return status;
     if ((status = c.get("FR_WARPS", 1, 32, &warps)) != FR_OK) return status;
     if ((status = c.get("FR_POINTWISE_THREADS", 32, 1024, &pointwise)) != FR_OK) return status;
+    // the alternating kernels multiply fp32 exactly; FR_TF32 would still switch the shared dR reduction to tensor cores
+    // (kernels/fr_rnn_gradients.cuh), so a plan that sets it is refused rather than half applied
+    if (c.values.count("FR_TF32") != 0 && c.values.at("FR_TF32") != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: FR_TF32 applies to the fused kernels (rnn_forward, rnn_backward); an alternating plan "
+                    "multiplies fp32 exactly, got FR_TF32 = %lld.",
+                    static_cast<long long>(c.values.at("FR_TF32")));
+    }
     if (tm % 16 != 0 || tn % 8 != 0 || tk % 16 != 0 || (tm * tn) % (128 * warps) != 0) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "plan.defines: expected FR_TILE_M a multiple of 16, FR_TILE_N of 8, FR_TILE_K of 16 and "

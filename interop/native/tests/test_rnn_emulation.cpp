@@ -188,6 +188,12 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
             CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_all, &t_last, lengths_ptr, nullptr),
                          FR_OK);
         }
+        if (batch == 3 && p.alternating() && p.cell == 0 && p.dtype == 0) {
+            fr_plan tf32 = plan;
+            tf32.defines[tf32.define_count++] = fr_define{"FR_TF32", 1};
+            CHECK_FAILS(fr_rnn_forward(context, &tf32, &t_wx, &t_r, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
+                        FR_ERROR_INVALID_ARGUMENT, "FR_TF32 applies to the fused kernels");
+        }
         if (batch == 3 && p.cell == 0 && p.dtype == 0 && p.d == 16) {
             // bad input is named, never run
             fr_tensor wrong = t_y;
