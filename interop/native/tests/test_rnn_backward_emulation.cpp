@@ -753,6 +753,17 @@ int run_emulation_rnn_backward_tests() {
         {"fr_cluster_sync(); /* barrier 1: dg_t complete in every block of the cluster, pre consumed */", clustered},
         {"fr_cluster_sync(); /* barrier 3: pre complete, and no block still reads dg_t when the next step writes */", clustered},
     };
+    // a mutant's run in order and under a random schedule: how many differ from the reference (each must)
+    auto schedules_differing = [&](const BackwardCase& c, const std::string& name) {
+        int differing = 0;
+        for (int schedule = 0; schedule < 2; ++schedule) {
+            CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 5), FR_OK);
+            const int before = failures();
+            if (!run_case(context, c, name.c_str(), true).right) ++differing;
+            failures() = before;
+        }
+        return differing;
+    };
     int index = 0;
     for (const Mutant& mutant : mutants) {
         ++index;
@@ -760,13 +771,7 @@ int run_emulation_rnn_backward_tests() {
         const bool registered = register_mutant("rnn_backward", mutant.barrier, name);
         CHECK(registered);
         if (!registered) continue;
-        int caught = 0;
-        for (int schedule = 0; schedule < 2; ++schedule) {
-            CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 5), FR_OK);
-            const int before = failures();
-            if (!run_case(context, mutant.c, name.c_str(), true).right) ++caught;
-            failures() = before;
-        }
+        const int caught = schedules_differing(mutant.c, name);
         std::printf("  %s regime without \"%.40s...\": %d of 2 schedules differ from the reference\n",
                     regime_name(mutant.c.plan.regime), mutant.barrier, caught);
         CHECK(caught == 2);
@@ -789,13 +794,7 @@ int run_emulation_rnn_backward_tests() {
         const bool registered = register_header_mutant("rnn_backward", "fr_rnn_gradients.cuh", mutant.barrier, name);
         CHECK(registered);
         if (!registered) continue;
-        int caught = 0;
-        for (int schedule = 0; schedule < 2; ++schedule) {
-            CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 5), FR_OK);
-            const int before = failures();
-            if (!run_case(context, mutant.c, name.c_str(), true).right) ++caught;
-            failures() = before;
-        }
+        const int caught = schedules_differing(mutant.c, name);
         std::printf("  reductions (%s) without \"%s\": %d of 2 schedules differ from the reference\n",
                     mutant.c.plan.dtype == 0 ? "fp32, FMAs" : "bf16, tensor cores", mutant.barrier, caught);
         CHECK(caught == 2);
