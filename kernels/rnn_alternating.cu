@@ -26,7 +26,7 @@
  *   truncating); writes dWx and dgate. fr_rnn_alternating_backward_matmul(args, work, step): grid (ceil(Dp / TM), NH,
  *   ceil(B / TN)); rows = the head's units, K = G * Dp (k = gate * Dp + unit), dg_t from dgate in the storage type;
  *   writes pre = R^T dg_t. Then fr_rnn_alternating_backward_finish (dL/d initial states) and the reductions of
- *   fr_rnn_gradients.cuh (dR, db).
+ *   rnn_gradients.cu (dR, db: a module of its own, decision 0028).
  */
 #include "fr_rnn_args.h"
 #include "fr_device.cuh"

@@ -1,6 +1,7 @@
 /*
- * rnn_backward.cu: the fused persistent backward (BPTT) of LSTM, GRU, sLSTM and Elman (math.md section 3), and (from
- * fr_rnn_gradients.cuh) the weight-gradient reductions launched after it.
+ * rnn_backward.cu: the fused persistent backward (BPTT) of LSTM, GRU, sLSTM and Elman (math.md section 3). The
+ * weight-gradient reductions launched after it are rnn_gradients.cu's (a module shared by every plan of the cell and
+ * type, decision 0028).
  *
  * fr_rnn_backward: R^T of the block's units stays on chip (registers and shared memory) for all T steps, in the same
  * three regimes as the forward (FR_REGIME 1 single block, 2 cluster, 3 grid barrier) and with the same plan constants

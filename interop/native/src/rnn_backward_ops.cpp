@@ -1,6 +1,7 @@
 // rnn_backward_ops.cpp: fr_rnn_reserve_size and fr_rnn_backward: validate a fused backward plan (kernels/rnn_backward.cu,
 // any regime), the options and every tensor against it, then launch the persistent backward and, after it on the same
-// stream, the deterministic reductions of dR and db over the per-step gate gradients (fp32 scratch of the call).
+// stream, the deterministic reductions of dR and db over the per-step gate gradients (fp32 scratch of the call; the
+// reductions are kernels/rnn_gradients.cu, a module shared by every plan of the cell and type).
 #include "rnn_ops.h"
 
 #include "compile_request.h"
@@ -22,7 +23,7 @@ namespace fr {
 
 namespace {
 
-constexpr int kReduceThreads = 256, kWeightTile = 64, kBiasOutputs = 32;  // kernels/fr_rnn_gradients.cuh
+constexpr int kReduceThreads = 256, kWeightTile = 64, kBiasOutputs = 32;  // kernels/rnn_gradients.cu
 
 fr_status read_options(const fr_rnn_backward_options* options, fr_rnn_backward_args* args) {
     if (options == nullptr) return FR_OK;  // defaults: no clipping, full BPTT, gradients written
@@ -133,8 +134,20 @@ fr_status backward_args(const fr_rnn_backward_options* options, const RnnBackwar
     return FR_OK;
 }
 
+// The reductions' module (kernels/rnn_gradients.cu): compiled with the plan's cell and storage type, and FR_TF32 where
+// the plan multiplies fp32 in tf32, and nothing else (D and NH are arguments), so every backward plan of that cell and
+// type on the device shares one compilation (decision 0028).
+fr_status load_gradients_module(fr_context context, const RnnShape& shape, bool tf32, LoadedModule** module) {
+    CompileRequest request;
+    fr_status status = find_source("plan", "rnn_gradients", &request.source);
+    if (status != FR_OK) return status;
+    request.defines = {{"FR_CELL", shape.cell}, {"FR_DTYPE", shape.dtype}};  // sorted by name, as read_defines leaves them
+    if (tf32) request.defines.push_back({"FR_TF32", 1});
+    return load_planned(context, request, module);
+}
+
 // A states-only reserve: the gate products R_g y_{t-1} of every step recomputed from y into scratch (one parallel
-// product per head, fr_rnn_gradients.cuh), on the stream before the backward's loop.
+// product per head, rnn_gradients.cu), on the stream before the backward's loop.
 fr_status recompute_products(fr_context context, LoadedModule& module, const RnnShape& shape, ScratchMemory* products,
                              fr_rnn_backward_args* args, void* stream) {
     if (shape.reserve_products) return FR_OK;
@@ -158,7 +171,7 @@ fr_status recompute_products(fr_context context, LoadedModule& module, const Rnn
     return launch_kernel(module, "fr_rnn_gate_products", launch, stream, params);
 }
 
-// After the time loop, on the same stream: dR and db from dgate (fr_rnn_gradients.cuh, in every backward source).
+// After the time loop, on the same stream: dR and db from dgate (rnn_gradients.cu's module).
 fr_status launch_reductions(LoadedModule& module, const RnnShape& shape, void* stream, void** params) {
     const int64_t g = gates_of(shape.cell), gb = biases_of(shape.cell), d = shape.d, nh = shape.nh;
     LaunchShape weights;
@@ -204,13 +217,14 @@ fr_status run_fused_backward(fr_context context, const fr_plan* plan, CompileReq
         args.barrier = barrier.get();
     }
     args.dgate = static_cast<float*>(dgate.get());
-    LoadedModule* module = nullptr;
+    LoadedModule *module = nullptr, *gradients = nullptr;
     if ((status = load_planned(context, request, &module)) != FR_OK) return status;
+    if ((status = load_gradients_module(context, shape, fused.tf32 != 0, &gradients)) != FR_OK) return status;
     ScratchMemory products;
-    if ((status = recompute_products(context, *module, shape, &products, &args, stream)) != FR_OK) return status;
+    if ((status = recompute_products(context, *gradients, shape, &products, &args, stream)) != FR_OK) return status;
     void* params[] = {&args};
     if ((status = launch_kernel(*module, "fr_rnn_backward", launch, stream, params)) != FR_OK) return status;
-    return launch_reductions(*module, shape, stream, params);
+    return launch_reductions(*gradients, shape, stream, params);
 }
 
 // kernels/rnn_alternating.cu: per step (T - 1 down to 0) a pointwise launch and a matmul launch (none when truncating),
@@ -240,10 +254,12 @@ fr_status run_alternating_backward(fr_context context, const fr_plan* plan, Comp
     work.pre = reinterpret_cast<float*>(base + dgate_bytes);
     work.states = reinterpret_cast<float*>(base + dgate_bytes + pre_bytes);
 
-    LoadedModule* module = nullptr;
+    LoadedModule *module = nullptr, *gradients = nullptr;
     if ((status = load_planned(context, request, &module)) != FR_OK) return status;
+    // alternating plans never multiply in tf32 (read_alternating_plan refuses FR_TF32), so neither do their reductions
+    if ((status = load_gradients_module(context, shape, false, &gradients)) != FR_OK) return status;
     ScratchMemory products;
-    if ((status = recompute_products(context, *module, shape, &products, &args, stream)) != FR_OK) return status;
+    if ((status = recompute_products(context, *gradients, shape, &products, &args, stream)) != FR_OK) return status;
     LaunchShape step_shape;
     step_shape.grid = {static_cast<unsigned>((units + alt.pointwise - 1) / alt.pointwise), 1, 1};
     step_shape.block = {static_cast<unsigned>(alt.pointwise), 1, 1};
@@ -260,7 +276,7 @@ fr_status run_alternating_backward(fr_context context, const fr_plan* plan, Comp
     if ((status = launch_kernel(*module, "fr_rnn_alternating_backward_finish", step_shape, stream, finish_params)) != FR_OK)
         return status;
     void* params[] = {&args};
-    return launch_reductions(*module, shape, stream, params);
+    return launch_reductions(*gradients, shape, stream, params);
 }
 
 }  // namespace

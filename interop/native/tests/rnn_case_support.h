@@ -181,28 +181,6 @@ inline bool register_mutant(const char* source, const char* barrier, const std::
     return true;
 }
 
-// The same for a barrier in a header the source includes: a copy of `header` without `barrier` under name + ".cuh",
-// and a copy of `source` that includes it instead; false when a file or a text is not found.
-inline bool register_header_mutant(const char* source, const char* header, const char* barrier, const std::string& name) {
-    const char* found = nullptr;
-    const char* text = nullptr;
-    std::string main_text, header_text;
-    for (int i = 0; i < fr_kernel_source_count(); ++i) {
-        if (fr_kernel_source(i, &found, &text) == FR_OK && std::string(found) == source) main_text = text;
-    }
-    for (const fr::KernelFile* file : fr::kernel_headers()) {
-        if (file->name == header) header_text = file->text;
-    }
-    const std::string include = std::string("#include \"") + header + "\"";
-    const size_t at = header_text.find(barrier), included = main_text.find(include);
-    if (at == std::string::npos || included == std::string::npos) return false;
-    header_text.erase(at, std::strlen(barrier));
-    main_text.replace(included, include.size(), "#include \"" + name + ".cuh\"");
-    fr::add_kernel_file_for_testing(name + ".cuh", header_text, true);
-    fr::add_kernel_file_for_testing(name, main_text, false);
-    return true;
-}
-
 }  // namespace frtest
 
 #endif

@@ -117,8 +117,8 @@ void test_compile_emulation_source(const char* arch) {
 
 // kernels/rnn_forward.cu through NVRTC and ptxas for a few plans of each regime (register and shared R tiles, K split;
 // fp32 FMA path and tf32, bf16 / fp16 mma; single block, grid barrier, and clusters on sm_90) and
-// kernels/rnn_alternating.cu (forward and backward kernels, with the reductions): compiles, spills nothing. (Every fused
-// planner plan is compiled by the managed compile gate.)
+// kernels/rnn_alternating.cu (forward and backward kernels) and kernels/rnn_gradients.cu (the reductions): compiles,
+// spills nothing. (Every fused planner plan is compiled by the managed compile gate.)
 void test_compile_rnn_forward(const char* arch) {
     struct Plan {
         int cell, dtype, d, heads, hb, warps, ks, bt, rt, st, p, regime, tf32;
@@ -169,14 +169,38 @@ void test_compile_rnn_forward(const char* arch) {
         fr_compile_result result = compile_result();
         CHECK_STATUS(fr_compile(&options, &result), FR_OK);
         for (const char* kernel : {"fr_rnn_alternating_matmul", "fr_rnn_alternating_pointwise", "fr_rnn_alternating_backward_matmul",
-                                   "fr_rnn_alternating_backward_pointwise", "fr_rnn_alternating_backward_finish",
-                                   "fr_rnn_backward_weights", "fr_rnn_backward_bias", "fr_rnn_gate_products"}) {
+                                   "fr_rnn_alternating_backward_pointwise", "fr_rnn_alternating_backward_finish"}) {
             const fr_kernel_report* report = find_kernel(result, kernel);
             CHECK(report != nullptr);
             if (report == nullptr) continue;
             CHECK(report->spill_store_bytes == 0 && report->spill_load_bytes == 0);
             std::printf("  %s: rnn_alternating dtype %d %s: %d registers, %d+%d spill bytes\n", arch, dtype, kernel,
                         report->registers, report->spill_store_bytes, report->spill_load_bytes);
+        }
+    }
+    // kernels/rnn_gradients.cu, the reductions every backward launches (one module per cell and type): each cell, each
+    // type the architecture has fused plans for, fp32 exact and in tf32
+    struct Reduction {
+        int cell, dtype, tf32;
+    };
+    for (const Reduction& r : {Reduction{0, 0, 0}, Reduction{1, 0, 1}, Reduction{2, 1, 0}, Reduction{3, 2, 0}}) {
+        if (!mma && (r.dtype != 0 || r.tf32 != 0)) continue;
+        std::vector<fr_define> defines = {{"FR_CELL", r.cell}, {"FR_DTYPE", r.dtype}};
+        if (r.tf32 != 0) defines.push_back({"FR_TF32", 1});
+        fr_compile_options options = compile_options("rnn_gradients", arch);
+        options.defines = defines.data();
+        options.define_count = static_cast<int>(defines.size());
+        fr_compile_result result = compile_result();
+        CHECK_STATUS(fr_compile(&options, &result), FR_OK);
+        CHECK(result.kernel_count == 3);
+        for (const char* kernel : {"fr_rnn_backward_weights", "fr_rnn_backward_bias", "fr_rnn_gate_products"}) {
+            const fr_kernel_report* report = find_kernel(result, kernel);
+            CHECK(report != nullptr);
+            if (report == nullptr) continue;
+            CHECK(report->spill_store_bytes == 0 && report->spill_load_bytes == 0);
+            std::printf("  %s: rnn_gradients cell %d dtype %d%s %s: %d registers, %d+%d spill bytes\n", arch, r.cell, r.dtype,
+                        r.tf32 != 0 ? " (tf32)" : "", kernel, report->registers, report->spill_store_bytes,
+                        report->spill_load_bytes);
         }
     }
 }

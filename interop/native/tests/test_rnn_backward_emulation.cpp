@@ -172,9 +172,18 @@ fr_plan backward_plan(const BackwardCase& c, std::vector<fr_define>* defines, co
                      static_cast<uint32_t>(shared), launch_kind(p.regime));
 }
 
-// One case: inputs, the float64 reference, the training forward, the backward (through the ABI, or for a mutant source
-// the fused kernel alone, launched directly), and the comparison.
-BackwardRun run_case(fr_context context, const BackwardCase& c, const char* source = "rnn_backward", bool quiet = false) {
+// The reductions' module (kernels/rnn_gradients.cu) for a plan: its cell and type, FR_TF32 where the plan has it; the
+// defines fr_rnn_backward compiles it with (rnn_backward_ops.cpp, load_gradients_module).
+std::vector<fr_define> gradient_defines(const RnnPlan& p) {
+    std::vector<fr_define> defines = {{"FR_CELL", p.cell}, {"FR_DTYPE", p.dtype}};
+    if (p.tf32 != 0) defines.push_back({"FR_TF32", 1});
+    return defines;
+}
+
+// One case: inputs, the float64 reference, the training forward, the backward (through the ABI, or for a mutant of
+// either source, the fused kernel and the reductions launched directly), and the comparison.
+BackwardRun run_case(fr_context context, const BackwardCase& c, const char* source = "rnn_backward", bool quiet = false,
+                     const char* gradients_source = "rnn_gradients") {
     const RnnPlan& p = c.plan;
     const int G = gates_of(p.cell), Gb = biases_of(p.cell), S = states_of(p.cell), D = p.d, NH = p.heads;
     const int B = c.batch, T = c.steps;
@@ -365,7 +374,7 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
     options.recurrent_clip = c.clip;
     options.truncate = c.truncate;
     options.accumulate = c.accumulate;
-    const bool direct = std::string(source) != "rnn_backward";
+    const bool direct = std::string(source) != "rnn_backward" || std::string(gradients_source) != "rnn_gradients";
     if (!direct) {
         CHECK_STATUS(fr_rnn_backward(context, &backward, &options, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_reserve, &t_dy,
                                      &t_d_last, &t_dwx, &t_dr, &t_dbias, &t_d_initial, lengths, nullptr), FR_OK);
@@ -407,13 +416,21 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
         config.kind = backward.kind;
         config.shared_bytes = backward.shared_bytes;
         CHECK_STATUS(fr_launch(module, "fr_rnn_backward", &config, params), FR_OK);
-        // then the reductions of the same module, in fr_rnn_backward's geometry (64 x 64 dR tiles, 32 db outputs a block)
+        CHECK_STATUS(fr_module_unload(module), FR_OK);
+        // then the reductions' module, in fr_rnn_backward's geometry (64 x 64 dR tiles, 32 db outputs a block)
+        const std::vector<fr_define> reduction_defines = gradient_defines(p);
+        fr_compile_options reductions = compile_options(gradients_source, nullptr);
+        reductions.defines = reduction_defines.data();
+        reductions.define_count = static_cast<int>(reduction_defines.size());
+        fr_module gradients = nullptr;
+        CHECK_STATUS(fr_module_load(context, &reductions, &gradients), FR_OK);
+        if (gradients == nullptr) return {};
         fr_launch_config weights = launch_config(1, 256);
         weights.grid = {unsigned((D + 63) / 64), unsigned((G * D + 63) / 64), unsigned(NH)};
-        CHECK_STATUS(fr_launch(module, "fr_rnn_backward_weights", &weights, params), FR_OK);
+        CHECK_STATUS(fr_launch(gradients, "fr_rnn_backward_weights", &weights, params), FR_OK);
         const fr_launch_config biases = launch_config(unsigned((Gb * H + 31) / 32), 256);
-        CHECK_STATUS(fr_launch(module, "fr_rnn_backward_bias", &biases, params), FR_OK);
-        CHECK_STATUS(fr_module_unload(module), FR_OK);
+        CHECK_STATUS(fr_launch(gradients, "fr_rnn_backward_bias", &biases, params), FR_OK);
+        CHECK_STATUS(fr_module_unload(gradients), FR_OK);
     }
 
     BackwardRun run;
@@ -469,9 +486,8 @@ void check_reduction_arithmetic(fr_context context) {
         c.plan.tf32 = path.tf32;
         const int G = 4, D = 16, S = 2;
         const size_t e = bytes_of(path.dtype);
-        std::vector<fr_define> defines;
-        const fr_plan plan = backward_plan(c, &defines);
-        fr_compile_options compile = compile_options("rnn_backward", nullptr);
+        const std::vector<fr_define> defines = gradient_defines(c.plan);
+        fr_compile_options compile = compile_options("rnn_gradients", nullptr);
         compile.defines = defines.data();
         compile.define_count = static_cast<int>(defines.size());
         fr_module module = nullptr;
@@ -754,12 +770,12 @@ int run_emulation_rnn_backward_tests() {
         {"fr_cluster_sync(); /* barrier 3: pre complete, and no block still reads dg_t when the next step writes */", clustered},
     };
     // a mutant's run in order and under a random schedule: how many differ from the reference (each must)
-    auto schedules_differing = [&](const BackwardCase& c, const std::string& name) {
+    auto schedules_differing = [&](const BackwardCase& c, const char* backward_source, const char* gradients_source) {
         int differing = 0;
         for (int schedule = 0; schedule < 2; ++schedule) {
             CHECK_STATUS(fr_emulation_configure(context, schedule == 0 ? FR_SCHEDULE_IN_ORDER : FR_SCHEDULE_RANDOM, 5), FR_OK);
             const int before = failures();
-            if (!run_case(context, c, name.c_str(), true).right) ++differing;
+            if (!run_case(context, c, backward_source, true, gradients_source).right) ++differing;
             failures() = before;
         }
         return differing;
@@ -771,13 +787,13 @@ int run_emulation_rnn_backward_tests() {
         const bool registered = register_mutant("rnn_backward", mutant.barrier, name);
         CHECK(registered);
         if (!registered) continue;
-        const int caught = schedules_differing(mutant.c, name);
+        const int caught = schedules_differing(mutant.c, name.c_str(), "rnn_gradients");
         std::printf("  %s regime without \"%.40s...\": %d of 2 schedules differ from the reference\n",
                     regime_name(mutant.c.plan.regime), mutant.barrier, caught);
         CHECK(caught == 2);
     }
 
-    // The same for the reductions after the loop (kernels/fr_rnn_gradients.cuh): dR on FMAs (fp32) and on tensor cores
+    // The same for the reductions after the loop (kernels/rnn_gradients.cu): dR on FMAs (fp32) and on tensor cores
     // (bf16), db. B * T = 21 rows: two staged depth blocks of 16, and rows for every warp of the bias kernel. Not on
     // tensor cores without "block consumed": each mma is a warp operation, where the emulator switches fibers, so every
     // warp has read its last fragments before any warp restages (a GPU gives no such order); the FMA path checks it.
@@ -790,11 +806,11 @@ int run_emulation_rnn_backward_tests() {
     };
     for (const Mutant& mutant : reduction_mutants) {
         ++index;
-        const std::string name = "rnn_backward_mutant_" + std::to_string(index);
-        const bool registered = register_header_mutant("rnn_backward", "fr_rnn_gradients.cuh", mutant.barrier, name);
+        const std::string name = "rnn_gradients_mutant_" + std::to_string(index);
+        const bool registered = register_mutant("rnn_gradients", mutant.barrier, name);
         CHECK(registered);
         if (!registered) continue;
-        const int caught = schedules_differing(mutant.c, name);
+        const int caught = schedules_differing(mutant.c, "rnn_backward", name.c_str());
         std::printf("  reductions (%s) without \"%s\": %d of 2 schedules differ from the reference\n",
                     mutant.c.plan.dtype == 0 ? "fp32, FMAs" : "bf16, tensor cores", mutant.barrier, caught);
         CHECK(caught == 2);

@@ -47,6 +47,8 @@ public sealed class CompileCommandTests
         Assert.Multiple(() =>
         {
             Assert.That(json.RootElement.GetProperty("lengths").GetBoolean(), Is.True);
+            Assert.That(json.RootElement.GetProperty("families")[1].GetProperty("variants").GetArrayLength(),
+                Is.EqualTo(FusedPlanVariants.Gradients("sm_75").Count), "calls with lengths load the same reductions' modules");
             Assert.That(variants, Has.Length.EqualTo(FusedPlanVariants.For("sm_75", PlanDirection.Backward, lengths: true).Count));
             Assert.That(variants.All(v => v.GetProperty("constants").GetProperty("FR_LENGTHS").GetInt64() == 1), Is.True);
             Assert.That(variants.All(v => v.GetProperty("ok").GetBoolean()), Is.True, "0 spills within the lengths plans' caps");
@@ -113,6 +115,12 @@ public sealed class CompileCommandTests
             Assert.That(root.GetProperty("families")[2].GetProperty("source").GetString(), Is.EqualTo("rnn_backward"));
             Assert.That(root.GetProperty("families")[2].GetProperty("variants").GetArrayLength(),
                 Is.EqualTo(FusedPlanVariants.For("sm_80", PlanDirection.Backward).Count));
+            var gradients = root.GetProperty("families")[3];
+            Assert.That(gradients.GetProperty("family").GetString(), Is.EqualTo("rnn-gradients"), "the reductions every backward loads");
+            Assert.That(gradients.GetProperty("source").GetString(), Is.EqualTo("rnn_gradients"));
+            Assert.That(gradients.GetProperty("variants").GetArrayLength(), Is.EqualTo(FusedPlanVariants.Gradients("sm_80").Count));
+            Assert.That(gradients.GetProperty("variants").EnumerateArray().All(v => v.GetProperty("ok").GetBoolean()
+                && v.GetProperty("kernels").GetArrayLength() == 3), Is.True, "dR, db, gate products: no spills, within the budget");
             Assert.That(root.GetProperty("failed").GetInt32(), Is.EqualTo(root.GetProperty("families").EnumerateArray()
                 .Sum(f => f.GetProperty("variants").EnumerateArray().Count(v => !v.GetProperty("ok").GetBoolean()))));
             Assert.That(failed, Is.LessThanOrEqualTo(root.GetProperty("failed").GetInt32()));

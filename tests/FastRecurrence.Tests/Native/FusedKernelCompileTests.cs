@@ -8,11 +8,11 @@ namespace FastRecurrence.Tests.Native;
 /// The fused kernels' compile-only CI gate (issues 7 and 8): every distinct plan the planner produces for the catalog
 /// GPUs of every architecture NVRTC 11.8 (CI's) compiles for (sm_70 .. sm_90; the catalog's sm_100 / sm_120 need NVRTC
 /// 12.8+) over the sweep (<see cref="FusedPlanVariants"/>, the same enumeration as `compile --family rnn` and
-/// `rnn-backward`), forward (kernels/rnn_forward.cu) and backward (kernels/rnn_backward.cu, with the dR / db reductions
-/// launched after it), compiles with NVRTC within the registers the plan predicts (ptxas's cap: FR_MAX_REGISTERS) and
+/// `rnn-backward`), forward (kernels/rnn_forward.cu) and backward (kernels/rnn_backward.cu), compiles with NVRTC within the registers the plan predicts (ptxas's cap: FR_MAX_REGISTERS) and
 /// without spilling, so the register file, occupancy and tile placement the planner sized are the real ones.
 /// The plans for calls with lengths (their FR_LENGTHS builds, decision 0021) too: every backward one, and every
-/// <see cref="ForwardLengthsSampleStride"/>-th forward one (<see cref="LengthsGate"/> says why).
+/// <see cref="ForwardLengthsSampleStride"/>-th forward one (<see cref="LengthsGate"/> says why). And the backward's
+/// reductions (kernels/rnn_gradients.cu), one module per cell and type (decision 0028): no spills, within a fixed budget.
 /// Needs libnvrtc (not a GPU); fails without it unless FR_SKIP_NVRTC=1.
 /// </summary>
 [TestFixture]
@@ -30,11 +30,17 @@ public sealed class FusedKernelCompileTests
     public const int ForwardLengthsSampleStride = 4;
 
     public static IEnumerable<TestCaseData> AllVariants() =>
-        from direction in new[] { PlanDirection.Forward, PlanDirection.Backward }
-        from lengths in new[] { false, true }
-        from arch in Architectures
-        from variant in Variants(arch, direction, lengths)
-        select variant;
+        (from direction in new[] { PlanDirection.Forward, PlanDirection.Backward }
+         from lengths in new[] { false, true }
+         from arch in Architectures
+         from variant in Variants(arch, direction, lengths)
+         select variant)
+        .Concat(Architectures.SelectMany(GradientVariants));
+
+    /// <summary>The reductions' modules (rnn_gradients.cu) the backward plans of the architecture load (decision 0028).</summary>
+    private static IEnumerable<TestCaseData> GradientVariants(string arch) =>
+        FusedPlanVariants.Gradients(arch).Select((variant, i) => new TestCaseData(variant).SetName(string.Create(CultureInfo.InvariantCulture,
+            $"Compile_Gradients_{arch}_{i + 1:D2}_{variant.Plans[0].Request.Cell}_{(variant.Constant("FR_TF32") == 1 ? "Tf32" : variant.DataType.ToString())}")));
 
     /// <summary>
     /// The lengths plans the gate compiles: every backward one; of the forward ones every
@@ -127,7 +133,7 @@ public sealed class FusedPlanVariantsTests
     }
 
     [Test]
-    public void TheBackwardSweep_CoversEveryRegime_WithTheBackwardSourceAndItsReductions()
+    public void TheBackwardSweep_CoversEveryRegime_WithTheBackwardSource_AndNoReductionsInIt()
     {
         var variants = FusedPlanVariants.For("sm_90", PlanDirection.Backward);
         Assert.Multiple(() =>
@@ -135,9 +141,33 @@ public sealed class FusedPlanVariantsTests
             Assert.That(variants.Select(v => v.Regime).Distinct().Order(),
                 Is.EqualTo(new[] { FusedRegime.SingleBlock, FusedRegime.Cluster, FusedRegime.GridBarrier }));
             Assert.That(variants.Select(v => (v.Plans[0].Request.Cell, v.DataType)).Distinct().Count(), Is.EqualTo(4 * 3));
-            Assert.That(variants.All(v => v.KernelName == "fr_rnn_backward" && v.SourceName == "rnn_backward"
-                && v.CompanionKernels.SequenceEqual(["fr_rnn_backward_weights", "fr_rnn_backward_bias", "fr_rnn_gate_products"])), Is.True);
+            Assert.That(variants.All(v => v.KernelName == "fr_rnn_backward" && v.SourceName == "rnn_backward" && v.CompanionKernels.Count == 0),
+                Is.True, "the reductions are rnn_gradients.cu's module (decision 0028)");
             Assert.That(variants.All(v => v.Constant("FR_BACKWARD") == 1), Is.True);
+        });
+    }
+
+    [TestCase("sm_70", 4)]
+    [TestCase("sm_80", 16)]
+    [TestCase("sm_90", 16)]
+    public void TheReductionsModules_AreOnePerCellAndType_WithOnlyThoseConstants(string arch, int expected)
+    {
+        // every cell in fp32; from sm_80 also fp32 in tf32, bf16 and fp16 (sm_70 has no fused 16-bit or tf32 plans)
+        var gradients = FusedPlanVariants.Gradients(arch);
+        var backward = FusedPlanVariants.For(arch, PlanDirection.Backward).SelectMany(v => v.Plans)
+            .Concat(FusedPlanVariants.For(arch, PlanDirection.Backward, lengths: true).SelectMany(v => v.Plans)).ToArray();
+        Assert.Multiple(() =>
+        {
+            Assert.That(gradients, Has.Count.EqualTo(expected));
+            Assert.That(gradients.All(v => v.SourceName == "rnn_gradients" && v.KernelName == "fr_rnn_backward_weights"
+                && v.CompanionKernels.SequenceEqual(["fr_rnn_backward_bias", "fr_rnn_gate_products"])), Is.True);
+            Assert.That(gradients.All(v => v.Constants.Keys.Order().SequenceEqual(v.Constant("FR_TF32") is null ? ["FR_CELL", "FR_DTYPE"] : ["FR_CELL", "FR_DTYPE", "FR_TF32"])),
+                Is.True, "FR_CELL, FR_DTYPE, and FR_TF32 = 1 where a plan has it: D and NH are arguments");
+            Assert.That(gradients.All(v => v.Constant("FR_TF32") is null or 1), Is.True);
+            Assert.That(gradients.Select(v => v.Describe()).Distinct().Count(), Is.EqualTo(gradients.Count), "distinct");
+            // every backward plan, with lengths or without, finds its module among them
+            Assert.That(backward.All(plan => gradients.Any(v => v.Constants.SequenceEqual(FusedPlanVariants.GradientConstants(plan)))), Is.True);
+            Assert.That(gradients.All(v => v.PredictedRegisters == FusedPlanVariants.GradientRegisterBudget), Is.True);
         });
     }
 }

@@ -35,7 +35,7 @@ internal static class CompileCommand
         };
         var family = new Option<string>("--family")
         {
-            Description = "Kernel family: scan (kernels/scan.cu), rnn (the fused forward, kernels/rnn_forward.cu), rnn-backward (the fused backward, kernels/rnn_backward.cu) or all.",
+            Description = "Kernel family: scan (kernels/scan.cu), rnn (the fused forward, kernels/rnn_forward.cu), rnn-backward (the fused backward, kernels/rnn_backward.cu, and the reductions it launches, kernels/rnn_gradients.cu) or all.",
             DefaultValueFactory = _ => "all",
             HelpName = Families,
         };
@@ -98,7 +98,11 @@ internal static class CompileCommand
         if (scan) families.Add(new FamilyRows("scan", CompileAll(ScanPlanVariants.For(arch), cacheDir, useCache)));
         if (rnn) families.Add(new FamilyRows("rnn", CompileAll(FusedPlanVariants.For(arch, PlanDirection.Forward, lengths), cacheDir, useCache)));
         if (rnnBackward)
+        {
             families.Add(new FamilyRows("rnn-backward", CompileAll(FusedPlanVariants.For(arch, PlanDirection.Backward, lengths), cacheDir, useCache)));
+            // the reductions' modules every backward plan loads beside its own (decision 0028)
+            families.Add(new FamilyRows("rnn-gradients", CompileAll(FusedPlanVariants.Gradients(arch), cacheDir, useCache)));
+        }
 
         if (json)
             WriteJson(stdout, arch, nvrtc, cacheDir, useCache, lengths, families);
@@ -161,6 +165,25 @@ internal static class CompileCommand
                 if (unplanned > 0)
                     stdout.WriteLine(Invariant($"note: in {unplanned} variants the kernel of the other direction, which these constants never launch, spills (listed under notes in --json)."));
             }
+            else if (family == "rnn-gradients")
+            {
+                stdout.WriteLine(Invariant($"rnn-gradients (kernels/rnn_gradients.cu: dR, db and the gate products, one module per cell and type that the backward plans above load) on {arch}: {rows.Count} variants"));
+                const string Format = "{0,3} {1,-6} {2,-9} {3,-24} {4,4} {5,4} {6,5} {7,8} {8,-5} {9}";
+                stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
+                    "#", "cell", "dtype", "kernel", "regs", "pred", "spill", "ms", "cache", "status"));
+                foreach (var row in rows)
+                {
+                    var v = row.Variant;
+                    foreach (var kernel in v.CompanionKernels.Prepend(v.KernelName))
+                    {
+                        var report = row.Report?.Kernel(kernel);
+                        stdout.WriteLine(string.Format(CultureInfo.InvariantCulture, Format,
+                            row.Index, v.Plans[0].Request.Cell, v.Constant("FR_TF32") == 1 ? "Tf32" : v.DataType.ToString(), kernel,
+                            report?.Registers.ToString(CultureInfo.InvariantCulture) ?? "-", v.PredictedRegisters,
+                            report?.SpillBytes.ToString(CultureInfo.InvariantCulture) ?? "-", Milliseconds(row), Cache(row), Status(row)));
+                    }
+                }
+            }
             else
             {
                 var gpus = ScanPlanVariants.GpusOf(arch).Select(g => g.Name);
@@ -214,6 +237,7 @@ internal static class CompileCommand
                 {
                     "scan" => ScanPlanVariants.SourceName,
                     "rnn" => FusedPlanVariants.SourceName,
+                    "rnn-gradients" => FusedPlanVariants.GradientSourceName,
                     _ => FusedPlanVariants.BackwardSourceName,
                 });
                 w.WriteStartArray("gpus");

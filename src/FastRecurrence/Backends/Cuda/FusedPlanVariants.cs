@@ -18,10 +18,23 @@ public static class FusedPlanVariants
     public const string SourceName = "rnn_forward";
     public const string Kernel = "fr_rnn_forward";
 
-    /// <summary>The embedded source of the fused backward, its persistent kernel and the reductions launched after it.</summary>
+    /// <summary>The embedded source of the fused backward and its persistent kernel.</summary>
     public const string BackwardSourceName = "rnn_backward";
     public const string BackwardKernel = "fr_rnn_backward";
-    public static ReadOnlyCollection<string> BackwardCompanionKernels { get; } = new(["fr_rnn_backward_weights", "fr_rnn_backward_bias", "fr_rnn_gate_products"]);
+
+    /// <summary>
+    /// The reductions every backward launches (dR, db; the gate products for a states-only reserve): a module of their
+    /// own, compiled per cell and storage type (and FR_TF32), not per plan (decision 0028).
+    /// </summary>
+    public const string GradientSourceName = "rnn_gradients";
+    public const string GradientKernel = "fr_rnn_backward_weights";
+    public static ReadOnlyCollection<string> GradientCompanionKernels { get; } = new(["fr_rnn_backward_bias", "fr_rnn_gate_products"]);
+
+    /// <summary>
+    /// The reductions' register budget: 128 keeps two of their 256-thread blocks on an SM (64K registers). They use
+    /// about 50 to 90 (no plan's model sizes them, so the gate holds them to this).
+    /// </summary>
+    public const int GradientRegisterBudget = 128;
 
     /// <summary>D of the sweep (the planner sweep's).</summary>
     public static ReadOnlyCollection<int> HeadSizes { get; } = new([16, 32, 64, 128, 256, 512, 768, 1024, 1536, 2048, 2560]);
@@ -70,10 +83,43 @@ public static class FusedPlanVariants
         return PlanVariant.ByConstants(plans)
             .Select(plans => direction == PlanDirection.Forward
                 ? new PlanVariant(arch, SourceName, Kernel, plans)
-                : new PlanVariant(arch, BackwardSourceName, BackwardKernel, plans, BackwardCompanionKernels))
+                : new PlanVariant(arch, BackwardSourceName, BackwardKernel, plans))
             .OrderBy(v => DataTypes.IndexOf(v.DataType))
             .ThenBy(v => v.Regime)
             .ThenBy(v => v.Describe(), StringComparer.Ordinal)
             .ToArray();
+    }
+
+    /// <summary>
+    /// The reductions' modules the backward plans of <paramref name="arch"/> load: one per (cell, type, FR_TF32) among
+    /// them, with only those constants (FR_TF32 where it is 1), in a stable order. Calls with lengths load the same ones.
+    /// </summary>
+    public static IReadOnlyList<PlanVariant> Gradients(string arch)
+    {
+        ArgumentNullException.ThrowIfNull(arch);
+        return For(arch, PlanDirection.Backward)
+            .SelectMany(v => v.Plans)
+            .GroupBy(plan => KernelCompiler.Describe(GradientConstants(plan)), StringComparer.Ordinal)
+            .Select(group => new PlanVariant(arch, GradientSourceName, GradientKernel, GradientCompanionKernels, group.ToArray(),
+                GradientConstants(group.First()), GradientRegisterBudget))
+            .OrderBy(v => DataTypes.IndexOf(v.DataType))
+            .ThenBy(v => v.Describe(), StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    /// <summary>
+    /// A backward plan's constants for its reductions' module: FR_CELL, FR_DTYPE, and FR_TF32 where it is 1 (what
+    /// rnn_backward_ops.cpp's load_gradients_module compiles at run time, so the gate compiles the same cubin).
+    /// </summary>
+    public static IReadOnlyDictionary<string, long> GradientConstants(KernelPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var constants = new SortedDictionary<string, long>(StringComparer.Ordinal)
+        {
+            ["FR_CELL"] = plan.Constant("FR_CELL"),
+            ["FR_DTYPE"] = plan.Constant("FR_DTYPE"),
+        };
+        if (plan.Constant("FR_TF32", absent: 0) == 1) constants["FR_TF32"] = 1;
+        return constants;
     }
 }

@@ -27,15 +27,36 @@ public sealed class PlanVariant
     }
 
     /// <summary>
-    /// Kernels of the same compilation the plan's operation also launches, with their own fixed launch (rnn_backward.cu's
-    /// dR and db reductions): they must not spill under the plan's register cap either.
+    /// A module the plans load beside their own, compiled with <paramref name="constants"/> rather than theirs
+    /// (rnn_gradients.cu: the backward's reductions, one compilation per cell and type), held to a register budget of
+    /// its own (<paramref name="registerBudget"/>) since no plan's model sizes it.
+    /// </summary>
+    internal PlanVariant(string arch, string sourceName, string kernelName, IReadOnlyList<string> companionKernels,
+        IReadOnlyList<KernelPlan> plans, IReadOnlyDictionary<string, long> constants, int registerBudget)
+    {
+        Arch = arch;
+        SourceName = sourceName;
+        KernelName = kernelName;
+        CompanionKernels = companionKernels;
+        Plans = plans;
+        Constants = constants;
+        Direction = plans[0].Request.Direction;
+        DataType = plans[0].Request.DataType;
+        Regime = FusedRegime.None;
+        PredictedRegisters = registerBudget;
+        SharedMemoryBytes = 0;
+    }
+
+    /// <summary>
+    /// Kernels of the same compilation the operation also launches, with their own fixed launch (rnn_gradients.cu's db
+    /// reduction and gate products beside its dR reduction): they must not spill either.
     /// </summary>
     public IReadOnlyList<string> CompanionKernels { get; }
 
     /// <summary>"sm_80", "sm_90", ...</summary>
     public string Arch { get; }
 
-    /// <summary>The embedded kernel source (fr_compile_options.source_name): "scan", "rnn_forward".</summary>
+    /// <summary>The embedded kernel source (fr_compile_options.source_name): "scan", "rnn_forward", "rnn_gradients".</summary>
     public string SourceName { get; }
 
     /// <summary>The kernel the plans launch (fr_scan_forward, fr_scan_backward, fr_rnn_forward).</summary>
@@ -50,13 +71,13 @@ public sealed class PlanVariant
     public PlanDirection Direction { get; }
     public DataType DataType { get; }
 
-    /// <summary>The fused regime of the plans (<see cref="FusedRegime.None"/> for the scan).</summary>
+    /// <summary>The fused regime of the plans (<see cref="FusedRegime.None"/> for the scan and the backward's reductions).</summary>
     public FusedRegime Regime { get; }
 
-    /// <summary>The planner's register prediction; ptxas must not exceed it.</summary>
+    /// <summary>The planner's register prediction (a fixed budget for the backward's reductions); ptxas must not exceed it.</summary>
     public int PredictedRegisters { get; }
 
-    /// <summary>The planner's shared memory figure for the block.</summary>
+    /// <summary>The planner's shared memory figure for the block (0 for the reductions: static shared memory only).</summary>
     public long SharedMemoryBytes { get; }
 
     /// <summary>"FR_BACKWARD=0 FR_DTYPE=0 FR_SCAN_CHUNK=64 ...", the constants on one line.</summary>
