@@ -86,6 +86,7 @@ fr_status run_linear(fr_context context, const fr_tensor* x, const fr_tensor* w,
     for (const auto& [name, t] : {std::pair<const char*, const fr_tensor*>{"x", x}, {"w", w}, {"y", y}}) {
         if ((status = check_contiguous(name, t)) != FR_OK) return status;
     }
+    if ((status = check_outputs_alone({{"y", y}}, {{"x", x}, {"w", w}})) != FR_OK) return status;
     if (x->shape[0] > 0x7fffffffLL || x->shape[1] > 0x7fffffffLL || w->shape[0] > 0x7fffffffLL ||
         (x->shape[0] + kTile - 1) / kTile > 65535) {
         return fail(FR_ERROR_UNSUPPORTED, "x: expected at most 2^31 - 1 columns and %lld rows (65535 row tiles of %d), got [%lld, %lld].",

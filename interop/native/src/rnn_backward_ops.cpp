@@ -111,6 +111,10 @@ fr_status backward_args(const fr_rnn_backward_options* options, const RnnBackwar
         if ((status = check_rnn_tensor(e.name, e.tensor, e.shape, dtype, e.required)) != FR_OK) return status;
     }
     const RnnForwardTensors& f = in.forward;
+    status = check_outputs_alone({{"dwx", in.dwx}, {"dr", in.dr}, {"dbias", in.dbias}, {"d_initial_states", in.d_initial_states}},
+                                 {{"wx", f.wx}, {"r", f.r}, {"bias", f.bias}, {"initial_states", f.initial_states}, {"y", f.y},
+                                  {"reserve", f.reserve}, {"dy", in.dy}, {"d_last_states", in.d_last_states}});
+    if (status != FR_OK) return status;
     args->wx = f.wx->data;
     args->r = f.r->data;
     args->bias = f.bias->data;

@@ -31,6 +31,7 @@ fr_status run_fused(fr_context context, const fr_plan* plan, CompileRequest& req
     const int64_t packed_elements = fused.packed_words() * (shape.dtype == FR_DTYPE_FLOAT32 ? 1 : 2);
     if ((status = validate_launch_shape("plan", launch)) != FR_OK) return status;
     if ((status = check_rnn_tensors(in, packed_elements, &shape)) != FR_OK) return status;
+    if ((status = check_forward_outputs_alone(in)) != FR_OK) return status;
     if (shape.r_packed && reinterpret_cast<uintptr_t>(in.r->data) % 16 != 0) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "r.data: a packed R is read as 16-byte fragments; expected 16-byte alignment, got %p.", in.r->data);
@@ -67,6 +68,7 @@ fr_status run_alternating(fr_context context, const fr_plan* plan, CompileReques
     RnnShape& shape = alt.shape;
     if ((status = validate_launch_shape("plan", launch)) != FR_OK) return status;
     if ((status = check_rnn_tensors(in, 0, &shape)) != FR_OK) return status;
+    if ((status = check_forward_outputs_alone(in)) != FR_OK) return status;
     if ((status = check_alternating_grid(plan, alt)) != FR_OK) return status;
     const int64_t batch = shape.batch, dp = shape.dp, nh = shape.nh, g = gates_of(shape.cell), pointwise = alt.pointwise;
     const int64_t units = batch * nh * shape.d;

@@ -63,6 +63,7 @@ fr_status run_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const 
     if ((status = check_same_shape("packed", packed, {elements})) != FR_OK) return status;
     if ((status = check_dtype("packed", packed, static_cast<int>(shape.dtype), why.c_str())) != FR_OK) return status;
     if ((status = check_contiguous("packed", packed)) != FR_OK) return status;
+    if ((status = check_outputs_alone({{"packed", packed}}, {{"r", r}})) != FR_OK) return status;
     if (reinterpret_cast<uintptr_t>(packed->data) % 16 != 0) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "packed.data: expected 16-byte alignment (fragments are read as 16 bytes), got %p.",
                     packed->data);

@@ -119,6 +119,11 @@ fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements
     return FR_OK;
 }
 
+fr_status check_forward_outputs_alone(const RnnForwardTensors& in) {
+    return check_outputs_alone({{"y", in.y}, {"all_states", in.all_states}, {"last_states", in.last_states}, {"reserve", in.reserve}},
+                               {{"wx", in.wx}, {"r", in.r}, {"bias", in.bias}, {"initial_states", in.initial_states}});
+}
+
 fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& shape, int64_t dtype,
                            bool required) {
     if (tensor == nullptr) {

@@ -91,6 +91,10 @@ fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape);
 // without it gets it added at its own cap. Calls without lengths keep the plan's exact build.
 void use_lengths_build(CompileRequest* request);
 
+// The forward's outputs (y, all_states, last_states, reserve) share no memory with each other or its inputs
+// (check_outputs_alone); after check_rnn_tensors.
+fr_status check_forward_outputs_alone(const RnnForwardTensors& in);
+
 // One named tensor against an expected shape, the plan's dtype and contiguity; NULL is an error when `required`.
 fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& shape, int64_t dtype,
                            bool required);

@@ -140,7 +140,9 @@ fr_status check_tensors(const std::vector<Tensor>& tensors, int dtype, const int
         }
         if (status != FR_OK) return status;
     }
-    return FR_OK;
+    std::vector<NamedTensor> outputs, inputs;
+    for (const Tensor& t : tensors) (t.output ? outputs : inputs).push_back({t.name, t.tensor});
+    return check_outputs_alone(outputs, inputs);
 }
 
 fr_status check_grid(const fr_plan& plan, const std::vector<int64_t>& shape, int64_t lanes, const int64_t* cu_seqlens,

@@ -34,6 +34,8 @@ bool product_within(std::initializer_list<int64_t> factors, int64_t limit, int64
     return true;
 }
 
+static size_t element_bytes(int dtype) { return dtype == FR_DTYPE_FLOAT32 ? 4 : dtype == FR_DTYPE_FLOAT64 ? 8 : 2; }
+
 fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank) {
     if (tensor == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "%s: expected a tensor, got NULL.", name);
     if (tensor->data == nullptr) {
@@ -69,7 +71,7 @@ fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank) {
                     "%s: expected at most 2^48 elements, spanned by its strides too, got shape %s with strides %s.", name,
                     shape_text(tensor->shape, rank).c_str(), shape_text(tensor->strides, rank).c_str());
     }
-    const size_t element = dtype == FR_DTYPE_FLOAT32 ? 4 : dtype == FR_DTYPE_FLOAT64 ? 8 : 2;
+    const size_t element = element_bytes(dtype);
     if (reinterpret_cast<uintptr_t>(tensor->data) % element != 0) {
         // a misaligned load is a sticky fault of the whole CUDA context, the caller's framework's included
         return fail(FR_ERROR_INVALID_ARGUMENT, "%s.data: expected %zu-byte aligned device memory (%s), got %p.", name,
@@ -149,6 +151,55 @@ fr_status check_no_overlap(const char* name, const fr_tensor* tensor) {
                         shape_text(tensor->shape, tensor->rank).c_str());
         }
         span = dim.first > INT64_MAX / dim.second ? INT64_MAX : dim.first * dim.second;
+    }
+    return FR_OK;
+}
+
+namespace {
+
+// Every element, no gaps, no two indices at one address: sorted by stride, each dimension of extent > 1 steps over
+// exactly what the smaller ones span. Its elements then fill [data, data + count * element bytes).
+bool dense(const fr_tensor* tensor, int64_t* count) {
+    std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, extent) of dimensions with extent > 1
+    *count = 1;
+    for (int i = 0; i < tensor->rank; ++i) {
+        *count *= tensor->shape[i];  // check_tensor bounded the count by 2^48
+        if (tensor->shape[i] != 1) dims.emplace_back(tensor->strides[i], tensor->shape[i]);
+    }
+    std::sort(dims.begin(), dims.end());
+    int64_t span = 1;
+    for (const auto& dim : dims) {
+        if (dim.first != span) return false;
+        span *= dim.second;
+    }
+    return true;
+}
+
+}  // namespace
+
+fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std::vector<NamedTensor>& inputs) {
+    std::vector<NamedTensor> all = outputs;
+    all.insert(all.end(), inputs.begin(), inputs.end());
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        const fr_tensor* output = outputs[i].tensor;
+        int64_t output_count = 0;
+        if (output == nullptr || !dense(output, &output_count)) continue;
+        const uintptr_t begin = reinterpret_cast<uintptr_t>(output->data);
+        const uintptr_t end = begin + static_cast<uintptr_t>(output_count) * element_bytes(enum_value(output->dtype));
+        for (size_t j = 0; j < all.size(); ++j) {
+            const fr_tensor* other = all[j].tensor;
+            int64_t other_count = 0;
+            if (j == i || other == nullptr || !dense(other, &other_count)) continue;
+            const uintptr_t other_begin = reinterpret_cast<uintptr_t>(other->data);
+            const uintptr_t other_end = other_begin + static_cast<uintptr_t>(other_count) * element_bytes(enum_value(other->dtype));
+            if (begin < other_end && other_begin < end) {
+                return fail(FR_ERROR_INVALID_ARGUMENT,
+                            "%s: expected memory of its own (an output shares no byte with another tensor of the call), "
+                            "got bytes [%p, %p) overlapping %s's [%p, %p).",
+                            outputs[i].name, reinterpret_cast<void*>(begin), reinterpret_cast<void*>(end), all[j].name,
+                            reinterpret_cast<void*>(other_begin), reinterpret_cast<void*>(other_end));
+            }
+        }
     }
     return FR_OK;
 }

@@ -43,6 +43,20 @@ fr_status check_contiguous(const char* name, const fr_tensor* tensor);
 // would make blocks race on the same memory).
 fr_status check_no_overlap(const char* name, const fr_tensor* tensor);
 
+// An operation's tensor under its argument's name (NULL: an optional tensor not given).
+struct NamedTensor {
+    const char* name;
+    const fr_tensor* tensor;
+};
+
+// Every output against every other tensor of the call, outputs and inputs (each already checked by check_tensor):
+// an output that shares memory with one is refused, both named. The kernels read inputs while other blocks write
+// outputs, so in place or overlapping calls would return garbage, not an error. Exact where both tensors are dense
+// (every element and no gaps: contiguous up to an order of dimensions), as every tensor of the recurrent operations
+// is; views with gaps (the scan's strided ones) whose spans meet are let through, since their elements may well be
+// disjoint (two interleaved slices of one buffer).
+fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std::vector<NamedTensor>& inputs);
+
 }  // namespace fr
 
 #endif

@@ -616,9 +616,18 @@ void check_backward_arguments(fr_context context) {
     const fr_plan plan = backward_plan(c, &defines);
     const int B = 3, T = 2, G = 4, NH = 1, D = 16;
     DeviceBuffer buffer(context, 64 * 1024);
-    auto tensor = [&](const std::vector<int64_t>& shape) { return contiguous_tensor(buffer.get(), FR_DTYPE_FLOAT32, shape); };
+    size_t used = 0;  // each tensor in memory of its own (outputs sharing memory are refused: checked at the end)
+    auto tensor = [&](const std::vector<int64_t>& shape) {
+        const fr_tensor t = contiguous_tensor(static_cast<unsigned char*>(buffer.get()) + used, FR_DTYPE_FLOAT32, shape);
+        int64_t count = 1;
+        for (int64_t extent : shape) count *= extent;
+        used += (size_t(count) * 4 + 255) / 256 * 256;
+        return t;
+    };
     const fr_tensor wx = tensor({B, T, G, NH, D}), r = tensor({G, NH, D, D}), bias = tensor({4, NH, D}), y = tensor({B, T, NH, D}),
-                    reserve = tensor({int64_t(B) * T * NH * D * 6}), dwx = wx, dr = r, dbias = bias, dy = y;
+                    reserve = tensor({int64_t(B) * T * NH * D * 6}), dwx = tensor({B, T, G, NH, D}), dr = tensor({G, NH, D, D}),
+                    dbias = tensor({4, NH, D}), dy = tensor({B, T, NH, D}), d_initial = tensor({2, B, NH, D});
+    CHECK(used <= 64 * 1024);
     CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, nullptr, &dy, nullptr, &dwx, &dr, &dbias,
                                 nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "reserve: expected the training forward's reserve");
@@ -688,6 +697,47 @@ void check_backward_arguments(fr_context context) {
     CHECK_FAILS(fr_rnn_backward(context, &small, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
                                 &dbias, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "plan.shared_bytes");
+    // An output in memory another tensor of the call uses: refused, both named (the kernels would read what other
+    // blocks already overwrote). In place (dwx = wx), an output inside an input (d_initial_states in the reserve), two
+    // outputs meeting (dbias over the end of dr), the forward's outputs over its inputs and each other.
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &wx, &dr, &dbias,
+                                nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "dwx: expected memory of its own (an output shares no byte with another tensor of the call), got bytes");
+    CHECK(error_contains("overlapping wx's"));
+    fr_tensor inside_reserve = d_initial;
+    inside_reserve.data = static_cast<unsigned char*>(reserve.data) + 64;
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr, &dbias,
+                                &inside_reserve, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "d_initial_states: expected memory of its own");
+    CHECK(error_contains("overlapping reserve's"));
+    fr_tensor over_dr = dbias;
+    over_dr.data = static_cast<unsigned char*>(dr.data) + size_t(G) * NH * D * D * 4 - 4;  // its first element on dr's last
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr, &over_dr,
+                                nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "dr: expected memory of its own");
+    CHECK(error_contains("overlapping dbias's"));
+    fr_tensor next_to_dr = dbias;
+    next_to_dr.data = static_cast<unsigned char*>(dr.data) + size_t(G) * NH * D * D * 4;  // adjacent, not overlapping
+    CHECK_STATUS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
+                                 &next_to_dr, &d_initial, nullptr, nullptr),
+                 FR_OK);
+    fr_tensor y_over_wx = y;
+    y_over_wx.data = wx.data;
+    CHECK_FAILS(fr_rnn_forward(context, &forward, &wx, &r, &bias, nullptr, &y_over_wx, nullptr, nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "y: expected memory of its own");
+    CHECK(error_contains("overlapping wx's"));
+    fr_tensor reserve_over_y = reserve;
+    reserve_over_y.data = y.data;
+    CHECK_FAILS(fr_rnn_forward_training(context, &forward, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, &reserve_over_y, nullptr,
+                                        nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "y: expected memory of its own");
+    CHECK(error_contains("overlapping reserve's"));
+    int64_t packed_elements = 0;
+    CHECK_STATUS(fr_rnn_packed_recurrent_size(&forward, &packed_elements), FR_OK);
+    const fr_tensor packed_over_r = contiguous_tensor(r.data, FR_DTYPE_FLOAT32, {packed_elements});
+    CHECK_FAILS(fr_rnn_pack_recurrent(context, &forward, &r, &packed_over_r, nullptr), FR_ERROR_INVALID_ARGUMENT,
+                "packed: expected memory of its own");
+    CHECK(error_contains("overlapping r's"));
     int64_t elements = 0;
     CHECK_FAILS(fr_rnn_reserve_size(&plan, -1, 2, &elements), FR_ERROR_INVALID_ARGUMENT, "batch, steps");
     CHECK_FAILS(fr_rnn_reserve_size(&plan, 1, 2, nullptr), FR_ERROR_INVALID_ARGUMENT, "elements");

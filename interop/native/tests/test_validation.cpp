@@ -136,7 +136,12 @@ void test_device_arguments() {
 
 // A minimal valid forward call of the test source's fp32 scan: B=2, T=5, H=3, D=40 (two blocks of 32 lanes).
 struct ScanCall {
-    float storage[1] = {};
+    // Disjoint addresses for the tensors (never read: the context, checked last, is not a live one): outputs that
+    // share memory with another tensor are refused, so each tensor takes a slot of its own.
+    static float* slot(int k) {
+        alignas(64) static float arena[10][4096];
+        return arena[k];
+    }
     fr_plan plan{};
     fr_tensor a{}, b{}, h{}, h0{}, h_last{};
 
@@ -172,11 +177,19 @@ struct ScanCall {
         plan.block = {32, 1, 1};
         plan.cluster = {1, 1, 1};
         plan.kind = FR_LAUNCH_PLAIN;
-        a = sequence(storage, 2, 5, 3, 40);
-        b = a;
-        h = a;
-        h0 = state(storage, 2, 3, 40);
-        h_last = h0;
+        sequences(2);
+        states(2);
+    }
+
+    // a, b, h of B sequences; h0, h_last of S states (B, or num_seqs with cu_seqlens)
+    void sequences(int64_t B) {
+        a = sequence(slot(0), B, 5, 3, 40);
+        b = sequence(slot(1), B, 5, 3, 40);
+        h = sequence(slot(2), B, 5, 3, 40);
+    }
+    void states(int64_t S) {
+        h0 = state(slot(3), S, 3, 40);
+        h_last = state(slot(4), S, 3, 40);
     }
 
     fr_status forward(fr_context context = nullptr, const int64_t* cu_seqlens = nullptr, int num_seqs = 0) const {
@@ -347,15 +360,13 @@ void test_scan_arguments() {
     }
     {
         ScanCall c;
-        c.a = ScanCall::sequence(c.storage, 1, 5, 3, 40);
-        c.b = c.a;
-        c.h = c.a;
+        c.sequences(1);
         CHECK_FAILS(c.forward(nullptr, offsets_storage, 0), FR_ERROR_INVALID_ARGUMENT, "num_seqs: expected >= 1");
         CHECK_FAILS(c.forward(nullptr, nullptr, 2), FR_ERROR_INVALID_ARGUMENT, "num_seqs: expected 0 without cu_seqlens");
-        c.h0 = ScanCall::state(c.storage, 1, 3, 40);  // [B, H, D] instead of [num_seqs, H, D]
+        c.h0 = ScanCall::state(ScanCall::slot(3), 1, 3, 40);  // [B, H, D] instead of [num_seqs, H, D]
         CHECK_FAILS(c.forward(nullptr, offsets_storage, 2), FR_ERROR_INVALID_ARGUMENT,
                     "h0: expected shape [2, 3, 40], got [1, 3, 40]");
-        c.h0 = ScanCall::state(c.storage, 2, 3, 40);
+        c.h0 = ScanCall::state(ScanCall::slot(3), 2, 3, 40);
         c.plan.grid = {2, 3, 1};  // planned for B = 1, not for the 2 sequences
         CHECK_FAILS(c.forward(nullptr, offsets_storage, 2), FR_ERROR_INVALID_ARGUMENT, "plan.grid.z: expected num_seqs = 2");
         c.plan.grid = {2, 3, 2};
@@ -385,7 +396,9 @@ void test_scan_arguments() {
     // Backward: a, h, dh, da, db required; outputs must not overlap; the plan must be a backward one.
     ScanCall c;
     c.plan.defines[2].value = 1;
-    fr_tensor dh = c.a, da = c.a, db = c.a, dh_last = c.h0, dh0 = c.h0;
+    fr_tensor dh = ScanCall::sequence(ScanCall::slot(5), 2, 5, 3, 40), da = ScanCall::sequence(ScanCall::slot(6), 2, 5, 3, 40),
+              db = ScanCall::sequence(ScanCall::slot(7), 2, 5, 3, 40), dh_last = ScanCall::state(ScanCall::slot(8), 2, 3, 40),
+              dh0 = ScanCall::state(ScanCall::slot(9), 2, 3, 40);
     CHECK_FAILS(fr_scan_backward(nullptr, &c.plan, &c.a, &c.h, &c.h0, &dh, &dh_last, &da, &db, &dh0, nullptr, 0, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "context");
     CHECK_FAILS(fr_scan_backward(nullptr, &c.plan, &c.a, &c.h, &c.h0, nullptr, nullptr, &da, &db, nullptr, nullptr, 0, nullptr),
@@ -429,7 +442,7 @@ void test_launch_shape_arguments() {
 void test_tensor_limits() {
     {
         ScanCall c;
-        c.a.data = reinterpret_cast<unsigned char*>(c.storage) + 2;
+        c.a.data = reinterpret_cast<unsigned char*>(ScanCall::slot(0)) + 2;
         CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "a.data: expected 4-byte aligned device memory (float32)");
     }
     {
@@ -445,23 +458,73 @@ void test_tensor_limits() {
     }
     {
         ScanCall c;  // a huge stride of an extent-1 dimension reaches nothing (PyTorch leaves any value there)
-        c.a = ScanCall::sequence(c.storage, 1, 5, 3, 40);
-        c.b = c.a;
-        c.h = c.a;
-        c.h0 = ScanCall::state(c.storage, 1, 3, 40);
-        c.h_last = c.h0;
+        c.sequences(1);
+        c.states(1);
         c.plan.grid.z = 1;
         c.b.strides[0] = INT64_MAX;
         CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "context");
     }
 
     // fr_linear: the arguments before the context, as everywhere
-    float storage[4] = {};
-    const fr_tensor x = contiguous_tensor(storage, FR_DTYPE_FLOAT32, {2, 3}), w = contiguous_tensor(storage, FR_DTYPE_FLOAT32, {4, 3}),
-                    y = contiguous_tensor(storage, FR_DTYPE_FLOAT32, {2, 4});
+    float x_storage[6] = {}, w_storage[12] = {}, y_storage[8] = {};
+    const fr_tensor x = contiguous_tensor(x_storage, FR_DTYPE_FLOAT32, {2, 3}), w = contiguous_tensor(w_storage, FR_DTYPE_FLOAT32, {4, 3}),
+                    y = contiguous_tensor(y_storage, FR_DTYPE_FLOAT32, {2, 4});
     CHECK_FAILS(fr_linear(nullptr, nullptr, &w, &y, 0, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT, "x: expected a tensor");
     CHECK_FAILS(fr_linear(nullptr, &x, &w, &x, 0, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT, "y: expected shape [2, 4]");
     CHECK_FAILS(fr_linear(nullptr, &x, &w, &y, 0, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT, "context");
+}
+
+// An output that shares memory with another tensor of the call is refused, both named (check_outputs_alone), before
+// the context: in place, partly overlapping, output over output. Strided views with gaps that interleave are let
+// through (their elements may be disjoint), and so are tensors that only touch.
+void test_output_aliasing() {
+    {
+        ScanCall c;  // h = b: in place
+        c.h.data = c.b.data;
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT,
+                    "h: expected memory of its own (an output shares no byte with another tensor of the call), got bytes [");
+        CHECK(error_contains("overlapping b's ["));
+    }
+    {
+        ScanCall c;  // h_last over the last elements of h0
+        c.h_last.data = ScanCall::slot(3) + 2 * 3 * 40 - 1;
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "h_last: expected memory of its own");
+        CHECK(error_contains("overlapping h0's"));
+        c.h_last.data = ScanCall::slot(3) + 2 * 3 * 40;  // right after h0: touching is fine
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "context");
+    }
+    {
+        ScanCall c;  // h_last inside h: two outputs
+        c.h_last.data = ScanCall::slot(2) + 40;
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "h: expected memory of its own");
+        CHECK(error_contains("overlapping h_last's"));
+    }
+    {
+        ScanCall c;  // a and h as the two halves of each (b, t) row of one [B, T, 2, H, D] buffer: interleaved, disjoint
+        c.a = ScanCall::sequence(ScanCall::slot(0), 2, 5, 3, 40);
+        c.h = c.a;
+        c.a.strides[0] = c.h.strides[0] = 5 * 2 * 3 * 40;
+        c.a.strides[1] = c.h.strides[1] = 2 * 3 * 40;
+        c.h.data = ScanCall::slot(0) + 3 * 40;
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "context");
+    }
+    {
+        ScanCall c;  // the backward: da = dh
+        c.plan.defines[2].value = 1;
+        fr_tensor dh = ScanCall::sequence(ScanCall::slot(5), 2, 5, 3, 40), db = ScanCall::sequence(ScanCall::slot(7), 2, 5, 3, 40);
+        CHECK_FAILS(fr_scan_backward(nullptr, &c.plan, &c.a, &c.h, nullptr, &dh, nullptr, &dh, &db, nullptr, nullptr, 0, nullptr),
+                    FR_ERROR_INVALID_ARGUMENT, "da: expected memory of its own");
+        CHECK(error_contains("overlapping dh's"));
+        fr_tensor da = ScanCall::sequence(ScanCall::slot(6), 2, 5, 3, 40);
+        CHECK_FAILS(fr_scan_backward(nullptr, &c.plan, &c.a, &c.h, nullptr, &dh, nullptr, &da, &db, nullptr, nullptr, 0, nullptr),
+                    FR_ERROR_INVALID_ARGUMENT, "context");
+    }
+    // fr_linear: y over x
+    float xy_storage[8] = {}, w_storage[12] = {};
+    const fr_tensor x = contiguous_tensor(xy_storage, FR_DTYPE_FLOAT32, {2, 3}), w = contiguous_tensor(w_storage, FR_DTYPE_FLOAT32, {4, 3}),
+                    y = contiguous_tensor(xy_storage, FR_DTYPE_FLOAT32, {2, 4});
+    CHECK_FAILS(fr_linear(nullptr, &x, &w, &y, 0, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT, "y: expected memory of its own");
+    CHECK(error_contains("overlapping x's"));
 }
 
 // The size queries need no context: a fused LSTM forward plan (4 heads of 16, 2 per block) and its limits.
@@ -528,6 +591,7 @@ int run_validation_tests() {
     test_compile_arguments();
     test_device_arguments();
     test_scan_arguments();
+    test_output_aliasing();
     test_launch_shape_arguments();
     test_tensor_limits();
     test_rnn_size_arguments();

@@ -502,6 +502,24 @@ public sealed unsafe class AbiValidationTests
     }
 
     [Test]
+    public void Scan_OutputsSharingMemory_AreRefused_NamingBoth()
+    {
+        using var call = new ScanCall(PlanDirection.Forward);
+        call.H.Data = call.B.Data;  // in place
+        AssertInvalid(call.Forward(NoContext), "h", "overlapping b's");
+        call.H.Data = (byte*)call.A.Data + 16;  // partly over a
+        AssertInvalid(call.Forward(NoContext), "h", "overlapping a's");
+        call.H.Data = (byte*)call.A.Data + 2 * 5 * 3 * 4 * sizeof(float);  // right after a: touching only
+        AssertInvalid(call.Forward(NoContext), "context", "got NULL");
+
+        using var backward = new ScanCall(PlanDirection.Backward);
+        backward.DB.Data = backward.DA.Data;  // two outputs
+        AssertInvalid(backward.Backward(NoContext), "da", "overlapping db's");
+        backward.DB.Data = backward.DH.Data;
+        AssertInvalid(backward.Backward(NoContext), "db", "overlapping dh's");
+    }
+
+    [Test]
     public void Scan_VariableLengthArguments()
     {
         using var call = new ScanCall(PlanDirection.Forward);
