@@ -113,7 +113,8 @@ fr_status backward_args(const fr_rnn_backward_options* options, const RnnBackwar
     const RnnForwardTensors& f = in.forward;
     status = check_outputs_alone({{"dwx", in.dwx}, {"dr", in.dr}, {"dbias", in.dbias}, {"d_initial_states", in.d_initial_states}},
                                  {{"wx", f.wx}, {"r", f.r}, {"bias", f.bias}, {"initial_states", f.initial_states}, {"y", f.y},
-                                  {"reserve", f.reserve}, {"dy", in.dy}, {"d_last_states", in.d_last_states}});
+                                  {"reserve", f.reserve}, {"dy", in.dy}, {"d_last_states", in.d_last_states}},
+                                 {{"lengths", f.lengths, static_cast<size_t>(batch) * sizeof(int32_t)}});
     if (status != FR_OK) return status;
     args->wx = f.wx->data;
     args->r = f.r->data;

@@ -121,7 +121,8 @@ fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements
 
 fr_status check_forward_outputs_alone(const RnnForwardTensors& in) {
     return check_outputs_alone({{"y", in.y}, {"all_states", in.all_states}, {"last_states", in.last_states}, {"reserve", in.reserve}},
-                               {{"wx", in.wx}, {"r", in.r}, {"bias", in.bias}, {"initial_states", in.initial_states}});
+                               {{"wx", in.wx}, {"r", in.r}, {"bias", in.bias}, {"initial_states", in.initial_states}},
+                               {{"lengths", in.lengths, static_cast<size_t>(in.wx->shape[0]) * sizeof(int32_t)}});
 }
 
 fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& shape, int64_t dtype,
@@ -279,8 +280,8 @@ fr_status read_alternating_plan(const fr_plan* plan, const PlanConstants& c, boo
     if ((status = c.get("FR_TILE_K", 16, 1024, &tk)) != FR_OK) return status;
     if ((status = c.get("FR_WARPS", 1, 32, &warps)) != FR_OK) return status;
     if ((status = c.get("FR_POINTWISE_THREADS", 32, 1024, &pointwise)) != FR_OK) return status;
-    // the alternating kernels multiply fp32 exactly; FR_TF32 would still switch the shared dR reduction to tensor cores
-    // (kernels/fr_rnn_gradients.cuh), so a plan that sets it is refused rather than half applied
+    // the alternating kernels multiply fp32 exactly, and their backward loads the exact (FMA) reductions' module
+    // (kernels/rnn_gradients.cu without FR_TF32): a plan that sets FR_TF32 is refused rather than silently ignored
     if (c.values.count("FR_TF32") != 0 && c.values.at("FR_TF32") != 0) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "plan.defines: FR_TF32 applies to the fused kernels (rnn_forward, rnn_backward); an alternating plan "

@@ -142,7 +142,8 @@ fr_status check_tensors(const std::vector<Tensor>& tensors, int dtype, const int
     }
     std::vector<NamedTensor> outputs, inputs;
     for (const Tensor& t : tensors) (t.output ? outputs : inputs).push_back({t.name, t.tensor});
-    return check_outputs_alone(outputs, inputs);
+    return check_outputs_alone(outputs, inputs,
+                               {{"cu_seqlens", cu_seqlens, cu_seqlens != nullptr ? (static_cast<size_t>(num_seqs) + 1) * sizeof(int64_t) : 0}});
 }
 
 fr_status check_grid(const fr_plan& plan, const std::vector<int64_t>& shape, int64_t lanes, const int64_t* cu_seqlens,

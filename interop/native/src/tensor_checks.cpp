@@ -177,26 +177,31 @@ bool dense(const fr_tensor* tensor, int64_t* count) {
 
 }  // namespace
 
-fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std::vector<NamedTensor>& inputs) {
-    std::vector<NamedTensor> all = outputs;
-    all.insert(all.end(), inputs.begin(), inputs.end());
+fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std::vector<NamedTensor>& inputs,
+                              const std::vector<NamedBytes>& arrays) {
+    // every dense tensor and every array as a byte span; the first outputs.size() are the outputs
+    std::vector<NamedBytes> spans;
+    auto add = [&](const NamedTensor& t) {
+        int64_t count = 0;
+        if (t.tensor != nullptr && dense(t.tensor, &count))
+            spans.push_back({t.name, t.tensor->data, static_cast<size_t>(count) * element_bytes(enum_value(t.tensor->dtype))});
+        else
+            spans.push_back({t.name, nullptr, 0});  // absent, or a view with gaps: not compared
+    };
+    for (const NamedTensor& t : outputs) add(t);
+    for (const NamedTensor& t : inputs) add(t);
+    for (const NamedBytes& a : arrays) spans.push_back(a);
     for (size_t i = 0; i < outputs.size(); ++i) {
-        const fr_tensor* output = outputs[i].tensor;
-        int64_t output_count = 0;
-        if (output == nullptr || !dense(output, &output_count)) continue;
-        const uintptr_t begin = reinterpret_cast<uintptr_t>(output->data);
-        const uintptr_t end = begin + static_cast<uintptr_t>(output_count) * element_bytes(enum_value(output->dtype));
-        for (size_t j = 0; j < all.size(); ++j) {
-            const fr_tensor* other = all[j].tensor;
-            int64_t other_count = 0;
-            if (j == i || other == nullptr || !dense(other, &other_count)) continue;
-            const uintptr_t other_begin = reinterpret_cast<uintptr_t>(other->data);
-            const uintptr_t other_end = other_begin + static_cast<uintptr_t>(other_count) * element_bytes(enum_value(other->dtype));
+        if (spans[i].data == nullptr) continue;
+        const uintptr_t begin = reinterpret_cast<uintptr_t>(spans[i].data), end = begin + spans[i].bytes;
+        for (size_t j = 0; j < spans.size(); ++j) {
+            if (j == i || spans[j].data == nullptr || spans[j].bytes == 0) continue;
+            const uintptr_t other_begin = reinterpret_cast<uintptr_t>(spans[j].data), other_end = other_begin + spans[j].bytes;
             if (begin < other_end && other_begin < end) {
                 return fail(FR_ERROR_INVALID_ARGUMENT,
                             "%s: expected memory of its own (an output shares no byte with another tensor of the call), "
                             "got bytes [%p, %p) overlapping %s's [%p, %p).",
-                            outputs[i].name, reinterpret_cast<void*>(begin), reinterpret_cast<void*>(end), all[j].name,
+                            spans[i].name, reinterpret_cast<void*>(begin), reinterpret_cast<void*>(end), spans[j].name,
                             reinterpret_cast<void*>(other_begin), reinterpret_cast<void*>(other_end));
             }
         }

@@ -526,6 +526,100 @@ void check_reduction_arithmetic(fr_context context) {
     }
 }
 
+// rnn_gradients.cu across tiles, against float64: D 72 (two column tiles of dR, five depth blocks of the gate
+// products), NH 2, G * D rows over several row tiles, B * T = 21 rows (two depth blocks of dR), the bias outputs over
+// 18 blocks; GRU in fp32 (FMAs; its third recurrent gate reads dgate's n_hidden slot) and LSTM in bf16 (tensor cores).
+// D and NH reach these kernels as arguments only (decision 0028): no backward case has a head wider than one tile.
+void check_reductions_across_tiles(fr_context context) {
+    struct Run {
+        int cell, dtype;
+        double tolerance;
+    };
+    for (const Run& run : {Run{1, 0, 1e-6}, Run{0, 1, 1e-2}}) {
+        const int G = gates_of(run.cell), Gb = biases_of(run.cell), S = states_of(run.cell), D = 72, NH = 2, B = 3, T = 7;
+        const long rows = long(B) * T;
+        const size_t e = bytes_of(run.dtype);
+        std::mt19937 random(72 + run.cell);
+        std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+        auto fill = [&](size_t n) {
+            std::vector<double> v(n);
+            for (double& x : v) x = uniform(random);
+            return v;
+        };
+        std::vector<float> dgate(size_t(rows) * Gb * NH * D);
+        for (float& x : dgate) x = static_cast<float>(uniform(random));
+        const Stored y = store(fill(size_t(rows) * NH * D), run.dtype), initial = store(fill(size_t(S) * B * NH * D), run.dtype),
+                     r = store(fill(size_t(G) * NH * D * D), run.dtype);
+        // float64 reference; y_{t-1} is the initial h (state 0) at t = 0
+        auto y_before = [&](long row, int head, int p) {
+            const long b = row / T;
+            return row % T > 0 ? y.values[(size_t(row - 1) * NH + head) * D + p] : initial.values[(size_t(b) * NH + head) * D + p];
+        };
+        auto slot = [&](int gate) { return run.cell == 1 && gate == 2 ? 3 : gate; };  // GRU: n reads n_hidden's slot
+        std::vector<double> dr_ref(size_t(G) * NH * D * D, 0.0), db_ref(size_t(Gb) * NH * D, 0.0), products_ref(size_t(rows) * G * NH * D, 0.0);
+        for (long row = 0; row < rows; ++row)
+            for (int head = 0; head < NH; ++head) {
+                for (int g = 0; g < G; ++g)
+                    for (int d = 0; d < D; ++d) {
+                        const double dg = dgate[((size_t(row) * Gb + slot(g)) * NH + head) * D + d];
+                        double product = 0.0;
+                        for (int p = 0; p < D; ++p) {
+                            dr_ref[((size_t(g) * NH + head) * D + d) * D + p] += dg * y_before(row, head, p);
+                            product += r.values[((size_t(g) * NH + head) * D + d) * D + p] * y_before(row, head, p);
+                        }
+                        products_ref[((size_t(row) * G + g) * NH + head) * D + d] = product;
+                    }
+                for (int k = 0; k < Gb; ++k)
+                    for (int d = 0; d < D; ++d) db_ref[(size_t(k) * NH + head) * D + d] += dgate[((size_t(row) * Gb + k) * NH + head) * D + d];
+            }
+        DeviceBuffer dgate_dev(context, dgate.size() * 4), y_dev(context, y.bytes.size()), initial_dev(context, initial.bytes.size()),
+            r_dev(context, r.bytes.size()), dr_dev(context, dr_ref.size() * e), db_dev(context, db_ref.size() * e),
+            products_dev(context, products_ref.size() * 4);
+        dgate_dev.upload(dgate);
+        y_dev.upload(y.bytes);
+        initial_dev.upload(initial.bytes);
+        r_dev.upload(r.bytes);
+        dr_dev.upload(std::vector<unsigned char>(dr_ref.size() * e, 0xff));  // poisoned: NaN wherever nothing is written
+        db_dev.upload(std::vector<unsigned char>(db_ref.size() * e, 0xff));
+        products_dev.upload(std::vector<unsigned char>(products_ref.size() * 4, 0xff));
+        std::vector<fr_define> defines = {{"FR_CELL", run.cell}, {"FR_DTYPE", run.dtype}};
+        fr_compile_options compile = compile_options("rnn_gradients", nullptr);
+        compile.defines = defines.data();
+        compile.define_count = static_cast<int>(defines.size());
+        fr_module module = nullptr;
+        CHECK_STATUS(fr_module_load(context, &compile, &module), FR_OK);
+        if (module == nullptr) continue;
+        fr_rnn_backward_args args{};
+        args.r = r_dev.get();
+        args.y = y_dev.get();
+        args.initial = initial_dev.get();
+        args.products = static_cast<const float*>(products_dev.get());
+        args.dr = dr_dev.get();
+        args.dbias = db_dev.get();
+        args.dgate = static_cast<float*>(dgate_dev.get());
+        args.batch = B;
+        args.steps = T;
+        args.heads = NH;
+        args.head_size = D;
+        void* params[] = {&args};
+        fr_launch_config weights = launch_config(1, 256), products = launch_config(1, 256);
+        weights.grid = {unsigned((D + 63) / 64), unsigned((G * D + 63) / 64), unsigned(NH)};
+        products.grid = {unsigned((G * D + 63) / 64), unsigned((rows + 63) / 64), unsigned(NH)};
+        const fr_launch_config biases = launch_config(unsigned((Gb * NH * D + 31) / 32), 256);
+        CHECK_STATUS(fr_launch(module, "fr_rnn_backward_weights", &weights, params), FR_OK);
+        CHECK_STATUS(fr_launch(module, "fr_rnn_backward_bias", &biases, params), FR_OK);
+        CHECK_STATUS(fr_launch(module, "fr_rnn_gate_products", &products, params), FR_OK);
+        CHECK_STATUS(fr_module_unload(module), FR_OK);
+        const std::vector<float> products_raw = products_dev.download<float>(products_ref.size());
+        const double errors[] = {rel_l2(load(dr_dev.download<unsigned char>(dr_ref.size() * e), run.dtype), dr_ref),
+                                 rel_l2(load(db_dev.download<unsigned char>(db_ref.size() * e), run.dtype), db_ref),
+                                 rel_l2(std::vector<double>(products_raw.begin(), products_raw.end()), products_ref)};
+        std::printf("  reductions across tiles, %s %s D %d NH %d B * T %ld: dR %.1e db %.1e products %.1e\n", cell_name(run.cell),
+                    dtype_name(static_cast<fr_dtype>(run.dtype)), D, NH, rows, errors[0], errors[1], errors[2]);
+        for (double error : errors) CHECK(error <= run.tolerance);
+    }
+}
+
 std::vector<BackwardCase> backward_cases() {
     std::vector<BackwardCase> cases;
     for (int dtype : {0, 1, 2}) {
@@ -732,6 +826,25 @@ void check_backward_arguments(fr_context context) {
                                         nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "y: expected memory of its own");
     CHECK(error_contains("overlapping reserve's"));
+    // the lengths (device int32 [B]) the kernels read at every step, inside an output
+    const int32_t* lengths_in_y = static_cast<const int32_t*>(y.data) + 8;
+    CHECK_FAILS(fr_rnn_forward(context, &forward, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, lengths_in_y, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "y: expected memory of its own");
+    CHECK(error_contains("overlapping lengths's"));
+    const int32_t* lengths_in_dwx = static_cast<const int32_t*>(dwx.data);
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr, &dbias,
+                                nullptr, lengths_in_dwx, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "dwx: expected memory of its own");
+    CHECK(error_contains("overlapping lengths's"));
+    // the alternating forward checks the same
+    BackwardCase alternating_case = c;
+    alternating_case.alternating_forward = true;
+    std::vector<fr_define> alternating_defines;
+    const fr_plan alternating = forward_plan(alternating_case, &alternating_defines);
+    CHECK(std::string(alternating.source_name) == "rnn_alternating");
+    CHECK_FAILS(fr_rnn_forward(context, &alternating, &wx, &r, &bias, nullptr, &y_over_wx, nullptr, nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "y: expected memory of its own");
+    CHECK(error_contains("overlapping wx's"));
     int64_t packed_elements = 0;
     CHECK_STATUS(fr_rnn_packed_recurrent_size(&forward, &packed_elements), FR_OK);
     const fr_tensor packed_over_r = contiguous_tensor(r.data, FR_DTYPE_FLOAT32, {packed_elements});
@@ -776,6 +889,7 @@ int run_emulation_rnn_backward_tests() {
 
     check_backward_arguments(context);
     check_reduction_arithmetic(context);
+    check_reductions_across_tiles(context);
 
     // every case in order, then under two seeded random thread orders: right each time, and the same bits each time
     const std::vector<BackwardCase> cases = backward_cases();

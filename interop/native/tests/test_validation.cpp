@@ -519,6 +519,16 @@ void test_output_aliasing() {
         CHECK_FAILS(fr_scan_backward(nullptr, &c.plan, &c.a, &c.h, nullptr, &dh, nullptr, &da, &db, nullptr, nullptr, 0, nullptr),
                     FR_ERROR_INVALID_ARGUMENT, "context");
     }
+    {
+        ScanCall c;  // the offsets (cu_seqlens) inside h: read by every chunk while h is written
+        c.sequences(1);
+        c.states(2);
+        const int64_t* offsets = reinterpret_cast<const int64_t*>(ScanCall::slot(2)) + 4;
+        CHECK_FAILS(c.forward(nullptr, offsets, 2), FR_ERROR_INVALID_ARGUMENT, "h: expected memory of its own");
+        CHECK(error_contains("overlapping cu_seqlens's"));
+        const int64_t own_offsets[3] = {0, 2, 5};
+        CHECK_FAILS(c.forward(nullptr, own_offsets, 2), FR_ERROR_INVALID_ARGUMENT, "context");
+    }
     // fr_linear: y over x
     float xy_storage[8] = {}, w_storage[12] = {};
     const fr_tensor x = contiguous_tensor(xy_storage, FR_DTYPE_FLOAT32, {2, 3}), w = contiguous_tensor(w_storage, FR_DTYPE_FLOAT32, {4, 3}),

@@ -147,6 +147,27 @@ public sealed class FusedPlanVariantsTests
         });
     }
 
+    [Test]
+    public void TheReductionsCheck_HoldsEveryKernelOfTheModule_ToTheBudget()
+    {
+        var variant = FusedPlanVariants.Gradients("sm_90")[0];
+        CompileReport Report(int weights, int bias, int products, int biasSpill = 0) =>
+            new("sm_90", false, 1, 1, new Version(11, 8), "key",
+            [
+                new CompiledKernel("fr_rnn_backward_weights", weights, 0, 0, 9216, 0),
+                new CompiledKernel("fr_rnn_backward_bias", bias, biasSpill, 0, 1024, 0),
+                new CompiledKernel("fr_rnn_gate_products", products, 0, 0, 9216, 0),
+            ]);
+        var budget = FusedPlanVariants.GradientRegisterBudget;
+        Assert.Multiple(() =>
+        {
+            Assert.That(VariantCheck.Problems(variant, Report(budget, budget, budget)), Is.Empty);
+            Assert.That(VariantCheck.Problems(variant, Report(budget + 1, 48, 80)).Single(), Does.Contain("fr_rnn_backward_weights uses 129 registers"));
+            Assert.That(VariantCheck.Problems(variant, Report(80, 48, budget + 8)).Single(), Does.Contain("fr_rnn_gate_products (launched with fr_rnn_backward_weights) uses 136 registers"));
+            Assert.That(VariantCheck.Problems(variant, Report(80, 48, 80, biasSpill: 8)).Single(), Does.Contain("fr_rnn_backward_bias (launched with fr_rnn_backward_weights) spills 8 bytes"));
+        });
+    }
+
     [TestCase("sm_70", 4)]
     [TestCase("sm_80", 16)]
     [TestCase("sm_90", 16)]

@@ -5,9 +5,10 @@ namespace FastRecurrence.Backends.Cuda;
 /// <summary>
 /// What a compiled plan variant must satisfy (the compile-only CI gates of issues 4 and 7): the planned kernel (e.g.
 /// fr_scan_forward or fr_scan_backward, as the scan plan's FR_BACKWARD says; fr_rnn_forward) is in the ptxas report,
-/// spills nothing, and uses no more registers than the plan predicts. scan.cu defines both of its kernels in every
-/// compilation; the one never launched with these constants is reported (<see cref="UnplannedSpills"/>) but not held
-/// against the variant.
+/// spills nothing, and uses no more registers than the plan predicts; so do the companion kernels launched with it
+/// (the backward reductions' module: its db reduction and gate products beside dR, all within its budget). scan.cu
+/// defines both of its kernels in every compilation; the one never launched with these constants is reported
+/// (<see cref="UnplannedSpills"/>) but not held against the variant.
 /// </summary>
 public static class VariantCheck
 {
@@ -32,6 +33,8 @@ public static class VariantCheck
                 problems.Add($"{name} (launched with {variant.KernelName}) is not in the ptxas report");
             else if (companion.SpillBytes > 0)
                 problems.Add(Invariant($"{name} (launched with {variant.KernelName}) spills {companion.SpillStoreBytes} bytes stored, {companion.SpillLoadBytes} bytes loaded"));
+            else if (companion.Registers > variant.PredictedRegisters)
+                problems.Add(Invariant($"{name} (launched with {variant.KernelName}) uses {companion.Registers} registers, above the variant's {variant.PredictedRegisters}"));
         }
         return problems;
     }
