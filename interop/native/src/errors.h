@@ -63,13 +63,17 @@ int enum_value(const Enum& field) noexcept {
     return value;
 }
 
-// Runs an entry point's body with the ABI's rules: the last error is cleared first, and no C++ exception
-// crosses the C boundary (host memory exhaustion becomes FR_ERROR_OUT_OF_MEMORY, anything else INTERNAL).
+// Runs an entry point's body with the ABI's rules: the last error is cleared first, a success leaves it empty (a step
+// that failed and was recovered from, such as fr_linear's cuBLAS probe before our kernel ran, must not leave its
+// message behind), and no C++ exception crosses the C boundary (host memory exhaustion becomes
+// FR_ERROR_OUT_OF_MEMORY, anything else INTERNAL).
 template <class Body>
 fr_status guarded(Body&& body) noexcept {
     clear_error();
     try {
-        return body();
+        const fr_status status = body();
+        if (status == FR_OK) clear_error();
+        return status;
     } catch (const std::bad_alloc&) {
         return fail(FR_ERROR_OUT_OF_MEMORY, "host memory exhausted");
     } catch (const std::exception& e) {

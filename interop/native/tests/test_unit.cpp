@@ -5,6 +5,7 @@
 #include "cublas_library.h"
 #include "cubin_cache.h"
 #include "embedded_kernels.h"
+#include "errors.h"
 #include "ptxas_report.h"
 #include "sha256.h"
 
@@ -135,6 +136,18 @@ void test_last_error() {
     CHECK(std::string(fr_last_error()).empty());
 }
 
+// An entry point that recovers from a failed step (fr_linear without cuBLAS runs our kernel) still leaves "" on success.
+void test_success_leaves_no_message() {
+    const fr_status status = fr::guarded([] {
+        fr::fail(FR_ERROR_UNSUPPORTED, "no cuBLAS: a recovered step");
+        return FR_OK;
+    });
+    CHECK(status == FR_OK);
+    CHECK(std::string(fr_last_error()).empty());
+    const fr_status failed = fr::guarded([] { return fr::fail(FR_ERROR_UNSUPPORTED, "kept: the call failed"); });
+    CHECK(failed == FR_ERROR_UNSUPPORTED && error_contains("kept: the call failed"));
+}
+
 void test_embedded_sources() {
     const int count = fr_kernel_source_count();
     CHECK(count >= 2);  // at least fr_scan_args.h and the test source
@@ -216,6 +229,7 @@ int run_unit_tests() {
     test_cache_file_format();
     test_status_names_and_versions();
     test_last_error();
+    test_success_leaves_no_message();
     test_embedded_sources();
     test_embedding_round_trip();
     test_default_driver_probe();
