@@ -180,6 +180,16 @@ std::vector<fr_define> gradient_defines(const RnnPlan& p) {
     return defines;
 }
 
+// `source` compiled for the context with `defines` and loaded (fr_module_load); NULL, with a failed check, if it fails.
+fr_module load_module(fr_context context, const char* source, const std::vector<fr_define>& defines) {
+    fr_compile_options compile = compile_options(source, nullptr);
+    compile.defines = defines.data();
+    compile.define_count = static_cast<int>(defines.size());
+    fr_module module = nullptr;
+    CHECK_STATUS(fr_module_load(context, &compile, &module), FR_OK);
+    return module;
+}
+
 // One case: inputs, the float64 reference, the training forward, the backward (through the ABI, or for a mutant of
 // either source, the fused kernel and the reductions launched directly), and the comparison.
 BackwardRun run_case(fr_context context, const BackwardCase& c, const char* source = "rnn_backward", bool quiet = false,
@@ -404,11 +414,7 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
         args.head_size = D;
         args.lengths = lengths;
         void* params[] = {&args};
-        fr_compile_options compile = compile_options(source, nullptr);
-        compile.defines = backward_defines.data();
-        compile.define_count = static_cast<int>(backward_defines.size());
-        fr_module module = nullptr;
-        CHECK_STATUS(fr_module_load(context, &compile, &module), FR_OK);
+        const fr_module module = load_module(context, source, backward_defines);
         if (module == nullptr) return {};
         fr_launch_config config = launch_config(1, backward.block.x);
         config.grid = backward.grid;
@@ -418,12 +424,7 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
         CHECK_STATUS(fr_launch(module, "fr_rnn_backward", &config, params), FR_OK);
         CHECK_STATUS(fr_module_unload(module), FR_OK);
         // then the reductions' module, in fr_rnn_backward's geometry (64 x 64 dR tiles, 32 db outputs a block)
-        const std::vector<fr_define> reduction_defines = gradient_defines(p);
-        fr_compile_options reductions = compile_options(gradients_source, nullptr);
-        reductions.defines = reduction_defines.data();
-        reductions.define_count = static_cast<int>(reduction_defines.size());
-        fr_module gradients = nullptr;
-        CHECK_STATUS(fr_module_load(context, &reductions, &gradients), FR_OK);
+        const fr_module gradients = load_module(context, gradients_source, gradient_defines(p));
         if (gradients == nullptr) return {};
         fr_launch_config weights = launch_config(1, 256);
         weights.grid = {unsigned((D + 63) / 64), unsigned((G * D + 63) / 64), unsigned(NH)};
@@ -486,12 +487,7 @@ void check_reduction_arithmetic(fr_context context) {
         c.plan.tf32 = path.tf32;
         const int G = 4, D = 16, S = 2;
         const size_t e = bytes_of(path.dtype);
-        const std::vector<fr_define> defines = gradient_defines(c.plan);
-        fr_compile_options compile = compile_options("rnn_gradients", nullptr);
-        compile.defines = defines.data();
-        compile.define_count = static_cast<int>(defines.size());
-        fr_module module = nullptr;
-        CHECK_STATUS(fr_module_load(context, &compile, &module), FR_OK);
+        const fr_module module = load_module(context, "rnn_gradients", gradient_defines(c.plan));
         if (module == nullptr) continue;
         // dgate [B = 1, T = 2, Gb, NH, D] fp32; y [1, 2, 1, D] and the initial states [S, 1, 1, D] all 1
         std::vector<float> dgate(size_t(2) * G * D, -1.0f);
@@ -582,12 +578,7 @@ void check_reductions_across_tiles(fr_context context) {
         dr_dev.upload(std::vector<unsigned char>(dr_ref.size() * e, 0xff));  // poisoned: NaN wherever nothing is written
         db_dev.upload(std::vector<unsigned char>(db_ref.size() * e, 0xff));
         products_dev.upload(std::vector<unsigned char>(products_ref.size() * 4, 0xff));
-        std::vector<fr_define> defines = {{"FR_CELL", run.cell}, {"FR_DTYPE", run.dtype}};
-        fr_compile_options compile = compile_options("rnn_gradients", nullptr);
-        compile.defines = defines.data();
-        compile.define_count = static_cast<int>(defines.size());
-        fr_module module = nullptr;
-        CHECK_STATUS(fr_module_load(context, &compile, &module), FR_OK);
+        const fr_module module = load_module(context, "rnn_gradients", {{"FR_CELL", run.cell}, {"FR_DTYPE", run.dtype}});
         if (module == nullptr) continue;
         fr_rnn_backward_args args{};
         args.r = r_dev.get();
