@@ -49,7 +49,7 @@ public sealed class PlanVariant
 
     /// <summary>
     /// Kernels of the same compilation the operation also launches, with their own fixed launch (rnn_gradients.cu's db
-    /// reduction and gate products beside its dR reduction): they must not spill either.
+    /// reduction and gate products beside its dR reduction): held to the same checks (no spills, within the registers).
     /// </summary>
     public IReadOnlyList<string> CompanionKernels { get; }
 
