@@ -30,16 +30,15 @@ public sealed class FusedKernelCompileTests
     public const int ForwardLengthsSampleStride = 4;
 
     public static IEnumerable<TestCaseData> AllVariants() =>
-        (from direction in new[] { PlanDirection.Forward, PlanDirection.Backward }
-         from lengths in new[] { false, true }
-         from arch in Architectures
-         from variant in Variants(arch, direction, lengths)
-         select variant)
-        .Concat(Architectures.SelectMany(GradientVariants));
+        from direction in new[] { PlanDirection.Forward, PlanDirection.Backward }
+        from lengths in new[] { false, true }
+        from arch in Architectures
+        from variant in Variants(arch, direction, lengths)
+        select variant;
 
     /// <summary>The reductions' modules (rnn_gradients.cu) the backward plans of the architecture load (decision 0028).</summary>
-    private static IEnumerable<TestCaseData> GradientVariants(string arch) =>
-        FusedPlanVariants.Gradients(arch).Select((variant, i) => new TestCaseData(variant).SetName(string.Create(CultureInfo.InvariantCulture,
+    private static IEnumerable<TestCaseData> GradientVariants(string arch, IReadOnlyList<PlanVariant> backward) =>
+        FusedPlanVariants.Gradients(backward).Select((variant, i) => new TestCaseData(variant).SetName(string.Create(CultureInfo.InvariantCulture,
             $"Compile_Gradients_{arch}_{i + 1:D2}_{variant.Plans[0].Request.Cell}_{(variant.Constant("FR_TF32") == 1 ? "Tf32" : variant.DataType.ToString())}")));
 
     /// <summary>
@@ -57,15 +56,20 @@ public sealed class FusedKernelCompileTests
         }
     }
 
+    /// <summary>The gate's cases of one (architecture, direction, lengths); the backward without lengths adds its reductions' modules.</summary>
     private static IEnumerable<TestCaseData> Variants(string arch, PlanDirection direction, bool lengths)
     {
-        var variants = lengths ? LengthsGate(arch, direction)
-            : FusedPlanVariants.For(arch, direction).Select((variant, i) => (Index: i + 1, Variant: variant));
+        IReadOnlyList<PlanVariant> all = lengths ? [] : FusedPlanVariants.For(arch, direction);
+        var variants = lengths ? LengthsGate(arch, direction) : all.Select((variant, i) => (Index: i + 1, Variant: variant));
         foreach (var (index, variant) in variants)
         {
             var c = variant.Constants;
             yield return new TestCaseData(variant).SetName(string.Create(CultureInfo.InvariantCulture,
                 $"Compile_{direction}{(lengths ? "_Lengths" : "")}_{arch}_{index:D3}_{variant.Regime}_{variant.Plans[0].Request.Cell}_{(variant.Constant("FR_TF32") == 1 ? "Tf32" : variant.DataType.ToString())}_D{c["FR_HEAD_SIZE"]}_P{c["FR_BLOCKS_PER_HEAD"]}_W{c["FR_WARPS"]}_Ks{c["FR_K_SPLIT"]}_Bt{c["FR_BATCH_TILE"]}_RT{c["FR_REGISTER_ROW_TILES"]}_ST{c["FR_SHARED_ROW_TILES"]}{(c.TryGetValue("FR_STREAMED_ROW_TILES", out var gt) ? $"_GT{gt}" : "")}_Hb{c["FR_HEADS_PER_BLOCK"]}"));
+        }
+        if (direction == PlanDirection.Backward && !lengths)
+        {
+            foreach (var gradients in GradientVariants(arch, all)) yield return gradients;
         }
     }
 

@@ -99,9 +99,10 @@ internal static class CompileCommand
         if (rnn) families.Add(new FamilyRows("rnn", CompileAll(FusedPlanVariants.For(arch, PlanDirection.Forward, lengths), cacheDir, useCache)));
         if (rnnBackward)
         {
-            families.Add(new FamilyRows("rnn-backward", CompileAll(FusedPlanVariants.For(arch, PlanDirection.Backward, lengths), cacheDir, useCache)));
+            var backward = FusedPlanVariants.For(arch, PlanDirection.Backward, lengths);
+            families.Add(new FamilyRows("rnn-backward", CompileAll(backward, cacheDir, useCache)));
             // the reductions' modules every backward plan loads beside its own (decision 0028)
-            families.Add(new FamilyRows("rnn-gradients", CompileAll(FusedPlanVariants.Gradients(arch), cacheDir, useCache)));
+            families.Add(new FamilyRows("rnn-gradients", CompileAll(FusedPlanVariants.Gradients(backward), cacheDir, useCache)));
         }
 
         if (json)

@@ -94,15 +94,24 @@ public static class FusedPlanVariants
     /// The reductions' modules the backward plans of <paramref name="arch"/> load: one per (cell, type, FR_TF32) among
     /// them, with only those constants (FR_TF32 where it is 1), in a stable order. Calls with lengths load the same ones.
     /// </summary>
-    public static IReadOnlyList<PlanVariant> Gradients(string arch)
+    public static IReadOnlyList<PlanVariant> Gradients(string arch) => Gradients(For(arch, PlanDirection.Backward));
+
+    /// <summary>
+    /// The same from backward variants already enumerated (<see cref="For"/>, with lengths or without: their plans load
+    /// the same modules), so a caller that has them does not plan the sweep again.
+    /// </summary>
+    public static IReadOnlyList<PlanVariant> Gradients(IEnumerable<PlanVariant> backward)
     {
-        ArgumentNullException.ThrowIfNull(arch);
-        return For(arch, PlanDirection.Backward)
-            .SelectMany(v => v.Plans)
-            .GroupBy(plan => KernelCompiler.Describe(GradientConstants(plan)), StringComparer.Ordinal)
-            .Select(group => new PlanVariant(arch, GradientSourceName, GradientKernel, GradientCompanionKernels, group.ToArray(),
+        ArgumentNullException.ThrowIfNull(backward);
+        var plans = backward.SelectMany(v => v.Plans).ToArray();
+        if (plans.FirstOrDefault(p => p.Request.Direction != PlanDirection.Backward) is { } forward)
+            throw new ArgumentException($"backward: expected backward plans only, got a {forward.Request.Direction} plan for {forward.Arch}.", nameof(backward));
+        return plans
+            .GroupBy(plan => plan.Arch + " " + KernelCompiler.Describe(GradientConstants(plan)), StringComparer.Ordinal)
+            .Select(group => new PlanVariant(group.First().Arch, GradientSourceName, GradientKernel, GradientCompanionKernels, group.ToArray(),
                 GradientConstants(group.First()), GradientRegisterBudget))
-            .OrderBy(v => DataTypes.IndexOf(v.DataType))
+            .OrderBy(v => v.Arch, StringComparer.Ordinal)
+            .ThenBy(v => DataTypes.IndexOf(v.DataType))
             .ThenBy(v => v.Describe(), StringComparer.Ordinal)
             .ToArray();
     }
