@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The ctypes bindings against the built library, no GPU needed (CTest python_bindings): every function the bindings
-declare resolves, the ABI version is the header's, and calls with bad arguments come back as the library's named
+"""The ctypes bindings against the built library, no GPU needed (CTest python_bindings): the bindings declare every
+function of the header and nothing else, each resolves, the ABI version is the header's, and calls with bad arguments come back as the library's named
 errors (so the argument types marshal). Usage: check_bindings.py LIBRARY HEADER"""
 import ctypes
 import os
@@ -24,6 +24,9 @@ if lib.fr_abi_version() != version:
 extra = bound - declared
 if extra:
     failures.append(f"bound but not in the header: {sorted(extra)}")
+missing = declared - bound
+if missing:
+    failures.append(f"in the header but not bound: {sorted(missing)}")
 
 
 def expect(status, fragment):
@@ -38,6 +41,18 @@ expect(lib.fr_rnn_forward_training(None, None, None, None, None, None, None, Non
 expect(lib.fr_rnn_backward(None, None, None, None, None, None, None, None, None, None, None, None, None, None, None, None, None),
        "plan")
 expect(lib.fr_rnn_reserve_size(None, 1, 1, ctypes.byref(fr.c_int64())), "plan")
+expect(lib.fr_malloc(None, 16, ctypes.byref(fr.c_void_p())), "context")
+expect(lib.fr_memset_zero(None, None, 16, None), "device_pointer")
+expect(lib.fr_launch(None, b"fr_scan_forward", ctypes.byref(fr.LaunchConfig(struct_size=ctypes.sizeof(fr.LaunchConfig))),
+                     None), "module")
+expect(lib.fr_kernel_source(lib.fr_kernel_source_count(), ctypes.byref(fr.c_char_p()), ctypes.byref(fr.c_char_p())),
+       "index")
+# the emulation options field by field: each bad value is named, so each field lands where the library reads it
+for field, value, fragment in (("schedule", 7, "options.schedule"), ("arch", b"sm_42", "options.arch"),
+                               ("workers", 17, "options.workers")):
+    emulation = fr.EmulationOptions(struct_size=ctypes.sizeof(fr.EmulationOptions))
+    setattr(emulation, field, value)
+    expect(lib.fr_emulation_context_create(ctypes.byref(emulation), ctypes.byref(fr.c_void_p())), fragment)
 print(f"{len(bound)} bound functions of {len(declared)} in the header; ABI {version}")
 for failure in failures:
     print("FAIL:", failure)

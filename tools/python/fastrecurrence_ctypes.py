@@ -2,16 +2,19 @@
 
 A mirror of the header, no logic: the structs field for field, the functions with their argument types, and
 `check` turning a status into an exception carrying fr_last_error(). Works on torch tensors through their device
-pointers (tensor.data_ptr()) and torch's current stream (torch.cuda.current_stream().cuda_stream).
+pointers (tensor.data_ptr()) and torch's current stream (torch.cuda.current_stream().cuda_stream), and on memory from
+fr_malloc for callers with no allocator of their own (an emulated context's "device" memory is host memory).
+Every function of the header is bound (tools/python/check_bindings.py checks it).
 """
 import ctypes
 import os
-from ctypes import POINTER, c_char, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_void_p
+from ctypes import POINTER, c_char, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 
 FR_MAX_RANK = 8
 FR_MAX_DEFINES = 64
 DTYPES = {"float32": 0, "bfloat16": 1, "float16": 2, "float64": 3}
 LAUNCH_KINDS = {"plain": 0, "cooperative": 1, "cluster": 2}
+SCHEDULES = {"in_order": 0, "random": 1}
 
 
 class Define(ctypes.Structure):
@@ -36,6 +39,16 @@ class CompileResult(ctypes.Structure):
 
 class Dim3(ctypes.Structure):
     _fields_ = [("x", c_uint32), ("y", c_uint32), ("z", c_uint32)]
+
+
+class LaunchConfig(ctypes.Structure):
+    _fields_ = [("struct_size", c_size_t), ("grid", Dim3), ("block", Dim3), ("cluster", Dim3), ("shared_bytes", c_uint32),
+                ("kind", c_int), ("stream", c_void_p)]
+
+
+class EmulationOptions(ctypes.Structure):
+    _fields_ = [("struct_size", c_size_t), ("arch", c_char_p), ("schedule", c_int), ("seed", c_uint64),
+                ("workers", c_int), ("compiler", c_char_p), ("cache_dir", c_char_p)]
 
 
 class Tensor(ctypes.Structure):
@@ -69,11 +82,24 @@ def load(path=None):
     signatures = {
         "fr_abi_version": ([], c_int), "fr_version_string": ([], c_char_p), "fr_last_error": ([], c_char_p),
         "fr_status_name": ([c_int], c_char_p), "fr_nvrtc_version": ([POINTER(c_int), POINTER(c_int)], c_int),
+        "fr_kernel_source_count": ([], c_int),
+        "fr_kernel_source": ([c_int, POINTER(c_char_p), POINTER(c_char_p)], c_int),
         "fr_device_count": ([POINTER(c_int)], c_int), "fr_device_name": ([c_int, c_char_p, c_size_t], c_int),
         "fr_device_attribute": ([c_int, c_int, POINTER(c_int)], c_int),
         "fr_compile": ([POINTER(CompileOptions), POINTER(CompileResult)], c_int),
         "fr_context_create": ([c_int, POINTER(c_void_p)], c_int), "fr_context_destroy": ([c_void_p], c_int),
+        "fr_malloc": ([c_void_p, c_size_t, POINTER(c_void_p)], c_int), "fr_free": ([c_void_p, c_void_p], c_int),
+        "fr_memcpy_to_device": ([c_void_p, c_void_p, c_void_p, c_size_t], c_int),
+        "fr_memcpy_to_host": ([c_void_p, c_void_p, c_void_p, c_size_t], c_int),
+        "fr_memset_zero": ([c_void_p, c_void_p, c_size_t, c_void_p], c_int),
         "fr_synchronize": ([c_void_p, c_void_p], c_int),
+        "fr_module_load": ([c_void_p, POINTER(CompileOptions), POINTER(c_void_p)], c_int),
+        "fr_module_unload": ([c_void_p], c_int),
+        "fr_launch": ([c_void_p, c_char_p, POINTER(LaunchConfig), POINTER(c_void_p)], c_int),
+        "fr_emulation_context_create": ([POINTER(EmulationOptions), POINTER(c_void_p)], c_int),
+        "fr_emulation_configure": ([c_void_p, c_int, c_uint64], c_int),
+        "fr_context_is_emulated": ([c_void_p, POINTER(c_int)], c_int),
+        "fr_emulation_compiler": ([c_char_p, c_size_t], c_int),
         "fr_scan_forward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, POINTER(c_int64), c_int, c_void_p], c_int),
         "fr_scan_backward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t,
                               POINTER(c_int64), c_int, c_void_p], c_int),
@@ -142,4 +168,18 @@ def tensor(t):
     for i in range(t.dim()):
         view.shape[i] = t.shape[i]
         view.strides[i] = t.stride(i)
+    return view
+
+
+def contiguous(pointer, dtype, shape):
+    """An fr_tensor viewing `pointer` (device memory, e.g. from fr_malloc) as a contiguous tensor of `shape`."""
+    view = Tensor()
+    view.data = pointer
+    view.dtype = DTYPES[dtype]
+    view.rank = len(shape)
+    stride = 1
+    for i in reversed(range(len(shape))):
+        view.shape[i] = shape[i]
+        view.strides[i] = stride
+        stride *= shape[i]
     return view

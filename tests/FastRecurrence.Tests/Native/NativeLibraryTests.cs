@@ -133,19 +133,14 @@ public sealed unsafe class NativeLibraryTests
     /// <summary>Runs the CLI (built beside the tests) in a child process with extra environment variables.</summary>
     private static Cli.CliResult RunCli(string[] args, params (string Name, string Value)[] environment)
     {
-        var cli = Path.Combine(AppContext.BaseDirectory, "FastRecurrence.Cli.dll");
-        Assert.That(File.Exists(cli), Is.True, $"{cli} is built with the tests");
-        var start = new ProcessStartInfo(Environment.ProcessPath ?? "dotnet")
+        var command = BuiltCli.Command;
+        var start = new ProcessStartInfo(command[0])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // Environment.ProcessPath is the test host's dotnet; `dotnet exec` runs the framework-dependent CLI.
-        if (!Path.GetFileNameWithoutExtension(start.FileName).Equals("dotnet", StringComparison.OrdinalIgnoreCase))
-            start.FileName = "dotnet";
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(cli);
+        foreach (var part in command.Skip(1)) start.ArgumentList.Add(part);
         foreach (var arg in args) start.ArgumentList.Add(arg);
         foreach (var (name, value) in environment) start.Environment[name] = value;
         using var process = Process.Start(start)!;

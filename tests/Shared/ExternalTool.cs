@@ -1,17 +1,19 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using NUnit.Framework;
 
-namespace FastRecurrence.Bench.Tests;
+namespace FastRecurrence.TestSupport;
 
 /// <summary>
 /// Runs a program the tests need but the project does not ship (python3, pyflakes3, mypy, shellcheck): its exit code and
 /// its stdout and stderr together; a program that is not installed ignores the test with <c>whyMissing</c> instead of
-/// failing it, so the reason shows in the skipped count.
+/// failing it, so the reason shows in the skipped count. One that runs past <c>timeout</c> is killed and fails the test.
+/// Linked into each test project (tests/Shared).
 /// </summary>
 internal static class ExternalTool
 {
     public static (int Code, string Output) Run(string program, IEnumerable<string> arguments, string whyMissing,
-        string? workingDirectory = null)
+        string? workingDirectory = null, TimeSpan? timeout = null)
     {
         var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
         if (workingDirectory is not null) start.WorkingDirectory = workingDirectory;
@@ -29,9 +31,15 @@ internal static class ExternalTool
         using (process)
         {
             var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEnd();
+            var stderr = process.StandardError.ReadToEndAsync();
+            var limit = timeout ?? TimeSpan.FromMinutes(10);
+            if (!process.WaitForExit(limit))
+            {
+                process.Kill(entireProcessTree: true);
+                Assert.Fail($"{program} {string.Join(' ', start.ArgumentList)} did not finish in {limit.TotalMinutes:0.#} minutes");
+            }
             process.WaitForExit();
-            return (process.ExitCode, stdout.Result + stderr);
+            return (process.ExitCode, stdout.Result + stderr.Result);
         }
     }
 }
