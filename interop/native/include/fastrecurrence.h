@@ -202,10 +202,9 @@ FR_API fr_status fr_emulation_compiler(char* buffer, size_t capacity);
 
 /* A strided view of caller-owned device memory. Strides are in elements. Every operation checks: data non-NULL and
  * aligned to the dtype's size, each extent in 1..2^31-1, at most 2^48 elements, and the furthest offset the strides
- * reach (sum of |stride| * (extent - 1)) below 2^48. No operation runs in place: an output that shares memory with
- * another tensor of the call (input or output) is refused with FR_ERROR_INVALID_ARGUMENT naming both, wherever both
- * are dense (every element, no gaps: contiguous up to an order of dimensions); strided views with gaps whose spans
- * interleave are not compared, since their elements may be disjoint. */
+ * reach (sum of |stride| * (extent - 1)) below 2^48. No operation runs in place: an output that shares a byte with
+ * another tensor of the call (input or output) is refused with FR_ERROR_INVALID_ARGUMENT naming both; strided views
+ * are compared element by element (exactly), so two views that interleave without sharing an element are fine. */
 typedef struct fr_tensor {
     void* data;
     fr_dtype dtype;

@@ -2,6 +2,7 @@
 #include "tensor_checks.h"
 
 #include "errors.h"
+#include "memory_overlap.h"
 
 #include <algorithm>
 #include <climits>
@@ -129,8 +130,8 @@ fr_status check_contiguous(const char* name, const fr_tensor* tensor) {
 
 namespace {
 
-// (stride, extent) of the dimensions with extent > 1, sorted by stride: the order in which check_no_overlap and
-// dense() walk a layout.
+// (stride, extent) of the dimensions with extent > 1, sorted by stride: the order in which check_no_overlap walks a
+// layout.
 std::vector<std::pair<int64_t, int64_t>> dims_by_stride(const fr_tensor* tensor) {
     std::vector<std::pair<int64_t, int64_t>> dims;
     for (int i = 0; i < tensor->rank; ++i) {
@@ -168,47 +169,46 @@ fr_status check_no_overlap(const char* name, const fr_tensor* tensor) {
 
 namespace {
 
-// Every element, no gaps, no two indices at one address: sorted by stride, each dimension of extent > 1 steps over
-// exactly what the smaller ones span. Its elements then fill [data, data + count * element bytes).
-bool dense(const fr_tensor* tensor, int64_t* count) {
-    int64_t span = 1;  // check_tensor bounded the element count by 2^48
-    for (const auto& dim : dims_by_stride(tensor)) {
-        if (dim.first != span) return false;
-        span *= dim.second;
+ByteLayout byte_layout(const fr_tensor* tensor) {
+    const int64_t element = static_cast<int64_t>(element_bytes(enum_value(tensor->dtype)));
+    ByteLayout layout{reinterpret_cast<uintptr_t>(tensor->data), element, {}};
+    for (int i = 0; i < tensor->rank; ++i) {
+        if (tensor->shape[i] != 1) layout.dims.emplace_back(tensor->strides[i] * element, tensor->shape[i]);
     }
-    *count = span;  // extent-1 dimensions add no elements
-    return true;
+    return layout;
 }
 
 }  // namespace
 
 fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std::vector<NamedTensor>& inputs,
                               const std::vector<NamedBytes>& arrays) {
-    // every dense tensor and every array as a byte span; the first outputs.size() are the outputs
-    std::vector<NamedBytes> spans;
-    auto add = [&](const NamedTensor& t) {
-        int64_t count = 0;
-        if (t.tensor != nullptr && dense(t.tensor, &count))
-            spans.push_back({t.name, t.tensor->data, static_cast<size_t>(count) * element_bytes(enum_value(t.tensor->dtype))});
-        else
-            spans.push_back({t.name, nullptr, 0});  // absent, or a view with gaps: not compared
+    // every tensor and array given, as a layout in bytes; the first outputs.size() are the outputs
+    struct Named {
+        const char* name;
+        bool given;
+        ByteLayout layout;
     };
-    for (const NamedTensor& t : outputs) add(t);
-    for (const NamedTensor& t : inputs) add(t);
-    for (const NamedBytes& a : arrays) spans.push_back(a);
+    std::vector<Named> all;
+    for (const auto* group : {&outputs, &inputs}) {
+        for (const NamedTensor& t : *group) {
+            all.push_back(t.tensor != nullptr ? Named{t.name, true, byte_layout(t.tensor)} : Named{t.name, false, {}});
+        }
+    }
+    for (const NamedBytes& a : arrays) {
+        const bool given = a.data != nullptr && a.bytes != 0;
+        all.push_back({a.name, given, {reinterpret_cast<uintptr_t>(a.data), static_cast<int64_t>(a.bytes), {}}});
+    }
     for (size_t i = 0; i < outputs.size(); ++i) {
-        if (spans[i].data == nullptr) continue;
-        const uintptr_t begin = reinterpret_cast<uintptr_t>(spans[i].data), end = begin + spans[i].bytes;
-        for (size_t j = 0; j < spans.size(); ++j) {
-            if (j == i || spans[j].data == nullptr || spans[j].bytes == 0) continue;
-            const uintptr_t other_begin = reinterpret_cast<uintptr_t>(spans[j].data), other_end = other_begin + spans[j].bytes;
-            if (begin < other_end && other_begin < end) {
-                return fail(FR_ERROR_INVALID_ARGUMENT,
-                            "%s: expected memory of its own (an output shares no byte with another tensor of the call), "
-                            "got bytes [%p, %p) overlapping %s's [%p, %p).",
-                            spans[i].name, reinterpret_cast<void*>(begin), reinterpret_cast<void*>(end), spans[j].name,
-                            reinterpret_cast<void*>(other_begin), reinterpret_cast<void*>(other_end));
-            }
+        if (!all[i].given) continue;
+        for (size_t j = 0; j < all.size(); ++j) {
+            if (j == i || !all[j].given || overlap(all[i].layout, all[j].layout) != Overlap::kShared) continue;
+            // the spans: for a strided view with gaps, from its lowest to past its highest element
+            const auto mine = byte_span(all[i].layout), theirs = byte_span(all[j].layout);
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "%s: expected memory of its own (an output shares no byte with another tensor of the call), "
+                        "got bytes [%p, %p) overlapping %s's [%p, %p).",
+                        all[i].name, reinterpret_cast<void*>(mine.first), reinterpret_cast<void*>(mine.second),
+                        all[j].name, reinterpret_cast<void*>(theirs.first), reinterpret_cast<void*>(theirs.second));
         }
     }
     return FR_OK;

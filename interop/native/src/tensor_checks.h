@@ -52,11 +52,9 @@ struct NamedTensor {
 // Every output against every other tensor of the call, outputs and inputs (each already checked by check_tensor),
 // and against the device arrays it reads:
 // an output that shares memory with one is refused, both named. The kernels read inputs while other blocks write
-// outputs, so in place or overlapping calls would return garbage, not an error. Exact where both tensors are dense
-// (every element and no gaps: contiguous up to an order of dimensions), as every tensor of the recurrent operations
-// is; views with gaps (the scan's strided ones) whose spans meet are let through, since their elements may well be
-// disjoint (two interleaved slices of one buffer).
-// `arrays`: the call's raw device arrays the kernels read (lengths, cu_seqlens), compared like dense inputs.
+// outputs, so in place or overlapping calls would return garbage, not an error. Exact for strided views too
+// (memory_overlap.h): two interleaved slices of one buffer that share no element are let through.
+// `arrays`: the call's raw device arrays the kernels read (lengths, cu_seqlens), compared as byte ranges.
 struct NamedBytes {
     const char* name;
     const void* data;  // NULL: not given

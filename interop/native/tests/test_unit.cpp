@@ -1,15 +1,19 @@
 // test_unit.cpp: the parts that need neither NVRTC nor a driver: SHA-256, the ptxas report parser, the cache
-// file format, status names, versions, the last error, the embedded sources.
+// file format, status names, versions, the last error, the embedded sources, the memory-overlap test.
 #include "test_support.h"
 
 #include "cublas_library.h"
 #include "cubin_cache.h"
 #include "embedded_kernels.h"
 #include "errors.h"
+#include "memory_overlap.h"
 #include "ptxas_report.h"
 #include "sha256.h"
 
+#include <algorithm>
 #include <cstdlib>
+#include <random>
+#include <set>
 #include <string>
 
 namespace frtest_fixture {
@@ -221,6 +225,72 @@ void test_missing_cublas_is_named() {
     unsetenv("FR_CUBLAS_LIBRARY");
 }
 
+// Every byte a layout's elements touch, by enumeration.
+std::set<uintptr_t> bytes_of(const fr::ByteLayout& layout) {
+    std::set<uintptr_t> bytes;
+    std::vector<int64_t> index(layout.dims.size(), 0);
+    for (;;) {
+        int64_t offset = 0;
+        for (size_t k = 0; k < index.size(); ++k) offset += layout.dims[k].first * index[k];
+        for (int64_t b = 0; b < layout.element_bytes; ++b) bytes.insert(layout.base + static_cast<uintptr_t>(offset + b));
+        size_t k = 0;
+        while (k < index.size() && ++index[k] == layout.dims[k].second) index[k++] = 0;
+        if (k == index.size()) return bytes;
+    }
+}
+
+void test_memory_overlap() {
+    using fr::ByteLayout;
+    using fr::Overlap;
+    // against enumeration: random small layouts of every kind (negative, zero and equal strides, self-overlapping ones,
+    // elements wider than the strides), both orders
+    std::mt19937_64 random(20261207);
+    auto pick = [&](int64_t low, int64_t high) { return std::uniform_int_distribution<int64_t>(low, high)(random); };
+    int shared = 0, mismatches = 0;
+    for (int trial = 0; trial < 20000; ++trial) {
+        ByteLayout layouts[2];
+        for (ByteLayout& l : layouts) {
+            l.element_bytes = int64_t{1} << pick(0, 3);
+            l.base = static_cast<uintptr_t>(1000 + pick(0, 48));
+            const int64_t rank = pick(0, 3);
+            for (int64_t k = 0; k < rank; ++k) l.dims.emplace_back(pick(-3, 12) * (pick(0, 1) ? l.element_bytes : 1), pick(1, 5));
+        }
+        const std::set<uintptr_t> a = bytes_of(layouts[0]), b = bytes_of(layouts[1]);
+        const bool expected = std::any_of(a.begin(), a.end(), [&](uintptr_t byte) { return b.count(byte) != 0; });
+        shared += expected ? 1 : 0;
+        for (int order = 0; order < 2; ++order) {
+            const Overlap got = fr::overlap(layouts[order], layouts[1 - order]);
+            if (got != (expected ? Overlap::kShared : Overlap::kDisjoint) && ++mismatches <= 5) {
+                std::fprintf(stderr, "overlap mismatch in trial %d (order %d): expected %s\n", trial, order,
+                             expected ? "shared" : "disjoint");
+            }
+        }
+    }
+    CHECK(mismatches == 0);
+    CHECK(shared > 2000 && shared < 18000);  // both answers well represented
+
+    // the layouts of the scan's in-place question: slices k of one [B, T, 2, H, D] float buffer, and big extents
+    const int64_t B = 8, T = 16384, H = 12, D = 128;
+    auto slice = [&](int64_t k) {
+        return ByteLayout{uintptr_t{1} << 40 | static_cast<uintptr_t>(k * H * D * 4), 4,
+                          {{T * 2 * H * D * 4, B}, {2 * H * D * 4, T}, {D * 4, H}, {4, D}}};
+    };
+    CHECK(fr::overlap(slice(0), slice(1)) == Overlap::kDisjoint);  // interleaved, no element in common
+    CHECK(fr::overlap(slice(1), slice(1)) == Overlap::kShared);    // the same view: in place
+    ByteLayout odd = slice(1), shifted = slice(0);
+    odd.base += 2;  // misaligned by half an element: shares bytes with both neighbours
+    CHECK(fr::overlap(odd, slice(1)) == Overlap::kShared);
+    shifted.base += (2 * H * D - 1) * 4;  // slice 0 of the next step, less one element: its first element is slice 1's last
+    CHECK(fr::overlap(shifted, slice(1)) == Overlap::kShared);
+    ByteLayout evens{uintptr_t{1} << 40, 4, {{8, int64_t{1} << 40}}}, odds = evens;  // every other float of 8 TiB
+    odds.base += 4;
+    CHECK(fr::overlap(evens, odds) == Overlap::kDisjoint);  // the gcd settles it
+    ByteLayout every_third_odd{(uintptr_t{1} << 40) + 4, 4, {{24, int64_t{1} << 20}}};  // search alone: past its budget
+    CHECK(fr::overlap(evens, every_third_odd) == Overlap::kDisjoint);
+    CHECK(fr::overlap(evens, ByteLayout{(uintptr_t{1} << 40) + 4 * 1001, 8, {}}) == Overlap::kShared);  // a double over both
+    CHECK(fr::overlap(slice(1), slice(1), 0) == Overlap::kUndecided);  // past the budget: undecided, never a guess
+}
+
 }  // namespace
 
 int run_unit_tests() {
@@ -234,6 +304,7 @@ int run_unit_tests() {
     test_embedding_round_trip();
     test_default_driver_probe();
     test_missing_cublas_is_named();
+    test_memory_overlap();
     return 0;
 }
 

@@ -475,8 +475,8 @@ void test_tensor_limits() {
 }
 
 // An output that shares memory with another tensor of the call is refused, both named (check_outputs_alone), before
-// the context: in place, partly overlapping, output over output. Strided views with gaps that interleave are let
-// through (their elements may be disjoint), and so are tensors that only touch.
+// the context: in place, partly overlapping, output over output, strided views with gaps that share an element.
+// Strided views that interleave without sharing one are let through, and so are tensors that only touch.
 void test_output_aliasing() {
     {
         ScanCall c;  // h = b: in place
@@ -507,6 +507,16 @@ void test_output_aliasing() {
         c.a.strides[1] = c.h.strides[1] = 2 * 3 * 40;
         c.h.data = ScanCall::slot(0) + 3 * 40;
         CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "context");
+        c.h.data = c.a.data;  // the same strided view: in place, though neither is dense
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "h: expected memory of its own");
+        CHECK(error_contains("overlapping a's ["));
+        c.h.data = ScanCall::slot(0) + 3 * 40 + 3 * 40 - 1;  // a step on from the other half, less one element
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "h: expected memory of its own");
+        c.h.data = ScanCall::slot(0) + 3 * 40;
+        c.b = c.a;
+        c.b.data = ScanCall::slot(0) + 3 * 40 + 1;  // b in the same gaps as h, one element along
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "h: expected memory of its own");
+        CHECK(error_contains("overlapping b's ["));
     }
     {
         ScanCall c;  // the backward: da = dh
