@@ -141,6 +141,14 @@ internal static unsafe partial class FastRecurrenceNative
 
     // ---- tensors and operations ---------------------------------------------------------------------------------
 
+    /// <summary>fr_status fr_plan_module_count(const fr_plan* plan, int lengths, int* count).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_plan_module_count")]
+    public static partial FrStatus FrPlanModuleCount(FrPlan* plan, int lengths, int* count);
+
+    /// <summary>fr_status fr_plan_module(const fr_plan* plan, int lengths, int index, fr_plan* module).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_plan_module")]
+    public static partial FrStatus FrPlanModule(FrPlan* plan, int lengths, int index, FrPlan* module);
+
     /// <summary>
     /// fr_status fr_scan_forward(fr_context context, const fr_plan* plan, const fr_tensor* a, const fr_tensor* b,
     /// const fr_tensor* h0, const fr_tensor* h, const fr_tensor* h_last, const int64_t* cu_seqlens, int num_seqs,

@@ -36,7 +36,9 @@ internal static class ExternalTool
             if (!process.WaitForExit(limit))
             {
                 process.Kill(entireProcessTree: true);
-                Assert.Fail($"{program} {string.Join(' ', start.ArgumentList)} did not finish in {limit.TotalMinutes:0.#} minutes");
+                process.WaitForExit();
+                Assert.Fail($"{program} {string.Join(' ', start.ArgumentList)} did not finish in {limit.TotalMinutes:0.#} minutes; " +
+                    $"its output so far:\n{stdout.Result}{stderr.Result}");
             }
             process.WaitForExit();
             return (process.ExitCode, stdout.Result + stderr.Result);

@@ -47,9 +47,11 @@ expect(lib.fr_launch(None, b"fr_scan_forward", ctypes.byref(fr.LaunchConfig(stru
                      None), "module")
 expect(lib.fr_kernel_source(lib.fr_kernel_source_count(), ctypes.byref(fr.c_char_p()), ctypes.byref(fr.c_char_p())),
        "index")
+expect(lib.fr_plan_module_count(None, 0, ctypes.byref(fr.c_int())), "plan")
+expect(lib.fr_plan_module(None, 0, 0, ctypes.byref(fr.Plan())), "plan")
 # the emulation options field by field: each bad value is named, so each field lands where the library reads it
 for field, value, fragment in (("schedule", 7, "options.schedule"), ("arch", b"sm_42", "options.arch"),
-                               ("workers", 17, "options.workers")):
+                               ("workers", 17, "options.workers"), ("compiler", b"/nonexistent/c++", "/nonexistent/c++")):
     emulation = fr.EmulationOptions(struct_size=ctypes.sizeof(fr.EmulationOptions))
     setattr(emulation, field, value)
     expect(lib.fr_emulation_context_create(ctypes.byref(emulation), ctypes.byref(fr.c_void_p())), fragment)

@@ -12,9 +12,9 @@
  *     paths; otherwise libnvrtc.so.13, .so.12, .so.11.2 and libnvrtc.so are probed in that order;
  *   - device memory and streams belong to the caller: tensors carry device pointers, `stream` is a CUstream
  *     (NULL = the legacy default stream), which is what PyTorch (torch.cuda.current_stream().cuda_stream) and JAX give;
- *   - an output tensor must not share memory with an input or another output of the same call: each output's own
- *     layout is checked (no two of its elements at one address), sharing between tensors is not (disjoint views
- *     interleaved in one buffer are legal and a host check could not tell them from overlapping ones cheaply).
+ *   - no operation runs in place: an output that shares a byte with an input, another output or a device array of the
+ *     same call (lengths, cu_seqlens) is refused with FR_ERROR_INVALID_ARGUMENT naming both, and no output may have two
+ *     of its own elements at one address; disjoint views interleaved in one buffer are fine (see fr_tensor).
  * Structs that may grow start with `struct_size` (set it to sizeof the struct you compiled against).
  */
 #ifndef FASTRECURRENCE_H
@@ -203,8 +203,9 @@ FR_API fr_status fr_emulation_compiler(char* buffer, size_t capacity);
 /* A strided view of caller-owned device memory. Strides are in elements. Every operation checks: data non-NULL and
  * aligned to the dtype's size, each extent in 1..2^31-1, at most 2^48 elements, and the furthest offset the strides
  * reach (sum of |stride| * (extent - 1)) below 2^48. No operation runs in place: an output that shares a byte with
- * another tensor of the call (input or output) is refused with FR_ERROR_INVALID_ARGUMENT naming both; strided views
- * are compared element by element (exactly), so two views that interleave without sharing an element are fine. */
+ * another tensor of the call (input or output) is refused with FR_ERROR_INVALID_ARGUMENT naming both. Strided views
+ * are compared by their elements, not their spans, so two views that interleave without sharing an element are fine
+ * (exact for every layout with at most two long dimensions per pair; beyond a bounded search a pair is let through). */
 typedef struct fr_tensor {
     void* data;
     fr_dtype dtype;
@@ -223,6 +224,19 @@ typedef struct fr_plan {
     uint32_t shared_bytes;
     fr_launch_kind kind;
 } fr_plan;
+
+/*
+ * The kernel modules a call with `plan` loads, in load order, so they can be compiled ahead (fr_compile each for the
+ * device's arch, in a build step or at start-up, and the calls find them in the cubin cache instead of compiling on
+ * first use; CI's compile checks compile exactly these): the plan's own source and defines, as calls that pass
+ * per-sequence lengths build it where `lengths` = 1 (the fused kernels add FR_LENGTHS = 1), then its companions (a
+ * backward plan's dR / db reductions, "rnn_gradients", shared by every backward plan of one cell and storage type).
+ * No driver, GPU or NVRTC needed; the plan's constants are checked as the operation checks them. fr_plan_module fills
+ * `module`'s source_name and defines (the names point at the plan's own strings or the library's static ones: valid
+ * while the plan's are); its launch fields are zero.
+ */
+FR_API fr_status fr_plan_module_count(const fr_plan* plan, int lengths, int* count);
+FR_API fr_status fr_plan_module(const fr_plan* plan, int lengths, int index, fr_plan* module);
 
 /*
  * The diagonal linear recurrence h_t = a_t * h_{t-1} + b_t (math.md section 5), fp32 accumulation.

@@ -1,9 +1,11 @@
-// abi_compile.cpp: fr_compile, the compile-only entry point (needs libnvrtc, no driver or GPU: CI uses it).
+// abi_compile.cpp: fr_compile, the compile-only entry point (needs libnvrtc, no driver or GPU: CI uses it), and the
+// modules of a plan (fr_plan_module_count, fr_plan_module: what to compile ahead).
 #include "fastrecurrence.h"
 
 #include "compile_request.h"
 #include "errors.h"
 #include "kernel_compiler.h"
+#include "plan_modules.h"
 
 #include <algorithm>
 #include <chrono>
@@ -47,6 +49,24 @@ FR_API fr_status fr_compile(const fr_compile_options* options, fr_compile_result
         result->milliseconds =
             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
         return status;
+    });
+}
+
+FR_API fr_status fr_plan_module_count(const fr_plan* plan, int lengths, int* count) {
+    return guarded([&] {
+        if (count == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "count: expected a pointer, got NULL.");
+        if (lengths != 0 && lengths != 1) return fail(FR_ERROR_INVALID_ARGUMENT, "lengths: expected 0 or 1, got %d.", lengths);
+        std::vector<CompileRequest> modules;
+        const fr_status status = plan_modules(plan, lengths == 1, &modules);
+        if (status == FR_OK) *count = static_cast<int>(modules.size());
+        return status;
+    });
+}
+
+FR_API fr_status fr_plan_module(const fr_plan* plan, int lengths, int index, fr_plan* module) {
+    return guarded([&] {
+        if (lengths != 0 && lengths != 1) return fail(FR_ERROR_INVALID_ARGUMENT, "lengths: expected 0 or 1, got %d.", lengths);
+        return plan_module(plan, lengths == 1, index, module);
     });
 }
 

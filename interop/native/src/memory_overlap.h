@@ -20,18 +20,20 @@ struct ByteLayout {
 enum class Overlap {
     kDisjoint,   // no byte of one is a byte of the other
     kShared,     // some element of one shares a byte with some element of the other
-    kUndecided,  // the search ran past its budget (layouts far from any a tensor library makes); treated as disjoint
+    kUndecided,  // the search ran past its budget; check_outputs_alone lets such a pair through
 };
 
 // The lowest byte any element of the layout touches, and one past the highest.
 std::pair<uintptr_t, uintptr_t> byte_span(const ByteLayout& layout);
 
 // Exact: an element of `a` and one of `b` overlap when a's address minus b's lies in (-a.element_bytes,
-// b.element_bytes), a bounded integer combination of the strides of both. The search fixes one stride's
-// coefficient at a time, largest stride first, keeping only those the remaining strides can still complete (a few per
-// dimension for the layouts tensors have, interleaved slices of one buffer included), after a gcd test that settles
-// most interleavings at once. `budget` bounds the coefficients tried. Layouts must reach less than 2^56 bytes
-// (check_tensor's limits give at most 2^51).
+// b.element_bytes), a bounded integer combination of the strides of both. After the span test and a gcd test (no
+// multiple of the strides' gcd in that interval), the two coefficients of widest range (a sequence's B and T, say)
+// are solved exactly as a linear Diophantine equation for each choice of the others, which are enumerated largest
+// stride first, keeping only values the rest can still complete. So the cost is about the product of the short
+// dimensions' extents (for tensors' usual nested layouts, a few values per dimension). `budget` bounds the values
+// tried: past it the answer is kUndecided (three or more long dimensions interleaved at unrelated strides).
+// Layouts must reach less than 2^56 bytes (check_tensor's limits give at most 2^51).
 Overlap overlap(const ByteLayout& a, const ByteLayout& b, int64_t budget = int64_t{1} << 16);
 
 }  // namespace fr

@@ -8,6 +8,7 @@
 #include "device_context.h"
 #include "errors.h"
 #include "kernel_launch.h"
+#include "plan_modules.h"
 #include "plan_operation.h"
 #include "rnn_plan_checks.h"
 #include "scratch_memory.h"
@@ -139,15 +140,11 @@ fr_status backward_args(const fr_rnn_backward_options* options, const RnnBackwar
     return FR_OK;
 }
 
-// The reductions' module (kernels/rnn_gradients.cu): compiled with the plan's cell and storage type, and FR_TF32 where
-// the plan multiplies fp32 in tf32, and nothing else (D and NH are arguments), so every backward plan of that cell and
-// type on the device shares one compilation (decision 0028).
+// The reductions' module (kernels/rnn_gradients.cu), as plan_modules names it (gradients_request).
 fr_status load_gradients_module(fr_context context, const RnnShape& shape, bool tf32, LoadedModule** module) {
     CompileRequest request;
-    fr_status status = find_source("plan", "rnn_gradients", &request.source);
+    fr_status status = gradients_request(shape.cell, shape.dtype, tf32, &request);
     if (status != FR_OK) return status;
-    request.defines = {{"FR_CELL", shape.cell}, {"FR_DTYPE", shape.dtype}};  // sorted by name, as read_defines leaves them
-    if (tf32) request.defines.push_back({"FR_TF32", 1});
     return load_planned(context, request, module);
 }
 

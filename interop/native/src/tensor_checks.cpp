@@ -201,7 +201,10 @@ fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std
     for (size_t i = 0; i < outputs.size(); ++i) {
         if (!all[i].given) continue;
         for (size_t j = 0; j < all.size(); ++j) {
-            if (j == i || !all[j].given || overlap(all[i].layout, all[j].layout) != Overlap::kShared) continue;
+            if (j == i || !all[j].given) continue;
+            Overlap found = overlap(all[i].layout, all[j].layout);
+            if (found == Overlap::kUndecided) found = overlap(all[j].layout, all[i].layout);  // the other order's search
+            if (found != Overlap::kShared) continue;
             // the spans: for a strided view with gaps, from its lowest to past its highest element
             const auto mine = byte_span(all[i].layout), theirs = byte_span(all[j].layout);
             return fail(FR_ERROR_INVALID_ARGUMENT,

@@ -52,8 +52,8 @@ struct NamedTensor {
 // Every output against every other tensor of the call, outputs and inputs (each already checked by check_tensor),
 // and against the device arrays it reads:
 // an output that shares memory with one is refused, both named. The kernels read inputs while other blocks write
-// outputs, so in place or overlapping calls would return garbage, not an error. Exact for strided views too
-// (memory_overlap.h): two interleaved slices of one buffer that share no element are let through.
+// outputs, so in place or overlapping calls would return garbage, not an error. Strided views are compared by their
+// elements (memory_overlap.h): two interleaved slices of one buffer that share no element are let through.
 // `arrays`: the call's raw device arrays the kernels read (lengths, cu_seqlens), compared as byte ranges.
 struct NamedBytes {
     const char* name;

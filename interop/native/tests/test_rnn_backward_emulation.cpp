@@ -172,12 +172,18 @@ fr_plan backward_plan(const BackwardCase& c, std::vector<fr_define>* defines, co
                      static_cast<uint32_t>(shared), launch_kind(p.regime));
 }
 
-// The reductions' module (kernels/rnn_gradients.cu) for a plan: its cell and type, FR_TF32 where the plan has it; the
-// defines fr_rnn_backward compiles it with (rnn_backward_ops.cpp, load_gradients_module).
-std::vector<fr_define> gradient_defines(const RnnPlan& p) {
-    std::vector<fr_define> defines = {{"FR_CELL", p.cell}, {"FR_DTYPE", p.dtype}};
-    if (p.tf32 != 0) defines.push_back({"FR_TF32", 1});
-    return defines;
+// The reductions' module's defines for a case's backward plan, as the library gives them (fr_plan_module: the second
+// module a backward plan loads), so the tests compile what fr_rnn_backward loads.
+std::vector<fr_define> gradient_defines(const BackwardCase& c) {
+    std::vector<fr_define> plan_defines;
+    const fr_plan plan = backward_plan(c, &plan_defines);
+    int count = 0;
+    fr_plan module{};
+    CHECK_STATUS(fr_plan_module_count(&plan, 0, &count), FR_OK);
+    CHECK(count == 2);
+    CHECK_STATUS(fr_plan_module(&plan, 0, 1, &module), FR_OK);
+    CHECK(module.source_name != nullptr && std::string(module.source_name) == "rnn_gradients");
+    return std::vector<fr_define>(module.defines, module.defines + module.define_count);
 }
 
 // `source` compiled for the context with `defines` and loaded (fr_module_load); NULL, with a failed check, if it fails.
@@ -424,7 +430,7 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
         CHECK_STATUS(fr_launch(module, "fr_rnn_backward", &config, params), FR_OK);
         CHECK_STATUS(fr_module_unload(module), FR_OK);
         // then the reductions' module, in fr_rnn_backward's geometry (64 x 64 dR tiles, 32 db outputs a block)
-        const fr_module gradients = load_module(context, gradients_source, gradient_defines(p));
+        const fr_module gradients = load_module(context, gradients_source, gradient_defines(c));
         if (gradients == nullptr) return {};
         fr_launch_config weights = launch_config(1, 256);
         weights.grid = {unsigned((D + 63) / 64), unsigned((G * D + 63) / 64), unsigned(NH)};
@@ -487,7 +493,7 @@ void check_reduction_arithmetic(fr_context context) {
         c.plan.tf32 = path.tf32;
         const int G = 4, D = 16, S = 2;
         const size_t e = bytes_of(path.dtype);
-        const fr_module module = load_module(context, "rnn_gradients", gradient_defines(c.plan));
+        const fr_module module = load_module(context, "rnn_gradients", gradient_defines(c));
         if (module == nullptr) continue;
         // dgate [B = 1, T = 2, Gb, NH, D] fp32; y [1, 2, 1, D] and the initial states [S, 1, 1, D] all 1
         std::vector<float> dgate(size_t(2) * G * D, -1.0f);

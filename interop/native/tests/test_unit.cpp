@@ -268,6 +268,34 @@ void test_memory_overlap() {
     }
     CHECK(mismatches == 0);
     CHECK(shared > 2000 && shared < 18000);  // both answers well represented
+    // and longer dimensions (rank up to 4, a few hundred elements each), where the equation at the leaves does the work
+    int long_shared = 0, long_mismatches = 0;
+    for (int trial = 0; trial < 3000; ++trial) {
+        ByteLayout layouts[2];
+        for (ByteLayout& l : layouts) {
+            l.element_bytes = int64_t{1} << pick(0, 3);
+            l.base = static_cast<uintptr_t>(100000 + pick(0, 400));
+            int64_t elements = 1;
+            const int64_t rank = pick(1, 4);
+            for (int64_t k = 0; k < rank; ++k) {
+                const int64_t extent = pick(1, std::max<int64_t>(1, 600 / elements));
+                elements *= extent;
+                l.dims.emplace_back(pick(-40, 300), extent);
+            }
+        }
+        const std::set<uintptr_t> a = bytes_of(layouts[0]), b = bytes_of(layouts[1]);
+        const bool expected = std::any_of(a.begin(), a.end(), [&](uintptr_t byte) { return b.count(byte) != 0; });
+        long_shared += expected ? 1 : 0;
+        for (int order = 0; order < 2; ++order) {
+            if (fr::overlap(layouts[order], layouts[1 - order]) != (expected ? Overlap::kShared : Overlap::kDisjoint) &&
+                ++long_mismatches <= 5) {
+                std::fprintf(stderr, "overlap mismatch in long trial %d (order %d): expected %s\n", trial, order,
+                             expected ? "shared" : "disjoint");
+            }
+        }
+    }
+    CHECK(long_mismatches == 0);
+    CHECK(long_shared > 300 && long_shared < 2700);
 
     // the layouts of the scan's in-place question: slices k of one [B, T, 2, H, D] float buffer, and big extents
     const int64_t B = 8, T = 16384, H = 12, D = 128;
@@ -289,6 +317,33 @@ void test_memory_overlap() {
     CHECK(fr::overlap(evens, every_third_odd) == Overlap::kDisjoint);
     CHECK(fr::overlap(evens, ByteLayout{(uintptr_t{1} << 40) + 4 * 1001, 8, {}}) == Overlap::kShared);  // a double over both
     CHECK(fr::overlap(slice(1), slice(1), 0) == Overlap::kUndecided);  // past the budget: undecided, never a guess
+
+    // views whose long dimensions interleave at unrelated strides (a review's cases, past the budget of a plain
+    // enumeration): the two widest ranges are solved as an equation, so only the short dimensions are enumerated
+    auto floats = [](uintptr_t base, std::vector<std::pair<int64_t, int64_t>> dims) {
+        for (auto& dim : dims) dim.first *= 4;
+        return ByteLayout{base, 4, dims};
+    };
+    const uintptr_t base = uintptr_t{1} << 40;
+    const ByteLayout h1 = floats(base, {{39, 4}, {176, 3330}, {586736, 16}}), a1 = floats(base, {{1278721, 4}, {24, 3330}, {79920, 16}});
+    CHECK(fr::overlap(h1, a1) == Overlap::kShared && fr::overlap(a1, h1) == Overlap::kShared);
+    const ByteLayout h2 = floats(base, {{40, 13}, {520, 3660}, {1903200, 15}}),
+                     a2 = floats(base + 1938 * 4, {{50, 13}, {680, 3660}, {2488801, 15}});
+    CHECK(fr::overlap(h2, a2) == Overlap::kShared && fr::overlap(a2, h2) == Overlap::kShared);
+    const ByteLayout p1 = floats(base, {{70001, 66000}}), p2 = floats(base + 4, {{70003, 66000}});
+    CHECK(fr::overlap(p1, p2) == Overlap::kShared);  // 70001 * 35001 = 70003 * 35000 + 1
+    CHECK(fr::overlap(p1, floats(base + 2, {{70003, 66000}})) == Overlap::kShared);  // half a float: bytes shared
+    CHECK(fr::overlap(p1, floats(base + 4, {{70003, 35000}})) == Overlap::kDisjoint);  // the first solution needs j = 35000
+    auto packed = [&](int64_t k, int64_t parts) {  // slice k of a [14, 9477, parts, 3, 2] float buffer
+        return floats(base + static_cast<uintptr_t>(k * 3 * 2 * 4), {{9477 * parts * 6, 14}, {parts * 6, 9477}, {2, 3}, {1, 2}});
+    };
+    // a long byte range (a lengths array) against rows of a pitched view: more candidate sums than row elements
+    const ByteLayout rows = floats(base, {{250000, 3}, {1, 1000}});  // 3 rows of 1000 floats, 1 MB apart
+    CHECK(fr::overlap(ByteLayout{base + 4000, 1000000 - 4000, {}}, rows) == Overlap::kDisjoint);  // the gap after row 0
+    CHECK(fr::overlap(ByteLayout{base + 3999, 400000, {}}, rows) == Overlap::kShared);  // row 0's last byte
+    CHECK(fr::overlap(ByteLayout{base + 4000, 1000000 - 3999, {}}, rows) == Overlap::kShared);  // row 1's first byte
+    CHECK(fr::overlap(packed(2, 4), packed(1, 2)) == Overlap::kDisjoint);
+    CHECK(fr::overlap(packed(1, 4), packed(1, 2)) == Overlap::kShared);
 }
 
 }  // namespace

@@ -606,6 +606,79 @@ void test_rnn_size_arguments() {
 
 }  // namespace
 
+// fr_plan_module_count / fr_plan_module: what a call with a plan loads, so it can be compiled ahead. No context.
+void test_plan_modules() {
+    std::vector<fr_define> defines = {
+        {"FR_BACKWARD", 0}, {"FR_BATCH_TILE", 8}, {"FR_BLOCKS_PER_HEAD", 1}, {"FR_CELL", 0}, {"FR_DTYPE", 0},
+        {"FR_GATES", 4}, {"FR_HEADS", 4}, {"FR_HEADS_PER_BLOCK", 2}, {"FR_HEAD_SIZE", 16}, {"FR_HEAD_SIZE_PADDED", 16},
+        {"FR_K_SPLIT", 1}, {"FR_REGIME", 1}, {"FR_REGISTER_ROW_TILES", 2}, {"FR_SHARED_ROW_TILES", 0}, {"FR_STATES", 2},
+        {"FR_TF32", 0}, {"FR_WARPS", 4}};
+    auto plan_of = [&](const char* source, const char* name, int64_t value) {
+        fr_plan plan{};
+        plan.struct_size = sizeof plan;
+        plan.source_name = source;
+        for (const fr_define& define : defines) {
+            plan.defines[plan.define_count] = define;
+            if (name != nullptr && std::strcmp(define.name, name) == 0) plan.defines[plan.define_count].value = value;
+            ++plan.define_count;
+        }
+        plan.grid = {1, 2, 1};
+        plan.block = {128, 1, 1};
+        plan.cluster = {1, 1, 1};
+        plan.shared_bytes = 1u << 20;
+        plan.kind = FR_LAUNCH_PLAIN;
+        return plan;
+    };
+    auto define_of = [](const fr_plan& module, const char* name) -> int64_t {
+        for (int i = 0; i < module.define_count; ++i)
+            if (std::strcmp(module.defines[i].name, name) == 0) return module.defines[i].value;
+        return -1;
+    };
+    int count = -1;
+    fr_plan module{};
+    const fr_plan forward = plan_of("rnn_forward", nullptr, 0);
+    CHECK_STATUS(fr_plan_module_count(&forward, 0, &count), FR_OK);
+    CHECK(count == 1);
+    CHECK_STATUS(fr_plan_module(&forward, 0, 0, &module), FR_OK);
+    CHECK(std::string(module.source_name) == "rnn_forward" && module.define_count == forward.define_count);
+    for (int i = 0; i < forward.define_count; ++i)  // the plan's own, in its (sorted) order
+        CHECK(std::strcmp(module.defines[i].name, forward.defines[i].name) == 0 && module.defines[i].value == forward.defines[i].value);
+    CHECK(module.struct_size == sizeof(fr_plan) && module.grid.x == 0 && module.block.x == 0);
+    CHECK_STATUS(fr_plan_module(&forward, 1, 0, &module), FR_OK);  // calls with lengths: the FR_LENGTHS build
+    CHECK(module.define_count == forward.define_count + 1 && define_of(module, "FR_LENGTHS") == 1);
+    CHECK_FAILS(fr_plan_module(&forward, 0, 1, &module), FR_ERROR_INVALID_ARGUMENT, "index: expected 0..0 (fr_plan_module_count - 1), got 1.");
+
+    // a backward plan loads the reductions too: the cell and storage type only, FR_TF32 where it multiplies in tf32
+    const fr_plan backward = plan_of("rnn_backward", "FR_BACKWARD", 1);
+    CHECK_STATUS(fr_plan_module_count(&backward, 1, &count), FR_OK);
+    CHECK(count == 2);
+    CHECK_STATUS(fr_plan_module(&backward, 1, 1, &module), FR_OK);
+    CHECK(std::string(module.source_name) == "rnn_gradients" && module.define_count == 2 &&
+          define_of(module, "FR_CELL") == 0 && define_of(module, "FR_DTYPE") == 0);
+    defines[15].value = 1;  // FR_TF32
+    const fr_plan tf32 = plan_of("rnn_backward", "FR_BACKWARD", 1);
+    CHECK_STATUS(fr_plan_module(&tf32, 0, 1, &module), FR_OK);
+    CHECK(module.define_count == 3 && define_of(module, "FR_TF32") == 1);
+    defines[15].value = 0;
+
+    ScanCall scan;
+    scan.plan.source_name = "scan";
+    CHECK_STATUS(fr_plan_module_count(&scan.plan, 0, &count), FR_OK);
+    CHECK(count == 1);
+    CHECK_STATUS(fr_plan_module(&scan.plan, 0, 0, &module), FR_OK);
+    CHECK(std::string(module.source_name) == "scan" && module.define_count == scan.plan.define_count);
+    CHECK_FAILS(fr_plan_module_count(&scan.plan, 1, &count), FR_ERROR_INVALID_ARGUMENT, "lengths: expected 0 for a plan of \"scan\"");
+
+    CHECK_FAILS(fr_plan_module_count(nullptr, 0, &count), FR_ERROR_INVALID_ARGUMENT, "plan: expected a plan, got NULL.");
+    CHECK_FAILS(fr_plan_module_count(&forward, 0, nullptr), FR_ERROR_INVALID_ARGUMENT, "count: expected a pointer");
+    CHECK_FAILS(fr_plan_module_count(&forward, 2, &count), FR_ERROR_INVALID_ARGUMENT, "lengths: expected 0 or 1, got 2.");
+    CHECK_FAILS(fr_plan_module(&forward, 0, 0, nullptr), FR_ERROR_INVALID_ARGUMENT, "module: expected an fr_plan");
+    const fr_plan gates = plan_of("rnn_forward", "FR_GATES", 3);  // checked as the operation checks it
+    CHECK_FAILS(fr_plan_module_count(&gates, 0, &count), FR_ERROR_INVALID_ARGUMENT, "expected FR_GATES in 4..4, got 3");
+    const fr_plan unknown = plan_of("no_such_kernel", nullptr, 0);
+    CHECK_FAILS(fr_plan_module_count(&unknown, 0, &count), FR_ERROR_INVALID_ARGUMENT, "plan.source_name");
+}
+
 int run_validation_tests() {
     test_library_functions();
     test_compile_arguments();
@@ -615,6 +688,7 @@ int run_validation_tests() {
     test_launch_shape_arguments();
     test_tensor_limits();
     test_rnn_size_arguments();
+    test_plan_modules();
     return 0;
 }
 

@@ -195,4 +195,19 @@ public sealed class FusedPlanVariantsTests
             Assert.That(gradients.All(v => v.PredictedRegisters == FusedPlanVariants.GradientRegisterBudget), Is.True);
         });
     }
+    [TestCase("sm_80", false)]
+    [TestCase("sm_90", false)]
+    [TestCase("sm_90", true)]
+    public void EveryVariantsPlan_IsTheFirstModuleTheLibraryLoadsForIt(string arch, bool lengths)
+    {
+        // the gate compiles each variant's source with its constants; the library (fr_plan_module) must load the same
+        NativeTestEnvironment.RequireLibrary();
+        var variants = FusedPlanVariants.For(arch, PlanDirection.Forward, lengths).Concat(FusedPlanVariants.For(arch, PlanDirection.Backward, lengths));
+        var mismatches = variants.SelectMany(v => v.Plans.Select(plan => (Variant: v, Plan: plan, Module: NativePlans.Modules(plan, lengths)[0])))
+            .Where(x => x.Module.Source != x.Variant.SourceName || !x.Module.Constants.OrderBy(kv => kv.Key, StringComparer.Ordinal)
+                .SequenceEqual(x.Plan.Constants.OrderBy(kv => kv.Key, StringComparer.Ordinal)))
+            .Select(x => $"{x.Variant.Describe()}: the library loads {x.Module.Source} {KernelCompiler.Describe(x.Module.Constants)}")
+            .ToArray();
+        Assert.That(mismatches, Is.Empty);
+    }
 }

@@ -117,18 +117,19 @@ public static class FusedPlanVariants
     }
 
     /// <summary>
-    /// A backward plan's constants for its reductions' module: FR_CELL, FR_DTYPE, and FR_TF32 where it is 1 (what
-    /// rnn_backward_ops.cpp's load_gradients_module compiles at run time, so the gate compiles the same cubin).
+    /// A backward plan's constants for its reductions' module, as the library gives them (fr_plan_module: the module
+    /// after the plan's own; rnn_backward_ops.cpp loads the same), so the gate compiles the cubin the library loads:
+    /// FR_CELL, FR_DTYPE, and FR_TF32 where it is 1 (decision 0028). Needs libfastrecurrence.
     /// </summary>
     public static IReadOnlyDictionary<string, long> GradientConstants(KernelPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
-        var constants = new SortedDictionary<string, long>(StringComparer.Ordinal)
+        var modules = NativePlans.Modules(plan);
+        if (modules.Count != 2 || modules[1].Source != GradientSourceName)
         {
-            ["FR_CELL"] = plan.Constant("FR_CELL"),
-            ["FR_DTYPE"] = plan.Constant("FR_DTYPE"),
-        };
-        if (plan.Constant("FR_TF32", absent: 0) == 1) constants["FR_TF32"] = 1;
-        return constants;
+            throw new InvalidOperationException(
+                $"libfastrecurrence names {modules.Count} module(s) for a backward plan ({string.Join(", ", modules.Select(m => m.Source))}); expected its own and \"{GradientSourceName}\".");
+        }
+        return modules[1].Constants;
     }
 }

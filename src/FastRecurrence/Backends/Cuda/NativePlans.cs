@@ -92,6 +92,31 @@ internal static class NativePlans
         return native;
     }
 
+    /// <summary>
+    /// The kernel modules a call with <paramref name="plan"/> loads, in load order, as the library names them
+    /// (fr_plan_module_count, fr_plan_module): the plan's own source and constants (with FR_LENGTHS = 1 for calls that
+    /// pass lengths, <paramref name="lengths"/>), then its companions (a backward plan's reductions). What the compile
+    /// gate compiles, so it checks the cubins the library loads. Needs libfastrecurrence, not NVRTC or a GPU.
+    /// </summary>
+    public static unsafe IReadOnlyList<(string Source, IReadOnlyDictionary<string, long> Constants)> Modules(KernelPlan plan, bool lengths = false)
+    {
+        using var strings = new NativeStrings();
+        var native = ToNative(plan, strings);
+        int count;
+        FastRecurrenceNativeException.ThrowIfFailed(FastRecurrenceNative.FrPlanModuleCount(&native, lengths ? 1 : 0, &count), "fr_plan_module_count");
+        var modules = new List<(string, IReadOnlyDictionary<string, long>)>(count);
+        for (var index = 0; index < count; ++index)
+        {
+            FrPlan module;
+            FastRecurrenceNativeException.ThrowIfFailed(FastRecurrenceNative.FrPlanModule(&native, lengths ? 1 : 0, index, &module), "fr_plan_module");
+            var constants = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            for (var i = 0; i < module.DefineCount; ++i)
+                constants[NativeText.FromUtf8Z(module.Defines[i].Name)] = module.Defines[i].Value;
+            modules.Add((NativeText.FromUtf8Z(module.SourceName), constants));
+        }
+        return modules;
+    }
+
     /// <summary>Constants as an fr_define array in native memory owned by <paramref name="strings"/>'s lifetime.</summary>
     public static unsafe FrDefine[] ToNative(IReadOnlyDictionary<string, long> constants, NativeStrings strings)
     {
