@@ -149,6 +149,10 @@ internal static unsafe partial class FastRecurrenceNative
     [LibraryImport(LibraryName, EntryPoint = "fr_plan_module")]
     public static partial FrStatus FrPlanModule(FrPlan* plan, int lengths, int index, FrPlan* module);
 
+    /// <summary>fr_status fr_plan_prepare(fr_context context, const fr_plan* plan, int lengths).</summary>
+    [LibraryImport(LibraryName, EntryPoint = "fr_plan_prepare")]
+    public static partial FrStatus FrPlanPrepare(FrContextHandle context, FrPlan* plan, int lengths);
+
     /// <summary>
     /// fr_status fr_scan_forward(fr_context context, const fr_plan* plan, const fr_tensor* a, const fr_tensor* b,
     /// const fr_tensor* h0, const fr_tensor* h, const fr_tensor* h_last, const int64_t* cu_seqlens, int num_seqs,

@@ -89,6 +89,7 @@ def load(path=None):
         "fr_compile": ([POINTER(CompileOptions), POINTER(CompileResult)], c_int),
         "fr_plan_module_count": ([POINTER(Plan), c_int, POINTER(c_int)], c_int),
         "fr_plan_module": ([POINTER(Plan), c_int, c_int, POINTER(Plan)], c_int),
+        "fr_plan_prepare": ([c_void_p, POINTER(Plan), c_int], c_int),
         "fr_context_create": ([c_int, POINTER(c_void_p)], c_int), "fr_context_destroy": ([c_void_p], c_int),
         "fr_malloc": ([c_void_p, c_size_t, POINTER(c_void_p)], c_int), "fr_free": ([c_void_p, c_void_p], c_int),
         "fr_memcpy_to_device": ([c_void_p, c_void_p, c_void_p, c_size_t], c_int),

@@ -237,6 +237,10 @@ typedef struct fr_plan {
  */
 FR_API fr_status fr_plan_module_count(const fr_plan* plan, int lengths, int* count);
 FR_API fr_status fr_plan_module(const fr_plan* plan, int lengths, int index, fr_plan* module);
+/* Compiles (through the cubin cache) and loads into `context` every module of fr_plan_module_count, where the calls
+ * with that plan find them: the first call then only launches (calls do this themselves on first use otherwise).
+ * Needs the context (GPU or emulated); compile errors come back here, as the call would return them. */
+FR_API fr_status fr_plan_prepare(fr_context context, const fr_plan* plan, int lengths);
 
 /*
  * The diagonal linear recurrence h_t = a_t * h_{t-1} + b_t (math.md section 5), fp32 accumulation.

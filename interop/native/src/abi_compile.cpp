@@ -1,5 +1,5 @@
 // abi_compile.cpp: fr_compile, the compile-only entry point (needs libnvrtc, no driver or GPU: CI uses it), and the
-// modules of a plan (fr_plan_module_count, fr_plan_module: what to compile ahead).
+// modules of a plan (fr_plan_module_count, fr_plan_module: what to compile ahead; fr_plan_prepare: compile and load).
 #include "fastrecurrence.h"
 
 #include "compile_request.h"
@@ -67,6 +67,13 @@ FR_API fr_status fr_plan_module(const fr_plan* plan, int lengths, int index, fr_
     return guarded([&] {
         if (lengths != 0 && lengths != 1) return fail(FR_ERROR_INVALID_ARGUMENT, "lengths: expected 0 or 1, got %d.", lengths);
         return plan_module(plan, lengths == 1, index, module);
+    });
+}
+
+FR_API fr_status fr_plan_prepare(fr_context context, const fr_plan* plan, int lengths) {
+    return guarded([&] {
+        if (lengths != 0 && lengths != 1) return fail(FR_ERROR_INVALID_ARGUMENT, "lengths: expected 0 or 1, got %d.", lengths);
+        return prepare_plan(context, plan, lengths == 1);
     });
 }
 

@@ -103,4 +103,15 @@ fr_status plan_module(const fr_plan* plan, bool lengths, int index, fr_plan* mod
     return FR_OK;
 }
 
+fr_status prepare_plan(fr_context context, const fr_plan* plan, bool lengths) {
+    std::vector<CompileRequest> modules;
+    fr_status status = plan_modules(plan, lengths, &modules);
+    if (status != FR_OK) return status;
+    for (CompileRequest& request : modules) {
+        LoadedModule* module = nullptr;
+        if ((status = load_planned(context, request, &module)) != FR_OK) return status;
+    }
+    return FR_OK;
+}
+
 }  // namespace fr

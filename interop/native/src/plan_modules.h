@@ -24,6 +24,10 @@ fr_status gradients_request(int64_t cell, int64_t dtype, bool tf32, CompileReque
 // define names pointing at the plan's own strings or the library's static ones.
 fr_status plan_module(const fr_plan* plan, bool lengths, int index, fr_plan* module);
 
+// fr_plan_prepare: every module of plan_modules compiled (through the disk cache) and loaded into the context's
+// module cache, where the operations find them (load_planned), so the call itself only launches.
+fr_status prepare_plan(fr_context context, const fr_plan* plan, bool lengths);
+
 }  // namespace fr
 
 #endif

@@ -5,6 +5,7 @@
 // gradients under random thread orders are the same bits as in order. Barrier deletions are caught. Group:
 // emulation_rnn_backward.
 #include "device_checks.h"
+#include "device_context.h"
 #include "rnn_case_support.h"
 #include "test_support.h"
 
@@ -870,6 +871,39 @@ int rnn_backward_case_failures(fr_context context, bool clusters, int* differing
     return failed;
 }
 
+// fr_plan_prepare loads every module a call loads into the context's cache (the forward's; the backward's and its
+// reductions'), so the calls that follow load nothing more; arguments are checked as the calls check them.
+void check_prepare(const char* cache_dir) {
+    fr_emulation_options options{};
+    options.struct_size = sizeof options;
+    options.cache_dir = cache_dir;
+    fr_context context = nullptr;
+    CHECK_STATUS(fr_emulation_context_create(&options, &context), FR_OK);
+    if (context == nullptr) return;
+    const BackwardCase c{backward(0, 0, 16, 1, 1, 4, 4, 8, 1, 0), 3, 4};
+    std::vector<fr_define> forward_defines, backward_defines;
+    const fr_plan forward = forward_plan(c, &forward_defines), backward_ = backward_plan(c, &backward_defines);
+    auto loaded = [&] {
+        std::lock_guard<std::mutex> lock(context->modules_mutex);
+        return context->modules.size();
+    };
+    CHECK(loaded() == 0);
+    CHECK_STATUS(fr_plan_prepare(context, &backward_, 0), FR_OK);
+    CHECK(loaded() == 2);  // rnn_backward and rnn_gradients
+    CHECK_STATUS(fr_plan_prepare(context, &backward_, 0), FR_OK);
+    CHECK(loaded() == 2);  // once
+    CHECK_STATUS(fr_plan_prepare(context, &forward, 0), FR_OK);
+    CHECK(loaded() == 3);
+    CHECK(run_case(context, c).right);
+    CHECK(loaded() == 3);  // the training forward and the backward found theirs
+    CHECK_FAILS(fr_plan_prepare(nullptr, &forward, 0), FR_ERROR_INVALID_ARGUMENT, "context");
+    CHECK_FAILS(fr_plan_prepare(context, nullptr, 0), FR_ERROR_INVALID_ARGUMENT, "plan: expected a plan");
+    CHECK_FAILS(fr_plan_prepare(context, &forward, 3), FR_ERROR_INVALID_ARGUMENT, "lengths: expected 0 or 1, got 3.");
+    CHECK_STATUS(fr_plan_prepare(context, &forward, 1), FR_OK);  // the FR_LENGTHS build: a module of its own
+    CHECK(loaded() == 4);
+    CHECK_STATUS(fr_context_destroy(context), FR_OK);
+}
+
 int run_emulation_rnn_backward_tests() {
     char compiler[512];
     if (fr_emulation_compiler(compiler, sizeof compiler) != FR_OK) {
@@ -885,6 +919,7 @@ int run_emulation_rnn_backward_tests() {
     if (context == nullptr) return 0;
 
     check_backward_arguments(context);
+    check_prepare(cache.path().c_str());
     check_reduction_arithmetic(context);
     check_reductions_across_tiles(context);
 

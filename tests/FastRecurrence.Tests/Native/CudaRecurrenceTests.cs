@@ -9,7 +9,7 @@ namespace FastRecurrence.Tests.Native;
 /// The training API on device buffers (<see cref="CudaRecurrence"/>) on cuda-emulated: a training forward and backward
 /// with everything left on the device match the float64 reference (with the full reserve and with the states-only
 /// recompute reserve); repeated backwards are the same bits; accumulation adds into existing gradient buffers; bf16 runs
-/// through raw 16-bit buffers; bad buffers are refused by name.
+/// through raw 16-bit buffers; bad buffers are refused by name; Prepare loads the kernels ahead.
 /// </summary>
 [TestFixture]
 public sealed class CudaRecurrenceTests
@@ -101,6 +101,25 @@ public sealed class CudaRecurrenceTests
             Assert.That(TestData.RelativeL2(TestData.ToDouble(step.Gradients.DBias.ToArray()), dBias64), Is.LessThanOrEqualTo(1e-5), "dBias");
             Assert.That(TestData.RelativeL2(TestData.ToDouble(step.Gradients.DInitialStates!.ToArray()), dInitial64), Is.LessThanOrEqualTo(1e-5), "dInitialStates");
         });
+    }
+
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Prepare_LoadsTheKernelsAhead_AndTheStepThatFollowsIsRight(bool lengths)
+    {
+        // what Prepare loads is checked natively (emulation_rnn_backward's check_prepare: the calls load nothing more)
+        var problem = new RecurrentProblem(CellKind.Gru, 3, 5, 2, 8, 1, DataType.Float32);
+        var c = new RecurrentCase(problem, seed: 71);
+        var (dWx64, _, _, _) = c.Backward();
+        using var rnn = CudaRecurrence.Create(problem, Emulated);
+        rnn.Prepare(lengths: lengths);
+        rnn.Prepare(lengths: lengths);  // again: nothing to do
+        using var step = new Step(rnn, c, TestData.ToSingle);
+        rnn.Forward(step.Inputs, step.Y, reserve: step.Reserve);
+        rnn.Backward(step.Inputs, step.Y, step.Reserve, step.DY, step.Gradients, step.DLast);
+        Assert.That(TestData.RelativeL2(TestData.ToDouble(step.Gradients.DWx.ToArray()), dWx64), Is.LessThanOrEqualTo(1e-5));
+        rnn.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => rnn.Prepare());
     }
 
     [Test]

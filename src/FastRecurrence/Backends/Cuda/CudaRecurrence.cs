@@ -128,6 +128,19 @@ public sealed class CudaRecurrence : IDisposable
     }
 
     /// <summary>
+    /// Compiles and loads now what the calls would on first use: the kernels of the forward (and with
+    /// <paramref name="backward"/> of the backward) of calls with (<paramref name="lengths"/>) or without per-sequence
+    /// lengths, so a cold start (a kernel compile is up to a few seconds, a cache hit a few milliseconds) happens here,
+    /// at set-up, rather than in the first step. Optional; compile errors surface here as they would in the call.
+    /// </summary>
+    public void Prepare(bool backward = true, bool lengths = false)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        RnnLaunch.Prepare(_device, _device.RequireRecurrentPlan(Problem, PlanDirection.Forward, lengths), lengths);
+        if (backward) RnnLaunch.Prepare(_device, _device.RequireRecurrentPlan(Problem, PlanDirection.Backward, lengths), lengths);
+    }
+
+    /// <summary>
     /// Whether the forward of calls with (<paramref name="lengths"/>) or without per-sequence lengths runs a fused plan,
     /// whose R <see cref="PackRecurrent{T}"/> can pack; false for the alternating fallback, which reads R as given.
     /// </summary>

@@ -40,6 +40,18 @@ internal static unsafe class RnnLaunch
     }
 
     /// <summary>
+    /// Compiles (through the cubin cache) and loads into the device's context every module a call with
+    /// <paramref name="plan"/> loads (fr_plan_prepare: its own, and a backward plan's reductions), so that call only
+    /// launches. <paramref name="lengths"/>: for calls that pass per-sequence lengths.
+    /// </summary>
+    public static void Prepare(CudaDevice device, KernelPlan plan, bool lengths)
+    {
+        using var strings = new NativeStrings();
+        var native = NativePlans.ToNative(plan, strings);
+        FastRecurrenceNativeException.ThrowIfFailed(FastRecurrenceNative.FrPlanPrepare(device.Context, &native, lengths ? 1 : 0), "fr_plan_prepare");
+    }
+
+    /// <summary>
     /// fr_rnn_pack_recurrent: R [G, NH, D, D] into <paramref name="packed"/> in the fused forward plan's layout.
     /// <paramref name="synchronize"/>: false when a launch on the same stream follows at once (its synchronisation
     /// reports a fault of either).
