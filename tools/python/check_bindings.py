@@ -49,6 +49,7 @@ expect(lib.fr_kernel_source(lib.fr_kernel_source_count(), ctypes.byref(fr.c_char
        "index")
 expect(lib.fr_plan_module_count(None, 0, ctypes.byref(fr.c_int())), "plan")
 expect(lib.fr_plan_module(None, 0, 0, ctypes.byref(fr.Plan())), "plan")
+expect(lib.fr_plan_prepare(None, None, 0), "plan")
 # the emulation options field by field: each bad value is named, so each field lands where the library reads it
 for field, value, fragment in (("schedule", 7, "options.schedule"), ("arch", b"sm_42", "options.arch"),
                                ("workers", 17, "options.workers"), ("compiler", b"/nonexistent/c++", "/nonexistent/c++")):

@@ -205,7 +205,8 @@ FR_API fr_status fr_emulation_compiler(char* buffer, size_t capacity);
  * reach (sum of |stride| * (extent - 1)) below 2^48. No operation runs in place: an output that shares a byte with
  * another tensor of the call (input or output) is refused with FR_ERROR_INVALID_ARGUMENT naming both. Strided views
  * are compared by their elements, not their spans, so two views that interleave without sharing an element are fine
- * (exact for every layout with at most two long dimensions per pair; beyond a bounded search a pair is let through). */
+ * (a bounded search, exact unless it runs out: three or more long dimensions whose strides do not nest, as slices and
+ * transposes of one tensor do; such a pair is let through). */
 typedef struct fr_tensor {
     void* data;
     fr_dtype dtype;

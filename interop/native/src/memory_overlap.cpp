@@ -2,6 +2,7 @@
 #include "memory_overlap.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <numeric>
 
@@ -27,12 +28,17 @@ int64_t ceil_div(int64_t n, int64_t d) { return -floor_div(-n, d); }  // d > 0
 
 // (a * b) % m without overflow, for 0 <= a, b < m < 2^62.
 int64_t mul_mod(int64_t a, int64_t b, int64_t m) {
-    int64_t result = 0;
+#if defined(__SIZEOF_INT128__)
+    __extension__ typedef unsigned __int128 wide;  // GCC and Clang
+    return static_cast<int64_t>(static_cast<wide>(a) * static_cast<wide>(b) % static_cast<wide>(m));
+#else
+    int64_t result = 0;  // elsewhere (MSVC): by doubling, 2 * a < 2^63
     for (; b > 0; b >>= 1) {
         if (b & 1) result = (result + a) % m;
         a = (a * 2) % m;
     }
     return result;
+#endif
 }
 
 // x with (a * x) % m == 1, for a and m coprime, m >= 1.
@@ -56,18 +62,48 @@ struct Term {
     int64_t span() const { return stride * (high - low); }
 };
 
+// About how many values the enumeration tries with `leaves` solved at the end: per outer term (largest stride first),
+// the values whose product with the stride still lies in the window widened by the span of the terms after it.
+double estimated_cost(const std::vector<Term>& terms, size_t first_leaf, size_t second_leaf, int64_t window) {
+    std::vector<const Term*> outer;
+    double rest = static_cast<double>(terms[first_leaf].span()) + static_cast<double>(terms[second_leaf].span());
+    for (size_t k = 0; k < terms.size(); ++k)
+        if (k != first_leaf && k != second_leaf) outer.push_back(&terms[k]);
+    std::sort(outer.begin(), outer.end(), [](const Term* x, const Term* y) { return x->stride < y->stride; });
+    double cost = 1.0;
+    for (const Term* t : outer) {  // smallest stride first: `rest` grows by each term's span on the way out
+        const double values = std::min(static_cast<double>(t->high - t->low) + 1.0,
+                                       std::floor((static_cast<double>(window) + rest) / static_cast<double>(t->stride)) + 1.0);
+        cost *= values;
+        rest += static_cast<double>(t->span());
+    }
+    return cost;
+}
+
 // Is there a choice of every coefficient c_k in its range with lower < sum stride_k * c_k < upper (both exclusive)?
-// The outer terms are enumerated (largest stride first, keeping only values the rest can still complete); the last
-// two, those of the widest coefficient ranges, are solved exactly for each outer choice as the linear Diophantine
-// equation they are, so views with two long dimensions (B and T of a sequence) cost only their short ones' product.
+// Two terms, the leaves, are solved exactly for each choice of the others as the linear Diophantine equation they
+// are; the others are enumerated, largest stride first, keeping only values the rest can still complete. The leaves
+// are the pair that leaves the least to enumerate (for nested layouts the smallest strides, for long dimensions at
+// unrelated strides the longest), by estimated_cost.
 class Search {
 public:
-    Search(std::vector<Term> terms, int64_t budget) : budget_(budget) {
-        // the two widest ranges last, the rest by stride, largest first
-        std::sort(terms.begin(), terms.end(), [](const Term& x, const Term& y) { return x.high - x.low < y.high - y.low; });
-        const size_t leaves = std::min<size_t>(2, terms.size());
-        outer_.assign(terms.begin(), terms.end() - static_cast<std::ptrdiff_t>(leaves));
-        leaf_.assign(terms.end() - static_cast<std::ptrdiff_t>(leaves), terms.end());
+    Search(std::vector<Term> terms, int64_t window, int64_t budget) : budget_(budget) {
+        size_t first = 0, second = 1;
+        double best = -1.0;
+        for (size_t i = 0; i + 1 < terms.size(); ++i) {
+            for (size_t j = i + 1; j < terms.size(); ++j) {
+                const double cost = estimated_cost(terms, i, j, window);
+                if (best < 0.0 || cost < best) {
+                    best = cost;
+                    first = i;
+                    second = j;
+                }
+            }
+        }
+        for (size_t k = 0; k < terms.size(); ++k)  // fewer than two terms: all are leaves
+            (terms.size() < 2 || k == first || k == second ? leaf_ : outer_).push_back(terms[k]);
+        // the leaf of wider range is x (leaf_.back()): iterating it is the fallback for wide windows
+        if (leaf_.size() == 2 && leaf_[0].high - leaf_[0].low > leaf_[1].high - leaf_[1].low) std::swap(leaf_[0], leaf_[1]);
         std::sort(outer_.begin(), outer_.end(), [](const Term& x, const Term& y) { return x.stride > y.stride; });
         const size_t n = outer_.size();
         least_.assign(n + 1, 0);
@@ -110,15 +146,15 @@ private:
         }
         const Term& y = leaf_.front();
         // every sum is a multiple of g: try each multiple m * g in the window, unless the window holds more of them
-        // than x has values, then each x (and the interval of y it leaves)
+        // than y (the narrower leaf) has values, then each y (and the interval of x it leaves)
         const int64_t g = std::gcd(x.stride, y.stride);
         const int64_t m_first = floor_div(lower, g) + 1, m_last = ceil_div(upper, g) - 1;
         if (m_last < m_first) return Overlap::kDisjoint;
-        if (m_last - m_first > x.high - x.low) {
-            for (int64_t c = x.low; c <= x.high; ++c) {
+        if (m_last - m_first > y.high - y.low) {  // y: the leaf of narrower range
+            for (int64_t c = y.low; c <= y.high; ++c) {
                 if (--budget_ < 0) return Overlap::kUndecided;
-                const int64_t rest_lower = lower - x.stride * c, rest_upper = upper - x.stride * c;
-                if (std::max(y.low, floor_div(rest_lower, y.stride) + 1) <= std::min(y.high, ceil_div(rest_upper, y.stride) - 1))
+                const int64_t rest_lower = lower - y.stride * c, rest_upper = upper - y.stride * c;
+                if (std::max(x.low, floor_div(rest_lower, x.stride) + 1) <= std::min(x.high, ceil_div(rest_upper, x.stride) - 1))
                     return Overlap::kShared;
             }
             return Overlap::kDisjoint;
@@ -180,7 +216,7 @@ Overlap overlap(const ByteLayout& a, const ByteLayout& b, int64_t budget) {
     for (const Term& t : terms) gcd = std::gcd(gcd, t.stride);
     if (gcd > 0 && (floor_div(lower, gcd) + 1) * gcd >= upper) return Overlap::kDisjoint;
 
-    return Search(std::move(terms), budget).find(lower, upper);
+    return Search(std::move(terms), upper - lower, budget).find(lower, upper);
 }
 
 }  // namespace fr

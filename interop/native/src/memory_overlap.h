@@ -28,12 +28,13 @@ std::pair<uintptr_t, uintptr_t> byte_span(const ByteLayout& layout);
 
 // Exact: an element of `a` and one of `b` overlap when a's address minus b's lies in (-a.element_bytes,
 // b.element_bytes), a bounded integer combination of the strides of both. After the span test and a gcd test (no
-// multiple of the strides' gcd in that interval), the two coefficients of widest range (a sequence's B and T, say)
-// are solved exactly as a linear Diophantine equation for each choice of the others, which are enumerated largest
-// stride first, keeping only values the rest can still complete. So the cost is about the product of the short
-// dimensions' extents (for tensors' usual nested layouts, a few values per dimension). `budget` bounds the values
-// tried: past it the answer is kUndecided (three or more long dimensions interleaved at unrelated strides).
-// Layouts must reach less than 2^56 bytes (check_tensor's limits give at most 2^51).
+// multiple of the strides' gcd in that interval), two coefficients are solved exactly as a linear Diophantine
+// equation for each choice of the others, which are enumerated largest stride first, keeping only values the rest can
+// still complete. The two are the pair that leaves the least to enumerate (an estimate over all pairs): for nested
+// layouts (slices of one tensor) the smallest strides, a few values per other dimension; for long dimensions at
+// unrelated strides the longest two, the product of the short ones. `budget` bounds the values tried: past it the
+// answer is kUndecided (three or more long dimensions whose strides do not nest, as slices and transposes of one
+// tensor do). Layouts must reach less than 2^56 bytes (check_tensor's limits give at most 2^51).
 Overlap overlap(const ByteLayout& a, const ByteLayout& b, int64_t budget = int64_t{1} << 16);
 
 }  // namespace fr

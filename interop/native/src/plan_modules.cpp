@@ -5,8 +5,8 @@
 #include "kernel_launch.h"
 #include "plan_operation.h"
 #include "rnn_plan_checks.h"
+#include "scan_ops.h"
 
-#include <cstring>
 #include <string>
 
 namespace fr {
@@ -19,7 +19,9 @@ fr_status gradients_request(int64_t cell, int64_t dtype, bool tf32, CompileReque
     return FR_OK;
 }
 
-fr_status plan_modules(const fr_plan* plan, bool lengths, std::vector<CompileRequest>* modules) {
+namespace {
+
+fr_status own_and_companions(const fr_plan* plan, bool lengths, std::vector<CompileRequest>* modules) {
     CompileRequest request;
     LaunchShape launch;
     fr_status status = read_plan(plan, &request, &launch);
@@ -27,7 +29,6 @@ fr_status plan_modules(const fr_plan* plan, bool lengths, std::vector<CompileReq
     PlanConstants c;
     for (const auto& define : request.defines) c.values[define.first] = define.second;
     const std::string& source = request.source->name;
-    modules->clear();
     if (source == "rnn_forward" || source == "rnn_backward") {
         FusedPlan fused;
         if ((status = read_fused_plan(plan, c, source == "rnn_backward", &fused)) != FR_OK) return status;
@@ -52,14 +53,36 @@ fr_status plan_modules(const fr_plan* plan, bool lengths, std::vector<CompileReq
         modules->push_back(gradients);
         return FR_OK;
     }
-    // the scan ("scan"), or another embedded source run the scan's way: its own module only
+    // the scan ("scan", or another embedded source the scan operations run the same way): its own module, its
+    // constants checked as fr_scan_forward / fr_scan_backward check them
     if (lengths) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "lengths: expected 0 for a plan of \"%s\" (per-sequence lengths select a build of the recurrent "
                     "kernels only; the scan reads its offsets, cu_seqlens, at run time), got 1.",
                     source.c_str());
     }
+    int64_t backward = 0, dtype = 0, lanes = 0;
+    for (const auto& define : request.defines)
+        if (define.first == "FR_BACKWARD") backward = define.second;
+    if ((status = read_scan_plan_constants(request, plan->block, backward != 0, &dtype, &lanes)) != FR_OK) return status;
     modules->push_back(request);
+    return FR_OK;
+}
+
+}  // namespace
+
+fr_status plan_modules(const fr_plan* plan, bool lengths, std::vector<CompileRequest>* modules) {
+    modules->clear();
+    const fr_status status = own_and_companions(plan, lengths, modules);
+    if (status != FR_OK) return status;
+    for (const CompileRequest& module : *modules) {
+        if (module.defines.size() > FR_MAX_DEFINES) {  // a plan of FR_MAX_DEFINES defines, FR_LENGTHS added
+            return fail(FR_ERROR_INVALID_ARGUMENT,
+                        "plan.define_count: the build of calls with lengths adds FR_LENGTHS, %zu defines in all, more than "
+                        "FR_MAX_DEFINES (%d).",
+                        module.defines.size(), FR_MAX_DEFINES);
+        }
+    }
     return FR_OK;
 }
 
@@ -88,18 +111,15 @@ fr_status plan_module(const fr_plan* plan, bool lengths, int index, fr_plan* mod
                     static_cast<int>(modules.size()) - 1, index);
     }
     const CompileRequest& request = modules[static_cast<size_t>(index)];
-    if (request.defines.size() > FR_MAX_DEFINES) {  // a plan of FR_MAX_DEFINES defines and FR_LENGTHS added
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.define_count: module %d needs %zu defines, more than FR_MAX_DEFINES (%d).",
-                    index, request.defines.size(), FR_MAX_DEFINES);
-    }
-    std::memset(module, 0, sizeof(fr_plan));
-    module->struct_size = sizeof(fr_plan);
-    module->source_name = request.source->name.c_str();  // the embedded sources' names live as long as the library
+    fr_plan filled{};  // filled apart: `module` may be the plan itself, whose names lasting_name reads
+    filled.struct_size = sizeof(fr_plan);
+    filled.source_name = request.source->name.c_str();  // the embedded sources' names live as long as the library
     for (const auto& define : request.defines) {
         const char* name = lasting_name(plan, define.first);
         if (name == nullptr) return fail(FR_ERROR_INTERNAL, "plan module: no lasting name for define %s.", define.first.c_str());
-        module->defines[module->define_count++] = {name, define.second};
+        filled.defines[filled.define_count++] = {name, define.second};
     }
+    *module = filled;
     return FR_OK;
 }
 

@@ -12,7 +12,8 @@ namespace fr {
 
 // The compile requests (source and defines; no arch) a call with `plan` loads, in load order: the plan's own source,
 // as the calls with per-sequence lengths build it where `lengths` (the fused kernels' FR_LENGTHS = 1), then a backward
-// plan's reductions. The plan's constants are checked as the operation checks them.
+// plan's reductions. The plan's constants are checked as the operation checks them (a scan plan's by
+// read_scan_plan_constants), and no module has more than FR_MAX_DEFINES defines.
 fr_status plan_modules(const fr_plan* plan, bool lengths, std::vector<CompileRequest>* modules);
 
 // The backward's reductions (kernels/rnn_gradients.cu): the plan's cell and storage type, and FR_TF32 = 1 where the

@@ -40,54 +40,6 @@ void copy_strides(const fr_tensor* tensor, fr_i64 strides[3]) {
     for (int i = 0; i < 3; ++i) strides[i] = tensor != nullptr ? static_cast<fr_i64>(tensor->strides[i]) : 0;
 }
 
-// The plan's constants the host relies on: the storage type and the lanes per block (for the grid check).
-fr_status read_plan_constants(const CompileRequest& request, const fr_dim3& plan_block, bool backward, int64_t* dtype,
-                              int64_t* lanes) {
-    if (!find_define(request, "FR_DTYPE", dtype)) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_DTYPE (the storage type), got none.");
-    }
-    if (*dtype < FR_DTYPE_FLOAT32 || *dtype > FR_DTYPE_FLOAT64) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_DTYPE in 0..3, got %lld.",
-                    static_cast<long long>(*dtype));
-    }
-    if (!find_define(request, "FR_SCAN_LANES", lanes)) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES (d-lanes per block), got none.");
-    }
-    // The kernel's own limits (kernels/scan.cu static_asserts), checked here so a bad plan is named before any compile.
-    if (*lanes < 1 || *lanes > 64 || (*lanes & (*lanes - 1)) != 0) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES a power of two in 1..64, got %lld.",
-                    static_cast<long long>(*lanes));
-    }
-    int64_t threads = 0;
-    const bool has_threads = find_define(request, "FR_SCAN_THREADS", &threads);
-    if (!has_threads || threads < 32 || threads > 1024 || threads % 32 != 0) {
-        return fail(FR_ERROR_INVALID_ARGUMENT,
-                    "plan.defines: expected FR_SCAN_THREADS a multiple of 32 in 32..1024 (threads per block), got %s.",
-                    has_threads ? std::to_string(threads).c_str() : "none");
-    }
-    if (threads % *lanes != 0) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES to divide FR_SCAN_THREADS = %lld, got %lld.",
-                    static_cast<long long>(threads), static_cast<long long>(*lanes));
-    }
-    int64_t items = 0;
-    const bool has_items = find_define(request, "FR_SCAN_ITEMS", &items);
-    if (!has_items || items < 1 || items > 64) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_ITEMS in 1..64 (steps per thread), got %s.",
-                    has_items ? std::to_string(items).c_str() : "none");
-    }
-    if (plan_block.x != static_cast<uint32_t>(threads) || plan_block.y != 1 || plan_block.z != 1) {
-        // The kernel's segments and slots are laid out for exactly FR_SCAN_THREADS threads: any other block would
-        // leave part of the output unwritten (smaller) or fail at launch (larger).
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (%lld, 1, 1) = FR_SCAN_THREADS, got (%u, %u, %u).",
-                    static_cast<long long>(threads), plan_block.x, plan_block.y, plan_block.z);
-    }
-    int64_t direction = 0;
-    if (find_define(request, "FR_BACKWARD", &direction) && (direction != 0) != backward) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_BACKWARD=%d for fr_scan_%s, got %lld.",
-                    backward ? 1 : 0, backward ? "backward" : "forward", static_cast<long long>(direction));
-    }
-    return FR_OK;
-}
 
 fr_status check_tensors(const std::vector<Tensor>& tensors, int dtype, const int64_t* cu_seqlens, int num_seqs,
                         std::vector<int64_t>* shape) {
@@ -170,6 +122,55 @@ fr_status check_grid(const fr_plan& plan, const std::vector<int64_t>& shape, int
 
 }  // namespace
 
+// The plan's constants the host relies on: the storage type and the lanes per block (for the grid check).
+fr_status read_scan_plan_constants(const CompileRequest& request, const fr_dim3& plan_block, bool backward, int64_t* dtype,
+                              int64_t* lanes) {
+    if (!find_define(request, "FR_DTYPE", dtype)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_DTYPE (the storage type), got none.");
+    }
+    if (*dtype < FR_DTYPE_FLOAT32 || *dtype > FR_DTYPE_FLOAT64) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_DTYPE in 0..3, got %lld.",
+                    static_cast<long long>(*dtype));
+    }
+    if (!find_define(request, "FR_SCAN_LANES", lanes)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES (d-lanes per block), got none.");
+    }
+    // The kernel's own limits (kernels/scan.cu static_asserts), checked here so a bad plan is named before any compile.
+    if (*lanes < 1 || *lanes > 64 || (*lanes & (*lanes - 1)) != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES a power of two in 1..64, got %lld.",
+                    static_cast<long long>(*lanes));
+    }
+    int64_t threads = 0;
+    const bool has_threads = find_define(request, "FR_SCAN_THREADS", &threads);
+    if (!has_threads || threads < 32 || threads > 1024 || threads % 32 != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: expected FR_SCAN_THREADS a multiple of 32 in 32..1024 (threads per block), got %s.",
+                    has_threads ? std::to_string(threads).c_str() : "none");
+    }
+    if (threads % *lanes != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_LANES to divide FR_SCAN_THREADS = %lld, got %lld.",
+                    static_cast<long long>(threads), static_cast<long long>(*lanes));
+    }
+    int64_t items = 0;
+    const bool has_items = find_define(request, "FR_SCAN_ITEMS", &items);
+    if (!has_items || items < 1 || items > 64) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_ITEMS in 1..64 (steps per thread), got %s.",
+                    has_items ? std::to_string(items).c_str() : "none");
+    }
+    if (plan_block.x != static_cast<uint32_t>(threads) || plan_block.y != 1 || plan_block.z != 1) {
+        // The kernel's segments and slots are laid out for exactly FR_SCAN_THREADS threads: any other block would
+        // leave part of the output unwritten (smaller) or fail at launch (larger).
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (%lld, 1, 1) = FR_SCAN_THREADS, got (%u, %u, %u).",
+                    static_cast<long long>(threads), plan_block.x, plan_block.y, plan_block.z);
+    }
+    int64_t direction = 0;
+    if (find_define(request, "FR_BACKWARD", &direction) && (direction != 0) != backward) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_BACKWARD=%d for fr_scan_%s, got %lld.",
+                    backward ? 1 : 0, backward ? "backward" : "forward", static_cast<long long>(direction));
+    }
+    return FR_OK;
+}
+
 fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const ScanTensors& in,
                    const int64_t* cu_seqlens, int num_seqs, void* stream) {
     // Everything that needs no device is checked before the context, so argument validation behaves (and is
@@ -180,7 +181,7 @@ fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const
     if (status != FR_OK) return status;
     int64_t dtype = 0;
     int64_t lanes = 0;
-    status = read_plan_constants(request, plan->block, backward, &dtype, &lanes);
+    status = read_scan_plan_constants(request, plan->block, backward, &dtype, &lanes);
     if (status != FR_OK) return status;
     status = validate_launch_shape("plan", shape);
     if (status != FR_OK) return status;

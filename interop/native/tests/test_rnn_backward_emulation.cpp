@@ -901,6 +901,21 @@ void check_prepare(const char* cache_dir) {
     CHECK_FAILS(fr_plan_prepare(context, &forward, 3), FR_ERROR_INVALID_ARGUMENT, "lengths: expected 0 or 1, got 3.");
     CHECK_STATUS(fr_plan_prepare(context, &forward, 1), FR_OK);  // the FR_LENGTHS build: a module of its own
     CHECK(loaded() == 4);
+    // the alternating fallback: its forward, its backward and the same reductions (FR_TF32 never), lengths or not
+    BackwardCase alt{alternating_plan(0, 0, 16, 1, 1, 32, 8, 16, 64), 3, 4};
+    alt.alternating_forward = true;
+    std::vector<fr_define> alt_forward_defines, alt_backward_defines;
+    const fr_plan alt_forward = forward_plan(alt, &alt_forward_defines), alt_backward = backward_plan(alt, &alt_backward_defines);
+    int count = 0;
+    CHECK_STATUS(fr_plan_module_count(&alt_forward, 1, &count), FR_OK);
+    CHECK(count == 1);
+    CHECK_STATUS(fr_plan_module_count(&alt_backward, 1, &count), FR_OK);
+    CHECK(count == 2);
+    CHECK_STATUS(fr_plan_prepare(context, &alt_forward, 0), FR_OK);
+    CHECK_STATUS(fr_plan_prepare(context, &alt_backward, 1), FR_OK);  // lengths: the same builds
+    CHECK(loaded() == 6);  // rnn_alternating twice (FR_BACKWARD 0 and 1); the fp32 LSTM reductions were loaded
+    CHECK(run_case(context, alt).right);
+    CHECK(loaded() == 6);
     CHECK_STATUS(fr_context_destroy(context), FR_OK);
 }
 

@@ -342,6 +342,17 @@ void test_memory_overlap() {
     CHECK(fr::overlap(ByteLayout{base + 4000, 1000000 - 4000, {}}, rows) == Overlap::kDisjoint);  // the gap after row 0
     CHECK(fr::overlap(ByteLayout{base + 3999, 400000, {}}, rows) == Overlap::kShared);  // row 0's last byte
     CHECK(fr::overlap(ByteLayout{base + 4000, 1000000 - 3999, {}}, rows) == Overlap::kShared);  // row 1's first byte
+    // the two halves of one contiguous [1024, 512, 2, 4, 4, 512] float buffer (B, T, part, G, NH, D): nested strides,
+    // three long dimensions; the leaves are the short-stride ones, so a few values per dimension suffice
+    auto half = [&](int64_t k) {
+        return floats(base + static_cast<uintptr_t>(k * 4 * 4 * 512 * 4),
+                      {{512 * 2 * 4 * 4 * 512, 1024}, {2 * 4 * 4 * 512, 512}, {4 * 512, 4}, {512, 4}, {1, 512}});
+    };
+    CHECK(fr::overlap(half(0), half(1), 1000) == Overlap::kDisjoint && fr::overlap(half(1), half(0), 1000) == Overlap::kDisjoint);
+    CHECK(fr::overlap(half(1), half(1), 1000) == Overlap::kShared);
+    ByteLayout nudged = half(1);
+    nudged.base -= 4;  // its first element is the last of half 0's first row
+    CHECK(fr::overlap(half(0), nudged, 1000) == Overlap::kShared);
     CHECK(fr::overlap(packed(2, 4), packed(1, 2)) == Overlap::kDisjoint);
     CHECK(fr::overlap(packed(1, 4), packed(1, 2)) == Overlap::kShared);
 }

@@ -668,6 +668,23 @@ void test_plan_modules() {
     CHECK_STATUS(fr_plan_module(&scan.plan, 0, 0, &module), FR_OK);
     CHECK(std::string(module.source_name) == "scan" && module.define_count == scan.plan.define_count);
     CHECK_FAILS(fr_plan_module_count(&scan.plan, 1, &count), FR_ERROR_INVALID_ARGUMENT, "lengths: expected 0 for a plan of \"scan\"");
+    scan.plan.defines[1].value = 3;  // FR_SCAN_LANES: named as fr_scan_forward names it, not left to the compiler
+    CHECK_FAILS(fr_plan_module_count(&scan.plan, 0, &count), FR_ERROR_INVALID_ARGUMENT, "expected FR_SCAN_LANES a power of two");
+
+    fr_plan itself = forward;  // the module written over its own plan
+    CHECK_STATUS(fr_plan_module(&itself, 1, 0, &itself), FR_OK);
+    CHECK(std::string(itself.source_name) == "rnn_forward" && itself.define_count == forward.define_count + 1 &&
+          define_of(itself, "FR_LENGTHS") == 1 && define_of(itself, "FR_BATCH_TILE") == 8);
+    // a plan of FR_MAX_DEFINES defines: the lengths build would need one more (the count says so, not only the module)
+    fr_plan full = forward;
+    static char extra_names[FR_MAX_DEFINES][16];
+    for (int i = full.define_count; i < FR_MAX_DEFINES; ++i) {
+        std::snprintf(extra_names[i], sizeof extra_names[i], "FR_ZZ_%02d", i);
+        full.defines[i] = {extra_names[i], 0};
+    }
+    full.define_count = FR_MAX_DEFINES;
+    CHECK_STATUS(fr_plan_module_count(&full, 0, &count), FR_OK);
+    CHECK_FAILS(fr_plan_module_count(&full, 1, &count), FR_ERROR_INVALID_ARGUMENT, "more than FR_MAX_DEFINES (64)");
 
     CHECK_FAILS(fr_plan_module_count(nullptr, 0, &count), FR_ERROR_INVALID_ARGUMENT, "plan: expected a plan, got NULL.");
     CHECK_FAILS(fr_plan_module_count(&forward, 0, nullptr), FR_ERROR_INVALID_ARGUMENT, "count: expected a pointer");
