@@ -24,10 +24,9 @@ namespace {
 fr_status own_and_companions(const fr_plan* plan, bool lengths, std::vector<CompileRequest>* modules) {
     CompileRequest request;
     LaunchShape launch;
-    fr_status status = read_plan(plan, &request, &launch);
-    if (status != FR_OK) return status;
     PlanConstants c;
-    for (const auto& define : request.defines) c.values[define.first] = define.second;
+    fr_status status = read_rnn_plan(plan, &request, &launch, &c);
+    if (status != FR_OK) return status;
     const std::string& source = request.source->name;
     if (source == "rnn_forward" || source == "rnn_backward") {
         FusedPlan fused;

@@ -56,10 +56,9 @@ fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, bo
     *elements = 0;
     CompileRequest request;
     LaunchShape launch;
-    fr_status status = read_plan(plan, &request, &launch);
-    if (status != FR_OK) return status;
     PlanConstants c;
-    for (const auto& define : request.defines) c.values[define.first] = define.second;
+    fr_status status = read_rnn_plan(plan, &request, &launch, &c);
+    if (status != FR_OK) return status;
     RnnShape shape;
     const bool backward = c.values.count("FR_BACKWARD") != 0 && c.values.at("FR_BACKWARD") == 1;
     if ((status = read_problem_constants(c, backward, &shape)) != FR_OK) return status;
@@ -287,10 +286,9 @@ fr_status run_rnn_backward(fr_context context, const fr_plan* plan, const fr_rnn
                            const RnnBackwardTensors& in, void* stream) {
     CompileRequest request;
     LaunchShape launch;
-    fr_status status = read_plan(plan, &request, &launch);
-    if (status != FR_OK) return status;
     PlanConstants c;
-    for (const auto& define : request.defines) c.values[define.first] = define.second;
+    fr_status status = read_rnn_plan(plan, &request, &launch, &c);
+    if (status != FR_OK) return status;
     if (request.source->name == "rnn_backward") return run_fused_backward(context, plan, request, launch, c, options, in, stream);
     if (request.source->name == "rnn_alternating")
         return run_alternating_backward(context, plan, request, launch, c, options, in, stream);

@@ -103,10 +103,9 @@ fr_status run_alternating(fr_context context, const fr_plan* plan, CompileReques
 fr_status run_rnn_forward(fr_context context, const fr_plan* plan, const RnnForwardTensors& in, void* stream) {
     CompileRequest request;
     LaunchShape launch;
-    fr_status status = read_plan(plan, &request, &launch);
-    if (status != FR_OK) return status;
     PlanConstants c;
-    for (const auto& define : request.defines) c.values[define.first] = define.second;
+    fr_status status = read_rnn_plan(plan, &request, &launch, &c);
+    if (status != FR_OK) return status;
     if (request.source->name == "rnn_forward") return run_fused(context, plan, request, launch, c, in, stream);
     if (request.source->name == "rnn_alternating") return run_alternating(context, plan, request, launch, c, in, stream);
     return fail(FR_ERROR_INVALID_ARGUMENT,

@@ -17,15 +17,14 @@ namespace {
 
 fr_status read_fused(const fr_plan* plan, CompileRequest* request, FusedPlan* fused) {
     LaunchShape launch;
-    fr_status status = read_plan(plan, request, &launch);
+    PlanConstants c;
+    fr_status status = read_rnn_plan(plan, request, &launch, &c);
     if (status != FR_OK) return status;
     if (request->source->name != "rnn_forward") {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "plan.source_name: expected \"rnn_forward\" (only fused plans keep R in a fragment layout), got \"%s\".",
                     request->source->name.c_str());
     }
-    PlanConstants c;
-    for (const auto& define : request->defines) c.values[define.first] = define.second;
     return read_fused_plan(plan, c, false, fused);
 }
 

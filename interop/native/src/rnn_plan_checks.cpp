@@ -2,6 +2,7 @@
 #include "rnn_plan_checks.h"
 
 #include "errors.h"
+#include "plan_operation.h"
 #include "tensor_checks.h"
 
 #include <algorithm>
@@ -17,6 +18,13 @@ fr_status PlanConstants::get(const char* name, int64_t low, int64_t high, int64_
                     static_cast<long long>(low), static_cast<long long>(high), static_cast<long long>(found->second));
     }
     *value = found->second;
+    return FR_OK;
+}
+
+fr_status read_rnn_plan(const fr_plan* plan, CompileRequest* request, LaunchShape* launch, PlanConstants* c) {
+    const fr_status status = read_plan(plan, request, launch);
+    if (status != FR_OK) return status;
+    for (const auto& define : request->defines) c->values[define.first] = define.second;
     return FR_OK;
 }
 

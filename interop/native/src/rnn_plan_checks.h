@@ -6,6 +6,7 @@
 
 #include "compile_request.h"
 #include "fastrecurrence.h"
+#include "kernel_launch.h"
 #include "rnn_ops.h"
 
 #include "fr_rnn_args.h"
@@ -23,6 +24,9 @@ struct PlanConstants {
 
     fr_status get(const char* name, int64_t low, int64_t high, int64_t* value) const;
 };
+
+// read_plan (plan_operation.h) and its defines as constants: where every recurrent operation and query starts.
+fr_status read_rnn_plan(const fr_plan* plan, CompileRequest* request, LaunchShape* launch, PlanConstants* c);
 
 int gates_of(int64_t cell);
 int biases_of(int64_t cell);

@@ -239,63 +239,56 @@ std::set<uintptr_t> bytes_of(const fr::ByteLayout& layout) {
     }
 }
 
-void test_memory_overlap() {
-    using fr::ByteLayout;
-    using fr::Overlap;
-    // against enumeration: random small layouts of every kind (negative, zero and equal strides, self-overlapping ones,
-    // elements wider than the strides), both orders
-    std::mt19937_64 random(20261207);
-    auto pick = [&](int64_t low, int64_t high) { return std::uniform_int_distribution<int64_t>(low, high)(random); };
+// fr::overlap against enumeration on `trials` random pairs from `make`, both orders: how many pairs share a byte, and
+// how many answers were wrong (the first few printed).
+template <typename Make>
+std::pair<int, int> overlap_against_enumeration(const char* what, int trials, Make make) {
     int shared = 0, mismatches = 0;
-    for (int trial = 0; trial < 20000; ++trial) {
-        ByteLayout layouts[2];
-        for (ByteLayout& l : layouts) {
-            l.element_bytes = int64_t{1} << pick(0, 3);
-            l.base = static_cast<uintptr_t>(1000 + pick(0, 48));
-            const int64_t rank = pick(0, 3);
-            for (int64_t k = 0; k < rank; ++k) l.dims.emplace_back(pick(-3, 12) * (pick(0, 1) ? l.element_bytes : 1), pick(1, 5));
-        }
+    for (int trial = 0; trial < trials; ++trial) {
+        const fr::ByteLayout layouts[2] = {make(), make()};
         const std::set<uintptr_t> a = bytes_of(layouts[0]), b = bytes_of(layouts[1]);
         const bool expected = std::any_of(a.begin(), a.end(), [&](uintptr_t byte) { return b.count(byte) != 0; });
         shared += expected ? 1 : 0;
         for (int order = 0; order < 2; ++order) {
-            const Overlap got = fr::overlap(layouts[order], layouts[1 - order]);
-            if (got != (expected ? Overlap::kShared : Overlap::kDisjoint) && ++mismatches <= 5) {
-                std::fprintf(stderr, "overlap mismatch in trial %d (order %d): expected %s\n", trial, order,
+            if (fr::overlap(layouts[order], layouts[1 - order]) != (expected ? fr::Overlap::kShared : fr::Overlap::kDisjoint) &&
+                ++mismatches <= 5) {
+                std::fprintf(stderr, "overlap mismatch in %s trial %d (order %d): expected %s\n", what, trial, order,
                              expected ? "shared" : "disjoint");
             }
         }
     }
-    CHECK(mismatches == 0);
-    CHECK(shared > 2000 && shared < 18000);  // both answers well represented
-    // and longer dimensions (rank up to 4, a few hundred elements each), where the equation at the leaves does the work
-    int long_shared = 0, long_mismatches = 0;
-    for (int trial = 0; trial < 3000; ++trial) {
-        ByteLayout layouts[2];
-        for (ByteLayout& l : layouts) {
-            l.element_bytes = int64_t{1} << pick(0, 3);
-            l.base = static_cast<uintptr_t>(100000 + pick(0, 400));
-            int64_t elements = 1;
-            const int64_t rank = pick(1, 4);
-            for (int64_t k = 0; k < rank; ++k) {
-                const int64_t extent = pick(1, std::max<int64_t>(1, 600 / elements));
-                elements *= extent;
-                l.dims.emplace_back(pick(-40, 300), extent);
-            }
+    return {shared, mismatches};
+}
+
+void test_memory_overlap() {
+    using fr::ByteLayout;
+    using fr::Overlap;
+    std::mt19937_64 random(20261207);
+    auto pick = [&](int64_t low, int64_t high) { return std::uniform_int_distribution<int64_t>(low, high)(random); };
+    // small layouts of every kind (negative, zero and equal strides, self-overlapping ones, elements wider than the
+    // strides)
+    const auto small = overlap_against_enumeration("small", 20000, [&] {
+        ByteLayout l{static_cast<uintptr_t>(1000 + pick(0, 48)), int64_t{1} << pick(0, 3), {}};
+        const int64_t rank = pick(0, 3);
+        for (int64_t k = 0; k < rank; ++k) l.dims.emplace_back(pick(-3, 12) * (pick(0, 1) ? l.element_bytes : 1), pick(1, 5));
+        return l;
+    });
+    CHECK(small.second == 0);
+    CHECK(small.first > 2000 && small.first < 18000);  // both answers well represented
+    // longer dimensions (rank up to 4, a few hundred elements), where the equation at the leaves does the work
+    const auto longer = overlap_against_enumeration("long", 3000, [&] {
+        ByteLayout l{static_cast<uintptr_t>(100000 + pick(0, 400)), int64_t{1} << pick(0, 3), {}};
+        int64_t elements = 1;
+        const int64_t rank = pick(1, 4);
+        for (int64_t k = 0; k < rank; ++k) {
+            const int64_t extent = pick(1, std::max<int64_t>(1, 600 / elements));
+            elements *= extent;
+            l.dims.emplace_back(pick(-40, 300), extent);
         }
-        const std::set<uintptr_t> a = bytes_of(layouts[0]), b = bytes_of(layouts[1]);
-        const bool expected = std::any_of(a.begin(), a.end(), [&](uintptr_t byte) { return b.count(byte) != 0; });
-        long_shared += expected ? 1 : 0;
-        for (int order = 0; order < 2; ++order) {
-            if (fr::overlap(layouts[order], layouts[1 - order]) != (expected ? Overlap::kShared : Overlap::kDisjoint) &&
-                ++long_mismatches <= 5) {
-                std::fprintf(stderr, "overlap mismatch in long trial %d (order %d): expected %s\n", trial, order,
-                             expected ? "shared" : "disjoint");
-            }
-        }
-    }
-    CHECK(long_mismatches == 0);
-    CHECK(long_shared > 300 && long_shared < 2700);
+        return l;
+    });
+    CHECK(longer.second == 0);
+    CHECK(longer.first > 300 && longer.first < 2700);
 
     // the layouts of the scan's in-place question: slices k of one [B, T, 2, H, D] float buffer, and big extents
     const int64_t B = 8, T = 16384, H = 12, D = 128;
