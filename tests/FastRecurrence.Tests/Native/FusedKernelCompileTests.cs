@@ -195,6 +195,7 @@ public sealed class FusedPlanVariantsTests
             Assert.That(gradients.All(v => v.PredictedRegisters == FusedPlanVariants.GradientRegisterBudget), Is.True);
         });
     }
+
     [TestCase("sm_80", false)]
     [TestCase("sm_90", false)]
     [TestCase("sm_90", true)]
