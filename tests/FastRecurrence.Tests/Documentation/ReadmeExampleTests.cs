@@ -77,6 +77,7 @@ public sealed class ReadmeExampleTests
 
         // Training on the device (cuda, or cuda-emulated on the CPU): buffers stay on the device between calls.
         using var rnn = CudaRecurrence.Create(problem, "cuda");   // disposing frees its packing scratch
+        rnn.Prepare();   // compiles and loads its kernels now (optional: else the first call does)
         var inputs = new DeviceRecurrentInputs<float>(rnn.Upload<float>(wx), rnn.Upload<float>(r), rnn.Upload<float>(b));
         using var deviceY = rnn.Allocate<float>(problem.YLength);
         using var reserve = rnn.AllocateReserve();                    // fp32, what the backward reads
