@@ -60,10 +60,10 @@ fr_status own_and_companions(const fr_plan* plan, bool lengths, std::vector<Comp
                     "kernels only; the scan reads its offsets, cu_seqlens, at run time), got 1.",
                     source.c_str());
     }
-    int64_t backward = 0, dtype = 0, lanes = 0;
-    for (const auto& define : request.defines)
-        if (define.first == "FR_BACKWARD") backward = define.second;
-    if ((status = read_scan_plan_constants(request, plan->block, backward != 0, &dtype, &lanes)) != FR_OK) return status;
+    const auto direction = c.values.find("FR_BACKWARD");
+    const bool backward = direction != c.values.end() && direction->second != 0;
+    int64_t dtype = 0, lanes = 0;
+    if ((status = read_scan_plan_constants(request, plan->block, backward, &dtype, &lanes)) != FR_OK) return status;
     modules->push_back(request);
     return FR_OK;
 }

@@ -40,7 +40,6 @@ void copy_strides(const fr_tensor* tensor, fr_i64 strides[3]) {
     for (int i = 0; i < 3; ++i) strides[i] = tensor != nullptr ? static_cast<fr_i64>(tensor->strides[i]) : 0;
 }
 
-
 fr_status check_tensors(const std::vector<Tensor>& tensors, int dtype, const int64_t* cu_seqlens, int num_seqs,
                         std::vector<int64_t>* shape) {
     const fr_tensor* a = tensors[0].tensor;
@@ -124,7 +123,7 @@ fr_status check_grid(const fr_plan& plan, const std::vector<int64_t>& shape, int
 
 // The plan's constants the host relies on: the storage type and the lanes per block (for the grid check).
 fr_status read_scan_plan_constants(const CompileRequest& request, const fr_dim3& plan_block, bool backward, int64_t* dtype,
-                              int64_t* lanes) {
+                                   int64_t* lanes) {
     if (!find_define(request, "FR_DTYPE", dtype)) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_DTYPE (the storage type), got none.");
     }

@@ -128,33 +128,22 @@ fr_status check_contiguous(const char* name, const fr_tensor* tensor) {
     return FR_OK;
 }
 
-namespace {
-
-// (stride, extent) of the dimensions with extent > 1, sorted by stride: the order in which check_no_overlap walks a
-// layout.
-std::vector<std::pair<int64_t, int64_t>> dims_by_stride(const fr_tensor* tensor) {
-    std::vector<std::pair<int64_t, int64_t>> dims;
-    for (int i = 0; i < tensor->rank; ++i) {
-        if (tensor->shape[i] != 1) dims.emplace_back(tensor->strides[i], tensor->shape[i]);
-    }
-    std::sort(dims.begin(), dims.end());
-    return dims;
-}
-
-}  // namespace
-
 fr_status check_no_overlap(const char* name, const fr_tensor* tensor) {
     // Sorted by stride, each dimension must step over everything the smaller ones span: then no two index
     // tuples reach the same element.
+    std::vector<std::pair<int64_t, int64_t>> dims;  // (stride, extent) of dimensions with extent > 1
     for (int i = 0; i < tensor->rank; ++i) {
-        if (tensor->shape[i] != 1 && tensor->strides[i] < 1) {
+        if (tensor->shape[i] == 1) continue;
+        if (tensor->strides[i] < 1) {
             return fail(FR_ERROR_INVALID_ARGUMENT,
                         "%s.strides[%d]: expected a positive stride for an output, got %lld.", name, i,
                         static_cast<long long>(tensor->strides[i]));
         }
+        dims.emplace_back(tensor->strides[i], tensor->shape[i]);
     }
+    std::sort(dims.begin(), dims.end());
     int64_t span = 1;  // elements covered by the dimensions so far
-    for (const auto& dim : dims_by_stride(tensor)) {
+    for (const auto& dim : dims) {
         if (dim.first < span) {
             return fail(FR_ERROR_INVALID_ARGUMENT,
                         "%s.strides: expected an output layout without overlapping elements, got strides %s for "

@@ -107,9 +107,10 @@ public static class FusedPlanVariants
         if (plans.FirstOrDefault(p => p.Request.Direction != PlanDirection.Backward) is { } forward)
             throw new ArgumentException($"backward: expected backward plans only, got a {forward.Request.Direction} plan for {forward.Arch}.", nameof(backward));
         return plans
-            .GroupBy(plan => plan.Arch + " " + KernelCompiler.Describe(GradientConstants(plan)), StringComparer.Ordinal)
-            .Select(group => new PlanVariant(group.First().Arch, GradientSourceName, GradientKernel, GradientCompanionKernels, group.ToArray(),
-                GradientConstants(group.First()), GradientRegisterBudget))
+            .Select(plan => (Plan: plan, Constants: GradientConstants(plan)))  // one library query per plan
+            .GroupBy(x => x.Plan.Arch + " " + KernelCompiler.Describe(x.Constants), StringComparer.Ordinal)
+            .Select(group => new PlanVariant(group.First().Plan.Arch, GradientSourceName, GradientKernel, GradientCompanionKernels,
+                group.Select(x => x.Plan).ToArray(), group.First().Constants, GradientRegisterBudget))
             .OrderBy(v => v.Arch, StringComparer.Ordinal)
             .ThenBy(v => DataTypes.IndexOf(v.DataType))
             .ThenBy(v => v.Describe(), StringComparer.Ordinal)
