@@ -62,7 +62,7 @@ function Test-Sanitized {
     Invoke-Checked cmake @('-S', '.', '-B', 'build/sanitize', '-DCMAKE_BUILD_TYPE=RelWithDebInfo', '-DFR_SANITIZE=address,undefined')
     Invoke-Checked cmake @('--build', 'build/sanitize', '--parallel', '--target', 'fastrecurrence_native_tests', 'fastrecurrence_abi_c_test')
     New-Item -ItemType Directory -Force TestResults | Out-Null
-    & ctest --test-dir build/sanitize -R '^native_(unit|validation|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward|abi_c)$' --output-on-failure `
+    & ctest --test-dir build/sanitize -R '^native_(unit|validation|fuzz|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward|abi_c)$' --output-on-failure `
         --output-junit (Join-Path $PWD 'TestResults/native-sanitized-ctest.junit.xml') | Out-Host
     if ($LASTEXITCODE -ne 0) { throw 'build.ps1: sanitized native tests failed (ctest --test-dir build/sanitize --output-on-failure).' }
 }

@@ -4,7 +4,7 @@
 #   ./build.sh test     build, then run every test (native: CTest; managed: results (TRX) land in TestResults/)
 #   ./build.sh test-sanitized
 #                       the native library, the CPU emulator and the emulated kernels under AddressSanitizer and
-#                       UndefinedBehaviorSanitizer (build/sanitize), running the native unit, validation and emulation
+#                       UndefinedBehaviorSanitizer (build/sanitize), running the native unit, validation, fuzz and emulation
 #                       tests (CI runs this after `test`; results land in TestResults/native-sanitized-ctest.junit.xml)
 #   ./build.sh bench    build, then run the default benchmark suite (same as: dotnet run -c Release --project bench)
 # CONFIGURATION=Debug ./build.sh ... builds Debug instead of Release.
@@ -58,7 +58,7 @@ test_sanitized() {
     cmake --build build/sanitize --parallel --target fastrecurrence_native_tests fastrecurrence_abi_c_test
     mkdir -p TestResults
     if ! ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}" \
-        ctest --test-dir build/sanitize -R '^native_(unit|validation|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward|abi_c)$' \
+        ctest --test-dir build/sanitize -R '^native_(unit|validation|fuzz|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward|abi_c)$' \
         --output-on-failure --parallel "$(nproc 2>/dev/null || echo 2)" \
         --output-junit "$PWD/TestResults/native-sanitized-ctest.junit.xml"; then
         echo "build.sh: sanitized native tests failed (ctest --test-dir build/sanitize --output-on-failure)." >&2

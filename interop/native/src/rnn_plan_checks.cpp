@@ -185,6 +185,41 @@ fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape) {
 }
 
 
+namespace {
+
+// The tile geometry kernels/fr_rnn_tiles.cuh static_asserts (TileMatmul), so a plan that would not compile is named
+// here, before any compile, and fr_rnn_packed_recurrent_size never sizes a layout with no K chunks. Forward: the
+// block's rows are its units' gates, K = Dp; backward: rows are its units, K = G * Dp (kernels/rnn_backward.cu). The
+// fourth assert (a head's rows are whole tiles when a block has several heads) follows from Dp % 16 = 0 and Hb = 1
+// wherever P > 1, checked before.
+fr_status check_fused_tiles(const FusedPlan& f, bool backward) {
+    const int64_t dp = f.shape.dp, g = gates_of(f.shape.cell), up = dp / f.p;
+    const int64_t width = backward ? g * dp : dp, k_chunk = f.shape.dtype == FR_DTYPE_FLOAT32 ? 8 : 16;
+    const int64_t rows = f.hb * (backward ? 1 : g) * up;
+    if (f.bt % 8 != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_BATCH_TILE a multiple of 8 (the mma's N), got %lld.",
+                    static_cast<long long>(f.bt));
+    }
+    if (f.warps % f.ks != 0 || width % f.ks != 0 || (width / f.ks) % k_chunk != 0) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: expected FR_K_SPLIT dividing FR_WARPS = %lld and the K width (%s) = %lld into slices of "
+                    "whole %lld-column chunks, got %lld.",
+                    static_cast<long long>(f.warps), backward ? "G * FR_HEAD_SIZE_PADDED" : "FR_HEAD_SIZE_PADDED",
+                    static_cast<long long>(width), static_cast<long long>(k_chunk), static_cast<long long>(f.ks));
+    }
+    const int64_t tiles = f.rt + f.st + f.gt;
+    if (f.warps / f.ks * tiles * 16 != rows) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: expected the warps' row tiles to cover the block's %lld rows exactly (FR_WARPS / "
+                    "FR_K_SPLIT * (row tiles) * 16), got %lld / %lld * %lld * 16.",
+                    static_cast<long long>(rows), static_cast<long long>(f.warps), static_cast<long long>(f.ks),
+                    static_cast<long long>(tiles));
+    }
+    return FR_OK;
+}
+
+}  // namespace
+
 fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool backward, FusedPlan* fused) {
     fr_status status = read_problem_constants(c, backward, &fused->shape);
     if (status != FR_OK) return status;
@@ -241,12 +276,13 @@ fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool back
                     "%lld) and FR_BLOCKS_PER_HEAD dividing FR_HEAD_SIZE_PADDED = %lld.",
                     static_cast<long long>(p), static_cast<long long>(hb), static_cast<long long>(dp));
     }
+    if ((status = check_fused_tiles(*fused, backward)) != FR_OK) return status;
     const fr_launch_kind kind = regime == kCluster ? FR_LAUNCH_CLUSTER
                                 : regime == kGridBarrier ? FR_LAUNCH_COOPERATIVE : FR_LAUNCH_PLAIN;
     const char* kind_names[] = {"FR_LAUNCH_PLAIN", "FR_LAUNCH_COOPERATIVE", "FR_LAUNCH_CLUSTER"};
-    if (plan->kind != kind) {
+    if (enum_value(plan->kind) != kind) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.kind: expected %s for FR_REGIME = %lld, got %d.", kind_names[kind],
-                    static_cast<long long>(regime), static_cast<int>(plan->kind));
+                    static_cast<long long>(regime), enum_value(plan->kind));
     }
     if (regime == kCluster && (plan->cluster.x != p || plan->cluster.y != 1 || plan->cluster.z != 1)) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
@@ -303,9 +339,9 @@ fr_status read_alternating_plan(const fr_plan* plan, const PlanConstants& c, boo
                     static_cast<long long>(tm), static_cast<long long>(tn), static_cast<long long>(tk),
                     static_cast<long long>(warps));
     }
-    if (plan->kind != FR_LAUNCH_PLAIN) {
+    if (enum_value(plan->kind) != FR_LAUNCH_PLAIN) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.kind: expected FR_LAUNCH_PLAIN for an alternating plan, got %d.",
-                    static_cast<int>(plan->kind));
+                    enum_value(plan->kind));
     }
     if (plan->block.x != warps * 32 || plan->block.y != 1 || plan->block.z != 1) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (%lld, 1, 1) = FR_WARPS * 32, got (%u, %u, %u).",

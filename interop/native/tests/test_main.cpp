@@ -1,5 +1,5 @@
 // test_main.cpp: the native test runner. One group per CTest test (see CMakeLists.txt):
-//   fastrecurrence_native_tests unit|validation|compile|scan_compile|no_driver|no_nvrtc|gpu|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward
+//   fastrecurrence_native_tests unit|validation|fuzz|compile|scan_compile|no_driver|no_nvrtc|gpu|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward
 // Exit status: 0 passed, 1 a check failed, 77 skipped (the group cannot run on this machine).
 #include "test_support.h"
 
@@ -9,6 +9,7 @@
 namespace frtest {
 int run_unit_tests();
 int run_validation_tests();
+int run_abi_fuzz_tests();
 int run_compile_tests(const char* self);
 int run_scan_compile_tests();
 int run_cache_writer(const char* dir);
@@ -24,7 +25,7 @@ int run_emulation_rnn_backward_tests();
 
 int main(int argc, char** argv) {
     if (argc < 2) {
-        std::fprintf(stderr, "usage: %s unit|validation|compile|scan_compile|no_driver|no_nvrtc|gpu|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward\n", argv[0]);
+        std::fprintf(stderr, "usage: %s unit|validation|fuzz|compile|scan_compile|no_driver|no_nvrtc|gpu|emulation|emulation_scan|emulation_rnn|emulation_rnn_backward\n", argv[0]);
         return 2;
     }
     frtest::register_test_sources();
@@ -32,6 +33,7 @@ int main(int argc, char** argv) {
     int outcome = 2;
     if (group == "unit") outcome = frtest::run_unit_tests();
     else if (group == "validation") outcome = frtest::run_validation_tests();
+    else if (group == "fuzz") outcome = frtest::run_abi_fuzz_tests();
     else if (group == "compile") outcome = frtest::run_compile_tests(argv[0]);
     else if (group == "scan_compile") outcome = frtest::run_scan_compile_tests();
     else if (group == "no_driver") outcome = frtest::run_no_driver_tests();

@@ -588,13 +588,29 @@ void test_rnn_size_arguments() {
     const fr_plan uneven = plan_with("FR_HEADS_PER_BLOCK", 3);
     CHECK_FAILS(fr_rnn_packed_recurrent_size(&uneven, &elements), FR_ERROR_INVALID_ARGUMENT,
                 "expected FR_HEADS_PER_BLOCK dividing FR_HEADS = 4, got 3");
+    // the tile geometry the kernels static_assert (kernels/fr_rnn_tiles.cuh), named before any compile
+    const fr_plan split = plan_with("FR_K_SPLIT", 3);
+    CHECK_FAILS(fr_rnn_packed_recurrent_size(&split, &elements), FR_ERROR_INVALID_ARGUMENT,
+                "expected FR_K_SPLIT dividing FR_WARPS = 4 and the K width (FR_HEAD_SIZE_PADDED) = 16 into slices of whole "
+                "8-column chunks, got 3.");
+    const fr_plan narrow = plan_with("FR_K_SPLIT", 4);  // divides the warps, not 16 columns into chunks of 8
+    CHECK_FAILS(fr_rnn_packed_recurrent_size(&narrow, &elements), FR_ERROR_INVALID_ARGUMENT, "got 4.");
+    const fr_plan uncovered = plan_with("FR_REGISTER_ROW_TILES", 1);
+    CHECK_FAILS(fr_rnn_packed_recurrent_size(&uncovered, &elements), FR_ERROR_INVALID_ARGUMENT,
+                "expected the warps' row tiles to cover the block's 128 rows exactly (FR_WARPS / FR_K_SPLIT * (row tiles) * "
+                "16), got 4 / 1 * 1 * 16.");
+    const fr_plan ragged = plan_with("FR_BATCH_TILE", 12);
+    CHECK_FAILS(fr_rnn_packed_recurrent_size(&ragged, &elements), FR_ERROR_INVALID_ARGUMENT,
+                "expected FR_BATCH_TILE a multiple of 8 (the mma's N), got 12.");
 
-    // each constant in range, their product not: R in this layout would have more than 2^48 elements
+    // each constant in range and the tiles consistent, their product not: R in this layout would have more than 2^48
+    // elements (4096 blocks per head of 16 units, 4 warps of one tile, 8192 K chunks, 65535 heads)
     defines = {{"FR_CELL", 0}, {"FR_GATES", 4}, {"FR_STATES", 2}, {"FR_DTYPE", 0}, {"FR_BACKWARD", 0},
                {"FR_HEAD_SIZE", 65536}, {"FR_HEAD_SIZE_PADDED", 65536}, {"FR_HEADS", 65535}, {"FR_HEADS_PER_BLOCK", 1},
-               {"FR_BLOCKS_PER_HEAD", 1}, {"FR_WARPS", 32}, {"FR_K_SPLIT", 1}, {"FR_BATCH_TILE", 8},
-               {"FR_REGISTER_ROW_TILES", 64}, {"FR_SHARED_ROW_TILES", 64}, {"FR_STREAMED_ROW_TILES", 64}, {"FR_REGIME", 1}};
-    const fr_plan huge = plan_with(nullptr, 0);
+               {"FR_BLOCKS_PER_HEAD", 4096}, {"FR_WARPS", 4}, {"FR_K_SPLIT", 1}, {"FR_BATCH_TILE", 8},
+               {"FR_REGISTER_ROW_TILES", 1}, {"FR_SHARED_ROW_TILES", 0}, {"FR_STREAMED_ROW_TILES", 0}, {"FR_REGIME", 3}};
+    fr_plan huge = plan_with(nullptr, 0);
+    huge.kind = FR_LAUNCH_COOPERATIVE;
     CHECK_FAILS(fr_rnn_packed_recurrent_size(&huge, &elements), FR_ERROR_INVALID_ARGUMENT,
                 "expected constants whose R layout has at most 2^48 elements");
     // B and T are tensor extents; their reserve must have a size too
@@ -649,6 +665,7 @@ void test_plan_modules() {
     CHECK_FAILS(fr_plan_module(&forward, 0, 1, &module), FR_ERROR_INVALID_ARGUMENT, "index: expected 0..0 (fr_plan_module_count - 1), got 1.");
 
     // a backward plan loads the reductions too: the cell and storage type only, FR_TF32 where it multiplies in tf32
+    defines[10].value = 4;  // FR_K_SPLIT: a backward block's rows are its 2 * 16 units, 4 / 4 warps * 2 tiles * 16
     const fr_plan backward = plan_of("rnn_backward", "FR_BACKWARD", 1);
     CHECK_STATUS(fr_plan_module_count(&backward, 1, &count), FR_OK);
     CHECK(count == 2);
@@ -660,6 +677,7 @@ void test_plan_modules() {
     CHECK_STATUS(fr_plan_module(&tf32, 0, 1, &module), FR_OK);
     CHECK(module.define_count == 3 && define_of(module, "FR_TF32") == 1);
     defines[15].value = 0;
+    defines[10].value = 1;
 
     ScanCall scan;
     scan.plan.source_name = "scan";
