@@ -14,6 +14,7 @@ import re
 import shlex
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 
@@ -26,7 +27,7 @@ except ImportError:  # a local smoke run on a machine without torch
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
-WORK = os.path.join(OUT, "ilgpu_work")
+WORK = tempfile.mkdtemp(prefix="ilgpu_work")  # inputs and outputs of up to 200 MB each: never under OUT
 BACKEND = os.environ.get("FR_ILGPU_BACKEND", "ilgpu-cuda")
 SMALL = os.environ.get("FR_ILGPU_SMALL") == "1"
 B, T, HIDDEN = (2, 9, 8) if SMALL else (16, 256, 256)

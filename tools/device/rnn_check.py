@@ -29,7 +29,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import fastrecurrence_ctypes as fr  # noqa: E402
 from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, reference, time_ms  # noqa: E402
 from rnn_torch import plan as plan_with  # noqa: E402
-from torch_checks import checked_case, rel_l2  # noqa: E402
+from torch_checks import checked_case, dump_json, rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -160,7 +160,7 @@ def torch_parity(lib, context):
         run(lib, context, plan_tuple, wx, r, bias, initial, y, last)
         torch.cuda.synchronize()
         error = rel_l2(y.reshape(batch, steps, d), out.double())
-        ok = error <= 1e-5
+        ok = error <= 2e-5  # two fp32 results, each within math.md's 1e-5 of float64: at most 2e-5 apart
         failures += 0 if ok else 1
         results["torch"].append({"cell": cell, "module": module.__name__, "rel_l2": error, "ok": ok})
         print(json.dumps(results["torch"][-1]), flush=True)
@@ -205,11 +205,12 @@ def lengths_cases(lib, context):
 
 
 def timings(lib, context):
-    torch.backends.cudnn.allow_tf32 = True
     cases = [("lstm", "bf16", 16, 1024, 1, 768), ("slstm", "bf16", 16, 1024, 12, 64), ("lstm", "bf16", 16, 1024, 1, 2560),
              ("gru", "bf16", 16, 1024, 1, 768), ("lstm", "fp32", 16, 1024, 1, 768), ("lstm", "tf32", 16, 1024, 1, 768)]
     for cell, storage, batch, steps, heads, d in cases:
         dtype = STORAGE[storage][0]
+        # the peers in the row's own arithmetic: cuDNN and the input GEMM in tf32 beside our tf32 plan, exact beside fp32
+        torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = storage == "tf32"
         entry: dict[str, Any] = {"cell": cell, "storage": storage, "B": batch, "T": steps, "NH": heads, "D": d}
         try:
             abi, plan_tuple = plan(cell, storage, batch, steps, heads, d)
@@ -248,16 +249,20 @@ def timings(lib, context):
 
 
 def main():
+    global failures
     lib = fr.load()
     context = fr.c_void_p()
     fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
-    correctness(lib, context)
-    torch_parity(lib, context)
-    lengths_cases(lib, context)
-    streamed_cases(lib, context)
-    timings(lib, context)
-    with open(os.path.join(OUT, "rnn_check.json"), "w") as f:
-        json.dump(results, f, indent=1)
+    # The headline timings right after the matrix: a step cut short by its time limit still has them. Each section's
+    # results are written as soon as it ends; one that raises is recorded and the next one runs.
+    for section in (correctness, timings, torch_parity, lengths_cases, streamed_cases):
+        try:
+            section(lib, context)
+        except Exception as e:  # noqa: BLE001
+            failures += 1
+            results.setdefault("errors", []).append(f"{section.__name__}: {e}"[:600])
+            print(f"FAIL section {section.__name__}: {e}", flush=True)
+        dump_json(results, os.path.join(OUT, "rnn_check.json"))
     print(f"\n{len(results['cases'])} matrix cases, {sum(not c['ok'] for c in results['cases'])} failed; "
           f"{len(results['torch'])} torch parity cases, {sum(not c['ok'] for c in results['torch'])} failed; "
           f"{len(results['lengths'])} lengths cases, {sum(not c['ok'] for c in results['lengths'])} failed; "

@@ -1,14 +1,13 @@
 """What the recurrent GPU checks share (rnn_check.py, the forward; rnn_backward_check.py, the backward): the cells'
 shapes, storage types and tolerances (math.md section 7), the planner's plan for this card through the CLI, seeded
 inputs, the float64 torch reference forward (differentiable), and CUDA-event timing."""
-import json
+import functools
 import math
-import subprocess
 
 import torch
 
 import fastrecurrence_ctypes as fr
-from torch_checks import catalog_name
+from torch_checks import catalog_name, cli_json
 
 CELLS = {"lstm": (4, 4, 2), "gru": (3, 4, 1), "slstm": (4, 4, 4), "rnn": (1, 1, 1)}  # gates, biases, states
 STORAGE = {"fp32": (torch.float32, False), "tf32": (torch.float32, True), "bf16": (torch.bfloat16, False),
@@ -31,8 +30,14 @@ def plan(cli, cell, storage, batch, steps, heads, head_size, backward=False, len
         args.append("--lengths")
     if family is not None:
         args += ["--family", family]
-    abi = json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout)
+    abi = planned(tuple(args))
     return abi, fr.plan_from_abi_json(abi)
+
+
+@functools.lru_cache(maxsize=None)
+def planned(args):
+    """The CLI's plan for these arguments, asked once per session (each ask starts a .NET process: ~0.3 s)."""
+    return cli_json(list(args))
 
 
 def reference(cell, wx, r, bias, initial, dtype=torch.float64):

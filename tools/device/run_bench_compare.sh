@@ -12,9 +12,9 @@ FR_SKIP_NATIVE_GPU_GROUP=1 source tools/device/native_run_setup.sh
 dotnet=/tmp/dotnet/dotnet
 python3 tools/device/bench_compare.py card "$out" 2>&1 | tee "$out/card.log"
 export FR_BENCH_RESULTS="$out/bench"
-"$dotnet" .device/bench/FastRecurrence.Bench.dll --filter '*Gpu*' ${BENCH_FULL:+--full} 2>&1 | tee "$out/bench.log" \
+"$dotnet" "$bench_dll" --filter '*Gpu*' ${BENCH_FULL:+--full} 2>&1 | tee "$out/bench.log" \
     | grep -E '^\||// results:|rror' || true
 ours="$(ls -t "$out"/bench/fastrecurrence-*.csv | head -n 1)"
 python3 tools/device/bench_compare.py peers "$ours" "$out" 2>&1 | tee "$out/peers.log"
 python3 tools/device/bench_compare.py merge "$ours" "$out/peers.csv" "$out/card.json" "$out/bench_compare"
-"$dotnet" .device/bench/FastRecurrence.Bench.dll --plot "$out/bench_compare.csv"
+"$dotnet" "$bench_dll" --plot "$out/bench_compare.csv"

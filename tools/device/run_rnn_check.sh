@@ -9,7 +9,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/device/native_run_setup.sh
-cli="/tmp/dotnet/dotnet .device/cli/FastRecurrence.Cli.dll"
 status=0
 python3 tools/device/rnn_check.py "$cli" "$out" ${RNN_CHECK_QUICK:+--quick} 2>&1 | tee "$out/rnn_check.log" || status=1
 python3 tools/device/rnn_backward_check.py "$cli" "$out" ${RNN_CHECK_QUICK:+--quick} 2>&1 | tee "$out/rnn_backward_check.log" || status=1

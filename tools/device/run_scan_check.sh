@@ -5,4 +5,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tools/device/native_run_setup.sh
-python3 tools/device/scan_check.py "/tmp/dotnet/dotnet .device/cli/FastRecurrence.Cli.dll" "$out" 2>&1 | tee "$out/scan_check.log"
+python3 tools/device/scan_check.py "$cli" "$out" 2>&1 | tee "$out/scan_check.log"

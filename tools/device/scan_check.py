@@ -12,7 +12,6 @@ For B = 8, H * D = 1536 (H = 16, D = 96), T in {1, 1000, 16384}, fp32 / bf16 / f
      ignores registers; which plan is fastest is a measurement).
 Usage: scan_check.py CLI_COMMAND OUT_DIR
 """
-import json
 import os
 import shlex
 import subprocess
@@ -23,7 +22,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
-from torch_checks import catalog_name, rel_l2  # noqa: E402
+from torch_checks import catalog_name, cli_json, dump_json, rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -37,7 +36,7 @@ def plan(steps, dtype, backward):
     dt = {torch.float32: "fp32", torch.bfloat16: "bf16", torch.float16: "fp16"}[dtype]
     args = CLI + ["plan", "--gpu", catalog_name(), "--family", "scan", "--hidden", str(H * D), "--heads", str(H),
                   "--batch", str(B), "--steps", str(steps), "--dtype", dt, "--json"] + (["--backward"] if backward else [])
-    return fr.plan_from_json(json.loads(subprocess.run(args, check=True, capture_output=True, text=True).stdout))
+    return fr.plan_from_json(cli_json(args))
 
 
 def reference(a, b, h0, dh):
@@ -231,6 +230,7 @@ if __name__ == "__main__":
                 failures += 1
                 print(f"FAIL scan T={steps} {dtype}: {e}", flush=True)
                 results["cases"].append({"case": f"T={steps} {dtype}", "ok": False, "error": str(e)})
+            dump_json(results, os.path.join(OUT, "scan_check.json"))
     try:
         if sweep != "only":
             csharp_path()
@@ -243,7 +243,6 @@ if __name__ == "__main__":
     for timing in results["timings"]:
         print(f"  {timing['what']:<60} {timing['median_ms']:9.3f} ms  {timing['GB_per_s']:7.0f} GB/s  "
               f"{timing['GB_per_s'] / copy:6.1%}")
-    with open(os.path.join(OUT, "scan_check.json"), "w") as f:
-        json.dump(results, f, indent=1)
+    dump_json(results, os.path.join(OUT, "scan_check.json"))
     print(f"SUMMARY cases: {len(results['cases'])}, failed: {failures}", flush=True)
     sys.exit(1 if failures else 0)

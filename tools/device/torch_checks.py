@@ -2,6 +2,7 @@
 card, the relative L2 error against a float64 torch reference (infinite for NaN or an unwritten, poisoned element), and
 how one case of a matrix is run and reported."""
 import json
+import subprocess
 
 import torch
 
@@ -14,6 +15,21 @@ def catalog_name():
     if "H100" in name:
         return "H100-SXM" if torch.cuda.get_device_properties(0).multi_processor_count >= 132 else "H100-PCIe"
     return "H100-SXM"
+
+
+def cli_json(args):
+    """The CLI's JSON output (plan --json / --abi-json); a failure raises with the CLI's own message (its stderr),
+    which subprocess.run(check=True) would drop."""
+    proc = subprocess.run(args, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args[2:])}: exit {proc.returncode}: {proc.stderr.strip()[-600:]}")
+    return json.loads(proc.stdout)
+
+
+def dump_json(results, path):
+    """Writes `results` now (each section calls it), so a step killed by its timeout still leaves what it measured."""
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1)
 
 
 def rel_l2(x, ref):
