@@ -2,6 +2,8 @@
 """GPU check of the recurrent backward (issue 8, items 4, 5 and the numbers), run by run_rnn_check.sh after the
 forward check on a lent H100 / H200.
 
+0. every section's plans asked from the CLI and their modules compiled ahead, side by side (compile_ahead.py), so the
+   sections only load; then the correctness matrix and right after it the timings (a step cut short still has them);
 1. correctness matrix: every cell x storage (fp32 exact, fp32 tf32, bf16, fp16) x (D, NH) x (B, T), with the planner's
    forward and backward plans for this card (fused in its regime, or the alternating fallback), through the C ABI
    (fr_rnn_forward_training, fr_rnn_backward on torch tensors and torch's current stream), gradient outputs poisoned
@@ -24,14 +26,22 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
-from rnn_torch import CELLS, STORAGE, inputs, plan, reference, time_ms  # noqa: E402
+from rnn_torch import CELLS, STORAGE, inputs, plan, plan_and_compile_ahead, reference, time_ms  # noqa: E402
 from torch_checks import checked_case, dump_json, rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 QUICK = "--quick" in sys.argv
 GRADIENT_TOLERANCE = {"fp32": 1e-5, "tf32": 1e-2, "bf16": 3e-2, "fp16": 3e-2}
-results: dict[str, list[Any]] = {"cases": [], "torch": [], "lengths": [], "timings": []}
+results: dict[str, Any] = {"cases": [], "torch": [], "lengths": [], "timings": []}
+# the sections' problems (planned and compiled ahead by compile_everything from these lists)
+MATRIX_SHAPES = [(64, 12), (768, 1)] if QUICK else [(32, 4), (64, 12), (128, 1), (768, 1)]  # (D, NH)
+MATRIX_RUNS = [(3, 7), (16, 256)] if QUICK else [(1, 1), (3, 7), (16, 256)]  # (B, T)
+TIMING_CASES = [("lstm", "bf16", 16, 1024, 1, 768), ("slstm", "bf16", 16, 1024, 12, 64), ("gru", "bf16", 16, 1024, 1, 768),
+                ("lstm", "fp32", 16, 1024, 1, 768)]
+PARITY_CELLS, PARITY_SHAPE = ("lstm", "gru", "rnn"), (16, 64, 128)  # torch modules at (B, T, D), NH = 1, fp32
+SEQUENCE_LENGTHS, LENGTHS_STEPS = [37, 1, 20, 37, 9], 37
+LENGTHS_SHAPES = [(64, 12)] if QUICK else [(64, 12), (768, 1)]
 failures = 0
 
 
@@ -107,16 +117,32 @@ class Training:
         return torch.autograd.grad(loss, leaves)
 
 
+def planned_calls():
+    """plan()'s arguments for every problem of every section (a Training asks for a forward and a backward plan)."""
+    problems = [(cell, storage, batch, steps, heads, d, False)
+                for cell in CELLS for storage in STORAGE for d, heads in MATRIX_SHAPES for batch, steps in MATRIX_RUNS]
+    problems += [case + (False,) for case in TIMING_CASES]
+    batch, steps, d = PARITY_SHAPE
+    problems += [(cell, "fp32", batch, steps, 1, d, False) for cell in PARITY_CELLS]
+    problems += [(cell, storage, len(SEQUENCE_LENGTHS), LENGTHS_STEPS, heads, d, True)
+                 for cell in CELLS for storage in STORAGE for d, heads in LENGTHS_SHAPES]
+    return [dict(cell=cell, storage=storage, batch=batch, steps=steps, heads=heads, head_size=d, backward=backward,
+                 lengths=lengths)
+            for cell, storage, batch, steps, heads, d, lengths in problems for backward in (False, True)]
+
+
+def compile_everything(lib, context):
+    """Every section's plans, asked and compiled ahead (NVRTC side by side): the sections then only load."""
+    results["compile_ahead"] = summary = plan_and_compile_ahead(lib, CLI, planned_calls())
+    print(json.dumps({"compile_ahead": summary}), flush=True)
+
+
 def correctness(lib, context):
     global failures
-    shapes = [(32, 4), (64, 12), (128, 1), (768, 1)]
-    runs = [(1, 1), (3, 7), (16, 256)]
-    if QUICK:
-        shapes, runs = [(64, 12), (768, 1)], [(3, 7), (16, 256)]
     for cell in CELLS:
         for storage in STORAGE:
-            for d, heads in shapes:
-                for batch, steps in runs:
+            for d, heads in MATRIX_SHAPES:
+                for batch, steps in MATRIX_RUNS:
                     case = {"cell": cell, "storage": storage, "D": d, "NH": heads, "B": batch, "T": steps}
 
                     def check(case, cell=cell, storage=storage, d=d, heads=heads, batch=batch, steps=steps):
@@ -130,11 +156,10 @@ def correctness(lib, context):
 def lengths_cases(lib, context):
     """The training forward and the backward with per-sequence lengths, the plans for calls with lengths."""
     global failures
-    sequence_lengths, steps = [37, 1, 20, 37, 9], 37
-    shapes = [(64, 12)] if QUICK else [(64, 12), (768, 1)]
+    sequence_lengths, steps = SEQUENCE_LENGTHS, LENGTHS_STEPS
     for cell in CELLS:
         for storage in STORAGE:
-            for d, heads in shapes:
+            for d, heads in LENGTHS_SHAPES:
                 case = {"cell": cell, "storage": storage, "D": d, "NH": heads, "B": len(sequence_lengths), "T": steps,
                         "lengths": sequence_lengths}
 
@@ -156,9 +181,10 @@ def torch_parity(lib, context):
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cuda.matmul.allow_tf32 = False
     modules = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
-    for cell, module in modules.items():
+    for cell in PARITY_CELLS:
+        module = modules[cell]
         g = CELLS[cell][0]
-        batch, steps, d = 16, 64, 128
+        batch, steps, d = PARITY_SHAPE
         run = Training(lib, context, cell, "fp32", batch, steps, 1, d, 99)
         run.d_last.zero_()  # torch's loss below reaches the states through out alone
         run.forward()
@@ -191,9 +217,7 @@ def torch_parity(lib, context):
 
 
 def timings(lib, context):
-    cases = [("lstm", "bf16", 16, 1024, 1, 768), ("slstm", "bf16", 16, 1024, 12, 64), ("gru", "bf16", 16, 1024, 1, 768),
-             ("lstm", "fp32", 16, 1024, 1, 768)]
-    for cell, storage, batch, steps, heads, d in cases:
+    for cell, storage, batch, steps, heads, d in TIMING_CASES:
         dtype = STORAGE[storage][0]
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = storage == "tf32"
         entry: dict[str, Any] = {"cell": cell, "storage": storage, "B": batch, "T": steps, "NH": heads, "D": d}
@@ -238,7 +262,7 @@ def main():
     fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
     # timings right after the matrix (a step cut short still has them); each section written as it ends, and one that
     # raises is recorded while the next runs
-    for section in (correctness, timings, torch_parity, lengths_cases):
+    for section in (compile_everything, correctness, timings, torch_parity, lengths_cases):
         try:
             section(lib, context)
         except Exception as e:  # noqa: BLE001

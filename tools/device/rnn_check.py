@@ -2,6 +2,8 @@
 """GPU check of the recurrent forward kernels (issue 7, items 5 and the numbers), run by run_rnn_check.sh on a lent
 H100 / H200.
 
+0. every section's plans asked from the CLI and their modules compiled ahead, side by side (compile_ahead.py), so the
+   sections only load; then the correctness matrix and right after it the timings (a step cut short still has them);
 1. correctness matrix: every cell x storage (fp32 exact, fp32 tf32, bf16, fp16) x (D, NH) in {(32, 4), (64, 12),
    (128, 1), (768, 1), (1024, 1)} x (B, T) in {(1, 1), (3, 7), (16, 1024), (64, 7)}, with the planner's plan for this
    card (which picks the regime: single block, cluster, grid barrier, or the alternating fallback), through the C ABI
@@ -27,14 +29,23 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
-from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, reference, time_ms  # noqa: E402
+from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, plan_and_compile_ahead, reference, time_ms  # noqa: E402
 from rnn_torch import plan as plan_with  # noqa: E402
 from torch_checks import checked_case, dump_json, rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 QUICK = "--quick" in sys.argv
-results: dict[str, list[Any]] = {"cases": [], "torch": [], "lengths": [], "streamed": [], "timings": []}
+results: dict[str, Any] = {"cases": [], "torch": [], "lengths": [], "streamed": [], "timings": []}
+# the sections' problems (planned and compiled ahead by compile_everything from these lists)
+MATRIX_SHAPES = [(64, 12), (768, 1)] if QUICK else [(32, 4), (64, 12), (128, 1), (768, 1), (1024, 1)]  # (D, NH)
+MATRIX_RUNS = [(3, 7), (16, 1024)] if QUICK else [(1, 1), (3, 7), (16, 1024), (64, 7)]  # (B, T)
+TIMING_CASES = [("lstm", "bf16", 16, 1024, 1, 768), ("slstm", "bf16", 16, 1024, 12, 64), ("lstm", "bf16", 16, 1024, 1, 2560),
+                ("gru", "bf16", 16, 1024, 1, 768), ("lstm", "fp32", 16, 1024, 1, 768), ("lstm", "tf32", 16, 1024, 1, 768)]
+PARITY_CELLS, PARITY_SHAPE = ("lstm", "gru", "rnn"), (16, 64, 128)  # torch modules at (B, T, D), NH = 1, fp32
+SEQUENCE_LENGTHS, LENGTHS_STEPS = [37, 1, 20, 37, 9], 37
+LENGTHS_SHAPES = [(64, 12)] if QUICK else [(64, 12), (768, 1)]
+STREAMED_SHAPE = (16, 64, 1, 2560)  # B, T, NH, D
 
 
 failures = 0
@@ -63,16 +74,34 @@ def run(lib, context, plan_tuple, wx, r, bias, initial, y, last, lengths=None):
                                      None if lengths is None else lengths.data_ptr(), stream))
 
 
+def planned_calls():
+    """plan()'s arguments for every problem of every section, for compile_everything."""
+    def call(cell, storage, batch, steps, heads, head_size, **options):
+        return dict(cell=cell, storage=storage, batch=batch, steps=steps, heads=heads, head_size=head_size, **options)
+    calls = [call(cell, storage, batch, steps, heads, d)
+             for cell in CELLS for storage in STORAGE for d, heads in MATRIX_SHAPES for batch, steps in MATRIX_RUNS]
+    calls += [call(*case) for case in TIMING_CASES] + [call("lstm", "bf16", 16, 1024, 1, 768, lengths=True)]
+    batch, steps, d = PARITY_SHAPE
+    calls += [call(cell, "fp32", batch, steps, 1, d) for cell in PARITY_CELLS]
+    calls += [call(cell, storage, len(SEQUENCE_LENGTHS), LENGTHS_STEPS, heads, d, lengths=True)
+              for cell in CELLS for storage in STORAGE for d, heads in LENGTHS_SHAPES]
+    batch, steps, heads, d = STREAMED_SHAPE
+    calls += [call(cell, storage, batch, steps, heads, d) for cell in CELLS for storage in STORAGE]
+    return calls
+
+
+def compile_everything(lib, context):
+    """Every section's plans, asked and compiled ahead (NVRTC side by side): the sections then only load."""
+    results["compile_ahead"] = summary = plan_and_compile_ahead(lib, CLI, planned_calls())
+    print(json.dumps({"compile_ahead": summary}), flush=True)
+
+
 def correctness(lib, context):
     global failures
-    shapes = [(32, 4), (64, 12), (128, 1), (768, 1), (1024, 1)]
-    runs = [(1, 1), (3, 7), (16, 1024), (64, 7)]
-    if QUICK:
-        shapes, runs = [(64, 12), (768, 1)], [(3, 7), (16, 1024)]
     for cell in CELLS:
         for storage, (dtype, _) in STORAGE.items():
-            for head_size, heads in shapes:
-                for batch, steps in runs:
+            for head_size, heads in MATRIX_SHAPES:
+                for batch, steps in MATRIX_RUNS:
                     case = {"cell": cell, "storage": storage, "D": head_size, "NH": heads, "B": batch, "T": steps}
 
                     def check(case, cell=cell, storage=storage, dtype=dtype, head_size=head_size, heads=heads,
@@ -99,7 +128,7 @@ def streamed_cases(lib, context):
     planner's plan (a fused one streams R tiles from L2 where the L2 holds them, else the alternating fallback), R packed
     and (bf16) as given, against the float64 reference."""
     global failures
-    batch, steps, heads, head_size = 16, 64, 1, 2560
+    batch, steps, heads, head_size = STREAMED_SHAPE
     for cell in CELLS:
         for storage, (dtype, _) in STORAGE.items():
             for packed_r in (True, False) if storage == "bf16" else (True,):
@@ -130,9 +159,10 @@ def torch_parity(lib, context):
     torch.backends.cudnn.allow_tf32 = False
     torch.backends.cuda.matmul.allow_tf32 = False
     modules = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU, "rnn": torch.nn.RNN}
-    for cell, module in modules.items():
+    for cell in PARITY_CELLS:
+        module = modules[cell]
         g, _, _ = CELLS[cell]
-        batch, steps, d = 16, 64, 128
+        batch, steps, d = PARITY_SHAPE
         wx, r, bias, initial = inputs(cell, torch.float32, batch, steps, 1, d, 99)
         net = module(g * d, d, batch_first=True).cuda() if cell != "rnn" else module(d, d, batch_first=True).cuda()
         with torch.no_grad():
@@ -170,13 +200,11 @@ def lengths_cases(lib, context):
     """The plans for calls with lengths (their FR_LENGTHS builds) in every cell and storage, small heads and one head
     split over blocks, against each sequence's float64 reference run alone."""
     global failures
-    steps = 37
-    sequence_lengths = [37, 1, 20, 37, 9]
+    steps, sequence_lengths = LENGTHS_STEPS, SEQUENCE_LENGTHS
     batch = len(sequence_lengths)
-    shapes = [(64, 12)] if QUICK else [(64, 12), (768, 1)]
     for cell in CELLS:
         for storage, (dtype, _) in STORAGE.items():
-            for head_size, heads in shapes:
+            for head_size, heads in LENGTHS_SHAPES:
                 case = {"cell": cell, "storage": storage, "D": head_size, "NH": heads, "B": batch, "T": steps,
                         "lengths": sequence_lengths}
 
@@ -205,9 +233,7 @@ def lengths_cases(lib, context):
 
 
 def timings(lib, context):
-    cases = [("lstm", "bf16", 16, 1024, 1, 768), ("slstm", "bf16", 16, 1024, 12, 64), ("lstm", "bf16", 16, 1024, 1, 2560),
-             ("gru", "bf16", 16, 1024, 1, 768), ("lstm", "fp32", 16, 1024, 1, 768), ("lstm", "tf32", 16, 1024, 1, 768)]
-    for cell, storage, batch, steps, heads, d in cases:
+    for cell, storage, batch, steps, heads, d in TIMING_CASES:
         dtype = STORAGE[storage][0]
         # the peers in the row's own arithmetic: cuDNN and the input GEMM in tf32 beside our tf32 plan, exact beside fp32
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = storage == "tf32"
@@ -255,7 +281,7 @@ def main():
     fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
     # The headline timings right after the matrix: a step cut short by its time limit still has them. Each section's
     # results are written as soon as it ends; one that raises is recorded and the next one runs.
-    for section in (correctness, timings, torch_parity, lengths_cases, streamed_cases):
+    for section in (compile_everything, correctness, timings, torch_parity, lengths_cases, streamed_cases):
         try:
             section(lib, context)
         except Exception as e:  # noqa: BLE001

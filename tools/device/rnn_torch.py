@@ -3,9 +3,12 @@ shapes, storage types and tolerances (math.md section 7), the planner's plan for
 inputs, the float64 torch reference forward (differentiable), and CUDA-event timing."""
 import functools
 import math
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import torch
 
+import compile_ahead
 import fastrecurrence_ctypes as fr
 from torch_checks import catalog_name, cli_json
 
@@ -38,6 +41,32 @@ def plan(cli, cell, storage, batch, steps, heads, head_size, backward=False, len
 def planned(args):
     """The CLI's plan for these arguments, asked once per session (each ask starts a .NET process: ~0.3 s)."""
     return cli_json(list(args))
+
+
+def plan_and_compile_ahead(lib, cli, calls, workers=16):
+    """Plans every call of a check up front (`calls`: plan()'s keyword arguments each; the CLI processes side by side,
+    their results cached for the sections) and compiles every module those plans load for this card, `workers` NVRTC
+    compiles at a time, into the cubin cache the calls read: the sections then only load. Returns a summary."""
+    began = time.time()
+
+    def ask(call):
+        try:
+            return plan(cli, **call)
+        except Exception as e:  # noqa: BLE001 (the section that needs the plan reports it again)
+            return e
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        outcomes = list(pool.map(ask, calls))
+    plans = [(outcome[1][0], 1 if call.get("lengths") else 0)
+             for call, outcome in zip(calls, outcomes) if not isinstance(outcome, Exception)]
+    planning_s = time.time() - began
+    arch = "sm_%d%d" % torch.cuda.get_device_capability(0)
+    modules = compile_ahead.compile_ahead(lib, plans, arch, workers)
+    failed = [m for m in modules if m["status"] != 0]
+    return {"arch": arch, "calls": len(calls), "plans": len(plans), "planning_s": round(planning_s, 1),
+            "modules": len(modules), "compiled": sum(not m["cache_hit"] for m in modules),
+            "compile_s": round(time.time() - began - planning_s, 1),
+            "plan_errors": [str(o)[:300] for o in outcomes if isinstance(o, Exception)],
+            "compile_errors": [f"{m['source']} {m['defines']}: {m['message'][-400:]}" for m in failed]}
 
 
 def reference(cell, wx, r, bias, initial, dtype=torch.float64):

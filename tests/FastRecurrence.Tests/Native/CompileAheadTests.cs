@@ -1,0 +1,96 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using FastRecurrence.Backends.Cuda;
+using FastRecurrence.Interop;
+using FastRecurrence.Planning;
+using FastRecurrence.Planning.Hardware;
+
+namespace FastRecurrence.Tests.Native;
+
+/// <summary>
+/// tools/python/compile_ahead.py: every module of some plans (the library's fr_plan_module list) compiled for one
+/// arch in parallel threads into the cubin cache, what the GPU session does before its checks so they only load.
+/// Needs NVRTC, no GPU. python3 comes with .ci/run's script checkers; without it the test is ignored.
+/// </summary>
+[TestFixture]
+public sealed class CompileAheadTests
+{
+    [SetUp]
+    public void Nvrtc() => NativeTestEnvironment.RequireNvrtc();
+
+    [Test]
+    public void CompileAhead_CompilesEachDistinctModuleOnce_AndASecondRunFindsThemAllCached()
+    {
+        var gpu = GpuCatalog.Find("H100-SXM");
+        PlanRequest Request(PlanDirection direction, bool lengths = false) =>
+            new(KernelFamily.Fused, CellKind.Lstm, DataType.BFloat16, 4, 2, 64, direction, 8) { Lengths = lengths };
+        var forward = Planner.Plan(gpu, Request(PlanDirection.Forward)).Plan!;
+        var lengths = Planner.Plan(gpu, Request(PlanDirection.Forward, lengths: true)).Plan!;
+        var backward = Planner.Plan(gpu, Request(PlanDirection.Backward)).Plan!;
+        // the forward twice (one module), the lengths plan as calls with lengths use it, the backward and its reductions
+        var plans = new[] { (forward, false), (lengths, true), (backward, false), (forward, false) }
+            .Select(p => WithLengths(PlanLaunch.ToAbiJson(p.Item1), p.Item2));
+        var folder = NativeTestEnvironment.NewTemporaryFolder("compile-ahead");
+        var file = Path.Combine(folder, "plans.json");
+        File.WriteAllText(file, "[" + string.Join(",", plans) + "]");
+        var cache = Path.Combine(folder, "cache");
+
+        var first = Run(file, cache);
+        Assert.That(first.Select(m => m.Source), Is.EqualTo(new[] { "rnn_forward", "rnn_forward", "rnn_backward", "rnn_gradients" }),
+            "each distinct module once, in the order the plans load them");
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Select(m => m.Status), Is.All.Zero, string.Join("; ", first.Select(m => m.Message)));
+            Assert.That(first.Select(m => m.CacheHit), Is.All.False, "a fresh cache folder");
+            Assert.That(first[1].Defines.GetValueOrDefault("FR_LENGTHS"), Is.EqualTo(1), "the lengths build");
+            Assert.That(first[0].Defines.ContainsKey("FR_LENGTHS"), Is.False);
+        });
+        var second = Run(file, cache);
+        Assert.That(second.Select(m => (m.Source, m.Status, m.CacheHit)),
+            Is.EqualTo(first.Select(m => (m.Source, 0, true))), "what a call would load is now in the cache");
+    }
+
+    [Test]
+    public void CompileAhead_ReportsAModuleThatDoesNotCompileForTheArch_AndExitsOne()
+    {
+        // bf16 plans multiply on mma.m16n8k16, which sm_75 lacks: the kernel's static_assert, through NVRTC
+        var plan = Planner.Plan(GpuCatalog.Find("H100-SXM"),
+            new PlanRequest(KernelFamily.Fused, CellKind.Gru, DataType.BFloat16, 4, 1, 32, PlanDirection.Forward, 8)).Plan!;
+        var folder = NativeTestEnvironment.NewTemporaryFolder("compile-ahead-arch");
+        var file = Path.Combine(folder, "plans.json");
+        File.WriteAllText(file, "[" + PlanLaunch.ToAbiJson(plan) + "]");
+        var (code, output) = Python(file, Path.Combine(folder, "cache"), "sm_75");
+        Assert.That(code, Is.EqualTo(1), output);
+        using var json = JsonDocument.Parse(output);
+        var module = json.RootElement.EnumerateArray().Single();
+        Assert.That(module.GetProperty("status").GetInt32(), Is.EqualTo((int)FrStatus.ErrorCompile), output);
+        Assert.That(module.GetProperty("message").GetString(), Does.Contain("sm_80 or newer"), output);
+    }
+
+    private sealed record Module(string Source, int Status, string Message, bool CacheHit, Dictionary<string, long> Defines);
+
+    private static string WithLengths(string abiJson, bool lengths) =>
+        lengths ? abiJson.TrimEnd().TrimEnd('}') + ", \"lengths\": true}" : abiJson;
+
+    private static List<Module> Run(string plans, string cache)
+    {
+        var (code, output) = Python(plans, cache);
+        Assert.That(code, Is.Zero, output);
+        using var json = JsonDocument.Parse(output);
+        return json.RootElement.EnumerateArray().Select(m => new Module(
+            m.GetProperty("source").GetString()!, m.GetProperty("status").GetInt32(), m.GetProperty("message").GetString()!,
+            m.GetProperty("cache_hit").GetBoolean(),
+            m.GetProperty("defines").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetInt64()))).ToList();
+    }
+
+    private static (int Code, string Output) Python(string plans, string cache, string arch = "sm_90")
+    {
+        var script = Path.Combine(RepositoryRoot(), "tools", "python", "compile_ahead.py");
+        return ExternalTool.Run("python3",
+            [script, plans, "--arch", arch, "--workers", "4", "--cache-dir", cache, "--library", FastRecurrenceLibrary.LoadedPath!],
+            ".ci/run brings it with the script checkers (Debian's python3)", timeout: TimeSpan.FromMinutes(5));
+    }
+
+    private static string RepositoryRoot([CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
+}
