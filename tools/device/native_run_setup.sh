@@ -10,12 +10,20 @@
 # unless FR_SKIP_NATIVE_GPU_GROUP=1 (run_session.sh runs it as a step of its own).
 out="${OUT:-/tmp/out}"
 mkdir -p "$out" /tmp/dotnet /tmp/fr-apps
-fr_unpack() {  # archive folder
+# archive folder: unpacked again whenever the archive differs from the one unpacked there (a warm machine keeps /tmp
+# between calls, and a rerun after prepare.sh must not run the old apps); the checksum is written last, so an unpack
+# cut short is redone
+fr_unpack() {
+    local sum
+    sum="$(sha256sum "$1" | cut -d' ' -f1)"
+    [ "$(cat "$2/.unpacked" 2>/dev/null)" = "$sum" ] && return 0
+    rm -rf "$2" && mkdir -p "$2"
     tar -C "$2" -xJf "$1" 2>/dev/null \
       || python3 -c 'import tarfile, sys; tarfile.open(sys.argv[1]).extractall(sys.argv[2])' "$1" "$2"
+    echo "$sum" > "$2/.unpacked"
 }
-[ -x /tmp/dotnet/dotnet ] || fr_unpack .device/dotnet-rt.tar.xz /tmp/dotnet
-[ -f /tmp/fr-apps/cli/FastRecurrence.Cli.dll ] || fr_unpack .device/apps.tar.xz /tmp/fr-apps
+fr_unpack .device/dotnet-rt.tar.xz /tmp/dotnet
+fr_unpack .device/apps.tar.xz /tmp/fr-apps
 # The GPU image may lack libicu: nothing here needs culture data.
 export DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 PYTHONUNBUFFERED=1
 export FR_NATIVE_LIBRARY="$PWD/build/native/lib/libfastrecurrence.so" FR_CACHE_DIR=/tmp/fr-cache

@@ -42,7 +42,8 @@ test -f "$library" || { echo "no $library: run ./build.sh first (build/native tr
 # The native tests' cubin caches (build/native/interop/native/tests/cache) are the tests' own and remade on use.
 rm -rf build/native/interop/native/tests/cache
 # The device tool refuses a working tree over 64 MiB (tracked and untracked-not-ignored files plus the carried paths).
-tree_bytes=$(git ls-files -z --cached --others --exclude-standard | du -cb --files0-from=- 2>/dev/null | tail -n 1 | cut -f1)
+tree_bytes=$(git ls-files -z --cached --others --exclude-standard \
+    | python3 -c 'import os, sys; print(sum(os.path.getsize(p) for p in sys.stdin.read().split("\0") if os.path.isfile(p)))')
 carried_bytes=$(du -cb .device build/native | tail -n 1 | cut -f1)
 total_mib=$(( (tree_bytes + carried_bytes) / 1048576 ))
 cat .device/prepared.txt

@@ -27,7 +27,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
 from rnn_torch import CELLS, STORAGE, inputs, plan, plan_and_compile_ahead, reference, time_ms  # noqa: E402
-from torch_checks import checked_case, dump_json, rel_l2  # noqa: E402
+from torch_checks import checked_case, dump_json, rel_l2, watchdog  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -222,37 +222,38 @@ def timings(lib, context):
         dtype = STORAGE[storage][0]
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = storage == "tf32"
         entry: dict[str, Any] = {"cell": cell, "storage": storage, "B": batch, "T": steps, "NH": heads, "D": d}
-        try:
-            run = Training(lib, context, cell, storage, batch, steps, heads, d, 3)
-            entry["backward"] = run.backward_abi["source_name"] + "/" + str(run.backward_abi["defines"].get("FR_REGIME", 0))
-            entry["ours_forward_ms"] = time_ms(run.forward)
-            entry["ours_backward_ms"] = time_ms(run.backward)
-            entry["ours_total_ms"] = entry["ours_forward_ms"] + entry["ours_backward_ms"]
-            if cell in ("lstm", "gru") and heads == 1:
-                net = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(d, d, batch_first=True).cuda().to(dtype)
-                x = torch.randn(batch, steps, d, device="cuda", dtype=dtype, requires_grad=True)
-                dy = torch.randn(batch, steps, d, device="cuda", dtype=dtype)
+        with watchdog():  # a plan that hangs ends the process, not the step
+            try:
+                run = Training(lib, context, cell, storage, batch, steps, heads, d, 3)
+                entry["backward"] = run.backward_abi["source_name"] + "/" + str(run.backward_abi["defines"].get("FR_REGIME", 0))
+                entry["ours_forward_ms"] = time_ms(run.forward)
+                entry["ours_backward_ms"] = time_ms(run.backward)
+                entry["ours_total_ms"] = entry["ours_forward_ms"] + entry["ours_backward_ms"]
+                if cell in ("lstm", "gru") and heads == 1:
+                    net = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(d, d, batch_first=True).cuda().to(dtype)
+                    x = torch.randn(batch, steps, d, device="cuda", dtype=dtype, requires_grad=True)
+                    dy = torch.randn(batch, steps, d, device="cuda", dtype=dtype)
 
-                def cudnn_step():
-                    out, _ = net(x)
-                    out.backward(dy)
-                entry["torch_cudnn_fwd_bwd_ms"] = time_ms(cudnn_step)
-                # cuDNN's step includes the input projection and its two backward GEMMs (dx, dW_ih); ours starts
-                # from Wx, so the same three GEMMs are added to ours
-                g = CELLS[cell][0]
-                w_ih = torch.randn(g * d, d, device="cuda", dtype=dtype)
-                dgates = torch.randn(batch * steps, g * d, device="cuda", dtype=dtype)
-                rows = x.detach().reshape(batch * steps, d)
+                    def cudnn_step():
+                        out, _ = net(x)
+                        out.backward(dy)
+                    entry["torch_cudnn_fwd_bwd_ms"] = time_ms(cudnn_step)
+                    # cuDNN's step includes the input projection and its two backward GEMMs (dx, dW_ih); ours starts
+                    # from Wx, so the same three GEMMs are added to ours
+                    g = CELLS[cell][0]
+                    w_ih = torch.randn(g * d, d, device="cuda", dtype=dtype)
+                    dgates = torch.randn(batch * steps, g * d, device="cuda", dtype=dtype)
+                    rows = x.detach().reshape(batch * steps, d)
 
-                def input_gemms():
-                    rows @ w_ih.t()
-                    dgates @ w_ih
-                    dgates.t() @ rows
-                entry["input_gemms_ms"] = time_ms(input_gemms)
-                entry["speedup_vs_cudnn"] = entry["torch_cudnn_fwd_bwd_ms"] / (entry["ours_total_ms"] + entry["input_gemms_ms"])
-        except Exception as e:  # noqa: BLE001 (a headline number that could not be measured fails the step)
-            entry["error"] = str(e)[:400]
-            failures += 1
+                    def input_gemms():
+                        rows @ w_ih.t()
+                        dgates @ w_ih
+                        dgates.t() @ rows
+                    entry["input_gemms_ms"] = time_ms(input_gemms)
+                    entry["speedup_vs_cudnn"] = entry["torch_cudnn_fwd_bwd_ms"] / (entry["ours_total_ms"] + entry["input_gemms_ms"])
+            except Exception as e:  # noqa: BLE001 (a headline number that could not be measured fails the step)
+                entry["error"] = str(e)[:400]
+                failures += 1
         results["timings"].append(entry)
         print(json.dumps(entry), flush=True)
 

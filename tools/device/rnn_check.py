@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import fastrecurrence_ctypes as fr  # noqa: E402
 from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, plan_and_compile_ahead, reference, time_ms  # noqa: E402
 from rnn_torch import plan as plan_with  # noqa: E402
-from torch_checks import checked_case, dump_json, rel_l2  # noqa: E402
+from torch_checks import checked_case, dump_json, rel_l2, watchdog  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -81,6 +81,7 @@ def planned_calls():
     calls = [call(cell, storage, batch, steps, heads, d)
              for cell in CELLS for storage in STORAGE for d, heads in MATRIX_SHAPES for batch, steps in MATRIX_RUNS]
     calls += [call(*case) for case in TIMING_CASES] + [call("lstm", "bf16", 16, 1024, 1, 768, lengths=True)]
+    calls += [call(*case, family="alternating") for case in TIMING_CASES if case[5] >= 2560]  # beside a streamed plan
     batch, steps, d = PARITY_SHAPE
     calls += [call(cell, "fp32", batch, steps, 1, d) for cell in PARITY_CELLS]
     calls += [call(cell, storage, len(SEQUENCE_LENGTHS), LENGTHS_STEPS, heads, d, lengths=True)
@@ -239,39 +240,40 @@ def timings(lib, context):
         # the peers in the row's own arithmetic: cuDNN and the input GEMM in tf32 beside our tf32 plan, exact beside fp32
         torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = storage == "tf32"
         entry: dict[str, Any] = {"cell": cell, "storage": storage, "B": batch, "T": steps, "NH": heads, "D": d}
-        try:
-            abi, plan_tuple = plan(cell, storage, batch, steps, heads, d)
-            entry["source"] = abi["source_name"]
-            entry["regime"] = abi["defines"].get("FR_REGIME", 0)
-            entry["blocks"] = abi["grid"]
-            entry["streamed_tiles"] = abi["defines"].get("FR_STREAMED_ROW_TILES", 0)
-            wx, r, bias, initial = inputs(cell, dtype, batch, steps, heads, d, 3)
-            y = torch.empty((batch, steps, heads, d), device="cuda", dtype=dtype)
-            last = torch.empty_like(initial)
-            entry["ours_ms"] = time_ms(lambda: run(lib, context, plan_tuple, wx, r, bias, initial, y, last))
-            if (cell, storage, heads, d) == ("lstm", "bf16", 1, 768):  # what the length check costs: every length T
-                _, lengths_plan = plan(cell, storage, batch, steps, heads, d, lengths=True)
-                full = torch.full((batch,), steps, device="cuda", dtype=torch.int32)
-                entry["ours_lengths_ms"] = time_ms(lambda: run(lib, context, lengths_plan, wx, r, bias, initial, y, last, full))
-            packed = pack(lib, context, plan_tuple, r)
-            if packed is not None:  # the production path: R packed once, every call reads the fragment layout
-                entry["ours_packed_ms"] = time_ms(lambda: run(lib, context, plan_tuple, wx, packed, bias, initial, y, last))
-            if entry["streamed_tiles"]:  # does streaming from L2 beat the alternating fallback it replaced?
-                _, alternating_plan = plan(cell, storage, batch, steps, heads, d, family="alternating")
-                entry["alternating_ms"] = time_ms(lambda: run(lib, context, alternating_plan, wx, r, bias, initial, y, last))
-            if cell in ("lstm", "gru") and heads == 1:
-                g = CELLS[cell][0]
-                net = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(d, d, batch_first=True).cuda().to(dtype)
-                x = torch.randn(batch, steps, d, device="cuda", dtype=dtype)
-                w_ih = torch.randn(g * d, d, device="cuda", dtype=dtype)
-                with torch.no_grad():
-                    entry["torch_cudnn_ms"] = time_ms(lambda: net(x))
-                    entry["input_gemm_ms"] = time_ms(lambda: x @ w_ih.t())
-                ours = entry.get("ours_packed_ms", entry["ours_ms"])
-                entry["speedup_vs_cudnn"] = entry["torch_cudnn_ms"] / (ours + entry["input_gemm_ms"])
-        except Exception as e:  # noqa: BLE001 (a headline number that could not be measured fails the step)
-            entry["error"] = str(e)[:400]
-            failures += 1
+        with watchdog():  # a plan that hangs ends the process, not the step
+            try:
+                abi, plan_tuple = plan(cell, storage, batch, steps, heads, d)
+                entry["source"] = abi["source_name"]
+                entry["regime"] = abi["defines"].get("FR_REGIME", 0)
+                entry["blocks"] = abi["grid"]
+                entry["streamed_tiles"] = abi["defines"].get("FR_STREAMED_ROW_TILES", 0)
+                wx, r, bias, initial = inputs(cell, dtype, batch, steps, heads, d, 3)
+                y = torch.empty((batch, steps, heads, d), device="cuda", dtype=dtype)
+                last = torch.empty_like(initial)
+                entry["ours_ms"] = time_ms(lambda: run(lib, context, plan_tuple, wx, r, bias, initial, y, last))
+                if (cell, storage, heads, d) == ("lstm", "bf16", 1, 768):  # what the length check costs: every length T
+                    _, lengths_plan = plan(cell, storage, batch, steps, heads, d, lengths=True)
+                    full = torch.full((batch,), steps, device="cuda", dtype=torch.int32)
+                    entry["ours_lengths_ms"] = time_ms(lambda: run(lib, context, lengths_plan, wx, r, bias, initial, y, last, full))
+                packed = pack(lib, context, plan_tuple, r)
+                if packed is not None:  # the production path: R packed once, every call reads the fragment layout
+                    entry["ours_packed_ms"] = time_ms(lambda: run(lib, context, plan_tuple, wx, packed, bias, initial, y, last))
+                if entry["streamed_tiles"]:  # does streaming from L2 beat the alternating fallback it replaced?
+                    _, alternating_plan = plan(cell, storage, batch, steps, heads, d, family="alternating")
+                    entry["alternating_ms"] = time_ms(lambda: run(lib, context, alternating_plan, wx, r, bias, initial, y, last))
+                if cell in ("lstm", "gru") and heads == 1:
+                    g = CELLS[cell][0]
+                    net = (torch.nn.LSTM if cell == "lstm" else torch.nn.GRU)(d, d, batch_first=True).cuda().to(dtype)
+                    x = torch.randn(batch, steps, d, device="cuda", dtype=dtype)
+                    w_ih = torch.randn(g * d, d, device="cuda", dtype=dtype)
+                    with torch.no_grad():
+                        entry["torch_cudnn_ms"] = time_ms(lambda: net(x))
+                        entry["input_gemm_ms"] = time_ms(lambda: x @ w_ih.t())
+                    ours = entry.get("ours_packed_ms", entry["ours_ms"])
+                    entry["speedup_vs_cudnn"] = entry["torch_cudnn_ms"] / (ours + entry["input_gemm_ms"])
+            except Exception as e:  # noqa: BLE001 (a headline number that could not be measured fails the step)
+                entry["error"] = str(e)[:400]
+                failures += 1
         results["timings"].append(entry)
         print(json.dumps(entry), flush=True)
 

@@ -23,6 +23,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.." || exit 1
 out="${OUT:-/tmp/out}"
 work=/tmp/fr-session
+rm -rf "$work"  # a warm machine keeps /tmp: no earlier call's results in this one's archive
 mkdir -p "$out" "$work"
 budget="${FR_SESSION_BUDGET_S:-540}"
 steps="${FR_SESSION_STEPS:-native-gpu rnn scan parity ilgpu scan-sweep bench}"
@@ -58,13 +59,22 @@ command_of() {
 
 log() { echo "$*" | tee -a "$work/session.log"; }
 
-# $out/session.tar.gz from $work, without files over 4 MiB (named in session.log instead), and the loose log.
+# $out/session.tar.gz from $work, without files over 4 MiB (named in session.log instead), and the loose log. The
+# archive is built beside $work (a kill mid-tar leaves no extra file in $out) and, should it pass 15 MiB (the device
+# tool returns files up to 16), rebuilt without the largest files until it fits.
 pack() {
-    local large
+    local large part=/tmp/fr-session.tar.gz dropped=""
     large="$(cd "$work" && find . -type f -size +4M -printf '%P\n')"
     [ -n "$large" ] && log "left out of session.tar.gz (over 4 MiB): $(echo "$large" | tr '\n' ' ')"
-    (cd "$work" && find . -type f -size -4097k -printf '%P\n' | tar -czf "$out/session.tar.gz.part" -T - ) \
-        && mv "$out/session.tar.gz.part" "$out/session.tar.gz"
+    (cd "$work" && find . -type f -size -4097k -printf '%s %P\n' | sort -n | cut -d' ' -f2- > /tmp/fr-session.files)
+    while :; do
+        (cd "$work" && tar -czf "$part" -T /tmp/fr-session.files) || return 0
+        [ "$(stat -c %s "$part")" -le $(( 15 * 1048576 )) ] && break
+        dropped="$dropped $(tail -n 1 /tmp/fr-session.files)"
+        sed -i '$d' /tmp/fr-session.files
+    done
+    [ -n "$dropped" ] && log "left out of session.tar.gz (to stay under 15 MiB):$dropped"
+    mv "$part" "$out/session.tar.gz"
     cp "$work/session.log" "$out/session.log"
 }
 

@@ -1,6 +1,7 @@
 """What the GPU check scripts (scan_check.py, rnn_check.py, rnn_backward_check.py) share: the catalog name of the lent
 card, the relative L2 error against a float64 torch reference (infinite for NaN or an unwritten, poisoned element), and
 how one case of a matrix is run and reported."""
+import contextlib
 import faulthandler
 import json
 import subprocess
@@ -10,6 +11,18 @@ import torch
 
 
 CASE_WATCHDOG_S = 120  # one case: its reference in float64 and its call take seconds; its compile was done ahead
+
+
+@contextlib.contextmanager
+def watchdog(seconds=CASE_WATCHDOG_S):
+    """Around one case or one timing: a kernel that never finishes (a grid or cluster barrier on hardware for the first
+    time) ends the process after `seconds` with every thread's stack printed, instead of idling to the step's limit
+    (the sections written so far stay in the JSON, the cases so far in the log)."""
+    faulthandler.dump_traceback_later(seconds, exit=True, file=sys.stderr)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
 
 
 def catalog_name():
@@ -48,16 +61,12 @@ def checked_case(case, check, into):
     """Runs check(case), which fills in `case` and returns whether it passed; an exception becomes the case's error
     (every case reports, none stops the matrix). Sets case["ok"], appends the case to `into` and prints it as one JSON
     line. Returns 1 when the case failed, else 0 (the caller's failure count)."""
-    # a kernel that never finishes (a grid or cluster barrier on hardware for the first time) ends the process with
-    # every thread's stack printed, instead of idling until the step's time limit
-    faulthandler.dump_traceback_later(CASE_WATCHDOG_S, exit=True, file=sys.stderr)
-    try:
-        case["ok"] = bool(check(case))
-    except Exception as e:  # noqa: BLE001
-        case["error"] = str(e)[:400]
-        case["ok"] = False
-    finally:
-        faulthandler.cancel_dump_traceback_later()
+    with watchdog():
+        try:
+            case["ok"] = bool(check(case))
+        except Exception as e:  # noqa: BLE001
+            case["error"] = str(e)[:400]
+            case["ok"] = False
     into.append(case)
     print(json.dumps(case), flush=True)
     return 0 if case["ok"] else 1

@@ -9,8 +9,9 @@ cache takes concurrent writers, so threads compile side by side. No GPU or conte
     results = compile_ahead(lib, [(plan, lengths), ...], "sm_90", workers=16)
 
 plan: an fr Plan (fastrecurrence_ctypes.Plan, kept alive by the caller); lengths: 1 for calls that pass per-sequence
-lengths, else 0. Returns one dict per distinct module (source, defines, status, message, milliseconds, cache_hit).
-A module that fails to compile is reported, not raised: the call that needs it will say so again.
+lengths, else 0. Returns one dict per distinct module (source, defines, status, message, milliseconds, cache_hit), and
+one per plan the library refuses (source, status, message; defines of the plan itself, milliseconds 0). Neither is
+raised: the rest still compiles, and the call that needs it will say so again.
 
 As a program (a deployment's build step, or a GPU session before its checks):
     compile_ahead.py --arch sm_90 PLANS.json [--workers N] [--cache-dir DIR] [--library PATH]
@@ -40,7 +41,8 @@ def plan_modules(lib, plan, lengths):
 
 
 def module_key(module):
-    defines = tuple((module.defines[i].name, module.defines[i].value) for i in range(module.define_count))
+    count = min(max(module.define_count, 0), fr.FR_MAX_DEFINES)  # a refused plan's count may be anything
+    defines = tuple((module.defines[i].name or b"", module.defines[i].value) for i in range(count))
     return module.source_name, defines
 
 
@@ -66,11 +68,19 @@ def compile_module(lib, module, arch, cache_dir=None):
 def compile_ahead(lib, plans, arch, workers=8, cache_dir=None):
     """Every distinct module of `plans` ((Plan, lengths) pairs) compiled for `arch`, `workers` at a time."""
     distinct: dict[tuple, fr.Plan] = {}
+    refused = []
     for plan, lengths in plans:
-        for module in plan_modules(lib, plan, lengths):
+        try:
+            modules = plan_modules(lib, plan, lengths)
+        except fr.FastRecurrenceError as e:
+            source, defines = module_key(plan)
+            refused.append({"source": (source or b"").decode(), "defines": {n.decode(): v for n, v in defines},
+                            "status": e.status, "message": str(e), "milliseconds": 0.0, "cache_hit": False})
+            continue
+        for module in modules:
             distinct.setdefault(module_key(module), module)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        return list(pool.map(lambda module: compile_module(lib, module, arch, cache_dir), distinct.values()))
+        return refused + list(pool.map(lambda module: compile_module(lib, module, arch, cache_dir), distinct.values()))
 
 
 def main():

@@ -84,10 +84,18 @@ struct Call {
     }
 };
 
-// The ground every corrupted call must stand on: a known refusal, a message that names an argument.
-bool message_names_an_argument(const char* message) {
+// The ground every corrupted call must stand on: a known refusal, a message that starts with one of the call's own
+// arguments ("wx.shape[1]: ...", "plan.defines: ...", "batch, steps: ...").
+bool message_names_an_argument(const Call& call, const char* message) {
     static const std::regex named("^[A-Za-z_][A-Za-z0-9_.\\[\\], ]*: .+");
-    return message != nullptr && std::regex_search(message, named);
+    if (message == nullptr || !std::regex_search(message, named)) return false;
+    const std::string first(message, std::strcspn(message, ".:[, "));
+    for (const Tensor& tensor : call.tensors)
+        if (first == tensor.name) return true;
+    for (const char* argument : {"context", "plan", "options", "lengths", "cu_seqlens", "num_seqs", "batch", "steps",
+                                 "index", "elements", "count", "module", "allow_cublas", "used_cublas"})
+        if (first == argument) return true;
+    return false;
 }
 
 bool refused_on_context(fr_status status) {
@@ -170,7 +178,9 @@ std::string corrupt(std::mt19937_64& random, Call& call, const std::vector<std::
         switch (roll(9)) {
             case 0: tensor.present = false; return name + " NULL";
             case 1: t.data = nullptr; return name + ".data NULL";
-            case 2: t.data = static_cast<unsigned char*>(t.data) + pick(random, {1, 2, 3, 4, 8, 16}); return name + ".data moved a little";
+            case 2:  // as an integer: data may already be NULL, and NULL + k is undefined behaviour
+                t.data = reinterpret_cast<void*>(reinterpret_cast<uintptr_t>(t.data) + static_cast<uintptr_t>(pick(random, {1, 2, 3, 4, 8, 16})));
+                return name + ".data moved a little";
             case 3: {
                 const Tensor& other = call.tensors[static_cast<size_t>(roll(static_cast<int>(call.tensors.size())))];
                 t.data = other.t.data;
@@ -486,7 +496,7 @@ bool check_corrupted(const Call& base, Call& call, const std::string& what) {
         if (call.needs_context) problem = "succeeded without a context";
     } else if (status != FR_ERROR_INVALID_ARGUMENT && status != FR_ERROR_UNSUPPORTED) {
         problem = std::string("returned ") + fr_status_name(status);
-    } else if (!message_names_an_argument(message)) {
+    } else if (!message_names_an_argument(call, message)) {
         problem = "its message does not start with what it names";
     }
     const std::string promised = promised_refusal(base, call);

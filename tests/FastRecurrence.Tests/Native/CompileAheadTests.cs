@@ -27,8 +27,9 @@ public sealed class CompileAheadTests
         var forward = Planner.Plan(gpu, Request(PlanDirection.Forward)).Plan!;
         var lengths = Planner.Plan(gpu, Request(PlanDirection.Forward, lengths: true)).Plan!;
         var backward = Planner.Plan(gpu, Request(PlanDirection.Backward)).Plan!;
-        // the forward twice (one module), the lengths plan as calls with lengths use it, the backward and its reductions
-        var plans = new[] { (forward, false), (lengths, true), (backward, false), (forward, false) }
+        // the forward twice (one module), the forward as calls with lengths use it (the library adds FR_LENGTHS), the
+        // planner's lengths plan (FR_LENGTHS already in it), the backward and its reductions
+        var plans = new[] { (forward, false), (forward, true), (lengths, true), (backward, false), (forward, false) }
             .Select(p => WithLengths(PlanLaunch.ToAbiJson(p.Item1), p.Item2));
         var folder = NativeTestEnvironment.NewTemporaryFolder("compile-ahead");
         var file = Path.Combine(folder, "plans.json");
@@ -36,18 +37,50 @@ public sealed class CompileAheadTests
         var cache = Path.Combine(folder, "cache");
 
         var first = Run(file, cache);
-        Assert.That(first.Select(m => m.Source), Is.EqualTo(new[] { "rnn_forward", "rnn_forward", "rnn_backward", "rnn_gradients" }),
-            "each distinct module once, in the order the plans load them");
+        string Key(IReadOnlyDictionary<string, long> defines) =>
+            string.Join(",", defines.OrderBy(d => d.Key, StringComparer.Ordinal).Select(d => $"{d.Key}={d.Value}"));
+        var keys = first.Select(m => m.Source + ":" + Key(m.Defines)).ToList();
+        var forwardKey = "rnn_forward:" + Key(forward.Constants);
+        var forwardWithLengths = "rnn_forward:" + Key(new Dictionary<string, long>(forward.Constants) { ["FR_LENGTHS"] = 1 });
+        var lengthsKey = "rnn_forward:" + Key(new Dictionary<string, long>(lengths.Constants) { ["FR_LENGTHS"] = 1 });
         Assert.Multiple(() =>
         {
+            Assert.That(keys, Is.Unique, "each distinct module once");
+            Assert.That(keys, Has.Exactly(1).EqualTo(forwardKey), "the forward plan's own build");
+            Assert.That(keys, Has.Exactly(1).EqualTo(forwardWithLengths), "the forward's build for calls with lengths");
+            Assert.That(keys, Has.Exactly(1).EqualTo(lengthsKey), "the lengths plan's build");
+            Assert.That(first.Count(m => m.Source == "rnn_backward"), Is.EqualTo(1));
+            Assert.That(first.Count(m => m.Source == "rnn_gradients"), Is.EqualTo(1), "the backward's reductions");
+            Assert.That(first, Has.Count.EqualTo(new[] { forwardKey, forwardWithLengths, lengthsKey }.Distinct().Count() + 2));
             Assert.That(first.Select(m => m.Status), Is.All.Zero, string.Join("; ", first.Select(m => m.Message)));
             Assert.That(first.Select(m => m.CacheHit), Is.All.False, "a fresh cache folder");
-            Assert.That(first[1].Defines.GetValueOrDefault("FR_LENGTHS"), Is.EqualTo(1), "the lengths build");
-            Assert.That(first[0].Defines.ContainsKey("FR_LENGTHS"), Is.False);
         });
         var second = Run(file, cache);
         Assert.That(second.Select(m => (m.Source, m.Status, m.CacheHit)),
             Is.EqualTo(first.Select(m => (m.Source, 0, true))), "what a call would load is now in the cache");
+    }
+
+    [Test]
+    public void CompileAhead_ReportsAPlanTheLibraryRefuses_CompilesTheRest_AndExitsOne()
+    {
+        var plan = Planner.Plan(GpuCatalog.Find("H100-SXM"),
+            new PlanRequest(KernelFamily.Fused, CellKind.Elman, DataType.Float32, 4, 1, 32, PlanDirection.Forward, 8)).Plan!;
+        var folder = NativeTestEnvironment.NewTemporaryFolder("compile-ahead-refused");
+        var file = Path.Combine(folder, "plans.json");
+        const string Refused = """{"source_name": "nope", "defines": {}, "grid": [1, 1, 1], "block": [32, 1, 1], "cluster": [1, 1, 1], "shared_bytes": 0, "kind": "plain"}""";
+        File.WriteAllText(file, "[" + Refused + "," + PlanLaunch.ToAbiJson(plan) + "]");
+        var (code, output) = Python(file, Path.Combine(folder, "cache"));
+        Assert.That(code, Is.EqualTo(1), output);
+        using var json = JsonDocument.Parse(output);
+        var results = json.RootElement.EnumerateArray().ToList();
+        Assert.That(results, Has.Count.EqualTo(2), output);
+        Assert.Multiple(() =>
+        {
+            Assert.That(results[0].GetProperty("status").GetInt32(), Is.EqualTo((int)FrStatus.ErrorInvalidArgument), output);
+            Assert.That(results[0].GetProperty("message").GetString(), Does.Contain("plan.source_name"), output);
+            Assert.That(results[1].GetProperty("source").GetString(), Is.EqualTo("rnn_forward"), output);
+            Assert.That(results[1].GetProperty("status").GetInt32(), Is.Zero, output);
+        });
     }
 
     [Test]
