@@ -33,6 +33,38 @@ inline fr_plan make_plan(const char* source, const std::vector<fr_define>& defin
     return plan;
 }
 
+// A forward plan of rnn_forward.cu in p's regime and tiles, or of rnn_alternating.cu when p.alternating(), for `batch`
+// sequences (the emulation tests' forward cases and the fuzz test's valid calls).
+inline fr_plan rnn_forward_plan(const RnnPlan& p, int batch, std::vector<fr_define>* defines) {
+    const int G = gates_of(p.cell), dp = (p.d + 15) / 16 * 16, e = p.dtype == 0 ? 4 : 2;
+    *defines = problem_defines(p, 0);
+    if (p.alternating()) {
+        defines->insert(defines->end(), {{"FR_TILE_M", p.tile_m}, {"FR_TILE_N", p.tile_n}, {"FR_TILE_K", p.tile_k},
+                                         {"FR_STAGES", 1}, {"FR_POINTWISE_THREADS", p.pointwise_threads}});
+        return make_plan("rnn_alternating", *defines,
+                         {static_cast<unsigned>((G * dp + p.tile_m - 1) / p.tile_m), static_cast<unsigned>(p.heads),
+                          static_cast<unsigned>((batch + p.tile_n - 1) / p.tile_n)},
+                         static_cast<unsigned>(p.warps * 32), {1, 1, 1},
+                         static_cast<uint32_t>(long(p.tile_m + p.tile_n) * p.tile_k * e), FR_LAUNCH_PLAIN);
+    }
+    defines->insert(defines->end(), {{"FR_HEADS_PER_BLOCK", p.heads_per_block}, {"FR_BLOCKS_PER_HEAD", p.blocks_per_head},
+                                     {"FR_K_SPLIT", p.k_split}, {"FR_BATCH_TILE", p.batch_tile},
+                                     {"FR_REGISTER_ROW_TILES", p.register_tiles}, {"FR_SHARED_ROW_TILES", p.shared_tiles},
+                                     {"FR_REGIME", p.regime}, {"FR_TF32", p.tf32}});
+    if (p.streamed_tiles > 0) defines->push_back({"FR_STREAMED_ROW_TILES", p.streamed_tiles});
+    const long rows = long(p.heads_per_block) * G * (dp / p.blocks_per_head);
+    const long kchunks = dp / p.k_split / (p.dtype == 0 ? 8 : 16);
+    const long shared = long(p.warps) * p.shared_tiles * kchunks * 512 +
+                        (p.regime == kGridBarrier ? 1L : 2L) * p.heads_per_block * p.batch_tile * dp * e +
+                        long(p.k_split) * rows * p.batch_tile * 4;
+    return make_plan("rnn_forward", *defines,
+                     {static_cast<unsigned>(p.blocks_per_head), static_cast<unsigned>(p.heads / p.heads_per_block),
+                      static_cast<unsigned>((batch + p.batch_tile - 1) / p.batch_tile)},
+                     static_cast<unsigned>(p.warps * 32),
+                     {p.regime == kCluster ? static_cast<unsigned>(p.blocks_per_head) : 1u, 1u, 1u},
+                     static_cast<uint32_t>(shared), launch_kind(p.regime));
+}
+
 // The forward that writes a backward plan's reserve for `batch` sequences: a one-tile-per-warp single-block plan of
 // rnn_forward.cu with the backward plan's problem, or (alternating) an alternating plan.
 inline fr_plan training_forward_plan(const RnnPlan& p, int batch, bool alternating, std::vector<fr_define>* defines) {

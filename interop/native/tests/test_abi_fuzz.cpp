@@ -321,24 +321,65 @@ RnnPlan fused(int cell, int dtype, int d, int heads, int hb, int warps, int ks, 
     return plan;
 }
 
-// The recurrent calls of one backward plan's problem: the training forward (fused or alternating), the inference
-// forward, the backward, and the packing of R and the size queries for the fused forward.
-void add_rnn_calls(const RnnPlan& p, int batch, int steps, bool alternating_forward, std::vector<Call>* calls) {
+// Per-sequence lengths for the recurrent calls (never read: no call runs).
+const int32_t* sequence_lengths() {
     alignas(16) static const int32_t lengths[64] = {2, 1, 2, 2, 1, 2, 1, 1};
+    return lengths;
+}
+
+// fr_rnn_backward of p's problem with `plan`, every optional tensor and the options given.
+void add_backward_call(const RnnPlan& p, int batch, int steps, const fr_plan& plan, const std::string& what,
+                       std::vector<Call>* calls) {
+    const int G = gates_of(p.cell), Gb = biases_of(p.cell), S = states_of(p.cell), NH = p.heads, D = p.d, dt = p.dtype;
+    const int64_t B = batch, T = steps;
+    Call backward;
+    backward.label = "fr_rnn_backward " + what;
+    backward.plan = plan;
+    backward.has_plan = true;
+    backward.lengths = sequence_lengths();
+    backward.has_options = true;
+    backward.scalars = kLengths | kOptions;
+    backward.options.struct_size = sizeof backward.options;
+    backward.options.recurrent_clip = 0.5f;
+    backward.add("wx", false, dt, {B, T, G, NH, D});
+    backward.add("r", false, dt, {G, NH, D, D});
+    backward.add("bias", false, dt, {Gb, NH, D});
+    backward.add("initial_states", false, dt, {S, B, NH, D});
+    backward.add("y", false, dt, {B, T, NH, D});
+    backward.add("reserve", false, 0, {B * T * NH * D * (G + S)});
+    backward.add("dy", false, dt, {B, T, NH, D});
+    backward.add("d_last_states", false, dt, {S, B, NH, D});
+    backward.add("dwx", true, dt, {B, T, G, NH, D});
+    backward.add("dr", true, dt, {G, NH, D, D});
+    backward.add("dbias", true, dt, {Gb, NH, D});
+    backward.add("d_initial_states", true, dt, {S, B, NH, D});
+    backward.invoke = [](Call& c) {
+        return fr_rnn_backward(nullptr, &c.plan, &c.options, c.arg(0), c.arg(1), c.arg(2), c.arg(3), c.arg(4), c.arg(5),
+                               c.arg(6), c.arg(7), c.arg(8), c.arg(9), c.arg(10), c.arg(11), c.lengths, nullptr);
+    };
+    calls->push_back(backward);
+}
+
+// The recurrent calls of one problem: the inference and training forwards, the backward, and for a fused forward the
+// packing of R and the size queries. p is a backward plan (its forward: the tests' training plan, fused or
+// alternating), or with forward_case a forward plan in its own regime and tiles (no backward).
+void add_rnn_calls(const RnnPlan& p, int batch, int steps, bool alternating_forward, std::vector<Call>* calls,
+                   bool forward_case = false) {
     const int G = gates_of(p.cell), Gb = biases_of(p.cell), S = states_of(p.cell), NH = p.heads, D = p.d, dt = p.dtype;
     const int64_t B = batch, T = steps;
     const std::string what = std::string(cell_name(p.cell)) + " " + dtype_name(static_cast<fr_dtype>(dt)) + " " +
                              (p.alternating() ? "alternating" : regime_name(p.regime)) +
-                             (alternating_forward ? ", alternating forward" : "");
+                             (alternating_forward ? ", alternating forward" : "") + (forward_case ? ", forward case" : "");
     std::vector<fr_define> defines;
-    const fr_plan forward_plan = training_forward_plan(p, batch, alternating_forward, &defines);
+    const fr_plan forward_plan = forward_case ? rnn_forward_plan(p, batch, &defines)
+                                              : training_forward_plan(p, batch, alternating_forward, &defines);
     const fr_plan backward_plan = rnn_backward_plan(p, batch, &defines);
 
     Call forward;
     forward.label = "fr_rnn_forward " + what;
     forward.plan = forward_plan;
     forward.has_plan = true;
-    forward.lengths = lengths;
+    forward.lengths = sequence_lengths();
     forward.scalars = kLengths;
     forward.add("wx", false, dt, {B, T, G, NH, D});
     forward.add("r", false, dt, {G, NH, D, D});
@@ -361,33 +402,7 @@ void add_rnn_calls(const RnnPlan& p, int batch, int steps, bool alternating_forw
     };
     calls->push_back(training);
 
-    Call backward;
-    backward.label = "fr_rnn_backward " + what;
-    backward.plan = backward_plan;
-    backward.has_plan = true;
-    backward.lengths = lengths;
-    backward.has_options = true;
-    backward.scalars = kLengths | kOptions;
-    backward.options.struct_size = sizeof backward.options;
-    backward.options.recurrent_clip = 0.5f;
-    backward.add("wx", false, dt, {B, T, G, NH, D});
-    backward.add("r", false, dt, {G, NH, D, D});
-    backward.add("bias", false, dt, {Gb, NH, D});
-    backward.add("initial_states", false, dt, {S, B, NH, D});
-    backward.add("y", false, dt, {B, T, NH, D});
-    backward.add("reserve", false, 0, {B * T * NH * D * (G + S)});
-    backward.add("dy", false, dt, {B, T, NH, D});
-    backward.add("d_last_states", false, dt, {S, B, NH, D});
-    backward.add("dwx", true, dt, {B, T, G, NH, D});
-    backward.add("dr", true, dt, {G, NH, D, D});
-    backward.add("dbias", true, dt, {Gb, NH, D});
-    backward.add("d_initial_states", true, dt, {S, B, NH, D});
-    backward.invoke = [](Call& c) {
-        return fr_rnn_backward(nullptr, &c.plan, &c.options, c.arg(0), c.arg(1), c.arg(2), c.arg(3), c.arg(4), c.arg(5),
-                               c.arg(6), c.arg(7), c.arg(8), c.arg(9), c.arg(10), c.arg(11), c.lengths, nullptr);
-    };
-    calls->push_back(backward);
-
+    if (!forward_case) add_backward_call(p, batch, steps, backward_plan, what, calls);
     if (alternating_forward || p.alternating()) return;
     int64_t packed_elements = 0;
     CHECK_STATUS(fr_rnn_packed_recurrent_size(&forward_plan, &packed_elements), FR_OK);
@@ -430,7 +445,9 @@ void add_rnn_calls(const RnnPlan& p, int batch, int steps, bool alternating_forw
     };
     calls->push_back(sizes);
 
-    for (const fr_plan& plan : {forward_plan, backward_plan}) {
+    std::vector<fr_plan> plans = {forward_plan};
+    if (!forward_case) plans.push_back(backward_plan);
+    for (const fr_plan& plan : plans) {
         Call modules;
         modules.label = "fr_plan_module " + what;
         modules.plan = plan;
@@ -469,6 +486,19 @@ std::vector<Call> rnn_calls() {
     add_rnn_calls(fused(0, 1, 16, 2, 1, 4, 4, 8, 1, 0), 3, 2, true, &calls);  // the alternating forward's reserve
     add_rnn_calls(alternating_plan(0, 0, 20, 2, 2, 32, 8, 16, 64), 3, 2, true, &calls);
     add_rnn_calls(alternating_plan(3, 2, 33, 1, 2, 16, 16, 16, 64), 3, 2, true, &calls);
+    // forward plans in their own regimes and tiles (the emulation tests' forward cases): two heads per block, K split,
+    // every tile in shared memory, a head over a grid barrier or a cluster, R tiles streamed, tf32, alternating
+    for (int dt : {0, 1}) {
+        add_rnn_calls({0, dt, 10, 2, 2, 2, 1, 16, 2, 2}, 3, 2, false, &calls, true);
+        add_rnn_calls({1, dt, 20, 1, 1, 6, 2, 8, 1, 1}, 3, 2, false, &calls, true);
+        add_rnn_calls({2, dt, 32, 1, 1, 2, 2, 8, 0, 8}, 3, 2, false, &calls, true);
+        add_rnn_calls({0, dt, 32, 1, 1, 2, 1, 8, 1, 1, 2, kGridBarrier}, 3, 2, false, &calls, true);
+        add_rnn_calls({2, dt, 48, 1, 1, 1, 1, 8, 2, 2, 3, kCluster}, 3, 2, false, &calls, true);
+        add_rnn_calls(with_streamed({0, dt, 32, 2, 1, 4, 2, 16, 1, 1}, 2), 3, 2, false, &calls, true);
+        add_rnn_calls(with_streamed({1, dt, 32, 1, 1, 1, 1, 8, 0, 1, 2, kGridBarrier}, 2), 3, 2, false, &calls, true);
+    }
+    add_rnn_calls(with_tf32({3, 0, 64, 2, 1, 2, 2, 8, 1, 0, 4, kCluster}), 3, 2, false, &calls, true);
+    add_rnn_calls(alternating_plan(1, 1, 40, 1, 2, 32, 8, 16, 64), 3, 2, false, &calls, true);
     return calls;
 }
 

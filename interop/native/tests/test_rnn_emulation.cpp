@@ -5,6 +5,7 @@
 // poisoned first. Group: emulation_rnn.
 #include "device_checks.h"
 #include "rnn_case_support.h"
+#include "rnn_plans.h"
 #include "test_support.h"
 
 #include "fr_rnn_args.h"
@@ -98,21 +99,8 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     if (!lengths.empty()) lengths_dev.upload(std::vector<int32_t>(lengths));
     const int32_t* lengths_ptr = lengths.empty() ? nullptr : static_cast<const int32_t*>(lengths_dev.get());
 
-    std::vector<fr_define> defines = {
-        {"FR_CELL", p.cell}, {"FR_GATES", G}, {"FR_STATES", S}, {"FR_DTYPE", p.dtype}, {"FR_BACKWARD", 0},
-        {"FR_HEAD_SIZE", D}, {"FR_HEAD_SIZE_PADDED", dp}, {"FR_HEADS", NH}, {"FR_WARPS", p.warps},
-    };
-    if (p.alternating()) {
-        defines.insert(defines.end(), {{"FR_TILE_M", p.tile_m}, {"FR_TILE_N", p.tile_n}, {"FR_TILE_K", p.tile_k},
-                                       {"FR_STAGES", 1}, {"FR_POINTWISE_THREADS", p.pointwise_threads}});
-    } else {
-        defines.insert(defines.end(), {{"FR_HEADS_PER_BLOCK", p.heads_per_block}, {"FR_BLOCKS_PER_HEAD", p.blocks_per_head},
-                                       {"FR_K_SPLIT", p.k_split}, {"FR_BATCH_TILE", p.batch_tile},
-                                       {"FR_REGISTER_ROW_TILES", p.register_tiles}, {"FR_SHARED_ROW_TILES", p.shared_tiles},
-                                       {"FR_REGIME", p.regime}, {"FR_TF32", p.tf32}});
-        if (p.streamed_tiles > 0) defines.push_back({"FR_STREAMED_ROW_TILES", p.streamed_tiles});
-    }
-    const int define_count = static_cast<int>(defines.size());
+    std::vector<fr_define> defines;
+    const fr_plan plan = rnn_forward_plan(p, batch, &defines);
 
     fr_rnn_args args{};
     args.wx = wx_dev.get();
@@ -128,31 +116,8 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
     args.head_size = D;
     args.lengths = lengths_ptr;
     void* params[] = {&args};
-    const long rows = long(p.heads_per_block) * G * (dp / p.blocks_per_head);
-    const long kchunks = dp / p.k_split / (p.dtype == 0 ? 8 : 16);
-    const fr_dim3 grid = p.alternating()
-        ? fr_dim3{static_cast<unsigned>((G * dp + p.tile_m - 1) / p.tile_m), static_cast<unsigned>(NH),
-                  static_cast<unsigned>((batch + p.tile_n - 1) / p.tile_n)}
-        : fr_dim3{static_cast<unsigned>(p.blocks_per_head), static_cast<unsigned>(NH / p.heads_per_block),
-                  static_cast<unsigned>((batch + p.batch_tile - 1) / p.batch_tile)};
-    const fr_dim3 cluster = {p.regime == kCluster ? static_cast<unsigned>(p.blocks_per_head) : 1u, 1u, 1u};
-    const uint32_t shared_bytes = p.alternating()
-        ? static_cast<uint32_t>(long(p.tile_m + p.tile_n) * p.tile_k * long(e))
-        : static_cast<uint32_t>(long(p.warps) * p.shared_tiles * kchunks * 512 +
-                                (p.regime == kGridBarrier ? 1L : 2L) * p.heads_per_block * p.batch_tile * dp * long(e) +
-                                long(p.k_split) * rows * p.batch_tile * 4);
     if (std::string(source) == "rnn_forward") {
         // the C ABI operation: validation, plan checks, module cache, launch
-        fr_plan plan{};
-        plan.struct_size = sizeof plan;
-        plan.source_name = p.alternating() ? "rnn_alternating" : source;
-        for (int i = 0; i < define_count; ++i) plan.defines[i] = defines[i];
-        plan.define_count = define_count;
-        plan.grid = grid;
-        plan.block = {static_cast<unsigned>(p.warps * 32), 1, 1};
-        plan.cluster = cluster;
-        plan.shared_bytes = shared_bytes;
-        plan.kind = launch_kind(p.regime);
         const fr_dtype dt = static_cast<fr_dtype>(p.dtype);
         auto tensor = [&](void* data, const std::vector<int64_t>& shape) { return contiguous_tensor(data, dt, shape); };
         const fr_tensor t_wx = tensor(wx_dev.get(), {batch, steps, G, NH, D}), t_r = tensor(r_dev.get(), {G, NH, D, D}),
@@ -242,7 +207,7 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
         // a test-only source (a mutant): loaded and launched directly
         fr_compile_options options = compile_options(source, nullptr);
         options.defines = defines.data();
-        options.define_count = define_count;
+        options.define_count = static_cast<int>(defines.size());
         DeviceBuffer barrier(context, 8);
         barrier.upload(std::vector<unsigned char>(8, 0));
         if (p.regime == kGridBarrier) args.barrier = barrier.get();
@@ -250,10 +215,10 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
         CHECK_STATUS(fr_module_load(context, &options, &module), FR_OK);
         if (module == nullptr) return false;
         fr_launch_config config = launch_config(1, static_cast<unsigned>(p.warps * 32));
-        config.grid = grid;
-        config.cluster = cluster;
-        config.kind = launch_kind(p.regime);
-        config.shared_bytes = shared_bytes;
+        config.grid = plan.grid;
+        config.cluster = plan.cluster;
+        config.kind = plan.kind;
+        config.shared_bytes = plan.shared_bytes;
         CHECK_STATUS(fr_launch(module, "fr_rnn_forward", &config, params), FR_OK);
         CHECK_STATUS(fr_module_unload(module), FR_OK);
     }
