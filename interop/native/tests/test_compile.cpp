@@ -1,5 +1,6 @@
 // test_compile.cpp: NVRTC compilation and the disk cache (needs libnvrtc, no driver or GPU). Skips when no NVRTC
 // can be loaded.
+#include "case_modules.h"
 #include "emulation_kernels.h"
 #include "test_support.h"
 
@@ -482,6 +483,12 @@ int run_compile_tests(const char* self) {
     test_compile_rnn_forward("sm_75");
     test_compile_rnn_forward("sm_80");
     test_compile_rnn_forward("sm_90");
+    {
+        // the GPU group's recurrent cases, every module, as an H100 / H200 compiles them first (nowhere else before a
+        // GPU run does NVRTC see these hand-written plans)
+        TempDir cases_cache;
+        CHECK(compile_case_modules("sm_90", true, std::max(2u, std::thread::hardware_concurrency()), cases_cache.path().c_str()) == 0);
+    }
     test_compile_errors();
     test_cache_key();
     test_cache_miss_hit_and_recovery();

@@ -1,15 +1,18 @@
 // test_gpu.cpp: everything that needs a CUDA device: device queries, contexts, memory, module load, the three
 // launch kinds, and the scans end to end (the test source's fp32 reference kernels, then kernels/scan.cu)
 // against a float64 reference on the host. Skips without a driver or device.
+#include "case_modules.h"
 #include "device_checks.h"
 #include "emulation_kernels.h"
 #include "test_support.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace frtest {
@@ -174,6 +177,9 @@ int run_gpu_tests() {
             test_helpers_on_device(context, module);
             CHECK_STATUS(fr_module_unload(module), FR_OK);
         }
+        // every module the recurrent cases load, compiled side by side first: the cases then only load
+        const std::string arch = "sm_" + std::to_string(major * 10 + minor);
+        CHECK(compile_case_modules(arch.c_str(), major >= 9, std::max(1u, std::thread::hardware_concurrency()), nullptr) == 0);
         // the recurrent forward (every regime this card has, every cell and dtype, and the alternating fallback)
         // against float64, as on the emulator; the input projection through our kernel and through cuBLAS if present
         CHECK(rnn_forward_case_failures(context, major >= 9) == 0);

@@ -790,6 +790,16 @@ void check_backward_arguments(fr_context context) {
 
 // The backward cases on any context (a GPU: native_gpu), each run twice: returns the cases that differ from the float64
 // reference; *differing counts the cases whose two runs differ in any bit (the backward is deterministic).
+void backward_case_calls(bool clusters, std::vector<std::pair<fr_plan, int>>* plans) {
+    for (const BackwardCase& c : backward_cases()) {
+        if (c.plan.regime == kCluster && !clusters) continue;
+        std::vector<fr_define> forward_defines, backward_defines;
+        const int lengths = c.lengths.empty() ? 0 : 1;
+        plans->push_back({forward_plan(c, &forward_defines), lengths});
+        plans->push_back({backward_plan(c, &backward_defines), lengths});
+    }
+}
+
 int rnn_backward_case_failures(fr_context context, bool clusters, int* differing) {
     int failed = 0;
     *differing = 0;

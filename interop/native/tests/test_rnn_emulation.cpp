@@ -245,8 +245,8 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
 }
 
 // The fused forward's plan cases (every cell, dtype, tile placement, K split, masking) on any context.
-int check_rnn_forward_cases(fr_context context, bool random_schedules, int* runs, bool clusters = true) {
-    *runs = 0;
+// The fused forward's and the alternating fallback's plan cases (every cell, dtype, tile placement, K split, regime).
+std::vector<RnnPlan> forward_case_plans() {
     std::vector<RnnPlan> plans;
     for (int dtype : {0, 1, 2}) {
         plans.push_back({0, dtype, 16, 2, 1, 4, 1, 8, 1, 0});    // LSTM: one register tile per warp
@@ -280,6 +280,12 @@ int check_rnn_forward_cases(fr_context context, bool random_schedules, int* runs
     // plans above reload 16 bytes at a time)
     plans.push_back({3, 0, 18, 1, 1, 1, 1, 8, 1, 0, 2, kGridBarrier});
     plans.push_back({3, 1, 18, 1, 1, 1, 1, 8, 1, 0, 2, kGridBarrier});
+    return plans;
+}
+
+int check_rnn_forward_cases(fr_context context, bool random_schedules, int* runs, bool clusters = true) {
+    *runs = 0;
+    const std::vector<RnnPlan> plans = forward_case_plans();
     int failed = 0;
     // in order with R as given; two seeded random thread orders, the first with R packed by fr_rnn_pack_recurrent.
     // (A GPU has one schedule: there, the larger batch runs with packed R.)
@@ -364,6 +370,16 @@ int check_linear_cases(fr_context context, int allow_cublas, int* used_cublas_co
         }
     }
     return failed;
+}
+
+void forward_case_calls(bool clusters, std::vector<std::pair<fr_plan, int>>* plans) {
+    for (const RnnPlan& p : forward_case_plans()) {
+        if (p.regime == kCluster && !clusters) continue;
+        std::vector<fr_define> defines;
+        const fr_plan plan = rnn_forward_plan(p, 3, &defines);
+        plans->push_back({plan, 0});
+        plans->push_back({plan, 1});  // the cases with lengths
+    }
 }
 
 int rnn_forward_case_failures(fr_context context, bool clusters) {
