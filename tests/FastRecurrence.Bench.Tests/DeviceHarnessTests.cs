@@ -84,4 +84,21 @@ public sealed class DeviceHarnessTests
             Assert.That(markdown, Does.Contain("Side-by-side on Test GPU").And.Contain("copy 3000 GB/s").And.Contain("FlashRNN"));
         });
     }
+
+    [Test]
+    public void Merge_RefusesAResultsFileWithNoRowOfOurGpuKernels()
+    {
+        // the benchmark ran, but its GPU suites did not (e.g. no library): merging peers alone is no comparison
+        var ours = Path.Combine(_folder, "ours.csv");
+        var peers = Path.Combine(_folder, "peers.csv");
+        var card = Path.Combine(_folder, "card.json");
+        ResultCsv.Write(ours, [Recurrent("ilgpu-cuda", "fp32", 9000, copies: true)]);
+        ResultCsv.Write(peers, [Recurrent("torch-cudnn", "fp32", 3000)]);
+        File.WriteAllText(card, """{"name": "Test GPU", "torch": "2.x", "cuda": "12.x", "copy_GB_per_s": 3000.0, "matmul_bf16_TFLOP_per_s": 700.0, "matmul_fp32_TFLOP_per_s": 50.0}""");
+
+        var (code, output) = Python("merge", ours, peers, card, Path.Combine(_folder, "merged"));
+        Assert.That(code, Is.Not.Zero, output);
+        Assert.That(output, Does.Contain("no row of our native kernels"), output);
+        Assert.That(File.Exists(Path.Combine(_folder, "merged.csv")), Is.False, "nothing written");
+    }
 }

@@ -113,10 +113,13 @@ def peers(ours_csv, out):
                     for step in range(t):
                         state = torch.addcmul(x[:, step], a[:, step], state)
                         hs.append(state)
-                    if backward:
-                        torch.stack(hs, 1).backward(torch.ones(b, t, nh, d, device="cuda", dtype=dtype))
-                with torch.set_grad_enabled(backward):
-                    rows.append(row(suite, method, "torch-loop", dtype_name, cell, b, t, nh, d, 1e3 * time_ms(scan_loop, repeats=3)))
+                    return torch.stack(hs, 1)
+                if backward:  # our "backward" times the backward alone: so does its peer (the graph built untimed)
+                    ms = backward_ms(scan_loop, torch.ones(b, t, nh, d, device="cuda", dtype=dtype))
+                else:
+                    with torch.no_grad():
+                        ms = time_ms(scan_loop, repeats=3)
+                rows.append(row(suite, method, "torch-loop", dtype_name, cell, b, t, nh, d, 1e3 * ms))
                 continue
             torch_cell = "rnn" if cell == "elman" else cell
             wx, r, bias, initial = inputs(torch_cell, dtype, b, t, nh, d, 7)
@@ -159,8 +162,28 @@ def peers(ours_csv, out):
     write(os.path.join(out, "peers.csv"), rows)
 
 
+def backward_ms(forward, grad, repeats=3):
+    """The median time of forward().backward(grad) without the forward: each repeat builds its graph untimed."""
+    import torch
+    start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+    times = []
+    for _ in range(repeats + 1):
+        with torch.enable_grad():
+            out = forward()
+        torch.cuda.synchronize()
+        start.record()
+        out.backward(grad)
+        end.record()
+        torch.cuda.synchronize()
+        times.append(start.elapsed_time(end))
+    times = sorted(times[1:])
+    return times[len(times) // 2]
+
+
 def merge(ours_csv, peers_csv, card_json, prefix):
     ours, peer_rows = read(ours_csv), read(peers_csv)
+    if not any(r["backend"] == "cuda" for r in ours):  # a run whose GPU suites failed is not a comparison
+        raise SystemExit(f"{ours_csv}: no row of our native kernels (backend cuda); see bench.log")
     gemm = {key(r): float(r["mean_us"]) for r in peer_rows if r["backend"] == "torch-input-gemm"}
     rows = [r for r in ours] + [r for r in peer_rows if r["backend"] != "torch-input-gemm"]
     for r in ours:  # the fair match for nn.LSTM: our kernel plus the input projection it leaves to the caller

@@ -56,6 +56,8 @@ def rel_l2(x, ref):
 
 
 def torch_time(module, x, repeat=10):
+    # ILGPU computes in fp32: so does its peer (cuDNN would otherwise multiply in tf32)
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
     x = x.cuda().requires_grad_(True)
     module = module.cuda()
     y, _ = module(x)
