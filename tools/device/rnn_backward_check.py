@@ -27,7 +27,7 @@ import torch
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
 from rnn_torch import CELLS, STORAGE, inputs, plan, plan_and_compile_ahead, reference, time_ms  # noqa: E402
-from torch_checks import checked_case, dump_json, rel_l2, watchdog  # noqa: E402
+from torch_checks import checked_case, rel_l2, run_sections, watchdog  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -263,16 +263,9 @@ def main():
     lib = fr.load()
     context = fr.c_void_p()
     fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
-    # timings right after the matrix (a step cut short still has them); each section written as it ends, and one that
-    # raises is recorded while the next runs
-    for section in (compile_everything, correctness, timings, torch_parity, lengths_cases):
-        try:
-            section(lib, context)
-        except Exception as e:  # noqa: BLE001
-            failures += 1
-            results.setdefault("errors", []).append(f"{section.__name__}: {e}"[:600])
-            print(f"FAIL section {section.__name__}: {e}", flush=True)
-        dump_json(results, os.path.join(OUT, "rnn_backward_check.json"))
+    # the timings right after the matrix: a step cut short by its time limit still has them
+    failures += run_sections((compile_everything, correctness, timings, torch_parity, lengths_cases),
+                             lib, context, results, os.path.join(OUT, "rnn_backward_check.json"))
     print(f"\n{len(results['cases'])} backward matrix cases, {sum(not c['ok'] for c in results['cases'])} failed; "
           f"{len(results['torch'])} torch autograd cases, {sum(not c['ok'] for c in results['torch'])} failed; "
           f"{len(results['lengths'])} lengths cases, {sum(not c['ok'] for c in results['lengths'])} failed")

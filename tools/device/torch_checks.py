@@ -44,6 +44,22 @@ def cli_json(args):
     return json.loads(proc.stdout)
 
 
+def run_sections(sections, lib, context, results, path):
+    """Runs each section(lib, context) in order: one that raises is recorded in results["errors"] and the next still
+    runs; `results` is written to `path` after each (a step cut short keeps every finished section). Returns how
+    many raised."""
+    raised = 0
+    for section in sections:
+        try:
+            section(lib, context)
+        except Exception as e:  # noqa: BLE001
+            raised += 1
+            results.setdefault("errors", []).append(f"{section.__name__}: {e}"[:600])
+            print(f"FAIL section {section.__name__}: {e}", flush=True)
+        dump_json(results, path)
+    return raised
+
+
 def dump_json(results, path):
     """Writes `results` now (each section calls it), so a step killed by its timeout still leaves what it measured."""
     with open(path, "w") as f:
