@@ -36,7 +36,8 @@ public sealed class IlgpuBackend : IRecurrenceBackend
         ArgumentNullException.ThrowIfNull(problem);
         if (problem.DataType != DataType.Float32)
             return $"the ILGPU kernels compute and store float32; {problem.DataType} runs on the reference or the cuda backend";
-        // The forward decides support; a backward that does not fit (decision 0011) is refused when it is called.
+        // The forward decides support; the backward plans whatever the forward does (rows that do not fit shared memory
+        // go to global scratch, decision 0033), and its planner is asked again when it is called.
         return PlanProblem(() => IlgpuPlanner.PlanRecurrent(_probe.Value.Device!.Limits, problem, PlanDirection.Forward));
     }
 

@@ -6,61 +6,74 @@ using ILGPU.Runtime;
 namespace FastRecurrence.Ilgpu;
 
 using ForwardLauncher = Action<KernelConfig, RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-    ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>;
+    ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>>;
 using BackwardLauncher = Action<KernelConfig, RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>,
     ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-    ArrayView<float>, ArrayView<float>, ArrayView<int>>;
+    ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>>;
 using ScanForwardLauncher = Action<KernelConfig, ScanKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>;
 using ScanBackwardLauncher = Action<KernelConfig, ScanKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>,
     ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>;
 
-/// <summary>The kernels of one accelerator, compiled (ILGPU JIT) on first use and kept: one per cell and direction.</summary>
+/// <summary>The kernels of one accelerator, compiled (ILGPU JIT) on first use and kept: one per cell, direction and
+/// place of the per-row buffers (shared memory, or global scratch for heads whose single row does not fit).</summary>
 internal sealed class IlgpuKernels(Accelerator accelerator)
 {
-    private readonly Dictionary<CellKind, ForwardLauncher> _forward = [];
-    private readonly Dictionary<CellKind, BackwardLauncher> _backward = [];
+    private readonly Dictionary<(CellKind, bool), ForwardLauncher> _forward = [];
+    private readonly Dictionary<(CellKind, bool), BackwardLauncher> _backward = [];
     private ScanForwardLauncher? _scanForward;
     private ScanBackwardLauncher? _scanBackward;
     private Action<Index1D, ArrayView<float>, ArrayView<float>, int>? _sumTiles;
 
-    public ForwardLauncher Forward(CellKind cell)
+    public ForwardLauncher Forward(CellKind cell, bool rowsInShared)
     {
-        if (!_forward.TryGetValue(cell, out var launcher))
+        if (!_forward.TryGetValue((cell, rowsInShared), out var launcher))
         {
-            launcher = cell switch
+            launcher = (cell, rowsInShared) switch
             {
-                CellKind.Lstm => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(RecurrentForwardKernel.Run<LstmIlgpuCell>),
-                CellKind.Gru => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(RecurrentForwardKernel.Run<GruIlgpuCell>),
-                CellKind.SLstm => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(RecurrentForwardKernel.Run<SLstmIlgpuCell>),
-                CellKind.Elman => accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>>(RecurrentForwardKernel.Run<ElmanIlgpuCell>),
+                (CellKind.Lstm, true) => LoadForward<LstmIlgpuCell, SharedRows>(),
+                (CellKind.Lstm, false) => LoadForward<LstmIlgpuCell, GlobalRows>(),
+                (CellKind.Gru, true) => LoadForward<GruIlgpuCell, SharedRows>(),
+                (CellKind.Gru, false) => LoadForward<GruIlgpuCell, GlobalRows>(),
+                (CellKind.SLstm, true) => LoadForward<SLstmIlgpuCell, SharedRows>(),
+                (CellKind.SLstm, false) => LoadForward<SLstmIlgpuCell, GlobalRows>(),
+                (CellKind.Elman, true) => LoadForward<ElmanIlgpuCell, SharedRows>(),
+                (CellKind.Elman, false) => LoadForward<ElmanIlgpuCell, GlobalRows>(),
                 _ => throw new ArgumentOutOfRangeException(nameof(cell), cell, "Unknown cell kind."),
             };
-            _forward[cell] = launcher;
+            _forward[(cell, rowsInShared)] = launcher;
         }
         return launcher;
     }
 
-    public BackwardLauncher Backward(CellKind cell)
+    public BackwardLauncher Backward(CellKind cell, bool rowsInShared)
     {
-        if (!_backward.TryGetValue(cell, out var launcher))
+        if (!_backward.TryGetValue((cell, rowsInShared), out var launcher))
         {
-            launcher = cell switch
+            launcher = (cell, rowsInShared) switch
             {
-                CellKind.Lstm => LoadBackward<LstmIlgpuCell>(),
-                CellKind.Gru => LoadBackward<GruIlgpuCell>(),
-                CellKind.SLstm => LoadBackward<SLstmIlgpuCell>(),
-                CellKind.Elman => LoadBackward<ElmanIlgpuCell>(),
+                (CellKind.Lstm, true) => LoadBackward<LstmIlgpuCell, SharedRows>(),
+                (CellKind.Lstm, false) => LoadBackward<LstmIlgpuCell, GlobalRows>(),
+                (CellKind.Gru, true) => LoadBackward<GruIlgpuCell, SharedRows>(),
+                (CellKind.Gru, false) => LoadBackward<GruIlgpuCell, GlobalRows>(),
+                (CellKind.SLstm, true) => LoadBackward<SLstmIlgpuCell, SharedRows>(),
+                (CellKind.SLstm, false) => LoadBackward<SLstmIlgpuCell, GlobalRows>(),
+                (CellKind.Elman, true) => LoadBackward<ElmanIlgpuCell, SharedRows>(),
+                (CellKind.Elman, false) => LoadBackward<ElmanIlgpuCell, GlobalRows>(),
                 _ => throw new ArgumentOutOfRangeException(nameof(cell), cell, "Unknown cell kind."),
             };
-            _backward[cell] = launcher;
+            _backward[(cell, rowsInShared)] = launcher;
         }
         return launcher;
     }
 
-    private BackwardLauncher LoadBackward<TCell>() where TCell : struct, IIlgpuCell =>
+    private ForwardLauncher LoadForward<TCell, TRows>() where TCell : struct, IIlgpuCell where TRows : struct, IRowStore =>
+        accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
+            ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<int>, ArrayView<float>>(RecurrentForwardKernel.Run<TCell, TRows>);
+
+    private BackwardLauncher LoadBackward<TCell, TRows>() where TCell : struct, IIlgpuCell where TRows : struct, IRowStore =>
         accelerator.LoadStreamKernel<RecurrentKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
             ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>,
-            ArrayView<int>>(RecurrentBackwardKernel.Run<TCell>);
+            ArrayView<int>, ArrayView<float>>(RecurrentBackwardKernel.Run<TCell, TRows>);
 
     public ScanForwardLauncher ScanForward => _scanForward ??=
         accelerator.LoadStreamKernel<ScanKernelShape, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>>(ScanKernels.Forward);

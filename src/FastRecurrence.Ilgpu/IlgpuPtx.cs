@@ -47,8 +47,10 @@ public static class IlgpuPtx
         var backward = typeof(RecurrentBackwardKernel).GetMethod(nameof(RecurrentBackwardKernel.Run))!;
         foreach (var (name, type) in cells)
         {
-            yield return ($"{name} forward", forward.MakeGenericMethod(type), true);
-            yield return ($"{name} backward", backward.MakeGenericMethod(type), true);
+            yield return ($"{name} forward", forward.MakeGenericMethod(type, typeof(SharedRows)), true);
+            yield return ($"{name} backward", backward.MakeGenericMethod(type, typeof(SharedRows)), true);
+            yield return ($"{name} forward, rows in global", forward.MakeGenericMethod(type, typeof(GlobalRows)), true);
+            yield return ($"{name} backward, rows in global", backward.MakeGenericMethod(type, typeof(GlobalRows)), true);
         }
         yield return ("scan forward", typeof(ScanKernels).GetMethod(nameof(ScanKernels.Forward))!, true);
         yield return ("scan backward", typeof(ScanKernels).GetMethod(nameof(ScanKernels.Backward))!, true);

@@ -26,14 +26,15 @@ internal static class IlgpuRecurrentRuns
         using var last = accelerator.Allocate1D<float>(outputs.LastStates.IsEmpty ? 1 : p.StatesLength);
 
         using var lengths = UploadLengths(accelerator, inputs.Lengths);
+        using var rows = RowScratch(accelerator, p, plan);
 
         var shape = RecurrentKernelShape.For(p, plan);
         shape.HasInitialStates = inputs.InitialStates.IsEmpty ? 0 : 1;
         shape.WriteAllStates = outputs.AllStates.IsEmpty ? 0 : 1;
         shape.WriteLastStates = outputs.LastStates.IsEmpty ? 0 : 1;
         shape.HasLengths = inputs.Lengths.IsEmpty ? 0 : 1;
-        device.Kernels.Forward(p.Cell)(Config(p, plan), shape, wx.View, r.View, bias.View, initial.View, y.View, all.View, last.View,
-            lengths.View);
+        device.Kernels.Forward(p.Cell, plan.RowsInShared)(Config(p, plan), shape, wx.View, r.View, bias.View, initial.View, y.View,
+            all.View, last.View, lengths.View, rows.View);
         accelerator.Synchronize();
 
         Flat(y).CopyToCPU(outputs.Y);
@@ -57,14 +58,16 @@ internal static class IlgpuRecurrentRuns
         using var all = accelerator.Allocate1D<float>(p.AllStatesLength);
         using var unusedLast = accelerator.Allocate1D<float>(1);
         using var lengths = UploadLengths(accelerator, inputs.Lengths);
+        using var forwardRows = RowScratch(accelerator, p, forwardPlan);
+        using var rows = RowScratch(accelerator, p, plan);
 
         // the forward's states at every step
         var forwardShape = RecurrentKernelShape.For(p, forwardPlan);
         forwardShape.HasInitialStates = inputs.InitialStates.IsEmpty ? 0 : 1;
         forwardShape.HasLengths = inputs.Lengths.IsEmpty ? 0 : 1;
         forwardShape.WriteAllStates = 1;
-        device.Kernels.Forward(p.Cell)(Config(p, forwardPlan), forwardShape, wx.View, r.View, bias.View, initial.View, y.View,
-            all.View, unusedLast.View, lengths.View);
+        device.Kernels.Forward(p.Cell, forwardPlan.RowsInShared)(Config(p, forwardPlan), forwardShape, wx.View, r.View, bias.View,
+            initial.View, y.View, all.View, unusedLast.View, lengths.View, forwardRows.View);
 
         using var dWx = accelerator.Allocate1D<float>(p.WxLength);
         using var dRPartial = accelerator.Allocate1D<float>((long)plan.BatchTiles * p.RLength);
@@ -75,8 +78,8 @@ internal static class IlgpuRecurrentRuns
         shape.HasLastStateGradients = outputGradients.DLastStates.IsEmpty ? 0 : 1;
         shape.WriteInitialGradients = gradients.DInitialStates.IsEmpty ? 0 : 1;
         shape.HasLengths = forwardShape.HasLengths;
-        device.Kernels.Backward(p.Cell)(Config(p, plan), shape, wx.View, r.View, bias.View, initial.View, all.View, dy.View,
-            dLast.View, dWx.View, dRPartial.View, dBiasPartial.View, dInitial.View, lengths.View);
+        device.Kernels.Backward(p.Cell, plan.RowsInShared)(Config(p, plan), shape, wx.View, r.View, bias.View, initial.View, all.View,
+            dy.View, dLast.View, dWx.View, dRPartial.View, dBiasPartial.View, dInitial.View, lengths.View, rows.View);
 
         using var dR = accelerator.Allocate1D<float>(p.RLength);
         using var dBias = accelerator.Allocate1D<float>(p.BiasLength);
@@ -90,10 +93,16 @@ internal static class IlgpuRecurrentRuns
         if (!gradients.DInitialStates.IsEmpty) Flat(dInitial).CopyToCPU(gradients.DInitialStates);
     }
 
-    /// <summary>Grid (heads, batch tiles), the plan's group, its dynamic shared memory.</summary>
+    /// <summary>Grid (heads, batch tiles), the plan's group, its dynamic shared memory (at least one float: ILGPU refuses
+    /// a request of none, which a plan with its weights and rows in global memory makes).</summary>
     private static KernelConfig Config(RecurrentProblem p, IlgpuRecurrentPlan plan) =>
         new(new Index3D(p.Heads, plan.BatchTiles, 1), new Index3D(plan.GroupSize, 1, 1),
-            SharedMemoryConfig.RequestDynamic<float>(checked((int)plan.SharedFloats)));
+            SharedMemoryConfig.RequestDynamic<float>(Math.Max(1, checked((int)plan.SharedFloats))));
+
+    /// <summary>The per-row buffers of every group, [batch tiles, heads, RowFloats], where the plan puts them in global
+    /// memory; else one unused element.</summary>
+    private static MemoryBuffer1D<float, Stride1D.Dense> RowScratch(Accelerator accelerator, RecurrentProblem p, IlgpuRecurrentPlan plan) =>
+        accelerator.Allocate1D<float>(plan.RowsInShared ? 1 : checked((long)plan.BatchTiles * p.Heads * plan.RowFloats));
 
     /// <summary>The buffer as a plain contiguous view (what the copies and kernels take).</summary>
     public static ArrayView<float> Flat(MemoryBuffer1D<float, Stride1D.Dense> buffer) => buffer.View;

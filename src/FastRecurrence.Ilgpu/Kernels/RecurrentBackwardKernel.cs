@@ -13,16 +13,17 @@ namespace FastRecurrence.Ilgpu.Kernels;
 /// <remarks>
 /// Every group owns its own slice of dR and dbias partial sums ([tiles, G, NH, D, D] and [tiles, Gb, H]), so no
 /// atomics are needed and results do not depend on timing; the host sums the tiles. Shared memory (floats):
-/// [R: W] [dR: W] (when in shared) [y_prev: tile D] [rh: tile G D] [dRh: tile G D] [dS: S tile D] [dS new: S tile D]
-/// [bias terms: tile Gb D], W = G D D.
+/// [R: W] [dR: W] (when in shared) [rows: y_prev tile D, rh tile G D, dRh tile G D, dS S tile D, dS new S tile D, bias
+/// terms tile Gb D], W = G D D; the rows in global scratch instead when TRows is <see cref="GlobalRows"/>.
 /// </remarks>
 internal static class RecurrentBackwardKernel
 {
-    public static void Run<TCell>(RecurrentKernelShape s, ArrayView<float> wx, ArrayView<float> r, ArrayView<float> bias,
+    public static void Run<TCell, TRows>(RecurrentKernelShape s, ArrayView<float> wx, ArrayView<float> r, ArrayView<float> bias,
         ArrayView<float> initial, ArrayView<float> allStates, ArrayView<float> dy, ArrayView<float> dLastStates,
         ArrayView<float> dWx, ArrayView<float> dRPartial, ArrayView<float> dBiasPartial, ArrayView<float> dInitial,
-        ArrayView<int> lengths)
+        ArrayView<int> lengths, ArrayView<float> rowScratch)
         where TCell : struct, IIlgpuCell
+        where TRows : struct, IRowStore
     {
         var shared = SharedMemory.GetDynamic<float>();
         int tid = Group.IdxX, threads = Group.DimX;
@@ -34,7 +35,8 @@ internal static class RecurrentBackwardKernel
         int rows = XMin(bt, s.Batch - b0);
         int wLength = s.WeightsInShared != 0 ? s.WeightsPerHead : 0;
         int dRAt = wLength;
-        int yAt = dRAt + wLength;
+        var rowsView = default(TRows).Rows(shared, dRAt + wLength, rowScratch, bt * (d + 2 * g * d + 2 * st * d + gb * d));
+        int yAt = 0;
         int rhAt = yAt + bt * d;
         int dRhAt = rhAt + bt * g * d;
         int dSAt = dRhAt + bt * g * d;
@@ -59,7 +61,7 @@ internal static class RecurrentBackwardKernel
         for (int i = tid; i < st * rows * d; i += threads)
         {
             int state = i / (rows * d), row = i / d % rows, unit = i % d;
-            shared[dSAt + (state * bt + row) * d + unit] =
+            rowsView[dSAt + (state * bt + row) * d + unit] =
                 s.HasLastStateGradients != 0 ? dLastStates[((long)state * s.Batch + b0 + row) * hidden + head * d + unit] : 0.0f;
         }
         Group.Barrier();
@@ -69,7 +71,7 @@ internal static class RecurrentBackwardKernel
             for (int i = tid; i < rows * d; i += threads)
             {
                 int row = i / d, unit = i % d;
-                shared[yAt + row * d + unit] = StateBefore(s, initial, allStates, 0, b0 + row, t, head * d + unit);
+                rowsView[yAt + row * d + unit] = StateBefore(s, initial, allStates, 0, b0 + row, t, head * d + unit);
             }
             Group.Barrier();
 
@@ -77,8 +79,8 @@ internal static class RecurrentBackwardKernel
             {
                 int row = i / (g * d), gu = i % (g * d);
                 float sum = 0.0f;
-                for (int p = 0; p < d; p++) sum += Weight(s, shared, r, head, gu * d + p) * shared[yAt + row * d + p];
-                shared[rhAt + i] = sum;
+                for (int p = 0; p < d; p++) sum += Weight(s, shared, r, head, gu * d + p) * rowsView[yAt + row * d + p];
+                rowsView[rhAt + i] = sum;
             }
             Group.Barrier();
 
@@ -93,24 +95,24 @@ internal static class RecurrentBackwardKernel
                     for (int k = 0; k < g; k++)
                     {
                         dWx[(((long)b * s.Steps + t) * g + k) * hidden + j] = 0.0f;
-                        shared[dRhAt + (row * g + k) * d + unit] = 0.0f;
+                        rowsView[dRhAt + (row * g + k) * d + unit] = 0.0f;
                     }
-                    for (int k = 0; k < gb; k++) shared[biasTermsAt + (row * gb + k) * d + unit] = 0.0f;
-                    for (int k = 0; k < st; k++) shared[dSNewAt + (k * bt + row) * d + unit] = shared[dSAt + (k * bt + row) * d + unit];
+                    for (int k = 0; k < gb; k++) rowsView[biasTermsAt + (row * gb + k) * d + unit] = 0.0f;
+                    for (int k = 0; k < st; k++) rowsView[dSNewAt + (k * bt + row) * d + unit] = rowsView[dSAt + (k * bt + row) * d + unit];
                     continue;
                 }
                 Vec4 wxUnit = default, rhUnit = default, biasUnit = default, prev = default, next = default, dNext = default;
                 for (int k = 0; k < g; k++)
                 {
                     wxUnit[k] = wx[(((long)b * s.Steps + t) * g + k) * hidden + j];
-                    rhUnit[k] = shared[rhAt + (row * g + k) * d + unit];
+                    rhUnit[k] = rowsView[rhAt + (row * g + k) * d + unit];
                 }
                 for (int k = 0; k < gb; k++) biasUnit[k] = bias[(long)k * hidden + j];
                 for (int k = 0; k < st; k++)
                 {
                     prev[k] = StateBefore(s, initial, allStates, k, b, t, j);
                     next[k] = allStates[(((long)k * s.Batch + b) * s.Steps + t) * hidden + j];
-                    float total = shared[dSAt + (k * bt + row) * d + unit];
+                    float total = rowsView[dSAt + (k * bt + row) * d + unit];
                     if (k == 0) total += dy[((long)b * s.Steps + t) * hidden + j];
                     dNext[k] = total;
                 }
@@ -118,10 +120,10 @@ internal static class RecurrentBackwardKernel
                 for (int k = 0; k < g; k++)
                 {
                     dWx[(((long)b * s.Steps + t) * g + k) * hidden + j] = grads.DWx[k];
-                    shared[dRhAt + (row * g + k) * d + unit] = grads.DRh[k];
+                    rowsView[dRhAt + (row * g + k) * d + unit] = grads.DRh[k];
                 }
-                for (int k = 0; k < gb; k++) shared[biasTermsAt + (row * gb + k) * d + unit] = grads.DBias[k];
-                for (int k = 0; k < st; k++) shared[dSNewAt + (k * bt + row) * d + unit] = grads.DPrev[k];
+                for (int k = 0; k < gb; k++) rowsView[biasTermsAt + (row * gb + k) * d + unit] = grads.DBias[k];
+                for (int k = 0; k < st; k++) rowsView[dSNewAt + (k * bt + row) * d + unit] = grads.DPrev[k];
             }
             Group.Barrier();
 
@@ -130,7 +132,7 @@ internal static class RecurrentBackwardKernel
             {
                 int gu = i / d, p = i % d;
                 float sum = 0.0f;
-                for (int row = 0; row < rows; row++) sum += shared[dRhAt + row * g * d + gu] * shared[yAt + row * d + p];
+                for (int row = 0; row < rows; row++) sum += rowsView[dRhAt + row * g * d + gu] * rowsView[yAt + row * d + p];
                 if (wLength != 0) shared[dRAt + i] += sum;
                 else dRPartial[dRBase + WeightIndex(s, head, i)] += sum;
             }
@@ -138,7 +140,7 @@ internal static class RecurrentBackwardKernel
             {
                 int k = i / d, unit = i % d;
                 float sum = 0.0f;
-                for (int row = 0; row < rows; row++) sum += shared[biasTermsAt + (row * gb + k) * d + unit];
+                for (int row = 0; row < rows; row++) sum += rowsView[biasTermsAt + (row * gb + k) * d + unit];
                 dBiasPartial[dBiasBase + (long)k * hidden + head * d + unit] += sum;
             }
             // dL/dy_{t-1}[row, p] += sum_{gate, unit} R[gate, unit, p] * dRh[row, gate, unit]
@@ -146,8 +148,8 @@ internal static class RecurrentBackwardKernel
             {
                 int row = i / d, p = i % d;
                 float sum = 0.0f;
-                for (int gu = 0; gu < g * d; gu++) sum += Weight(s, shared, r, head, gu * d + p) * shared[dRhAt + row * g * d + gu];
-                shared[dSNewAt + row * d + p] += sum;
+                for (int gu = 0; gu < g * d; gu++) sum += Weight(s, shared, r, head, gu * d + p) * rowsView[dRhAt + row * g * d + gu];
+                rowsView[dSNewAt + row * d + p] += sum;
             }
             Group.Barrier();
 
@@ -155,7 +157,7 @@ internal static class RecurrentBackwardKernel
             {
                 int state = i / (rows * d), row = i / d % rows, unit = i % d;
                 int at = (state * bt + row) * d + unit;
-                shared[dSAt + at] = shared[dSNewAt + at];
+                rowsView[dSAt + at] = rowsView[dSNewAt + at];
             }
             Group.Barrier();
         }
@@ -170,7 +172,7 @@ internal static class RecurrentBackwardKernel
             for (int i = tid; i < st * rows * d; i += threads)
             {
                 int state = i / (rows * d), row = i / d % rows, unit = i % d;
-                dInitial[((long)state * s.Batch + b0 + row) * hidden + head * d + unit] = shared[dSAt + (state * bt + row) * d + unit];
+                dInitial[((long)state * s.Batch + b0 + row) * hidden + head * d + unit] = rowsView[dSAt + (state * bt + row) * d + unit];
             }
         }
     }

@@ -10,15 +10,18 @@ namespace FastRecurrence.Ilgpu.Kernels;
 /// (row, gate, unit), then the cell's pointwise update per (row, unit), which writes y_t (and all states) to global.
 /// </summary>
 /// <remarks>
-/// Shared memory (floats): [W: G D D weights when in shared] [states: S x tile x D] [products: tile x G x D].
+/// Shared memory (floats): [W: G D D weights when in shared] [rows: states S x tile x D, products tile x G x D], the
+/// rows in global scratch instead when TRows is <see cref="GlobalRows"/>.
 /// Each unit's states are read and written by the one thread that owns the unit in the pointwise phase, so the
 /// update is in place; the barrier after it keeps the next product from reading y before every unit is written.
 /// </remarks>
 internal static class RecurrentForwardKernel
 {
-    public static void Run<TCell>(RecurrentKernelShape s, ArrayView<float> wx, ArrayView<float> r, ArrayView<float> bias,
-        ArrayView<float> initial, ArrayView<float> y, ArrayView<float> allStates, ArrayView<float> lastStates, ArrayView<int> lengths)
+    public static void Run<TCell, TRows>(RecurrentKernelShape s, ArrayView<float> wx, ArrayView<float> r, ArrayView<float> bias,
+        ArrayView<float> initial, ArrayView<float> y, ArrayView<float> allStates, ArrayView<float> lastStates, ArrayView<int> lengths,
+        ArrayView<float> rowScratch)
         where TCell : struct, IIlgpuCell
+        where TRows : struct, IRowStore
     {
         var shared = SharedMemory.GetDynamic<float>();
         int tid = Group.IdxX, threads = Group.DimX;
@@ -29,7 +32,8 @@ internal static class RecurrentForwardKernel
         int b0 = Grid.IdxY * bt;
         int rows = XMin(bt, s.Batch - b0);
         int wLength = s.WeightsInShared != 0 ? g * d * d : 0;
-        int statesAt = wLength;
+        var rowsView = default(TRows).Rows(shared, wLength, rowScratch, (states + g) * bt * d);
+        int statesAt = 0;
         int productsAt = statesAt + states * bt * d;
 
         for (int i = tid; i < wLength; i += threads)
@@ -37,7 +41,7 @@ internal static class RecurrentForwardKernel
         for (int i = tid; i < states * rows * d; i += threads)
         {
             int state = i / (rows * d), row = i / d % rows, unit = i % d;
-            shared[statesAt + (state * bt + row) * d + unit] =
+            rowsView[statesAt + (state * bt + row) * d + unit] =
                 s.HasInitialStates != 0 ? initial[((long)state * s.Batch + b0 + row) * hidden + head * d + unit] : 0.0f;
         }
         Group.Barrier();
@@ -53,9 +57,9 @@ internal static class RecurrentForwardKernel
                 {
                     float w = s.WeightsInShared != 0 ? shared[gu * d + p]
                         : r[((long)(gu / d) * s.Heads + head) * d * d + (long)(gu % d) * d + p];
-                    sum += w * shared[statesAt + row * d + p];
+                    sum += w * rowsView[statesAt + row * d + p];
                 }
-                shared[productsAt + i] = sum;
+                rowsView[productsAt + i] = sum;
             }
             Group.Barrier();
 
@@ -67,14 +71,14 @@ internal static class RecurrentForwardKernel
                 for (int k = 0; k < g; k++)
                 {
                     wxUnit[k] = wx[(((long)b * s.Steps + t) * g + k) * hidden + j];
-                    rhUnit[k] = shared[productsAt + (row * g + k) * d + unit];
+                    rhUnit[k] = rowsView[productsAt + (row * g + k) * d + unit];
                 }
                 for (int k = 0; k < biases; k++) biasUnit[k] = bias[(long)k * hidden + j];
-                for (int k = 0; k < states; k++) prev[k] = shared[statesAt + (k * bt + row) * d + unit];
+                for (int k = 0; k < states; k++) prev[k] = rowsView[statesAt + (k * bt + row) * d + unit];
                 // Past its length a sequence keeps its states and writes y = 0.
                 bool ended = s.HasLengths != 0 && t >= lengths[b];
                 Vec4 next = ended ? prev : default(TCell).Forward(wxUnit, rhUnit, biasUnit, prev);
-                for (int k = 0; k < states; k++) shared[statesAt + (k * bt + row) * d + unit] = next[k];
+                for (int k = 0; k < states; k++) rowsView[statesAt + (k * bt + row) * d + unit] = next[k];
                 y[((long)b * s.Steps + t) * hidden + j] = ended ? 0.0f : next.V0;
                 if (s.WriteAllStates != 0)
                 {
@@ -90,7 +94,7 @@ internal static class RecurrentForwardKernel
             for (int i = tid; i < states * rows * d; i += threads)
             {
                 int state = i / (rows * d), row = i / d % rows, unit = i % d;
-                lastStates[((long)state * s.Batch + b0 + row) * hidden + head * d + unit] = shared[statesAt + (state * bt + row) * d + unit];
+                lastStates[((long)state * s.Batch + b0 + row) * hidden + head * d + unit] = rowsView[statesAt + (state * bt + row) * d + unit];
             }
         }
     }

@@ -65,6 +65,22 @@ public sealed class IlgpuCpuTightSharedMemoryRecurrentTests : RecurrentBackendSu
     protected override bool MustBeAvailable => true;
 }
 
+/// <summary>
+/// The recurrent suite on a CPU accelerator planned as if it had 16 bytes of shared memory per group: not even one
+/// row's buffers fit, so every kernel keeps its rows (states, products and, backward, their gradients) in global
+/// scratch, the plans a GPU runs for heads whose single row exceeds shared memory (an LSTM backward of 768:
+/// docs/decisions/0033).
+/// </summary>
+[TestFixture]
+public sealed class IlgpuCpuRowsInGlobalMemoryRecurrentTests : RecurrentBackendSuite
+{
+    private static readonly IRecurrenceBackend NoRoom = IlgpuBackends.CreateCpu(warpsPerGroup: 2, multiprocessors: 2, sharedMemoryPerGroup: 16);
+
+    protected override IRecurrenceBackend Backend => NoRoom;
+    protected override string? BackwardOptionsMissing => IlgpuOptionsMissing.Reason;
+    protected override bool MustBeAvailable => true;
+}
+
 /// <summary>Why the ILGPU suites skip the backward options: the ILGPU backends run the plain backward only.</summary>
 internal static class IlgpuOptionsMissing
 {

@@ -12,11 +12,11 @@ public sealed class IlgpuPtxTests
     {
         var kernels = IlgpuPtx.CompileAll(major, minor);
 
-        Assert.That(kernels.Select(k => k.Name), Is.EquivalentTo(new[]
-        {
-            "lstm forward", "lstm backward", "gru forward", "gru backward", "slstm forward", "slstm backward",
-            "elman forward", "elman backward", "scan forward", "scan backward", "sum tiles",
-        }));
+        var recurrent = from cell in new[] { "lstm", "gru", "slstm", "elman" }
+                        from direction in new[] { "forward", "backward" }
+                        from rows in new[] { "", ", rows in global" }
+                        select $"{cell} {direction}{rows}";
+        Assert.That(kernels.Select(k => k.Name), Is.EquivalentTo(recurrent.Concat(["scan forward", "scan backward", "sum tiles"])));
         Assert.Multiple(() =>
         {
             foreach (var kernel in kernels)
@@ -28,6 +28,20 @@ public sealed class IlgpuPtxTests
             }
             Assert.That(kernels.Single(k => k.Name == "scan forward").Ptx, Does.Contain("shfl.sync"), "warp scan by shuffles");
             Assert.That(kernels.Single(k => k.Name == "lstm forward").Ptx, Does.Contain("__dyn_shared_alloca"), "dynamic shared memory");
+            // rows in global scratch: shared memory holds the weights alone (ILGPU addresses the scratch generically)
+            foreach (var direction in new[] { "forward", "backward" })
+            {
+                int SharedAccesses(string name) => CountOf(kernels.Single(k => k.Name == name).Ptx, ".shared.");
+                Assert.That(SharedAccesses($"lstm {direction}, rows in global"), Is.LessThan(SharedAccesses($"lstm {direction}")), direction);
+            }
         });
+    }
+
+    private static int CountOf(string text, string fragment)
+    {
+        int count = 0;
+        for (int at = text.IndexOf(fragment, StringComparison.Ordinal); at >= 0; at = text.IndexOf(fragment, at + 1, StringComparison.Ordinal))
+            count++;
+        return count;
     }
 }
