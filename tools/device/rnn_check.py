@@ -284,8 +284,9 @@ def main():
     context = fr.c_void_p()
     fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
     # the headline timings right after the matrix: a step cut short by its time limit still has them
-    failures += run_sections((compile_everything, correctness, timings, torch_parity, lengths_cases, streamed_cases),
-                             lib, context, results, os.path.join(OUT, "rnn_check.json"))
+    raised = run_sections((compile_everything, correctness, timings, torch_parity, lengths_cases, streamed_cases),
+                          lib, context, results, os.path.join(OUT, "rnn_check.json"))
+    failures += raised  # not `failures += run_sections(...)`: that reads failures before the sections add to it
     print(f"\n{len(results['cases'])} matrix cases, {sum(not c['ok'] for c in results['cases'])} failed; "
           f"{len(results['torch'])} torch parity cases, {sum(not c['ok'] for c in results['torch'])} failed; "
           f"{len(results['lengths'])} lengths cases, {sum(not c['ok'] for c in results['lengths'])} failed; "

@@ -788,8 +788,8 @@ void check_backward_arguments(fr_context context) {
 
 }  // namespace
 
-// The backward cases on any context (a GPU: native_gpu), each run twice: returns the cases that differ from the float64
-// reference; *differing counts the cases whose two runs differ in any bit (the backward is deterministic).
+// The plans the backward cases call with (training forward and backward, with their lengths flags): case_modules.cpp
+// compiles their modules ahead.
 void backward_case_calls(bool clusters, std::vector<std::pair<fr_plan, int>>* plans) {
     for (const BackwardCase& c : backward_cases()) {
         if (c.plan.regime == kCluster && !clusters) continue;
@@ -800,6 +800,8 @@ void backward_case_calls(bool clusters, std::vector<std::pair<fr_plan, int>>* pl
     }
 }
 
+// The backward cases on any context (a GPU: native_gpu), each run twice: returns the cases that differ from the float64
+// reference; *differing counts the cases whose two runs differ in any bit (the backward is deterministic).
 int rnn_backward_case_failures(fr_context context, bool clusters, int* differing) {
     int failed = 0;
     *differing = 0;

@@ -372,6 +372,7 @@ int check_linear_cases(fr_context context, int allow_cublas, int* used_cublas_co
     return failed;
 }
 
+// The plans the forward cases call with, each with and without lengths: case_modules.cpp compiles their modules ahead.
 void forward_case_calls(bool clusters, std::vector<std::pair<fr_plan, int>>* plans) {
     for (const RnnPlan& p : forward_case_plans()) {
         if (p.regime == kCluster && !clusters) continue;

@@ -47,6 +47,8 @@ public static class IlgpuPlanner
         long sharedLimit = device.MaxSharedMemoryPerGroup / sizeof(float);
         m.Require(shared <= sharedLimit, string.Create(CultureInfo.InvariantCulture,
             $"shared memory per group <= {device.MaxSharedMemoryPerGroup} bytes ({device.Name})"));
+        // the kernels index a group's rows with int
+        m.Require(tile * perRow <= int.MaxValue, "a group's per-row buffers <= 2^31 - 1 floats");
 
         // Serial work of one group per step: the recurrent product (bt G D outputs of D terms, twice as costly from
         // global memory), and backward its transpose and the weight-gradient update; spread over the group's threads.
