@@ -31,10 +31,7 @@ public sealed class CompileAheadTests
         // planner's lengths plan (FR_LENGTHS already in it), the backward and its reductions
         var plans = new[] { (forward, false), (forward, true), (lengths, true), (backward, false), (forward, false) }
             .Select(p => WithLengths(PlanLaunch.ToAbiJson(p.Item1), p.Item2));
-        var folder = NativeTestEnvironment.NewTemporaryFolder("compile-ahead");
-        var file = Path.Combine(folder, "plans.json");
-        File.WriteAllText(file, "[" + string.Join(",", plans) + "]");
-        var cache = Path.Combine(folder, "cache");
+        var (file, cache) = PlansFile("compile-ahead", plans);
 
         var first = Run(file, cache);
         string Key(IReadOnlyDictionary<string, long> defines) =>
@@ -65,11 +62,9 @@ public sealed class CompileAheadTests
     {
         var plan = Planner.Plan(GpuCatalog.Find("H100-SXM"),
             new PlanRequest(KernelFamily.Fused, CellKind.Elman, DataType.Float32, 4, 1, 32, PlanDirection.Forward, 8)).Plan!;
-        var folder = NativeTestEnvironment.NewTemporaryFolder("compile-ahead-refused");
-        var file = Path.Combine(folder, "plans.json");
         const string Refused = """{"source_name": "nope", "defines": {}, "grid": [1, 1, 1], "block": [32, 1, 1], "cluster": [1, 1, 1], "shared_bytes": 0, "kind": "plain"}""";
-        File.WriteAllText(file, "[" + Refused + "," + PlanLaunch.ToAbiJson(plan) + "]");
-        var (code, output) = Python(file, Path.Combine(folder, "cache"));
+        var (file, cache) = PlansFile("compile-ahead-refused", [Refused, PlanLaunch.ToAbiJson(plan)]);
+        var (code, output) = Python(file, cache);
         Assert.That(code, Is.EqualTo(1), output);
         using var json = JsonDocument.Parse(output);
         var results = json.RootElement.EnumerateArray().ToList();
@@ -89,10 +84,8 @@ public sealed class CompileAheadTests
         // bf16 plans multiply on mma.m16n8k16, which sm_75 lacks: the kernel's static_assert, through NVRTC
         var plan = Planner.Plan(GpuCatalog.Find("H100-SXM"),
             new PlanRequest(KernelFamily.Fused, CellKind.Gru, DataType.BFloat16, 4, 1, 32, PlanDirection.Forward, 8)).Plan!;
-        var folder = NativeTestEnvironment.NewTemporaryFolder("compile-ahead-arch");
-        var file = Path.Combine(folder, "plans.json");
-        File.WriteAllText(file, "[" + PlanLaunch.ToAbiJson(plan) + "]");
-        var (code, output) = Python(file, Path.Combine(folder, "cache"), "sm_75");
+        var (file, cache) = PlansFile("compile-ahead-arch", [PlanLaunch.ToAbiJson(plan)]);
+        var (code, output) = Python(file, cache, "sm_75");
         Assert.That(code, Is.EqualTo(1), output);
         using var json = JsonDocument.Parse(output);
         var module = json.RootElement.EnumerateArray().Single();
@@ -101,6 +94,15 @@ public sealed class CompileAheadTests
     }
 
     private sealed record Module(string Source, int Status, string Message, bool CacheHit, Dictionary<string, long> Defines);
+
+    /// <summary>A fresh folder with the plans as compile_ahead.py reads them (a JSON list) and a cache folder path.</summary>
+    private static (string File, string Cache) PlansFile(string purpose, IEnumerable<string> abiJsons)
+    {
+        var folder = NativeTestEnvironment.NewTemporaryFolder(purpose);
+        var file = Path.Combine(folder, "plans.json");
+        File.WriteAllText(file, "[" + string.Join(",", abiJsons) + "]");
+        return (file, Path.Combine(folder, "cache"));
+    }
 
     private static string WithLengths(string abiJson, bool lengths) =>
         lengths ? abiJson.TrimEnd().TrimEnd('}') + ", \"lengths\": true}" : abiJson;
