@@ -84,9 +84,10 @@ log "SESSION $(date -u +%FT%TZ) budget ${budget}s, steps: $steps"
 library=build/native/lib/libfastrecurrence.so
 log "library carried $(sha256sum "$library" 2>/dev/null | cut -d' ' -f1)"
 python3 - "$library" interop/native/include/fastrecurrence.h <<'EOF' 2>&1 | tee -a "$work/session.log"
-import ctypes, re, sys
-lib = ctypes.CDLL(sys.argv[1])
-lib.fr_version_string.restype = ctypes.c_char_p
+import re, sys
+sys.path.insert(0, "tools/python")
+import fastrecurrence_ctypes as fr
+lib = fr.load(sys.argv[1])
 header = int(re.search(r"#define FR_ABI_VERSION (\d+)", open(sys.argv[2]).read()).group(1))
 built = lib.fr_abi_version()
 print(lib.fr_version_string().decode(), "| header ABI", header, "| MISMATCH: rebuild and prepare again" if built != header else "| matches")

@@ -245,23 +245,7 @@ std::string corrupt(std::mt19937_64& random, Call& call, const std::vector<std::
     }
 }
 
-// The valid calls. Shapes are small; the plans are the native tests' (rnn_plans.h) and the scan's test constants.
-fr_plan scan_plan(int backward) {
-    fr_plan plan{};
-    plan.struct_size = sizeof plan;
-    plan.source_name = "scan";
-    plan.defines[0] = {"FR_DTYPE", 0};
-    plan.defines[1] = {"FR_SCAN_LANES", 32};
-    plan.defines[2] = {"FR_BACKWARD", backward};
-    plan.defines[3] = {"FR_SCAN_THREADS", 32};
-    plan.defines[4] = {"FR_SCAN_ITEMS", 1};
-    plan.define_count = 5;
-    plan.grid = {2, 3, 2};
-    plan.block = {32, 1, 1};
-    plan.cluster = {1, 1, 1};
-    plan.kind = FR_LAUNCH_PLAIN;
-    return plan;
-}
+// The valid calls. Shapes are small; the plans are the native tests' (rnn_plans.h, small_scan_plan).
 
 std::vector<Call> scan_calls() {
     std::vector<Call> calls;
@@ -270,7 +254,7 @@ std::vector<Call> scan_calls() {
         alignas(8) static const int64_t offsets[3] = {0, 2, 5};
         Call forward;
         forward.label = variable ? "fr_scan_forward (cu_seqlens)" : "fr_scan_forward";
-        forward.plan = scan_plan(0);
+        forward.plan = small_scan_plan("scan", 0);
         forward.has_plan = true;
         forward.scalars = kCuSeqlens;
         forward.add("a", false, 0, {B, 5, 3, 40});
@@ -289,7 +273,7 @@ std::vector<Call> scan_calls() {
 
         Call backward;
         backward.label = variable ? "fr_scan_backward (cu_seqlens)" : "fr_scan_backward";
-        backward.plan = scan_plan(1);
+        backward.plan = small_scan_plan("scan", 1);
         backward.has_plan = true;
         backward.scalars = kCuSeqlens;
         backward.add("a", false, 0, {B, 5, 3, 40});

@@ -54,6 +54,10 @@ void set_raw(Enum* field, int value) {
 fr_compile_options compile_options(const char* source, const char* arch);
 fr_compile_result compile_result();
 
+// A valid fp32 scan plan of `source` (the library's "scan" or the test source) for B=2, T=5, H=3, D=40: 32 lanes in
+// one 32-thread block, one step per thread, grid (2, 3, 2). `backward`: FR_BACKWARD.
+fr_plan small_scan_plan(const char* source, int backward);
+
 }  // namespace frtest
 
 #define CHECK(condition)                                                                  \

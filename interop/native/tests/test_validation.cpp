@@ -165,18 +165,7 @@ struct ScanCall {
     }
 
     ScanCall() {
-        plan.struct_size = sizeof plan;
-        plan.source_name = kTestSourceName;
-        plan.defines[0] = {"FR_DTYPE", 0};
-        plan.defines[1] = {"FR_SCAN_LANES", 32};
-        plan.defines[2] = {"FR_BACKWARD", 0};
-        plan.defines[3] = {"FR_SCAN_THREADS", 32};
-        plan.defines[4] = {"FR_SCAN_ITEMS", 1};
-        plan.define_count = 5;
-        plan.grid = {2, 3, 2};
-        plan.block = {32, 1, 1};
-        plan.cluster = {1, 1, 1};
-        plan.kind = FR_LAUNCH_PLAIN;
+        plan = small_scan_plan(kTestSourceName, 0);
         sequences(2);
         states(2);
     }
