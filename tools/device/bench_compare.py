@@ -28,6 +28,7 @@ HEADER = ["suite", "method", "backend", "dtype", "cell", "batch", "steps", "head
           "mean_us", "us_per_step", "gb_per_s", "tflop_per_s", "speedup", "baseline", "copies"]
 GATES = {"lstm": 4, "gru": 3, "slstm": 4, "elman": 1}
 CUDNN = {"lstm": "LSTM", "gru": "GRU", "elman": "RNN"}
+CARD_COPY_BYTES, CARD_MATMUL_N = 2 * 1024 ** 3, 8192  # the card's copy (bytes) and square matmul (n) measured
 # FlashRNN's published H100 figures for B 16, T 1024, hidden 768, bf16 (targets.md), for the markdown's reader.
 FLASHRNN = [("LSTM forward, 1 x 768", "4.87 ms", "cuDNN 2.01 ms"),
             ("LSTM forward + backward, 1 x 768", "13.61 ms", "cuDNN 5.19 ms"),
@@ -75,13 +76,13 @@ def row(suite, method, backend, dtype, cell, b, t, nh, d, mean_us, copies=False)
 def card(out):
     import torch
     from rnn_torch import time_ms
-    src = torch.empty(2 * 1024 ** 3 // 4, device="cuda")
+    src = torch.empty(CARD_COPY_BYTES // 4, device="cuda")
     dst = torch.empty_like(src)
     copy_ms = time_ms(lambda: dst.copy_(src))
     facts = {"name": torch.cuda.get_device_name(0), "torch": torch.__version__, "cuda": torch.version.cuda,
              "copy_GB_per_s": 2 * src.numel() * 4 / (copy_ms * 1e6)}
     src = dst = None  # frees the two 2 GiB buffers before the matmuls (a del would leave the lambda a dangling name)
-    n = 8192
+    n = CARD_MATMUL_N
     torch.backends.cuda.matmul.allow_tf32 = False
     for name, dtype in (("bf16", torch.bfloat16), ("fp32", torch.float32)):
         a, b = torch.randn(n, n, device="cuda", dtype=dtype), torch.randn(n, n, device="cuda", dtype=dtype)

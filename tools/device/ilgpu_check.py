@@ -52,7 +52,7 @@ def read_dir(path):
 def rel_l2(x, ref):
     if not np.all(np.isfinite(x)):
         return float("inf")
-    return float(np.linalg.norm(x - ref) / max(np.linalg.norm(ref), 1e-300))
+    return float(np.linalg.norm(x - ref)) / max(float(np.linalg.norm(ref)), 1e-300)
 
 
 def torch_time(module, x, repeat=10):

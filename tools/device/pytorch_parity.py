@@ -33,8 +33,8 @@ def rel_l2(a, b):
     b = np.asarray(b, dtype=np.float64)
     if not np.all(np.isfinite(a)):
         return float("inf")
-    n = np.linalg.norm(b)
-    return float(np.linalg.norm(a - b) / (n if n > 0 else 1.0))
+    n = float(np.linalg.norm(b))
+    return float(np.linalg.norm(a - b)) / (n if n > 0 else 1.0)
 
 
 def run_cli(args):

@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import fastrecurrence_ctypes as fr  # noqa: E402
 from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, plan_and_compile_ahead, reference, time_ms  # noqa: E402
 from rnn_torch import plan as plan_with  # noqa: E402
-from torch_checks import checked_case, rel_l2, run_sections, watchdog  # noqa: E402
+from torch_checks import checked_case, open_context, rel_l2, run_sections, watchdog  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -40,6 +40,7 @@ results: dict[str, Any] = {"cases": [], "torch": [], "lengths": [], "streamed": 
 # the sections' problems (planned and compiled ahead by compile_everything from these lists)
 MATRIX_SHAPES = [(64, 12), (768, 1)] if QUICK else [(32, 4), (64, 12), (128, 1), (768, 1), (1024, 1)]  # (D, NH)
 MATRIX_RUNS = [(3, 7), (16, 1024)] if QUICK else [(1, 1), (3, 7), (16, 1024), (64, 7)]  # (B, T)
+# the first is the headline, also timed with its lengths plan (every length T: what the length check costs)
 TIMING_CASES = [("lstm", "bf16", 16, 1024, 1, 768), ("slstm", "bf16", 16, 1024, 12, 64), ("lstm", "bf16", 16, 1024, 1, 2560),
                 ("gru", "bf16", 16, 1024, 1, 768), ("lstm", "fp32", 16, 1024, 1, 768), ("lstm", "tf32", 16, 1024, 1, 768)]
 PARITY_CELLS, PARITY_SHAPE = ("lstm", "gru", "rnn"), (16, 64, 128)  # torch modules at (B, T, D), NH = 1, fp32
@@ -80,7 +81,7 @@ def planned_calls():
         return dict(cell=cell, storage=storage, batch=batch, steps=steps, heads=heads, head_size=head_size, **options)
     calls = [call(cell, storage, batch, steps, heads, d)
              for cell in CELLS for storage in STORAGE for d, heads in MATRIX_SHAPES for batch, steps in MATRIX_RUNS]
-    calls += [call(*case) for case in TIMING_CASES] + [call("lstm", "bf16", 16, 1024, 1, 768, lengths=True)]
+    calls += [call(*case) for case in TIMING_CASES] + [call(*TIMING_CASES[0], lengths=True)]
     calls += [call(*case, family="alternating") for case in TIMING_CASES if case[5] >= 2560]  # beside a streamed plan
     batch, steps, d = PARITY_SHAPE
     calls += [call(cell, "fp32", batch, steps, 1, d) for cell in PARITY_CELLS]
@@ -251,7 +252,7 @@ def timings(lib, context):
                 y = torch.empty((batch, steps, heads, d), device="cuda", dtype=dtype)
                 last = torch.empty_like(initial)
                 entry["ours_ms"] = time_ms(lambda: run(lib, context, plan_tuple, wx, r, bias, initial, y, last))
-                if (cell, storage, heads, d) == ("lstm", "bf16", 1, 768):  # what the length check costs: every length T
+                if (cell, storage, batch, steps, heads, d) == TIMING_CASES[0]:  # the headline's length check, every length T
                     _, lengths_plan = plan(cell, storage, batch, steps, heads, d, lengths=True)
                     full = torch.full((batch,), steps, device="cuda", dtype=torch.int32)
                     entry["ours_lengths_ms"] = time_ms(lambda: run(lib, context, lengths_plan, wx, r, bias, initial, y, last, full))
@@ -281,8 +282,7 @@ def timings(lib, context):
 def main():
     global failures
     lib = fr.load()
-    context = fr.c_void_p()
-    fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
+    context = open_context(lib)
     # the headline timings right after the matrix: a step cut short by its time limit still has them
     raised = run_sections((compile_everything, correctness, timings, torch_parity, lengths_cases, streamed_cases),
                           lib, context, results, os.path.join(OUT, "rnn_check.json"))

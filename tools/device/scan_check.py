@@ -22,11 +22,16 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "python"))
 import fastrecurrence_ctypes as fr  # noqa: E402
-from torch_checks import catalog_name, cli_json, dump_json, rel_l2  # noqa: E402
+from torch_checks import catalog_name, cli_json, dump_json, open_context, rel_l2  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 B, H, D = 8, 16, 96
+STEPS = (1, 1000, 16384)  # the correctness cases; from TIMED_STEPS on also timed, at SWEEP_STEPS beside the torch loop
+TIMED_STEPS, SWEEP_STEPS, CSHARP_STEPS = 1000, 16384, 1000
+CSHARP_BACKEND = "cuda"  # the CLI's backend for the C# path
+COPY_BYTES = 2 * 1024 ** 3  # the copy whose bandwidth the timings are compared with
+SWEEP_THREADS, SWEEP_ITEMS = (128, 224, 384, 640), (4, 8, 16)  # the hand-built plans beside the planner's
 TOLERANCE = {torch.float32: 1e-5, torch.bfloat16: 2e-2, torch.float16: 2e-2}
 results: dict[str, Any] = {"cases": [], "timings": []}
 failures = 0
@@ -92,12 +97,12 @@ def run_case(lib, context, steps, dtype):
     name = f"scan B={B} T={steps} H={H} D={D} {str(dtype).split('.')[-1]}"
     results["cases"].append({"case": name, "ok": ok, "errors": errors, "tolerance": TOLERANCE[dtype]})
     print(f"{'PASS' if ok else 'FAIL'} {name}: " + " ".join(f"{k}={v:.2e}" for k, v in errors.items()), flush=True)
-    if steps >= 1000:
+    if steps >= TIMED_STEPS:
         element = a.element_size()
         count = a.numel()
         time_it(f"{name} forward", forward, 3 * count * element)
         time_it(f"{name} backward", backward, 5 * count * element)
-        if steps == 16384 and dtype == torch.float32:
+        if steps == SWEEP_STEPS and dtype == torch.float32:
             def torch_loop():
                 state = h0
                 for t in range(steps):
@@ -116,7 +121,7 @@ def sweep_plan(steps, dtype, backward, lanes, threads, items):
         "grid": [(D + lanes - 1) // lanes, H, B], "block": [threads, 1, 1], "cluster": [1, 1, 1]})
 
 
-def plan_sweep(lib, context, steps=16384):
+def plan_sweep(lib, context, steps=SWEEP_STEPS):
     stream = fr.c_void_p(torch.cuda.current_stream().cuda_stream)
     ref = fr.ctypes.byref
     for dtype in (torch.float32, torch.bfloat16):
@@ -130,8 +135,8 @@ def plan_sweep(lib, context, steps=16384):
         for backward in (False, True):
             candidates = [("planner", plan(steps, dtype, backward))]  # (label, (Plan, keep-alive)): kept alive here
             for lanes in ((16, 32) if element == 4 else (32, 64)):
-                for threads in (128, 224, 384, 640):
-                    for items in (4, 8, 16):
+                for threads in SWEEP_THREADS:
+                    for items in SWEEP_ITEMS:
                         if threads % lanes == 0:
                             candidates.append((f"lanes {lanes} threads {threads} items {items}",
                                                sweep_plan(steps, dtype, backward, lanes, threads, items)))
@@ -176,7 +181,7 @@ def time_it(what, fn, bytes_moved, repeats=20):
     return gbps
 
 
-def csharp_path(steps=1000):
+def csharp_path(steps=CSHARP_STEPS):
     """The same check through C#: the CLI's `scan --backend cuda` (P/Invoke into the library) on .npy files."""
     global failures
     import tempfile
@@ -190,7 +195,7 @@ def csharp_path(steps=1000):
         for name, t in (("a", a), ("b", b), ("h0", h0), ("dh", dh)):
             np.save(os.path.join(work, f"{name}.npy"), t.float().numpy())
         out = os.path.join(work, "out")
-        proc = subprocess.run(CLI + ["scan", "--backend", "cuda", "--a", os.path.join(work, "a.npy"), "--b",
+        proc = subprocess.run(CLI + ["scan", "--backend", CSHARP_BACKEND, "--a", os.path.join(work, "a.npy"), "--b",
                                      os.path.join(work, "b.npy"), "--h0", os.path.join(work, "h0.npy"), "--out", out,
                                      "--grad-output", os.path.join(work, "dh.npy")], capture_output=True, text=True)
         if proc.returncode != 0:
@@ -209,20 +214,21 @@ def csharp_path(steps=1000):
 
 
 def copy_bandwidth():
-    src = torch.empty(2 * 1024 ** 3 // 4, device="cuda")
+    src = torch.empty(COPY_BYTES // 4, device="cuda")
     dst = torch.empty_like(src)
-    return time_it("device-to-device copy 2 GiB (torch copy_)", lambda: dst.copy_(src), 2 * src.numel() * 4)
+    return time_it(f"device-to-device copy {COPY_BYTES / 1024 ** 3:g} GiB (torch copy_)", lambda: dst.copy_(src),
+                   2 * src.numel() * 4)
 
 
-if __name__ == "__main__":
+def main():
+    global failures
     lib = fr.load()
     print(lib.fr_version_string().decode(), "|", torch.cuda.get_device_name(0), "| torch", torch.__version__, flush=True)
-    context = fr.c_void_p()
-    fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
+    context = open_context(lib)
     copy = copy_bandwidth()
     results["copy_GB_per_s"] = copy
     sweep = os.environ.get("SCAN_PLAN_SWEEP", "1")
-    for steps in (1, 1000, 16384) if sweep != "only" else ():
+    for steps in STEPS if sweep != "only" else ():
         for dtype in (torch.float32, torch.bfloat16, torch.float16):
             try:
                 run_case(lib, context, steps, dtype)
@@ -246,3 +252,7 @@ if __name__ == "__main__":
     dump_json(results, os.path.join(OUT, "scan_check.json"))
     print(f"SUMMARY cases: {len(results['cases'])}, failed: {failures}", flush=True)
     sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -4,10 +4,13 @@ how one case of a matrix is run and reported."""
 import contextlib
 import faulthandler
 import json
+import os
 import subprocess
 import sys
 
 import torch
+
+import fastrecurrence_ctypes as fr
 
 
 CASE_WATCHDOG_S = 120  # one case: its reference in float64 and its call take seconds; its compile was done ahead
@@ -33,6 +36,19 @@ def catalog_name():
     if "H100" in name:
         return "H100-SXM" if torch.cuda.get_device_properties(0).multi_processor_count >= 132 else "H100-PCIe"
     return "H100-SXM"
+
+
+def open_context(lib):
+    """GPU 0's context; with FR_CHECK_EMULATED=1 (set by tools/device/rehearse.py) the CPU emulator's, an emulated
+    sm_90 whose "device" memory is host memory, where the rehearsal's stand-in torch keeps its tensors."""
+    context = fr.c_void_p()
+    if os.environ.get("FR_CHECK_EMULATED") == "1":
+        options = fr.EmulationOptions(struct_size=fr.ctypes.sizeof(fr.EmulationOptions), arch=b"sm_90",
+                                      schedule=fr.SCHEDULES["in_order"], workers=min(os.cpu_count() or 1, 16))
+        fr.check(lib, lib.fr_emulation_context_create(fr.ctypes.byref(options), fr.ctypes.byref(context)))
+    else:
+        fr.check(lib, lib.fr_context_create(0, fr.ctypes.byref(context)))
+    return context
 
 
 def cli_json(args):

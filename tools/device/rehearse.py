@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Rehearses a GPU check of this folder on a machine with neither a GPU nor torch: the check runs unchanged, every
+section and line of its control flow, with tools/device/rehearsal/torch.py (a stand-in for torch on numpy) in place of
+torch and the CPU emulator of our kernels (FR_CHECK_EMULATED=1: torch_checks.open_context) in place of the GPU, on
+problems shrunk to what the emulator runs in seconds. What a first run on a lent GPU would otherwise find out (a name
+that does not exist, a shape that does not fit, a section that raises), a rehearsal finds here; what only the GPU can
+tell (the regimes the planner picks for the real shapes, the timings, torch's own modules) it cannot.
+
+The checks keep their real shapes in module constants; SHRINK below replaces them (and the timing repeats) per check.
+The plans still come from the CLI for an H100 SXM, and compile_ahead still compiles them with NVRTC for sm_90.
+  rnn_check, rnn_backward_check, scan_check   main() of the check, shrunk
+  ilgpu_check                                 the script with FR_ILGPU_BACKEND=ilgpu-cpu, FR_ILGPU_SMALL=1
+  bench_compare                               card, peers and merge on a results CSV of tiny problems written here
+                                              (our rows made up: the peers and the merge are what is rehearsed)
+Not rehearsed: pytorch_parity.py (it needs stacked, bidirectional, projected and packed torch modules).
+
+Usage: rehearse.py CHECK CLI_COMMAND OUT_DIR   (with a python3 that has numpy, e.g. Debian's with python3-numpy)
+"""
+import csv
+import functools
+import importlib
+import os
+import runpy
+import sys
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+LENGTHS = {"SEQUENCE_LENGTHS": [3, 1, 2], "LENGTHS_STEPS": 3, "LENGTHS_SHAPES": [(32, 2)]}
+SHRINK: dict[str, dict[str, Any]] = {
+    # (B, T, NH, D) small enough for the emulator; every cell and storage stays, so every dtype path runs
+    "rnn_check": dict(MATRIX_SHAPES=[(32, 2)], MATRIX_RUNS=[(3, 3)], PARITY_SHAPE=(2, 3, 32), STREAMED_SHAPE=(2, 3, 1, 32),
+                      TIMING_CASES=[("lstm", "bf16", 2, 3, 1, 32), ("slstm", "bf16", 2, 3, 2, 32),
+                                    ("gru", "tf32", 2, 3, 1, 32)], **LENGTHS),
+    "rnn_backward_check": dict(MATRIX_SHAPES=[(32, 2)], MATRIX_RUNS=[(3, 3)], PARITY_SHAPE=(2, 3, 32),
+                               TIMING_CASES=[("lstm", "bf16", 2, 3, 1, 32), ("slstm", "bf16", 2, 3, 2, 32)], **LENGTHS),
+    "scan_check": dict(B=2, H=2, D=8, STEPS=(1, 5, 9), TIMED_STEPS=5, SWEEP_STEPS=9, CSHARP_STEPS=5,
+                       CSHARP_BACKEND="cuda-emulated", COPY_BYTES=1 << 20, SWEEP_THREADS=(128,), SWEEP_ITEMS=(8,)),
+    "bench_compare": dict(CARD_COPY_BYTES=1 << 20, CARD_MATMUL_N=64),
+}
+# bench_compare's problems: (suite, method, cell, dtype, B, T, NH, D), as the benchmark's GPU suites name them
+BENCH_PROBLEMS = [("recurrent", "forward", "lstm", "bf16", 2, 3, 1, 16), ("recurrent", "forward+backward", "lstm", "fp32", 2, 3, 1, 16),
+                  ("recurrent", "forward", "gru", "bf16", 2, 3, 1, 16), ("recurrent", "forward", "elman", "fp32", 2, 3, 1, 16),
+                  ("recurrent", "forward+backward", "slstm", "bf16", 2, 3, 2, 16), ("scan", "forward", "scan", "fp32", 2, 5, 2, 8),
+                  ("scan", "backward", "scan", "bf16", 2, 5, 2, 8)]
+
+
+def shrunk(check):
+    module = importlib.import_module(check)
+    for name, value in SHRINK[check].items():
+        if not hasattr(module, name):
+            sys.exit(f"rehearse.py: {check} has no {name} to shrink (renamed? update SHRINK)")
+        setattr(module, name, value)
+    for timer in ("time_ms", "time_it"):  # one timed repeat: the emulator's times mean nothing, the code path does
+        if hasattr(module, timer):
+            setattr(module, timer, functools.partial(getattr(module, timer), repeats=1))
+    return module
+
+
+def bench_compare(cli, out):
+    """card, peers and merge as run_bench_compare.sh calls them, on our rows for BENCH_PROBLEMS; exits 1 when a peer
+    that should have run is missing (peers() reports a failing peer and goes on)."""
+    module = shrunk("bench_compare")
+    ours = os.path.join(out, "ours.csv")
+    module.write(ours, [module.row(suite, method, "cuda", dtype, cell, b, t, nh, d, 100.0)
+                        for suite, method, cell, dtype, b, t, nh, d in BENCH_PROBLEMS])
+    module.card(out)
+    module.peers(ours, out)
+    module.merge(ours, os.path.join(out, "peers.csv"), os.path.join(out, "card.json"), os.path.join(out, "bench_compare"))
+    with open(os.path.join(out, "peers.csv"), newline="") as f:
+        got = {(r["backend"],) + module.key(r) for r in csv.DictReader(f)}
+    missing = []
+    for problem in BENCH_PROBLEMS:
+        suite, method, cell, dtype, b, t, nh, d = problem
+        k = (suite, method, cell, dtype, b, t, nh, d)
+        wanted = ["torch-loop"] + (["torch-cudnn", "torch-input-gemm"] if cell in module.CUDNN and nh == 1 else [])
+        missing += [f"{backend} {' '.join(map(str, k))}" for backend in wanted if (backend,) + k not in got]
+    if missing:
+        sys.exit("rehearse.py: peers missing: " + "; ".join(missing))
+    print(f"rehearse.py: bench_compare: every peer of {len(BENCH_PROBLEMS)} problems measured and merged")
+
+
+def main():
+    checks = list(SHRINK) + ["ilgpu_check"]
+    if len(sys.argv) != 4 or sys.argv[1] not in checks:
+        sys.exit(f"usage: rehearse.py {{{','.join(checks)}}} CLI_COMMAND OUT_DIR")
+    check, cli, out = sys.argv[1:]
+    sys.path[:0] = [os.path.join(HERE, "rehearsal"), HERE, os.path.join(HERE, "..", "python")]
+    os.environ["FR_CHECK_EMULATED"] = "1"
+    sys.argv = [os.path.join(HERE, check + ".py"), cli, out]
+    if check == "bench_compare":
+        bench_compare(cli, out)
+    elif check == "ilgpu_check":
+        os.environ.update(FR_ILGPU_BACKEND="ilgpu-cpu", FR_ILGPU_SMALL="1")
+        runpy.run_path(sys.argv[0], run_name="__main__")
+    else:
+        shrunk(check).main()
+
+
+if __name__ == "__main__":
+    main()
