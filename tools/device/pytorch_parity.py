@@ -26,6 +26,12 @@ CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 results: dict[str, Any] = {"parity": [], "timings": []}
 failures = 0
+# the GPU part: our backend, one layer per cell at (B, T, I, H), the stacks (cell, layers, bidirectional, proj, lengths)
+# at (B, T, I, H), and cuDNN's timings at (B, T, I = H)
+CUDA_BACKEND = "cuda"
+GPU_LAYER_SHAPE, GPU_STACK_SHAPE, TIMED_SHAPE = (4, 256, 32, 64), (4, 64, 24, 48), (16, 1024, 768)
+GPU_STACKS = [("lstm", 2, True, 16, [64, 17, 40, 1]), ("gru", 2, True, 0, [64, 5, 33, 64]), ("rnn", 3, False, 0, None),
+              ("lstm", 1, False, 0, [10, 64, 3, 50])]
 
 
 def rel_l2(a, b):
@@ -205,7 +211,7 @@ def save():
         json.dump(results, f, indent=1)
 
 
-if __name__ == "__main__":
+def main():
     print("torch", torch.__version__, "cuda", torch.version.cuda, "cudnn", torch.backends.cudnn.version(), flush=True)
     results["versions"] = {"torch": torch.__version__, "cuda": torch.version.cuda, "cudnn": torch.backends.cudnn.version(),
                            "numpy": np.__version__}
@@ -228,17 +234,19 @@ if __name__ == "__main__":
     if have_gpu:
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
+        batch, steps, inp, hidden = GPU_LAYER_SHAPE
         for cell in ("lstm", "gru", "rnn"):
-            guarded(f"{cell} float32 cuda B=4 T=256 I=32 H=64", layer_parity, cell, 4, 256, 32, 64, torch.float32, "cuda", 1e-4)
+            guarded(f"{cell} float32 cuda B={batch} T={steps} I={inp} H={hidden}", layer_parity, cell, batch, steps, inp, hidden,
+                    torch.float32, "cuda", 1e-4)
         # Issue 10 on the GPU: our cuda backend (fused kernels with lengths, the projection fold) against cuDNN's stacks.
-        for cell, layers, bidirectional, proj, lengths in (("lstm", 2, True, 16, [64, 17, 40, 1]), ("gru", 2, True, 0, [64, 5, 33, 64]),
-                                                           ("rnn", 3, False, 0, None), ("lstm", 1, False, 0, [10, 64, 3, 50])):
+        batch, steps, inp, hidden = GPU_STACK_SHAPE
+        for cell, layers, bidirectional, proj, lengths in GPU_STACKS:
             guarded(f"{cell} stack {layers} {bidirectional} {proj} {lengths} cuda", stack_parity, cell, layers, bidirectional, proj,
-                    lengths, torch.float32, "cuda", 1e-4, 4, 64, 24, 48, None, "cuda")
+                    lengths, torch.float32, "cuda", 1e-4, batch, steps, inp, hidden, None, CUDA_BACKEND)
         for cell in ("lstm", "gru"):
             for dtype in (torch.float16, torch.bfloat16):
                 for mode in ("fwd", "fwd-nograd", "fwd+bwd"):
-                    guarded(f"time {cell} {dtype} {mode}", time_cudnn, cell, 16, 1024, 768, dtype, mode)
+                    guarded(f"time {cell} {dtype} {mode}", time_cudnn, cell, *TIMED_SHAPE, dtype, mode)
         print("TABLE", flush=True)
         for t in results["timings"]:
             if "median_ms" in t:
@@ -246,3 +254,7 @@ if __name__ == "__main__":
     save()
     print(f"SUMMARY parity cases: {len(results['parity'])}, failed: {failures}", flush=True)
     sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()

@@ -12,7 +12,7 @@ The plans still come from the CLI for an H100 SXM, and compile_ahead still compi
   ilgpu_check                                 the script with FR_ILGPU_BACKEND=ilgpu-cpu, FR_ILGPU_SMALL=1
   bench_compare                               card, peers and merge on a results CSV of tiny problems written here
                                               (our rows made up: the peers and the merge are what is rehearsed)
-Not rehearsed: pytorch_parity.py (it needs stacked, bidirectional, projected and packed torch modules).
+  pytorch_parity                              main(), its GPU part on the CLI's cuda-emulated backend, shrunk
 
 Usage: rehearse.py CHECK CLI_COMMAND OUT_DIR   (with a python3 that has numpy, e.g. Debian's with python3-numpy)
 """
@@ -36,6 +36,11 @@ SHRINK: dict[str, dict[str, Any]] = {
     "scan_check": dict(B=2, H=2, D=8, STEPS=(1, 5, 9), TIMED_STEPS=5, SWEEP_STEPS=9, CSHARP_STEPS=5,
                        CSHARP_BACKEND="cuda-emulated", COPY_BYTES=1 << 20, SWEEP_THREADS=(128,), SWEEP_ITEMS=(8,)),
     "bench_compare": dict(CARD_COPY_BYTES=1 << 20, CARD_MATMUL_N=64),
+    # the float64 parity as it is (CLI reference, small already); the GPU part on the emulator at smaller shapes
+    "pytorch_parity": dict(CUDA_BACKEND="cuda-emulated", GPU_LAYER_SHAPE=(2, 5, 4, 8), GPU_STACK_SHAPE=(3, 6, 5, 8),
+                           GPU_STACKS=[("lstm", 2, True, 3, [6, 2, 4]), ("gru", 2, True, 0, [5, 6, 2]),
+                                       ("rnn", 2, False, 0, None), ("lstm", 1, False, 0, [1, 6, 3])],
+                           TIMED_SHAPE=(2, 3, 16)),
 }
 # bench_compare's problems: (suite, method, cell, dtype, B, T, NH, D), as the benchmark's GPU suites name them
 BENCH_PROBLEMS = [("recurrent", "forward", "lstm", "bf16", 2, 3, 1, 16), ("recurrent", "forward+backward", "lstm", "fp32", 2, 3, 1, 16),

@@ -67,6 +67,21 @@ public sealed class DeviceRehearsalTests
     }
 
     [Test]
+    public void PytorchParity_Rehearsed_LayersStacksPackedSequencesAndTheGpuPartPass()
+    {
+        using var json = Rehearse("pytorch_parity", "pytorch_parity.json");
+        var cases = json.RootElement.GetProperty("parity").EnumerateArray().ToList();
+        var names = cases.Select(c => c.GetProperty("case").GetString()!).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(cases.Where(c => !c.GetProperty("ok").GetBoolean()).Select(c => c.ToString()), Is.Empty);
+            Assert.That(names, Has.Some.Contains("bidirectional proj=3 lengths=").And.Some.Contains("--backend cuda-emulated"));
+            Assert.That(json.RootElement.GetProperty("timings").EnumerateArray().Select(t => t.TryGetProperty("median_ms", out _)),
+                Is.Not.Empty.And.All.True);
+        });
+    }
+
+    [Test]
     public void BenchCompare_Rehearsed_CardPeersAndMergeWriteTheComparison()
     {
         var (out_, output) = Run("bench_compare");

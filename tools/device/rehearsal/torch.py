@@ -7,6 +7,7 @@ in-place writes, reverse-mode autograd through the operations the float64 refere
 and nn.LSTM / nn.GRU / nn.RNN with PyTorch's gate order and bias placement. "cuda" tensors live in host memory, which
 is what an emulated context reads as device memory; streams are 0 and events read the host clock.
 """
+import builtins
 import math
 import time
 import types
@@ -66,7 +67,7 @@ def _promote(a, b):
     if not isinstance(b, Tensor):
         if isinstance(b, (bool, np.bool_)) or a.dtype.rank > 1:
             return a.dtype
-        return float32 if isinstance(b, (builtins_float, np.floating)) else a.dtype
+        return float32 if isinstance(b, (builtins.float, np.floating)) else a.dtype
     if not isinstance(a, Tensor):
         return _promote(b, a)
     if a.dtype.rank == b.dtype.rank == 2 and a.dtype is not b.dtype:
@@ -74,7 +75,6 @@ def _promote(a, b):
     return a.dtype if a.dtype.rank >= b.dtype.rank else b.dtype
 
 
-builtins_float = __builtins__["float"] if isinstance(__builtins__, dict) else __builtins__.float
 
 _grad_enabled = [True]
 
@@ -189,10 +189,13 @@ class Tensor:
         return bool(_value(self))
 
     def __float__(self):
-        return builtins_float(_value(self))
+        return builtins.float(_value(self))
 
     def tolist(self):
         return _value(self).tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(_value(self), dtype=dtype)
 
     def numpy(self):
         if self.requires_grad:
@@ -678,32 +681,70 @@ def allclose(a, b, rtol=1e-5, atol=1e-8):
     return bool(np.allclose(_value(a), _value(b), rtol=rtol, atol=atol))
 
 
-# ---- nn: the recurrent modules with PyTorch's parameters and formulas (batch_first, one layer, one direction)
+# ---- nn: the recurrent modules with PyTorch's parameters, formulas and layouts (batch_first; layers, directions,
+# LSTM projections and packed sequences as torch runs them)
 class Parameter(Tensor):
     def __init__(self, values, dt):
         super().__init__(_store(values, dt), dt)
         self.requires_grad = True
 
 
+class PackedSequence:
+    """What pack_padded_sequence gives: here the padded batch and its lengths (the checks never look inside)."""
+
+    def __init__(self, padded, lengths):
+        self.padded, self.lengths = padded, lengths
+
+
+def _pack_padded_sequence(x, lengths, batch_first=False, enforce_sorted=True):
+    if not batch_first:
+        raise NotImplementedError("rehearsal torch: batch_first only")
+    lengths = [builtins.int(v) for v in (_value(lengths) if isinstance(lengths, Tensor) else lengths)]
+    if enforce_sorted and lengths != sorted(lengths, reverse=True):
+        raise RuntimeError("`lengths` array must be sorted in decreasing order when `enforce_sorted` is True.")
+    return PackedSequence(x, lengths)
+
+
+def _pad_packed_sequence(sequence, batch_first=False, total_length=None):
+    if not batch_first:
+        raise NotImplementedError("rehearsal torch: batch_first only")
+    y = sequence.padded
+    if total_length is not None and total_length != y.shape[1]:
+        raise NotImplementedError("rehearsal torch: total_length other than the padded length")
+    return y, tensor(sequence.lengths, dtype=int64)
+
+
 class _Recurrent:
     gates = 1
 
-    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, **options):
-        if num_layers != 1 or not bias or not batch_first or options.get("bidirectional") or options.get("proj_size"):
-            raise NotImplementedError("rehearsal torch: one layer, one direction, with biases, batch_first")
-        self.hidden_size = hidden_size
+    def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, bidirectional=False,
+                 proj_size=0, **options):
+        if not bias or not batch_first or options:
+            raise NotImplementedError("rehearsal torch: with biases, batch_first, no other options")
+        if proj_size and not isinstance(self, LSTM):
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        self.hidden_size, self.num_layers, self.proj_size = hidden_size, num_layers, proj_size
+        self.directions = 2 if bidirectional else 1
+        width = proj_size or hidden_size
         bound = 1 / math.sqrt(hidden_size)
-        rng = _default.rng
-        shapes = {"weight_ih_l0": (self.gates * hidden_size, input_size), "weight_hh_l0": (self.gates * hidden_size, hidden_size),
-                  "bias_ih_l0": (self.gates * hidden_size,), "bias_hh_l0": (self.gates * hidden_size,)}
-        for name, shape in shapes.items():
-            setattr(self, name, Parameter(rng.uniform(-bound, bound, shape), float32))
-
-    def parameters(self):
-        return [self.weight_ih_l0, self.weight_hh_l0, self.bias_ih_l0, self.bias_hh_l0]
+        self._names = []
+        for layer in range(num_layers):
+            layer_input = input_size if layer == 0 else self.directions * width
+            for suffix in ("", "_reverse")[:self.directions]:
+                shapes = [("weight_ih", (self.gates * hidden_size, layer_input)), ("weight_hh", (self.gates * hidden_size, width)),
+                          ("bias_ih", (self.gates * hidden_size,)), ("bias_hh", (self.gates * hidden_size,))]
+                if proj_size:
+                    shapes.append(("weight_hr", (proj_size, hidden_size)))
+                for name, shape in shapes:
+                    full_name = f"{name}_l{layer}{suffix}"
+                    setattr(self, full_name, Parameter(_default.rng.uniform(-bound, bound, shape), float32))
+                    self._names.append(full_name)
 
     def named_parameters(self):
-        return [(n, getattr(self, n)) for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")]
+        return [(n, getattr(self, n)) for n in self._names]
+
+    def parameters(self):
+        return [p for _, p in self.named_parameters()]
 
     def cuda(self, *_, **__):
         return self
@@ -714,7 +755,7 @@ class _Recurrent:
     def eval(self):
         return self
 
-    def to(self, dt=None, dtype=None, **_):
+    def to(self, dt=None, dtype=None, device=None, **_):
         dt = dtype or dt
         if isinstance(dt, globals()["dtype"]):
             for name, p in self.named_parameters():
@@ -726,19 +767,44 @@ class _Recurrent:
             p.grad = None
 
     def __call__(self, x, hx=None):
+        packed = isinstance(x, PackedSequence)
+        lengths = x.lengths if packed else None
+        x = x.padded if packed else x
         batch, steps, _ = x.shape
-        h0 = zeros(1, batch, self.hidden_size, dtype=x.dtype) if hx is None else (hx[0] if isinstance(hx, tuple) else hx)
-        c0 = (zeros(1, batch, self.hidden_size, dtype=x.dtype) if hx is None else hx[1]) if isinstance(self, LSTM) else None
-        h, c = h0[0], None if c0 is None else c0[0]
-        outputs = []
-        for t in range(steps):
-            xw = x[:, t] @ self.weight_ih_l0.t() + self.bias_ih_l0
-            hw = h @ self.weight_hh_l0.t() + self.bias_hh_l0
-            h, c = self.cell(xw, hw, h, c)
-            outputs.append(h)
-        out = stack(outputs, 1)
-        h_n = h.reshape(1, batch, self.hidden_size)
-        return out, ((h_n, c.reshape(1, batch, self.hidden_size)) if isinstance(self, LSTM) else h_n)
+        width, layers = self.proj_size or self.hidden_size, self.num_layers * self.directions
+        lstm = isinstance(self, LSTM)
+        if hx is None:
+            hx = (zeros(layers, batch, width, dtype=x.dtype), zeros(layers, batch, self.hidden_size, dtype=x.dtype)) \
+                if lstm else zeros(layers, batch, width, dtype=x.dtype)
+        h0, c0 = hx if lstm else (hx, None)
+        # step t of sequence b runs where t < its length; past it the state holds and y is 0 (PyTorch's packed semantics)
+        valid = [None] * steps if lengths is None else \
+            [tensor([[1.0 if t < n else 0.0] for n in lengths], dtype=x.dtype) == 1 for t in range(steps)]
+        h_n, c_n, layer_input = [], [], x
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction, suffix in enumerate(("", "_reverse")[:self.directions]):
+                k = layer * self.directions + direction
+                h, c = h0[k], None if c0 is None else c0[k]
+                ys = [None] * steps
+                for t in (range(steps) if direction == 0 else range(steps - 1, -1, -1)):
+                    xw = layer_input[:, t] @ getattr(self, f"weight_ih_l{layer}{suffix}").t() + getattr(self, f"bias_ih_l{layer}{suffix}")
+                    hw = h @ getattr(self, f"weight_hh_l{layer}{suffix}").t() + getattr(self, f"bias_hh_l{layer}{suffix}")
+                    new_h, new_c = self.cell(xw, hw, h, c)
+                    if self.proj_size:
+                        new_h = new_h @ getattr(self, f"weight_hr_l{layer}{suffix}").t()
+                    if valid[t] is None:
+                        h, c, ys[t] = new_h, new_c, new_h
+                    else:
+                        h = where(valid[t], new_h, h)
+                        c = None if c is None else where(valid[t], new_c, c)
+                        ys[t] = where(valid[t], new_h, 0.0)
+                outputs.append(stack(ys, 1))
+                h_n.append(h)
+                c_n.append(c)
+            layer_input = outputs[0] if self.directions == 1 else cat(outputs, 2)
+        y = PackedSequence(layer_input, lengths) if packed else layer_input
+        return y, ((stack(h_n, 0), stack(c_n, 0)) if lstm else stack(h_n, 0))
 
 
 class LSTM(_Recurrent):
@@ -770,7 +836,9 @@ class RNN(_Recurrent):
 
 nn = types.SimpleNamespace(LSTM=LSTM, GRU=GRU, RNN=RNN, Parameter=Parameter,
                            functional=types.SimpleNamespace(logsigmoid=_logsigmoid, sigmoid=sigmoid, tanh=tanh),
-                           utils=types.SimpleNamespace(rnn=types.SimpleNamespace()))
+                           utils=types.SimpleNamespace(rnn=types.SimpleNamespace(
+                               pack_padded_sequence=_pack_padded_sequence, pad_packed_sequence=_pad_packed_sequence,
+                               PackedSequence=PackedSequence)))
 
 
 # ---- cuda: the emulated device (an H100 SXM for the planner's catalog), host clocks for events
