@@ -6,8 +6,8 @@ namespace FastRecurrence.Bench.Tests;
 /// its example) by pyflakes (undefined and unused names) and mypy with tools/mypy.ini (calls that do not match a
 /// definition, attributes a module lacks), the shell ones (and build.sh, .ci/run) by shellcheck at warning level.
 /// .ci/run installs the three from Debian (pyflakes3, mypy, shellcheck); without one, its test is ignored with that reason.
-/// The rehearsal's stand-in torch (tools/device/rehearsal/torch.py) gets pyflakes only: given to mypy, it would become
-/// the torch the scripts are checked against, and it is not torch.
+/// The rehearsal's stand-in torch (tools/device/rehearsal/: torch.py and its self_check.py) gets pyflakes only: given to
+/// mypy, it would become the torch the scripts are checked against, and it is not torch.
 /// </summary>
 [TestFixture]
 public sealed class ToolScriptsCheckTests
@@ -54,7 +54,8 @@ public sealed class ToolScriptsCheckTests
     public void Pyflakes_FindsNoUndefinedOrUnusedName()
     {
         var root = Root();
-        var (code, output) = Run(root, "pyflakes3", [.. Scripts(root), Path.Combine("tools", "device", "rehearsal", "torch.py")]);
+        var (code, output) = Run(root, "pyflakes3",
+            [.. Scripts(root), .. new[] { "torch.py", "self_check.py" }.Select(f => Path.Combine("tools", "device", "rehearsal", f))]);
         Assert.That(code, Is.Zero, output);
     }
 

@@ -80,6 +80,7 @@ def card(out):
     dst = torch.empty_like(src)
     copy_ms = time_ms(lambda: dst.copy_(src))
     facts = {"name": torch.cuda.get_device_name(0), "torch": torch.__version__, "cuda": torch.version.cuda,
+             "cudnn": torch.backends.cudnn.version(),  # bf16 nn.LSTM runs on cuDNN from 9.13 (torch_checks.versions)
              "copy_GB_per_s": 2 * src.numel() * 4 / (copy_ms * 1e6)}
     src = dst = None  # frees the two 2 GiB buffers before the matmuls (a del would leave the lambda a dangling name)
     n = CARD_MATMUL_N
@@ -203,7 +204,7 @@ def merge(ours_csv, peers_csv, card_json, prefix):
     write(prefix + ".csv", rows)
     with open(card_json) as f:
         facts = json.load(f)
-    lines = [f"# Side-by-side on {facts['name']} (torch {facts['torch']}, CUDA {facts['cuda']})", "",
+    lines = [f"# Side-by-side on {facts['name']} (torch {facts['torch']}, CUDA {facts['cuda']}, cuDNN {facts.get('cudnn')})", "",
              f"Measured: device-to-device copy {facts['copy_GB_per_s']:.0f} GB/s; dense matmul bf16 "
              f"{facts['matmul_bf16_TFLOP_per_s']:.0f} TFLOP/s, fp32 {facts['matmul_fp32_TFLOP_per_s']:.1f} TFLOP/s.", "",
              "| suite | method | shape | cell | dtype | who | ms | us/step | GB/s | TFLOP/s | speedup | vs | copies |",

@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import fastrecurrence_ctypes as fr  # noqa: E402
 from rnn_torch import CELLS, STORAGE, TOLERANCE, inputs, plan_and_compile_ahead, reference, time_ms  # noqa: E402
 from rnn_torch import plan as plan_with  # noqa: E402
-from torch_checks import checked_case, open_context, rel_l2, run_sections, watchdog  # noqa: E402
+from torch_checks import checked_case, open_context, rel_l2, run_sections, versions, watchdog  # noqa: E402
 
 CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
@@ -283,6 +283,7 @@ def main():
     global failures
     lib = fr.load()
     context = open_context(lib)
+    results["versions"] = versions()  # whether the bf16 "cuDNN" peer is cuDNN
     # the headline timings right after the matrix: a step cut short by its time limit still has them
     raised = run_sections((compile_everything, correctness, timings, torch_parity, lengths_cases, streamed_cases),
                           lib, context, results, os.path.join(OUT, "rnn_check.json"))

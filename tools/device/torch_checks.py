@@ -51,6 +51,13 @@ def open_context(lib):
     return context
 
 
+def versions():
+    """torch's, its CUDA's and cuDNN's versions, for the JSON beside the timings: a bf16 nn.LSTM / nn.GRU runs on cuDNN
+    only where cuDNN takes bf16 RNNs (cuDNN 9.13 and a torch that asks it, pytorch#164411); before, torch runs its own
+    cells, and a bf16 "cuDNN" time is that."""
+    return {"torch": torch.__version__, "cuda": torch.version.cuda, "cudnn": torch.backends.cudnn.version()}
+
+
 def cli_json(args):
     """The CLI's JSON output (plan --json / --abi-json); a failure raises with the CLI's own message (its stderr),
     which subprocess.run(check=True) would drop."""

@@ -161,6 +161,9 @@ def plan_from_abi_json(abi):
 
 def tensor(t):
     """An fr_tensor viewing a torch tensor (device memory, strides in elements)."""
+    device = getattr(t, "device", None)
+    if device is not None and device.type != "cuda":  # a host pointer in a kernel is an illegal address, not an error
+        raise ValueError(f"tensor on {device}: the library reads device memory (a cuda tensor)")
     name = str(t.dtype).split(".")[-1]
     if name not in DTYPES:
         raise ValueError(f"tensor dtype {t.dtype} is not one of {sorted(DTYPES)}")

@@ -18,11 +18,21 @@ public sealed class DeviceRehearsalTests
     public void Nvrtc() => NativeTestEnvironment.RequireNvrtc();
 
     [Test]
+    public void StandInTorch_ItsValuesAndItsStrictnessHold()
+    {
+        var script = Path.Combine(RepositoryRoot(), "tools", "device", "rehearsal", "self_check.py");
+        var (code, output) = ExternalTool.Run(PythonWithNumpy(), [script], "needs numpy", timeout: TimeSpan.FromMinutes(2));
+        Assert.That(code, Is.Zero, output);
+        Assert.That(output, Does.Contain("checks hold"), output);
+    }
+
+    [Test]
     public void RnnCheck_Rehearsed_EverySectionRunsAndEveryCasePasses()
     {
         using var json = Rehearse("rnn_check", "rnn_check.json");
         AssertSectionsPassed(json.RootElement, "cases", "torch", "lengths", "streamed");
-        AssertTimed(json.RootElement, "ours_ms", "ours_packed_ms", "ours_lengths_ms", "torch_cudnn_ms", "speedup_vs_cudnn");
+        AssertTimed(json.RootElement, "ours_ms", "ours_packed_ms", "ours_lengths_ms", "torch_cudnn_ms", "speedup_vs_cudnn",
+            "streamed_tiles", "alternating_ms");
         AssertCompiledAhead(json.RootElement);
     }
 
