@@ -13,6 +13,8 @@ The plans still come from the CLI for an H100 SXM, and compile_ahead still compi
   bench_compare                               card, peers and merge on a results CSV of tiny problems written here
                                               (our rows made up: the peers and the merge are what is rehearsed)
   pytorch_parity                              main(), its GPU part on the CLI's cuda-emulated backend, shrunk
+  scan_example                                tools/python/scan_example.py (the README's PyTorch example) as it is,
+                                              its fr_context_create answered by the emulator's
 
 Usage: rehearse.py CHECK CLI_COMMAND OUT_DIR   (with a python3 that has numpy, e.g. Debian's with python3-numpy)
 """
@@ -97,8 +99,28 @@ def bench_compare(cli, out):
     print(f"rehearse.py: bench_compare: every peer of {len(BENCH_PROBLEMS)} problems measured and merged")
 
 
+def scan_example(cli):
+    """The example calls fr_context_create itself, as a user's code would: the rehearsal answers it with an emulated
+    context (torch_checks.open_context) and runs the example unchanged."""
+    import shlex
+
+    import fastrecurrence_ctypes as fr
+    import scan_example as example
+    from torch_checks import open_context
+    lib = fr.load()
+
+    def emulated_context(ordinal, out):
+        out._obj.value = open_context(lib).value
+        return 0
+    lib.fr_context_create = emulated_context
+    example.fr.load = lambda path=None: lib
+    status = example.main(cli=shlex.split(cli))
+    if status != 0:
+        sys.exit(f"rehearse.py: scan_example exited {status}")
+
+
 def main():
-    checks = list(SHRINK) + ["ilgpu_check"]
+    checks = list(SHRINK) + ["ilgpu_check", "scan_example"]
     if len(sys.argv) != 4 or sys.argv[1] not in checks:
         sys.exit(f"usage: rehearse.py {{{','.join(checks)}}} CLI_COMMAND OUT_DIR")
     check, cli, out = sys.argv[1:]
@@ -107,6 +129,8 @@ def main():
     sys.argv = [os.path.join(HERE, check + ".py"), cli, out]
     if check == "bench_compare":
         bench_compare(cli, out)
+    elif check == "scan_example":
+        scan_example(cli)
     elif check == "ilgpu_check":
         os.environ.update(FR_ILGPU_BACKEND="ilgpu-cpu", FR_ILGPU_SMALL="1")
         runpy.run_path(sys.argv[0], run_name="__main__")

@@ -92,6 +92,13 @@ public sealed class DeviceRehearsalTests
     }
 
     [Test]
+    public void ScanExample_Rehearsed_TheReadmesPyTorchExampleRunsAndPasses()
+    {
+        var (_, output) = Run("scan_example");
+        Assert.That(output, Does.Contain("scan forward B=2 T=1000 H=4 D=64 fp32: relative L2 error"), output);
+    }
+
+    [Test]
     public void BenchCompare_Rehearsed_CardPeersAndMergeWriteTheComparison()
     {
         var (out_, output) = Run("bench_compare");
