@@ -121,7 +121,8 @@ def sweep_plan(steps, dtype, backward, lanes, threads, items):
         "grid": [(D + lanes - 1) // lanes, H, B], "block": [threads, 1, 1], "cluster": [1, 1, 1]})
 
 
-def plan_sweep(lib, context, steps=SWEEP_STEPS):
+def plan_sweep(lib, context):
+    steps = SWEEP_STEPS
     stream = fr.c_void_p(torch.cuda.current_stream().cuda_stream)
     ref = fr.ctypes.byref
     for dtype in (torch.float32, torch.bfloat16):
@@ -181,9 +182,10 @@ def time_it(what, fn, bytes_moved, repeats=20):
     return gbps
 
 
-def csharp_path(steps=CSHARP_STEPS):
+def csharp_path():
     """The same check through C#: the CLI's `scan --backend cuda` (P/Invoke into the library) on .npy files."""
     global failures
+    steps = CSHARP_STEPS
     import tempfile
     import numpy as np
     torch.manual_seed(5)
