@@ -14,6 +14,7 @@ import re
 import shlex
 import subprocess
 import sys
+import shutil
 import tempfile
 import time
 from typing import Any
@@ -156,4 +157,5 @@ for c in results["cases"]:
           f"{ms[1] if len(ms) > 1 else float('nan'):.3f} | {c.get('torch_fwd_ms', float('nan')):.3f} | "
           f"{c.get('torch_bwd_ms', float('nan')):.3f} |")
 print(f"failures: {results['failures']}")
+shutil.rmtree(WORK, ignore_errors=True)
 sys.exit(1 if results["failures"] else 0)

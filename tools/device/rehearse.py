@@ -6,7 +6,7 @@ problems shrunk to what the emulator runs in seconds. What a first run on a lent
 that does not exist, a shape that does not fit, a section that raises), a rehearsal finds here; what only the GPU can
 tell (the regimes the planner picks for the real shapes, the timings, torch's own modules) it cannot.
 
-The checks keep their real shapes in module constants; SHRINK below replaces them (and the timing repeats) per check.
+The checks keep their real shapes in module constants; SHRINK below replaces them per check (and the timers: see shrunk()).
 The plans still come from the CLI for an H100 SXM, and compile_ahead still compiles them with NVRTC for sm_90.
   rnn_check, rnn_backward_check, scan_check   main() of the check, shrunk
   ilgpu_check                                 the script with FR_ILGPU_BACKEND=ilgpu-cpu, FR_ILGPU_SMALL=1
@@ -36,7 +36,7 @@ SHRINK: dict[str, dict[str, Any]] = {
                                     ("gru", "tf32", 2, 3, 1, 32),
                                     # one head of 2048 at B 1: a fused plan that streams R tiles (grid barrier, 128
                                     # blocks), timed beside the alternating plan (about 20 s on the emulator)
-                                    ("lstm", "bf16", 1, 2, 1, 2048)], **LENGTHS),
+                                    ("lstm", "bf16", 1, 2, 1, 2048)], STREAMED_HEAD_FROM=2048, **LENGTHS),
     "rnn_backward_check": dict(MATRIX_SHAPES=[(32, 2)], MATRIX_RUNS=[(3, 3)], PARITY_SHAPE=(2, 3, 32),
                                TIMING_CASES=[("lstm", "bf16", 2, 3, 1, 32), ("slstm", "bf16", 2, 3, 2, 32)], **LENGTHS),
     "scan_check": dict(B=2, H=2, D=8, STEPS=(1, 5, 9), TIMED_STEPS=5, SWEEP_STEPS=9, CSHARP_STEPS=5,

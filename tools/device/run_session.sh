@@ -6,14 +6,12 @@
 #   native-gpu   the native GPU test group (launches, every fused regime the card has, fr_device.cuh against hardware)
 #   rnn          issues 7 and 8: recurrent forward and backward against float64 and torch, headline timings (quick matrix)
 #   scan         issue 4: the scan kernels against float64, timings beside a torch loop and the copy bandwidth
-#   bench        issue 9: the benchmark comparison (our GPU suites, cuDNN and torch peers, merged CSV/markdown/plots);
-#                minutes: it gets what the three before leave (the card's facts come first, and bench.log keeps each
-#                finished case should the step be cut)
 #   scan-sweep   issue 4's calibration data: the scan at T 16384 over hand-built plans beside the planner's (decision 0022)
 #   parity       (issue 10, closed) the CLI against torch itself (one layer, stacks, bidirectional, proj_size, lengths)
 #   ilgpu        (issue 6, closed) ILGPU's CUDA backend against the reference
-# The open issues' steps come first: a loan of fifteen minutes, machine start included, leaves one call of ten, so
-# there is rarely a second call for what the first did not reach (FR_SESSION_STEPS="parity ilgpu" in a later loan).
+#   bench        issue 9: the benchmark comparison (our GPU suites, cuDNN and torch peers, merged CSV/markdown/plots):
+#                minutes (about eight, unmeasured), so last; it needs a call of its own, and a loan of fifteen minutes
+#                with the machine's start included leaves one call of ten: FR_SESSION_STEPS=bench in a later loan
 # FR_SESSION_BUDGET_S (default 540): seconds for all steps together; FR_SESSION_STEPS: a space-separated subset, in
 # the order given. A step starts only with at least its minimum left, and runs under `timeout` with the lesser of its
 # cap and what is left.
@@ -29,7 +27,7 @@ work=/tmp/fr-session
 rm -rf "$work"  # a warm machine keeps /tmp: no earlier call's results in this one's archive
 mkdir -p "$out" "$work"
 budget="${FR_SESSION_BUDGET_S:-540}"
-steps="${FR_SESSION_STEPS:-native-gpu rnn scan bench scan-sweep parity ilgpu}"
+steps="${FR_SESSION_STEPS:-native-gpu rnn scan scan-sweep parity ilgpu bench}"
 start=$(date +%s)
 summary=()
 

@@ -17,11 +17,11 @@ CASE_WATCHDOG_S = 120  # one case: its reference in float64 and its call take se
 
 
 @contextlib.contextmanager
-def watchdog(seconds=CASE_WATCHDOG_S):
+def watchdog(seconds=None):
     """Around one case or one timing: a kernel that never finishes (a grid or cluster barrier on hardware for the first
     time) ends the process after `seconds` with every thread's stack printed, instead of idling to the step's limit
     (the sections written so far stay in the JSON, the cases so far in the log)."""
-    faulthandler.dump_traceback_later(seconds, exit=True, file=sys.stderr)
+    faulthandler.dump_traceback_later(seconds or CASE_WATCHDOG_S, exit=True, file=sys.stderr)
     try:
         yield
     finally:

@@ -159,11 +159,14 @@ def plan_from_abi_json(abi):
     return plan, keep
 
 
-def tensor(t):
-    """An fr_tensor viewing a torch tensor (device memory, strides in elements)."""
+def tensor(t, host=False):
+    """An fr_tensor viewing a torch tensor (device memory, strides in elements). A CPU tensor is refused (a host pointer
+    in a GPU kernel is an illegal address, not an error) unless host=True: an emulated context's device memory is host
+    memory."""
     device = getattr(t, "device", None)
-    if device is not None and device.type != "cuda":  # a host pointer in a kernel is an illegal address, not an error
-        raise ValueError(f"tensor on {device}: the library reads device memory (a cuda tensor)")
+    if not host and device is not None and device.type != "cuda":
+        raise ValueError(f"tensor on {device}: a GPU context reads device memory (a cuda tensor; host=True for an "
+                         "emulated context)")
     name = str(t.dtype).split(".")[-1]
     if name not in DTYPES:
         raise ValueError(f"tensor dtype {t.dtype} is not one of {sorted(DTYPES)}")

@@ -56,9 +56,13 @@ public sealed class DeviceRehearsalTests
         Assert.Multiple(() =>
         {
             Assert.That(cases.Select(c => c.GetProperty("ok").GetBoolean()), Is.All.True, json.RootElement.ToString());
-            Assert.That(cases.Select(c => c.GetProperty("case").GetString()), Has.Some.StartsWith("C# cuda backend"));
+            Assert.That(cases.Select(c => c.GetProperty("case").GetString()), Has.Some.StartsWith("C# cuda-emulated backend"));
             Assert.That(timed, Has.Some.Contains("torch step loop (peer)"));
-            Assert.That(timed, Has.Some.StartsWith("sweep bfloat16 backward lanes"), "the plan sweep ran");
+            foreach (var sweep in new[] { "float32 forward", "float32 backward", "bfloat16 forward", "bfloat16 backward" })
+            {
+                Assert.That(timed, Has.Some.EqualTo($"sweep {sweep} planner"), "the plan sweep ran the planner's plan");
+                Assert.That(timed, Has.Some.StartsWith($"sweep {sweep} lanes"), "and hand-built plans beside it");
+            }
         });
     }
 
@@ -85,7 +89,9 @@ public sealed class DeviceRehearsalTests
         Assert.Multiple(() =>
         {
             Assert.That(cases.Where(c => !c.GetProperty("ok").GetBoolean()).Select(c => c.ToString()), Is.Empty);
-            Assert.That(names, Has.Some.Contains("bidirectional proj=3 lengths=").And.Some.Contains("--backend cuda-emulated"));
+            Assert.That(names.Any(n => n.Contains("bidirectional proj=3 lengths=", StringComparison.Ordinal) &&
+                                       n.Contains("--backend cuda-emulated", StringComparison.Ordinal)), Is.True,
+                "the GPU part's projected, packed stack on our backend: " + string.Join("; ", names));
             Assert.That(json.RootElement.GetProperty("timings").EnumerateArray().Select(t => t.TryGetProperty("median_ms", out _)),
                 Is.Not.Empty.And.All.True);
         });
