@@ -6,8 +6,8 @@ problems shrunk to what the emulator runs in seconds. What a first run on a lent
 that does not exist, a shape that does not fit, a section that raises), a rehearsal finds here; what only the GPU can
 tell (the regimes the planner picks for the real shapes, the timings, torch's own modules) it cannot.
 
-The checks keep their real shapes in module constants; SHRINK below replaces them per check (and the timers: see shrunk()).
-The plans still come from the CLI for an H100 SXM, and compile_ahead still compiles them with NVRTC for sm_90.
+The checks keep their real shapes in module constants; SHRINK below replaces them per check (and the timers: see
+shrunk()). The plans still come from the CLI for an H100 SXM, and compile_ahead still compiles them with NVRTC for sm_90.
   rnn_check, rnn_backward_check, scan_check   main() of the check, shrunk
   ilgpu_check                                 the script with FR_ILGPU_BACKEND=ilgpu-cpu, FR_ILGPU_SMALL=1
   bench_compare                               card, peers and merge on a results CSV of tiny problems written here
