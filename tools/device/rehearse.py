@@ -89,11 +89,10 @@ def bench_compare(cli, out):
     with open(os.path.join(out, "peers.csv"), newline="") as f:
         got = {(r["backend"],) + module.key(r) for r in csv.DictReader(f)}
     missing = []
-    for problem in BENCH_PROBLEMS:
-        suite, method, cell, dtype, b, t, nh, d = problem
-        k = (suite, method, cell, dtype, b, t, nh, d)
+    for problem in BENCH_PROBLEMS:  # in key()'s order: suite, method, cell, dtype, B, T, NH, D
+        cell, nh = problem[2], problem[6]
         wanted = ["torch-loop"] + (["torch-cudnn", "torch-input-gemm"] if cell in module.CUDNN and nh == 1 else [])
-        missing += [f"{backend} {' '.join(map(str, k))}" for backend in wanted if (backend,) + k not in got]
+        missing += [f"{backend} {' '.join(map(str, problem))}" for backend in wanted if (backend,) + problem not in got]
     if missing:
         sys.exit("rehearse.py: peers missing: " + "; ".join(missing))
     print(f"rehearse.py: bench_compare: every peer of {len(BENCH_PROBLEMS)} problems measured and merged")

@@ -30,4 +30,9 @@ internal static class BuiltCli
 
     /// <summary>The program and arguments that run the CLI, before the CLI's own arguments.</summary>
     public static IReadOnlyList<string> Command => [Dotnet, "exec", Assembly];
+
+    /// <summary><see cref="Command"/> as one line for Python's shlex.split (the device scripts' CLI argument), each word
+    /// single-quoted whatever the path holds.</summary>
+    public static string CommandLine =>
+        string.Join(' ', Command.Select(word => "'" + word.Replace("'", "'\"'\"'", StringComparison.Ordinal) + "'"));
 }

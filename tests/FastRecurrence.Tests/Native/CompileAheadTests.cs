@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using FastRecurrence.Backends.Cuda;
 using FastRecurrence.Interop;
@@ -120,12 +119,9 @@ public sealed class CompileAheadTests
 
     private static (int Code, string Output) Python(string plans, string cache, string arch = "sm_90")
     {
-        var script = Path.Combine(RepositoryRoot(), "tools", "python", "compile_ahead.py");
+        var script = Path.Combine(NativeTestEnvironment.RepositoryRoot, "tools", "python", "compile_ahead.py");
         return ExternalTool.Run("python3",
             [script, plans, "--arch", arch, "--workers", "4", "--cache-dir", cache, "--library", FastRecurrenceLibrary.LoadedPath!],
             ".ci/run brings it with the script checkers (Debian's python3)", timeout: TimeSpan.FromMinutes(5));
     }
-
-    private static string RepositoryRoot([CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 }

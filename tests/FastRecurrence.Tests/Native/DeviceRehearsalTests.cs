@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json;
 using FastRecurrence.Interop;
 
@@ -20,7 +19,7 @@ public sealed class DeviceRehearsalTests
     [Test]
     public void StandInTorch_ItsValuesAndItsStrictnessHold()
     {
-        var script = Path.Combine(RepositoryRoot(), "tools", "device", "rehearsal", "self_check.py");
+        var script = Path.Combine(NativeTestEnvironment.RepositoryRoot, "tools", "device", "rehearsal", "self_check.py");
         var (code, output) = ExternalTool.Run(PythonWithNumpy(), [script], "needs numpy", timeout: TimeSpan.FromMinutes(2));
         Assert.That(code, Is.Zero, output);
         Assert.That(output, Does.Contain("checks hold"), output);
@@ -129,13 +128,13 @@ public sealed class DeviceRehearsalTests
     {
         var python = PythonWithNumpy();
         var out_ = NativeTestEnvironment.NewTemporaryFolder("rehearse-" + check);
-        var script = Path.Combine(RepositoryRoot(), "tools", "device", "rehearse.py");
+        var script = Path.Combine(NativeTestEnvironment.RepositoryRoot, "tools", "device", "rehearse.py");
         var environment = new Dictionary<string, string>
         {
             ["FR_NATIVE_LIBRARY"] = FastRecurrenceLibrary.LoadedPath!,
             ["FR_CACHE_DIR"] = NativeTestRun.SharedCacheDir,
         };
-        var (code, output) = ExternalTool.Run(python, [script, check, string.Join(' ', BuiltCli.Command.Select(ShellQuoted)), out_],
+        var (code, output) = ExternalTool.Run(python, [script, check, BuiltCli.CommandLine, out_],
             "needs numpy", timeout: TimeSpan.FromMinutes(10), environment: environment);
         Assert.That(code, Is.Zero, output);
         return (out_, output);
@@ -191,10 +190,4 @@ public sealed class DeviceRehearsalTests
         Assert.Ignore("needs a python3 with numpy: Debian's python3-numpy (.ci/run installs it)");
         throw new InvalidOperationException();
     }
-
-    /// <summary>One word for Python's shlex.split, whatever the path holds.</summary>
-    private static string ShellQuoted(string word) => "'" + word.Replace("'", "'\"'\"'", StringComparison.Ordinal) + "'";
-
-    private static string RepositoryRoot([CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 }

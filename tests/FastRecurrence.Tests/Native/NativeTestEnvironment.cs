@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using FastRecurrence.Backends.Cuda;
 using FastRecurrence.Interop;
 
@@ -47,6 +48,12 @@ internal static class NativeTestEnvironment
         System.Runtime.InteropServices.NativeLibrary.Free(handle);
         return true;
     }
+
+    /// <summary>The repository's root folder (this file lives in tests/FastRecurrence.Tests/Native).</summary>
+    public static string RepositoryRoot { get; } = RootAbove();
+
+    private static string RootAbove([CallerFilePath] string here = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 
     /// <summary>A new empty folder under the shared temporary root (removed after the run).</summary>
     public static string NewTemporaryFolder(string purpose)

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using FastRecurrence.Backends;
 using FastRecurrence.Interop;
 
@@ -40,15 +39,9 @@ public sealed class PythonExampleTests
 
     private static (int Code, string Output) RunExample(params string[] arguments)
     {
-        var script = Path.Combine(RepositoryRoot(), "tools", "python", "lstm_example.py");
+        var script = Path.Combine(NativeTestEnvironment.RepositoryRoot, "tools", "python", "lstm_example.py");
         return ExternalTool.Run("python3",
-            [script, "--cli", string.Join(' ', BuiltCli.Command.Select(ShellQuoted)), "--library", FastRecurrenceLibrary.LoadedPath!, .. arguments],
+            [script, "--cli", BuiltCli.CommandLine, "--library", FastRecurrenceLibrary.LoadedPath!, .. arguments],
             ".ci/run brings it with the script checkers (Debian's python3)", timeout: TimeSpan.FromMinutes(5));
     }
-
-    /// <summary>One word for Python's shlex.split, whatever the path holds.</summary>
-    private static string ShellQuoted(string word) => "'" + word.Replace("'", "'\"'\"'", StringComparison.Ordinal) + "'";
-
-    private static string RepositoryRoot([CallerFilePath] string here = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(here)!, "..", "..", ".."));
 }
