@@ -11,6 +11,7 @@
 #include "errors.h"
 #include "kernel_launch.h"
 #include "loaded_module.h"
+#include "packed_recurrent_registry.h"
 
 #include <cstdint>
 #include <cstdlib>
@@ -167,7 +168,11 @@ FR_API fr_status fr_malloc(fr_context context, size_t bytes, void** device_point
         }
         *device_pointer = nullptr;
         if (bytes == 0) return fail(FR_ERROR_INVALID_ARGUMENT, "bytes: expected >= 1, got 0.");
-        if (context->emulation != nullptr) return emulated_malloc(*context->emulation, bytes, device_pointer);
+        if (context->emulation != nullptr) {
+            status = emulated_malloc(*context->emulation, bytes, device_pointer);
+            if (status == FR_OK) forget_packed_recurrent(*device_pointer, bytes);  // fresh memory holds no packed R
+            return status;
+        }
         const CudaDriver& driver = *context->driver;
         CurrentContext current;
         status = current.push(driver, context->primary.get());
@@ -176,6 +181,7 @@ FR_API fr_status fr_malloc(fr_context context, size_t bytes, void** device_point
         status = check_cuda(driver, driver.cuMemAlloc(&allocation, bytes), "cuMemAlloc");
         if (status != FR_OK) return status;
         *device_pointer = reinterpret_cast<void*>(static_cast<uintptr_t>(allocation));
+        forget_packed_recurrent(*device_pointer, bytes);
         return FR_OK;
     });
 }
@@ -205,6 +211,7 @@ FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, c
         }
         if (host == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "host: expected a host pointer, got NULL.");
         if (bytes == 0) return FR_OK;
+        forget_packed_recurrent(device_pointer, bytes);
         if (context->emulation != nullptr) {
             std::memcpy(device_pointer, host, bytes);
             return FR_OK;
@@ -246,6 +253,7 @@ FR_API fr_status fr_memset_zero(fr_context context, void* device_pointer, size_t
         fr_status status = check_live_context(context);
         if (status != FR_OK) return status;
         if (bytes == 0) return FR_OK;
+        forget_packed_recurrent(device_pointer, bytes);
         if (context->emulation != nullptr) {
             std::memset(device_pointer, 0, bytes);  // emulated launches run when called: nothing is in flight
             return FR_OK;

@@ -5,6 +5,7 @@
 #include "device_context.h"
 #include "errors.h"
 #include "kernel_launch.h"
+#include "packed_recurrent_registry.h"
 #include "plan_operation.h"
 #include "rnn_plan_checks.h"
 #include "scratch_memory.h"
@@ -46,6 +47,12 @@ fr_status run_fused(fr_context context, const fr_plan* plan, CompileRequest& req
     }
     fr_rnn_args args = rnn_args(in, shape);
     if (in.lengths != nullptr) use_lengths_build(&request);
+    // Whether a pack wrote r, after the context's check: a call with no live context fails on that, its last argument check.
+    if (shape.r_packed) {
+        if ((status = check_live_context(context)) != FR_OK) return status;
+        const size_t bytes = static_cast<size_t>(packed_elements) * (shape.dtype == FR_DTYPE_FLOAT32 ? 4 : 2);
+        if ((status = check_packed_recurrent("r", in.r->data, bytes, fused.packed_layout())) != FR_OK) return status;
+    }
     // The grid barrier's state: 8 zeroed bytes of its own per launch, ordered on the launch's stream (so launches on
     // other streams, or replays of a captured graph, never share one).
     ScratchMemory barrier;

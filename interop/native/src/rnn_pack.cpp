@@ -6,6 +6,7 @@
 #include "compile_request.h"
 #include "errors.h"
 #include "kernel_launch.h"
+#include "packed_recurrent_registry.h"
 #include "plan_operation.h"
 #include "rnn_plan_checks.h"
 #include "tensor_checks.h"
@@ -81,7 +82,12 @@ fr_status run_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const 
     launch.grid = {static_cast<unsigned>((fragments + 255) / 256), 1, 1};
     launch.block = {256, 1, 1};
     launch.cluster = {1, 1, 1};
-    return launch_planned(context, request, "fr_rnn_pack_recurrent", launch, stream, params);
+    // What the memory held is stale from here whether or not the launch goes out.
+    const size_t bytes = static_cast<size_t>(elements) * (shape.dtype == FR_DTYPE_FLOAT32 ? 4 : 2);
+    forget_packed_recurrent(packed->data, bytes);
+    if ((status = launch_planned(context, request, "fr_rnn_pack_recurrent", launch, stream, params)) != FR_OK) return status;
+    remember_packed_recurrent(packed->data, bytes, fused.packed_layout());
+    return FR_OK;
 }
 
 }  // namespace fr

@@ -6,6 +6,8 @@
 #include "tensor_checks.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <string>
 #include <vector>
 
 namespace fr {
@@ -48,6 +50,21 @@ int64_t fused_shared_bytes(bool backward, int64_t dtype, int64_t gates, int64_t 
 int64_t FusedPlan::packed_words() const {
     const int64_t k_chunk = shape.dtype == FR_DTYPE_FLOAT32 ? 8 : 16;
     return p * (shape.nh / hb) * warps * (rt + st + gt) * (shape.dp / ks / k_chunk) * 32 * 4;
+}
+
+std::string FusedPlan::packed_layout() const {
+    static const char* const cells[] = {"LSTM", "GRU", "sLSTM", "Elman"};
+    static const char* const dtypes[] = {"fp32", "bf16", "fp16"};
+    const char* const dtype = shape.dtype == FR_DTYPE_FLOAT32 ? (tf32 != 0 ? "fp32 (tf32)" : "fp32") : dtypes[shape.dtype];
+    char text[256];
+    std::snprintf(text, sizeof text,
+                  "%s %s, NH %lld, D %lld (padded %lld), blocks per head %lld, heads per block %lld, warps %lld, K split "
+                  "%lld, row tiles %lld+%lld+%lld",
+                  cells[shape.cell], dtype, static_cast<long long>(shape.nh), static_cast<long long>(shape.d),
+                  static_cast<long long>(shape.dp), static_cast<long long>(p), static_cast<long long>(hb),
+                  static_cast<long long>(warps), static_cast<long long>(ks), static_cast<long long>(rt),
+                  static_cast<long long>(st), static_cast<long long>(gt));
+    return text;
 }
 
 fr_status read_problem_constants(const PlanConstants& c, bool backward, RnnShape* shape) {

@@ -50,6 +50,9 @@ struct FusedPlan {
     // 32-bit words of R in the plan's fragment layout: per block of a batch tile (P x NH / Hb), per warp, per row tile
     // (on chip and streamed), per K chunk, per lane, 4 words.
     int64_t packed_words() const;
+    // The constants that fix that layout (not the batch tile or the regime, which a packed R serves alike), named, e.g.
+    // "LSTM bf16, NH 1, D 64 (padded 64), blocks per head 1, heads per block 1, warps 8, K split 1, row tiles 2+0+0".
+    std::string packed_layout() const;
 };
 
 // An alternating plan (kernels/rnn_alternating.cu): the problem and the matmul's tiles.

@@ -148,6 +148,24 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
                 shifted_packed.shape[0] = elements;
                 CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &shifted_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                             FR_ERROR_INVALID_ARGUMENT, "16-byte alignment");
+                // a rank-1 r is taken only where fr_rnn_pack_recurrent last wrote it, in the call's plan's layout
+                DeviceBuffer never_packed(context, size_t(elements) * e);
+                const fr_tensor t_never_packed = tensor(never_packed.get(), {elements});
+                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_never_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
+                            FR_ERROR_INVALID_ARGUMENT, "r: a rank-1 (packed) R must be what fr_rnn_pack_recurrent last wrote");
+                fr_plan tf32 = plan;  // the same element count, R rounded to tf32 in the fragments or not: another layout
+                for (int i = 0; i < tf32.define_count; ++i) {
+                    if (std::string(tf32.defines[i].name) == "FR_TF32") tf32.defines[i].value = 1 - tf32.defines[i].value;
+                }
+                CHECK_FAILS(fr_rnn_forward(context, &tf32, &t_wx, &t_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
+                            FR_ERROR_INVALID_ARGUMENT, "r: packed for another layout (LSTM fp32");
+                CHECK_STATUS(fr_memset_zero(context, static_cast<unsigned char*>(packed.get()) + 64, 4, nullptr), FR_OK);
+                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
+                            FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+                CHECK_STATUS(fr_rnn_pack_recurrent(context, &plan, &t_r, &t_packed, nullptr), FR_OK);
+                CHECK_STATUS(fr_rnn_pack_recurrent(context, &tf32, &t_r, &t_packed, nullptr), FR_OK);
+                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
+                            FR_ERROR_INVALID_ARGUMENT, "(tf32)");
             }
         } else {
             CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_all, &t_last, lengths_ptr, nullptr),

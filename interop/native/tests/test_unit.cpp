@@ -1,5 +1,6 @@
 // test_unit.cpp: the parts that need neither NVRTC nor a driver: SHA-256, the ptxas report parser, the cache
-// file format, status names, versions, the last error, the embedded sources, the memory-overlap test.
+// file format, status names, versions, the last error, the embedded sources, the memory-overlap test, the record of
+// which memory holds a packed R.
 #include "test_support.h"
 
 #include "cublas_library.h"
@@ -7,6 +8,7 @@
 #include "embedded_kernels.h"
 #include "errors.h"
 #include "memory_overlap.h"
+#include "packed_recurrent_registry.h"
 #include "ptxas_report.h"
 #include "sha256.h"
 
@@ -350,6 +352,51 @@ void test_memory_overlap() {
     CHECK(fr::overlap(packed(1, 4), packed(1, 2)) == Overlap::kShared);
 }
 
+// Which memory holds a packed R (fr_rnn_forward's check of a rank-1 r): exact ranges, layouts, overwrites, the bound.
+void test_packed_recurrent_registry() {
+    alignas(16) static unsigned char memory[1 << 16];
+    unsigned char* const a = memory;
+    const size_t before = fr::remembered_packed_recurrent_count();
+    const std::string lstm = "LSTM fp32, warps 4", tf32 = "LSTM fp32 (tf32), warps 4";
+    CHECK_FAILS(fr::check_packed_recurrent("r", a, 1024, lstm), FR_ERROR_INVALID_ARGUMENT, "r: a rank-1 (packed) R must be");
+    fr::remember_packed_recurrent(a, 1024, lstm);
+    CHECK_STATUS(fr::check_packed_recurrent("r", a, 1024, lstm), FR_OK);
+    CHECK_FAILS(fr::check_packed_recurrent("r", a, 1024, tf32), FR_ERROR_INVALID_ARGUMENT,
+                "r: packed for another layout (LSTM fp32, warps 4) than this plan's (LSTM fp32 (tf32), warps 4)");
+    CHECK_FAILS(fr::check_packed_recurrent("r", a, 512, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");  // a prefix
+    CHECK_FAILS(fr::check_packed_recurrent("r", a + 16, 1008, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+
+    // a write anywhere inside forgets the whole pack; a write beside it does not
+    fr::forget_packed_recurrent(a + 1024, 64);
+    CHECK_STATUS(fr::check_packed_recurrent("r", a, 1024, lstm), FR_OK);
+    fr::forget_packed_recurrent(a + 1000, 1);
+    CHECK_FAILS(fr::check_packed_recurrent("r", a, 1024, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+
+    // a pack over part of older ones replaces them; the last pack at an address decides its layout
+    fr::remember_packed_recurrent(a, 1024, lstm);
+    fr::remember_packed_recurrent(a + 1024, 1024, lstm);
+    fr::remember_packed_recurrent(a + 512, 1024, tf32);
+    CHECK_FAILS(fr::check_packed_recurrent("r", a, 1024, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+    CHECK_FAILS(fr::check_packed_recurrent("r", a + 1024, 1024, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+    CHECK_STATUS(fr::check_packed_recurrent("r", a + 512, 1024, tf32), FR_OK);
+    fr::remember_packed_recurrent(a + 512, 1024, lstm);
+    CHECK_FAILS(fr::check_packed_recurrent("r", a + 512, 1024, tf32), FR_ERROR_INVALID_ARGUMENT, "packed for another layout");
+    CHECK(fr::remembered_packed_recurrent_count() == before + 1);
+
+    // bounded: past 4096 packs the oldest is dropped (a forward on it asks for a new pack), the newest kept
+    for (size_t i = 0; i < 5000; ++i) fr::remember_packed_recurrent(memory + 2048 + i * 8, 8, lstm);
+    CHECK(fr::remembered_packed_recurrent_count() == 4096);  // everything older went first, the a + 512 pack with it
+    CHECK_FAILS(fr::check_packed_recurrent("r", a + 512, 1024, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+    CHECK_STATUS(fr::check_packed_recurrent("r", memory + 2048 + 4999 * 8, 8, lstm), FR_OK);
+    fr::forget_packed_recurrent(memory, sizeof memory);
+    CHECK(fr::remembered_packed_recurrent_count() == 0);
+    // a range that would wrap the address space is clamped, not wrapped
+    fr::remember_packed_recurrent(a, SIZE_MAX, lstm);
+    CHECK_STATUS(fr::check_packed_recurrent("r", a, SIZE_MAX, lstm), FR_OK);
+    fr::forget_packed_recurrent(a, SIZE_MAX);
+    CHECK_FAILS(fr::check_packed_recurrent("r", a, SIZE_MAX, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+}
+
 }  // namespace
 
 int run_unit_tests() {
@@ -364,6 +411,7 @@ int run_unit_tests() {
     test_default_driver_probe();
     test_missing_cublas_is_named();
     test_memory_overlap();
+    test_packed_recurrent_registry();
     return 0;
 }
 
