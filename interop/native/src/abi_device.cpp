@@ -40,20 +40,25 @@ fr_status emulated_malloc(emu::EmulationState& state, size_t bytes, void** devic
                     bytes);
     }
     std::lock_guard<std::mutex> lock(state.mutex);
-    state.allocations.insert(allocation);
+    state.allocations.emplace(allocation, bytes);
     *device_pointer = allocation;
     return FR_OK;
 }
 
 fr_status emulated_free(emu::EmulationState& state, void* device_pointer) {
+    size_t bytes = 0;
     {
         std::lock_guard<std::mutex> lock(state.mutex);
-        if (state.allocations.erase(device_pointer) == 0) {
+        const auto allocation = state.allocations.find(device_pointer);
+        if (allocation == state.allocations.end()) {
             return fail(FR_ERROR_INVALID_ARGUMENT,
                         "device_pointer: expected a live allocation of this emulated context (fr_malloc), got %p.",
                         device_pointer);
         }
+        bytes = allocation->second;
+        state.allocations.erase(allocation);
     }
+    forget_packed_recurrent(device_pointer, bytes);  // released memory holds no packed R
     std::free(device_pointer);
     return FR_OK;
 }
@@ -198,7 +203,17 @@ FR_API fr_status fr_free(fr_context context, void* device_pointer) {
         CurrentContext current;
         status = current.push(driver, context->primary.get());
         if (status != FR_OK) return status;
-        return check_cuda(driver, driver.cuMemFree(device_address(device_pointer)), "cuMemFree");
+        // the allocation's extent, so a pack anywhere in it is forgotten with it (without cuMemGetAddressRange: the
+        // pack at its start)
+        cu::CUdeviceptr base = device_address(device_pointer);
+        size_t bytes = 1;
+        if (driver.cuMemGetAddressRange != nullptr && driver.cuMemGetAddressRange(&base, &bytes, device_address(device_pointer)) != cu::CUDA_SUCCESS) {
+            base = device_address(device_pointer);
+            bytes = 1;
+        }
+        status = check_cuda(driver, driver.cuMemFree(device_address(device_pointer)), "cuMemFree");
+        if (status == FR_OK) forget_packed_recurrent(reinterpret_cast<void*>(static_cast<uintptr_t>(base)), bytes);
+        return status;
     });
 }
 

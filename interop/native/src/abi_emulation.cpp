@@ -7,6 +7,7 @@
 #include "emulation/emulation_state.h"
 #include "errors.h"
 #include "loaded_module.h"
+#include "packed_recurrent_registry.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -17,7 +18,10 @@ using namespace fr;
 namespace fr::emu {
 
 EmulationState::~EmulationState() {
-    for (const void* allocation : allocations) std::free(const_cast<void*>(allocation));
+    for (const auto& allocation : allocations) {
+        forget_packed_recurrent(allocation.first, allocation.second);
+        std::free(const_cast<void*>(allocation.first));
+    }
 }
 
 bool emulated_device_for(int compute, EmulatedDevice* device) {

@@ -93,6 +93,8 @@ void load(DriverState* state) {
     // Optional: stream-ordered scratch memory (scratch_memory.h falls back to allocate / synchronize / free).
     resolve(lib, "cuMemAllocAsync", &api.cuMemAllocAsync, &optional_missing);
     resolve(lib, "cuMemFreeAsync", &api.cuMemFreeAsync, &optional_missing);
+    // Optional: fr_free's extent of an allocation (packed_recurrent_registry.h).
+    resolve(lib, "cuMemGetAddressRange_v2", &api.cuMemGetAddressRange, &optional_missing);
 
     api.init_result = api.cuInit(0);
     if (api.init_result != cu::CUDA_SUCCESS && api.init_result != cu::CUDA_ERROR_NO_DEVICE) {

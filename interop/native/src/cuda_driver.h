@@ -23,6 +23,7 @@ struct CudaDriver {
     cu::PFN_cuCtxPopCurrent cuCtxPopCurrent = nullptr;
     cu::PFN_cuMemAlloc cuMemAlloc = nullptr;
     cu::PFN_cuMemFree cuMemFree = nullptr;
+    cu::PFN_cuMemGetAddressRange cuMemGetAddressRange = nullptr;  // optional: fr_free forgets packs in the allocation
     cu::PFN_cuMemcpyHtoD cuMemcpyHtoD = nullptr;
     cu::PFN_cuMemcpyDtoH cuMemcpyDtoH = nullptr;
     cu::PFN_cuStreamSynchronize cuStreamSynchronize = nullptr;

@@ -88,6 +88,7 @@ using PFN_cuCtxPushCurrent = CUresult (*)(CUcontext context);         // cuCtxPu
 using PFN_cuCtxPopCurrent = CUresult (*)(CUcontext* context);         // cuCtxPopCurrent_v2
 using PFN_cuMemAlloc = CUresult (*)(CUdeviceptr* pointer, size_t bytes);                       // _v2
 using PFN_cuMemFree = CUresult (*)(CUdeviceptr pointer);                                       // _v2
+using PFN_cuMemGetAddressRange = CUresult (*)(CUdeviceptr* base, size_t* bytes, CUdeviceptr pointer);  // _v2
 using PFN_cuMemsetD8Async = CUresult (*)(CUdeviceptr pointer, unsigned char value, size_t count, CUstream stream);
 using PFN_cuMemAllocAsync = CUresult (*)(CUdeviceptr* pointer, size_t bytes, CUstream stream); // CUDA 11.2+
 using PFN_cuMemFreeAsync = CUresult (*)(CUdeviceptr pointer, CUstream stream);                 // CUDA 11.2+

@@ -16,16 +16,16 @@ struct PackedRange {
     std::string layout;
 };
 
-// A process that keeps more packed buffers alive than this is not expected; past it the oldest addresses are dropped
-// (a forward on one of those then asks for a new pack: an error, never garbage), so a program that packs into fresh
-// memory on every weight update cannot grow this without bound.
+// A process that keeps more packed buffers alive than this is not expected; past it the least recently packed or used
+// is dropped (a forward on it then asks for a new pack: an error, never garbage), so a program that packs into fresh
+// memory it frees elsewhere (a framework's allocator) cannot grow this without bound.
 constexpr size_t kMaxRemembered = 4096;
 
 struct Registry {
     std::mutex mutex;
     std::map<uintptr_t, PackedRange> ranges;  // by start address; never overlapping
-    std::map<uint64_t, uintptr_t> order;      // pack number -> start, oldest first
-    std::map<uintptr_t, uint64_t> number;     // start -> pack number
+    std::map<uint64_t, uintptr_t> order;      // use number -> start, least recently packed or used first
+    std::map<uintptr_t, uint64_t> number;     // start -> use number
     uint64_t next = 0;
 };
 
@@ -56,6 +56,14 @@ void forget_locked(Registry& r, uintptr_t start, uintptr_t end) {
     }
 }
 
+void touch_locked(Registry& r, uintptr_t start) {
+    const auto n = r.number.find(start);
+    if (n != r.number.end()) r.order.erase(n->second);
+    r.order[r.next] = start;
+    r.number[start] = r.next;
+    ++r.next;
+}
+
 uintptr_t end_of(const void* data, size_t bytes) {
     const uintptr_t start = reinterpret_cast<uintptr_t>(data);
     return bytes > UINTPTR_MAX - start ? UINTPTR_MAX : start + bytes;
@@ -69,11 +77,18 @@ void remember_packed_recurrent(const void* data, size_t bytes, const std::string
     const uintptr_t start = reinterpret_cast<uintptr_t>(data), end = end_of(data, bytes);
     std::lock_guard<std::mutex> lock(r.mutex);
     forget_locked(r, start, end);
-    while (r.ranges.size() >= kMaxRemembered) erase_locked(r, r.ranges.find(r.order.begin()->second));
+    while (r.ranges.size() >= kMaxRemembered && !r.order.empty()) {
+        const auto oldest = r.order.begin();
+        const auto it = r.ranges.find(oldest->second);
+        if (it != r.ranges.end()) {
+            erase_locked(r, it);
+        } else {  // only after an allocation failed half-way through a remember
+            r.number.erase(oldest->second);
+            r.order.erase(oldest);
+        }
+    }
     r.ranges[start] = PackedRange{end, layout};
-    r.order[r.next] = start;
-    r.number[start] = r.next;
-    ++r.next;
+    touch_locked(r, start);
 }
 
 void forget_packed_recurrent(const void* data, size_t bytes) {
@@ -100,6 +115,7 @@ fr_status check_packed_recurrent(const char* name, const void* data, size_t byte
                     "for this plan.",
                     name, it->second.layout.c_str(), layout.c_str());
     }
+    touch_locked(r, it->first);
     return FR_OK;
 }
 

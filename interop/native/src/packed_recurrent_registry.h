@@ -4,8 +4,8 @@
 // across a process's devices (unified addressing), and emulated ones are host memory.
 //
 // What it cannot see: memory written behind the library's back (a framework's own copy into a packed buffer, or a
-// buffer freed and reused by another allocator); fr_malloc, fr_memcpy_to_device and fr_memset_zero forget what they
-// overwrite. Decision 0035.
+// buffer freed and reused by another allocator); fr_malloc, fr_free, fr_memcpy_to_device and fr_memset_zero forget what
+// they overwrite or release. Decision 0035.
 #ifndef FR_PACKED_RECURRENT_REGISTRY_H
 #define FR_PACKED_RECURRENT_REGISTRY_H
 
@@ -23,8 +23,8 @@ void remember_packed_recurrent(const void* data, size_t bytes, const std::string
 // [data, data + bytes) no longer holds what was packed there (written or reallocated).
 void forget_packed_recurrent(const void* data, size_t bytes);
 
-// FR_OK when [data, data + bytes) is exactly what a pack in `layout` wrote last; otherwise FR_ERROR_INVALID_ARGUMENT
-// naming `name`, and the layout it was packed in where that is the difference.
+// FR_OK when [data, data + bytes) is exactly what a pack in `layout` wrote last (and it counts as recently used);
+// otherwise FR_ERROR_INVALID_ARGUMENT naming `name`, and the layout it was packed in where that is the difference.
 fr_status check_packed_recurrent(const char* name, const void* data, size_t bytes, const std::string& layout);
 
 // How many packs are remembered (tests).

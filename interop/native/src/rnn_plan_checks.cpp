@@ -53,17 +53,20 @@ int64_t FusedPlan::packed_words() const {
 }
 
 std::string FusedPlan::packed_layout() const {
-    static const char* const cells[] = {"LSTM", "GRU", "sLSTM", "Elman"};
+    // kernels/rnn_forward.cu's fr_rnn_pack_recurrent stores fragments in (block, warp = strip * Ks + slice, tile, K
+    // chunk, lane) order, a block being P x Hb with P > 1 only at Hb = 1, so its rows are a contiguous run of (head,
+    // row) and blocks, warps and the register / shared / streamed split do not change the order. Only where a warp
+    // holds several row tiles of a K slice (Ks > 1 and Ks tiles per warp > 1) is it not (row tile, K chunk) order.
     static const char* const dtypes[] = {"fp32", "bf16", "fp16"};
-    const char* const dtype = shape.dtype == FR_DTYPE_FLOAT32 ? (tf32 != 0 ? "fp32 (tf32)" : "fp32") : dtypes[shape.dtype];
+    const char* const dtype = shape.dtype == FR_DTYPE_FLOAT32 ? (tf32 != 0 ? "fp32 rounded to tf32" : "fp32") : dtypes[shape.dtype];
+    const int64_t tiles_per_warp = rt + st + gt;
     char text[256];
-    std::snprintf(text, sizeof text,
-                  "%s %s, NH %lld, D %lld (padded %lld), blocks per head %lld, heads per block %lld, warps %lld, K split "
-                  "%lld, row tiles %lld+%lld+%lld",
-                  cells[shape.cell], dtype, static_cast<long long>(shape.nh), static_cast<long long>(shape.d),
-                  static_cast<long long>(shape.dp), static_cast<long long>(p), static_cast<long long>(hb),
-                  static_cast<long long>(warps), static_cast<long long>(ks), static_cast<long long>(rt),
-                  static_cast<long long>(st), static_cast<long long>(gt));
+    int n = std::snprintf(text, sizeof text, "%d gates, %s, NH %lld, D %lld padded to %lld", gates_of(shape.cell), dtype,
+                          static_cast<long long>(shape.nh), static_cast<long long>(shape.d), static_cast<long long>(shape.dp));
+    if (ks > 1 && tiles_per_warp > 1 && n > 0 && static_cast<size_t>(n) < sizeof text) {
+        std::snprintf(text + n, sizeof text - static_cast<size_t>(n), ", K split %lld x %lld row tiles per warp",
+                      static_cast<long long>(ks), static_cast<long long>(tiles_per_warp));
+    }
     return text;
 }
 

@@ -50,8 +50,9 @@ struct FusedPlan {
     // 32-bit words of R in the plan's fragment layout: per block of a batch tile (P x NH / Hb), per warp, per row tile
     // (on chip and streamed), per K chunk, per lane, 4 words.
     int64_t packed_words() const;
-    // The constants that fix that layout (not the batch tile or the regime, which a packed R serves alike), named, e.g.
-    // "LSTM bf16, NH 1, D 64 (padded 64), blocks per head 1, heads per block 1, warps 8, K split 1, row tiles 2+0+0".
+    // What fixes that layout, named: "4 gates, bf16, NH 1, D 768 padded to 768[, K split 8 x 3 row tiles per warp]". Two
+    // plans with the same text store the same bytes (plans with and without lengths, other batch tiles, regimes, warps
+    // or register / shared / streamed splits often do), so a packed R serves both.
     std::string packed_layout() const;
 };
 

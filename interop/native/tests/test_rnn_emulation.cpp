@@ -10,10 +10,14 @@
 
 #include "fr_rnn_args.h"
 #include "kernel_sources.h"
+#include "packed_recurrent_registry.h"
+#include "rnn_plan_checks.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -158,14 +162,14 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
                     if (std::string(tf32.defines[i].name) == "FR_TF32") tf32.defines[i].value = 1 - tf32.defines[i].value;
                 }
                 CHECK_FAILS(fr_rnn_forward(context, &tf32, &t_wx, &t_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
-                            FR_ERROR_INVALID_ARGUMENT, "r: packed for another layout (LSTM fp32");
+                            FR_ERROR_INVALID_ARGUMENT, "r: packed for another layout (4 gates, fp32");
                 CHECK_STATUS(fr_memset_zero(context, static_cast<unsigned char*>(packed.get()) + 64, 4, nullptr), FR_OK);
                 CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                             FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
                 CHECK_STATUS(fr_rnn_pack_recurrent(context, &plan, &t_r, &t_packed, nullptr), FR_OK);
                 CHECK_STATUS(fr_rnn_pack_recurrent(context, &tf32, &t_r, &t_packed, nullptr), FR_OK);
                 CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
-                            FR_ERROR_INVALID_ARGUMENT, "(tf32)");
+                            FR_ERROR_INVALID_ARGUMENT, "rounded to tf32");
             }
         } else {
             CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_all, &t_last, lengths_ptr, nullptr),
@@ -301,6 +305,125 @@ std::vector<RnnPlan> forward_case_plans() {
     return plans;
 }
 
+// R packed by plans of one problem (LSTM bf16, D 32, NH 2) that differ in everything a plan sets: the layout text
+// fr_rnn_forward compares (FusedPlan::packed_layout) is the same exactly where the packed bytes are, so a packed R is
+// taken by every plan that reads it the same way and refused by the others. Then a pack of one plan runs another plan
+// of its layout to the same bits as R given whole; and what unmarks a pack: fr_free, fr_memcpy_to_device; the training
+// forward's check. Returns the number of failed checks.
+int check_packed_layouts(fr_context context) {
+    const int before_failures = failures();
+    const int G = 4, D = 32, NH = 2, B = 3, T = 2;
+    // cell, dtype, d, heads, heads per block, warps, K split, batch tile, register tiles, shared tiles, blocks per head, regime
+    const std::vector<RnnPlan> plans = {
+        {0, 1, D, NH, 1, 8, 1, 8, 1, 0},                       // 0: one tile per warp
+        {0, 1, D, NH, 1, 4, 1, 16, 2, 0},                      // 1: two register tiles, another batch tile
+        {0, 1, D, NH, 1, 4, 1, 8, 1, 1},                       // 2: one register, one shared
+        {0, 1, D, NH, 1, 16, 2, 8, 1, 0},                      // 3: K split, one tile per warp
+        {0, 1, D, NH, 1, 8, 2, 8, 2, 0},                       // 4: K split 2 x 2 tiles per warp
+        {0, 1, D, NH, 1, 8, 2, 8, 0, 2},                       // 5: the same from shared memory
+        {0, 1, D, NH, 1, 4, 2, 8, 4, 0},                       // 6: K split 2 x 4 tiles per warp
+        {0, 1, D, NH, 2, 8, 1, 8, 2, 0},                       // 7: two heads per block
+        {0, 1, D, NH, 2, 16, 2, 8, 2, 0},                      // 8: two heads per block, K split 2 x 2
+        {0, 1, D, NH, 1, 4, 1, 8, 1, 0, 2, kGridBarrier},      // 9: a head over two blocks
+        {0, 1, D, NH, 1, 4, 2, 8, 2, 0, 2, kGridBarrier},      // 10: over two blocks, K split 2 x 2
+        with_streamed({0, 1, D, NH, 1, 4, 1, 8, 1, 0}, 1),     // 11: one tile streamed from global memory
+    };
+    std::mt19937 random(4242);
+    std::vector<uint16_t> r_bits(size_t(G) * NH * D * D);
+    for (uint16_t& x : r_bits) x = static_cast<uint16_t>(0x3c00 + random() % 0x0400);  // bf16 in [0.0078, 2): distinct
+    DeviceBuffer r(context, r_bits.size() * 2);
+    r.upload(r_bits);
+    const fr_tensor t_r = contiguous_tensor(r.get(), FR_DTYPE_BFLOAT16, {G, NH, D, D});
+
+    std::vector<fr_plan> made;
+    std::vector<std::string> layouts;
+    std::vector<std::vector<unsigned char>> bytes;
+    for (const RnnPlan& p : plans) {
+        std::vector<fr_define> defines;
+        made.push_back(rnn_forward_plan(p, B, &defines));
+        fr::CompileRequest request;
+        fr::LaunchShape launch;
+        fr::PlanConstants constants;
+        fr::FusedPlan fused;
+        CHECK_STATUS(fr::read_rnn_plan(&made.back(), &request, &launch, &constants), FR_OK);
+        CHECK_STATUS(fr::read_fused_plan(&made.back(), constants, false, &fused), FR_OK);
+        layouts.push_back(fused.packed_layout());
+        int64_t elements = 0;
+        CHECK_STATUS(fr_rnn_packed_recurrent_size(&made.back(), &elements), FR_OK);
+        DeviceBuffer packed(context, size_t(elements) * 2);
+        const fr_tensor t_packed = contiguous_tensor(packed.get(), FR_DTYPE_BFLOAT16, {elements});
+        CHECK_STATUS(fr_rnn_pack_recurrent(context, &made.back(), &t_r, &t_packed, nullptr), FR_OK);
+        bytes.push_back(packed.download<unsigned char>(size_t(elements) * 2));
+    }
+    std::map<std::string, int> groups;
+    for (size_t i = 0; i < plans.size(); ++i) {
+        ++groups[layouts[i]];
+        for (size_t j = i + 1; j < plans.size(); ++j) {
+            const bool same_text = layouts[i] == layouts[j], same_bytes = bytes[i] == bytes[j];
+            if (same_text != same_bytes) {
+                std::fprintf(stderr, "packed R of plans %zu and %zu: layouts \"%s\" and \"%s\", bytes %s\n", i, j,
+                             layouts[i].c_str(), layouts[j].c_str(), same_bytes ? "the same" : "different");
+                ++failures();
+            }
+        }
+    }
+    CHECK(groups.size() == 3);  // (row tile, K chunk) order; K split 2 x 2 tiles per warp; K split 2 x 4
+    CHECK(groups[layouts[0]] == 7 && groups[layouts[4]] == 4 && groups[layouts[6]] == 1);
+    std::printf("  packed R of %zu plans of one problem: %zu layouts, the same text exactly where the same bytes\n",
+                plans.size(), groups.size());
+
+    // plan 1's pack (batch tile 16, two register tiles) run by plan 2 (batch tile 8, one register and one shared tile)
+    std::vector<double> wx_values(size_t(B) * T * G * NH * D), bias_values(size_t(G) * NH * D);
+    std::uniform_real_distribution<double> uniform(-1.0, 1.0);
+    for (double& x : wx_values) x = uniform(random);
+    for (double& x : bias_values) x = 0.1 * uniform(random);
+    const Stored wx_stored = store(wx_values, FR_DTYPE_BFLOAT16), bias_stored = store(bias_values, FR_DTYPE_BFLOAT16);
+    DeviceBuffer wx(context, wx_stored.bytes.size()), bias(context, bias_stored.bytes.size());
+    wx.upload(wx_stored.bytes);
+    bias.upload(bias_stored.bytes);
+    const size_t y_bytes = size_t(B) * T * NH * D * 2;
+    DeviceBuffer y_packed(context, y_bytes), y_whole(context, y_bytes);
+    const fr_tensor t_wx = contiguous_tensor(wx.get(), FR_DTYPE_BFLOAT16, {B, T, G, NH, D});
+    const fr_tensor t_bias = contiguous_tensor(bias.get(), FR_DTYPE_BFLOAT16, {G, NH, D});
+    const fr_tensor t_y_packed = contiguous_tensor(y_packed.get(), FR_DTYPE_BFLOAT16, {B, T, NH, D});
+    const fr_tensor t_y_whole = contiguous_tensor(y_whole.get(), FR_DTYPE_BFLOAT16, {B, T, NH, D});
+    int64_t elements = 0;
+    CHECK_STATUS(fr_rnn_packed_recurrent_size(&made[1], &elements), FR_OK);
+    const size_t before_pack = fr::remembered_packed_recurrent_count();
+    {
+        DeviceBuffer packed(context, size_t(elements) * 2);
+        const fr_tensor t_packed = contiguous_tensor(packed.get(), FR_DTYPE_BFLOAT16, {elements});
+        CHECK_STATUS(fr_rnn_pack_recurrent(context, &made[1], &t_r, &t_packed, nullptr), FR_OK);
+        CHECK_STATUS(fr_rnn_forward(context, &made[2], &t_wx, &t_packed, &t_bias, nullptr, &t_y_packed, nullptr, nullptr, nullptr, nullptr),
+                     FR_OK);
+        CHECK_STATUS(fr_rnn_forward(context, &made[2], &t_wx, &t_r, &t_bias, nullptr, &t_y_whole, nullptr, nullptr, nullptr, nullptr),
+                     FR_OK);
+        const std::vector<uint16_t> y_bits = y_packed.download<uint16_t>(y_bytes / 2);
+        CHECK(std::none_of(y_bits.begin(), y_bits.end(), [](uint16_t b) { return (b & 0x7f80u) == 0x7f80u; }));  // finite
+        CHECK(y_bits == y_whole.download<uint16_t>(y_bytes / 2));
+        CHECK_FAILS(fr_rnn_forward(context, &made[4], &t_wx, &t_packed, &t_bias, nullptr, &t_y_packed, nullptr, nullptr, nullptr, nullptr),
+                    FR_ERROR_INVALID_ARGUMENT, "r: packed for another layout (4 gates, bf16, NH 2, D 32 padded to 32) than this "
+                                               "plan's (4 gates, bf16, NH 2, D 32 padded to 32, K split 2 x 2 row tiles per warp)");
+        // the training forward checks a packed r the same way
+        int64_t reserve_elements = 0;
+        CHECK_STATUS(fr_rnn_reserve_size(&made[2], B, T, &reserve_elements), FR_OK);
+        DeviceBuffer reserve(context, size_t(reserve_elements) * 4);
+        const fr_tensor t_reserve = contiguous_tensor(reserve.get(), FR_DTYPE_FLOAT32, {reserve_elements});
+        CHECK_FAILS(fr_rnn_forward_training(context, &made[4], &t_wx, &t_packed, &t_bias, nullptr, &t_y_packed, nullptr, nullptr,
+                                            &t_reserve, nullptr, nullptr),
+                    FR_ERROR_INVALID_ARGUMENT, "r: packed for another layout");
+        // a copy into it unmarks it
+        CHECK_STATUS(fr_memcpy_to_device(context, static_cast<unsigned char*>(packed.get()) + 2 * (elements / 2), &r_bits[0], 2), FR_OK);
+        CHECK_FAILS(fr_rnn_forward_training(context, &made[2], &t_wx, &t_packed, &t_bias, nullptr, &t_y_packed, nullptr, nullptr,
+                                            &t_reserve, nullptr, nullptr),
+                    FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+        CHECK_STATUS(fr_rnn_pack_recurrent(context, &made[1], &t_r, &t_packed, nullptr), FR_OK);
+        CHECK(fr::remembered_packed_recurrent_count() == before_pack + 1);
+    }
+    CHECK(fr::remembered_packed_recurrent_count() == before_pack);  // fr_free forgot it
+    return failures() - before_failures;
+}
+
 int check_rnn_forward_cases(fr_context context, bool random_schedules, int* runs, bool clusters = true) {
     *runs = 0;
     const std::vector<RnnPlan> plans = forward_case_plans();
@@ -434,6 +557,7 @@ int run_emulation_rnn_tests() {
                 failed, runs);
     CHECK(runs == 440);  // 55 plans: B 3 and 11 in 3 schedules, B 3 with lengths in 2
     CHECK(failed == 0);
+    CHECK(check_packed_layouts(context) == 0);
 
     // Deleting any barrier of the step makes the kernel differ from the reference, in each regime.
     struct Mutant {

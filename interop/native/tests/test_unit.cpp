@@ -383,11 +383,19 @@ void test_packed_recurrent_registry() {
     CHECK_FAILS(fr::check_packed_recurrent("r", a + 512, 1024, tf32), FR_ERROR_INVALID_ARGUMENT, "packed for another layout");
     CHECK(fr::remembered_packed_recurrent_count() == before + 1);
 
-    // bounded: past 4096 packs the oldest is dropped (a forward on it asks for a new pack), the newest kept
+    // bounded: past 4096 packs the least recently packed or used is dropped (a forward on it asks for a new pack)
     for (size_t i = 0; i < 5000; ++i) fr::remember_packed_recurrent(memory + 2048 + i * 8, 8, lstm);
     CHECK(fr::remembered_packed_recurrent_count() == 4096);  // everything older went first, the a + 512 pack with it
     CHECK_FAILS(fr::check_packed_recurrent("r", a + 512, 1024, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
     CHECK_STATUS(fr::check_packed_recurrent("r", memory + 2048 + 4999 * 8, 8, lstm), FR_OK);
+    const auto slot = [&](size_t i) { return memory + 2048 + i * 8; };
+    CHECK_STATUS(fr::check_packed_recurrent("r", slot(904), 8, lstm), FR_OK);  // the oldest left, now used
+    fr::remember_packed_recurrent(slot(5000), 8, lstm);
+    fr::remember_packed_recurrent(slot(5001), 8, lstm);
+    CHECK_STATUS(fr::check_packed_recurrent("r", slot(904), 8, lstm), FR_OK);  // a pack in use is kept
+    CHECK_FAILS(fr::check_packed_recurrent("r", slot(905), 8, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+    CHECK_FAILS(fr::check_packed_recurrent("r", slot(906), 8, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+    CHECK_STATUS(fr::check_packed_recurrent("r", slot(907), 8, lstm), FR_OK);
     fr::forget_packed_recurrent(memory, sizeof memory);
     CHECK(fr::remembered_packed_recurrent_count() == 0);
     // a range that would wrap the address space is clamped, not wrapped

@@ -7,8 +7,9 @@
 #include "emulation/emulated_module.h"
 #include "emulation/emulator.h"
 
+#include <cstddef>
+#include <map>
 #include <mutex>
-#include <set>
 #include <string>
 
 namespace fr::emu {
@@ -30,7 +31,7 @@ struct EmulationState {
 
     std::mutex mutex;  // guards device and allocations
     EmulatedDevice device;
-    std::set<const void*> allocations;
+    std::map<const void*, size_t> allocations;  // start -> bytes asked for
 };
 
 // The emulated device for an architecture ("sm_70" .. "sm_90"): its dynamic shared memory limit. FALSE for others.
