@@ -102,12 +102,19 @@ fr_status check_packed_recurrent(const char* name, const void* data, size_t byte
     Registry& r = registry();
     std::lock_guard<std::mutex> lock(r.mutex);
     const auto it = r.ranges.find(reinterpret_cast<uintptr_t>(data));
-    if (it == r.ranges.end() || it->second.end != end_of(data, bytes)) {
+    if (it == r.ranges.end()) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
-                    "%s: a rank-1 (packed) R must be what fr_rnn_pack_recurrent last wrote at this address, for this "
-                    "plan; nothing was packed at %p (or it was overwritten or reallocated since): pack R with "
+                    "%s: a rank-1 (packed) R must be what fr_rnn_pack_recurrent last wrote at this address, with a plan "
+                    "of this layout; nothing was packed at %p (or it was overwritten or released since): pack R with "
                     "fr_rnn_pack_recurrent, or pass it as [G, NH, D, D].",
                     name, data);
+    }
+    if (it->second.end != end_of(data, bytes)) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "%s: %llu bytes were packed at %p (layout: %s), this plan reads %zu (layout: %s); pack R again with "
+                    "fr_rnn_pack_recurrent for this plan.",
+                    name, static_cast<unsigned long long>(it->second.end - it->first), data, it->second.layout.c_str(),
+                    bytes, layout.c_str());
     }
     if (it->second.layout != layout) {
         return fail(FR_ERROR_INVALID_ARGUMENT,

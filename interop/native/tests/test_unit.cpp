@@ -363,7 +363,7 @@ void test_packed_recurrent_registry() {
     CHECK_STATUS(fr::check_packed_recurrent("r", a, 1024, lstm), FR_OK);
     CHECK_FAILS(fr::check_packed_recurrent("r", a, 1024, tf32), FR_ERROR_INVALID_ARGUMENT,
                 "r: packed for another layout (LSTM fp32, warps 4) than this plan's (LSTM fp32 (tf32), warps 4)");
-    CHECK_FAILS(fr::check_packed_recurrent("r", a, 512, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");  // a prefix
+    CHECK_FAILS(fr::check_packed_recurrent("r", a, 512, lstm), FR_ERROR_INVALID_ARGUMENT, "r: 1024 bytes were packed at");  // a prefix
     CHECK_FAILS(fr::check_packed_recurrent("r", a + 16, 1008, lstm), FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
 
     // a write anywhere inside forgets the whole pack; a write beside it does not
