@@ -4,7 +4,6 @@
 #include "rnn_ops.h"
 
 #include "compile_request.h"
-#include "device_context.h"
 #include "errors.h"
 #include "kernel_launch.h"
 #include "packed_recurrent_registry.h"
@@ -83,11 +82,9 @@ fr_status run_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const 
     launch.grid = {static_cast<unsigned>((fragments + 255) / 256), 1, 1};
     launch.block = {256, 1, 1};
     launch.cluster = {1, 1, 1};
-    // What the memory held is stale once a launch may write it, whether or not that launch goes out.
-    if ((status = check_live_context(context)) != FR_OK) return status;
-    const size_t bytes = static_cast<size_t>(elements) * (shape.dtype == FR_DTYPE_FLOAT32 ? 4 : 2);
-    forget_packed_recurrent(packed->data, bytes);
+    // check_outputs_alone forgot what `packed` held; it holds this layout once the launch is queued
     if ((status = launch_planned(context, request, "fr_rnn_pack_recurrent", launch, stream, params)) != FR_OK) return status;
+    const size_t bytes = static_cast<size_t>(elements) * (shape.dtype == FR_DTYPE_FLOAT32 ? 4 : 2);
     remember_packed_recurrent(packed->data, bytes, fused.packed_layout());
     return FR_OK;
 }

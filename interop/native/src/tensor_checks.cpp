@@ -3,6 +3,7 @@
 
 #include "errors.h"
 #include "memory_overlap.h"
+#include "packed_recurrent_registry.h"
 
 #include <algorithm>
 #include <climits>
@@ -202,6 +203,11 @@ fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std
                         all[i].name, reinterpret_cast<void*>(mine.first), reinterpret_cast<void*>(mine.second),
                         all[j].name, reinterpret_cast<void*>(theirs.first), reinterpret_cast<void*>(theirs.second));
         }
+    }
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        if (!all[i].given) continue;
+        const auto span = byte_span(all[i].layout);
+        forget_packed_recurrent(reinterpret_cast<const void*>(span.first), static_cast<size_t>(span.second - span.first));
     }
     return FR_OK;
 }

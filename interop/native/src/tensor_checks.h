@@ -55,6 +55,8 @@ struct NamedTensor {
 // outputs, so in place or overlapping calls would return garbage, not an error. Strided views are compared by their
 // elements (memory_overlap.h): two interleaved slices of one buffer that share no element are let through.
 // `arrays`: the call's raw device arrays the kernels read (lengths, cu_seqlens), compared as byte ranges.
+// On success the outputs are memory the call means to write: a packed R remembered there is forgotten
+// (packed_recurrent_registry.h), whether or not a later check stops the call.
 struct NamedBytes {
     const char* name;
     const void* data;  // NULL: not given

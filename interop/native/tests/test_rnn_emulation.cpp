@@ -393,6 +393,7 @@ int check_packed_layouts(fr_context context) {
     {
         DeviceBuffer packed(context, size_t(elements) * 2);
         const fr_tensor t_packed = contiguous_tensor(packed.get(), FR_DTYPE_BFLOAT16, {elements});
+        const fr_tensor t_packed_as_y = contiguous_tensor(packed.get(), FR_DTYPE_BFLOAT16, {B, T, NH, D});  // fits in it
         CHECK_STATUS(fr_rnn_pack_recurrent(context, &made[1], &t_r, &t_packed, nullptr), FR_OK);
         CHECK_STATUS(fr_rnn_forward(context, &made[2], &t_wx, &t_packed, &t_bias, nullptr, &t_y_packed, nullptr, nullptr, nullptr, nullptr),
                      FR_OK);
@@ -412,6 +413,14 @@ int check_packed_layouts(fr_context context) {
         CHECK_FAILS(fr_rnn_forward_training(context, &made[4], &t_wx, &t_packed, &t_bias, nullptr, &t_y_packed, nullptr, nullptr,
                                             &t_reserve, nullptr, nullptr),
                     FR_ERROR_INVALID_ARGUMENT, "r: packed for another layout");
+        // naming it as an output unmarks it, whether or not the call runs (this one has no context)
+        CHECK_FAILS(fr_rnn_forward(nullptr, &made[2], &t_wx, &t_r, &t_bias, nullptr, &t_packed_as_y, nullptr, nullptr, nullptr,
+                                   nullptr),
+                    FR_ERROR_INVALID_ARGUMENT, "context");
+        CHECK_FAILS(fr_rnn_forward(context, &made[2], &t_wx, &t_packed, &t_bias, nullptr, &t_y_packed, nullptr, nullptr, nullptr,
+                                   nullptr),
+                    FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+        CHECK_STATUS(fr_rnn_pack_recurrent(context, &made[1], &t_r, &t_packed, nullptr), FR_OK);
         // a copy into it unmarks it
         CHECK_STATUS(fr_memcpy_to_device(context, static_cast<unsigned char*>(packed.get()) + 2 * (elements / 2), &r_bits[0], 2), FR_OK);
         CHECK_FAILS(fr_rnn_forward_training(context, &made[2], &t_wx, &t_packed, &t_bias, nullptr, &t_y_packed, nullptr, nullptr,
