@@ -21,6 +21,7 @@ public static class Recurrence
         ArgumentChecks.ElementType<T>(problem.DataType, nameof(problem));
         ArgumentChecks.Inputs(problem, inputs);
         ArgumentChecks.Outputs(problem, outputs);
+        OutputMemoryChecks.Forward(inputs, outputs);
         ArgumentChecks.Supported(backend, problem);
         ArgumentChecks.SupportsLengths(backend, inputs);
         backend.Forward(problem, inputs, outputs);
@@ -43,6 +44,7 @@ public static class Recurrence
         ArgumentChecks.Inputs(problem, inputs);
         ArgumentChecks.OutputGradients(problem, outputGradients);
         ArgumentChecks.InputGradients(problem, gradients);
+        OutputMemoryChecks.Backward(inputs, outputGradients, gradients);
         ArgumentChecks.Supported(backend, problem);
         ArgumentChecks.SupportsLengths(backend, inputs);
         backend.Backward(problem, inputs, outputGradients, gradients, RecurrentBackwardOptions.OrNone(options));

@@ -18,6 +18,7 @@ public static class Scan
         ArgumentChecks.ElementType<T>(problem.DataType, nameof(problem));
         ArgumentChecks.ScanInputs(problem, inputs);
         Guard.Length(h.Length, problem.SequenceLength, "h", $"[B={problem.Batch}, T={problem.TimeSteps}, H={problem.Heads}, D={problem.HeadSize}]");
+        OutputMemoryChecks.ScanForward(inputs, h);
         ArgumentChecks.Supported(backend, problem);
         backend.ScanForward(problem, inputs, h);
     }
@@ -32,6 +33,7 @@ public static class Scan
         ArgumentChecks.ElementType<T>(problem.DataType, nameof(problem));
         ArgumentChecks.ScanInputs(problem, inputs);
         ArgumentChecks.ScanGradients(problem, dh, gradients);
+        OutputMemoryChecks.ScanBackward(inputs, dh, gradients);
         ArgumentChecks.Supported(backend, problem);
         backend.ScanBackward(problem, inputs, dh, gradients);
     }

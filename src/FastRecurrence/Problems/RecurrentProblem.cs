@@ -41,7 +41,7 @@ public sealed class RecurrentProblem : IEquatable<RecurrentProblem>
         HiddenSize = Guard.ElementCount(nameof(heads), "heads * headSize", heads, headSize);
         WxLength = Guard.ElementCount("Wx", "[B, T, G, NH, D]", batch, timeSteps, GateCount, heads, headSize);
         RLength = Guard.ElementCount("R", "[G, NH, D, D]", GateCount, heads, headSize, headSize);
-        BiasLength = BiasCount * HiddenSize;
+        BiasLength = Guard.ElementCount("bias", "[Gb, NH, D]", BiasCount, heads, headSize);
         StatesLength = Guard.ElementCount("states", "[S, B, NH, D]", StateCount, batch, HiddenSize);
         YLength = Guard.ElementCount("y", "[B, T, NH, D]", batch, timeSteps, HiddenSize);
         AllStatesLength = Guard.ElementCount("allStates", "[S, B, T, NH, D]", StateCount, batch, timeSteps, HiddenSize);

@@ -6,7 +6,7 @@ namespace FastRecurrence.Tests.Validation;
 /// Every public call rejects a wrong tensor length, a wrong element type or an unsupported storage type with an
 /// exception naming the argument and the expected shape, before the backend runs. One suite for every backend.
 /// </summary>
-public abstract class ArgumentValidationSuite
+public abstract partial class ArgumentValidationSuite
 {
     protected abstract IRecurrenceBackend Backend { get; }
 

@@ -51,6 +51,15 @@ public sealed class ProblemValidationTests
     }
 
     [Test]
+    public void RecurrentProblem_RejectsABiasLargerThanASpan()
+    {
+        // GRU: 4 biases x 600,000,000 units overflows int where R [3, NH, 1, 1] and Wx [1, 1, 3, NH, 1] still fit
+        var ex = Assert.Throws<ArgumentOutOfRangeException>(() => _ = new RecurrentProblem(CellKind.Gru, 1, 1, 600_000_000, 1, 1));
+        Assert.That(ex!.ParamName, Is.EqualTo("bias"));
+        Assert.That(ex.Message, Does.Contain("bias: the tensor [Gb, NH, D] would hold more than"));
+    }
+
+    [Test]
     public void RecurrentProblem_AcceptsManyHeads_WhoseDenseWeightHhWouldNotFitASpan()
     {
         // R [G, NH, D, D] is 4 * 4096 * 16 * 16 elements; a dense weight_hh [G*H, H] would be 4 * 65536^2, but the
