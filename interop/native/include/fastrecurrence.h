@@ -132,7 +132,8 @@ typedef struct fr_module_s* fr_module;   /* a loaded cubin */
 FR_API fr_status fr_context_create(int ordinal, fr_context* context);
 FR_API fr_status fr_context_destroy(fr_context context);
 
-/* For callers with no allocator of their own (PyTorch and JAX bring theirs). */
+/* For callers with no allocator of their own (PyTorch and JAX bring theirs). On an emulated context a copy or fill that
+ * starts in an fr_malloc block and runs past its end is FR_ERROR_INVALID_ARGUMENT (the driver refuses it on a GPU). */
 FR_API fr_status fr_malloc(fr_context context, size_t bytes, void** device_pointer);
 FR_API fr_status fr_free(fr_context context, void* device_pointer);
 FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, const void* host, size_t bytes);

@@ -63,6 +63,25 @@ fr_status emulated_free(emu::EmulationState& state, void* device_pointer) {
     return FR_OK;
 }
 
+// A copy or fill on an emulated context stays inside the fr_malloc block it starts in, as the driver refuses one past
+// an allocation on a GPU (a plain memcpy would read or write past the block, or crash the process). Memory the context
+// did not allocate (host memory an emulated context reads as device memory) is the caller's to size.
+fr_status check_emulated_extent(emu::EmulationState& state, const void* pointer, size_t bytes, const char* name) {
+    std::lock_guard<std::mutex> lock(state.mutex);
+    auto block = state.allocations.upper_bound(pointer);
+    if (block == state.allocations.begin()) return FR_OK;
+    --block;
+    const uintptr_t start = reinterpret_cast<uintptr_t>(block->first), at = reinterpret_cast<uintptr_t>(pointer);
+    if (at - start >= block->second) return FR_OK;  // past this block: not one of the context's
+    const size_t left = block->second - static_cast<size_t>(at - start);
+    if (bytes > left) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "bytes: expected at most %zu (what is left of the fr_malloc block of %zu bytes at %p from %s %p), got %zu.",
+                    left, block->second, block->first, name, pointer, bytes);
+    }
+    return FR_OK;
+}
+
 cu::CUdeviceptr device_address(const void* pointer) {
     return static_cast<cu::CUdeviceptr>(reinterpret_cast<uintptr_t>(pointer));
 }
@@ -228,6 +247,7 @@ FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, c
         if (bytes == 0) return FR_OK;
         forget_packed_recurrent(device_pointer, bytes);
         if (context->emulation != nullptr) {
+            if ((status = check_emulated_extent(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
             std::memcpy(device_pointer, host, bytes);
             return FR_OK;
         }
@@ -249,6 +269,7 @@ FR_API fr_status fr_memcpy_to_host(fr_context context, void* host, const void* d
         }
         if (bytes == 0) return FR_OK;
         if (context->emulation != nullptr) {
+            if ((status = check_emulated_extent(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
             std::memcpy(host, device_pointer, bytes);
             return FR_OK;
         }
@@ -270,6 +291,7 @@ FR_API fr_status fr_memset_zero(fr_context context, void* device_pointer, size_t
         if (bytes == 0) return FR_OK;
         forget_packed_recurrent(device_pointer, bytes);
         if (context->emulation != nullptr) {
+            if ((status = check_emulated_extent(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
             std::memset(device_pointer, 0, bytes);  // emulated launches run when called: nothing is in flight
             return FR_OK;
         }

@@ -90,6 +90,17 @@ void test_context_and_memory(const std::string& cache) {
         bool right = true;
         for (size_t i = 0; i < zeroed.size(); ++i) right = right && zeroed[i] == (i < 400 ? 0.0f : host[i]);
         CHECK(right);
+        // copies and fills stay inside the block they start in (a GPU's driver refuses them too): an error, not a crash
+        unsigned char* const start = static_cast<unsigned char*>(buffer.get());
+        std::vector<unsigned char> bytes(8192);
+        CHECK_FAILS(fr_memcpy_to_device(context, start, bytes.data(), 4001), FR_ERROR_INVALID_ARGUMENT,
+                    "bytes: expected at most 4000 (what is left of the fr_malloc block of 4000 bytes");
+        CHECK_FAILS(fr_memcpy_to_host(context, bytes.data(), start + 3000, 8192), FR_ERROR_INVALID_ARGUMENT, "expected at most 1000");
+        CHECK_FAILS(fr_memset_zero(context, start + 3999, 2, nullptr), FR_ERROR_INVALID_ARGUMENT, "expected at most 1");
+        CHECK_STATUS(fr_memset_zero(context, start + 3999, 1, nullptr), FR_OK);
+        CHECK_STATUS(fr_memcpy_to_host(context, bytes.data(), start + 3000, 1000), FR_OK);
+        // host memory the context did not allocate is the caller's to size
+        CHECK_STATUS(fr_memcpy_to_host(context, bytes.data(), bytes.data() + 4096, 4096), FR_OK);
     }
     float local = 0;
     CHECK_FAILS(fr_free(context, &local), FR_ERROR_INVALID_ARGUMENT, "device_pointer");
