@@ -72,8 +72,9 @@ fr_status check_emulated_extent(emu::EmulationState& state, const void* pointer,
     if (block == state.allocations.begin()) return FR_OK;
     --block;
     const uintptr_t start = reinterpret_cast<uintptr_t>(block->first), at = reinterpret_cast<uintptr_t>(pointer);
-    if (at - start >= block->second) return FR_OK;  // past this block: not one of the context's
-    const size_t left = block->second - static_cast<size_t>(at - start);
+    const size_t offset = static_cast<size_t>(at - start), rounded = (block->second + 255) / 256 * 256;  // emulated_malloc's
+    if (offset >= rounded) return FR_OK;  // past this block and its padding: not one of the context's
+    const size_t left = offset < block->second ? block->second - offset : 0;
     if (bytes > left) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "bytes: expected at most %zu (what is left of the fr_malloc block of %zu bytes at %p from %s %p), got %zu.",

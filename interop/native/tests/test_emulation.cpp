@@ -98,6 +98,9 @@ void test_context_and_memory(const std::string& cache) {
         CHECK_FAILS(fr_memcpy_to_host(context, bytes.data(), start + 3000, 8192), FR_ERROR_INVALID_ARGUMENT, "expected at most 1000");
         CHECK_FAILS(fr_memset_zero(context, start + 3999, 2, nullptr), FR_ERROR_INVALID_ARGUMENT, "expected at most 1");
         CHECK_STATUS(fr_memset_zero(context, start + 3999, 1, nullptr), FR_OK);
+        // from the block's end or inside its padding to 256 bytes nothing is left
+        CHECK_FAILS(fr_memcpy_to_device(context, start + 4000, bytes.data(), 200), FR_ERROR_INVALID_ARGUMENT, "expected at most 0");
+        CHECK_FAILS(fr_memcpy_to_host(context, bytes.data(), start + 4095, 1), FR_ERROR_INVALID_ARGUMENT, "expected at most 0");
         CHECK_STATUS(fr_memcpy_to_host(context, bytes.data(), start + 3000, 1000), FR_OK);
         // host memory the context did not allocate is the caller's to size
         CHECK_STATUS(fr_memcpy_to_host(context, bytes.data(), bytes.data() + 4096, 4096), FR_OK);

@@ -58,6 +58,8 @@ public abstract partial class ArgumentValidationSuite
             new RecurrentInputGradients<float>(dWxAndDy.AsSpan(0, wx), b.DR, b.DBias), Backend));
         ExpectOverlap("dInitialStates", "dLastStates", () => Recurrence.Backward(Lstm, new RecurrentInputs<float>(b.Wx, b.R, b.Bias),
             new RecurrentOutputGradients<float>(dy, b.States), new RecurrentInputGradients<float>(b.DWx, b.DR, b.DBias, b.States), Backend));
+        ExpectOverlap("dBias", "bias", () => Recurrence.Backward(Lstm, new RecurrentInputs<float>(b.Wx, b.R, b.Bias),
+            new RecurrentOutputGradients<float>(dy), new RecurrentInputGradients<float>(b.DWx, b.DR, b.Bias), Backend));
         var dRAndDBias = new float[r + Lstm.BiasLength];
         ExpectOverlap("dR", "dBias", () => Recurrence.Backward(Lstm, new RecurrentInputs<float>(b.Wx, b.R, b.Bias),
             new RecurrentOutputGradients<float>(dy),
@@ -77,6 +79,8 @@ public abstract partial class ArgumentValidationSuite
         ExpectOverlap("da", "db", () => Scan.Backward(p, new ScanInputs<float>(a, b), dh, new ScanGradients<float>(da, da), Backend));
         ExpectOverlap("da", "dh0", () => Scan.Backward(p, new ScanInputs<float>(a, b), dh,
             new ScanGradients<float>(da, db, da.AsSpan(p.SequenceLength - p.StateLength)), Backend));
+        ExpectOverlap("dh0", "h0", () => Scan.Backward(p, new ScanInputs<float>(a, b, h.AsSpan(0, p.StateLength)), dh,
+            new ScanGradients<float>(da, db, h.AsSpan(p.StateLength - 1, p.StateLength)), Backend));
         // inputs may share memory
         Assert.DoesNotThrow(() => Scan.Forward(p, new ScanInputs<float>(a, a), h, Backend));
     }
