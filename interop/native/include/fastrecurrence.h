@@ -295,7 +295,8 @@ FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const f
  * type, so the backward sees the forward's exact gates and cell states). Any forward plan (fused or alternating).
  */
 FR_API fr_status fr_rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements);
-/* The recompute reserve: B * T * NH * D * S elements, the states only (4 * S bytes per element; LSTM 8 instead of 24).
+/* The recompute reserve: B * T * NH * D * S + 1 elements, the states only (4 * S bytes per element; LSTM 8 instead of
+ * 24), then one unused element that keeps its size apart from every full reserve's (decision 0037).
  * fr_rnn_backward then recomputes the gate products from y in one parallel product per head into scratch of
  * B * T * G * NH * D fp32 for the call (B * T <= 4,194,240). Both calls tell the kinds apart by the reserve's size. */
 FR_API fr_status fr_rnn_states_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements);

@@ -129,7 +129,7 @@ fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements
         in.reserve->shape[0] != rnn_reserve_elements(*shape, false)) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "reserve: expected shape [%lld] (B * T * NH * D * (G + S): gate products and states, "
-                    "fr_rnn_reserve_size) or [%lld] (B * T * NH * D * S: states only, fr_rnn_states_reserve_size), got "
+                    "fr_rnn_reserve_size) or [%lld] (B * T * NH * D * S + 1: states only, fr_rnn_states_reserve_size), got "
                     "[%lld].",
                     static_cast<long long>(rnn_reserve_elements(*shape, true)),
                     static_cast<long long>(rnn_reserve_elements(*shape, false)), static_cast<long long>(in.reserve->shape[0]));
@@ -170,9 +170,14 @@ fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std:
 
 int64_t rnn_reserve_elements(const RnnShape& shape, bool products) {
     int64_t elements = -1;  // never a tensor's extent: a reserve check fails with the shapes named
-    product_within({shape.batch, shape.steps, shape.nh, shape.d, (products ? gates_of(shape.cell) : 0) + states_of(shape.cell)},
-                   INT64_MAX, &elements);
-    return elements;
+    if (!product_within({shape.batch, shape.steps, shape.nh, shape.d, (products ? gates_of(shape.cell) : 0) + states_of(shape.cell)},
+                        INT64_MAX - 1, &elements)) {
+        return -1;
+    }
+    // The states-only reserve has one element more, unused: the backward tells the kinds apart by size, and without it
+    // a full reserve of batch B was the size of a states-only one of batch (G + S) / S * B (decision 0037). With it the
+    // sizes differ for every B and T wherever NH * D > 1.
+    return products ? elements : elements + 1;
 }
 
 void use_lengths_build(CompileRequest* request) {

@@ -84,7 +84,8 @@ int64_t fused_shared_bytes(bool backward, int64_t dtype, int64_t gates, int64_t 
 fr_status read_fused_plan(const fr_plan* plan, const PlanConstants& c, bool backward, FusedPlan* fused);
 
 // fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) with the gate products, B * T * NH * D * S
-// with the states only (kernels/fr_rnn_args.h).
+// + 1 with the states only (kernels/fr_rnn_args.h; the last element unused, so the sizes never coincide: decision
+// 0037); -1 past INT64_MAX.
 int64_t rnn_reserve_elements(const RnnShape& shape, bool products = true);
 
 // Every tensor against the plan's problem: rank, shape, dtype, contiguity; B and T come from wx. `packed_elements` > 0

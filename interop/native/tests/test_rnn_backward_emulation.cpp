@@ -283,7 +283,8 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
                  initial_dev = device(initial.bytes), dy_dev = device(dy.bytes), d_last_dev = device(d_last.bytes);
     DeviceBuffer y_dev = device(poisoned(size_t(B) * T * H * e));
     const int reserved = c.states_only ? S : G + S;  // fp32 values per (sequence, step, unit)
-    DeviceBuffer reserve_dev = device(poisoned(size_t(B) * T * H * reserved * 4));
+    const int64_t reserve_count = int64_t(B) * T * H * reserved + (c.states_only ? 1 : 0);  // + the kinds' separator
+    DeviceBuffer reserve_dev = device(poisoned(size_t(reserve_count) * 4));
     DeviceBuffer dwx_dev = device(c.accumulate ? old_dwx.bytes : poisoned(dwx_ref.size() * e));
     DeviceBuffer dr_dev = device(c.accumulate ? old_dr.bytes : poisoned(dr_ref.size() * e));
     DeviceBuffer dbias_dev = device(c.accumulate ? old_dbias.bytes : poisoned(dbias_ref.size() * e));
@@ -294,7 +295,7 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
                     t_dy = tensor(dy_dev, {B, T, NH, D}), t_d_last = tensor(d_last_dev, {S, B, NH, D}),
                     t_dwx = tensor(dwx_dev, {B, T, G, NH, D}), t_dr = tensor(dr_dev, {G, NH, D, D}),
                     t_dbias = tensor(dbias_dev, {Gb, NH, D}), t_d_initial = tensor(d_initial_dev, {S, B, NH, D});
-    const fr_tensor t_reserve = contiguous_tensor(reserve_dev.get(), FR_DTYPE_FLOAT32, {int64_t(B) * T * H * reserved});
+    const fr_tensor t_reserve = contiguous_tensor(reserve_dev.get(), FR_DTYPE_FLOAT32, {reserve_count});
 
     std::vector<fr_define> forward_defines, backward_defines;
     const fr_plan forward = forward_plan(c, &forward_defines);
@@ -302,7 +303,7 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
     int64_t reserve_elements = -1;
     CHECK_STATUS(c.states_only ? fr_rnn_states_reserve_size(&backward, B, T, &reserve_elements)
                                : fr_rnn_reserve_size(&backward, B, T, &reserve_elements), FR_OK);
-    CHECK(reserve_elements == int64_t(B) * T * H * reserved);
+    CHECK(reserve_elements == reserve_count);
     CHECK_STATUS(fr_rnn_forward_training(context, &forward, &t_wx, &t_r, &t_bias, &t_initial, &t_y, nullptr, nullptr, &t_reserve, lengths,
                                          nullptr), FR_OK);
     // the reserve: the forward's gate products and states in fp32
@@ -660,6 +661,16 @@ void check_backward_arguments(fr_context context) {
     CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &short_reserve, &dy, nullptr, &dwx, &dr,
                                 &dbias, nullptr, nullptr, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "reserve: expected shape");
+    // a full reserve of one sequence (B T NH D (G + S) = 192) is not taken for the states-only reserve of three
+    // (B T NH D S + 1 = 193: the extra element keeps the kinds apart; without it the backward read it as one)
+    int64_t states_only = 0;
+    CHECK_STATUS(fr_rnn_states_reserve_size(&plan, B, T, &states_only), FR_OK);
+    CHECK(states_only == int64_t(B) * T * NH * D * 2 + 1);
+    fr_tensor one_sequence_reserve = reserve;
+    one_sequence_reserve.shape[0] = int64_t(1) * T * NH * D * 6;
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &one_sequence_reserve, &dy, nullptr, &dwx,
+                                &dr, &dbias, nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "reserve: expected shape [576] (B * T * NH * D * (G + S)");
     fr_tensor half_reserve = reserve;
     half_reserve.dtype = FR_DTYPE_BFLOAT16;
     CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &half_reserve, &dy, nullptr, &dwx, &dr,

@@ -88,7 +88,8 @@ public sealed class CudaRecurrenceTests
         var (dWx64, dR64, dBias64, dInitial64) = c.Backward();
         var rnn = CudaRecurrence.Create(problem, Emulated);
         using var step = new Step(rnn, c, TestData.ToSingle, recompute: true);
-        Assert.That(rnn.StatesReserveLength * (problem.GateCount + problem.StateCount), Is.EqualTo(rnn.ReserveLength * problem.StateCount));
+        Assert.That((rnn.StatesReserveLength - 1) * (problem.GateCount + problem.StateCount), Is.EqualTo(rnn.ReserveLength * problem.StateCount),
+            "the states only, and one unused element that keeps the two sizes apart");
 
         rnn.Forward(step.Inputs, step.Y, reserve: step.Reserve);
         rnn.Backward(step.Inputs, step.Y, step.Reserve, step.DY, step.Gradients, step.DLast);
@@ -188,7 +189,7 @@ public sealed class CudaRecurrenceTests
         {
             Assert.That(() => rnn.Forward(inputs, shortY), Throws.ArgumentException.With.Message.Contain("y: expected 48 elements"));
             Assert.That(() => rnn.Forward(inputs, y, reserve: reserve),
-                Throws.ArgumentException.With.Message.Contain("reserve: expected 96 elements (gate products and states) or 48 (states only)"));
+                Throws.ArgumentException.With.Message.Contain("reserve: expected 96 elements (gate products and states) or 49 (states only)"));
             Assert.That(() => rnn.Forward(new DeviceRecurrentInputs<float>(r, r, bias), y),
                 Throws.ArgumentException.With.Message.Contain("inputs.Wx: expected"));
             Assert.That(() => CudaRecurrence.Create(problem, "reference"),

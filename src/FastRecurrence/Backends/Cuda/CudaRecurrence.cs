@@ -100,7 +100,8 @@ public sealed class CudaRecurrence : IDisposable
     /// <summary>fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) (gate products and states).</summary>
     public long ReserveLength => RnnLaunch.ReserveElements(Problem);
 
-    /// <summary>fp32 elements of the recompute reserve: B * T * NH * D * S (the states only).</summary>
+    /// <summary>fp32 elements of the recompute reserve: B * T * NH * D * S + 1 (the states only, and one unused element
+    /// that keeps the two reserve sizes apart).</summary>
     public long StatesReserveLength => RnnLaunch.ReserveElements(Problem, gateProducts: false);
 
     /// <summary>Uninitialised device memory of <paramref name="length"/> elements.</summary>

@@ -94,11 +94,12 @@ internal static unsafe class RnnLaunch
 
     /// <summary>
     /// fp32 elements of the training forward's reserve: B * T * NH * D * (G + S) with the gate products
-    /// (fr_rnn_reserve_size), B * T * NH * D * S with the states only (fr_rnn_states_reserve_size: the backward
-    /// recomputes the products). The library tells them apart by the reserve's length.
+    /// (fr_rnn_reserve_size), B * T * NH * D * S + 1 with the states only (fr_rnn_states_reserve_size: the backward
+    /// recomputes the products; the unused last element keeps the two sizes apart, decision 0037). The library tells
+    /// them apart by the reserve's length.
     /// </summary>
     public static long ReserveElements(RecurrentProblem p, bool gateProducts = true) =>
-        (long)p.Batch * p.TimeSteps * p.Heads * p.HeadSize * ((gateProducts ? p.GateCount : 0) + p.StateCount);
+        (long)p.Batch * p.TimeSteps * p.Heads * p.HeadSize * ((gateProducts ? p.GateCount : 0) + p.StateCount) + (gateProducts ? 0 : 1);
 
     /// <summary>The forward that also writes the reserve the backward reads (any forward plan).</summary>
     public static void ForwardTraining(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle wx,
