@@ -4,8 +4,8 @@
 // across a process's devices (unified addressing), and emulated ones are host memory.
 //
 // What it cannot see: memory written behind the library's back (a framework's own copy into a packed buffer, or a
-// buffer freed and reused by another allocator); fr_malloc, fr_free, fr_memcpy_to_device and fr_memset_zero forget what
-// they overwrite or release. Decision 0035.
+// buffer freed and reused by another allocator). Every operation's outputs (check_outputs_alone), fr_malloc, fr_free,
+// fr_memcpy_to_device and fr_memset_zero forget what they overwrite or release. Decision 0035.
 #ifndef FR_PACKED_RECURRENT_REGISTRY_H
 #define FR_PACKED_RECURRENT_REGISTRY_H
 
