@@ -13,7 +13,9 @@ forward check on a lent H100 / H200.
 3. the same weights through torch nn.LSTM / nn.GRU / nn.RNN (cuDNN, fp32, tf32 off) and autograd, NH = 1;
    per-sequence lengths: every cell and storage with the plans for calls with lengths (`plan --lengths`, the FR_LENGTHS
    builds), against autograd of each sequence's float64 reference run alone, and bitwise repeatable;
-4. forward + backward timings beside nn.LSTM forward + backward (cuDNN): LSTM B 16 T 1024 hidden 768 bf16 and more.
+4. forward + backward timings beside nn.LSTM forward + backward (cuDNN): LSTM B 16 T 1024 hidden 768 bf16 and more;
+5. the recompute option: every cell and storage at the matrix's last shape and run with a states-only reserve
+   (fr_rnn_states_reserve_size: the backward recomputes the gate products), against the same reference.
 Usage: rnn_backward_check.py CLI_COMMAND OUT_DIR [--quick]
 """
 import json
@@ -33,7 +35,7 @@ CLI = shlex.split(sys.argv[1])
 OUT = sys.argv[2]
 QUICK = "--quick" in sys.argv
 GRADIENT_TOLERANCE = {"fp32": 1e-5, "tf32": 1e-2, "bf16": 3e-2, "fp16": 3e-2}
-results: dict[str, Any] = {"cases": [], "torch": [], "lengths": [], "timings": []}
+results: dict[str, Any] = {"cases": [], "torch": [], "lengths": [], "recompute": [], "timings": []}
 # the sections' problems (planned and compiled ahead by compile_everything from these lists)
 MATRIX_SHAPES = [(64, 12), (768, 1)] if QUICK else [(32, 4), (64, 12), (128, 1), (768, 1)]  # (D, NH)
 MATRIX_RUNS = [(3, 7), (16, 256)] if QUICK else [(1, 1), (3, 7), (16, 256)]  # (B, T)
@@ -49,7 +51,7 @@ class Training:
     """One problem's plans, device buffers and calls: the training forward, then the backward. `lengths`: a list of B
     sequence lengths (the plans for calls with lengths, and a device int32 tensor of them), or None (all T)."""
 
-    def __init__(self, lib, context, cell, storage, batch, steps, heads, d, seed, lengths=None):
+    def __init__(self, lib, context, cell, storage, batch, steps, heads, d, seed, lengths=None, states_only=False):
         dtype = STORAGE[storage][0]
         self.lib, self.context, self.cell = lib, context, cell
         with_lengths = lengths is not None
@@ -65,7 +67,8 @@ class Training:
         if cell == "slstm":
             self.d_last[1:] = 0  # the loss reaches the last states through y alone (math.md section 2)
         elements = fr.c_int64()
-        fr.check(lib, lib.fr_rnn_reserve_size(self.forward_plan[0], batch, steps, fr.ctypes.byref(elements)))
+        reserve_size = lib.fr_rnn_states_reserve_size if states_only else lib.fr_rnn_reserve_size
+        fr.check(lib, reserve_size(self.forward_plan[0], batch, steps, fr.ctypes.byref(elements)))
         self.reserve = torch.empty(elements.value, device="cuda", dtype=torch.float32)
         self.y = torch.empty(batch, steps, heads, d, device="cuda", dtype=dtype)
         self.grads = [torch.full_like(t, float("nan")) for t in (self.wx, self.r, self.bias, self.initial)]
@@ -174,6 +177,22 @@ def lengths_cases(lib, context):
                 failures += checked_case(case, check, results["lengths"])
 
 
+def recompute_cases(lib, context):
+    """The states-only reserve (the recompute option): the backward recomputes the gate products from y."""
+    global failures
+    (d, heads), (batch, steps) = MATRIX_SHAPES[-1], MATRIX_RUNS[-1]  # plans the matrix compiled ahead
+    for cell in CELLS:
+        for storage in STORAGE:
+            case = {"cell": cell, "storage": storage, "D": d, "NH": heads, "B": batch, "T": steps, "reserve": "states only"}
+
+            def check(case, cell=cell, storage=storage):
+                run = Training(lib, context, cell, storage, batch, steps, heads, d, 23 + d, states_only=True)
+                case["source"] = run.backward_abi["source_name"]
+                case["regime"] = run.backward_abi["defines"].get("FR_REGIME", 0)
+                return run.check_gradients(case, GRADIENT_TOLERANCE[storage])
+            failures += checked_case(case, check, results["recompute"])
+
+
 def torch_parity(lib, context):
     """Our fp32 gradients and torch autograd through nn.LSTM / nn.GRU / nn.RNN (cuDNN, tf32 off), same weights, NH = 1:
     W_ih = I, so dL/dx is dL/dWx; weight_hh's gradient is dR; the biases map as in the forward check."""
@@ -264,12 +283,13 @@ def main():
     context = open_context(lib)
     results["versions"] = versions()  # whether the bf16 "cuDNN" peer is cuDNN
     # the timings right after the matrix: a step cut short by its time limit still has them
-    raised = run_sections((compile_everything, correctness, timings, torch_parity, lengths_cases),
+    raised = run_sections((compile_everything, correctness, timings, torch_parity, lengths_cases, recompute_cases),
                           lib, context, results, os.path.join(OUT, "rnn_backward_check.json"))
     failures += raised  # not `failures += run_sections(...)`: that reads failures before the sections add to it
     print(f"\n{len(results['cases'])} backward matrix cases, {sum(not c['ok'] for c in results['cases'])} failed; "
           f"{len(results['torch'])} torch autograd cases, {sum(not c['ok'] for c in results['torch'])} failed; "
-          f"{len(results['lengths'])} lengths cases, {sum(not c['ok'] for c in results['lengths'])} failed")
+          f"{len(results['lengths'])} lengths cases, {sum(not c['ok'] for c in results['lengths'])} failed; "
+          f"{len(results['recompute'])} recompute cases, {sum(not c['ok'] for c in results['recompute'])} failed")
     print(f"{'cell':6} {'type':5} {'B':>3} {'T':>5} {'NH':>3} {'D':>5} {'backward':16} {'fwd ms':>7} {'bwd ms':>7} "
           f"{'cuDNN f+b':>9} {'speedup':>7}")
     for t in results["timings"]:

@@ -73,7 +73,7 @@ fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, bo
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "batch, steps: expected a reserve (B * T * NH * D * %s) of at most 2^48 elements, the most a tensor may "
                     "have, got B = %lld, T = %lld.",
-                    products ? "(G + S)" : "S", static_cast<long long>(batch), static_cast<long long>(steps));
+                    products ? "(G + S)" : "S + 1", static_cast<long long>(batch), static_cast<long long>(steps));
     }
     *elements = reserve;
     return FR_OK;

@@ -122,9 +122,11 @@ fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements
     for (const Expected& e : expected) {
         if ((status = check_rnn_tensor(e.name, e.tensor, e.shape, dtype, e.required)) != FR_OK) return status;
     }
-    // the reserve's size says what it holds: gate products and states, or the states only
+    // the reserve's size says what it holds: gate products and states, or the states only (where the two sizes are
+    // one, an Elman of B = T = NH = D = 1, the full kind: the forward and the backward read a reserve alike)
     shape->reserve_products = in.reserve == nullptr || in.reserve->rank != 1 ||
-                              in.reserve->shape[0] != rnn_reserve_elements(*shape, false);
+                              in.reserve->shape[0] != rnn_reserve_elements(*shape, false) ||
+                              in.reserve->shape[0] == rnn_reserve_elements(*shape, true);
     if (in.reserve != nullptr && in.reserve->rank == 1 && in.reserve->shape[0] != rnn_reserve_elements(*shape, true) &&
         in.reserve->shape[0] != rnn_reserve_elements(*shape, false)) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
