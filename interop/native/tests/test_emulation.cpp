@@ -357,7 +357,8 @@ void test_scan_offsets_out_of_range(fr_context context) {
     b.upload(ones);
     dh.upload(ones);
     dh_last.upload(std::vector<float>(states, 2.0f));
-    for (DeviceBuffer* output : {&h, &h_last, &da, &db, &dh0}) output->upload(guarded);
+    for (DeviceBuffer* output : {&h, &da, &db}) output->upload(guarded);
+    for (DeviceBuffer* output : {&h_last, &dh0}) output->upload(std::vector<float>(2 * states, sentinel));  // their size
     offsets.upload(c.offsets);
     const auto cu = static_cast<const int64_t*>(offsets.get());
     const fr_tensor ta = tensor4(a.get(), c, 4), tb = tensor4(b.get(), c, 4), th = tensor4(h.get(), c, 4),
