@@ -27,13 +27,16 @@ fr_status check_ordinal(int ordinal) {
     return FR_OK;
 }
 
-// cuda-emulated "device" memory: host memory, 256-byte aligned like cuMemAlloc's, tracked per context
+// cuda-emulated "device" memory: host memory, 256-byte aligned like cuMemAlloc's, tracked per context (by the bytes
+// asked for; the block itself is rounded up to 256)
+size_t emulated_block_bytes(size_t bytes) { return (bytes + 255) / 256 * 256; }
+
 fr_status emulated_malloc(emu::EmulationState& state, size_t bytes, void** device_pointer) {
     if (bytes > SIZE_MAX - 255) {  // the rounding below would wrap to a tiny block
         return fail(FR_ERROR_OUT_OF_MEMORY, "bytes: expected at most %zu on the emulated device, got %zu.",
                     static_cast<size_t>(SIZE_MAX - 255), bytes);
     }
-    const size_t rounded = (bytes + 255) / 256 * 256;
+    const size_t rounded = emulated_block_bytes(bytes);
     void* allocation = std::aligned_alloc(256, rounded);
     if (allocation == nullptr) {
         return fail(FR_ERROR_OUT_OF_MEMORY, "bytes: the emulated device could not allocate %zu bytes of host memory.",
@@ -72,8 +75,8 @@ fr_status check_emulated_extent(emu::EmulationState& state, const void* pointer,
     if (block == state.allocations.begin()) return FR_OK;
     --block;
     const uintptr_t start = reinterpret_cast<uintptr_t>(block->first), at = reinterpret_cast<uintptr_t>(pointer);
-    const size_t offset = static_cast<size_t>(at - start), rounded = (block->second + 255) / 256 * 256;  // emulated_malloc's
-    if (offset >= rounded) return FR_OK;  // past this block and its padding: not one of the context's
+    const size_t offset = static_cast<size_t>(at - start);
+    if (offset >= emulated_block_bytes(block->second)) return FR_OK;  // past this block and its padding: not the context's
     const size_t left = offset < block->second ? block->second - offset : 0;
     if (bytes > left) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
