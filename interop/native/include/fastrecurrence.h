@@ -133,7 +133,8 @@ FR_API fr_status fr_context_create(int ordinal, fr_context* context);
 FR_API fr_status fr_context_destroy(fr_context context);
 
 /* For callers with no allocator of their own (PyTorch and JAX bring theirs). On an emulated context a copy or fill that
- * starts in an fr_malloc block and runs past its end is FR_ERROR_INVALID_ARGUMENT (the driver refuses it on a GPU). */
+ * starts in an fr_malloc block and runs past its end is FR_ERROR_INVALID_ARGUMENT (the driver refuses it on a GPU), and
+ * so is an operation's tensor or array that does (on a GPU the kernel would fault). */
 FR_API fr_status fr_malloc(fr_context context, size_t bytes, void** device_pointer);
 FR_API fr_status fr_free(fr_context context, void* device_pointer);
 FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, const void* host, size_t bytes);
@@ -172,7 +173,9 @@ FR_API fr_status fr_launch(fr_module module, const char* name, const fr_launch_c
 /*
  * An emulated context runs the CUDA C kernels on a CPU emulator (every GPU thread a fiber; barriers, shuffles, mma
  * and clusters with the GPU's semantics) through the same plans, operations and launches as a GPU context. Its
- * "device" memory is host memory: fr_malloc and the copies work as usual, and tensors may point at any host memory.
+ * "device" memory is host memory: fr_malloc and the copies work as usual, and tensors may point at any host memory
+ * (one that starts in an fr_malloc block must end in it; other host memory is the caller's to size). fr_launch's raw
+ * kernel arguments are not checked.
  * Launches are synchronous; streams are accepted and ignored. It needs a C++17 compiler at run time (not a GPU, not
  * a driver, not NVRTC). Kernels that break the execution model end with FR_ERROR_KERNEL_FAULT and a message.
  */

@@ -6,6 +6,7 @@
 #include "compile_request.h"
 #include "cuda_driver.h"
 #include "device_context.h"
+#include "emulated_memory.h"
 #include "emulation/emulation_state.h"
 #include "linear_ops.h"
 #include "errors.h"
@@ -28,9 +29,7 @@ fr_status check_ordinal(int ordinal) {
 }
 
 // cuda-emulated "device" memory: host memory, 256-byte aligned like cuMemAlloc's, tracked per context (by the bytes
-// asked for; the block itself is rounded up to 256)
-size_t emulated_block_bytes(size_t bytes) { return (bytes + 255) / 256 * 256; }
-
+// asked for; the block itself is rounded up to 256: emulated_memory.h)
 fr_status emulated_malloc(emu::EmulationState& state, size_t bytes, void** device_pointer) {
     if (bytes > SIZE_MAX - 255) {  // the rounding below would wrap to a tiny block
         return fail(FR_ERROR_OUT_OF_MEMORY, "bytes: expected at most %zu on the emulated device, got %zu.",
@@ -63,26 +62,6 @@ fr_status emulated_free(emu::EmulationState& state, void* device_pointer) {
     }
     forget_packed_recurrent(device_pointer, bytes);  // released memory holds no packed R
     std::free(device_pointer);
-    return FR_OK;
-}
-
-// A copy or fill on an emulated context stays inside the fr_malloc block it starts in, as the driver refuses one past
-// an allocation on a GPU (a plain memcpy would read or write past the block, or crash the process). Memory the context
-// did not allocate (host memory an emulated context reads as device memory) is the caller's to size.
-fr_status check_emulated_extent(emu::EmulationState& state, const void* pointer, size_t bytes, const char* name) {
-    std::lock_guard<std::mutex> lock(state.mutex);
-    auto block = state.allocations.upper_bound(pointer);
-    if (block == state.allocations.begin()) return FR_OK;
-    --block;
-    const uintptr_t start = reinterpret_cast<uintptr_t>(block->first), at = reinterpret_cast<uintptr_t>(pointer);
-    const size_t offset = static_cast<size_t>(at - start);
-    if (offset >= emulated_block_bytes(block->second)) return FR_OK;  // past this block and its padding: not the context's
-    const size_t left = offset < block->second ? block->second - offset : 0;
-    if (bytes > left) {
-        return fail(FR_ERROR_INVALID_ARGUMENT,
-                    "bytes: expected at most %zu (what is left of the fr_malloc block of %zu bytes at %p from %s %p), got %zu.",
-                    left, block->second, block->first, name, pointer, bytes);
-    }
     return FR_OK;
 }
 
@@ -251,7 +230,7 @@ FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, c
         if (bytes == 0) return FR_OK;
         forget_packed_recurrent(device_pointer, bytes);
         if (context->emulation != nullptr) {
-            if ((status = check_emulated_extent(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
+            if ((status = check_emulated_range(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
             std::memcpy(device_pointer, host, bytes);
             return FR_OK;
         }
@@ -273,7 +252,7 @@ FR_API fr_status fr_memcpy_to_host(fr_context context, void* host, const void* d
         }
         if (bytes == 0) return FR_OK;
         if (context->emulation != nullptr) {
-            if ((status = check_emulated_extent(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
+            if ((status = check_emulated_range(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
             std::memcpy(host, device_pointer, bytes);
             return FR_OK;
         }
@@ -295,7 +274,7 @@ FR_API fr_status fr_memset_zero(fr_context context, void* device_pointer, size_t
         if (bytes == 0) return FR_OK;
         forget_packed_recurrent(device_pointer, bytes);
         if (context->emulation != nullptr) {
-            if ((status = check_emulated_extent(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
+            if ((status = check_emulated_range(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
             std::memset(device_pointer, 0, bytes);  // emulated launches run when called: nothing is in flight
             return FR_OK;
         }

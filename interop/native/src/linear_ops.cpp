@@ -4,6 +4,7 @@
 #include "compile_request.h"
 #include "cublas_library.h"
 #include "device_context.h"
+#include "emulated_memory.h"
 #include "errors.h"
 #include "kernel_launch.h"
 #include "plan_operation.h"
@@ -86,13 +87,14 @@ fr_status run_linear(fr_context context, const fr_tensor* x, const fr_tensor* w,
     for (const auto& [name, t] : {std::pair<const char*, const fr_tensor*>{"x", x}, {"w", w}, {"y", y}}) {
         if ((status = check_contiguous(name, t)) != FR_OK) return status;
     }
-    if ((status = check_outputs_alone({{"y", y}}, {{"x", x}, {"w", w}})) != FR_OK) return status;
+    const CallMemory memory{{{"y", y}}, {{"x", x}, {"w", w}}, {}};
+    if ((status = check_outputs_alone(memory)) != FR_OK) return status;
     if (x->shape[0] > 0x7fffffffLL || x->shape[1] > 0x7fffffffLL || w->shape[0] > 0x7fffffffLL ||
         (x->shape[0] + kTile - 1) / kTile > 65535) {
         return fail(FR_ERROR_UNSUPPORTED, "x: expected at most 2^31 - 1 columns and %lld rows (65535 row tiles of %d), got [%lld, %lld].",
                     65535LL * kTile, kTile, static_cast<long long>(x->shape[0]), static_cast<long long>(x->shape[1]));
     }
-    if ((status = check_live_context(context)) != FR_OK) return status;
+    if ((status = check_emulated_call_memory(context, memory)) != FR_OK) return status;
     if (used_cublas != nullptr) *used_cublas = 0;
     const CublasLibrary* cublas = nullptr;
     if (allow_cublas == 1 && context->emulation == nullptr && !context->cublas_unusable && load_cublas(&cublas) == FR_OK) {

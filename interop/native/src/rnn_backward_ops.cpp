@@ -6,6 +6,7 @@
 
 #include "compile_request.h"
 #include "device_context.h"
+#include "emulated_memory.h"
 #include "errors.h"
 #include "kernel_launch.h"
 #include "plan_modules.h"
@@ -81,6 +82,15 @@ fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, bo
 
 namespace {
 
+// The backward's tensors (its own and the forward's it reads) and the lengths array; after their shapes are checked.
+CallMemory backward_call_memory(const RnnBackwardTensors& in) {
+    const RnnForwardTensors& f = in.forward;
+    return {{{"dwx", in.dwx}, {"dr", in.dr}, {"dbias", in.dbias}, {"d_initial_states", in.d_initial_states}},
+            {{"wx", f.wx}, {"r", f.r}, {"bias", f.bias}, {"initial_states", f.initial_states}, {"y", f.y},
+             {"reserve", f.reserve}, {"dy", in.dy}, {"d_last_states", in.d_last_states}},
+            {{"lengths", f.lengths, static_cast<size_t>(f.wx->shape[0]) * sizeof(int32_t)}}};
+}
+
 // The tensors against the problem (B and T from wx), the options, and fr_rnn_backward_args without the scratch.
 fr_status backward_args(const fr_rnn_backward_options* options, const RnnBackwardTensors& in, RnnShape* shape,
                         fr_rnn_backward_args* args) {
@@ -111,10 +121,7 @@ fr_status backward_args(const fr_rnn_backward_options* options, const RnnBackwar
         if ((status = check_rnn_tensor(e.name, e.tensor, e.shape, dtype, e.required)) != FR_OK) return status;
     }
     const RnnForwardTensors& f = in.forward;
-    status = check_outputs_alone({{"dwx", in.dwx}, {"dr", in.dr}, {"dbias", in.dbias}, {"d_initial_states", in.d_initial_states}},
-                                 {{"wx", f.wx}, {"r", f.r}, {"bias", f.bias}, {"initial_states", f.initial_states}, {"y", f.y},
-                                  {"reserve", f.reserve}, {"dy", in.dy}, {"d_last_states", in.d_last_states}},
-                                 {{"lengths", f.lengths, static_cast<size_t>(batch) * sizeof(int32_t)}});
+    status = check_outputs_alone(backward_call_memory(in));
     if (status != FR_OK) return status;
     args->wx = f.wx->data;
     args->r = f.r->data;
@@ -206,7 +213,7 @@ fr_status run_fused_backward(fr_context context, const fr_plan* plan, CompileReq
                     static_cast<long long>(p), static_cast<long long>(nh / hb), static_cast<long long>((batch + bt - 1) / bt),
                     plan->grid.x, plan->grid.y, plan->grid.z);
     }
-    if ((status = check_live_context(context)) != FR_OK) return status;
+    if ((status = check_emulated_call_memory(context, backward_call_memory(in))) != FR_OK) return status;
     if (args.lengths != nullptr) use_lengths_build(&request);
     // dgate [B, T, Gb, NH, D] fp32: the per-step bias gradients the reductions read after the loop
     ScratchMemory dgate, barrier;
@@ -241,7 +248,7 @@ fr_status run_alternating_backward(fr_context context, const fr_plan* plan, Comp
     RnnShape& shape = alt.shape;
     if ((status = backward_args(options, in, &shape, &args)) != FR_OK) return status;
     if ((status = check_alternating_grid(plan, alt)) != FR_OK) return status;
-    if ((status = check_live_context(context)) != FR_OK) return status;
+    if ((status = check_emulated_call_memory(context, backward_call_memory(in))) != FR_OK) return status;
     const int64_t batch = shape.batch, nh = shape.nh, units = batch * nh * shape.d;
     // scratch, fp32: dgate [B, T, Gb, NH, D], pre [B, NH, Dp] (R^T dg_t), states [S, B, NH, D] (carried gradients)
     const size_t dgate_bytes = static_cast<size_t>(batch * shape.steps * biases_of(shape.cell) * nh * shape.d) * 4;

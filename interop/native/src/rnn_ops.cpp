@@ -3,6 +3,7 @@
 
 #include "compile_request.h"
 #include "device_context.h"
+#include "emulated_memory.h"
 #include "errors.h"
 #include "kernel_launch.h"
 #include "packed_recurrent_registry.h"
@@ -47,9 +48,9 @@ fr_status run_fused(fr_context context, const fr_plan* plan, CompileRequest& req
     }
     fr_rnn_args args = rnn_args(in, shape);
     if (in.lengths != nullptr) use_lengths_build(&request);
+    if ((status = check_emulated_call_memory(context, forward_call_memory(in))) != FR_OK) return status;
     // Whether a pack wrote r, after the context's check: a call with no live context fails on that, its last argument check.
     if (shape.r_packed) {
-        if ((status = check_live_context(context)) != FR_OK) return status;
         const size_t bytes = static_cast<size_t>(packed_elements) * (shape.dtype == FR_DTYPE_FLOAT32 ? 4 : 2);
         if ((status = check_packed_recurrent("r", in.r->data, bytes, fused.packed_layout())) != FR_OK) return status;
     }
@@ -57,7 +58,6 @@ fr_status run_fused(fr_context context, const fr_plan* plan, CompileRequest& req
     // other streams, or replays of a captured graph, never share one).
     ScratchMemory barrier;
     if (regime == kGridBarrier) {
-        if ((status = check_live_context(context)) != FR_OK) return status;
         if ((status = barrier.allocate(context, 8, stream)) != FR_OK) return status;
         if ((status = barrier.zero()) != FR_OK) return status;
         args.barrier = barrier.get();
@@ -79,7 +79,7 @@ fr_status run_alternating(fr_context context, const fr_plan* plan, CompileReques
     if ((status = check_alternating_grid(plan, alt)) != FR_OK) return status;
     const int64_t batch = shape.batch, dp = shape.dp, nh = shape.nh, g = gates_of(shape.cell), pointwise = alt.pointwise;
     const int64_t units = batch * nh * shape.d;
-    if ((status = check_live_context(context)) != FR_OK) return status;
+    if ((status = check_emulated_call_memory(context, forward_call_memory(in))) != FR_OK) return status;
 
     // scratch: pre [B, NH, G, Dp] and states [S, B, NH, D], fp32
     const size_t pre_bytes = static_cast<size_t>(batch * nh * g * dp) * 4;

@@ -4,6 +4,7 @@
 #include "rnn_ops.h"
 
 #include "compile_request.h"
+#include "emulated_memory.h"
 #include "errors.h"
 #include "kernel_launch.h"
 #include "packed_recurrent_registry.h"
@@ -63,7 +64,8 @@ fr_status run_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const 
     if ((status = check_same_shape("packed", packed, {elements})) != FR_OK) return status;
     if ((status = check_dtype("packed", packed, static_cast<int>(shape.dtype), why.c_str())) != FR_OK) return status;
     if ((status = check_contiguous("packed", packed)) != FR_OK) return status;
-    if ((status = check_outputs_alone({{"packed", packed}}, {{"r", r}})) != FR_OK) return status;
+    const CallMemory memory{{{"packed", packed}}, {{"r", r}}, {}};
+    if ((status = check_outputs_alone(memory)) != FR_OK) return status;
     if (reinterpret_cast<uintptr_t>(packed->data) % 16 != 0) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "packed.data: expected 16-byte alignment (fragments are read as 16 bytes), got %p.",
                     packed->data);
@@ -82,6 +84,7 @@ fr_status run_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const 
     launch.grid = {static_cast<unsigned>((fragments + 255) / 256), 1, 1};
     launch.block = {256, 1, 1};
     launch.cluster = {1, 1, 1};
+    if ((status = check_emulated_call_memory(context, memory)) != FR_OK) return status;
     // check_outputs_alone forgot what `packed` held; it holds this layout once the launch is queued
     if ((status = launch_planned(context, request, "fr_rnn_pack_recurrent", launch, stream, params)) != FR_OK) return status;
     const size_t bytes = static_cast<size_t>(elements) * (shape.dtype == FR_DTYPE_FLOAT32 ? 4 : 2);

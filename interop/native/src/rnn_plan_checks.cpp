@@ -149,11 +149,13 @@ fr_status check_rnn_tensors(const RnnForwardTensors& in, int64_t packed_elements
     return FR_OK;
 }
 
-fr_status check_forward_outputs_alone(const RnnForwardTensors& in) {
-    return check_outputs_alone({{"y", in.y}, {"all_states", in.all_states}, {"last_states", in.last_states}, {"reserve", in.reserve}},
-                               {{"wx", in.wx}, {"r", in.r}, {"bias", in.bias}, {"initial_states", in.initial_states}},
-                               {{"lengths", in.lengths, static_cast<size_t>(in.wx->shape[0]) * sizeof(int32_t)}});
+CallMemory forward_call_memory(const RnnForwardTensors& in) {
+    return {{{"y", in.y}, {"all_states", in.all_states}, {"last_states", in.last_states}, {"reserve", in.reserve}},
+            {{"wx", in.wx}, {"r", in.r}, {"bias", in.bias}, {"initial_states", in.initial_states}},
+            {{"lengths", in.lengths, static_cast<size_t>(in.wx->shape[0]) * sizeof(int32_t)}}};
 }
+
+fr_status check_forward_outputs_alone(const RnnForwardTensors& in) { return check_outputs_alone(forward_call_memory(in)); }
 
 fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& shape, int64_t dtype,
                            bool required) {

@@ -8,6 +8,7 @@
 #include "fastrecurrence.h"
 #include "kernel_launch.h"
 #include "rnn_ops.h"
+#include "tensor_checks.h"
 
 #include "fr_rnn_args.h"
 
@@ -100,8 +101,10 @@ fr_rnn_args rnn_args(const RnnForwardTensors& in, const RnnShape& shape);
 // without it gets it added at its own cap. Calls without lengths keep the plan's exact build.
 void use_lengths_build(CompileRequest* request);
 
-// The forward's outputs (y, all_states, last_states, reserve) share no memory with each other or its inputs
-// (check_outputs_alone); after check_rnn_tensors.
+// The forward's tensors and lengths array, outputs (y, all_states, last_states, reserve) apart; after check_rnn_tensors.
+CallMemory forward_call_memory(const RnnForwardTensors& in);
+
+// The forward's outputs share no memory with each other or its inputs (check_outputs_alone); after check_rnn_tensors.
 fr_status check_forward_outputs_alone(const RnnForwardTensors& in);
 
 // One named tensor against an expected shape, the plan's dtype and contiguity; NULL is an error when `required`.

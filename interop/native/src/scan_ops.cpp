@@ -2,6 +2,7 @@
 #include "scan_ops.h"
 
 #include "compile_request.h"
+#include "emulated_memory.h"
 #include "errors.h"
 #include "kernel_launch.h"
 #include "plan_operation.h"
@@ -38,6 +39,13 @@ bool find_define(const CompileRequest& request, const char* name, int64_t* value
 
 void copy_strides(const fr_tensor* tensor, fr_i64 strides[3]) {
     for (int i = 0; i < 3; ++i) strides[i] = tensor != nullptr ? static_cast<fr_i64>(tensor->strides[i]) : 0;
+}
+
+CallMemory call_memory(const std::vector<Tensor>& tensors, const int64_t* cu_seqlens, int num_seqs) {
+    CallMemory memory;
+    for (const Tensor& t : tensors) (t.output ? memory.outputs : memory.inputs).push_back({t.name, t.tensor});
+    memory.arrays = {{"cu_seqlens", cu_seqlens, cu_seqlens != nullptr ? (static_cast<size_t>(num_seqs) + 1) * sizeof(int64_t) : 0}};
+    return memory;
 }
 
 fr_status check_tensors(const std::vector<Tensor>& tensors, int dtype, const int64_t* cu_seqlens, int num_seqs,
@@ -91,10 +99,7 @@ fr_status check_tensors(const std::vector<Tensor>& tensors, int dtype, const int
         }
         if (status != FR_OK) return status;
     }
-    std::vector<NamedTensor> outputs, inputs;
-    for (const Tensor& t : tensors) (t.output ? outputs : inputs).push_back({t.name, t.tensor});
-    return check_outputs_alone(outputs, inputs,
-                               {{"cu_seqlens", cu_seqlens, cu_seqlens != nullptr ? (static_cast<size_t>(num_seqs) + 1) * sizeof(int64_t) : 0}});
+    return check_outputs_alone(call_memory(tensors, cu_seqlens, num_seqs));
 }
 
 fr_status check_grid(const fr_plan& plan, const std::vector<int64_t>& shape, int64_t lanes, const int64_t* cu_seqlens,
@@ -234,6 +239,8 @@ fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const
     copy_strides(in.da, args.da_stride);
     copy_strides(in.db, args.db_stride);
 
+    status = check_emulated_call_memory(context, call_memory(tensors, cu_seqlens, num_seqs));
+    if (status != FR_OK) return status;
     void* params[] = {&args};
     return launch_planned(context, request, backward ? "fr_scan_backward" : "fr_scan_forward", shape, stream, params);
 }

@@ -157,9 +157,7 @@ fr_status check_no_overlap(const char* name, const fr_tensor* tensor) {
     return FR_OK;
 }
 
-namespace {
-
-ByteLayout byte_layout(const fr_tensor* tensor) {
+ByteLayout tensor_byte_layout(const fr_tensor* tensor) {
     const int64_t element = static_cast<int64_t>(element_bytes(enum_value(tensor->dtype)));
     ByteLayout layout{reinterpret_cast<uintptr_t>(tensor->data), element, {}};
     for (int i = 0; i < tensor->rank; ++i) {
@@ -167,8 +165,6 @@ ByteLayout byte_layout(const fr_tensor* tensor) {
     }
     return layout;
 }
-
-}  // namespace
 
 fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std::vector<NamedTensor>& inputs,
                               const std::vector<NamedBytes>& arrays) {
@@ -181,7 +177,7 @@ fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std
     std::vector<Named> all;
     for (const auto* group : {&outputs, &inputs}) {
         for (const NamedTensor& t : *group) {
-            all.push_back(t.tensor != nullptr ? Named{t.name, true, byte_layout(t.tensor)} : Named{t.name, false, {}});
+            all.push_back(t.tensor != nullptr ? Named{t.name, true, tensor_byte_layout(t.tensor)} : Named{t.name, false, {}});
         }
     }
     for (const NamedBytes& a : arrays) {
@@ -210,6 +206,10 @@ fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std
         forget_packed_recurrent(reinterpret_cast<const void*>(span.first), static_cast<size_t>(span.second - span.first));
     }
     return FR_OK;
+}
+
+fr_status check_outputs_alone(const CallMemory& memory) {
+    return check_outputs_alone(memory.outputs, memory.inputs, memory.arrays);
 }
 
 }  // namespace fr

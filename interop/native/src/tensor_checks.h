@@ -4,6 +4,7 @@
 #define FR_TENSOR_CHECKS_H
 
 #include "fastrecurrence.h"
+#include "memory_overlap.h"
 
 #include <cstdint>
 #include <initializer_list>
@@ -64,6 +65,18 @@ struct NamedBytes {
 };
 fr_status check_outputs_alone(const std::vector<NamedTensor>& outputs, const std::vector<NamedTensor>& inputs,
                               const std::vector<NamedBytes>& arrays = {});
+
+// All the memory one call reads or writes, named: what check_outputs_alone compares and, on an emulated context,
+// check_emulated_call_memory (emulated_memory.h) holds to the context's allocations.
+struct CallMemory {
+    std::vector<NamedTensor> outputs;
+    std::vector<NamedTensor> inputs;
+    std::vector<NamedBytes> arrays;
+};
+fr_status check_outputs_alone(const CallMemory& memory);
+
+// A checked tensor's elements as a layout in bytes (memory_overlap.h).
+ByteLayout tensor_byte_layout(const fr_tensor* tensor);
 
 }  // namespace fr
 

@@ -396,6 +396,58 @@ void test_scan_offsets_out_of_range(fr_context context) {
     for (int d = 0; d < 4; ++d) CHECK(dh0v[d] == 5.0f && dh0v[4 + d] == 7.0f && dh0v[8 + d] == 2.0f);
 }
 
+// A tensor or cu_seqlens that starts in an fr_malloc block and runs past its end is refused before the launch, named
+// (the kernel would read or write the process's heap); a strided or reversed view inside its block runs.
+void test_scan_tensors_inside_blocks(fr_context context) {
+    const ScanCase c{2, 8, 1, 4, {}, false};
+    const PlanShape shape{4, 32, 1};
+    const int64_t dense = 2 * 8 * 4;
+    DeviceBuffer a(context, dense * 4), b(context, dense * 4), h(context, dense * 4), short_h(context, (dense - 1) * 4),
+        h_last(context, 2 * 4 * 4), offsets(context, 2 * 8);
+    a.upload(std::vector<float>(dense, 0.5f));
+    b.upload(std::vector<float>(dense, 1.0f));
+    offsets.upload(std::vector<int64_t>{0, 8});
+    const fr_tensor ta = tensor4(a.get(), c, 4), tb = tensor4(b.get(), c, 4), th = tensor4(h.get(), c, 4),
+                    th_last = tensor3(h_last.get(), 2, c);
+    const fr_plan forward = scan_plan("scan", false, shape, c);
+    CHECK_STATUS(fr_scan_forward(context, &forward, &ta, &tb, nullptr, &th, &th_last, nullptr, 0, nullptr), FR_OK);
+    // h one element short of its shape
+    const fr_tensor short_th = tensor4(short_h.get(), c, 4);
+    CHECK_FAILS(fr_scan_forward(context, &forward, &ta, &tb, nullptr, &short_th, &th_last, nullptr, 0, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "h: expected its elements inside the fr_malloc block of 252 bytes");
+    // b starting one element in
+    fr_tensor shifted_b = tb;
+    shifted_b.data = static_cast<float*>(b.get()) + 1;
+    CHECK_FAILS(fr_scan_forward(context, &forward, &ta, &shifted_b, nullptr, &th, &th_last, nullptr, 0, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "b: expected its elements inside the fr_malloc block of 256 bytes");
+    // a read backwards in time: from its last step, stride -D over T, inside the block; from its first, below it
+    fr_tensor reversed_a = ta;
+    reversed_a.data = static_cast<float*>(a.get()) + 7 * 4;
+    reversed_a.strides[1] = -4;
+    reversed_a.strides[0] = 8 * 4;
+    CHECK_STATUS(fr_scan_forward(context, &forward, &reversed_a, &tb, nullptr, &th, &th_last, nullptr, 0, nullptr), FR_OK);
+    reversed_a.data = a.get();
+    CHECK_FAILS(fr_scan_forward(context, &forward, &reversed_a, &tb, nullptr, &th, &th_last, nullptr, 0, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "a: expected its elements inside the fr_malloc block");
+    // cu_seqlens: num_seqs + 1 = 3 offsets need 24 bytes, the block holds 16
+    const ScanCase packed{1, 8, 1, 4, {0, 8}, false};
+    const fr_tensor pa = tensor4(a.get(), packed, 4), pb = tensor4(b.get(), packed, 4), ph = tensor4(h.get(), packed, 4),
+                    ph_last = tensor3(h_last.get(), 1, packed);
+    const fr_plan packed_forward = scan_plan("scan", false, shape, packed);
+    const auto cu = static_cast<const int64_t*>(offsets.get());
+    CHECK_STATUS(fr_scan_forward(context, &packed_forward, &pa, &pb, nullptr, &ph, &ph_last, cu, 1, nullptr), FR_OK);
+    const fr_tensor two_last = tensor3(h_last.get(), 2, packed);
+    const fr_plan two_sequences = scan_plan("scan", false, shape, ScanCase{1, 8, 1, 4, {0, 4, 8}, false});
+    CHECK_FAILS(fr_scan_forward(context, &two_sequences, &pa, &pb, nullptr, &ph, &two_last, cu, 2, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "cu_seqlens: expected 24 bytes inside the fr_malloc block of 16 bytes");
+    // fr_linear: x [3, 4] in a block of 11 floats
+    DeviceBuffer x(context, 11 * 4), w(context, 5 * 4 * 4), y(context, 3 * 5 * 4);
+    const fr_tensor tx = contiguous_tensor(x.get(), FR_DTYPE_FLOAT32, {3, 4}), tw = contiguous_tensor(w.get(), FR_DTYPE_FLOAT32, {5, 4}),
+                    ty = contiguous_tensor(y.get(), FR_DTYPE_FLOAT32, {3, 5});
+    CHECK_FAILS(fr_linear(context, &tx, &tw, &ty, 0, nullptr, nullptr), FR_ERROR_INVALID_ARGUMENT,
+                "x: expected its elements inside the fr_malloc block of 44 bytes");
+}
+
 }  // namespace
 
 int run_emulation_scan_tests() {
@@ -432,6 +484,7 @@ int run_emulation_scan_tests() {
                 "reference\n", passed, runs);
     CHECK(passed == runs);
     test_scan_offsets_out_of_range(context);
+    test_scan_tensors_inside_blocks(context);
 
     // Deleting a needed block barrier must make the comparison fail (under the in-order schedule or a random one).
     const struct {

@@ -792,6 +792,37 @@ void check_backward_arguments(fr_context context) {
     CHECK_FAILS(fr_rnn_pack_recurrent(context, &forward, &r, &packed_over_r, nullptr), FR_ERROR_INVALID_ARGUMENT,
                 "packed: expected memory of its own");
     CHECK(error_contains("overlapping r's"));
+    // A tensor or array that starts in an fr_malloc block and runs past its end: on the emulator the kernel would read
+    // or write the process's heap (on a GPU the driver faults), so each operation refuses it, naming it. The last
+    // 64 bytes of the buffer hold 16 floats; every tensor here needs more. Exactly at the end still runs.
+    unsigned char* const end = static_cast<unsigned char*>(buffer.get()) + 64 * 1024;
+    const auto at_end = [&](fr_tensor t, size_t bytes_left) {
+        t.data = end - bytes_left;
+        return t;
+    };
+    const char* const past_block = "expected its elements inside the fr_malloc block of 65536 bytes";
+    const fr_tensor dwx_past = at_end(dwx, 64), y_past = at_end(y, 64), wx_past = at_end(wx, 64), r_past = at_end(r, 64);
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx_past, &dr,
+                                &dbias, nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, (std::string("dwx: ") + past_block).c_str());
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx_past, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr,
+                                &dbias, nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, (std::string("wx: ") + past_block).c_str());
+    CHECK_FAILS(fr_rnn_forward(context, &forward, &wx, &r, &bias, nullptr, &y_past, nullptr, nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, (std::string("y: ") + past_block).c_str());
+    CHECK_FAILS(fr_rnn_forward(context, &alternating, &wx, &r, &bias, nullptr, &y_past, nullptr, nullptr, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, (std::string("y: ") + past_block).c_str());
+    CHECK_FAILS(fr_rnn_pack_recurrent(context, &forward, &r_past, &packed_over_r, nullptr), FR_ERROR_INVALID_ARGUMENT,
+                (std::string("r: ") + past_block).c_str());
+    const int32_t* const lengths_past = reinterpret_cast<const int32_t*>(end - 8);  // B = 3 lengths need 12 bytes
+    CHECK_FAILS(fr_rnn_forward(context, &forward, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, lengths_past, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "lengths: expected 12 bytes inside the fr_malloc block of 65536 bytes");
+    CHECK_FAILS(fr_rnn_backward(context, &plan, nullptr, &wx, &r, &bias, nullptr, &y, &reserve, &dy, nullptr, &dwx, &dr, &dbias,
+                                nullptr, lengths_past, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "lengths: expected 12 bytes inside");
+    // y ending exactly at the block's end is inside it
+    const fr_tensor y_last = at_end(y, size_t(B) * T * NH * D * 4);
+    CHECK_STATUS(fr_rnn_forward(context, &forward, &wx, &r, &bias, nullptr, &y_last, nullptr, nullptr, nullptr, nullptr), FR_OK);
     int64_t elements = 0;
     CHECK_FAILS(fr_rnn_reserve_size(&plan, -1, 2, &elements), FR_ERROR_INVALID_ARGUMENT, "batch, steps");
     CHECK_FAILS(fr_rnn_reserve_size(&plan, 1, 2, nullptr), FR_ERROR_INVALID_ARGUMENT, "elements");
