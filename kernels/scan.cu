@@ -224,7 +224,10 @@ FR_DEVICE_INLINE void run(const fr_scan_args& args)
          * forward, earlier backward). Recomputed in every chunk from the kernel parameters, from indices the compiler
          * cannot see through: otherwise it hoists a 64-bit pointer per tensor, and j * stride per item and tensor, out
          * of the loop and holds them all in registers. */
-        const int t_first = fr_opaque(Backward ? seq.t0 + left - 1 : seq.t1 - left);
+        /* a thread whose items are all masked (left <= 0) would start past the sequence, where t * stride may pass
+           2^63 (a stride of an extent-1 dimension is unbounded): held at the sequence's last real step instead */
+        const int t_unclamped = Backward ? seq.t0 + left - 1 : seq.t1 - left;
+        const int t_first = fr_opaque(t_unclamped < seq.t0 ? seq.t0 : (t_unclamped >= seq.t1 ? seq.t1 - 1 : t_unclamped));
         const int bz = fr_opaque(seq.batch), hy = fr_opaque(head);
         const fr_i64 dd = fr_opaque(d);
         const fr_i64 sign = Backward ? -1 : 1;

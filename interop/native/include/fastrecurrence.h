@@ -342,9 +342,9 @@ FR_API fr_status fr_rnn_backward(fr_context context, const fr_plan* plan, const 
  * fr_rnn_pack_recurrent last wrote exactly that memory with a plan of the same layout (plans that differ only in batch
  * tile, regime, warps or where their tiles live, e.g. with and without lengths, often share one); else
  * FR_ERROR_INVALID_ARGUMENT naming both layouts, or that nothing was packed there. Packed memory passed as an operation's
- * output, or to fr_malloc, fr_free, fr_memcpy_to_device or fr_memset_zero, is unmarked (fr_launch's arguments are
- * opaque: they unmark nothing); writes the library does not
- * see (a framework's own copies, memory freed and reused by another allocator) it cannot, so pack again after those.
+ * output, or to fr_malloc, fr_free, fr_memcpy_to_device, fr_memcpy_to_host (its host side) or fr_memset_zero, is
+ * unmarked (fr_launch's arguments are opaque: they unmark nothing); writes the library does not see (a framework's own
+ * copies, memory freed and reused by another allocator) it cannot, so pack again after those.
  * A pack or copy captured in a CUDA graph marks or unmarks when it is called, not when the graph replays. */
 FR_API fr_status fr_rnn_packed_recurrent_size(const fr_plan* plan, int64_t* elements);
 FR_API fr_status fr_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const fr_tensor* r, const fr_tensor* packed,

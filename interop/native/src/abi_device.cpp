@@ -231,7 +231,8 @@ FR_API fr_status fr_memcpy_to_device(fr_context context, void* device_pointer, c
         forget_packed_recurrent(device_pointer, bytes);
         if (context->emulation != nullptr) {
             if ((status = check_emulated_range(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
-            std::memcpy(device_pointer, host, bytes);
+            if ((status = check_emulated_range(*context->emulation, host, bytes, "host")) != FR_OK) return status;
+            std::memmove(device_pointer, host, bytes);  // emulated "device" memory is host memory: the two may overlap
             return FR_OK;
         }
         const CudaDriver& driver = *context->driver;
@@ -251,9 +252,12 @@ FR_API fr_status fr_memcpy_to_host(fr_context context, void* host, const void* d
             return fail(FR_ERROR_INVALID_ARGUMENT, "device_pointer: expected a device pointer, got NULL.");
         }
         if (bytes == 0) return FR_OK;
+        // host memory may hold a packed R too: emulated "device" memory, or managed memory on a GPU
+        forget_packed_recurrent(host, bytes);
         if (context->emulation != nullptr) {
             if ((status = check_emulated_range(*context->emulation, device_pointer, bytes, "device_pointer")) != FR_OK) return status;
-            std::memcpy(host, device_pointer, bytes);
+            if ((status = check_emulated_range(*context->emulation, host, bytes, "host")) != FR_OK) return status;
+            std::memmove(host, device_pointer, bytes);
             return FR_OK;
         }
         const CudaDriver& driver = *context->driver;

@@ -126,6 +126,7 @@ fr_status make_compile_request(const char* argument, const char* source_name, co
     const std::string arch_argument = std::string(argument) + ".arch";
     status = parse_arch(arch, arch_argument.c_str(), &request->arch, &request->arch_number);
     if (status != FR_OK) return status;
+    request->arch_argument = arch_argument;
     status = read_defines(argument, defines, define_count, &request->defines);
     if (status != FR_OK) return status;
     request->headers = kernel_headers();
@@ -151,6 +152,36 @@ fr_status read_compile_options(const fr_compile_options* options, const char* de
     cache->enabled = options->use_cache != 0;
     cache->dir = options->cache_dir;
     cache->argument = "options.cache_dir";
+    return FR_OK;
+}
+
+fr_status check_arch_supports(const CompileRequest& request) {
+    const auto define = [&](const char* name) {
+        for (const auto& d : request.defines) {
+            if (d.first == name) return d.second;
+        }
+        return int64_t{0};
+    };
+    const std::string& source = request.source->name;
+    const bool recurrent = source == "rnn_forward" || source == "rnn_backward" || source == "rnn_alternating";
+    const bool fused = source == "rnn_forward" || source == "rnn_backward";
+    const struct {
+        bool applies;
+        int arch;
+        const char* what;
+    } needs[] = {
+        {true, 70, "every kernel (shfl.sync, independent thread scheduling)"},
+        {recurrent && (define("FR_DTYPE") == 1 || define("FR_DTYPE") == 2), 80,
+         "a bf16 / fp16 recurrent plan (tensor-core mma.m16n8k16)"},
+        {recurrent && define("FR_TF32") == 1, 80, "a tf32 plan (FR_TF32 = 1: mma.m16n8k8.tf32)"},
+        {fused && define("FR_REGIME") == 2, 90, "a cluster plan (FR_REGIME = 2: thread-block clusters)"},
+    };
+    for (const auto& need : needs) {
+        if (need.applies && request.arch_number < need.arch) {
+            return fail(FR_ERROR_UNSUPPORTED, "%s: expected sm_%d or newer for %s, got %s.", request.arch_argument.c_str(),
+                        need.arch, need.what, request.arch.c_str());
+        }
+    }
     return FR_OK;
 }
 

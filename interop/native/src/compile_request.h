@@ -20,6 +20,7 @@ struct CompileRequest {
     std::vector<std::pair<std::string, int64_t>> defines;  // sorted by name, names unique
     std::string arch;                                       // "sm_90"
     int arch_number = 0;                                    // 90
+    std::string arch_argument = "arch";                     // who chose the arch, for messages: "options.arch"
 
     // "scan|sm_90|FR_A=1|FR_B=2": identifies the cubin inside one process (same sources, same NVRTC), so
     // per-context module caches need no hashing.
@@ -44,6 +45,12 @@ fr_status make_compile_request(const char* argument, const char* source_name, co
 // settings. `default_arch` replaces a NULL options->arch when not NULL (fr_module_load: the device's arch).
 fr_status read_compile_options(const fr_compile_options* options, const char* default_arch, CompileRequest* request,
                                CacheSettings* cache);
+
+// What the request's kernels need of its arch, before any compile (else the kernel's #error or static_assert makes a
+// valid plan on an older device an FR_ERROR_COMPILE): sm_70 for every kernel; sm_80 for the recurrent kernels'
+// tensor-core mma (bf16 / fp16 storage, or FR_TF32 = 1); sm_90 for cluster plans (FR_REGIME = 2). FR_ERROR_UNSUPPORTED
+// naming the need and request.arch_argument.
+fr_status check_arch_supports(const CompileRequest& request);
 
 // The NVRTC options for a request and NVRTC version, in order. Part of the cache key, so a change of flags
 // cannot reuse a stale cubin.

@@ -20,6 +20,7 @@ std::string arch_list(const std::vector<int>& archs) {
 }  // namespace
 
 fr_status compile_kernel(const CompileRequest& request, const CacheSettings& cache, CompiledKernel* output) {
+    if (fr_status status = check_arch_supports(request); status != FR_OK) return status;
     bool use_cache = cache.enabled;
     std::string dir;
     std::string cache_problem;  // set when the cache cannot be used: the compilation still happens
@@ -56,8 +57,17 @@ fr_status compile_kernel(const CompileRequest& request, const CacheSettings& cac
 
     const auto& archs = nvrtc->supported_archs;
     if (!archs.empty() && std::find(archs.begin(), archs.end(), request.arch_number) == archs.end()) {
-        return fail(FR_ERROR_UNSUPPORTED, "arch: NVRTC %d.%d cannot compile for %s; it knows %s.", nvrtc->major,
-                    nvrtc->minor, request.arch.c_str(), arch_list(archs).c_str());
+        return fail(FR_ERROR_UNSUPPORTED, "%s: NVRTC %d.%d cannot compile for %s; it knows %s.",
+                    request.arch_argument.c_str(), nvrtc->major, nvrtc->minor, request.arch.c_str(), arch_list(archs).c_str());
+    }
+    // NVRTC lists base architectures only: arch-specific targets (sm_90a) came with CUDA 12.0, family ones (sm_100f)
+    // with 12.9 (CUDA toolkit release notes)
+    const char suffix = request.arch.back();
+    if ((suffix == 'a' && nvrtc->major < 12) ||
+        (suffix == 'f' && (nvrtc->major < 12 || (nvrtc->major == 12 && nvrtc->minor < 9)))) {
+        return fail(FR_ERROR_UNSUPPORTED, "%s: NVRTC %d.%d cannot compile for %s; '%c' targets need NVRTC %s or newer.",
+                    request.arch_argument.c_str(), nvrtc->major, nvrtc->minor, request.arch.c_str(), suffix,
+                    suffix == 'a' ? "12.0" : "12.9");
     }
 
     output->key = cache_key(request, nvrtc->major, nvrtc->minor);

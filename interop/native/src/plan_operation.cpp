@@ -31,7 +31,9 @@ fr_status load_planned(fr_context context, CompileRequest& request, LoadedModule
     if (status != FR_OK) return status;
     request.arch = context->device.arch;
     request.arch_number = context->device.major * 10 + context->device.minor;
+    request.arch_argument = "the context's device";
     request.headers = kernel_headers();
+    if ((status = check_arch_supports(request)) != FR_OK) return status;
     return cached_module(context, request, module);
 }
 

@@ -129,10 +129,10 @@ void test_compile_rnn_forward(const char* arch) {
                                {1, 2, 32, 4, 1, 6, 2, 8, 1, 1, 1, 1, 0},   {2, 1, 64, 4, 1, 16, 2, 8, 0, 2, 1, 1, 0},
                                {3, 0, 128, 1, 1, 8, 1, 8, 1, 0, 1, 1, 0},  {0, 0, 64, 12, 1, 8, 1, 16, 1, 1, 1, 1, 1},
                                {0, 1, 256, 1, 1, 4, 1, 8, 0, 2, 8, 3, 0}};
-    if (clusters) plans.push_back({2, 2, 256, 1, 1, 8, 2, 8, 1, 0, 16, 2, 0});
+    plans.push_back({2, 2, 256, 1, 1, 8, 2, 8, 1, 0, 16, 2, 0});  // a cluster plan: refused before sm_90
     const bool mma = std::string(arch) >= "sm_80";  // before sm_80 (V100, T4) only fp32 exact plans exist
     for (const Plan& p : plans) {
-        if (!mma && (p.dtype != 0 || p.tf32 != 0)) continue;
+        const bool needs_mma = p.dtype != 0 || p.tf32 != 0;
         const int gates = p.cell == 0 || p.cell == 2 ? 4 : p.cell == 1 ? 3 : 1;
         const int states = p.cell == 0 ? 2 : p.cell == 2 ? 4 : 1;
         fr_define defines[] = {
@@ -146,6 +146,18 @@ void test_compile_rnn_forward(const char* arch) {
         options.defines = defines;
         options.define_count = static_cast<int>(sizeof defines / sizeof defines[0]);
         fr_compile_result result = compile_result();
+        if (!mma && needs_mma) {
+            // a valid plan the arch cannot run: refused before NVRTC (not the kernel's static_assert as a compile error)
+            CHECK_FAILS(fr_compile(&options, &result), FR_ERROR_UNSUPPORTED,
+                        p.tf32 != 0 ? "options.arch: expected sm_80 or newer for a tf32 plan"
+                                    : "options.arch: expected sm_80 or newer for a bf16 / fp16 recurrent plan");
+            continue;
+        }
+        if (!clusters && p.regime == 2) {
+            CHECK_FAILS(fr_compile(&options, &result), FR_ERROR_UNSUPPORTED,
+                        "options.arch: expected sm_90 or newer for a cluster plan");
+            continue;
+        }
         CHECK_STATUS(fr_compile(&options, &result), FR_OK);
         const fr_kernel_report* report = find_kernel(result, "fr_rnn_forward");
         CHECK(report != nullptr);
@@ -158,7 +170,6 @@ void test_compile_rnn_forward(const char* arch) {
     }
     // the alternating fallback: every kernel of one compilation
     for (int dtype : {0, 1, 2}) {
-        if (!mma && dtype != 0) continue;
         fr_define defines[] = {
             {"FR_CELL", 0}, {"FR_GATES", 4}, {"FR_STATES", 2}, {"FR_DTYPE", dtype}, {"FR_BACKWARD", 0},
             {"FR_HEAD_SIZE", 2560}, {"FR_HEAD_SIZE_PADDED", 2560}, {"FR_HEADS", 1}, {"FR_TILE_M", 128},
@@ -168,6 +179,11 @@ void test_compile_rnn_forward(const char* arch) {
         options.defines = defines;
         options.define_count = static_cast<int>(sizeof defines / sizeof defines[0]);
         fr_compile_result result = compile_result();
+        if (!mma && dtype != 0) {
+            CHECK_FAILS(fr_compile(&options, &result), FR_ERROR_UNSUPPORTED,
+                        "options.arch: expected sm_80 or newer for a bf16 / fp16 recurrent plan");
+            continue;
+        }
         CHECK_STATUS(fr_compile(&options, &result), FR_OK);
         for (const char* kernel : {"fr_rnn_alternating_matmul", "fr_rnn_alternating_pointwise", "fr_rnn_alternating_backward_matmul",
                                    "fr_rnn_alternating_backward_pointwise", "fr_rnn_alternating_backward_finish"}) {
@@ -216,6 +232,20 @@ void test_compile_errors() {
     // An architecture this NVRTC does not know is reported as such, not as a compile error.
     fr_compile_options future = compile_options(kTestSourceName, "sm_990");
     CHECK_FAILS(fr_compile(&future, &result), FR_ERROR_UNSUPPORTED, "sm_990");
+    CHECK(error_contains("options.arch: NVRTC"));
+    // One NVRTC knows but the kernels do not target: refused before NVRTC, not the kernels' #error as a compile error.
+    fr_compile_options old = compile_options(kTestSourceName, "sm_35");
+    CHECK_FAILS(fr_compile(&old, &result), FR_ERROR_UNSUPPORTED, "options.arch: expected sm_70 or newer for every kernel");
+    // NVRTC lists base architectures only: an arch-specific target before NVRTC 12.0 is unsupported, not a compile error
+    fr_compile_options specific = compile_options(kTestSourceName, "sm_90a");
+    result = compile_result();
+    const fr_status specific_status = fr_compile(&specific, &result);
+    if (result.nvrtc_major >= 12) {
+        CHECK_STATUS(specific_status, FR_OK);
+    } else {
+        CHECK(specific_status == FR_ERROR_UNSUPPORTED && error_contains("options.arch: NVRTC") &&
+              error_contains("'a' targets need NVRTC 12.0 or newer"));
+    }
 
     fr_define define = {"FR_TEST_SYNTAX", 1};
     fr_compile_options with_define = compile_options(kTestSourceName, "sm_80");

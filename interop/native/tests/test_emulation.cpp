@@ -7,6 +7,7 @@
 // Needs a C++ compiler at run time (skips without one), no GPU.
 #include "device_checks.h"
 #include "emulation_kernels.h"
+#include "rnn_plans.h"
 #include "test_support.h"
 
 #include "errors.h"
@@ -292,6 +293,17 @@ int run_emulation_tests() {
         fr_launch_config config = launch_config(1, 32);
         CHECK_FAILS(fr_launch(old_module, "fr_test_mma", &config, args), FR_ERROR_KERNEL_FAULT, "sm_80");
         fr_module_unload(old_module);
+        // an operation whose plan needs mma (a bf16 recurrent plan) is refused before its module is built
+        std::vector<fr_define> defines;
+        const fr_plan bf16 = rnn_forward_plan(RnnPlan{0, 1, 16, 1, 1, 4, 1, 8, 1, 0}, 1, &defines);
+        std::vector<unsigned char> memory(1 << 16);
+        const auto at = [&](size_t offset, fr_dtype dtype, const std::vector<int64_t>& shape) {
+            return contiguous_tensor(memory.data() + offset, dtype, shape);
+        };
+        const fr_tensor wx = at(0, FR_DTYPE_BFLOAT16, {1, 1, 4, 1, 16}), r = at(4096, FR_DTYPE_BFLOAT16, {4, 1, 16, 16}),
+                        bias = at(8192, FR_DTYPE_BFLOAT16, {4, 1, 16}), y = at(12288, FR_DTYPE_BFLOAT16, {1, 1, 1, 16});
+        CHECK_FAILS(fr_rnn_forward(old, &bf16, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, nullptr, nullptr),
+                    FR_ERROR_UNSUPPORTED, "the context's device: expected sm_80 or newer for a bf16 / fp16 recurrent plan");
         fr_context_destroy(old);
     }
     CHECK_STATUS(fr_context_destroy(context), FR_OK);
@@ -440,6 +452,24 @@ void test_scan_tensors_inside_blocks(fr_context context) {
     const fr_plan two_sequences = scan_plan("scan", false, shape, ScanCase{1, 8, 1, 4, {0, 4, 8}, false});
     CHECK_FAILS(fr_scan_forward(context, &two_sequences, &pa, &pb, nullptr, &ph, &two_last, cu, 2, nullptr),
                 FR_ERROR_INVALID_ARGUMENT, "cu_seqlens: expected 24 bytes inside the fr_malloc block of 16 bytes");
+    // T = 1: the stride over T is never stepped (check_tensor leaves an extent-1 stride unbounded), and threads with
+    // no step must not multiply it by a step past T (signed overflow: UBSan's abort in the sanitized run)
+    const ScanCase single{1, 1, 1, 4, {}, false};
+    const fr_plan single_plan = scan_plan("scan", false, shape, single), single_backward = scan_plan("scan", true, shape, single);
+    fr_tensor sa = tensor4(a.get(), single, 4), sb = tensor4(b.get(), single, 4), sh = tensor4(h.get(), single, 4);
+    for (fr_tensor* t : {&sa, &sb, &sh}) t->strides[1] = int64_t{1} << 62;
+    CHECK_STATUS(fr_scan_forward(context, &single_plan, &sa, &sb, nullptr, &sh, nullptr, nullptr, 0, nullptr), FR_OK);
+    const std::vector<float> single_h = h.download<float>(4);
+    for (float value : single_h) CHECK(value == 1.0f);  // h_0 = a * 0 + b
+    DeviceBuffer dh1(context, 16), da1(context, 16), db1(context, 16);
+    dh1.upload(std::vector<float>(4, 2.0f));
+    fr_tensor sdh = tensor4(dh1.get(), single, 4), sda = tensor4(da1.get(), single, 4), sdb = tensor4(db1.get(), single, 4);
+    for (fr_tensor* t : {&sdh, &sda, &sdb}) t->strides[1] = int64_t{1} << 62;
+    CHECK_STATUS(fr_scan_backward(context, &single_backward, &sa, &sh, nullptr, &sdh, nullptr, &sda, &sdb, nullptr, nullptr, 0,
+                                  nullptr),
+                 FR_OK);
+    const std::vector<float> single_db = db1.download<float>(4), single_da = da1.download<float>(4);
+    for (int i = 0; i < 4; ++i) CHECK(single_db[i] == 2.0f && single_da[i] == 0.0f);  // da = db * h_{-1} = 0
     // fr_linear: x [3, 4] in a block of 11 floats
     DeviceBuffer x(context, 11 * 4), w(context, 5 * 4 * 4), y(context, 3 * 5 * 4);
     const fr_tensor tx = contiguous_tensor(x.get(), FR_DTYPE_FLOAT32, {3, 4}), tw = contiguous_tensor(w.get(), FR_DTYPE_FLOAT32, {5, 4}),

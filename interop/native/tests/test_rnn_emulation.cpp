@@ -170,6 +170,15 @@ bool check_forward(fr_context context, const RnnPlan& p, int batch, int steps, c
                 CHECK_STATUS(fr_rnn_pack_recurrent(context, &tf32, &t_r, &t_packed, nullptr), FR_OK);
                 CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
                             FR_ERROR_INVALID_ARGUMENT, "rounded to tf32");
+                // the host side of fr_memcpy_to_host writes memory too (emulated "device" memory, managed memory on a
+                // GPU), and may overlap the device side here: a move, not a copy
+                CHECK_STATUS(fr_rnn_pack_recurrent(context, &plan, &t_r, &t_packed, nullptr), FR_OK);
+                unsigned char* const packed_bytes = static_cast<unsigned char*>(packed.get());
+                CHECK_STATUS(fr_memcpy_to_host(context, packed_bytes + 4, packed_bytes, 64), FR_OK);
+                CHECK_FAILS(fr_rnn_forward(context, &plan, &t_wx, &t_packed, &t_bias, nullptr, &t_y, nullptr, nullptr, nullptr, nullptr),
+                            FR_ERROR_INVALID_ARGUMENT, "nothing was packed at");
+                CHECK_FAILS(fr_memcpy_to_host(context, packed_bytes + 16, packed_bytes, size_t(elements) * e), FR_ERROR_INVALID_ARGUMENT,
+                            "bytes: expected at most");  // the host side runs past its block
             }
         } else {
             CHECK_STATUS(fr_rnn_forward(context, &plan, &t_wx, &t_r, &t_bias, &t_initial, &t_y, &t_all, &t_last, lengths_ptr, nullptr),
