@@ -14,7 +14,8 @@
  *   FR_DTYPE        storage 0 fp32, 1 bf16, 2 fp16 (all accumulate in fp32), 3 fp64 (accumulates in fp64)
  *   FR_BACKWARD     which register model the plan used; this file always defines both kernels.
  * Launch: grid = (ceil(D / lanes), H, B), or (ceil(D / lanes), H, num_seqs) with cu_seqlens (blocks with
- * z >= B / num_seqs return at once); block = (threads, 1, 1); no dynamic shared memory.
+ * z >= B / num_seqs return at once); block = (threads, 1, 1); no dynamic shared memory. Past 65535 sequences the host
+ * launches once per slice of them, each launch's pointers (and cu_seqlens) starting at its slice.
  *
  * What each block / warp / thread owns. A block owns `lanes` adjacent d of one (b, h) (or one sequence) for the whole
  * sequence and walks it in chunks of L = segments * items steps. Thread tid is (segment s = tid / lanes, lane

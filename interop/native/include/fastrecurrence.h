@@ -255,6 +255,8 @@ FR_API fr_status fr_plan_prepare(fr_context context, const fr_plan* plan, int le
  * h_last are [num_seqs, H, D]. Pass NULL and 0 for fixed-length batches. Checked: NULL or 8-byte aligned. The offsets
  * are not read by the host; the kernels clamp each sequence to [0, T] (an end before its start: an empty sequence,
  * whose h_last is its h0), so wrong offsets are memory-safe but not a meaningful result.
+ * The plan's grid is (ceil(D / FR_SCAN_LANES), H, S) for S sequences (B, or num_seqs); past 65535 sequences (the grid's
+ * limit in z) its z is 65535 and the call launches it over consecutive slices of the sequences on the stream.
  */
 FR_API fr_status fr_scan_forward(fr_context context, const fr_plan* plan,
                                  const fr_tensor* a, const fr_tensor* b, const fr_tensor* h0,

@@ -18,7 +18,7 @@ fr_status validate_launch_shape(const char* argument, const LaunchShape& shape) 
         return fail(FR_ERROR_INVALID_ARGUMENT, "%s.grid: expected every dimension >= 1, got (%u, %u, %u).", argument,
                     shape.grid.x, shape.grid.y, shape.grid.z);
     }
-    if (shape.grid.x > 0x7fffffffu || shape.grid.y > 65535 || shape.grid.z > 65535) {
+    if (shape.grid.x > 0x7fffffffu || shape.grid.y > kMaxGridYZ || shape.grid.z > kMaxGridYZ) {
         return fail(FR_ERROR_UNSUPPORTED,
                     "%s.grid: expected x <= 2^31 - 1 and y, z <= 65535 (the CUDA grid limits), got (%u, %u, %u); split the "
                     "call (e.g. the batch) into parts within them.",

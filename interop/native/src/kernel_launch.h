@@ -15,6 +15,9 @@ struct LaunchShape {
     int kind = FR_LAUNCH_PLAIN;  // fr_launch_kind, read with enum_value (callers may pass any int)
 };
 
+// The CUDA grid's limit in y and z (x reaches 2^31 - 1).
+constexpr unsigned kMaxGridYZ = 65535;
+
 // The checks that need no device: non-zero dimensions, a known kind, a grid that the cluster divides.
 // `argument` names the struct in messages ("config", "plan").
 fr_status validate_launch_shape(const char* argument, const LaunchShape& shape);

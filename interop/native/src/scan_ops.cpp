@@ -111,10 +111,12 @@ fr_status check_grid(const fr_plan& plan, const std::vector<int64_t>& shape, int
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.grid.y: expected H = %lld (a.shape[2]), got %u; plan for this shape.",
                     static_cast<long long>(heads), plan.grid.y);
     }
-    if (plan.grid.z != sequences) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.grid.z: expected %s = %lld, got %u; plan for this shape.",
-                    cu_seqlens != nullptr ? "num_seqs" : "B (a.shape[0])", static_cast<long long>(sequences),
-                    plan.grid.z);
+    // past the grid's limit the sequences run in slices of kMaxGridYZ (run_scan)
+    const int64_t grid_z = sequences < kMaxGridYZ ? sequences : kMaxGridYZ;
+    if (plan.grid.z != grid_z) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "plan.grid.z: expected %s%s%s = %lld, got %u; plan for this shape.",
+                    sequences > kMaxGridYZ ? "min(65535, " : "", cu_seqlens != nullptr ? "num_seqs" : "B (a.shape[0])",
+                    sequences > kMaxGridYZ ? ")" : "", static_cast<long long>(grid_z), plan.grid.z);
     }
     if (static_cast<int64_t>(plan.grid.x) * lanes < dim) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
@@ -241,8 +243,49 @@ fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const
 
     status = check_emulated_call_memory(context, call_memory(tensors, cu_seqlens, num_seqs));
     if (status != FR_OK) return status;
-    void* params[] = {&args};
-    return launch_planned(context, request, backward ? "fr_scan_backward" : "fr_scan_forward", shape, stream, params);
+    // More sequences than a grid holds in z: consecutive launches on the stream, each over a slice of the sequences,
+    // its tensors starting at the slice's first (the kernel sees a smaller batch). Slices share no memory, so the
+    // result is the one launch's, bit for bit.
+    const int64_t sequences = args.num_seqs, slice = plan->grid.z;
+    const int64_t element = dtype == FR_DTYPE_FLOAT32 ? 4 : dtype == FR_DTYPE_FLOAT64 ? 8 : 2;
+    const fr_scan_args whole = args;
+    const char* const kernel = backward ? "fr_scan_backward" : "fr_scan_forward";
+    for (int64_t first = 0; first < sequences; first += slice) {
+        const int64_t count = sequences - first < slice ? sequences - first : slice;
+        const auto at = [&](const void* base, int64_t elements) -> void* {
+            return base == nullptr ? nullptr
+                                   : static_cast<unsigned char*>(const_cast<void*>(base)) + elements * element;
+        };
+        // sequence tensors move by batch rows (with cu_seqlens every sequence lies in batch row 0: the offsets move);
+        // state tensors [sequences, H, D] by rows
+        const int64_t rows = cu_seqlens != nullptr ? 0 : first;
+        const int64_t state = first * args.heads * int64_t{args.dim};
+        args.a = at(whole.a, rows * args.a_stride[0]);
+        args.h = at(whole.h, rows * args.h_stride[0]);
+        args.h0 = at(whole.h0, state);
+        if (backward) {
+            args.dh = at(whole.dh, rows * args.dh_stride[0]);
+            args.da = at(whole.da, rows * args.da_stride[0]);
+            args.db = at(whole.db, rows * args.db_stride[0]);
+            args.dh_last = at(whole.dh_last, state);
+            args.dh0 = at(whole.dh0, state);
+        } else {
+            args.b = at(whole.b, rows * args.b_stride[0]);
+            args.h_last = at(whole.h_last, state);
+        }
+        if (cu_seqlens != nullptr) {
+            args.cu_seqlens = whole.cu_seqlens + first;
+            args.num_seqs = static_cast<int>(count);
+        } else {
+            args.batch = static_cast<int>(count);
+            args.num_seqs = static_cast<int>(count);
+        }
+        LaunchShape part = shape;
+        part.grid.z = static_cast<unsigned>(count);
+        void* params[] = {&args};
+        if ((status = launch_planned(context, request, kernel, part, stream, params)) != FR_OK) return status;
+    }
+    return FR_OK;
 }
 
 }  // namespace fr

@@ -109,8 +109,9 @@ fr_plan scan_plan(const char* source, bool backward, const PlanShape& shape, con
     plan.defines[5] = {"FR_SCAN_CHUNK", (shape.threads / shape.lanes) * shape.items};
     plan.define_count = 6;
     const unsigned sequences = c.offsets.empty() ? c.batch : static_cast<unsigned>(c.offsets.size() - 1);
+    // past 65535 sequences (the grid's z limit) the library runs this grid over slices of them
     plan.grid = {static_cast<unsigned>((c.dim + shape.lanes - 1) / shape.lanes), static_cast<unsigned>(c.heads),
-                 sequences};
+                 sequences < 65535u ? sequences : 65535u};
     plan.block = {static_cast<unsigned>(shape.threads), 1, 1};
     plan.cluster = {1, 1, 1};
     plan.shared_bytes = static_cast<uint32_t>((shape.threads / 32) * shape.lanes * 8 + shape.lanes * 8);

@@ -478,6 +478,59 @@ void test_scan_tensors_inside_blocks(fr_context context) {
                 "x: expected its elements inside the fr_malloc block of 44 bytes");
 }
 
+// More sequences than a grid holds in z (65535): the plan's grid is capped and the library launches it over slices of
+// the sequences; every sequence's h, h_last and gradients are its own (a per-sequence b and h0 tell them apart), with
+// batch rows and with cu_seqlens. h_t = 0.5 h_{t-1} + b_t is exact in fp32 for these small integers and halves.
+void test_scan_past_the_grid(fr_context context) {
+    const int sequences = 65535 + 2, steps = 2;
+    const PlanShape shape{1, 32, 1};
+    for (bool packed : {false, true}) {
+        const ScanCase c = packed ? ScanCase{1, sequences * steps, 1, 1, {}, false} : ScanCase{sequences, steps, 1, 1, {}, false};
+        std::vector<int64_t> offsets;
+        if (packed) {
+            for (int s = 0; s <= sequences; ++s) offsets.push_back(int64_t{s} * steps);
+        }
+        const ScanCase planned = packed ? ScanCase{1, sequences * steps, 1, 1, offsets, false} : c;
+        const size_t n = size_t(sequences) * steps;
+        std::vector<float> a(n, 0.5f), b(n), h0(sequences), dh(n, 1.0f), dh_last(sequences, 2.0f);
+        for (size_t i = 0; i < n; ++i) b[i] = float(i / steps % 1000) + float(i % steps);
+        for (int s = 0; s < sequences; ++s) h0[s] = -float(s % 977);
+        DeviceBuffer ta(context, n * 4), tb(context, n * 4), th(context, n * 4), th0(context, sequences * 4),
+            tlast(context, sequences * 4), tdh(context, n * 4), tdlast(context, sequences * 4), tda(context, n * 4),
+            tdb(context, n * 4), tdh0(context, sequences * 4), tcu(context, (sequences + 1) * 8);
+        ta.upload(a);
+        tb.upload(b);
+        th0.upload(h0);
+        tdh.upload(dh);
+        tdlast.upload(dh_last);
+        if (packed) tcu.upload(offsets);
+        const int64_t* cu = packed ? static_cast<const int64_t*>(tcu.get()) : nullptr;
+        const int seqs = packed ? sequences : 0;
+        const fr_tensor va = tensor4(ta.get(), c, 1), vb = tensor4(tb.get(), c, 1), vh = tensor4(th.get(), c, 1),
+                        vdh = tensor4(tdh.get(), c, 1), vda = tensor4(tda.get(), c, 1), vdb = tensor4(tdb.get(), c, 1);
+        const fr_tensor vh0 = tensor3(th0.get(), sequences, c), vlast = tensor3(tlast.get(), sequences, c),
+                        vdlast = tensor3(tdlast.get(), sequences, c), vdh0 = tensor3(tdh0.get(), sequences, c);
+        const fr_plan forward = scan_plan("scan", false, shape, planned), backward = scan_plan("scan", true, shape, planned);
+        CHECK(forward.grid.z == 65535);
+        CHECK_STATUS(fr_scan_forward(context, &forward, &va, &vb, &vh0, &vh, &vlast, cu, seqs, nullptr), FR_OK);
+        CHECK_STATUS(fr_scan_backward(context, &backward, &va, &vh, &vh0, &vdh, &vdlast, &vda, &vdb, &vdh0, cu, seqs, nullptr),
+                     FR_OK);
+        const std::vector<float> h = th.download<float>(n), last = tlast.download<float>(sequences),
+                                 da = tda.download<float>(n), db = tdb.download<float>(n), d0 = tdh0.download<float>(sequences);
+        int wrong = 0;
+        for (int s = 0; s < sequences; ++s) {
+            // forward: h_0 = 0.5 h0 + b_0, h_1 = 0.5 h_0 + b_1; backward: g_1 = dh_1 + dh_last, g_0 = dh_0 + 0.5 g_1
+            const size_t i = size_t(s) * steps;
+            const float first = 0.5f * h0[s] + b[i], second = 0.5f * first + b[i + 1];
+            const float g1 = 1.0f + 2.0f, g0 = 1.0f + 0.5f * g1;
+            wrong += h[i] != first || h[i + 1] != second || last[s] != second;
+            wrong += db[i] != g0 || db[i + 1] != g1 || da[i] != g0 * h0[s] || da[i + 1] != g1 * first || d0[s] != 0.5f * g0;
+        }
+        if (wrong != 0) std::fprintf(stderr, "  scan past the grid (%s): %d sequences wrong\n", packed ? "cu_seqlens" : "batch", wrong);
+        CHECK(wrong == 0);
+    }
+}
+
 }  // namespace
 
 int run_emulation_scan_tests() {
@@ -515,6 +568,7 @@ int run_emulation_scan_tests() {
     CHECK(passed == runs);
     test_scan_offsets_out_of_range(context);
     test_scan_tensors_inside_blocks(context);
+    test_scan_past_the_grid(context);
 
     // Deleting a needed block barrier must make the comparison fail (under the in-order schedule or a random one).
     const struct {

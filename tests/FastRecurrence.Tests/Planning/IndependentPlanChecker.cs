@@ -30,6 +30,7 @@ internal static class IndependentPlanChecker
         Require(plan.PredictedRegisters * ((warps + 3) / 4) * gpu.WarpSize * 4 <= gpu.RegistersPerSm,
             "the busiest of the SM's 4 sub-partitions holds its warps' registers");
         Require(plan.Grid.X >= 1 && plan.Grid.Y >= 1 && plan.Grid.Z >= 1, "a non-empty grid");
+        Require(plan.Grid.Y <= 65535 && plan.Grid.Z <= 65535, "a grid within CUDA's limits (y, z <= 65535)");
         if (plan.Cluster.Volume > 1)
         {
             Require(gpu.SupportsClusters, $"{gpu.Name} supports clusters");
@@ -91,7 +92,8 @@ internal static class IndependentPlanChecker
             case KernelFamily.Scan:
             {
                 long lanes = plan.Constant("FR_SCAN_LANES");
-                Require(plan.Grid.X * lanes >= r.HeadSize && plan.Grid.Y == r.Heads && plan.Grid.Z == r.Batch, "the grid covers every lane");
+                Require(plan.Grid.X * lanes >= r.HeadSize && plan.Grid.Y == r.Heads && plan.Grid.Z == Math.Min(r.Batch, 65535),
+                    "the grid covers every lane, and every sequence or (past 65535) a slice of them per launch");
                 Require(threads % lanes == 0, "lanes divide the threads");
                 Require(plan.Constant("FR_SCAN_CHUNK") == threads / lanes * plan.Constant("FR_SCAN_ITEMS"), "chunk = segments * items");
                 break;

@@ -119,6 +119,35 @@ public sealed class PlannerTests
     }
 
     [Test]
+    public void ScanPlans_PastTheGridsLimit_CapItsZ_ForSlicedLaunches()
+    {
+        var request = new PlanRequest(KernelFamily.Scan, CellKind.Lstm, DataType.Float32, 70000, 2, 64, PlanDirection.Forward, 16);
+        var plan = Planner.Plan(H100, request).Require();
+        Assert.That(plan.Grid.Z, Is.EqualTo(65535), "the launcher runs the grid once per slice of 65535 sequences");
+        Assert.That(Planner.Check(H100, plan), Is.Empty);
+        Assert.That(IndependentPlanChecker.Check(H100, plan), Is.Empty);
+    }
+
+    [Test]
+    public void RecurrentPlans_KeepTheirGridsWithinCudasLimits()
+    {
+        // ceil(B / batch tile) blocks in z: a batch past 65535 tiles has no plan whose tiles fit, and the reason says so
+        var fused = Headline() with { Batch = 65535 * 64 + 1 };
+        var outcome = Planner.Plan(H100, fused);
+        Assert.That(outcome.HasPlan, Is.False);
+        Assert.That(outcome.Reason, Does.Contain("ceil(B / batch tile) <= 65535"));
+        // the alternating fallback's tiles go up to 128 columns
+        var alternating = fused with { Family = KernelFamily.Alternating, Batch = 65535 * 128 + 1 };
+        var alternatingOutcome = Planner.Plan(H100, alternating);
+        Assert.That(alternatingOutcome.HasPlan, Is.False);
+        Assert.That(alternatingOutcome.Reason, Does.Contain("ceil(B / tile columns) <= 65535"));
+        // within the limit the planner still finds a plan, inside the grid
+        var plan = Planner.Plan(H100, Headline() with { Batch = 65535 * 8, HeadSize = 64 }).Require();
+        Assert.That(plan.Grid.Z, Is.LessThanOrEqualTo(65535));
+        Assert.That(IndependentPlanChecker.Check(H100, plan), Is.Empty);
+    }
+
+    [Test]
     public void Plan_IsDeterministic_AndRoundTripsThroughJson()
     {
         var first = Planner.Plan(H100, Headline()).Require();

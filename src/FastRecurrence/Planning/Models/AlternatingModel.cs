@@ -52,6 +52,9 @@ internal sealed class AlternatingModel : IPlanModel
         m.Require(tm <= Math.Max(16, rows), forward ? $"the tile has no more rows than a head's {rows} gate rows"
             : $"the tile has no more rows than a head's {rows} units");
         m.Require(tn <= Math.Max(8, (request.Batch + 7) / 8 * 8), "the tile has no more columns than the batch rounded up to 8");
+        m.Require(Expr.CeilDiv(request.Batch, tn) <= CudaGridLimits.MaxYZ,
+            $"the batch's tiles fit the grid: ceil(B / tile columns) <= {CudaGridLimits.MaxYZ} (CUDA's limit in z)");
+        m.Require((Expr)request.Heads <= CudaGridLimits.MaxYZ, $"the heads fit the grid: NH <= {CudaGridLimits.MaxYZ} (CUDA's limit in y)");
         m.Require(SharedBytes <= gpu.SharedMemoryPerBlockOptIn, $"shared memory per block <= {gpu.SharedMemoryPerBlockOptIn} bytes ({gpu.Name})");
         m.Require(Registers <= gpu.MaxRegistersPerThread, $"registers per thread <= {gpu.MaxRegistersPerThread}");
         m.Require(Registers * threads <= gpu.MaxRegistersPerBlock, $"registers per block <= {gpu.MaxRegistersPerBlock}");

@@ -10,7 +10,8 @@ namespace FastRecurrence.Planning.Models;
 /// A block owns Dt adjacent d-lanes of one (b, h) (adjacent in memory, so a warp reads whole sectors) and walks T in
 /// chunks of L = (threads / Dt) * items steps: each thread scans `items` consecutive steps of one lane serially, the
 /// (threads / Dt) segments of a lane are combined by warp shuffles and a block scan of warp totals, and the chunk's
-/// total carries to the next chunk inside the block. Grid = (ceil(D / Dt), H, B).
+/// total carries to the next chunk inside the block. Grid = (ceil(D / Dt), H, min(B, 65535)): past 65535 sequences the
+/// launcher runs the grid once per slice of them.
 /// Resources: shared = (threads / 32) * Dt * P + Dt * P bytes, P = 8 (an fp32 (a, b) pair; 16 for fp64 storage, which
 /// accumulates in fp64), for the warp totals and the carry; registers = 8-rounded(56 + items * k) with k = 4 forward
 /// and 5 backward (fp32 / bf16 / fp16), 5 and 7 for fp64: calibrated on 2026-11-28 against ptxas (NVRTC 11.8, sm_80 and
@@ -53,6 +54,7 @@ internal sealed class ScanModel : IPlanModel
         // 64 bytes per row and step, not 32: on an H200 the same plan (16 lanes, 384 threads, 16 items) ran fp32 (64-byte
         // rows) at 70% of copy bandwidth and bf16 / fp16 (32-byte rows) at 13% (docs/PERFORMANCE.md; decision 0022).
         m.Require(lanes >= Math.Min(Math.Max(1, 64 / s), lanesPow2), "a block reads whole 64-byte bursts (two 32-byte sectors) along d");
+        m.Require((Expr)request.Heads <= CudaGridLimits.MaxYZ, $"the heads fit the grid: H <= {CudaGridLimits.MaxYZ} (CUDA's limit in y)");
         m.Require(ChunkLength <= Math.Max(gpu.WarpSize, request.TimeSteps), "a chunk is no longer than the sequence (or one warp)");
         m.Require(SharedBytes <= gpu.SharedMemoryPerBlockOptIn, $"shared memory per block <= {gpu.SharedMemoryPerBlockOptIn} bytes");
         m.Require(Registers <= gpu.MaxRegistersPerThread, $"registers per thread <= {gpu.MaxRegistersPerThread}");
@@ -97,7 +99,8 @@ internal sealed class ScanModel : IPlanModel
             ["FR_SCAN_ITEMS"] = solution[Items],
             ["FR_SCAN_CHUNK"] = ChunkLength.Evaluate(v),
         };
-        var grid = new Dim3((Request.HeadSize + lanes - 1) / lanes, Request.Heads, Request.Batch);
+        // more sequences than a grid holds in z run as consecutive launches of this grid (CudaGridLimits)
+        var grid = new Dim3((Request.HeadSize + lanes - 1) / lanes, Request.Heads, Math.Min(Request.Batch, CudaGridLimits.MaxYZ));
         return new KernelPlan(Request, Gpu.Name, Gpu.ComputeCapability.Arch, FusedRegime.None, constants, grid,
             new Dim3((int)solution[Threads]), new Dim3(1), SharedBytes.Evaluate(v), (int)Registers.Evaluate(v), Cost.Evaluate(v), rationale);
     }
