@@ -298,6 +298,7 @@ FR_API fr_status fr_rnn_forward(fr_context context, const fr_plan* plan, const f
  * fr_rnn_reserve_size elements = B * T * NH * D * (G + S) (4 * (G + S) bytes per sequence, step and unit: the gate
  * products R_g y_{t-1} [B, T, G, NH, D], then the states after every step [S, B, T, NH, D]; fp32 whatever the storage
  * type, so the backward sees the forward's exact gates and cell states). Any forward plan (fused or alternating).
+ * A reserve's (and a packed R's) one extent may pass 2^31 - 1, up to 2^48 elements: both are indexed with 64-bit offsets.
  */
 FR_API fr_status fr_rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, int64_t* elements);
 /* The recompute reserve: B * T * NH * D * S + 1 elements, the states only (4 * S bytes per element; LSTM 8 instead of

@@ -318,8 +318,11 @@ FR_API fr_status fr_module_load(fr_context context, const fr_compile_options* op
         status = read_compile_options(options, context->device.arch.c_str(), &request, &cache);
         if (status != FR_OK) return status;
         if (request.arch != context->device.arch) {
-            return fail(FR_ERROR_INVALID_ARGUMENT, "options.arch: expected NULL or \"%s\" (device %d), got \"%s\".",
-                        context->device.arch.c_str(), context->device.ordinal, request.arch.c_str());
+            return fail(FR_ERROR_INVALID_ARGUMENT, "options.arch: expected NULL or \"%s\" (%s), got \"%s\".",
+                        context->device.arch.c_str(),
+                        context->emulation != nullptr ? "the emulated device"
+                                                      : ("device " + std::to_string(context->device.ordinal)).c_str(),
+                        request.arch.c_str());
         }
         auto loaded = std::make_unique<fr_module_s>();
         if (context->emulation == nullptr) {

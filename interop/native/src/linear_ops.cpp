@@ -68,6 +68,7 @@ fr_status kernel_linear(fr_context context, const fr_tensor* x, const fr_tensor*
 
 fr_status run_linear(fr_context context, const fr_tensor* x, const fr_tensor* w, const fr_tensor* y, int allow_cublas,
                      int* used_cublas, void* stream) {
+    if (used_cublas != nullptr) *used_cublas = 0;  // written whatever the status: 1 only once cuBLAS ran
     // the arguments first, the context last: validation behaves the same on machines without a GPU
     fr_status status = FR_OK;
     if (allow_cublas != 0 && allow_cublas != 1) {
@@ -95,7 +96,6 @@ fr_status run_linear(fr_context context, const fr_tensor* x, const fr_tensor* w,
                     65535LL * kTile, kTile, static_cast<long long>(x->shape[0]), static_cast<long long>(x->shape[1]));
     }
     if ((status = check_emulated_call_memory(context, memory)) != FR_OK) return status;
-    if (used_cublas != nullptr) *used_cublas = 0;
     const CublasLibrary* cublas = nullptr;
     if (allow_cublas == 1 && context->emulation == nullptr && !context->cublas_unusable && load_cublas(&cublas) == FR_OK) {
         if (cublas_linear(context, *cublas, x, w, y, stream) == FR_OK) {

@@ -63,8 +63,8 @@ fr_status rnn_reserve_size(const fr_plan* plan, int64_t batch, int64_t steps, bo
     RnnShape shape;
     const bool backward = c.values.count("FR_BACKWARD") != 0 && c.values.at("FR_BACKWARD") == 1;
     if ((status = read_problem_constants(c, backward, &shape)) != FR_OK) return status;
-    if (batch < 0 || steps < 0 || batch > INT32_MAX || steps > INT32_MAX) {
-        return fail(FR_ERROR_INVALID_ARGUMENT, "batch, steps: expected 0..%d (a tensor extent), got %lld, %lld.", INT32_MAX,
+    if (batch < 1 || steps < 1 || batch > INT32_MAX || steps > INT32_MAX) {
+        return fail(FR_ERROR_INVALID_ARGUMENT, "batch, steps: expected 1..%d each (wx's B and T), got %lld, %lld.", INT32_MAX,
                     static_cast<long long>(batch), static_cast<long long>(steps));
     }
     shape.batch = batch;

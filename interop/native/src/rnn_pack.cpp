@@ -60,7 +60,7 @@ fr_status run_rnn_pack_recurrent(fr_context context, const fr_plan* plan, const 
     if ((status = check_same_shape("r", r, {g, shape.nh, shape.d, shape.d})) != FR_OK) return status;
     if ((status = check_dtype("r", r, static_cast<int>(shape.dtype), why.c_str())) != FR_OK) return status;
     if ((status = check_contiguous("r", r)) != FR_OK) return status;
-    if ((status = check_tensor("packed", packed, 1)) != FR_OK) return status;
+    if ((status = check_tensor("packed", packed, 1, kMaxTensorElements)) != FR_OK) return status;
     if ((status = check_same_shape("packed", packed, {elements})) != FR_OK) return status;
     if ((status = check_dtype("packed", packed, static_cast<int>(shape.dtype), why.c_str())) != FR_OK) return status;
     if ((status = check_contiguous("packed", packed)) != FR_OK) return status;

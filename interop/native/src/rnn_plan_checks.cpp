@@ -165,7 +165,10 @@ fr_status check_rnn_tensor(const char* name, const fr_tensor* tensor, const std:
     const std::string why = dtype == FR_DTYPE_FLOAT32 && std::string(name) == "reserve"
         ? std::string("the reserve is fp32 whatever the storage type")
         : "the plan's FR_DTYPE=" + std::to_string(dtype);
-    fr_status status = check_tensor(name, tensor, static_cast<int>(shape.size()));
+    // the rank-1 tensors (a reserve, a packed R) are flat buffers, indexed with 64-bit offsets only: a training
+    // reserve passes 2^31 elements at sizes a GPU holds (B 256, T 2048, an LSTM of 768: 2.4 billion)
+    const int64_t max_extent = shape.size() == 1 ? kMaxTensorElements : INT32_MAX;
+    fr_status status = check_tensor(name, tensor, static_cast<int>(shape.size()), max_extent);
     if (status != FR_OK) return status;
     if ((status = check_same_shape(name, tensor, shape)) != FR_OK) return status;
     if ((status = check_dtype(name, tensor, static_cast<int>(dtype), why.c_str())) != FR_OK) return status;

@@ -131,6 +131,13 @@ fr_status check_grid(const fr_plan& plan, const std::vector<int64_t>& shape, int
 // The plan's constants the host relies on: the storage type and the lanes per block (for the grid check).
 fr_status read_scan_plan_constants(const CompileRequest& request, const fr_dim3& plan_block, bool backward, int64_t* dtype,
                                    int64_t* lanes) {
+    // the library's other sources (a test may register a scan under another name, so only these are refused by name)
+    for (const char* other : {"linear", "rnn_forward", "rnn_backward", "rnn_alternating", "rnn_gradients"}) {
+        if (request.source->name == other) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "plan.source_name: expected \"scan\" for fr_scan_%s, got \"%s\".",
+                        backward ? "backward" : "forward", other);
+        }
+    }
     if (!find_define(request, "FR_DTYPE", dtype)) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_DTYPE (the storage type), got none.");
     }
@@ -168,6 +175,12 @@ fr_status read_scan_plan_constants(const CompileRequest& request, const fr_dim3&
         // leave part of the output unwritten (smaller) or fail at launch (larger).
         return fail(FR_ERROR_INVALID_ARGUMENT, "plan.block: expected (%lld, 1, 1) = FR_SCAN_THREADS, got (%u, %u, %u).",
                     static_cast<long long>(threads), plan_block.x, plan_block.y, plan_block.z);
+    }
+    int64_t chunk = 0;  // optional; when given, kernels/scan.cu static_asserts it
+    if (find_define(request, "FR_SCAN_CHUNK", &chunk) && chunk != threads / *lanes * items) {
+        return fail(FR_ERROR_INVALID_ARGUMENT,
+                    "plan.defines: expected FR_SCAN_CHUNK = (FR_SCAN_THREADS / FR_SCAN_LANES) * FR_SCAN_ITEMS = %lld, got %lld.",
+                    static_cast<long long>(threads / *lanes * items), static_cast<long long>(chunk));
     }
     int64_t direction = 0;
     if (find_define(request, "FR_BACKWARD", &direction) && (direction != 0) != backward) {

@@ -38,7 +38,7 @@ bool product_within(std::initializer_list<int64_t> factors, int64_t limit, int64
 
 static size_t element_bytes(int dtype) { return dtype == FR_DTYPE_FLOAT32 ? 4 : dtype == FR_DTYPE_FLOAT64 ? 8 : 2; }
 
-fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank) {
+fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank, int64_t max_extent) {
     if (tensor == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "%s: expected a tensor, got NULL.", name);
     if (tensor->data == nullptr) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "%s.data: expected a device pointer, got NULL.", name);
@@ -51,9 +51,9 @@ fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank) {
         return fail(FR_ERROR_INVALID_ARGUMENT, "%s.rank: expected %d, got %d.", name, rank, tensor->rank);
     }
     for (int i = 0; i < rank; ++i) {
-        if (tensor->shape[i] < 1 || tensor->shape[i] > INT32_MAX) {
-            return fail(FR_ERROR_INVALID_ARGUMENT, "%s.shape[%d]: expected 1..%d, got %lld.", name, i, INT32_MAX,
-                        static_cast<long long>(tensor->shape[i]));
+        if (tensor->shape[i] < 1 || tensor->shape[i] > max_extent) {
+            return fail(FR_ERROR_INVALID_ARGUMENT, "%s.shape[%d]: expected 1..%lld, got %lld.", name, i,
+                        static_cast<long long>(max_extent), static_cast<long long>(tensor->shape[i]));
         }
     }
     // Every size the library derives from the shapes (scratch, reserve, packed lengths: a few small factors times a

@@ -6,6 +6,7 @@
 #include "fastrecurrence.h"
 #include "memory_overlap.h"
 
+#include <climits>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -27,7 +28,9 @@ bool product_within(std::initializer_list<int64_t> factors, int64_t limit, int64
 // Non-null descriptor and data aligned to the dtype's size, a valid dtype, rank `rank`, every extent in 1..INT32_MAX
 // (the kernels index with 32-bit extents and 64-bit strides), at most kMaxTensorElements elements, and strides whose
 // furthest offset stays below that too (so sizes and offsets computed from a checked tensor never overflow int64).
-fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank);
+// `max_extent`: flat buffers the kernels index with 64-bit offsets only (a reserve, a packed R) may pass INT32_MAX, up
+// to kMaxTensorElements.
+fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank, int64_t max_extent = INT32_MAX);
 
 // Same shape as `expected` (its extents).
 fr_status check_same_shape(const char* name, const fr_tensor* tensor, const std::vector<int64_t>& expected);

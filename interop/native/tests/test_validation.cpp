@@ -257,6 +257,17 @@ void test_scan_arguments() {
         CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_BACKWARD=0");
     }
     {
+        // the chunk the kernel static_asserts, named before any compile; another source of the library by name
+        ScanCall c;
+        c.plan.defines[c.plan.define_count++] = fr_define{"FR_SCAN_CHUNK", 2};  // (32 / 32) * 1 = 1
+        CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "plan.defines: expected FR_SCAN_CHUNK = (FR_SCAN_THREADS / FR_SCAN_LANES)");
+        ScanCall other;
+        other.plan.source_name = "linear";
+        CHECK_FAILS(other.forward(), FR_ERROR_INVALID_ARGUMENT, "plan.source_name: expected \"scan\" for fr_scan_forward, got \"linear\"");
+        int count = 0;
+        CHECK_FAILS(fr_plan_module_count(&other.plan, 0, &count), FR_ERROR_INVALID_ARGUMENT, "plan.source_name: expected \"scan\"");
+    }
+    {
         ScanCall c;
         c.plan.defines[3].name = "FR_NOT_THREADS";
         CHECK_FAILS(c.forward(), FR_ERROR_INVALID_ARGUMENT, "FR_SCAN_THREADS");
@@ -604,7 +615,22 @@ void test_rnn_size_arguments() {
                 "expected constants whose R layout has at most 2^48 elements");
     // B and T are tensor extents; their reserve must have a size too
     CHECK_FAILS(fr_rnn_reserve_size(&plan, int64_t{1} << 31, 1, &elements), FR_ERROR_INVALID_ARGUMENT,
-                "batch, steps: expected 0..2147483647");
+                "batch, steps: expected 1..2147483647 each");
+    CHECK_FAILS(fr_rnn_reserve_size(&plan, 0, 5, &elements), FR_ERROR_INVALID_ARGUMENT, "batch, steps: expected 1..");
+    // A reserve past 2^31 - 1 elements (8 sequences of 699,051 steps: 2,147,484,672) is one rank-1 extent the kernels
+    // index with 64-bit offsets: the call gets past every tensor check to the context (NULL here). The tensors are
+    // descriptors only, at disjoint fake addresses; nothing is read.
+    const int64_t long_steps = 699051;
+    CHECK_STATUS(fr_rnn_reserve_size(&plan, 8, long_steps, &elements), FR_OK);
+    CHECK(elements > INT32_MAX);
+    const auto fake = [](int k) { return reinterpret_cast<void*>(uintptr_t{static_cast<uintptr_t>(k)} << 44); };
+    const fr_tensor wx = contiguous_tensor(fake(1), FR_DTYPE_FLOAT32, {8, long_steps, 4, 4, 16}),
+                    r = contiguous_tensor(fake(2), FR_DTYPE_FLOAT32, {4, 4, 16, 16}),
+                    bias = contiguous_tensor(fake(3), FR_DTYPE_FLOAT32, {4, 4, 16}),
+                    y = contiguous_tensor(fake(4), FR_DTYPE_FLOAT32, {8, long_steps, 4, 16}),
+                    reserve = contiguous_tensor(fake(5), FR_DTYPE_FLOAT32, {elements});
+    CHECK_FAILS(fr_rnn_forward_training(nullptr, &plan, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, &reserve, nullptr, nullptr),
+                FR_ERROR_INVALID_ARGUMENT, "context");
     CHECK_FAILS(fr_rnn_reserve_size(&plan, INT32_MAX, INT32_MAX, &elements), FR_ERROR_INVALID_ARGUMENT,
                 "batch, steps: expected a reserve (B * T * NH * D * (G + S)) of at most 2^48 elements");
 }
