@@ -37,16 +37,19 @@ internal sealed class LstmProjection<T>(T[] weightHh, T[] weightHr, int gateRows
     /// <summary>
     /// The PyTorch-named gradients from the folded recurrence's: dW_hh = dR' W_hr^T + sum_b dg_0[b] h_0[b]^T and
     /// dW_hr = W_hh^T dR' + sum over projected rows of dh^T m, where dR' [4H, H] is the gradient of W_hh W_hr and dg_0
-    /// [B, 4H] the step-0 pre-activation gradients (which also carry the initial term).
+    /// [B, 4H] the step-0 pre-activation gradients (which also carry the initial term). With
+    /// <paramref name="truncated"/> (truncated BPTT) dW_hr has no W_hh^T dR' term: that term is the gradient reaching
+    /// each h_{t-1} through W_hh, passed on to the W_hr that made it, and truncation lets none through.
     /// </summary>
     public (T[] DWeightHh, T[] DWeightHr) WeightGradients(ReadOnlySpan<T> dFolded, ReadOnlySpan<T> dGates0, ReadOnlySpan<T> h0, int batch,
-        ReadOnlySpan<T> dh, ReadOnlySpan<T> m, int rows)
+        ReadOnlySpan<T> dh, ReadOnlySpan<T> m, int rows, bool truncated)
     {
         var dWeightHh = Product(dFolded, gateRows, hiddenSize, false, weightHr, projSize, hiddenSize, true);
         if (!h0.IsEmpty)
             Add(dWeightHh, Product(dGates0, batch, gateRows, true, h0, batch, projSize, false));
-        var dWeightHr = Product(weightHh, gateRows, projSize, true, dFolded, gateRows, hiddenSize, false);
-        Add(dWeightHr, Product(dh, rows, projSize, true, m, rows, hiddenSize, false));
+        var dWeightHr = Product(dh, rows, projSize, true, m, rows, hiddenSize, false);
+        if (!truncated)
+            Add(dWeightHr, Product(weightHh, gateRows, projSize, true, dFolded, gateRows, hiddenSize, false));
         return (dWeightHh, dWeightHr);
     }
 

@@ -237,10 +237,12 @@ public sealed class RecurrentLayer<T> where T : unmanaged, IFloatingPointIeee754
             // dL/dh and m side by side: every step's, then the last state's when it has a gradient.
             T[] dh = dLastStates.IsEmpty ? dy.ToArray() : [.. dy, .. dLastStates[..(batch * P)]];
             T[] m = dLastStates.IsEmpty ? run.M : [.. run.M, .. run.LastM];
+            // Truncated BPTT lets no gradient through the recurrent weights into the previous h, h_0 included, nor on
+            // from there to W_hr.
+            var truncated = options?.Truncate == true;
             (dWeightHh, dWeightHr) = _projection.WeightGradients(PyTorchWeightMapping.WeightHhFromRecurrent<T>(p, dR), dGates0, h0, batch,
-                dh, m, dh.Length / P);
-            // Truncated BPTT lets no gradient through the recurrent weights into the previous h, h_0 included.
-            var dh0 = options?.Truncate == true ? new T[batch * P] : _projection.InitialGradient(dGates0, batch);
+                dh, m, dh.Length / P, truncated);
+            var dh0 = truncated ? new T[batch * P] : _projection.InitialGradient(dGates0, batch);
             dInitialStates = [.. dh0, .. dInitial.AsSpan(block)];
         }
 

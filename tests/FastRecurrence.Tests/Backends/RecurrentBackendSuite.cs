@@ -77,7 +77,11 @@ public abstract class RecurrentBackendSuite
         from option in new[] { "clip", "truncate", "accumulate" }
         select new TestCaseData(cell, option).SetArgDisplayNames(cell.ToString(), option);
 
-    /// <summary>Recurrent clipping (tight enough to bind), truncated BPTT and accumulation, against the reference's.</summary>
+    /// <summary>
+    /// Recurrent clipping (tight enough to bind), truncated BPTT and accumulation, against the reference's. What the
+    /// reference computes with them is checked against independent oracles in <see cref="Reference.BackwardOptionReferenceTests"/>;
+    /// on the reference itself this case compares its float32 run with its float64 run.
+    /// </summary>
     [TestCaseSource(nameof(OptionCases))]
     public void Backward_WithAnOption_MatchesTheReferenceWithIt(CellKind cell, string option)
     {

@@ -68,9 +68,14 @@ internal sealed class ProjectionCase
         new(CellKind.Lstm, Input, Hidden, StackedLayersWeights.FromNamedParameters(parameters ?? Parameters, Options.NumLayers, Options.Bidirectional),
             Options, RecurrenceBackends.Get("reference"));
 
-    /// <summary>y [B, T, dirs*P] and the last states (h_n [L*dirs, B, P], then c_n [L*dirs, B, H]), computed directly.</summary>
+    /// <summary>
+    /// y [B, T, dirs*P] and the last states (h_n [L*dirs, B, P], then c_n [L*dirs, B, H]), computed directly. With
+    /// <paramref name="training"/>, the options' dropout between layers (the library's mask: which elements it keeps is
+    /// its choice, how the backward replays them is under test). With <paramref name="heldRecurrentInputs"/>, the h that
+    /// each W_hh h reads comes from it (see <see cref="HeldRecurrentInputs"/>).
+    /// </summary>
     public (double[] Y, double[] LastStates) ComposeByHand(int[]? lengths = null, Dictionary<string, double[]>? parameters = null,
-        double[]? x = null, double[]? initial = null)
+        double[]? x = null, double[]? initial = null, bool training = false, HeldRecurrentInputs? heldRecurrentInputs = null)
     {
         parameters ??= Parameters;
         initial ??= Initial;
@@ -96,20 +101,25 @@ internal sealed class ProjectionCase
                     {
                         var t = dir == 0 ? step : length - 1 - step;
                         var xt = current.AsSpan((b * Steps + t) * inputSize, inputSize).ToArray();
-                        Step(parameters, suffix, xt, hb, cb);
+                        Step(parameters, suffix, xt, hb, cb, heldRecurrentInputs?.Read((block, b, step), hb) ?? hb);
                         hb.CopyTo(output, (b * Steps + t) * dirs * Proj + dir * Proj);
                     }
                     hb.CopyTo(last, block * hBlock + b * Proj);
                     cb.CopyTo(last, Blocks * hBlock + block * cBlock + b * Hidden);
                 }
             }
+            if (training && k < Options.NumLayers - 1)
+                DropoutMask.Apply<double>(output, Options.Dropout, Options.DropoutSeed, k);
             current = output;
         }
         return (current, last);
     }
 
-    /// <summary>One PyTorch projected-LSTM step, gate order i, f, g, o; updates h [P] and c [H] in place.</summary>
-    private static void Step(Dictionary<string, double[]> w, string suffix, double[] x, double[] h, double[] c)
+    /// <summary>
+    /// One PyTorch projected-LSTM step, gate order i, f, g, o; updates h [P] and c [H] in place. W_hh multiplies
+    /// <paramref name="hRecurrent"/>, which is h itself except where a test holds it.
+    /// </summary>
+    private static void Step(Dictionary<string, double[]> w, string suffix, double[] x, double[] h, double[] c, double[] hRecurrent)
     {
         var wih = w["weight_ih" + suffix];
         var whh = w["weight_hh" + suffix];
@@ -121,7 +131,7 @@ internal sealed class ProjectionCase
         {
             var sum = bih[r] + bhh[r];
             for (var i = 0; i < x.Length; i++) sum += wih[r * x.Length + i] * x[i];
-            for (var p = 0; p < Proj; p++) sum += whh[r * Proj + p] * h[p];
+            for (var p = 0; p < Proj; p++) sum += whh[r * Proj + p] * hRecurrent[p];
             gates[r] = sum;
         }
         var m = new double[Hidden];
@@ -140,4 +150,23 @@ internal sealed class ProjectionCase
     }
 
     private static double Sigmoid(double v) => 1 / (1 + Math.Exp(-v));
+}
+
+/// <summary>
+/// The h that each step's W_hh h reads, keyed by (layer * directions + direction, sequence, step in the direction's
+/// order): the first run through it records them, every later run reads the recorded ones instead of its own. Finite
+/// differences of the later runs are the gradients of truncated BPTT (no gradient through W_hh into the previous h),
+/// an oracle that shares nothing with the backward's handling of the option.
+/// </summary>
+internal sealed class HeldRecurrentInputs
+{
+    private readonly Dictionary<(int Block, int Sequence, int Step), double[]> _recorded = [];
+
+    public double[] Read((int Block, int Sequence, int Step) key, double[] h)
+    {
+        if (_recorded.TryGetValue(key, out var held))
+            return held;
+        _recorded[key] = (double[])h.Clone();
+        return h;
+    }
 }

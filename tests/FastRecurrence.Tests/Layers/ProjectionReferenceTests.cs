@@ -6,9 +6,9 @@ namespace FastRecurrence.Tests.Layers;
 
 /// <summary>
 /// LSTM projections (proj_size) on the float64 reference: the stack against PyTorch's projected LSTM computed directly
-/// step by step (<see cref="ProjectionCase"/>, not the library's folded form), its gradients against finite differences
-/// of that direct computation (so the fold and its gradient formulas are both checked), PyTorch's names and state
-/// shapes, and bad input refused by name.
+/// step by step (<see cref="ProjectionCase"/>, not the library's folded form), its gradients, full and under truncated
+/// BPTT, against finite differences of that direct computation (so the fold and its gradient formulas are both checked),
+/// PyTorch's names and state shapes, and bad input refused by name.
 /// </summary>
 [TestFixture]
 public sealed class ProjectionReferenceTests
@@ -43,26 +43,90 @@ public sealed class ProjectionReferenceTests
         Assert.That(TestData.MaxAbsDifference(actual.LastStates, expected.LastStates), Is.LessThanOrEqualTo(1e-12));
     }
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void Backward_MatchesFiniteDifferencesOfTheDirectComputation(bool withLengths)
+    /// <summary>
+    /// Through the backward that starts from a training forward, with dropout and lengths as well: the float64 stack
+    /// <see cref="ProjectionSuite"/> holds every backend to is checked here (its run on the reference compares float32
+    /// with float64 of the same code, which cannot see a rule they share).
+    /// </summary>
+    [TestCase(false, 0.0)]
+    [TestCase(true, 0.0)]
+    [TestCase(true, 0.25)]
+    public void Backward_MatchesFiniteDifferencesOfTheDirectComputation(bool withLengths, double dropout)
     {
-        var c = ProjectionCase.Create(2, true, seed: 23);
+        var c = ProjectionCase.Create(2, true, seed: 23, dropout: dropout);
         int[]? lengths = withLengths ? [5, 2] : null;
         double Loss(Dictionary<string, double[]> parameters, double[] x, double[] initial)
         {
-            var (y, last) = c.ComposeByHand(lengths, parameters, x, initial);
+            var (y, last) = c.ComposeByHand(lengths, parameters, x, initial, training: true);
             return y.Select((v, k) => v * c.DY[k]).Sum() + last.Select((v, k) => v * c.DLast[k]).Sum();
         }
 
-        var grads = c.Stack64().Backward(c.X, ProjectionCase.Batch, ProjectionCase.Steps, c.DY, c.Initial, c.DLast, lengths: lengths);
+        var stack = c.Stack64();
+        var grads = stack.Backward(stack.Forward(c.X, ProjectionCase.Batch, ProjectionCase.Steps, c.Initial, training: true, lengths), c.DY, c.DLast);
 
+        AssertMatchesFiniteDifferences(c, grads, Loss);
+    }
+
+    /// <summary>
+    /// Truncated BPTT lets no gradient through W_hh into the previous h (the projected one): its gradients are finite
+    /// differences of the direct computation with every W_hh h_{t-1} reading the h_{t-1} of an unperturbed run. The
+    /// folded backward's W_hh^T dR' term of d_weight_hr is exactly that gradient passed on to W_hr, so it must go.
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public void Backward_Truncated_MatchesFiniteDifferencesWithTheRecurrentInputsHeld(bool withLengths)
+    {
+        var c = ProjectionCase.Create(2, true, seed: 27);
+        int[]? lengths = withLengths ? [2, 5] : null;
+        var held = new HeldRecurrentInputs();
+        c.ComposeByHand(lengths, heldRecurrentInputs: held);
+        double Loss(Dictionary<string, double[]> parameters, double[] x, double[] initial)
+        {
+            var (y, last) = c.ComposeByHand(lengths, parameters, x, initial, heldRecurrentInputs: held);
+            return y.Select((v, k) => v * c.DY[k]).Sum() + last.Select((v, k) => v * c.DLast[k]).Sum();
+        }
+
+        var grads = c.Stack64().Backward(c.X, ProjectionCase.Batch, ProjectionCase.Steps, c.DY, c.Initial, c.DLast,
+            new RecurrentBackwardOptions { Truncate = true }, lengths);
+
+        AssertMatchesFiniteDifferences(c, grads, Loss);
+    }
+
+    /// <summary>
+    /// The audit's smallest case (B = 1, T = 2, I = 1, H = 2, P = 1, no biases, zero h0 and c0) on one layer, its
+    /// truncated d_weight_hr pinned to the audit's finite differences of PyTorch's projected LSTM with h_{t-1} detached
+    /// in W_hh h_{t-1}. The full backward's value, [-0.011583, 0.049908], is what the layer gave under truncation too.
+    /// </summary>
+    [Test]
+    public void Backward_Truncated_GivesTheAuditedWeightHrGradient_OnOneLayer()
+    {
+        double[] weightIh = [.5, -.3, .8, .2, .1, .4, -.6, .7];
+        double[] weightHh = [.3, .2, -.5, .4, .6, -.1, .2, .9];
+        double[] weightHr = [.7, -.4];
+        var layer = new RecurrentLayer<double>(CellKind.Lstm, 1, 2, new RecurrentLayerWeights<double>(weightIh, weightHh, weightHr: weightHr),
+            1, Reference, projSize: 1);
+        double[] x = [1, -2], dy = [1, 1];
+
+        var truncated = layer.Backward(x, 1, 2, dy, options: new RecurrentBackwardOptions { Truncate = true });
+        var full = layer.Backward(x, 1, 2, dy);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(truncated.DWeightHr, Is.EqualTo(new[] { -0.013666, 0.039745 }).Within(1e-6), "truncated d_weight_hr");
+            Assert.That(full.DWeightHr, Is.EqualTo(new[] { -0.011583, 0.049908 }).Within(1e-6), "full d_weight_hr");
+        });
+    }
+
+    /// <summary>Every gradient of the stack against finite differences of <paramref name="loss"/>(parameters, x, initial states).</summary>
+    private static void AssertMatchesFiniteDifferences(ProjectionCase c, StackedGradients<double> grads,
+        Func<Dictionary<string, double[]>, double[], double[], double> loss)
+    {
         Assert.That(grads.Weights.Keys, Is.EquivalentTo(c.Parameters.Keys));
-        FiniteDifference.AssertMatches("d_input", grads.DInput, FiniteDifference.Gradient(c.X, v => Loss(c.Parameters, v, c.Initial)));
-        FiniteDifference.AssertMatches("d_initial_states (h0, c0)", grads.DInitialStates, FiniteDifference.Gradient(c.Initial, v => Loss(c.Parameters, c.X, v)));
+        FiniteDifference.AssertMatches("d_input", grads.DInput, FiniteDifference.Gradient(c.X, v => loss(c.Parameters, v, c.Initial)));
+        FiniteDifference.AssertMatches("d_initial_states (h0, c0)", grads.DInitialStates, FiniteDifference.Gradient(c.Initial, v => loss(c.Parameters, c.X, v)));
         foreach (var name in c.Parameters.Keys)
             FiniteDifference.AssertMatches(name, grads.Weights[name], FiniteDifference.Gradient(c.Parameters[name], v =>
-                Loss(new Dictionary<string, double[]>(c.Parameters) { [name] = v }, c.X, c.Initial)));
+                loss(new Dictionary<string, double[]>(c.Parameters) { [name] = v }, c.X, c.Initial)));
     }
 
     [Test]

@@ -6,8 +6,9 @@ namespace FastRecurrence.Tests.Layers;
 
 /// <summary>
 /// LSTM stacks with proj_size on one backend, float32, against PyTorch's projected LSTM computed directly in float64
-/// (forward) and the float64 reference stack (gradients, themselves checked by finite differences in
-/// <see cref="ProjectionReferenceTests"/>); with variable lengths where the backend masks them.
+/// (forward) and the float64 reference stack (gradients, themselves checked by finite differences of the direct
+/// computation, with dropout and lengths, in <see cref="ProjectionReferenceTests"/>; run on the reference itself, the
+/// gradient comparison is its float32 run against its float64 run); with variable lengths where the backend masks them.
 /// </summary>
 public abstract class ProjectionSuite
 {

@@ -48,6 +48,61 @@ public sealed class StackedLayersReferenceTests
         }
     }
 
+    /// <summary>
+    /// With lengths and several heads, through the backward that starts from a training forward: the float64 stack that
+    /// <see cref="StackedLayersWithLengthsSuite"/> holds every backend to (the same seeds; its run on the reference compares
+    /// float32 with float64 of the same code, which cannot see a rule they share), checked against finite differences,
+    /// with dropout in some cases. Several heads make weight_hh block-diagonal: only the entries inside the blocks are
+    /// free (the layer refuses others), and outside them the gradient must be zero.
+    /// </summary>
+    [TestCase(CellKind.Lstm, true, 0.3)]
+    [TestCase(CellKind.Gru, false, 0.0)]
+    [TestCase(CellKind.Gru, true, 0.3)]
+    [TestCase(CellKind.SLstm, true, 0.5)]
+    [TestCase(CellKind.Elman, true, 0.0)]
+    public void WithLengths_BackwardFromTheTrainingForward_MatchesFiniteDifferences(CellKind cell, bool bidirectional, double dropout)
+    {
+        const int heads = 2;
+        var c = StackCase.Create(cell, layers: 2, bidirectional, heads, seed: 700 + (int)cell, dropout);
+        int[] lengths = [3, 5];
+
+        double Loss(Dictionary<string, double[]> parameters, double[] x, double[] initial)
+        {
+            var stack = new StackedRecurrentLayers<double>(cell, c.Input, c.Hidden,
+                StackedLayersWeights.FromNamedParameters(parameters, 2, bidirectional), c.Options, Reference);
+            var output = stack.Forward(x, c.Batch, c.Steps, initial, training: true, lengths);
+            return output.Y.Select((v, k) => v * c.DY[k]).Sum() + output.LastStates.Select((v, k) => v * c.DLast[k]).Sum();
+        }
+
+        var stack = c.Stack64();
+        var grads = stack.Backward(stack.Forward(c.X, c.Batch, c.Steps, c.Initial, training: true, lengths), c.DY, c.DLast);
+
+        FiniteDifference.AssertMatches("d_input", grads.DInput, FiniteDifference.Gradient(c.X, v => Loss(c.Parameters, v, c.Initial)));
+        var initialNumeric = FiniteDifference.Gradient(c.Initial, v => Loss(c.Parameters, c.X, v));
+        // sLSTM: only y0 is a free initial state here (c0, n0, m0 start at zero, math.md).
+        var freeStates = cell == CellKind.SLstm ? grads.DInitialStates.Length / 4 : grads.DInitialStates.Length;
+        FiniteDifference.AssertMatches("d_initial_states", grads.DInitialStates[..freeStates], initialNumeric[..freeStates]);
+        Assert.That(grads.Weights.Keys, Is.EquivalentTo(c.Parameters.Keys));
+        int d = c.Hidden / heads;
+        foreach (var (name, values) in c.Parameters)
+        {
+            // weight_hh [G*H, H]: row k / H, column k % H, inside a block where the row's unit and the column share a head
+            var free = Enumerable.Range(0, values.Length)
+                .Where(k => !name.StartsWith("weight_hh", StringComparison.Ordinal) || k / c.Hidden % c.Hidden / d == k % c.Hidden / d).ToArray();
+            var numericFree = FiniteDifference.Gradient(free.Select(k => values[k]).ToArray(), v =>
+            {
+                var perturbed = (double[])values.Clone();
+                for (var i = 0; i < free.Length; i++)
+                    perturbed[free[i]] = v[i];
+                return Loss(new Dictionary<string, double[]>(c.Parameters) { [name] = perturbed }, c.X, c.Initial);
+            });
+            var numeric = new double[values.Length];
+            for (var i = 0; i < free.Length; i++)
+                numeric[free[i]] = numericFree[i];
+            FiniteDifference.AssertMatches(name, grads.Weights[name], numeric);
+        }
+    }
+
     [Test]
     public void Dropout_IsReproducible_OnlyInTraining_AndFollowsTheSeed()
     {

@@ -46,7 +46,12 @@ public abstract class StackedLayersSuite
     }
 }
 
-/// <summary>The same with variable lengths, where the backend masks them (else ignored with the backend's reason).</summary>
+/// <summary>
+/// The same with variable lengths, where the backend masks them (else ignored with the backend's reason), against the
+/// float64 reference stack, whose gradients for these very cases are checked by finite differences in
+/// <see cref="StackedLayersReferenceTests.WithLengths_BackwardFromTheTrainingForward_MatchesFiniteDifferences"/> (run on
+/// the reference itself, this suite compares its float32 run with its float64 run).
+/// </summary>
 public abstract class StackedLayersWithLengthsSuite : StackedLayersSuite
 {
     [TestCase(CellKind.Lstm, true)]
