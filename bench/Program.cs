@@ -17,6 +17,13 @@ var switcherArgs = SwitcherArguments.Normalise(BenchSuite.Apply(args));
 var config = BenchConfig.Create(includeDefaultJob: !SwitcherArguments.NamesJob(args));
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly).Run(switcherArgs, config).ToArray();
 
+// Refused arguments and a --filter that selects nothing must fail the process, not pass for an empty run.
+if (SwitcherOutcome.WhyNothingRan(args, summaries) is { } nothingRan)
+{
+    Console.Error.WriteLine(nothingRan);
+    return SwitcherOutcome.NothingRan;
+}
+
 // A failed benchmark or a validation error must fail the process, so scripts notice.
 var failed = summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success));
 
@@ -27,4 +34,7 @@ foreach (var file in RunResults.Write(summaries, ResultsFolder.Locate()))
 // A run that included the planner benchmarks (the default run does) ends with the sampled sweep's median.
 if (PlannerSweep.FollowsSummaries(summaries))
     failed |= PlannerSweep.Run(PlannerSweepOptions.Sampled) != 0;
+
+// Last, every suite's table in short, so the end of the output shows all of them, not only the last one printed.
+SuiteDigest.Write(Console.Out, summaries);
 return failed ? 1 : 0;

@@ -16,6 +16,9 @@ public static class SwitcherArguments
 
     private static readonly string[] JobOptions = ["--job", "-j"];
 
+    // Options after which the switcher only prints (its help, the benchmark list, its version, the environment).
+    private static readonly string[] PrintOnlyOptions = ["--list", "--help", "-h", "-?", "--version", "--info"];
+
     /// <summary>The arguments for <see cref="BenchmarkDotNet.Running.BenchmarkSwitcher"/>.</summary>
     public static string[] Normalise(IReadOnlyList<string> args)
     {
@@ -35,6 +38,9 @@ public static class SwitcherArguments
     /// switcher takes a config's default job as the base job and would silently ignore --job.
     /// </summary>
     public static bool NamesJob(IReadOnlyList<string> args) => HasAny(args, JobOptions);
+
+    /// <summary>True when the arguments ask the switcher only to print something, so that running no benchmark is right.</summary>
+    public static bool OnlyPrints(IReadOnlyList<string> args) => HasAny(args, PrintOnlyOptions);
 
     private static bool HasAny(IReadOnlyList<string> args, string[] options) =>
         args.Any(arg => options.Any(option =>

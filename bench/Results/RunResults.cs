@@ -41,7 +41,8 @@ public static class RunResults
             }
             catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
             {
-                error.WriteLine($"{path}: {e.Message}");
+                // ResultCsv's messages and most of .NET's already name the file; say it once.
+                error.WriteLine(e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}");
                 return 1;
             }
         }

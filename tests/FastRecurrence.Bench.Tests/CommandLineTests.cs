@@ -41,6 +41,24 @@ public sealed class CommandLineTests
     }
 
     [Test]
+    public void OnlyListHelpInfoAndVersion_MayRunNothing()
+    {
+        Assert.Multiple(() =>
+        {
+            foreach (var args in new[] { new[] { "--list", "flat" }, ["--list=tree"], ["--help"], ["-h"], ["-?"], ["--info"], ["--version"] })
+            {
+                Assert.That(SwitcherArguments.OnlyPrints(args), Is.True, string.Join(' ', args));
+                Assert.That(SwitcherOutcome.WhyNothingRan(args, []), Is.Null, string.Join(' ', args));
+            }
+            foreach (var args in new[] { Array.Empty<string>(), ["--filter", "*NoSuchBenchmark*"], ["--job", "bogus"], ["--foo"], ["--iterationCount", "abc"] })
+            {
+                Assert.That(SwitcherArguments.OnlyPrints(args), Is.False, string.Join(' ', args));
+                Assert.That(SwitcherOutcome.WhyNothingRan(args, []), Does.StartWith("error: no benchmark ran"), string.Join(' ', args));
+            }
+        });
+    }
+
+    [Test]
     public void WithoutFull_TheQuickSuiteRuns()
     {
         BenchSuite.Apply(["--filter", "*"]);

@@ -101,4 +101,16 @@ public sealed class ResultFilesTests
             Assert.That(error.ToString(), Does.Contain("usage: --plot").And.Contain("absent.csv"));
         });
     }
+
+    [Test]
+    public void PlotCommand_NamesAFileThatIsNotResultsOnce()
+    {
+        var path = Path.Combine(_folder, "README.md");
+        File.WriteAllLines(path, ["# not a results file"]);
+        var error = new StringWriter();
+
+        Assert.That(RunResults.Plot(["--plot", path], new StringWriter(), error), Is.EqualTo(1));
+        Assert.That(error.ToString().Trim(), Does.StartWith($"{path}: line 1: expected the header"));
+        Assert.That(error.ToString().Split(path).Length - 1, Is.EqualTo(1), $"the file is named once: {error}");
+    }
 }

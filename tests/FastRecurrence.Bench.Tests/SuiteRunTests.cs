@@ -75,13 +75,25 @@ public sealed class SuiteRunTests
     }
 
     [Test]
-    public void ReferenceScanCases_ReportTheirBandwidth()
+    public void ReferenceScanCases_ReportTheirBandwidth_AndTheDigestShowsThemCompactly()
     {
         var artifacts = Directory.CreateTempSubdirectory("fr-bench-run-").FullName;
         try
         {
             var summary = BenchmarkRunner.Run<CpuScanBenchmarks>(DryConfig(artifacts, c => BenchmarkCaseValues.Variant(c)!.Backend == "reference"));
             var rows = ResultRows.From([summary]);
+
+            // the end of a run: the suite's table again, one row per case, the case, its mean and our figures only
+            var digest = new StringWriter();
+            SuiteDigest.Write(digest, [summary]);
+            var lines = digest.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+            Assert.That(lines, Does.Contain("## CpuScanBenchmarks"), digest.ToString());
+            var header = lines.Single(l => l.StartsWith("| Method", StringComparison.Ordinal));
+            var columns = header.Split('|').Select(h => h.Trim()).Where(h => h.Length > 0).ToArray();
+            Assert.That(columns, Is.SupersetOf(new[] { "Method", "Shape", "Variant", "Mean", "GB/s" }), digest.ToString());
+            Assert.That(columns, Has.None.AnyOf("Error", "StdDev", "Median", "Allocated"), digest.ToString());
+            Assert.That(lines.Count(l => l.StartsWith("| Forward ", StringComparison.Ordinal) || l.StartsWith("| Backward ", StringComparison.Ordinal)),
+                Is.EqualTo(summary.BenchmarksCases.Length));
             Assert.That(summary.Reports.All(r => r.Success), Is.True, "every case ran");
             Assert.That(rows.Select(r => r.Method), Is.EquivalentTo(new[] { "forward", "backward" }));
             foreach (var row in rows)

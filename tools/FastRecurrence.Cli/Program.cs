@@ -7,7 +7,9 @@ namespace FastRecurrence.Cli;
 
 /// <summary>
 /// Entry point. Exit codes: 0 success; 1 bad input (files, shapes, options that do not apply, library argument
-/// errors), reported as one "error: ..." line on stderr; 2 command-line syntax errors.
+/// errors, a backend, device or native library refusing the request), reported as one "error: ..." line on stderr;
+/// 2 command-line syntax errors (an unknown option, a missing required one, a value that does not parse);
+/// `compile` also uses 3 (<see cref="Commands.CompileCommand.CompileFailure"/>).
 /// </summary>
 internal static class Program
 {
@@ -39,19 +41,11 @@ internal static class Program
         {
             Output = stdout,
             Error = stderr,
-            // User errors are reported below as one line; anything else is a bug and should surface with its stack trace.
+            // User errors become one line in ErrorBoundary; anything else is a bug and should surface with its stack trace.
             EnableDefaultExceptionHandler = false,
             // In-process callers (tests) must not get Ctrl+C handlers installed on their process.
             ProcessTerminationTimeout = null,
         };
-        try
-        {
-            return parse.Invoke(configuration);
-        }
-        catch (Exception e) when (UserErrors.IsUserError(e))
-        {
-            stderr.WriteLine($"error: {UserErrors.OneLine(e)}");
-            return InputError;
-        }
+        return ErrorBoundary.Run(() => parse.Invoke(configuration), stderr);
     }
 }

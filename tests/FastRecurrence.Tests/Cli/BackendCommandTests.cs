@@ -125,6 +125,35 @@ public sealed class BackendCommandTests
         AssertSameFiles(expectedClipped, RunAndRead(clipped, "cuda-emulated"));
     }
 
+    /// <summary>
+    /// A backend that does not run the problem is refused before anything is computed, with its reason and the backends
+    /// here that do run it: float64 on ilgpu-cpu, whose own reason names only the reference and cuda, while the scan
+    /// also runs in float64 on cuda-emulated.
+    /// </summary>
+    [Test]
+    public void Float64OnIlgpuCpu_IsRefused_NamingEveryBackendThatRunsIt()
+    {
+        var scanArgs = new List<string>
+        {
+            "scan", "--a", _workspace.Write("a.npy", new double[2 * 3 * 1 * 2], 2, 3, 1, 2),
+            "--b", _workspace.Write("b.npy", new double[2 * 3 * 1 * 2], 2, 3, 1, 2), "--out", _workspace.PathOf("out"),
+        };
+        var scan = CliWorkspace.Run([.. scanArgs, "--backend", "ilgpu-cpu"]);
+        var run = CliWorkspace.Run([.. new LayerCase("gru").Write(_workspace), "--backend", "ilgpu-cpu"]);
+        var emulated = FastRecurrence.Backends.RecurrenceBackends.All.Any(b => b.Name == "cuda-emulated" && b.Availability.IsAvailable);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(scan.ExitCode, Is.EqualTo(1), scan.ToString());
+            Assert.That(scan.Stderr, Does.StartWith("error: --backend ilgpu-cpu: does not run Scan").And.Contain("Float64")
+                .And.Contain($"on this machine reference{(emulated ? ", cuda-emulated run" : " runs")} it"));
+            Assert.That(run.ExitCode, Is.EqualTo(1), run.ToString());
+            // the recurrent kernels of cuda-emulated store fp32, bf16 or fp16, so only the reference runs float64 layers
+            Assert.That(run.Stderr, Does.StartWith("error: --backend ilgpu-cpu: does not run Gru").And.Contain("on this machine reference runs it"));
+            Assert.That(Directory.Exists(_workspace.PathOf("out")), Is.False, "refused before --out is created");
+        });
+    }
+
     [Test]
     public void BackwardOptions_WithoutGradOutput_AreRefused()
     {

@@ -182,15 +182,62 @@ public sealed class BadInputTests
     }
 
     [Test]
-    public void HeadsNotDividingHidden_ReportsTheLibrarysError()
+    public void HeadsNotDividingHidden_NamesTheOptionAndH()
     {
         var args = new LayerCase("gru").Write(_workspace);
         args.AddRange(["--heads", "3"]);
 
         var result = CliWorkspace.Run([.. args]);
 
-        AssertInputError(result, "heads");
-        Assert.That(result.Stderr, Does.Not.Contain("(Parameter"), "the .NET parameter suffix is dropped");
+        AssertInputError(result, "--heads 3", $"H={H}", "weight_hh_l0.npy");
+        Assert.That(result.Stderr, Does.Not.Contain("options.Heads"), "the option, not the library's parameter");
+    }
+
+    [TestCase("0")]
+    [TestCase("-1")]
+    public void NonPositiveHeads_NamesTheOption(string heads)
+    {
+        var args = new LayerCase("lstm").Write(_workspace);
+        args.AddRange(["--heads", heads]);
+
+        AssertInputError(CliWorkspace.Run([.. args]), "--heads", $"got {heads}");
+    }
+
+    /// <summary>An empty axis was reported by the library's parameter name ("batch: expected an integer >= 1, got 0.").</summary>
+    [TestCase(0, T, "B (axis 0 of [B, T, I])")]
+    [TestCase(B, 0, "T (axis 1 of [B, T, I])")]
+    public void EmptyInputAxis_NamesTheFileAndTheAxis(int batch, int steps, string axis)
+    {
+        var args = new LayerCase("lstm").Write(_workspace, initialStates: false);
+        Replace(args, "--input", _workspace.Write("x_empty.npy", new double[batch * steps * I], batch, steps, I));
+
+        AssertInputError(CliWorkspace.Run([.. args]), "x_empty.npy", axis, "is 0");
+        Assert.That(Directory.Exists(_workspace.PathOf("out")), Is.False, "a rejected run creates no --out");
+    }
+
+    [Test]
+    public void EmptyWeights_NameTheFileAndTheAxis()
+    {
+        var args = new LayerCase("lstm").Write(_workspace, initialStates: false);
+        _workspace.Write("weights/weight_hh_l0.npy", Array.Empty<double>(), 0, 0);
+        AssertInputError(CliWorkspace.Run([.. args]), "weight_hh_l0.npy", "H (axis 1 of [G*H, H])", "is 0");
+
+        args = new LayerCase("lstm").Write(_workspace, initialStates: false);
+        _workspace.Write("weights/weight_ih_l0.npy", Array.Empty<double>(), 4 * H, 0);
+        AssertInputError(CliWorkspace.Run([.. args]), "weight_ih_l0.npy", "I (axis 1 of [G*H, I])", "is 0");
+    }
+
+    [TestCase(0, 3, 1, 2, "B (axis 0 of [B, T, H, D])")]
+    [TestCase(2, 0, 1, 2, "T (axis 1 of [B, T, H, D])")]
+    [TestCase(2, 3, 0, 2, "H (axis 2 of [B, T, H, D])")]
+    [TestCase(2, 3, 1, 0, "D (axis 3 of [B, T, H, D])")]
+    public void ScanWithAnEmptyAxis_NamesTheFileAndTheAxis(int batch, int steps, int heads, int headSize, string axis)
+    {
+        var length = batch * steps * heads * headSize;
+        var a = _workspace.Write("a.npy", new double[length], batch, steps, heads, headSize);
+        var b = _workspace.Write("b.npy", new double[length], batch, steps, heads, headSize);
+
+        AssertInputError(CliWorkspace.Run("scan", "--a", a, "--b", b, "--out", _workspace.PathOf("out")), "a.npy", axis, "is 0");
     }
 
     [Test]

@@ -157,7 +157,13 @@ public sealed class NpyFileTests
         yield return Case("missing key", NpyBytes.Build("{'descr': '<f8', 'shape': (2,), }", two), "'fortran_order'");
         yield return Case("extra key", NpyBytes.Build("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), 'x': 1, }", two), "'x'");
         yield return Case("not a dict", NpyBytes.Build("descr <f8", two), "dict");
-        yield return Case("negative dimension", NpyBytes.Build(NpyBytes.Dict("<f8", "(-2,)"), two), "'shape'");
+        yield return Case("negative dimension", NpyBytes.Build(NpyBytes.Dict("<f8", "(-2,)"), two), "'shape' entry 0 is -2,");
+        // what was found, in Python's terms rather than .NET's (List`1[System.Object])
+        yield return Case("nested shape", NpyBytes.Build(NpyBytes.Dict("<f8", "((1,),)"), two), "'shape' entry 0 is the tuple (1,),");
+        yield return Case("list in shape", NpyBytes.Build(NpyBytes.Dict("<f8", "([2], 1)"), two), "'shape' entry 0 is the list [2],");
+        yield return Case("None in shape", NpyBytes.Build(NpyBytes.Dict("<f8", "(None,)"), two), "'shape' entry 0 is None,");
+        yield return Case("string shape", NpyBytes.Build(NpyBytes.Dict("<f8", "'2'"), two), "'shape' must be a tuple of integers, got the string '2'");
+        yield return Case("dict shape", NpyBytes.Build(NpyBytes.Dict("<f8", "{'a': (1, True)}"), two), "got the dict {'a': (1, True)}");
 
         static TestCaseData Case(string name, byte[] bytes, string fragment) =>
             new TestCaseData(bytes, fragment).SetArgDisplayNames(name);
@@ -171,6 +177,35 @@ public sealed class NpyFileTests
         var error = Assert.Throws<InvalidDataException>(() => NpyFile.Read(path));
 
         Assert.That(error.Message, Does.Contain(path).And.Contain(fragment));
+    }
+
+    /// <summary>
+    /// A header of format 2.0 (4-byte length) holding 100,000 nested brackets overflowed the recursive parser's stack,
+    /// which ends the process (exit 134); now it is refused at 32 levels, naming the file.
+    /// </summary>
+    [TestCase("(", ")")]
+    [TestCase("[", "]")]
+    public void Read_RefusesAHeaderNestedTooDeep_WithoutOverflowingTheStack(string open, string close)
+    {
+        const int Depth = 100_000;
+        var shape = string.Concat(Enumerable.Repeat(open, Depth)) + "1" + string.Concat(Enumerable.Repeat(close, Depth));
+        var path = _workspace.WriteBytes("deep.npy", NpyBytes.Build(NpyBytes.Dict("<f8", shape), NpyBytes.Float64(1), major: 2));
+
+        var error = Assert.Throws<InvalidDataException>(() => NpyFile.Read(path));
+
+        Assert.That(error.Message, Does.Contain(path).And.Contain("nest more than 32 deep"));
+    }
+
+    [Test]
+    public void Read_AcceptsTheNestingOfARealHeader()
+    {
+        // a structured dtype's fields nest three deep inside the dict; refused for being structured, not for depth
+        var dict = "{'descr': [('a', '<f8', (2, (1,)))], 'fortran_order': False, 'shape': (1,), }";
+        var path = _workspace.WriteBytes("structured.npy", NpyBytes.Build(dict, NpyBytes.Float64(1, 2)));
+
+        var error = Assert.Throws<InvalidDataException>(() => NpyFile.Read(path));
+
+        Assert.That(error.Message, Does.Contain("structured"));
     }
 
     [Test]

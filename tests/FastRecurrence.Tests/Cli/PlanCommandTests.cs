@@ -352,6 +352,79 @@ public sealed class PlanCommandTests
         AssertInputError(Run([.. args]), option, "positive");
     }
 
+    /// <summary>Sizes near int.MaxValue made the planner print negative grids (integer overflow) and exit 0.</summary>
+    [TestCase("--batch", "2147483647", "lstm")]
+    [TestCase("--hidden", "2147483647", "scan")]
+    [TestCase("--steps", "16777217", "lstm")]
+    [TestCase("--heads", "33554432", "lstm")]
+    public void SizePastTheLimit_IsRefused_NamingTheOptionAndTheLimit(string option, string value, string family)
+    {
+        var args = new List<string> { "plan", "--gpu", "H100-SXM", "--hidden", "768", "--dtype", "bf16" };
+        args.AddRange(family == "scan" ? ["--family", "scan"] : ["--cell", family]);
+        var at = args.IndexOf(option);
+        if (at >= 0)
+            args[at + 1] = value;
+        else
+            args.AddRange([option, value]);
+
+        AssertInputError(Run([.. args]), $"{option}: ", "16777216", value);
+    }
+
+    [Test]
+    public void ProblemPastTheElementLimit_IsRefused_NamingTheSizes()
+    {
+        var result = Run("plan", "--gpu", "H100-SXM", "--family", "scan", "--dtype", "fp32", "--hidden", "16777216", "--heads", "16777216",
+            "--batch", "16777216", "--steps", "16777216");
+
+        AssertInputError(result, "--batch 16777216, --steps 16777216, --hidden 16777216", "B * T * H = 4.722e+21 elements", "2^40");
+    }
+
+    /// <summary>
+    /// Problems at the limits (each size at 2^24, B * T * H at 2^40), in every family and direction, with one head and
+    /// with as many heads as H: a plan whose numbers are non-negative (the grid, the blocks, the cost), or a refusal
+    /// saying why; never an overflow (all sizes at 2^24 overflowed the scan's cost, hence the element limit).
+    /// </summary>
+    [TestCase("auto", "lstm", "bf16", false)]
+    [TestCase("fused", "gru", "fp16", true)]
+    [TestCase("alternating", "slstm", "fp32", false)]
+    [TestCase("alternating", "rnn", "fp64", true)]
+    [TestCase("scan", null, "fp32", false)]
+    [TestCase("scan", null, "bf16", true)]
+    public void SizesAtTheLimits_PlanWithoutOverflow_OrSayWhyNot(string family, string? cell, string dtype, bool backward)
+    {
+        const string Max = "16777216", Small = "65536", One = "1";
+        foreach (var (batch, steps, hidden, heads) in new[]
+        {
+            (Max, Small, One, One), (Small, Max, One, One), (One, Small, Max, One), (One, Small, Max, Max), (Max, One, Small, Small),
+            (Small, One, Max, One),
+        })
+        {
+            var args = new List<string> { "plan", "--gpu", "H100-SXM", "--family", family, "--dtype", dtype, "--hidden", hidden, "--heads", heads, "--batch", batch, "--steps", steps };
+            if (cell is not null) args.AddRange(["--cell", cell]);
+            if (backward) args.Add("--backward");
+            var result = Run([.. args]);
+            var call = $"`{string.Join(' ', args)}`: {result}";
+
+            Assert.That(result.ExitCode, Is.AnyOf(0, 1), call);
+            if (result.ExitCode == 1)
+            {
+                Assert.That(result.Stderr, Does.StartWith("error: ").And.Not.Contain("Exception"), call);
+                continue;
+            }
+            // an overflow shows as a negative number
+            Assert.That(result.Stdout, Does.Match(@"grid \(\d+, \d+, \d+\)").And.Match(@"predicted cost \d+"), call);
+            Assert.That(long.Parse(TableRow(result.Stdout, "blocks")[0], System.Globalization.CultureInfo.InvariantCulture), Is.Positive, call);
+        }
+    }
+
+    [Test]
+    public void JsonAndAbiJson_AreRefusedTogether()
+    {
+        var result = Run([.. Headline, "--json", "--abi-json"]);
+
+        AssertInputError(result, "--json", "--abi-json", "choose one");
+    }
+
     [Test]
     public void MissingProblemOptions_AreSyntaxErrors()
     {

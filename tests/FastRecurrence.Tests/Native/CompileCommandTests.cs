@@ -74,6 +74,64 @@ public sealed class CompileCommandTests
     }
 
     [Test]
+    public void Help_ListsTheArchitecturesItAccepts()
+    {
+        var result = CliWorkspace.Run("compile", "--help");
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.Zero, result.ToString());
+            Assert.That(result.Stdout, Does.Contain(string.Join("|", ScanPlanVariants.Architectures)));
+            Assert.That(ScanPlanVariants.Architectures, Does.Contain("sm_70").And.Contain("sm_120"), "the range README.md gives");
+        });
+    }
+
+    /// <summary>
+    /// An architecture of the catalog that the installed NVRTC does not know (sm_120 needs NVRTC 12.8) failed every row
+    /// with the same message and exit 3; it is one input error before any row.
+    /// </summary>
+    [Test]
+    public void ArchTheInstalledNvrtcCannotCompileFor_IsOneInputError()
+    {
+        var nvrtc = NativeTestEnvironment.RequireNvrtc();
+        if (nvrtc >= new Version(12, 8))
+            Assert.Ignore($"NVRTC {nvrtc} compiles for every catalog architecture");
+
+        var result = CliWorkspace.Run("compile", "--arch", "sm_120", "--family", "scan", "--cache-dir", NativeTestRun.SharedCacheDir);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+            Assert.That(result.Stdout, Is.Empty, "no rows");
+            Assert.That(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), result.Stderr);
+            Assert.That(result.Stderr, Does.StartWith($"error: --arch: NVRTC {nvrtc.Major}.{nvrtc.Minor} cannot compile for sm_120"));
+        });
+    }
+
+    /// <summary>A --cache-dir that cannot be a folder failed every row (158 FAIL rows, exit 3); it is one input error.</summary>
+    [Test]
+    public void CacheDirThatCannotBeUsed_IsOneInputError()
+    {
+        NativeTestEnvironment.RequireNvrtc();
+        var file = Path.Combine(Path.GetTempPath(), $"fastrecurrence-cache-file-{Guid.NewGuid():N}");
+        File.WriteAllText(file, "not a folder");
+        try
+        {
+            var result = CliWorkspace.Run("compile", "--arch", "sm_80", "--family", "scan", "--cache-dir", file);
+            Assert.Multiple(() =>
+            {
+                Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
+                Assert.That(result.Stdout, Is.Empty, "no rows");
+                Assert.That(result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(1), result.Stderr);
+                Assert.That(result.Stderr, Does.StartWith($"error: --cache-dir: '{file}' cannot be used as the cubin cache"));
+            });
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Test]
     public void UnknownFamily_IsAnInputError()
     {
         var result = CliWorkspace.Run("compile", "--arch", "sm_80", "--family", "lstm");

@@ -10,13 +10,14 @@ using FastRecurrence.Interop;
 namespace FastRecurrence.Cli.Commands;
 
 /// <summary>
-/// `compile --arch sm_80|sm_90 [--family scan|rnn|all] [--json] [--cache-dir DIR] [--no-cache]`: compiles every kernel
+/// `compile --arch sm_70..sm_120 [--family scan|rnn|rnn-backward|all] [--lengths] [--json] [--cache-dir DIR] [--no-cache]`: compiles every kernel
 /// variant the planner can produce for an architecture (<see cref="ScanPlanVariants"/> for the scan,
 /// <see cref="FusedPlanVariants"/> for the fused RNN forward: the enumerations the compile tests use) through
 /// libfastrecurrence's compile-only entry point (NVRTC; no driver or GPU needed), on every core, and prints one row per
 /// variant: its constants, registers against the prediction, shared memory, spill bytes, compile time, cache hit.
 /// Exit codes: 0 every variant compiled without spills and within its predicted registers; 3 any variant failed
-/// (or libfastrecurrence / NVRTC is missing); 1 bad input (an --arch no catalog GPU has, an unknown --family).
+/// (or libfastrecurrence / NVRTC is missing); 1 bad input (an --arch no catalog GPU has or the installed NVRTC cannot
+/// compile for, an unknown --family, a --cache-dir that cannot be used: <see cref="CompileProbe"/>).
 /// </summary>
 internal static class CompileCommand
 {
@@ -29,9 +30,10 @@ internal static class CompileCommand
     {
         var arch = new Option<string>("--arch")
         {
-            Description = "Architecture to compile for; its catalog GPUs decide the plans (see `plan --list-gpus`).",
+            Description = "Architecture to compile for; its catalog GPUs decide the plans (see `plan --list-gpus`). The installed NVRTC must know it (sm_100 and sm_120 need NVRTC 12.8).",
             Required = true,
-            HelpName = "sm_80|sm_90",
+            // the architectures of the catalog, the ones Execute accepts
+            HelpName = string.Join("|", ScanPlanVariants.Architectures),
         };
         var family = new Option<string>("--family")
         {
@@ -45,7 +47,7 @@ internal static class CompileCommand
         };
         var cacheDir = new Option<string>("--cache-dir")
         {
-            Description = "Cubin cache folder (default: FR_CACHE_DIR, else the per-user cache).",
+            Description = "Cubin cache folder, created if missing (default: FR_CACHE_DIR, else the per-user cache).",
             HelpName = "DIR",
         };
         var noCache = new Option<bool>("--no-cache")
@@ -95,6 +97,8 @@ internal static class CompileCommand
             stderr.WriteLine($"error: {e.Message}");
             return CompileFailure;
         }
+        if (CompileProbe.WhyNot(arch, cacheDir, useCache) is { } why)
+            throw new CliInputException(why);
         if (scan) families.Add(new FamilyRows("scan", CompileAll(ScanPlanVariants.For(arch), cacheDir, useCache)));
         if (rnn) families.Add(new FamilyRows("rnn", CompileAll(FusedPlanVariants.For(arch, PlanDirection.Forward, lengths), cacheDir, useCache)));
         if (rnnBackward)

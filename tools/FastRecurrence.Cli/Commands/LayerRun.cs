@@ -22,7 +22,10 @@ internal static class LayerRun
         Timing.Check(request.Repeat);
         if (request.NumLayers < 1)
             throw new CliInputException($"--num-layers: expected 1 or more, got {request.NumLayers}.");
+        if (request.Heads < 1)
+            throw new CliInputException($"--heads: expected 1 or more heads, got {request.Heads}.");
         var backend = BackendChoice.Resolve(request.Backend);
+        var output = OutputDirectory.Check(request.OutputDirectory, stdout);
 
         var weights = PyTorchWeightFiles.Read(request.WeightsDirectory, cell, request.NumLayers, request.Bidirectional, request.ProjSize);
         var x = TensorFile.Read(request.InputPath, "--input");
@@ -31,21 +34,27 @@ internal static class LayerRun
         var dy = TensorFile.ReadOptional(request.GradOutputPath, "--grad-output");
         var dataType = InputPrecision.Common([.. weights.Files, x, h0, c0, dy]);
 
-        int hidden = weights.HiddenSize, output = weights.OutputSize, inputSize = weights.InputSize, layerDirections = weights.NumLayers * weights.Directions;
+        int hidden = weights.HiddenSize, width = weights.OutputSize, inputSize = weights.InputSize, layerDirections = weights.NumLayers * weights.Directions;
+        if (hidden % request.Heads != 0)
+            throw new CliInputException(
+                $"--heads {request.Heads} does not divide H={hidden} (from {PyTorchWeightFiles.WeightHhName}): each head is H / heads wide.");
         x.RequireRank(3, "[B, T, I]");
+        x.RequireAxesNotEmpty("[B, T, I]", "B", "T");
         int batch = x.Shape[0], steps = x.Shape[1];
         x.RequireShape("[B, T, I]", $"(I from {PyTorchWeightFiles.WeightIhName})", batch, steps, inputSize);
-        RequireState(h0, layerDirections, batch, output, weights.ProjSize > 0 ? "P" : "H");
+        RequireState(h0, layerDirections, batch, width, weights.ProjSize > 0 ? "P" : "H");
         RequireState(c0, layerDirections, batch, hidden, "H");
-        dy?.RequireShape(weights.ProjSize > 0 ? "[B, T, directions*P]" : "[B, T, directions*H]", "(the shape of y)", batch, steps, weights.Directions * output);
+        dy?.RequireShape(weights.ProjSize > 0 ? "[B, T, directions*P]" : "[B, T, directions*H]", "(the shape of y)", batch, steps, weights.Directions * width);
         var lengths = request.LengthsPath is null ? null : TensorFile.ReadLengths(request.LengthsPath, "--lengths", batch, steps);
+        BackendSupport.Require(backend, new RecurrentProblem(cell, batch, steps, request.Heads, hidden / request.Heads, inputSize,
+            dataType == NpyDataType.Float32 ? DataType.Float32 : DataType.Float64));
 
         var run = new LayerFiles(cell, weights, x, h0, c0, dy, batch, steps, request.Heads, backend, request.Repeat,
             BackwardOptions(request), lengths);
         if (dataType == NpyDataType.Float32)
-            Compute<float>(run, request.OutputDirectory, stdout);
+            Compute<float>(run, output, stdout);
         else
-            Compute<double>(run, request.OutputDirectory, stdout);
+            Compute<double>(run, output, stdout);
     }
 
     /// <summary>--recurrent-clip and --truncate (with --grad-output) as the backward's options.</summary>
@@ -69,7 +78,11 @@ internal static class LayerRun
         public int LayerDirections => Weights.NumLayers * Weights.Directions;
     }
 
-    private static void Compute<T>(LayerFiles run, string outputDirectory, TextWriter stdout)
+    /// <summary>
+    /// Computes the forward (and the backward with --grad-output), then writes every file, then times the --repeat
+    /// calls: a run the library rejects writes nothing, and the timing lines follow the files, as the help says.
+    /// </summary>
+    private static void Compute<T>(LayerFiles run, OutputDirectory output, TextWriter stdout)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         var w = run.Weights;
@@ -80,42 +93,42 @@ internal static class LayerRun
         var x = run.X.Values<T>();
         var initialStates = InitialStates<T>(run);
         var hasCellState = CellNames.HasCellState(run.Cell);
-        // Created only after the layers accepted the weights (heads, block structure), so a rejected run leaves nothing behind.
-        var output = new OutputDirectory(outputDirectory, stdout);
-        var what = $"(B={batch}, T={steps}, H={hidden}{(w.ProjSize > 0 ? $", P={w.ProjSize}" : "")}, NH={run.Heads}, layers={w.NumLayers}{(w.Directions == 2 ? ", bidirectional" : "")})";
-
         var lengths = run.Lengths ?? [];
         // With a gradient to compute, the forward is a training forward (the CLI has no dropout, so the same numbers)
         // and the backward starts from it instead of running it again.
         var training = run.DY is not null;
         var forward = layers.Forward(x, batch, steps, initialStates, training, lengths);
-        Timing.Report(stdout, $"{run.Cell} layer forward {what}", run.Backend.Name, run.Repeat,
-            () => layers.Forward(x, batch, steps, initialStates, lengths: lengths));
+        var dyValues = run.DY?.Values<T>();
+        var gradients = dyValues is null ? null : layers.Backward(forward, dyValues, options: run.Options);
+
         output.Write("y.npy", forward.Y, batch, steps, w.Directions * width);
         // sLSTM: h_n is the last y (state 0) and c_n the last c (state 1), matching LSTM's files.
         output.Write("h_n.npy", forward.State(0).ToArray(), ld, batch, width);
         if (hasCellState)
             output.Write("c_n.npy", forward.State(1).ToArray(), ld, batch, hidden);
-
-        if (run.DY is null)
-            return;
-        var dyValues = run.DY.Values<T>();
-        var gradients = layers.Backward(forward, dyValues, options: run.Options);
-        Timing.Report(stdout, $"{run.Cell} layer backward {what}", run.Backend.Name, run.Repeat,
-            () => layers.Backward(forward, dyValues, options: run.Options));
-        output.Write("d_input.npy", gradients.DInput, batch, steps, inputSize);
-        // One file per parameter, d_ + PyTorch's name; as in PyTorch, a module without biases has no bias gradients.
-        foreach (var (name, value) in weights.NamedParameters())
+        if (gradients is not null)
         {
-            var shape = name.StartsWith("bias", StringComparison.Ordinal) ? new[] { value.Length }
-                : name.StartsWith("weight_hr", StringComparison.Ordinal) ? [width, hidden]
-                : [run.Cell.GateCount() * hidden, value.Length / (run.Cell.GateCount() * hidden)];
-            output.Write($"d_{name}.npy", gradients.Weights[name], shape);
+            output.Write("d_input.npy", gradients.DInput, batch, steps, inputSize);
+            // One file per parameter, d_ + PyTorch's name; as in PyTorch, a module without biases has no bias gradients.
+            foreach (var (name, value) in weights.NamedParameters())
+            {
+                var shape = name.StartsWith("bias", StringComparison.Ordinal) ? new[] { value.Length }
+                    : name.StartsWith("weight_hr", StringComparison.Ordinal) ? [width, hidden]
+                    : [run.Cell.GateCount() * hidden, value.Length / (run.Cell.GateCount() * hidden)];
+                output.Write($"d_{name}.npy", gradients.Weights[name], shape);
+            }
+            var hSlot = ld * batch * width;
+            output.Write("d_h0.npy", gradients.DInitialStates.AsSpan(0, hSlot).ToArray(), ld, batch, width);
+            if (hasCellState)
+                output.Write("d_c0.npy", gradients.DInitialStates.AsSpan(hSlot, ld * batch * hidden).ToArray(), ld, batch, hidden);
         }
-        var hSlot = ld * batch * width;
-        output.Write("d_h0.npy", gradients.DInitialStates.AsSpan(0, hSlot).ToArray(), ld, batch, width);
-        if (hasCellState)
-            output.Write("d_c0.npy", gradients.DInitialStates.AsSpan(hSlot, ld * batch * hidden).ToArray(), ld, batch, hidden);
+
+        var what = $"(B={batch}, T={steps}, H={hidden}{(w.ProjSize > 0 ? $", P={w.ProjSize}" : "")}, NH={run.Heads}, layers={w.NumLayers}{(w.Directions == 2 ? ", bidirectional" : "")})";
+        Timing.Report(stdout, $"{run.Cell} layer forward {what}", run.Backend.Name, run.Repeat,
+            () => layers.Forward(x, batch, steps, initialStates, lengths: lengths));
+        if (dyValues is not null)
+            Timing.Report(stdout, $"{run.Cell} layer backward {what}", run.Backend.Name, run.Repeat,
+                () => layers.Backward(forward, dyValues, options: run.Options));
     }
 
     /// <summary>

@@ -28,18 +28,18 @@ internal static class PlanCommand
         };
         var hidden = new Option<int>("--hidden")
         {
-            Description = "Total hidden size H = heads * head size (for the scan: H * D).",
+            Description = $"Total hidden size H = heads * head size (for the scan: H * D), {PlanSizeLimit.Range}.",
             HelpName = "H",
         };
         var heads = new Option<int>("--heads")
         {
-            Description = "Heads NH; the head size is --hidden / --heads.",
+            Description = $"Heads NH; the head size is --hidden / --heads; {PlanSizeLimit.Range}.",
             DefaultValueFactory = _ => 1,
             HelpName = "N",
         };
         var batch = new Option<int>("--batch")
         {
-            Description = "Batch size B.",
+            Description = $"Batch size B, {PlanSizeLimit.Range}; B * T * H at most {PlanSizeLimit.ElementsText}.",
             DefaultValueFactory = _ => 16,
             HelpName = "B",
         };
@@ -60,13 +60,13 @@ internal static class PlanCommand
         };
         var steps = new Option<int>("--steps")
         {
-            Description = "Time steps T.",
+            Description = $"Time steps T, {PlanSizeLimit.Range}.",
             DefaultValueFactory = _ => 1024,
             HelpName = "T",
         };
         var json = new Option<bool>("--json")
         {
-            Description = "Print only the plan as JSON (KernelPlan.ToJson).",
+            Description = "Print only the plan as JSON (KernelPlan.ToJson); not with --abi-json.",
         };
 
         var tf32 = new Option<bool>("--tf32")
@@ -79,7 +79,7 @@ internal static class PlanCommand
         };
         var abiJson = new Option<bool>("--abi-json")
         {
-            Description = "Print only the plan as the C ABI's fr_plan (source, defines, launch, dynamic shared memory), for callers of libfastrecurrence from other languages (tools/python).",
+            Description = "Print only the plan as the C ABI's fr_plan (source, defines, launch, dynamic shared memory), for callers of libfastrecurrence from other languages (tools/python); not with --json.",
         };
 
         var command = new Command("plan", "Size a kernel to a GPU: print the plan, the resources it uses against the limits, and why.")

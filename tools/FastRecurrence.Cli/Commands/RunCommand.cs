@@ -27,7 +27,7 @@ internal static class RunCommand
         };
         var output = new Option<string>("--out")
         {
-            Description = "Directory for y.npy [B, T, directions*H], h_n.npy, c_n.npy (lstm, slstm) [layers*directions, B, H] (y and h_n P wide with --proj-size) and the gradients (d_ + each parameter's name); created if missing.",
+            Description = "Directory for y.npy [B, T, directions*H], h_n.npy, c_n.npy (lstm, slstm) [layers*directions, B, H] (y and h_n P wide with --proj-size) and the gradients (d_ + each parameter's name); created if missing, and only once every result is computed.",
             Required = true,
             HelpName = "DIR",
         };
@@ -43,7 +43,7 @@ internal static class RunCommand
         };
         var heads = new Option<int>("--heads")
         {
-            Description = "Heads NH: weight_hh must be block-diagonal per gate with NH blocks of H/NH.",
+            Description = "Heads NH (1 or more, dividing H): weight_hh must be block-diagonal per gate with NH blocks of H/NH.",
             DefaultValueFactory = _ => 1,
             HelpName = "N",
         };

@@ -26,7 +26,7 @@ internal static class ScanCommand
         };
         var output = new Option<string>("--out")
         {
-            Description = "Directory for h.npy and, with --grad-output, da.npy, db.npy, dh0.npy; created if missing.",
+            Description = "Directory for h.npy and, with --grad-output, da.npy, db.npy, dh0.npy; created if missing, and only once every result is computed.",
             Required = true,
             HelpName = "DIR",
         };

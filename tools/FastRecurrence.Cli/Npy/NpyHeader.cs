@@ -80,13 +80,15 @@ internal sealed record NpyHeader(NpyDataType DataType, int[] Shape)
 
     private static int[] ParseShape(object? shape)
     {
-        if (shape is not List<object?> dims)
-            throw new FormatException("'shape' must be a tuple of integers");
+        // NumPy writes a tuple; a list is read the same way.
+        if (shape is not PythonSequence { Items: var dims })
+            throw new FormatException($"'shape' must be a tuple of integers, got {PythonSequence.Describe(shape)}");
         var result = new int[dims.Count];
         for (var k = 0; k < dims.Count; k++)
         {
+            // The entry as the file wrote it (a nested tuple, a string, None), not as .NET holds it.
             if (dims[k] is not long d || d < 0 || d > Array.MaxLength)
-                throw new FormatException($"'shape' entry {k} is {dims[k] ?? "None"}, not a dimension between 0 and {Array.MaxLength}");
+                throw new FormatException($"'shape' entry {k} is {PythonSequence.Describe(dims[k])}, not a dimension between 0 and {Array.MaxLength}");
             result[k] = (int)d;
         }
         if (NpyArray.ElementCount(result) < 0)

@@ -5,13 +5,23 @@ namespace FastRecurrence.Cli.Npy;
 
 /// <summary>
 /// Parses the small subset of Python literals a .npy header uses: a dict of strings, booleans, None, integers,
-/// tuples and lists. Values come back as string, bool, null, long, or List&lt;object?&gt; (tuples and lists alike).
+/// tuples and lists. Values come back as string, bool, null, long, <see cref="PythonSequence"/> (a tuple or a list) or
+/// a nested dict.
 /// </summary>
-/// <remarks>A hand parser, because the header is Python syntax (single quotes, True/False, "(3,)"), not JSON.</remarks>
+/// <remarks>
+/// A hand parser, because the header is Python syntax (single quotes, True/False, "(3,)"), not JSON. Recursive, so
+/// nesting is limited to <see cref="MaxDepth"/>: a header of a few hundred kilobytes of brackets (format 2.0 allows 4 GB)
+/// would otherwise overflow the stack, which .NET cannot catch, and end the process instead of naming the file.
+/// </remarks>
 internal sealed class PythonLiteral
 {
+    /// <summary>How deep tuples, lists and dicts may nest, the header's dict included; NumPy's deepest (a structured
+    /// dtype's nested fields and subarray shapes) stays far below.</summary>
+    public const int MaxDepth = 32;
+
     private readonly string _text;
     private int _position;
+    private int _depth;
 
     private PythonLiteral(string text) => _text = text;
 
@@ -32,6 +42,7 @@ internal sealed class PythonLiteral
     private Dictionary<string, object?> ParseDictBody()
     {
         Expect('{');
+        using var nesting = Enter();
         var dict = new Dictionary<string, object?>(StringComparer.Ordinal);
         while (true)
         {
@@ -60,9 +71,9 @@ internal sealed class PythonLiteral
             case '\'' or '"':
                 return ParseString();
             case '(':
-                return ParseSequence('(', ')');
+                return new PythonSequence(ParseSequence('(', ')'), IsTuple: true);
             case '[':
-                return ParseSequence('[', ']');
+                return new PythonSequence(ParseSequence('[', ']'), IsTuple: false);
             case '{':
                 return ParseDictBody();
         }
@@ -94,6 +105,7 @@ internal sealed class PythonLiteral
     private List<object?> ParseSequence(char open, char close)
     {
         Expect(open);
+        using var nesting = Enter();
         var items = new List<object?>();
         while (true)
         {
@@ -122,6 +134,19 @@ internal sealed class PythonLiteral
         if (!long.TryParse(digits, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
             throw new FormatException($"'{digits}' is not an integer that fits in 64 bits");
         return value;
+    }
+
+    /// <summary>One level deeper into a tuple, list or dict until the returned scope is disposed; refuses past <see cref="MaxDepth"/>.</summary>
+    private DepthScope Enter()
+    {
+        if (++_depth > MaxDepth)
+            throw new FormatException($"tuples, lists and dicts nest more than {MaxDepth} deep (at offset {_position}); a .npy header nests 2 or 3");
+        return new DepthScope(this);
+    }
+
+    private readonly struct DepthScope(PythonLiteral parser) : IDisposable
+    {
+        public void Dispose() => parser._depth--;
     }
 
     private bool TryConsumeWord(string word)

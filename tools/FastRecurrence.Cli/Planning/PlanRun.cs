@@ -1,3 +1,4 @@
+using System.Globalization;
 using FastRecurrence.Backends.Cuda;
 using FastRecurrence.Cli.Commands;
 using FastRecurrence.Cli.Errors;
@@ -15,6 +16,9 @@ internal static class PlanRun
     public static int Execute(PlanArguments arguments, TextWriter stdout, TextWriter stderr)
     {
         ArgumentNullException.ThrowIfNull(arguments);
+        // Each prints the plan alone, for a program to read: both at once would be neither document.
+        if (arguments.Json && arguments.AbiJson)
+            throw new CliInputException("--json, --abi-json: choose one (--json prints the KernelPlan, --abi-json the C ABI's fr_plan).");
         var gpu = ResolveGpu(arguments.Gpu);
         var (request, auto) = BuildRequest(arguments);
 
@@ -81,10 +85,14 @@ internal static class PlanRun
             throw new CliInputException($"--cell: required for the {arguments.Family} family; expected one of {CellNames.Choices.Replace("|", ", ", StringComparison.Ordinal)}.");
         }
 
-        Positive(arguments.Hidden, "--hidden");
-        Positive(arguments.Heads, "--heads");
-        Positive(arguments.Batch, "--batch");
-        Positive(arguments.Steps, "--steps");
+        InRange(arguments.Hidden, "--hidden");
+        InRange(arguments.Heads, "--heads");
+        InRange(arguments.Batch, "--batch");
+        InRange(arguments.Steps, "--steps");
+        if (!PlanSizeLimit.ElementsFit(arguments.Batch, arguments.Steps, arguments.Hidden))
+            throw new CliInputException(string.Create(CultureInfo.InvariantCulture,
+                $"--batch {arguments.Batch}, --steps {arguments.Steps}, --hidden {arguments.Hidden}: B * T * H = {(double)arguments.Batch * arguments.Steps * arguments.Hidden:0.###e+0} elements; " +
+                $"plan takes at most {PlanSizeLimit.ElementsText} (4 TiB of fp32, more than any catalog GPU holds)."));
         if (arguments.Hidden % arguments.Heads != 0)
             throw new CliInputException(
                 $"--hidden {arguments.Hidden} is not divisible by --heads {arguments.Heads}: the head size is hidden / heads and must be a whole number.");
@@ -104,9 +112,10 @@ internal static class PlanRun
         return (request, family is null);
     }
 
-    private static void Positive(int value, string option)
+    /// <summary>A size the planner can take without overflowing its integer arithmetic (<see cref="PlanSizeLimit"/>).</summary>
+    private static void InRange(int value, string option)
     {
-        if (value < 1)
-            throw new CliInputException($"{option}: expected a positive integer, got {value}.");
+        if (value < 1 || value > PlanSizeLimit.Max)
+            throw new CliInputException($"{option}: expected a positive integer in {PlanSizeLimit.Range}, got {value}.");
     }
 }

@@ -20,6 +20,7 @@ internal sealed record LayerWeightFiles(TensorFile WeightIh, TensorFile WeightHh
 internal sealed class PyTorchWeightFiles
 {
     public const string WeightIhName = "weight_ih_l0.npy";
+    public const string WeightHhName = "weight_hh_l0.npy";
 
     private readonly LayerWeightFiles[,] _layers;
 
@@ -71,6 +72,11 @@ internal sealed class PyTorchWeightFiles
             weightHh.RequireRank(2, hhShape);
             if (k == 0 && d == 0)
             {
+                // H is read from this file, so an empty one is refused here, naming it, rather than by the library.
+                if (projSize > 0 && weightHh.Shape[0] < gates)
+                    throw new CliInputException($"{weightHh.Path}: 4H (axis 0 of {hhShape}) is {weightHh.Shape[0]} in shape {weightHh.Array.ShapeText}; expected at least 4 (H >= 1).");
+                if (projSize == 0)
+                    weightHh.RequireAxisNotEmpty(1, "H", hhShape);
                 hidden = projSize > 0 ? weightHh.Shape[0] / gates : weightHh.Shape[1];
                 if (projSize > 0 && projSize >= hidden)
                     throw new CliInputException($"--proj-size: must be smaller than H={hidden} (from weight_hh_l0's first dimension / 4), as in PyTorch; got {projSize}.");
@@ -83,7 +89,10 @@ internal sealed class PyTorchWeightFiles
             var weightIh = ReadRequired(directory, $"weight_ih{suffix}.npy", k == 0 ? "[G*H, I]" : "[G*H, directions*H]");
             weightIh.RequireRank(2, "[G*H, I]");
             if (k == 0 && d == 0)
+            {
+                weightIh.RequireAxisNotEmpty(1, "I", "[G*H, I]");
                 input = weightIh.Shape[1];
+            }
             var layerOutput = projSize > 0 ? projSize : hidden;
             var layerInput = k == 0 ? input : directions * layerOutput;
             weightIh.RequireShape(k == 0 ? "[G*H, I]" : projSize > 0 ? "[G*H, directions*P]" : "[G*H, directions*H]",

@@ -55,6 +55,24 @@ internal sealed record TensorFile(string Path, NpyArray Array)
                 $"{Path}: expected shape {meaning} = {NpyArray.FormatShape(shape)}{(reason.Length > 0 ? $" {reason}" : "")}, got {Array.ShapeText}.");
     }
 
+    /// <summary>
+    /// Throws unless dimension <paramref name="axis"/> (called <paramref name="name"/> in <paramref name="meaning"/>, e.g.
+    /// "B" of "[B, T, I]") is at least 1: checked here so that an empty array is refused naming the file and its axis,
+    /// not later by the library naming its own parameter.
+    /// </summary>
+    public void RequireAxisNotEmpty(int axis, string name, string meaning)
+    {
+        if (Array.Shape[axis] < 1)
+            throw new CliInputException($"{Path}: {name} (axis {axis} of {meaning}) is 0 in shape {Array.ShapeText}; expected at least 1.");
+    }
+
+    /// <summary><see cref="RequireAxisNotEmpty"/> for the leading axes, named in order by <paramref name="names"/>.</summary>
+    public void RequireAxesNotEmpty(string meaning, params string[] names)
+    {
+        for (var axis = 0; axis < names.Length; axis++)
+            RequireAxisNotEmpty(axis, names[axis], meaning);
+    }
+
     /// <summary>Throws unless the array has <paramref name="rank"/> dimensions.</summary>
     public void RequireRank(int rank, string meaning)
     {
