@@ -21,6 +21,8 @@ version = int(version_line.group(1))
 failures = []
 if lib.fr_abi_version() != version:
     failures.append(f"fr_abi_version() = {lib.fr_abi_version()}, header says {version}")
+if fr.ABI_VERSION != version:
+    failures.append(f"the bindings declare ABI {fr.ABI_VERSION}, the header {version}")
 extra = bound - declared
 if extra:
     failures.append(f"bound but not in the header: {sorted(extra)}")
@@ -56,6 +58,26 @@ for field, value, fragment in (("schedule", 7, "options.schedule"), ("arch", b"s
     emulation = fr.EmulationOptions(struct_size=ctypes.sizeof(fr.EmulationOptions))
     setattr(emulation, field, value)
     expect(lib.fr_emulation_context_create(ctypes.byref(emulation), ctypes.byref(fr.c_void_p())), fragment)
+# device pointers are plain integers (torch's data_ptr()): cu_seqlens takes one, as lengths do
+expect(lib.fr_scan_forward(None, None, None, None, None, None, None, 0x7F0000001000, 1, None), "plan")
+# a message that is not UTF-8 (a caller's path echoed back) still arrives as the library's named error
+latin1 = fr.EmulationOptions(struct_size=ctypes.sizeof(fr.EmulationOptions), compiler=b"/nonexistent/caf\xe9/c++")
+status = lib.fr_emulation_context_create(ctypes.byref(latin1), ctypes.byref(fr.c_void_p()))
+try:
+    fr.check(lib, status)
+    failures.append("a compiler that does not exist was accepted")
+except fr.FastRecurrenceError as error:
+    if "caf\ufffd" not in str(error):
+        failures.append(f"the non-UTF-8 path did not come back replaced: {error}")
+# output buffers are writable memory: an immutable bytes object is refused by the binding, not written into
+try:
+    lib.fr_emulation_compiler(bytes(64), 64)
+    failures.append("fr_emulation_compiler accepted an immutable bytes object")
+except ctypes.ArgumentError:
+    pass
+# FR_NATIVE_LIBRARY (or load's path) may name the library's folder, as for the C# resolver
+if fr.load(os.path.dirname(os.path.abspath(sys.argv[1]))).fr_abi_version() != version:
+    failures.append("load() of the library's folder found another library")
 print(f"{len(bound)} bound functions of {len(declared)} in the header; ABI {version}")
 for failure in failures:
     print("FAIL:", failure)

@@ -21,6 +21,7 @@ as JSON; exits 1 if a module failed.
 import argparse
 import ctypes
 import json
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
@@ -54,14 +55,14 @@ def compile_module(lib, module, arch, cache_dir=None):
     options.arch = arch.encode()
     options.defines = ctypes.cast(module.defines, ctypes.POINTER(fr.Define))
     options.define_count = module.define_count
-    options.cache_dir = cache_dir.encode() if cache_dir else None
+    options.cache_dir = os.fsencode(cache_dir) if cache_dir else None
     options.use_cache = 1
     result = fr.CompileResult()
     result.struct_size = ctypes.sizeof(fr.CompileResult)
     status = lib.fr_compile(ctypes.byref(options), ctypes.byref(result))
     source, defines = module_key(module)
     return {"source": source.decode(), "defines": {name.decode(): value for name, value in defines}, "status": status,
-            "message": lib.fr_last_error().decode() if status != 0 else "",  # this thread's last error
+            "message": lib.fr_last_error().decode(errors="replace") if status != 0 else "",  # this thread's last error
             "milliseconds": result.milliseconds, "cache_hit": bool(result.cache_hit)}
 
 

@@ -10,6 +10,7 @@ import ctypes
 import os
 from ctypes import POINTER, c_char, c_char_p, c_double, c_int, c_int64, c_size_t, c_uint32, c_uint64, c_void_p
 
+ABI_VERSION = 2  # FR_ABI_VERSION of the header these bindings declare (check_bindings.py compares them)
 FR_MAX_RANK = 8
 FR_MAX_DEFINES = 64
 DTYPES = {"float32": 0, "bfloat16": 1, "float16": 2, "float64": 3}
@@ -66,6 +67,17 @@ class BackwardOptions(ctypes.Structure):
     _fields_ = [("struct_size", c_size_t), ("recurrent_clip", ctypes.c_float), ("truncate", c_int), ("accumulate", c_int)]
 
 
+class WritableBuffer:
+    """A writable char* argument: a ctypes buffer (create_string_buffer). ctypes' own char pointers also take an
+    immutable bytes object, which the library would then write into."""
+
+    @classmethod
+    def from_param(cls, value):
+        if not isinstance(value, ctypes.Array):
+            raise TypeError(f"expected a writable buffer (ctypes.create_string_buffer), got {type(value).__name__}")
+        return value
+
+
 class FastRecurrenceError(RuntimeError):
     def __init__(self, status, name, message):
         super().__init__(f"{name}: {message}")
@@ -75,16 +87,19 @@ class FastRecurrenceError(RuntimeError):
 def load(path=None):
     """Loads libfastrecurrence: `path`, else $FR_NATIVE_LIBRARY, else build/native/lib beside this repository."""
     here = os.path.dirname(os.path.abspath(__file__))
-    path = path or os.environ.get("FR_NATIVE_LIBRARY") or os.path.join(here, "..", "..", "build", "native", "lib",
-                                                                     "libfastrecurrence.so")
+    path = path or os.environ.get("FR_NATIVE_LIBRARY") or os.path.join(here, "..", "..", "build", "native", "lib")
+    if os.path.isdir(path):  # a folder holding the library, as the C# resolver takes it too
+        path = os.path.join(path, "libfastrecurrence.so")
     lib = ctypes.CDLL(path)
+    if lib.fr_abi_version() != ABI_VERSION:  # another ABI's argument lists would be passed silently
+        raise OSError(f"{path}: ABI version {lib.fr_abi_version()}, these bindings are for {ABI_VERSION}")
     ptr_t = POINTER(Tensor)
     signatures = {
         "fr_abi_version": ([], c_int), "fr_version_string": ([], c_char_p), "fr_last_error": ([], c_char_p),
         "fr_status_name": ([c_int], c_char_p), "fr_nvrtc_version": ([POINTER(c_int), POINTER(c_int)], c_int),
         "fr_kernel_source_count": ([], c_int),
         "fr_kernel_source": ([c_int, POINTER(c_char_p), POINTER(c_char_p)], c_int),
-        "fr_device_count": ([POINTER(c_int)], c_int), "fr_device_name": ([c_int, c_char_p, c_size_t], c_int),
+        "fr_device_count": ([POINTER(c_int)], c_int), "fr_device_name": ([c_int, WritableBuffer, c_size_t], c_int),
         "fr_device_attribute": ([c_int, c_int, POINTER(c_int)], c_int),
         "fr_compile": ([POINTER(CompileOptions), POINTER(CompileResult)], c_int),
         "fr_plan_module_count": ([POINTER(Plan), c_int, POINTER(c_int)], c_int),
@@ -102,10 +117,10 @@ def load(path=None):
         "fr_emulation_context_create": ([POINTER(EmulationOptions), POINTER(c_void_p)], c_int),
         "fr_emulation_configure": ([c_void_p, c_int, c_uint64], c_int),
         "fr_context_is_emulated": ([c_void_p, POINTER(c_int)], c_int),
-        "fr_emulation_compiler": ([c_char_p, c_size_t], c_int),
-        "fr_scan_forward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, POINTER(c_int64), c_int, c_void_p], c_int),
+        "fr_emulation_compiler": ([WritableBuffer, c_size_t], c_int),
+        "fr_scan_forward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, c_void_p, c_int, c_void_p], c_int),
         "fr_scan_backward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t,
-                              POINTER(c_int64), c_int, c_void_p], c_int),
+                              c_void_p, c_int, c_void_p], c_int),
         # lengths (the last pointer before the stream): device int32 [B] or None
         "fr_rnn_forward": ([c_void_p, POINTER(Plan), ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, ptr_t, c_void_p, c_void_p], c_int),
         "fr_rnn_reserve_size": ([POINTER(Plan), c_int64, c_int64, POINTER(c_int64)], c_int),
@@ -127,7 +142,8 @@ def load(path=None):
 
 def check(lib, status):
     if status != 0:
-        raise FastRecurrenceError(status, lib.fr_status_name(status).decode(), lib.fr_last_error().decode())
+        # the message echoes the caller's paths, which need not be UTF-8
+        raise FastRecurrenceError(status, lib.fr_status_name(status).decode(), lib.fr_last_error().decode(errors="replace"))
 
 
 def plan_from_json(plan_json):

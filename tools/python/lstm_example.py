@@ -135,7 +135,7 @@ def create_context(lib, emulated, cache_dir):
     if emulated:
         options = fr.EmulationOptions(struct_size=ctypes.sizeof(fr.EmulationOptions), arch=b"sm_90",
                                       schedule=fr.SCHEDULES["random"], seed=1, workers=0,
-                                      cache_dir=cache_dir.encode() if cache_dir else None)
+                                      cache_dir=os.fsencode(cache_dir) if cache_dir else None)
         fr.check(lib, lib.fr_emulation_context_create(ctypes.byref(options), ctypes.byref(context)))
     else:
         fr.check(lib, lib.fr_context_create(0, ctypes.byref(context)))

@@ -21,13 +21,7 @@ public sealed class BadInputTests
 
     private static void AssertInputError(CliResult result, params string[] fragments)
     {
-        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
-        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines, Has.Length.EqualTo(1), result.Stderr);
-        Assert.That(lines[0], Does.StartWith("error: "));
-        Assert.That(lines[0], Does.Not.Contain(" at FastRecurrence"), "no stack trace");
-        foreach (var fragment in fragments)
-            Assert.That(lines[0], Does.Contain(fragment));
+        CliAssert.InputError(result, "error: ", fragments);
     }
 
     private static void Replace(List<string> args, string option, string value) => args[args.IndexOf(option) + 1] = value;

@@ -21,12 +21,7 @@ public sealed class OutputDirectoryTests
 
     private static void AssertInputError(CliResult result, params string[] fragments)
     {
-        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
-        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines, Has.Length.EqualTo(1), result.Stderr);
-        Assert.That(lines[0], Does.StartWith("error: --out: "));
-        foreach (var fragment in fragments)
-            Assert.That(lines[0], Does.Contain(fragment));
+        CliAssert.InputError(result, "error: --out: ", fragments);
     }
 
     /// <summary>A scan whose inputs are fine, writing to <paramref name="output"/>.</summary>

@@ -21,14 +21,8 @@ public sealed class PlanCommandTests
 
     private static void AssertInputError(CliResult result, params string[] fragments)
     {
-        Assert.That(result.ExitCode, Is.EqualTo(1), result.ToString());
         Assert.That(result.Stdout, Is.Empty);
-        var lines = result.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.That(lines, Has.Length.EqualTo(1), result.Stderr);
-        Assert.That(lines[0], Does.StartWith("error: "));
-        Assert.That(lines[0], Does.Not.Contain(" at FastRecurrence"), "no stack trace");
-        foreach (var fragment in fragments)
-            Assert.That(lines[0], Does.Contain(fragment));
+        CliAssert.InputError(result, "error: ", fragments);
     }
 
     /// <summary>The row of the resource table that starts with <paramref name="what"/>, split into its words.</summary>
