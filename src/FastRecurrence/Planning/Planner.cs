@@ -22,6 +22,7 @@ public static class Planner
         ArgumentNullException.ThrowIfNull(request);
         if (WhyInconsistent(request) is { } inconsistent)
             throw new ArgumentException(inconsistent, "request.Precision");
+        if (WhyTooLarge(request) is { } tooLarge) return PlanOutcome.Failure(tooLarge, [tooLarge]);
         return request.Family switch
         {
             KernelFamily.Fused => PlanFused(gpu, request),
@@ -30,6 +31,21 @@ public static class Planner
             KernelFamily.Scan => PlanSingle(gpu, request, "scan", new ScanModel(gpu, request)),
             _ => throw new ArgumentOutOfRangeException(nameof(request), request.Family, "Unknown kernel family."),
         };
+    }
+
+    /// <summary>The most elements one [B, T, H, D] tensor of a problem may have: the native library's tensor limit.</summary>
+    public const long MaxProblemElements = 1L << 48;
+
+    /// <summary>
+    /// Past 2^48 elements (B * T * NH * D) no tensor of the problem exists (libfastrecurrence refuses it) and the models'
+    /// costs (blocks * chunks * cycles) would pass 64 bits; below it they stay under 2^60.
+    /// </summary>
+    private static string? WhyTooLarge(PlanRequest request)
+    {
+        Int128 elements = (Int128)request.Batch * request.TimeSteps * request.Heads * request.HeadSize;
+        return elements <= MaxProblemElements ? null
+            : string.Create(CultureInfo.InvariantCulture,
+                $"no plan for {request}: B * T * NH * D = {elements} elements, more than a tensor may have (2^48 = {MaxProblemElements})");
     }
 
     /// <summary>

@@ -147,6 +147,35 @@ public sealed class PlannerTests
         Assert.That(IndependentPlanChecker.Check(H100, plan), Is.Empty);
     }
 
+    [TestCase(KernelFamily.Scan, int.MaxValue, 1, 64, 1024)]
+    [TestCase(KernelFamily.Scan, 8, 1, int.MaxValue, 1024)]
+    [TestCase(KernelFamily.Scan, 1 << 24, 1 << 12, 1 << 12, 1 << 24)]
+    [TestCase(KernelFamily.Scan, int.MaxValue, int.MaxValue, 1, int.MaxValue)]
+    [TestCase(KernelFamily.Fused, int.MaxValue, 1, 64, 1024)]
+    [TestCase(KernelFamily.Alternating, int.MaxValue, 1, 64, int.MaxValue)]
+    [TestCase(KernelFamily.Alternating, 16, 1, 1 << 20, 1024)]
+    // at the 2^48-element limit: every model's cost still in range
+    [TestCase(KernelFamily.Scan, 1 << 20, 1, 1 << 12, 1 << 16)]
+    [TestCase(KernelFamily.Scan, 1, 1 << 16, 1, int.MaxValue)]
+    [TestCase(KernelFamily.Fused, 1 << 20, 1, 64, 1 << 22)]
+    [TestCase(KernelFamily.Fused, 8, 1, 1 << 14, int.MaxValue)]
+    [TestCase(KernelFamily.Alternating, 1 << 16, 1, 1 << 12, 1 << 20)]
+    [TestCase(KernelFamily.Alternating, 1, 1, 1 << 17, 1 << 30)]
+    public void ExtremeSizes_GiveAPlanInsideTheGridOrARefusal_NeverAnOverflow(KernelFamily family, int batch, int heads, int headSize,
+        int steps)
+    {
+        var request = new PlanRequest(family, CellKind.Lstm, family == KernelFamily.Scan ? DataType.Float32 : DataType.BFloat16,
+            batch, heads, headSize, PlanDirection.Forward, steps);
+        var outcome = Planner.Plan(H100, request);
+        if (!outcome.HasPlan)
+        {
+            Assert.That(outcome.Reason, Is.Not.Empty);
+            return;
+        }
+        var plan = outcome.Require();
+        Assert.That(IndependentPlanChecker.Check(H100, plan), Is.Empty, plan.ToString());
+    }
+
     [Test]
     public void Plan_IsDeterministic_AndRoundTripsThroughJson()
     {

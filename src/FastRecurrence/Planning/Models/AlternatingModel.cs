@@ -96,7 +96,8 @@ internal sealed class AlternatingModel : IPlanModel
         constants["FR_WARPS"] = solution[Warps];
         constants["FR_STAGES"] = solution[Stages];
         constants["FR_POINTWISE_THREADS"] = solution[PointwiseThreads];
-        var grid = new Dim3((int)((Rows + tm - 1) / tm), Request.Heads, (Request.Batch + tn - 1) / tn);
+        // in 64 bits: B near int.MaxValue plus a tile wrapped negative (the model's requirement keeps z within 65535)
+        var grid = new Dim3((int)((Rows + tm - 1) / tm), Request.Heads, (int)(((long)Request.Batch + tn - 1) / tn));
         return new KernelPlan(Request, Gpu.Name, Gpu.ComputeCapability.Arch, FusedRegime.None, constants, grid,
             new Dim3((int)solution[Warps] * Gpu.WarpSize), new Dim3(1), SharedBytes.Evaluate(v), (int)Registers.Evaluate(v),
             Cost.Evaluate(v), rationale);

@@ -100,7 +100,7 @@ internal sealed class ScanModel : IPlanModel
             ["FR_SCAN_CHUNK"] = ChunkLength.Evaluate(v),
         };
         // more sequences than a grid holds in z run as consecutive launches of this grid (CudaGridLimits)
-        var grid = new Dim3((Request.HeadSize + lanes - 1) / lanes, Request.Heads, Math.Min(Request.Batch, CudaGridLimits.MaxYZ));
+        var grid = new Dim3((int)(((long)Request.HeadSize + lanes - 1) / lanes), Request.Heads, Math.Min(Request.Batch, CudaGridLimits.MaxYZ));
         return new KernelPlan(Request, Gpu.Name, Gpu.ComputeCapability.Arch, FusedRegime.None, constants, grid,
             new Dim3((int)solution[Threads]), new Dim3(1), SharedBytes.Evaluate(v), (int)Registers.Evaluate(v), Cost.Evaluate(v), rationale);
     }
