@@ -237,7 +237,9 @@ FR_DEVICE_INLINE void run(const fr_scan_args& args)
         const S* x_p = Backward ? (const S*)args.dh + element(args.dh_stride, bz, t_first, hy, dd)
                                 : (const S*)args.b + element(args.b_stride, bz, t_first, hy, dd);
         const fr_i64 x_s = sign * (Backward ? args.dh_stride[1] : args.b_stride[1]);
-        S* h_p = (S*)args.h + element(args.h_stride, bz, Backward ? t_first - 1 : t_first, hy, dd);
+        /* backward: h_{t-1} of the first item; at the sequence's first step it is h0 and this pointer is not read (held
+           at the step itself: one step before t = 0 could wrap the address for a stride near the tensor limit) */
+        S* h_p = (S*)args.h + element(args.h_stride, bz, Backward && t_first > seq.t0 ? t_first - 1 : t_first, hy, dd);
         const fr_i64 h_s = sign * args.h_stride[1];
 
         /* ---- 1. load this thread's items and fold them into one pair */

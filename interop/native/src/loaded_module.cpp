@@ -75,6 +75,8 @@ fr_status LoadedModule::prepare(const char* name, uint32_t shared_bytes, bool la
 fr_status compile_and_load(fr_context context, const CompileRequest& request, const CacheSettings& cache,
                            std::unique_ptr<LoadedModule>* module) {
     if (context->emulation != nullptr) {
+        // what compile_kernel checks before NVRTC on a GPU, so an emulated device refuses the same plans
+        if (fr_status status = check_arch_supports(request); status != FR_OK) return status;
         emu::EmulationState& state = *context->emulation;
         CacheSettings settings = cache;
         if (settings.dir == nullptr && state.has_cache_dir) settings.dir = state.cache_dir.c_str();

@@ -37,8 +37,12 @@ bool find_define(const CompileRequest& request, const char* name, int64_t* value
     return false;
 }
 
+// The strides over (B, T, H); an extent-1 dimension's is never stepped and check_tensor leaves it unbounded, so the
+// kernel gets 0 (no multiple of it, even by an index it does not dereference, can overflow).
 void copy_strides(const fr_tensor* tensor, fr_i64 strides[3]) {
-    for (int i = 0; i < 3; ++i) strides[i] = tensor != nullptr ? static_cast<fr_i64>(tensor->strides[i]) : 0;
+    for (int i = 0; i < 3; ++i) {
+        strides[i] = tensor != nullptr && tensor->shape[i] != 1 ? static_cast<fr_i64>(tensor->strides[i]) : 0;
+    }
 }
 
 CallMemory call_memory(const std::vector<Tensor>& tensors, const int64_t* cu_seqlens, int num_seqs) {

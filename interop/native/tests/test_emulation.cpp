@@ -304,6 +304,15 @@ int run_emulation_tests() {
                         bias = at(8192, FR_DTYPE_BFLOAT16, {4, 1, 16}), y = at(12288, FR_DTYPE_BFLOAT16, {1, 1, 1, 16});
         CHECK_FAILS(fr_rnn_forward(old, &bf16, &wx, &r, &bias, nullptr, &y, nullptr, nullptr, nullptr, nullptr),
                     FR_ERROR_UNSUPPORTED, "the context's device: expected sm_80 or newer for a bf16 / fp16 recurrent plan");
+        // and its module, loaded by hand, as a GPU's compile refuses it
+        fr_compile_options options{};
+        options.struct_size = sizeof options;
+        options.source_name = "rnn_forward";
+        options.defines = bf16.defines;
+        options.define_count = bf16.define_count;
+        fr_module refused = nullptr;
+        CHECK_FAILS(fr_module_load(old, &options, &refused), FR_ERROR_UNSUPPORTED,
+                    "options.arch: expected sm_80 or newer for a bf16 / fp16 recurrent plan");
         fr_context_destroy(old);
     }
     CHECK_STATUS(fr_context_destroy(context), FR_OK);
@@ -457,14 +466,15 @@ void test_scan_tensors_inside_blocks(fr_context context) {
     const ScanCase single{1, 1, 1, 4, {}, false};
     const fr_plan single_plan = scan_plan("scan", false, shape, single), single_backward = scan_plan("scan", true, shape, single);
     fr_tensor sa = tensor4(a.get(), single, 4), sb = tensor4(b.get(), single, 4), sh = tensor4(h.get(), single, 4);
-    for (fr_tensor* t : {&sa, &sb, &sh}) t->strides[1] = int64_t{1} << 62;
+    for (fr_tensor* t : {&sa, &sb, &sh}) t->strides[1] = int64_t{1} << 50;  // 2^62 * 4 bytes wraps to 0: use 2^50
     CHECK_STATUS(fr_scan_forward(context, &single_plan, &sa, &sb, nullptr, &sh, nullptr, nullptr, 0, nullptr), FR_OK);
     const std::vector<float> single_h = h.download<float>(4);
     for (float value : single_h) CHECK(value == 1.0f);  // h_0 = a * 0 + b
     DeviceBuffer dh1(context, 16), da1(context, 16), db1(context, 16);
     dh1.upload(std::vector<float>(4, 2.0f));
     fr_tensor sdh = tensor4(dh1.get(), single, 4), sda = tensor4(da1.get(), single, 4), sdb = tensor4(db1.get(), single, 4);
-    for (fr_tensor* t : {&sdh, &sda, &sdb}) t->strides[1] = int64_t{1} << 62;
+    for (fr_tensor* t : {&sdh, &sda, &sdb}) t->strides[1] = int64_t{1} << 50;
+    sdh.strides[1] = INT64_MIN;  // -1 * INT64_MIN overflows too
     CHECK_STATUS(fr_scan_backward(context, &single_backward, &sa, &sh, nullptr, &sdh, nullptr, &sda, &sdb, nullptr, nullptr, 0,
                                   nullptr),
                  FR_OK);

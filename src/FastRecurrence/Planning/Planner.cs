@@ -37,15 +37,18 @@ public static class Planner
     public const long MaxProblemElements = 1L << 48;
 
     /// <summary>
-    /// Past 2^48 elements (B * T * NH * D) no tensor of the problem exists (libfastrecurrence refuses it) and the models'
-    /// costs (blocks * chunks * cycles) would pass 64 bits; below it they stay under 2^60.
+    /// Past 2^48 elements in its largest tensor no problem can be called (libfastrecurrence refuses the tensor), and the
+    /// models' costs (blocks * chunks * cycles) would pass 64 bits; below it they stay under 2^60. The largest tensor:
+    /// the scan's [B, T, H, D]; a recurrence's training reserve, B * T * NH * D * (G + S).
     /// </summary>
     private static string? WhyTooLarge(PlanRequest request)
     {
-        Int128 elements = (Int128)request.Batch * request.TimeSteps * request.Heads * request.HeadSize;
+        int perUnit = request.Family == KernelFamily.Scan ? 1 : request.Cell.GateCount() + request.Cell.StateCount();
+        Int128 elements = (Int128)request.Batch * request.TimeSteps * request.Heads * request.HeadSize * perUnit;
+        string what = request.Family == KernelFamily.Scan ? "B * T * H * D" : "the training reserve, B * T * NH * D * (G + S),";
         return elements <= MaxProblemElements ? null
             : string.Create(CultureInfo.InvariantCulture,
-                $"no plan for {request}: B * T * NH * D = {elements} elements, more than a tensor may have (2^48 = {MaxProblemElements})");
+                $"no plan for {request}: {what} has {elements} elements, more than a tensor may have (2^48 = {MaxProblemElements})");
     }
 
     /// <summary>

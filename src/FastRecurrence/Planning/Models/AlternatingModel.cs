@@ -55,6 +55,7 @@ internal sealed class AlternatingModel : IPlanModel
         m.Require(Expr.CeilDiv(request.Batch, tn) <= CudaGridLimits.MaxYZ,
             $"the batch's tiles fit the grid: ceil(B / tile columns) <= {CudaGridLimits.MaxYZ} (CUDA's limit in z)");
         m.Require((Expr)request.Heads <= CudaGridLimits.MaxYZ, $"the heads fit the grid: NH <= {CudaGridLimits.MaxYZ} (CUDA's limit in y)");
+        RnnPlanConstants.RequireLibraryRanges(m, request);
         m.Require(SharedBytes <= gpu.SharedMemoryPerBlockOptIn, $"shared memory per block <= {gpu.SharedMemoryPerBlockOptIn} bytes ({gpu.Name})");
         m.Require(Registers <= gpu.MaxRegistersPerThread, $"registers per thread <= {gpu.MaxRegistersPerThread}");
         m.Require(Registers * threads <= gpu.MaxRegistersPerBlock, $"registers per block <= {gpu.MaxRegistersPerBlock}");

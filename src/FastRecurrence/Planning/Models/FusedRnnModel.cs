@@ -171,6 +171,7 @@ internal sealed class FusedRnnModel : IPlanModel
         m.Require(bt <= Expr.Max(8, (request.Batch + 7) / 8 * 8), "the batch tile is no larger than the batch rounded up to 8");
         m.Require(BatchGroups <= CudaGridLimits.MaxYZ,
             $"the batch's tiles fit the grid: ceil(B / batch tile) <= {CudaGridLimits.MaxYZ} (CUDA's limit in z)");
+        RnnPlanConstants.RequireLibraryRanges(m, request);
         m.Require(HeadGroups <= CudaGridLimits.MaxYZ,
             $"the head groups fit the grid: NH / heads per block <= {CudaGridLimits.MaxYZ} (CUDA's limit in y)");
         if (regime == FusedRegime.Cluster)
