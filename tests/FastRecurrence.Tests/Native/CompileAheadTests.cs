@@ -80,7 +80,7 @@ public sealed class CompileAheadTests
     [Test]
     public void CompileAhead_ReportsAModuleThatDoesNotCompileForTheArch_AndExitsOne()
     {
-        // bf16 plans multiply on mma.m16n8k16, which sm_75 lacks: the kernel's static_assert, through NVRTC
+        // bf16 plans multiply on mma.m16n8k16, which sm_75 lacks: refused before NVRTC, naming the need (decision 0040)
         var plan = Planner.Plan(GpuCatalog.Find("H100-SXM"),
             new PlanRequest(KernelFamily.Fused, CellKind.Gru, DataType.BFloat16, 4, 1, 32, PlanDirection.Forward, 8)).Plan!;
         var (file, cache) = PlansFile("compile-ahead-arch", [PlanLaunch.ToAbiJson(plan)]);
@@ -88,8 +88,9 @@ public sealed class CompileAheadTests
         Assert.That(code, Is.EqualTo(1), output);
         using var json = JsonDocument.Parse(output);
         var module = json.RootElement.EnumerateArray().Single();
-        Assert.That(module.GetProperty("status").GetInt32(), Is.EqualTo((int)FrStatus.ErrorCompile), output);
-        Assert.That(module.GetProperty("message").GetString(), Does.Contain("sm_80 or newer"), output);
+        Assert.That(module.GetProperty("status").GetInt32(), Is.EqualTo((int)FrStatus.ErrorUnsupported), output);
+        Assert.That(module.GetProperty("message").GetString(),
+            Does.Contain("options.arch: expected sm_80 or newer for a bf16 / fp16 recurrent plan"), output);
     }
 
     private sealed record Module(string Source, int Status, string Message, bool CacheHit, Dictionary<string, long> Defines);
