@@ -155,12 +155,21 @@ fr_status read_compile_options(const fr_compile_options* options, const char* de
     return FR_OK;
 }
 
-fr_status check_arch_supports(const CompileRequest& request) {
-    const auto define = [&](const char* name) {
-        for (const auto& d : request.defines) {
-            if (d.first == name) return d.second;
+bool find_define(const CompileRequest& request, const char* name, int64_t* value) {
+    for (const auto& define : request.defines) {
+        if (define.first == name) {
+            *value = define.second;
+            return true;
         }
-        return int64_t{0};
+    }
+    return false;
+}
+
+fr_status check_arch_supports(const CompileRequest& request) {
+    const auto define = [&](const char* name) {  // 0 where not defined, as the kernels' #if reads it
+        int64_t value = 0;
+        find_define(request, name, &value);
+        return value;
     };
     const std::string& source = request.source->name;
     const bool recurrent = source == "rnn_forward" || source == "rnn_backward" || source == "rnn_alternating";

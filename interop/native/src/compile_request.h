@@ -46,6 +46,9 @@ fr_status make_compile_request(const char* argument, const char* source_name, co
 fr_status read_compile_options(const fr_compile_options* options, const char* default_arch, CompileRequest* request,
                                CacheSettings* cache);
 
+// The value of the request's define `name` into *value; false (and *value unset) when it has none.
+bool find_define(const CompileRequest& request, const char* name, int64_t* value);
+
 // What the request's kernels need of its arch, before any compile (else the kernel's #error or static_assert makes a
 // valid plan on an older device an FR_ERROR_COMPILE): sm_70 for every kernel; sm_80 for the recurrent kernels'
 // tensor-core mma (bf16 / fp16 storage, or FR_TF32 = 1); sm_90 for cluster plans (FR_REGIME = 2). FR_ERROR_UNSUPPORTED

@@ -15,6 +15,12 @@ namespace {
 struct Block {
     uintptr_t start = 0;
     size_t bytes = 0;  // asked for; the block's rounding past them is not the caller's
+
+    // What is left of the block from `pointer` (inside it or its rounding): 0 from its end on.
+    size_t left_from(const void* pointer) const {
+        const size_t offset = static_cast<size_t>(reinterpret_cast<uintptr_t>(pointer) - start);
+        return offset < bytes ? bytes - offset : 0;
+    }
 };
 
 // The fr_malloc block (with its rounding) that `pointer` lies in; false if none.
@@ -36,8 +42,7 @@ size_t emulated_block_bytes(size_t bytes) { return (bytes + 255) / 256 * 256; }
 fr_status check_emulated_range(emu::EmulationState& state, const void* pointer, size_t bytes, const char* name) {
     Block block;
     if (!find_block(state, pointer, &block)) return FR_OK;
-    const size_t offset = static_cast<size_t>(reinterpret_cast<uintptr_t>(pointer) - block.start);
-    const size_t left = offset < block.bytes ? block.bytes - offset : 0;
+    const size_t left = block.left_from(pointer);
     if (bytes > left) {
         return fail(FR_ERROR_INVALID_ARGUMENT,
                     "bytes: expected at most %zu (what is left of the fr_malloc block of %zu bytes at %p from %s %p), got %zu.",
@@ -72,8 +77,7 @@ fr_status check_emulated_call_memory(fr_context context, const CallMemory& memor
         if (a.data == nullptr || a.bytes == 0) continue;
         Block block;
         if (!find_block(state, a.data, &block)) continue;
-        const uintptr_t at = reinterpret_cast<uintptr_t>(a.data);
-        const size_t left = at - block.start < block.bytes ? block.bytes - (at - block.start) : 0;
+        const size_t left = block.left_from(a.data);
         if (a.bytes > left) {
             return fail(FR_ERROR_INVALID_ARGUMENT,
                         "%s: expected %zu bytes inside the fr_malloc block of %zu bytes at %p that it starts in, got %p "

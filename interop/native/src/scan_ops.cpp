@@ -27,16 +27,6 @@ struct Tensor {
     bool output;
 };
 
-bool find_define(const CompileRequest& request, const char* name, int64_t* value) {
-    for (const auto& define : request.defines) {
-        if (define.first == name) {
-            *value = define.second;
-            return true;
-        }
-    }
-    return false;
-}
-
 // The strides over (B, T, H); an extent-1 dimension's is never stepped and check_tensor leaves it unbounded, so the
 // kernel gets 0 (no multiple of it, even by an index it does not dereference, can overflow).
 void copy_strides(const fr_tensor* tensor, fr_i64 strides[3]) {
@@ -264,7 +254,7 @@ fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const
     // its tensors starting at the slice's first (the kernel sees a smaller batch). Slices share no memory, so the
     // result is the one launch's, bit for bit.
     const int64_t sequences = args.num_seqs, slice = plan->grid.z;
-    const int64_t element = dtype == FR_DTYPE_FLOAT32 ? 4 : dtype == FR_DTYPE_FLOAT64 ? 8 : 2;
+    const int64_t element = static_cast<int64_t>(element_bytes(static_cast<int>(dtype)));
     const fr_scan_args whole = args;
     const char* const kernel = backward ? "fr_scan_backward" : "fr_scan_forward";
     for (int64_t first = 0; first < sequences; first += slice) {
@@ -276,19 +266,19 @@ fr_status run_scan(bool backward, fr_context context, const fr_plan* plan, const
         // sequence tensors move by batch rows (with cu_seqlens every sequence lies in batch row 0: the offsets move);
         // state tensors [sequences, H, D] by rows
         const int64_t rows = cu_seqlens != nullptr ? 0 : first;
-        const int64_t state = first * args.heads * int64_t{args.dim};
+        const int64_t first_state = first * args.heads * int64_t{args.dim};
         args.a = at(whole.a, rows * args.a_stride[0]);
         args.h = at(whole.h, rows * args.h_stride[0]);
-        args.h0 = at(whole.h0, state);
+        args.h0 = at(whole.h0, first_state);
         if (backward) {
             args.dh = at(whole.dh, rows * args.dh_stride[0]);
             args.da = at(whole.da, rows * args.da_stride[0]);
             args.db = at(whole.db, rows * args.db_stride[0]);
-            args.dh_last = at(whole.dh_last, state);
-            args.dh0 = at(whole.dh0, state);
+            args.dh_last = at(whole.dh_last, first_state);
+            args.dh0 = at(whole.dh0, first_state);
         } else {
             args.b = at(whole.b, rows * args.b_stride[0]);
-            args.h_last = at(whole.h_last, state);
+            args.h_last = at(whole.h_last, first_state);
         }
         if (cu_seqlens != nullptr) {
             args.cu_seqlens = whole.cu_seqlens + first;

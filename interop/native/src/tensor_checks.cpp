@@ -36,7 +36,7 @@ bool product_within(std::initializer_list<int64_t> factors, int64_t limit, int64
     return true;
 }
 
-static size_t element_bytes(int dtype) { return dtype == FR_DTYPE_FLOAT32 ? 4 : dtype == FR_DTYPE_FLOAT64 ? 8 : 2; }
+size_t element_bytes(int dtype) { return dtype == FR_DTYPE_FLOAT32 ? 4 : dtype == FR_DTYPE_FLOAT64 ? 8 : 2; }
 
 fr_status check_tensor(const char* name, const fr_tensor* tensor, int rank, int64_t max_extent) {
     if (tensor == nullptr) return fail(FR_ERROR_INVALID_ARGUMENT, "%s: expected a tensor, got NULL.", name);

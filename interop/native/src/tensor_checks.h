@@ -7,6 +7,7 @@
 #include "memory_overlap.h"
 
 #include <climits>
+#include <cstddef>
 #include <cstdint>
 #include <initializer_list>
 #include <string>
@@ -15,6 +16,9 @@
 namespace fr {
 
 const char* dtype_name(int dtype);
+
+// Bytes of one element of an fr_dtype: 4, 2, 2, 8.
+size_t element_bytes(int dtype);
 
 // "[2, 16, 4, 64]"
 std::string shape_text(const int64_t* shape, int rank);
