@@ -6,9 +6,10 @@
 #                        the native library, the CPU emulator and the emulated kernels under AddressSanitizer and
 #                        UndefinedBehaviorSanitizer (build/sanitize; GCC or Clang), as build.sh test-sanitized
 #   ./build.ps1 bench    build, then run the default benchmark suite
+#   ./build.ps1 pack     build, then pack the NuGet packages into artifacts/packages, as build.sh pack
 # $env:CONFIGURATION = 'Debug' builds Debug instead of Release.
 param(
-    [ValidateSet('build', 'test', 'test-sanitized', 'bench')]
+    [ValidateSet('build', 'test', 'test-sanitized', 'bench', 'pack')]
     [string] $Action = 'build',
     [Parameter(ValueFromRemainingArguments = $true)]
     [string[]] $BenchArguments = @()
@@ -72,6 +73,15 @@ function Build-Managed {
     Invoke-Checked dotnet @('build', 'FastRecurrence.sln', '--no-restore', '-c', $configuration)
 }
 
+# The packages (decision 0042), as build.sh pack: FastRecurrence.Interop carries this machine's native library.
+function Pack-Managed {
+    foreach ($project in @('interop/FastRecurrence.Interop/FastRecurrence.Interop.csproj', 'src/FastRecurrence/FastRecurrence.csproj',
+            'src/FastRecurrence.Ilgpu/FastRecurrence.Ilgpu.csproj')) {
+        Invoke-Checked dotnet @('pack', $project, '--no-build', '-c', $configuration, '-o', 'artifacts/packages')
+    }
+    Write-Host "build.ps1: packages in $(Join-Path $PWD 'artifacts/packages') (add that folder as a NuGet source to install them)"
+}
+
 switch ($Action) {
     'build' { Build-Native; Build-Managed }
     'test' {
@@ -84,6 +94,7 @@ switch ($Action) {
         if (-not $nativePassed) { throw 'build.ps1: native tests failed.' }
     }
     'test-sanitized' { Test-Sanitized }
+    'pack' { Build-Native; Build-Managed; Pack-Managed }
     'bench' {
         Build-Native
         Invoke-Checked dotnet (@('run', '-c', 'Release', '--project', 'bench', '--') + $BenchArguments)

@@ -7,6 +7,8 @@
 #                       UndefinedBehaviorSanitizer (build/sanitize), running the native unit, validation, fuzz and emulation
 #                       tests (CI runs this after `test`; results land in TestResults/native-sanitized-ctest.junit.xml)
 #   ./build.sh bench    build, then run the default benchmark suite (same as: dotnet run -c Release --project bench)
+#   ./build.sh pack     build, then pack the NuGet packages FastRecurrence, FastRecurrence.Interop (with this machine's
+#                       native library under runtimes/<rid>/native) and FastRecurrence.Ilgpu into artifacts/packages
 # CONFIGURATION=Debug ./build.sh ... builds Debug instead of Release.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -71,6 +73,16 @@ build_managed() {
     dotnet build FastRecurrence.sln --no-restore -c "$configuration"
 }
 
+# The packages (decision 0042); tests/FastRecurrence.Tests/Packaging packs the same three and installs them in an app.
+pack_managed() {
+    local project
+    for project in interop/FastRecurrence.Interop/FastRecurrence.Interop.csproj src/FastRecurrence/FastRecurrence.csproj \
+        src/FastRecurrence.Ilgpu/FastRecurrence.Ilgpu.csproj; do
+        dotnet pack "$project" --no-build -c "$configuration" -o artifacts/packages
+    done
+    echo "build.sh: packages in $PWD/artifacts/packages (add that folder as a NuGet source to install them)"
+}
+
 case "$action" in
     build)
         build_native
@@ -95,8 +107,13 @@ case "$action" in
         build_native
         dotnet run -c Release --project bench -- "${@:2}"
         ;;
+    pack)
+        build_native
+        build_managed
+        pack_managed
+        ;;
     *)
-        echo "usage: ./build.sh [build|test|test-sanitized|bench]" >&2
+        echo "usage: ./build.sh [build|test|test-sanitized|bench|pack]" >&2
         exit 2
         ;;
 esac
