@@ -321,7 +321,8 @@ typedef struct fr_rnn_backward_options {
 
 /*
  * The backward (BPTT, math.md section 3) with a plan of source "rnn_backward" (the planner's FusedRnnModel for the
- * backward direction: single block, cluster or grid-barrier regime, R^T on chip for all T steps). Inputs: the forward's
+ * backward direction: single block, cluster or grid-barrier regime, R^T on chip for all T steps) or "rnn_alternating"
+ * with FR_BACKWARD = 1 (the AlternatingModel's backward, for heads too large for the chip). Inputs: the forward's
  * wx, r ([G, NH, D, D]; not packed), bias, initial_states (or NULL), y, its reserve (fr_rnn_forward_training), dy
  * [B, T, NH, D] = dL/dy and d_last_states [S, B, NH, D] = dL/d last states or NULL (zeros; sLSTM's m takes none).
  * Outputs: dwx [B, T, G, NH, D] (dL/dWx), dr [G, NH, D, D], dbias [Gb, NH, D] (GRU: r, z, n_input, n_hidden),
@@ -355,8 +356,9 @@ FR_API fr_status fr_rnn_pack_recurrent(fr_context context, const fr_plan* plan, 
 
 /* y = x w^T: the layer API's input projection (Wx = x W_ih^T over the B * T rows). x [N, K], w [M, K], y [N, M], all
  * contiguous, one dtype (fp32, bf16, fp16), fp32 accumulation. allow_cublas = 1: through libcublas (loaded at run time,
- * $FR_CUBLAS_LIBRARY or libcublas.so.13 / .12 / .11; "none" turns it off) where it loads, else, and with 0, our kernel
- * (kernels/linear.cu: deterministic). used_cublas (may be NULL) says which ran. Emulated contexts use our kernel. */
+ * $FR_CUBLAS_LIBRARY or libcublas.so.13 / .12 / .11 / libcublas.so; "none" turns it off) where it loads, else, and
+ * with 0, our kernel (kernels/linear.cu: deterministic). used_cublas (may be NULL) says which ran. Emulated contexts
+ * use our kernel. */
 FR_API fr_status fr_linear(fr_context context, const fr_tensor* x, const fr_tensor* w, const fr_tensor* y,
                            int allow_cublas, int* used_cublas, void* stream);
 

@@ -61,6 +61,9 @@ fr_status emulated_free(emu::EmulationState& state, void* device_pointer) {
         state.allocations.erase(allocation);
     }
     forget_packed_recurrent(device_pointer, bytes);  // released memory holds no packed R
+    // NaN in every dtype (all bits set): a kernel still reading the block (freed during a launch) gives NaN, which no
+    // test passes, instead of the stale values the heap leaves behind
+    std::memset(device_pointer, 0xff, emulated_block_bytes(bytes));
     std::free(device_pointer);
     return FR_OK;
 }

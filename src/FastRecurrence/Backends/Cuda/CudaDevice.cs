@@ -210,6 +210,7 @@ internal sealed class CudaDevice
 
     public unsafe void Download<T>(FrDeviceMemoryHandle memory, Span<T> host) where T : unmanaged
     {
+        using var lease = DeviceMemoryLease.Of(memory);
         fixed (T* destination = host)
             FastRecurrenceNativeException.ThrowIfFailed(
                 FastRecurrenceNative.FrMemcpyToHost(Context, destination, memory.Pointer, (nuint)host.Length * (nuint)sizeof(T)), "fr_memcpy_to_host");

@@ -39,6 +39,7 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
         ObjectDisposedException.ThrowIf(Memory.IsClosed, this);
         if (host.Length != Length)
             throw new ArgumentException($"host: expected {Length} elements (the buffer's length), got {host.Length}.", nameof(host));
+        using var lease = DeviceMemoryLease.Of(Memory);
         fixed (T* source = host)
             FastRecurrenceNativeException.ThrowIfFailed(
                 FastRecurrenceNative.FrMemcpyToDevice(Device.Context, Memory.Pointer, source, Memory.Bytes), "fr_memcpy_to_device");
@@ -51,6 +52,7 @@ public sealed class DeviceBuffer<T> : IDisposable where T : unmanaged
     public unsafe void Clear()
     {
         ObjectDisposedException.ThrowIf(Memory.IsClosed, this);
+        using var lease = DeviceMemoryLease.Of(Memory);
         FastRecurrenceNativeException.ThrowIfFailed(
             FastRecurrenceNative.FrMemsetZero(Device.Context, Memory.Pointer, Memory.Bytes, null), "fr_memset_zero");
         Device.Synchronize();

@@ -12,6 +12,7 @@ internal static unsafe class LinearLaunch
     public static bool Run(CudaDevice device, DataType type, FrDeviceMemoryHandle x, FrDeviceMemoryHandle w, FrDeviceMemoryHandle y,
         long rows, long inputSize, long outputs, bool allowCublas)
     {
+        using var lease = DeviceMemoryLease.Of(x, w, y);
         var tx = ScanLaunch.Tensor(type, x.Pointer, [rows, inputSize]);
         var tw = ScanLaunch.Tensor(type, w.Pointer, [outputs, inputSize]);
         var ty = ScanLaunch.Tensor(type, y.Pointer, [rows, outputs]);

@@ -59,6 +59,7 @@ internal static unsafe class RnnLaunch
     public static void PackRecurrent(CudaDevice device, KernelPlan plan, RecurrentProblem p, FrDeviceMemoryHandle r,
         FrDeviceMemoryHandle packed, bool synchronize = true)
     {
+        using var lease = DeviceMemoryLease.Of(r, packed);
         using var strings = new NativeStrings();
         var native = NativePlans.ToNative(plan, strings);
         var tr = ScanLaunch.Tensor(p.DataType, r.Pointer, [p.GateCount, p.Heads, p.HeadSize, p.HeadSize]);
@@ -113,6 +114,7 @@ internal static unsafe class RnnLaunch
         FrDeviceMemoryHandle? allStates, FrDeviceMemoryHandle? lastStates, FrDeviceMemoryHandle? reserve,
         FrDeviceMemoryHandle? lengths)
     {
+        using var lease = DeviceMemoryLease.Of(wx, r, bias, initial, y, allStates, lastStates, reserve, lengths);
         using var strings = new NativeStrings();
         var native = NativePlans.ToNative(plan, strings);
         long B = p.Batch, T = p.TimeSteps, G = p.GateCount, Gb = p.BiasCount, S = p.StateCount, NH = p.Heads, D = p.HeadSize;
@@ -141,6 +143,7 @@ internal static unsafe class RnnLaunch
         FrDeviceMemoryHandle dwx, FrDeviceMemoryHandle dr, FrDeviceMemoryHandle dbias, FrDeviceMemoryHandle? dInitialStates,
         FrDeviceMemoryHandle? lengths = null)
     {
+        using var lease = DeviceMemoryLease.Of(wx, r, bias, initial, y, reserve, dy, dLastStates, dwx, dr, dbias, dInitialStates, lengths);
         using var strings = new NativeStrings();
         var native = NativePlans.ToNative(plan, strings);
         long B = p.Batch, T = p.TimeSteps, G = p.GateCount, Gb = p.BiasCount, S = p.StateCount, NH = p.Heads, D = p.HeadSize;

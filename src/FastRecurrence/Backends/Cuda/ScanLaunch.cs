@@ -13,6 +13,7 @@ internal static unsafe class ScanLaunch
     public static void Forward(CudaDevice device, KernelPlan plan, ScanProblem problem, FrDeviceMemoryHandle a,
         FrDeviceMemoryHandle b, FrDeviceMemoryHandle? h0, FrDeviceMemoryHandle h)
     {
+        using var lease = DeviceMemoryLease.Of(a, b, h0, h);
         using var strings = new NativeStrings();
         var native = NativePlans.ToNative(plan, strings);
         var ta = Sequence(problem, a);
@@ -29,6 +30,7 @@ internal static unsafe class ScanLaunch
         FrDeviceMemoryHandle h, FrDeviceMemoryHandle? h0, FrDeviceMemoryHandle dh, FrDeviceMemoryHandle da,
         FrDeviceMemoryHandle db, FrDeviceMemoryHandle? dh0)
     {
+        using var lease = DeviceMemoryLease.Of(a, h, h0, dh, da, db, dh0);
         using var strings = new NativeStrings();
         var native = NativePlans.ToNative(plan, strings);
         var ta = Sequence(problem, a);

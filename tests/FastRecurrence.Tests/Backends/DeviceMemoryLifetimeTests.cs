@@ -1,0 +1,119 @@
+using FastRecurrence.Backends;
+using FastRecurrence.Backends.Cuda;
+using FastRecurrence.Interop;
+
+namespace FastRecurrence.Tests.Backends;
+
+/// <summary>
+/// Device memory stays allocated while a call uses it, on cuda-emulated (where a kernel on freed memory reads whatever
+/// the heap put there since). A tensor carries only the handle's address: a buffer the caller passes without keeping it
+/// (an upload straight into the call) was finalized by the garbage collector during the kernel, and one disposed by
+/// another thread was freed at once: wrong results, or a crash. Every launch now leases its handles (decision 0043);
+/// the Dispose tests show the lease is taken, deterministically, where the collector's timing is not.
+/// </summary>
+[TestFixture]
+[NonParallelizable]
+public sealed class DeviceMemoryLifetimeTests
+{
+    private const string Emulated = "cuda-emulated";
+
+    [SetUp]
+    public void RequireEmulator() => BackendRequirement.Ensure(RecurrenceBackends.Get(Emulated), mustBeAvailable: true);
+
+    [Test]
+    public unsafe void ALeasedBuffer_StaysAllocatedThroughDispose_UntilTheLeaseEnds()
+    {
+        var scan = CudaScan.Create(new ScanProblem(1, 4, 1, 8), Emulated);
+        var buffer = scan.Allocate<float>(32);
+        var memory = buffer.Memory;
+        var context = buffer.Device.Context;
+        var address = memory.Pointer;
+        var host = new float[32];
+        FrStatus Copy()
+        {
+            fixed (float* source = host)
+                return FastRecurrenceNative.FrMemcpyToDevice(context, address, source, 32 * sizeof(float));
+        }
+
+        using (DeviceMemoryLease.Of(memory))
+        {
+            buffer.Dispose();
+            Assert.That(Copy(), Is.EqualTo(FrStatus.Ok), "the lease keeps the block allocated after Dispose");
+        }
+        // (the freed address is not used again: the emulator takes addresses outside its blocks for caller memory)
+        Assert.That(memory.IsClosed, "the handle is released (fr_free) when the lease ends");
+        Assert.That(() => DeviceMemoryLease.Of(memory), Throws.TypeOf<ObjectDisposedException>());
+    }
+
+    [Test]
+    public void ScanForward_AnInputDisposedDuringTheCall_IsFreedAfterIt()
+    {
+        var problem = new ScanProblem(8, 2048, 1, 64);
+        var (a, b) = (Values(problem.SequenceLength, 1, 0.9), Values(problem.SequenceLength, 2, 1.0));
+        var expected = new float[problem.SequenceLength];
+        Scan.Forward(problem, new ScanInputs<float>(a, b), expected, RecurrenceBackends.Reference);
+        var scan = CudaScan.Create(problem, Emulated);
+        using var h = scan.Allocate<float>(problem.SequenceLength);
+        using var deviceB = scan.Upload<float>(b);
+        var deviceA = scan.Upload<float>(a);
+
+        DisposeDuringTheCall(deviceA, () => scan.Forward(deviceA, deviceB, h));
+        Assert.That(MaxError(h.ToArray(), expected), Is.LessThanOrEqualTo(1e-5));
+    }
+
+    [Test]
+    public void RecurrentForward_AnInputDisposedDuringTheCall_IsFreedAfterIt()
+    {
+        var problem = new RecurrentProblem(CellKind.Elman, 4, 512, 1, 64, 64);
+        var (wx, r, bias) = (Values(problem.WxLength, 3, 1.0), Values(problem.RLength, 4, 0.1), Values(problem.BiasLength, 5, 0.5));
+        var expected = new float[problem.YLength];
+        Recurrence.Forward(problem, new RecurrentInputs<float>(wx, r, bias), new RecurrentOutputs<float>(expected), RecurrenceBackends.Reference);
+        using var rnn = CudaRecurrence.Create(problem, Emulated);
+        using var y = rnn.Allocate<float>(problem.YLength);
+        using var deviceR = rnn.Upload<float>(r);
+        using var deviceBias = rnn.Upload<float>(bias);
+        var deviceWx = rnn.Upload<float>(wx);
+
+        DisposeDuringTheCall(deviceWx, () => rnn.Forward(new DeviceRecurrentInputs<float>(deviceWx, deviceR, deviceBias), y));
+        Assert.That(MaxError(y.ToArray(), expected), Is.LessThanOrEqualTo(1e-4));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> once to compile its kernel and once to time it, then on another thread, disposing
+    /// <paramref name="buffer"/> a third of the way in: the call must see the memory it was given (a freed block reads
+    /// the heap's bookkeeping, or unmapped pages). Fails if the call had ended before the Dispose (nothing checked).
+    /// </summary>
+    private static void DisposeDuringTheCall(DeviceBuffer<float> buffer, Action call)
+    {
+        call();
+        var timer = System.Diagnostics.Stopwatch.StartNew();
+        call();
+        var duration = timer.Elapsed;
+        var running = Task.Run(call);
+        Thread.Sleep(duration / 3);
+        var stillRunning = !running.IsCompleted;
+        buffer.Dispose();
+        // leased: Dispose returns at once and the release waits for the call (without the lease it freed the memory
+        // under the kernel, or waited inside fr_free for the call to end)
+        var leftToTheCall = !running.IsCompleted && !buffer.Memory.IsClosed;
+        running.GetAwaiter().GetResult();
+        Assert.That(stillRunning, $"the call ({duration.TotalMilliseconds:0} ms) ended before the Dispose: nothing was checked");
+        Assert.That(leftToTheCall, "a Dispose during the call must leave the memory to the call");
+        Assert.That(buffer.Memory.IsClosed, "the memory is released when the call returns");
+    }
+
+    private static float[] Values(long length, int seed, double scale)
+    {
+        var random = new Random(seed);
+        var values = new float[length];
+        for (var i = 0; i < values.Length; i++) values[i] = (float)((random.NextDouble() * 2 - 1) * scale);
+        return values;
+    }
+
+    private static double MaxError(float[] actual, float[] expected)
+    {
+        double max = 0;
+        for (var i = 0; i < actual.Length; i++) max = Math.Max(max, double.IsNaN(actual[i]) ? double.PositiveInfinity : Math.Abs(actual[i] - expected[i]));
+        return max;
+    }
+}
