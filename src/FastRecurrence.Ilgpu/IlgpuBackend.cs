@@ -10,15 +10,47 @@ namespace FastRecurrence.Ilgpu;
 /// The ILGPU backends (ilgpu-cpu, ilgpu-cuda, ilgpu-opencl): every cell forward and backward and the scan as ILGPU
 /// kernels in float32, sized by <see cref="IlgpuPlanner"/> for the accelerator. The accelerator is opened on first
 /// use (never throws: <see cref="Availability"/> says what is missing) and calls are serialised on it.
+/// A backend made by <see cref="IlgpuBackends.CreateCpu"/> owns its accelerator (and its threads) until disposed; the
+/// three registered ones live as long as the process, and disposing them does nothing.
 /// </summary>
-public sealed class IlgpuBackend : IRecurrenceBackend
+public sealed class IlgpuBackend : IRecurrenceBackend, IDisposable
 {
     private readonly Lazy<(IlgpuDevice? Device, string Reason)> _probe;
+    private readonly bool _disposable;
+    private volatile bool _disposed;
 
-    internal IlgpuBackend(IlgpuAcceleratorKind kind, ILGPU.Runtime.CPU.CPUDevice? cpuDevice = null, long? sharedMemoryCap = null)
+    internal IlgpuBackend(IlgpuAcceleratorKind kind, ILGPU.Runtime.CPU.CPUDevice? cpuDevice = null, long? sharedMemoryCap = null,
+        bool disposable = false)
     {
         Kind = kind;
+        _disposable = disposable;
         _probe = new(() => IlgpuDevice.Probe(kind, cpuDevice, sharedMemoryCap), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>
+    /// Releases the accelerator (waiting for a call in progress); later calls throw ObjectDisposedException and
+    /// <see cref="Availability"/> says the backend was disposed. Nothing for the registered backends.
+    /// </summary>
+    public void Dispose()
+    {
+        if (!_disposable || _disposed) return;
+        if (!_probe.IsValueCreated)
+        {
+            _disposed = true;
+            return;
+        }
+        var device = _probe.Value.Device;
+        if (device is null)
+        {
+            _disposed = true;
+            return;
+        }
+        lock (device.Gate)
+        {
+            if (_disposed) return;
+            _disposed = true;
+            device.Dispose();
+        }
     }
 
     public IlgpuAcceleratorKind Kind { get; }
@@ -26,7 +58,8 @@ public sealed class IlgpuBackend : IRecurrenceBackend
     public string Name => Kind.BackendName();
 
     public BackendAvailability Availability =>
-        _probe.Value.Device is not null ? BackendAvailability.Available(_probe.Value.Reason) : BackendAvailability.Missing(_probe.Value.Reason);
+        _disposed ? BackendAvailability.Missing($"this {Name} backend was disposed")
+        : _probe.Value.Device is not null ? BackendAvailability.Available(_probe.Value.Reason) : BackendAvailability.Missing(_probe.Value.Reason);
 
     /// <summary>The accelerator's limits as the planner sees them, or null where the accelerator is missing.</summary>
     public IlgpuDeviceLimits? Limits => _probe.Value.Device?.Limits;
@@ -72,6 +105,7 @@ public sealed class IlgpuBackend : IRecurrenceBackend
         var device = RequireFloat32<T>(problem.DataType);
         lock (device.Gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             IlgpuRecurrentRuns.Forward(device, problem,
                 new RecurrentInputs<float>(AsFloat(inputs.Wx), AsFloat(inputs.R), AsFloat(inputs.Bias), AsFloat(inputs.InitialStates),
                     inputs.Lengths),
@@ -97,6 +131,7 @@ public sealed class IlgpuBackend : IRecurrenceBackend
         }
         lock (device.Gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             IlgpuRecurrentRuns.Backward(device, problem,
                 new RecurrentInputs<float>(AsFloat(inputs.Wx), AsFloat(inputs.R), AsFloat(inputs.Bias), AsFloat(inputs.InitialStates),
                     inputs.Lengths),
@@ -110,7 +145,10 @@ public sealed class IlgpuBackend : IRecurrenceBackend
     {
         var device = RequireFloat32<T>(problem.DataType);
         lock (device.Gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             IlgpuScanRuns.Forward(device, problem, new ScanInputs<float>(AsFloat(inputs.A), AsFloat(inputs.B), AsFloat(inputs.H0)), AsFloat(h));
+        }
     }
 
     public void ScanBackward<T>(ScanProblem problem, ScanInputs<T> inputs, ReadOnlySpan<T> dh, ScanGradients<T> gradients)
@@ -119,6 +157,7 @@ public sealed class IlgpuBackend : IRecurrenceBackend
         var device = RequireFloat32<T>(problem.DataType);
         lock (device.Gate)
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             IlgpuScanRuns.Backward(device, problem, new ScanInputs<float>(AsFloat(inputs.A), AsFloat(inputs.B), AsFloat(inputs.H0)),
                 AsFloat(dh), new ScanGradients<float>(AsFloat(gradients.DA), AsFloat(gradients.DB), AsFloat(gradients.DH0)));
         }
@@ -126,6 +165,7 @@ public sealed class IlgpuBackend : IRecurrenceBackend
 
     private IlgpuDevice RequireFloat32<T>(DataType dataType)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var device = _probe.Value.Device ?? throw new BackendUnavailableException(Name, _probe.Value.Reason);
         if (typeof(T) != typeof(float) || dataType != DataType.Float32)
             throw new NotSupportedException($"problem: backend '{Name}' runs float32 only, got {typeof(T).Name} ({dataType}).");

@@ -21,11 +21,12 @@ public static class IlgpuBackends
     /// An ilgpu-cpu backend on another simulated device (threads per warp, warps per group, multiprocessors), planned as
     /// if it had at most <paramref name="sharedMemoryPerGroup"/> bytes of shared memory per group (the CPU accelerator
     /// itself has no limit): how a GPU's plan, with weights in global memory or batch tiles, runs on the CPU.
-    /// Not registered; pass it to the operations directly.
+    /// Not registered; pass it to the operations directly, and dispose it (its accelerator runs threads of its own).
     /// </summary>
     public static IlgpuBackend CreateCpu(int threadsPerWarp = 32, int warpsPerGroup = 4, int multiprocessors = 1,
         long? sharedMemoryPerGroup = null) =>
-        new(IlgpuAcceleratorKind.Cpu, new ILGPU.Runtime.CPU.CPUDevice(threadsPerWarp, warpsPerGroup, multiprocessors), sharedMemoryPerGroup);
+        new(IlgpuAcceleratorKind.Cpu, new ILGPU.Runtime.CPU.CPUDevice(threadsPerWarp, warpsPerGroup, multiprocessors), sharedMemoryPerGroup,
+            disposable: true);
 
     /// <summary>Makes sure the backends are registered (touching this class loads the assembly and runs its initializer).</summary>
     public static void EnsureRegistered()

@@ -58,9 +58,12 @@ public sealed class IlgpuOpenCLRecurrentTests : RecurrentBackendSuite
 [TestFixture]
 public sealed class IlgpuCpuTightSharedMemoryRecurrentTests : RecurrentBackendSuite
 {
-    private static readonly IRecurrenceBackend Tight = IlgpuBackends.CreateCpu(warpsPerGroup: 2, multiprocessors: 2, sharedMemoryPerGroup: 800);
+    private readonly IlgpuBackend _backend = IlgpuBackends.CreateCpu(warpsPerGroup: 2, multiprocessors: 2, sharedMemoryPerGroup: 800);
 
-    protected override IRecurrenceBackend Backend => Tight;
+    protected override IRecurrenceBackend Backend => _backend;
+
+    [OneTimeTearDown]
+    public void DisposeBackend() => _backend.Dispose();
     protected override string? BackwardOptionsMissing => IlgpuOptionsMissing.Reason;
     protected override bool MustBeAvailable => true;
 }
@@ -74,9 +77,12 @@ public sealed class IlgpuCpuTightSharedMemoryRecurrentTests : RecurrentBackendSu
 [TestFixture]
 public sealed class IlgpuCpuRowsInGlobalMemoryRecurrentTests : RecurrentBackendSuite
 {
-    private static readonly IRecurrenceBackend NoRoom = IlgpuBackends.CreateCpu(warpsPerGroup: 2, multiprocessors: 2, sharedMemoryPerGroup: 4);
+    private readonly IlgpuBackend _backend = IlgpuBackends.CreateCpu(warpsPerGroup: 2, multiprocessors: 2, sharedMemoryPerGroup: 4);
 
-    protected override IRecurrenceBackend Backend => NoRoom;
+    protected override IRecurrenceBackend Backend => _backend;
+
+    [OneTimeTearDown]
+    public void DisposeBackend() => _backend.Dispose();
     protected override string? BackwardOptionsMissing => IlgpuOptionsMissing.Reason;
     protected override bool MustBeAvailable => true;
 }
