@@ -64,7 +64,8 @@ FR_DEVICE_INLINE void forward<2>(const float* wx, const float* rh, const float* 
     const float z = fr_tanh(wx[2] + rh[2] + bias[2]);
     const float o = sigmoid(wx[3] + rh[3] + bias[3]);
     const float log_f = log_sigmoid(gf) + state[3];
-    const float m = state[2] == 0.0f ? gi : fmaxf(gi, log_f);
+    /* NaN propagates into m as into c, n and y (fmaxf would drop it), as the reference's Max does */
+    const float m = state[2] == 0.0f ? gi : gi != gi || log_f != log_f ? gi + log_f : fmaxf(gi, log_f);
     const float i_gate = fr_exp(gi - m);
     const float f_gate = fr_exp(log_f - m);
     const float c = f_gate * state[1] + i_gate * z;

@@ -15,10 +15,11 @@ namespace fr_rnn_grad {
 
 typedef fr_storage::S S;
 
-/* the recurrent gradient R^T dg_t reaching y_{t-1}, clamped to [-clip, clip] when clipping is on */
+/* the recurrent gradient R^T dg_t reaching y_{t-1}, clamped to [-clip, clip] when clipping is on; NaN stays NaN
+ * (fmaxf returns the other operand: a NaN gradient would leave as -clip, a plausible number) */
 FR_DEVICE_INLINE float clip_recurrent(const fr_rnn_backward_args& a, float x)
 {
-    return a.recurrent_clip > 0.0f ? fminf(fmaxf(x, -a.recurrent_clip), a.recurrent_clip) : x;
+    return a.recurrent_clip > 0.0f && x == x ? fminf(fmaxf(x, -a.recurrent_clip), a.recurrent_clip) : x;
 }
 
 /* one gradient element: written, or added to the output's value when accumulating */

@@ -110,6 +110,52 @@ public abstract class RecurrentBackendSuite
         AssertClose("dInitialStates", dInitial, dInitial64);
     }
 
+    public static IEnumerable<TestCaseData> NaNCases() =>
+        from cell in Enum.GetValues<CellKind>()
+        from input in new[] { "dy", "wx" }
+        select new TestCaseData(cell, input).SetArgDisplayNames(cell.ToString(), input);
+
+    /// <summary>
+    /// A NaN in one input gives NaN exactly where the float32 reference has it, and the reference's values elsewhere:
+    /// never a plausible number in its place (clipping once turned a NaN gradient into -clip, and the sLSTM's
+    /// stabiliser dropped a NaN gate from m).
+    /// </summary>
+    [TestCaseSource(nameof(NaNCases))]
+    public void ANaNInput_GivesTheReferencesNaNs_ForwardAndClippedBackward(CellKind cell, string input)
+    {
+        var c = new RecurrentCase(new RecurrentProblem(cell, 3, 6, 1, 4, 1, DataType.Float32), seed: 77 + (int)cell);
+        var g = c.Problem.GateCount;
+        if (input == "dy") c.DY[3 * 4 + 1] = double.NaN;       // batch 0, step 3, unit 1
+        else c.Wx[2 * g * 4 + 1] = double.NaN;                  // batch 0, step 2, first gate, unit 1
+        if (input == "wx")
+        {
+            var (y, last, all) = c.ForwardFloat32(Backend);
+            var (yRef, lastRef, allRef) = c.ForwardFloat32(RecurrenceBackends.Reference);
+            AssertSameNaNs("y", y, yRef);
+            AssertSameNaNs("lastStates", last, lastRef);
+            AssertSameNaNs("allStates", all, allRef);
+        }
+        if (BackwardMissing is not null || BackwardOptionsMissing is not null) return;
+        var options = new RecurrentBackwardOptions { RecurrentClip = 0.05f };
+        var (dWx, dR, dBias, dInitial) = c.BackwardFloat32(Backend, options);
+        var (dWxRef, dRRef, dBiasRef, dInitialRef) = c.BackwardFloat32(RecurrenceBackends.Reference, options);
+        Assert.That(dInitialRef.Count(float.IsNaN), Is.GreaterThan(0), "the NaN reaches the reference's initial-state gradient");
+        AssertSameNaNs("dWx", dWx, dWxRef);
+        AssertSameNaNs("dR", dR, dRRef);
+        AssertSameNaNs("dBias", dBias, dBiasRef);
+        AssertSameNaNs("dInitialStates", dInitial, dInitialRef);
+    }
+
+    private void AssertSameNaNs(string name, float[] actual, float[] expected)
+    {
+        var actualNaNs = Enumerable.Range(0, actual.Length).Where(i => float.IsNaN(actual[i])).ToArray();
+        var expectedNaNs = Enumerable.Range(0, expected.Length).Where(i => float.IsNaN(expected[i])).ToArray();
+        Assert.That(actualNaNs, Is.EqualTo(expectedNaNs), $"{name}: the elements that are NaN on backend '{Backend.Name}' and on the reference");
+        var finite = Enumerable.Range(0, expected.Length).Where(i => !float.IsNaN(expected[i])).ToArray();
+        var error = TestData.RelativeL2(TestData.ToDouble([.. finite.Select(i => actual[i])]), TestData.ToDouble([.. finite.Select(i => expected[i])]));
+        Assert.That(error, Is.LessThanOrEqualTo(Float32Tolerance), $"{name}: relative L2 error {error:E3} of the other elements");
+    }
+
     private void AssertClose(string name, float[] actual, double[] expected)
     {
         var error = TestData.RelativeL2(TestData.ToDouble(actual), expected);
