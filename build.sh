@@ -74,11 +74,14 @@ build_managed() {
 }
 
 # The packages (decision 0042); tests/FastRecurrence.Tests/Packaging packs the same three and installs them in an app.
+# Each pack has a version of its own (0.1.0-dev.<UTC time>): NuGet never extracts a version it has cached again, so a
+# second pack under the same version would leave applications on the first.
 pack_managed() {
-    local project
+    local project suffix
+    suffix="dev.$(date -u +%Y%m%d%H%M%S)"
     for project in interop/FastRecurrence.Interop/FastRecurrence.Interop.csproj src/FastRecurrence/FastRecurrence.csproj \
         src/FastRecurrence.Ilgpu/FastRecurrence.Ilgpu.csproj; do
-        dotnet pack "$project" --no-build -c "$configuration" -o artifacts/packages
+        dotnet pack "$project" --no-build -c "$configuration" -o artifacts/packages -p:VersionSuffix="$suffix"
     done
     echo "build.sh: packages in $PWD/artifacts/packages (add that folder as a NuGet source to install them)"
 }

@@ -15,8 +15,10 @@ namespace FastRecurrence.Ilgpu;
 /// </summary>
 public sealed class IlgpuBackend : IRecurrenceBackend, IDisposable
 {
-    private readonly Lazy<(IlgpuDevice? Device, string Reason)> _probe;
+    private readonly Func<(IlgpuDevice? Device, string Reason)> _probe;
     private readonly bool _disposable;
+    private readonly Lock _lifetime = new();
+    private (IlgpuDevice? Device, string Reason)? _probed;
     private volatile bool _disposed;
 
     internal IlgpuBackend(IlgpuAcceleratorKind kind, ILGPU.Runtime.CPU.CPUDevice? cpuDevice = null, long? sharedMemoryCap = null,
@@ -24,7 +26,19 @@ public sealed class IlgpuBackend : IRecurrenceBackend, IDisposable
     {
         Kind = kind;
         _disposable = disposable;
-        _probe = new(() => IlgpuDevice.Probe(kind, cpuDevice, sharedMemoryCap), LazyThreadSafetyMode.ExecutionAndPublication);
+        _probe = () => IlgpuDevice.Probe(kind, cpuDevice, sharedMemoryCap);
+    }
+
+    /// <summary>
+    /// The accelerator, opened on first use, or null and why not; after Dispose null ("disposed"), never opened again.
+    /// </summary>
+    private (IlgpuDevice? Device, string Reason) Probed
+    {
+        get
+        {
+            lock (_lifetime)
+                return _disposed ? (null, $"this {Name} backend was disposed") : _probed ??= _probe();
+        }
     }
 
     /// <summary>
@@ -33,24 +47,17 @@ public sealed class IlgpuBackend : IRecurrenceBackend, IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (!_disposable || _disposed) return;
-        if (!_probe.IsValueCreated)
-        {
-            _disposed = true;
-            return;
-        }
-        var device = _probe.Value.Device;
-        if (device is null)
-        {
-            _disposed = true;
-            return;
-        }
-        lock (device.Gate)
+        if (!_disposable) return;
+        IlgpuDevice? device;
+        lock (_lifetime)
         {
             if (_disposed) return;
             _disposed = true;
-            device.Dispose();
+            device = _probed?.Device;
         }
+        if (device is null) return;
+        lock (device.Gate)
+            device.Dispose();
     }
 
     public IlgpuAcceleratorKind Kind { get; }
@@ -58,11 +65,10 @@ public sealed class IlgpuBackend : IRecurrenceBackend, IDisposable
     public string Name => Kind.BackendName();
 
     public BackendAvailability Availability =>
-        _disposed ? BackendAvailability.Missing($"this {Name} backend was disposed")
-        : _probe.Value.Device is not null ? BackendAvailability.Available(_probe.Value.Reason) : BackendAvailability.Missing(_probe.Value.Reason);
+        Probed is { Device: not null } probed ? BackendAvailability.Available(probed.Reason) : BackendAvailability.Missing(Probed.Reason);
 
     /// <summary>The accelerator's limits as the planner sees them, or null where the accelerator is missing.</summary>
-    public IlgpuDeviceLimits? Limits => _probe.Value.Device?.Limits;
+    public IlgpuDeviceLimits? Limits => Probed.Device?.Limits;
 
     public string? WhyUnsupported(RecurrentProblem problem)
     {
@@ -71,7 +77,7 @@ public sealed class IlgpuBackend : IRecurrenceBackend, IDisposable
             return $"the ILGPU kernels compute and store float32; {problem.DataType} runs on the reference or the cuda backend";
         // The forward decides support; the backward plans whatever the forward does (rows that do not fit shared memory
         // go to global scratch, decision 0033), and its planner is asked again when it is called.
-        return PlanProblem(() => IlgpuPlanner.PlanRecurrent(_probe.Value.Device!.Limits, problem, PlanDirection.Forward));
+        return PlanProblem(device => IlgpuPlanner.PlanRecurrent(device.Limits, problem, PlanDirection.Forward));
     }
 
     /// <summary>The ILGPU kernels mask variable lengths inside the sequence loop (forward and backward).</summary>
@@ -82,15 +88,15 @@ public sealed class IlgpuBackend : IRecurrenceBackend, IDisposable
         ArgumentNullException.ThrowIfNull(problem);
         if (problem.DataType != DataType.Float32)
             return $"the ILGPU scan computes and stores float32; {problem.DataType} runs on the reference or the cuda backend";
-        return PlanProblem(() => IlgpuPlanner.PlanScan(_probe.Value.Device!.Limits, problem));
+        return PlanProblem(device => IlgpuPlanner.PlanScan(device.Limits, problem));
     }
 
-    private string? PlanProblem(Action plan)
+    private string? PlanProblem(Action<IlgpuDevice> plan)
     {
-        if (_probe.Value.Device is null) return null; // Recurrence / Scan report the missing backend first
+        if (Probed.Device is not { } device) return null; // Recurrence / Scan report the missing (or disposed) backend first
         try
         {
-            plan();
+            plan(device);
             return null;
         }
         catch (PlanningException e)
@@ -165,8 +171,9 @@ public sealed class IlgpuBackend : IRecurrenceBackend, IDisposable
 
     private IlgpuDevice RequireFloat32<T>(DataType dataType)
     {
+        var (device, reason) = Probed;
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var device = _probe.Value.Device ?? throw new BackendUnavailableException(Name, _probe.Value.Reason);
+        if (device is null) throw new BackendUnavailableException(Name, reason);
         if (typeof(T) != typeof(float) || dataType != DataType.Float32)
             throw new NotSupportedException($"problem: backend '{Name}' runs float32 only, got {typeof(T).Name} ({dataType}).");
         return device;

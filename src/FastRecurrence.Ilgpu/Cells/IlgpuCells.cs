@@ -89,7 +89,8 @@ internal readonly struct SLstmIlgpuCell : IIlgpuCell
         float z = Tanh(wx.V2 + rh.V2 + bias.V2);
         float o = Sigmoid(wx.V3 + rh.V3 + bias.V3);
         float logF = LogSigmoid(gf) + prev.V3;
-        float m = prev.V2 == 0.0f ? gi : MathF.Max(gi, logF);
+        // NaN propagates into m as on the CPU (PTX's max.f32, which MathF.Max becomes on a GPU, returns the other operand)
+        float m = prev.V2 == 0.0f ? gi : float.IsNaN(gi) || float.IsNaN(logF) ? gi + logF : MathF.Max(gi, logF);
         float iGate = Exp(gi - m);
         float fGate = Exp(logF - m);
         float c = fGate * prev.V1 + iGate * z;

@@ -55,10 +55,9 @@ public sealed class DeviceMemoryLifetimeTests
         var scan = CudaScan.Create(problem, Emulated);
         using var h = scan.Allocate<float>(problem.SequenceLength);
         using var deviceB = scan.Upload<float>(b);
-        var deviceA = scan.Upload<float>(a);
 
-        DisposeDuringTheCall(deviceA, () => scan.Forward(deviceA, deviceB, h));
-        Assert.That(MaxError(h.ToArray(), expected), Is.LessThanOrEqualTo(1e-5));
+        DisposeDuringTheCall(() => scan.Upload<float>(a), deviceA => scan.Forward(deviceA, deviceB, h),
+            () => Assert.That(MaxError(h.ToArray(), expected), Is.LessThanOrEqualTo(1e-5)));
     }
 
     [Test]
@@ -72,34 +71,53 @@ public sealed class DeviceMemoryLifetimeTests
         using var y = rnn.Allocate<float>(problem.YLength);
         using var deviceR = rnn.Upload<float>(r);
         using var deviceBias = rnn.Upload<float>(bias);
-        var deviceWx = rnn.Upload<float>(wx);
 
-        DisposeDuringTheCall(deviceWx, () => rnn.Forward(new DeviceRecurrentInputs<float>(deviceWx, deviceR, deviceBias), y));
-        Assert.That(MaxError(y.ToArray(), expected), Is.LessThanOrEqualTo(1e-4));
+        DisposeDuringTheCall(() => rnn.Upload<float>(wx), deviceWx => rnn.Forward(new DeviceRecurrentInputs<float>(deviceWx, deviceR, deviceBias), y),
+            () => Assert.That(MaxError(y.ToArray(), expected), Is.LessThanOrEqualTo(1e-4)));
     }
 
     /// <summary>
-    /// Runs <paramref name="call"/> once to compile its kernel and once to time it, then on another thread, disposing
-    /// <paramref name="buffer"/> a third of the way in: the call must see the memory it was given (a freed block reads
-    /// the heap's bookkeeping, or unmapped pages). Fails if the call had ended before the Dispose (nothing checked).
+    /// Runs <paramref name="call"/> on a buffer from <paramref name="upload"/> to compile its kernel and time it, then
+    /// on another thread, disposing the buffer a third of the way in: Dispose must return at once leaving the memory
+    /// to the call (released when it returns), and the call must see the memory it was given (a freed block reads NaN
+    /// on the emulator, or unmapped pages). Without the lease Dispose freed the memory under the kernel, or waited in
+    /// fr_free for the call to end. A loaded machine may delay either thread: up to three tries, and inconclusive
+    /// when the call never ran past the Dispose.
     /// </summary>
-    private static void DisposeDuringTheCall(DeviceBuffer<float> buffer, Action call)
+    private static void DisposeDuringTheCall(Func<DeviceBuffer<float>> upload, Action<DeviceBuffer<float>> call, Action checkResult)
     {
-        call();
-        var timer = System.Diagnostics.Stopwatch.StartNew();
-        call();
-        var duration = timer.Elapsed;
-        var running = Task.Run(call);
-        Thread.Sleep(duration / 3);
-        var stillRunning = !running.IsCompleted;
-        buffer.Dispose();
-        // leased: Dispose returns at once and the release waits for the call (without the lease it freed the memory
-        // under the kernel, or waited inside fr_free for the call to end)
-        var leftToTheCall = !running.IsCompleted && !buffer.Memory.IsClosed;
-        running.GetAwaiter().GetResult();
-        Assert.That(stillRunning, $"the call ({duration.TotalMilliseconds:0} ms) ended before the Dispose: nothing was checked");
-        Assert.That(leftToTheCall, "a Dispose during the call must leave the memory to the call");
-        Assert.That(buffer.Memory.IsClosed, "the memory is released when the call returns");
+        using (var warm = upload()) call(warm);
+        TimeSpan duration;
+        using (var timed = upload())
+        {
+            var timer = System.Diagnostics.Stopwatch.StartNew();
+            call(timed);
+            duration = timer.Elapsed;
+        }
+        var overlapped = false;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            var buffer = upload();
+            using var started = new ManualResetEventSlim();
+            var running = Task.Run(() =>
+            {
+                started.Set();
+                call(buffer);
+            });
+            started.Wait();
+            Thread.Sleep(duration / 3);
+            var runningBefore = !running.IsCompleted;
+            buffer.Dispose();
+            var leftToTheCall = !buffer.Memory.IsClosed && !running.IsCompleted;
+            running.GetAwaiter().GetResult();
+            checkResult();
+            Assert.That(buffer.Memory.IsClosed, "the memory is released when the call returns");
+            if (!runningBefore) continue;
+            overlapped = true;
+            if (leftToTheCall) return;
+        }
+        if (!overlapped) Assert.Inconclusive($"the call ({duration.TotalMilliseconds:0} ms) ended before the Dispose in three tries: nothing was checked");
+        Assert.Fail("a Dispose during the call must return at once, leaving the memory to the call");
     }
 
     private static float[] Values(long length, int seed, double scale)

@@ -135,7 +135,11 @@ public abstract class RecurrentBackendSuite
             AssertSameNaNs("lastStates", last, lastRef);
             AssertSameNaNs("allStates", all, allRef);
         }
-        if (BackwardMissing is not null || BackwardOptionsMissing is not null) return;
+        if ((BackwardMissing ?? BackwardOptionsMissing) is { } missing)
+        {
+            if (input == "dy") Assert.Ignore($"backend '{Backend.Name}' has no clipped backward to check: {missing}");
+            return;
+        }
         var options = new RecurrentBackwardOptions { RecurrentClip = 0.05f };
         var (dWx, dR, dBias, dInitial) = c.BackwardFloat32(Backend, options);
         var (dWxRef, dRRef, dBiasRef, dInitialRef) = c.BackwardFloat32(RecurrenceBackends.Reference, options);

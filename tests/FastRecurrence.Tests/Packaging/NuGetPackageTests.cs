@@ -1,4 +1,3 @@
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using FastRecurrence.TestSupport;
@@ -50,13 +49,15 @@ public sealed partial class NuGetPackageTests
         if (!File.Exists(native)) Assert.Ignore($"the native library is not built ({native}): ./build.sh builds it");
 
         var feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
+        // a version of its own, as ./build.sh pack gives each pack: never one NuGet has cached from an earlier pack
+        var suffix = "test." + Path.GetFileName(_work)["fr-package-".Length..];
         foreach (var project in Packaged)
         {
-            var (code, output) = Dotnet(["pack", Path.Combine(root, project), "--no-build", "-c", Configuration, "-o", feed], root);
+            var (code, output) = Dotnet(["pack", Path.Combine(root, project), "--no-build", "-c", Configuration, "-o", feed, $"-p:VersionSuffix={suffix}"], root);
             Assert.That(code, Is.Zero, $"dotnet pack {project}:\n{output}");
         }
-        var version = PackageVersion();
-        Assert.That(File.Exists(Path.Combine(feed, $"FastRecurrence.Interop.{version}.nupkg")), $"packed version {version}: {string.Join(", ", Directory.GetFiles(feed))}");
+        var version = PackageVersion(feed);
+        Assert.That(version, Does.EndWith("-" + suffix), "the packages' version");
 
         var app = Directory.CreateDirectory(Path.Combine(_work, "app")).FullName;
         File.WriteAllText(Path.Combine(app, "App.csproj"), AppProject(version));
@@ -86,16 +87,19 @@ public sealed partial class NuGetPackageTests
         ExternalTool.Run("dotnet", arguments, "the .NET SDK runs the tests", workingDirectory, TimeSpan.FromMinutes(8),
             new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["DOTNET_NOLOGO"] = "1" }, Unset);
 
-    /// <summary>The packages' version: this build's informational version without its source revision.</summary>
-    private static string PackageVersion()
+    /// <summary>The version of the packages in <paramref name="feed"/>, from FastRecurrence.Interop's file name.</summary>
+    private static string PackageVersion(string feed)
     {
-        var informational = typeof(Scan).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()!.InformationalVersion;
-        return informational.Split('+')[0];
+        const string prefix = "FastRecurrence.Interop.";
+        var packages = Directory.GetFiles(feed, prefix + "*.nupkg");
+        Assert.That(packages, Has.Length.EqualTo(1), $"one FastRecurrence.Interop package in {string.Join(", ", Directory.GetFiles(feed))}");
+        return Path.GetFileNameWithoutExtension(packages[0])[prefix.Length..];
     }
 
     /// <summary>
-    /// The machine's NuGet global packages folder serves the packages' own dependencies (ILGPU) as a local feed: the
-    /// application restores offline into a folder of its own, so this build's packages never reach the shared cache.
+    /// The machine's NuGet global packages folder serves the packages' own dependencies (ILGPU) as a local feed (the
+    /// source mapping takes FastRecurrence* from the new feed only): the application restores offline into a folder of
+    /// its own, so this build's packages never reach the shared cache.
     /// </summary>
     private static string GlobalPackagesFolder(string root)
     {
@@ -141,6 +145,14 @@ public sealed partial class NuGetPackageTests
             <add key="fastrecurrence" value="{feed}" />
             <add key="dependencies" value="{globalPackages}" />
           </packageSources>
+          <packageSourceMapping>
+            <packageSource key="fastrecurrence">
+              <package pattern="FastRecurrence*" />
+            </packageSource>
+            <packageSource key="dependencies">
+              <package pattern="*" />
+            </packageSource>
+          </packageSourceMapping>
         </configuration>
         """;
 

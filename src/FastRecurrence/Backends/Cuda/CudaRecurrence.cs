@@ -214,7 +214,9 @@ public sealed class CudaRecurrence : IDisposable
                 _scratch = null;
                 _scratch = FrDeviceMemoryHandle.Allocate(_device.Context, bytes);
             }
-            // the same stream orders the pack before the forward; the forward's synchronisation reports either's fault
+            // the same stream orders the pack before the forward; the forward's synchronisation reports either's fault,
+            // and R stays leased until then (decision 0043)
+            using var leasedR = DeviceMemoryLease.Of(inputs.R.Memory);
             RnnLaunch.PackRecurrent(_device, plan, Problem, inputs.R.Memory, _scratch, synchronize: false);
             Launch(inputs, plan, _scratch, rPacked: true, y, lastStates, reserve);
         }
