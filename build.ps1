@@ -73,14 +73,12 @@ function Build-Managed {
     Invoke-Checked dotnet @('build', 'FastRecurrence.sln', '--no-restore', '-c', $configuration)
 }
 
-# The packages (decision 0042), as build.sh pack: FastRecurrence.Interop carries this machine's native library.
-# Each pack has a version of its own (0.1.0-dev.<UTC time>), as in build.sh: NuGet never extracts a cached version again.
+# The packages (decision 0042), as build.sh pack: the solution's projects that set IsPackable; FastRecurrence.Interop
+# carries this machine's native library. Each pack has a version of its own (0.1.0-dev.<UTC time>), as in build.sh.
 function Pack-Managed {
     $suffix = 'dev.' + (Get-Date).ToUniversalTime().ToString('yyyyMMddHHmmss')
-    foreach ($project in @('interop/FastRecurrence.Interop/FastRecurrence.Interop.csproj', 'src/FastRecurrence/FastRecurrence.csproj',
-            'src/FastRecurrence.Ilgpu/FastRecurrence.Ilgpu.csproj')) {
-        Invoke-Checked dotnet @('pack', $project, '--no-build', '-c', $configuration, '-o', 'artifacts/packages', "-p:VersionSuffix=$suffix")
-    }
+    Invoke-Checked dotnet @('pack', 'FastRecurrence.sln', '--no-build', '-c', $configuration,
+        "-p:PackageOutputPath=$(Join-Path $PWD 'artifacts/packages')", "-p:VersionSuffix=$suffix")
     Write-Host "build.ps1: packages in $(Join-Path $PWD 'artifacts/packages') (add that folder as a NuGet source to install them)"
 }
 

@@ -73,16 +73,12 @@ build_managed() {
     dotnet build FastRecurrence.sln --no-restore -c "$configuration"
 }
 
-# The packages (decision 0042); tests/FastRecurrence.Tests/Packaging packs the same three and installs them in an app.
-# Each pack has a version of its own (0.1.0-dev.<UTC time>): NuGet never extracts a version it has cached again, so a
-# second pack under the same version would leave applications on the first.
+# The packages (decision 0042): the solution's projects that set IsPackable (tests/FastRecurrence.Tests/Packaging packs
+# them the same way and installs them in an app). Each pack has a version of its own (0.1.0-dev.<UTC time>): NuGet never
+# extracts a version it has cached again, so a second pack under the same version would leave applications on the first.
 pack_managed() {
-    local project suffix
-    suffix="dev.$(date -u +%Y%m%d%H%M%S)"
-    for project in interop/FastRecurrence.Interop/FastRecurrence.Interop.csproj src/FastRecurrence/FastRecurrence.csproj \
-        src/FastRecurrence.Ilgpu/FastRecurrence.Ilgpu.csproj; do
-        dotnet pack "$project" --no-build -c "$configuration" -o artifacts/packages -p:VersionSuffix="$suffix"
-    done
+    dotnet pack FastRecurrence.sln --no-build -c "$configuration" -p:PackageOutputPath="$PWD/artifacts/packages" \
+        -p:VersionSuffix="dev.$(date -u +%Y%m%d%H%M%S)"
     echo "build.sh: packages in $PWD/artifacts/packages (add that folder as a NuGet source to install them)"
 }
 

@@ -64,8 +64,14 @@ public sealed class IlgpuBackend : IRecurrenceBackend, IDisposable
 
     public string Name => Kind.BackendName();
 
-    public BackendAvailability Availability =>
-        Probed is { Device: not null } probed ? BackendAvailability.Available(probed.Reason) : BackendAvailability.Missing(Probed.Reason);
+    public BackendAvailability Availability
+    {
+        get
+        {
+            var (device, reason) = Probed;
+            return device is not null ? BackendAvailability.Available(reason) : BackendAvailability.Missing(reason);
+        }
+    }
 
     /// <summary>The accelerator's limits as the planner sees them, or null where the accelerator is missing.</summary>
     public IlgpuDeviceLimits? Limits => Probed.Device?.Limits;

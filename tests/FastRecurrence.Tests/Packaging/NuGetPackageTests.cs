@@ -14,13 +14,6 @@ namespace FastRecurrence.Tests.Packaging;
 [NonParallelizable]
 public sealed partial class NuGetPackageTests
 {
-    private static readonly string[] Packaged =
-    [
-        "interop/FastRecurrence.Interop/FastRecurrence.Interop.csproj",
-        "src/FastRecurrence/FastRecurrence.csproj",
-        "src/FastRecurrence.Ilgpu/FastRecurrence.Ilgpu.csproj",
-    ];
-
     // Variables that would let the application find the library (or the SDK) some other way than the package.
     private static readonly string[] Unset =
         ["FR_NATIVE_LIBRARY", "LD_LIBRARY_PATH", "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "MSBuildLoadMicrosoftTargetsReadOnly"];
@@ -51,13 +44,14 @@ public sealed partial class NuGetPackageTests
         var feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
         // a version of its own, as ./build.sh pack gives each pack: never one NuGet has cached from an earlier pack
         var suffix = "test." + Path.GetFileName(_work)["fr-package-".Length..];
-        foreach (var project in Packaged)
-        {
-            var (code, output) = Dotnet(["pack", Path.Combine(root, project), "--no-build", "-c", Configuration, "-o", feed, $"-p:VersionSuffix={suffix}"], root);
-            Assert.That(code, Is.Zero, $"dotnet pack {project}:\n{output}");
-        }
+        var (packCode, packOutput) = Dotnet(["pack", Path.Combine(root, "FastRecurrence.sln"), "--no-build", "-c", Configuration,
+            $"-p:PackageOutputPath={feed}", $"-p:VersionSuffix={suffix}"], root);
+        Assert.That(packCode, Is.Zero, $"dotnet pack FastRecurrence.sln:\n{packOutput}");
         var version = PackageVersion(feed);
         Assert.That(version, Does.EndWith("-" + suffix), "the packages' version");
+        Assert.That(Directory.GetFiles(feed).Select(Path.GetFileName), Is.EquivalentTo(
+            new[] { "FastRecurrence", "FastRecurrence.Interop", "FastRecurrence.Ilgpu" }.Select(id => $"{id}.{version}.nupkg")),
+            "the solution's packages: the projects that set IsPackable, nothing else");
 
         var app = Directory.CreateDirectory(Path.Combine(_work, "app")).FullName;
         File.WriteAllText(Path.Combine(app, "App.csproj"), AppProject(version));
