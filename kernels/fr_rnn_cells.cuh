@@ -24,6 +24,13 @@ FR_DEVICE_INLINE float log_sigmoid(float x)
     return x >= 0.0f ? -logf(1.0f + fr_exp(-x)) : x - logf(1.0f + fr_exp(x));
 }
 
+/* x f' for the sLSTM, where an exact zero x stays zero though f' overflowed: from a zero state (m = g~_i) a very
+ * negative g~_i makes f' exceed float's range, and inf * 0 would give NaN (the reference's SLstmCell does the same) */
+FR_DEVICE_INLINE float times_forget_gate(float x, float f_gate)
+{
+    return x == 0.0f && f_gate > 3.402823466e+38f ? 0.0f : x * f_gate;
+}
+
 template <int Cell>
 struct Traits;
 template <> struct Traits<0> { static constexpr int gates = 4, biases = 4, states = 2; };
@@ -68,8 +75,8 @@ FR_DEVICE_INLINE void forward<2>(const float* wx, const float* rh, const float* 
     const float m = state[2] == 0.0f ? gi : gi != gi || log_f != log_f ? gi + log_f : fmaxf(gi, log_f);
     const float i_gate = fr_exp(gi - m);
     const float f_gate = fr_exp(log_f - m);
-    const float c = f_gate * state[1] + i_gate * z;
-    const float n = f_gate * state[2] + i_gate;
+    const float c = times_forget_gate(state[1], f_gate) + i_gate * z;
+    const float n = times_forget_gate(state[2], f_gate) + i_gate;
     state[0] = o * c / n;
     state[1] = c;
     state[2] = n;
@@ -170,7 +177,7 @@ FR_DEVICE_INLINE void backward<2>(const float* wx, const float* rh, const float*
     const float dn = dnext[2] - dy * o * c / (n * n);
     const float d_i_gate = dc * z + dn;
     const float d_f_gate = dc * prev[1] + dn * prev[2];
-    const float d_log_f = d_f_gate * f_gate;
+    const float d_log_f = times_forget_gate(d_f_gate, f_gate);
     dwx[0] = d_i_gate * i_gate;
     dwx[1] = d_log_f * (1.0f - sigmoid(gf));
     dwx[2] = dc * i_gate * (1.0f - z * z);
@@ -178,8 +185,8 @@ FR_DEVICE_INLINE void backward<2>(const float* wx, const float* rh, const float*
 #pragma unroll
     for (int k = 0; k < 4; ++k) dslot[k] = dwx[k];
     dprev[0] = 0.0f;
-    dprev[1] = dc * f_gate;
-    dprev[2] = dn * f_gate;
+    dprev[1] = times_forget_gate(dc, f_gate);
+    dprev[2] = times_forget_gate(dn, f_gate);
     dprev[3] = d_log_f;
 }
 

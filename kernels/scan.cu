@@ -128,11 +128,21 @@ FR_DEVICE_INLINE int slot(int group, int lane)
     return group * kLanes + ((lane + group * kRotate) & (kLanes - 1));
 }
 
+/* x y, except that an exact zero times an infinity is zero: a product of a over many steps (|a| > 1) can exceed the
+ * accumulator's range before a zero a ends it, where the sequential recurrence and the float64 reference stay finite;
+ * inf * 0 would make everything after it NaN. A NaN x or y still gives NaN.
+ * (docs/decisions/0045-scan-products-absorb-overflow-at-zero.md) */
+FR_DEVICE_INLINE A times(A x, A y)
+{
+    const A p = x * y;
+    return p != p && x == x && y == y ? (A)0 : p; /* NaN from non-NaN factors: inf * 0 */
+}
+
 /* earlier (pa, pb) then later (a, b): a <- a * pa, b <- a * pb + b */
 FR_DEVICE_INLINE void combine_after(A pa, A pb, A& a, A& b)
 {
-    b = a * pb + b;
-    a = a * pa;
+    b = times(a, pb) + b;
+    a = times(a, pa);
 }
 
 /* The sequence of a block: steps [t0, t1), batch index into [B, T, H, D], row of the [*, H, D] state tensors. */
@@ -254,8 +264,8 @@ FR_DEVICE_INLINE void run(const fr_scan_args& args)
         A pa = (A)1, pb = (A)0;
 #pragma unroll
         for (int j = 0; j < kItems; ++j) {
-            pb = Backward ? ra[j] * (pb + rx[j]) : ra[j] * pb + rx[j];
-            pa = ra[j] * pa;
+            pb = Backward ? times(ra[j], pb + rx[j]) : times(ra[j], pb) + rx[j];
+            pa = times(ra[j], pa);
         }
         /* lanes < 32: inclusive scan of the warp's segments, and this segment's exclusive prefix (ea, eb) */
         A ea = (A)1, eb = (A)0;
@@ -307,8 +317,8 @@ FR_DEVICE_INLINE void run(const fr_scan_args& args)
                 /* the chunk's total for this lane: the inclusive pair of its last slot (padding slots are identity) */
                 const int last = warp_lane | (kGroupsPow2 - 1);
                 const A ta = fr_shfl(ga, last), tb = fr_shfl(gb, last);
-                if (mine) slots[slot(scan_group, scan_lane)].b = xa * carry[r] + xb;
-                carry[r] = ta * carry[r] + tb;
+                if (mine) slots[slot(scan_group, scan_lane)].b = times(xa, carry[r]) + xb;
+                carry[r] = times(ta, carry[r]) + tb;
             }
         }
         fr_syncthreads(); /* barrier 2: entering states written */
@@ -316,7 +326,7 @@ FR_DEVICE_INLINE void run(const fr_scan_args& args)
         /* ---- 3. the state entering this segment; the items again, storing the outputs */
         const A entering = slots[my_slot].b;
         if (kLanes < FR_WARP_SIZE) fr_syncwarp(); /* this slot's next writer is in this warp: read before it writes */
-        A x = ea * entering + eb;
+        A x = times(ea, entering) + eb;
         S* da_p = Backward ? (S*)args.da + element(args.da_stride, bz, t_first, hy, dd) : h_p;
         S* db_p = Backward ? (S*)args.db + element(args.db_stride, bz, t_first, hy, dd) : h_p;
         const fr_i64 da_s = -args.da_stride[1], db_s = -args.db_stride[1];
@@ -327,11 +337,11 @@ FR_DEVICE_INLINE void run(const fr_scan_args& args)
                 const A delta = rx[j] + x;
                 if (ok) {
                     fr_store_acc(db_p + j * db_s, delta);
-                    fr_store_acc(da_p + j * da_s, delta * rh[j]);
+                    fr_store_acc(da_p + j * da_s, times(delta, rh[j]));
                 }
-                x = ra[j] * delta;
+                x = times(ra[j], delta);
             } else {
-                x = ra[j] * x + rx[j];
+                x = times(ra[j], x) + rx[j];
                 if (ok) fr_store_acc(h_p + j * h_s, x);
             }
         }

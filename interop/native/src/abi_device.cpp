@@ -29,7 +29,7 @@ fr_status check_ordinal(int ordinal) {
 }
 
 // cuda-emulated "device" memory: host memory, 256-byte aligned like cuMemAlloc's, tracked per context (by the bytes
-// asked for; the block itself is rounded up to 256: emulated_memory.h)
+// asked for; the block itself is rounded up to 256: emulated_memory.h), all bits set when allocated and when freed
 fr_status emulated_malloc(emu::EmulationState& state, size_t bytes, void** device_pointer) {
     if (bytes > SIZE_MAX - 255) {  // the rounding below would wrap to a tiny block
         return fail(FR_ERROR_OUT_OF_MEMORY, "bytes: expected at most %zu on the emulated device, got %zu.",
@@ -41,6 +41,9 @@ fr_status emulated_malloc(emu::EmulationState& state, size_t bytes, void** devic
         return fail(FR_ERROR_OUT_OF_MEMORY, "bytes: the emulated device could not allocate %zu bytes of host memory.",
                     bytes);
     }
+    // NaN in every dtype, as a freed block: cuMemAlloc's memory holds whatever was there, and fresh host pages are zero,
+    // which would let an output element a kernel never writes pass a test whose expected value is zero
+    std::memset(allocation, 0xff, rounded);
     std::lock_guard<std::mutex> lock(state.mutex);
     state.allocations.emplace(allocation, bytes);
     *device_pointer = allocation;

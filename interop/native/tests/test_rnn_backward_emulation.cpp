@@ -381,8 +381,9 @@ BackwardRun run_case(fr_context context, const BackwardCase& c, const char* sour
     for (const auto* part : {&dwx_bytes, &dr_bytes, &dbias_bytes, &d_initial_bytes}) run.bytes.insert(run.bytes.end(), part->begin(), part->end());
     const double errors[] = {rel_l2(load(dwx_bytes, p.dtype), dwx_ref), rel_l2(load(dr_bytes, p.dtype), dr_ref),
                              rel_l2(load(dbias_bytes, p.dtype), dbias_ref), rel_l2(load(d_initial_bytes, p.dtype), d_initial_ref)};
-    // math.md section 7, for gradients the forward's bounds; 16-bit runs also round dg_t for the recurrent product
-    const double tolerance = p.tf32 != 0 ? 1e-2 : p.dtype == 0 ? 1e-5 : 3e-2;
+    // math.md section 7: gradients have the forward's bounds (16-bit runs also round dg_t for the recurrent product,
+    // and stay well inside 2e-2)
+    const double tolerance = p.tf32 != 0 ? 5e-3 : p.dtype == 0 ? 1e-5 : 2e-2;
     run.right = reserve_errors[0] <= forward_tolerance && reserve_errors[1] <= forward_tolerance &&
                 std::all_of(std::begin(errors), std::end(errors), [&](double error) { return error <= tolerance; });
     if (quiet) return run;

@@ -93,8 +93,8 @@ internal readonly struct SLstmIlgpuCell : IIlgpuCell
         float m = prev.V2 == 0.0f ? gi : float.IsNaN(gi) || float.IsNaN(logF) ? gi + logF : MathF.Max(gi, logF);
         float iGate = Exp(gi - m);
         float fGate = Exp(logF - m);
-        float c = fGate * prev.V1 + iGate * z;
-        float n = fGate * prev.V2 + iGate;
+        float c = TimesForgetGate(prev.V1, fGate) + iGate * z;
+        float n = TimesForgetGate(prev.V2, fGate) + iGate;
         return new Vec4 { V0 = o * c / n, V1 = c, V2 = n, V3 = m };
     }
 
@@ -115,7 +115,7 @@ internal readonly struct SLstmIlgpuCell : IIlgpuCell
         float dn = dNext.V2 - dy * o * c / (n * n);
         float dIGate = dc * z + dn;
         float dFGate = dc * prev.V1 + dn * prev.V2;
-        float dLogF = dFGate * fGate;
+        float dLogF = TimesForgetGate(dFGate, fGate);
         var d = new Vec4
         {
             V0 = dIGate * iGate,
@@ -123,8 +123,11 @@ internal readonly struct SLstmIlgpuCell : IIlgpuCell
             V2 = dc * iGate * (1.0f - z * z),
             V3 = dy * (c / n) * o * (1.0f - o),
         };
-        return new CellGradients { DWx = d, DRh = d, DBias = d, DPrev = new Vec4 { V1 = dc * fGate, V2 = dn * fGate, V3 = dLogF } };
+        return new CellGradients { DWx = d, DRh = d, DBias = d, DPrev = new Vec4 { V1 = TimesForgetGate(dc, fGate), V2 = TimesForgetGate(dn, fGate), V3 = dLogF } };
     }
+
+    // from a zero state f' can overflow (m = g~_i); the zero it multiplies stays zero, as in the reference's SLstmCell
+    private static float TimesForgetGate(float x, float fGate) => x == 0.0f && fGate > float.MaxValue ? 0.0f : x * fGate;
 }
 
 /// <summary>Elman: y = tanh(Wx + R y_{t-1} + b).</summary>

@@ -23,7 +23,18 @@ internal readonly struct ComposeAffine : IScanReduceOperation<ScanPair>
     public ScanPair Identity => new() { A = 1.0f, B = 0.0f };
 
     public ScanPair Apply(ScanPair first, ScanPair second) =>
-        new() { A = first.A * second.A, B = first.A * second.B + first.B };
+        new() { A = Times(first.A, second.A), B = Times(first.A, second.B) + first.B };
+
+    /// <summary>
+    /// x y, except that an exact zero times an infinity is zero: a product of a over many steps (|a| > 1) can exceed
+    /// float's range before a zero a ends it, where the sequential recurrence stays finite, and inf * 0 would make
+    /// everything after it NaN. A NaN x or y still gives NaN (docs/decisions/0045, as the CUDA C scan's times).
+    /// </summary>
+    public static float Times(float x, float y)
+    {
+        float p = x * y;
+        return float.IsNaN(p) && !float.IsNaN(x) && !float.IsNaN(y) ? 0.0f : p;
+    }
 
     public void AtomicApply(ref ScanPair target, ScanPair value) => target = Apply(target, value);
 }
@@ -51,7 +62,7 @@ internal static class ScanKernels
             long at = ((long)batch * s.Steps + t) * s.Lanes + unit;
             var pair = t < s.Steps ? new ScanPair { A = a[at], B = b[at] } : new ScanPair { A = 1.0f, B = 0.0f };
             ScanPair prefix = WarpExtensions.InclusiveScan<ScanPair, ComposeAffine>(pair);
-            float value = prefix.A * carry + prefix.B;
+            float value = ComposeAffine.Times(prefix.A, carry) + prefix.B;
             if (t < s.Steps) h[at] = value;
             carry = Warp.Shuffle(value, width - 1);
         }
@@ -72,17 +83,17 @@ internal static class ScanKernels
             long at = ((long)batch * s.Steps + t) * s.Lanes + unit;
             float at_ = t >= 0 ? a[at] : 1.0f;
             float dht = t >= 0 ? dh[at] : 0.0f;
-            var pair = new ScanPair { A = at_, B = at_ * dht };
+            var pair = new ScanPair { A = at_, B = ComposeAffine.Times(at_, dht) };
             ScanPair prefix = WarpExtensions.ExclusiveScan<ScanPair, ComposeAffine>(pair);
-            float arriving = prefix.A * carry + prefix.B; // dL/dh_t through step t + 1
+            float arriving = ComposeAffine.Times(prefix.A, carry) + prefix.B; // dL/dh_t through step t + 1
             float delta = dht + arriving;
             if (t >= 0)
             {
                 db[at] = delta;
                 float before = t > 0 ? h[at - s.Lanes] : (s.HasInitial != 0 ? h0[(long)batch * s.Lanes + unit] : 0.0f);
-                da[at] = delta * before;
+                da[at] = ComposeAffine.Times(delta, before);
             }
-            carry = Warp.Shuffle(at_ * delta, width - 1);
+            carry = Warp.Shuffle(ComposeAffine.Times(at_, delta), width - 1);
         }
         if (lane == 0 && s.WriteInitialGradient != 0) dh0[(long)batch * s.Lanes + unit] = carry;
     }

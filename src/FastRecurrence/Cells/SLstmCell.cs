@@ -6,7 +6,8 @@ namespace FastRecurrence.Cells;
 /// <summary>
 /// sLSTM (xLSTM) with the log-space stabiliser m; gates i, f, z, o; states y, c, n, m (math.md section 2).
 /// n rule: plain, as in xLSTM (no clamp; docs/decisions/0003-slstm-normaliser.md). From zero states n_t >= 1,
-/// so the division is safe; where n_{t-1} = 0, m_t = g~_i.
+/// so the division is safe; where n_{t-1} = 0, m_t = g~_i, and f' may then overflow: it multiplies zero states,
+/// so a zero times that f' is zero (<see cref="TimesForgetGate"/>; docs/decisions/0044-slstm-overflowed-forget-gate.md).
 /// </summary>
 /// <remarks>
 /// Backward: m_t is held constant (math.md). Because y depends on c and n only through c/n, which m does not
@@ -27,8 +28,8 @@ internal readonly struct SLstmCell<T> : ICellRule<T> where T : unmanaged, IFloat
         var m = prev[2] == T.Zero ? gi : T.Max(gi, logF);
         var iGate = T.Exp(gi - m);
         var fGate = T.Exp(logF - m);
-        var c = fGate * prev[1] + iGate * z;
-        var n = fGate * prev[2] + iGate;
+        var c = TimesForgetGate(prev[1], fGate) + iGate * z;
+        var n = TimesForgetGate(prev[2], fGate) + iGate;
         next[0] = o * c / n;
         next[1] = c;
         next[2] = n;
@@ -54,7 +55,7 @@ internal readonly struct SLstmCell<T> : ICellRule<T> where T : unmanaged, IFloat
         var dn = dNext[2] - dy * o * c / (n * n);
         var dIGate = dc * z + dn;
         var dFGate = dc * prev[1] + dn * prev[2];
-        var dLogF = dFGate * fGate;
+        var dLogF = TimesForgetGate(dFGate, fGate);
 
         dWx[0] = dIGate * iGate;
         dWx[1] = dLogF * (T.One - Sigmoid(gf));
@@ -66,8 +67,15 @@ internal readonly struct SLstmCell<T> : ICellRule<T> where T : unmanaged, IFloat
             dBias[k] = dWx[k];
         }
         dPrev[0] = T.Zero;
-        dPrev[1] = dc * fGate;
-        dPrev[2] = dn * fGate;
+        dPrev[1] = TimesForgetGate(dc, fGate);
+        dPrev[2] = TimesForgetGate(dn, fGate);
         dPrev[3] = dLogF;
     }
+
+    /// <summary>
+    /// x f', where an exact zero x stays zero though f' overflowed: from a zero state (n_{t-1} = 0, so m_t = g~_i), a very
+    /// negative g~_i makes f' = exp(log f - g~_i) exceed the type's range, and inf * 0 would turn y into NaN although the
+    /// state it multiplies is zero. A NaN x or f' still gives NaN.
+    /// </summary>
+    private static T TimesForgetGate(T x, T fGate) => x == T.Zero && T.IsPositiveInfinity(fGate) ? T.Zero : x * fGate;
 }

@@ -100,5 +100,7 @@ internal static class KernelPlanJson
         w.WriteEndArray();
     }
 
-    private static Dim3 ReadDim(JsonElement e) => new(e[0].GetInt32(), e[1].GetInt32(), e[2].GetInt32());
+    private static Dim3 ReadDim(JsonElement e) =>
+        e.GetArrayLength() == 3 ? new(e[0].GetInt32(), e[1].GetInt32(), e[2].GetInt32())
+            : throw new JsonException($"expected a dimension of 3 numbers [x, y, z], got {e.GetRawText()}");
 }

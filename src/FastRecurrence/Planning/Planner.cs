@@ -26,6 +26,7 @@ public static class Planner
         return request.Family switch
         {
             KernelFamily.Fused => PlanFused(gpu, request),
+            KernelFamily.Alternating when request.DataType == DataType.Float64 => PlanOutcome.Failure(NoFloat64("alternating"), []),
             KernelFamily.Alternating when WhyNoTensorCores(gpu, request.DataType) is { } noMma => PlanOutcome.Failure(noMma, [noMma]),
             KernelFamily.Alternating => PlanSingle(gpu, request, "alternating", new AlternatingModel(gpu, request)),
             KernelFamily.Scan => PlanSingle(gpu, request, "scan", new ScanModel(gpu, request)),
@@ -91,7 +92,7 @@ public static class Planner
             values = model.ValuesOf(plan);
             problems.AddRange(ConstraintSolver.Violations(model.Model, values).Select(c => $"violated: {c}"));
         }
-        catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
+        catch (Exception e) when (e is KeyNotFoundException or ArgumentException or ArithmeticException)
         {
             problems.Add($"the plan's constants do not fit its model: {e.Message}");
             return problems;
@@ -115,10 +116,13 @@ public static class Planner
             ? $"request.Precision: Tf32 applies to Float32 storage only, got {request.DataType} (16-bit storage always multiplies in its own format)."
             : null;
 
+    private static string NoFloat64(string family) =>
+        $"{family} kernels store Float32, BFloat16 or Float16 (state and accumulation are fp32); Float64 runs on the CPU reference.";
+
     private static PlanOutcome PlanFused(GpuSpec gpu, PlanRequest request)
     {
         if (request.DataType == DataType.Float64)
-            return PlanOutcome.Failure("fused kernels store Float32, BFloat16 or Float16 (state and accumulation are fp32); Float64 runs on the CPU reference.", []);
+            return PlanOutcome.Failure(NoFloat64("fused"), []);
         if (WhyNoTensorCores(gpu, request.DataType) is { } noMma)
             return PlanOutcome.Failure(noMma, [noMma]);
         if (request.Precision == MatmulPrecision.Tf32 && !gpu.MmaShapes(DataType.Float32).Any(m => m is { M: 16, N: 8, K: 8 }))

@@ -1,6 +1,7 @@
 using FastRecurrence.Backends;
 using FastRecurrence.Backends.Cuda;
 using FastRecurrence.Interop;
+using FastRecurrence.Tests.Support;
 
 namespace FastRecurrence.Tests.Backends;
 
@@ -57,7 +58,7 @@ public sealed class DeviceMemoryLifetimeTests
         using var deviceB = scan.Upload<float>(b);
 
         DisposeDuringTheCall(() => scan.Upload<float>(a), deviceA => scan.Forward(deviceA, deviceB, h),
-            () => Assert.That(MaxError(h.ToArray(), expected), Is.LessThanOrEqualTo(1e-5)));
+            () => Assert.That(MaxError(h.ToArray(), expected), Error.AtMost(1e-5)));
     }
 
     [Test]
@@ -73,7 +74,7 @@ public sealed class DeviceMemoryLifetimeTests
         using var deviceBias = rnn.Upload<float>(bias);
 
         DisposeDuringTheCall(() => rnn.Upload<float>(wx), deviceWx => rnn.Forward(new DeviceRecurrentInputs<float>(deviceWx, deviceR, deviceBias), y),
-            () => Assert.That(MaxError(y.ToArray(), expected), Is.LessThanOrEqualTo(1e-4)));
+            () => Assert.That(MaxError(y.ToArray(), expected), Error.AtMost(1e-4)));
     }
 
     /// <summary>

@@ -117,7 +117,7 @@ public abstract class VariableLengthBackendSuite
     private static void Close(string backend, string name, float[] actual, double[] expected, double tolerance)
     {
         var error = TestData.RelativeL2(TestData.ToDouble(actual), expected);
-        Assert.That(error, Is.LessThanOrEqualTo(tolerance),
+        Assert.That(error, Error.AtMost(tolerance),
             $"{name} with lengths [{string.Join(", ", Lengths)}]: relative L2 error {error:E3} on backend '{backend}' (NaN or an unwritten element gives infinity)");
     }
 }

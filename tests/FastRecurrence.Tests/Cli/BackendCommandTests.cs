@@ -39,7 +39,7 @@ public sealed class BackendCommandTests
         Assert.Multiple(() =>
         {
             foreach (var (name, values) in expected)
-                Assert.That(TestData.RelativeL2(actual[name], values), Is.LessThanOrEqualTo(1e-5), name);
+                Assert.That(TestData.RelativeL2(actual[name], values), Error.AtMost(1e-5), name);
         });
     }
 

@@ -47,10 +47,10 @@ public sealed class RunCommandTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(TestData.RelativeL2(Read("y.npy", B, T, H), expected.Y), Is.LessThanOrEqualTo(tolerance), "y");
-            Assert.That(TestData.RelativeL2(Read("h_n.npy", 1, B, H), expected.HN), Is.LessThanOrEqualTo(tolerance), "h_n");
+            Assert.That(TestData.RelativeL2(Read("y.npy", B, T, H), expected.Y), Error.AtMost(tolerance), "y");
+            Assert.That(TestData.RelativeL2(Read("h_n.npy", 1, B, H), expected.HN), Error.AtMost(tolerance), "h_n");
             if (expected.CN is not null)
-                Assert.That(TestData.RelativeL2(Read("c_n.npy", 1, B, H), expected.CN), Is.LessThanOrEqualTo(tolerance), "c_n");
+                Assert.That(TestData.RelativeL2(Read("c_n.npy", 1, B, H), expected.CN), Error.AtMost(tolerance), "c_n");
             else
                 Assert.That(File.Exists(Path.Combine(output, "c_n.npy")), Is.False, "c_n.npy is only for lstm and slstm");
             Assert.That(File.Exists(Path.Combine(output, "d_input.npy")), Is.False, "no gradients without --grad-output");

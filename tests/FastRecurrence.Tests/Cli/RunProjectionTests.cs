@@ -75,7 +75,7 @@ public sealed class RunProjectionTests
             var array = _workspace.Read($"out/{file}");
             Assert.That(array.Shape, Is.EqualTo(shape), $"{file}: shape");
             var values = array.DataType == FastRecurrence.Cli.Npy.NpyDataType.Float32 ? TestData.ToDouble(array.Values<float>()) : array.Values<double>();
-            Assert.That(TestData.RelativeL2(values, expected), Is.LessThanOrEqualTo(tolerance), file);
+            Assert.That(TestData.RelativeL2(values, expected), Error.AtMost(tolerance), file);
         }
         Assert.Multiple(() =>
         {

@@ -1,5 +1,6 @@
 using FastRecurrence.Layers;
 using FastRecurrence.Tests.Layers;
+using FastRecurrence.Tests.Support;
 
 namespace FastRecurrence.Tests.Cli;
 
@@ -97,7 +98,7 @@ public sealed class RunStackTests
             var values = array.DataType == FastRecurrence.Cli.Npy.NpyDataType.Float32
                 ? Support.TestData.ToDouble(array.Values<float>())
                 : array.Values<double>();
-            Assert.That(Support.TestData.RelativeL2(values, expected), Is.LessThanOrEqualTo(tolerance), file);
+            Assert.That(TestData.RelativeL2(values, expected), Error.AtMost(tolerance), file);
         }
         int block = ld * c.Batch * c.Hidden;
         Assert.Multiple(() =>

@@ -78,7 +78,7 @@ public sealed class ScanCommandTests
 
         Assert.That(result.ExitCode, Is.Zero, result.ToString());
         var h = _workspace.ReadDoubles("out/h.npy", B, T, H, D);
-        Assert.That(TestData.MaxAbsDifference(h, HandLoop(_a, _b, withH0 ? _h0 : null)), Is.LessThanOrEqualTo(1e-14));
+        Assert.That(TestData.MaxAbsDifference(h, HandLoop(_a, _b, withH0 ? _h0 : null)), Error.AtMost(1e-14));
         Assert.That(File.Exists(_workspace.PathOf("out/da.npy")), Is.False, "no gradients without --grad-output");
     }
 
@@ -116,7 +116,7 @@ public sealed class ScanCommandTests
         var h = _workspace.Read("out/h.npy");
         Assert.That(h.DataType, Is.EqualTo(NpyDataType.Float32));
         var expected = HandLoop(TestData.ToDouble(TestData.ToSingle(_a)), TestData.ToDouble(TestData.ToSingle(_b)), null);
-        Assert.That(TestData.RelativeL2(TestData.ToDouble(h.Values<float>()), expected), Is.LessThanOrEqualTo(1e-5));
+        Assert.That(TestData.RelativeL2(TestData.ToDouble(h.Values<float>()), expected), Error.AtMost(1e-5));
     }
 
     /// <summary>`--backend cuda-emulated`: the CUDA C scan kernels themselves, on the CPU emulator, forward and backward.</summary>
@@ -133,10 +133,10 @@ public sealed class ScanCommandTests
         Assert.Multiple(() =>
         {
             Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/h.npy", B, T, H, D), HandLoop(_a, _b, withH0 ? _h0 : null)),
-                Is.LessThanOrEqualTo(1e-13));
-            Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/da.npy", B, T, H, D), da), Is.LessThanOrEqualTo(1e-13));
-            Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/db.npy", B, T, H, D), db), Is.LessThanOrEqualTo(1e-13));
-            Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/dh0.npy", B, H, D), dh0), Is.LessThanOrEqualTo(1e-13));
+                Error.AtMost(1e-13));
+            Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/da.npy", B, T, H, D), da), Error.AtMost(1e-13));
+            Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/db.npy", B, T, H, D), db), Error.AtMost(1e-13));
+            Assert.That(TestData.MaxAbsDifference(_workspace.ReadDoubles("out/dh0.npy", B, H, D), dh0), Error.AtMost(1e-13));
         });
     }
 

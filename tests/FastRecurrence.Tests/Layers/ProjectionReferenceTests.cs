@@ -26,8 +26,8 @@ public sealed class ProjectionReferenceTests
         var actual = c.Stack64().Forward(c.X, ProjectionCase.Batch, ProjectionCase.Steps, c.Initial, lengths: lengths);
         Assert.Multiple(() =>
         {
-            Assert.That(TestData.MaxAbsDifference(actual.Y, expected.Y), Is.LessThanOrEqualTo(1e-12), "y");
-            Assert.That(TestData.MaxAbsDifference(actual.LastStates, expected.LastStates), Is.LessThanOrEqualTo(1e-12), "h_n, c_n");
+            Assert.That(TestData.MaxAbsDifference(actual.Y, expected.Y), Error.AtMost(1e-12), "y");
+            Assert.That(TestData.MaxAbsDifference(actual.LastStates, expected.LastStates), Error.AtMost(1e-12), "h_n, c_n");
             Assert.That(actual.Y, Has.Length.EqualTo(ProjectionCase.Batch * ProjectionCase.Steps * c.Options.Directions * ProjectionCase.Proj), "y is [B, T, dirs*P]");
             Assert.That(actual.HN.Length, Is.EqualTo(c.Blocks * ProjectionCase.Batch * ProjectionCase.Proj), "h_n is [L*dirs, B, P]");
             Assert.That(actual.State(1).Length, Is.EqualTo(c.Blocks * ProjectionCase.Batch * ProjectionCase.Hidden), "c_n is [L*dirs, B, H]");
@@ -40,7 +40,7 @@ public sealed class ProjectionReferenceTests
         var c = ProjectionCase.Create(2, true, seed: 17);
         var expected = c.ComposeByHand(initial: new double[c.Initial.Length]);
         var actual = c.Stack64().Forward(c.X, ProjectionCase.Batch, ProjectionCase.Steps);
-        Assert.That(TestData.MaxAbsDifference(actual.LastStates, expected.LastStates), Is.LessThanOrEqualTo(1e-12));
+        Assert.That(TestData.MaxAbsDifference(actual.LastStates, expected.LastStates), Error.AtMost(1e-12));
     }
 
     /// <summary>

@@ -54,10 +54,10 @@ public sealed class PyTorchConventionTests
             CellKind.Gru => PyTorchEquations.Gru(x, batch, steps, input, hidden, w.WIh, w.WHh, w.BIh, w.BHh, h0),
             _ => PyTorchEquations.Rnn(x, batch, steps, input, hidden, w.WIh, w.WHh, w.BIh, w.BHh, h0),
         };
-        Assert.That(TestData.MaxAbsDifference(output.Y, expected.Y), Is.LessThan(1e-13), "y");
-        Assert.That(TestData.MaxAbsDifference(output.HN, expected.HN), Is.LessThan(1e-13), "h_n");
+        Assert.That(TestData.MaxAbsDifference(output.Y, expected.Y), Error.Below(1e-13), "y");
+        Assert.That(TestData.MaxAbsDifference(output.HN, expected.HN), Error.Below(1e-13), "h_n");
         if (expected.CN is not null)
-            Assert.That(TestData.MaxAbsDifference(output.State(1), expected.CN), Is.LessThan(1e-13), "c_n");
+            Assert.That(TestData.MaxAbsDifference(output.State(1), expected.CN), Error.Below(1e-13), "c_n");
     }
 
     [TestCase(CellKind.Lstm, 1)]
@@ -146,7 +146,7 @@ public sealed class PyTorchConventionTests
         var x = TestData.Uniform(random, 2 * 3 * 2, 1.0);
         var withoutBias = new RecurrentLayer<double>(CellKind.Lstm, 2, 3, new RecurrentLayerWeights<double>(w.WIh, w.WHh)).Forward(x, 2, 3).Y;
         var zeroBias = PyTorchEquations.Lstm(x, 2, 3, 2, 3, w.WIh, w.WHh, new double[12], new double[12]).Y;
-        Assert.That(TestData.MaxAbsDifference(withoutBias, zeroBias), Is.LessThan(1e-14));
+        Assert.That(TestData.MaxAbsDifference(withoutBias, zeroBias), Error.Below(1e-14));
     }
 
     /// <summary>

@@ -12,17 +12,17 @@ internal static class StackAssertions
     /// <summary>y and the last states (run inside an Assert.Multiple of the caller's, or alone).</summary>
     public static void OutputsClose<T>(StackedOutput<T> actual, double[] y, double[] lastStates, double tolerance) where T : INumberBase<T>
     {
-        Assert.That(TestData.RelativeL2(ToDouble(actual.Y), y), Is.LessThanOrEqualTo(tolerance), "y");
-        Assert.That(TestData.RelativeL2(ToDouble(actual.LastStates), lastStates), Is.LessThanOrEqualTo(tolerance), "last states");
+        Assert.That(TestData.RelativeL2(ToDouble(actual.Y), y), Error.AtMost(tolerance), "y");
+        Assert.That(TestData.RelativeL2(ToDouble(actual.LastStates), lastStates), Error.AtMost(tolerance), "last states");
     }
 
     /// <summary>d_input, d_initial_states and every named weight gradient (the same names as expected).</summary>
     public static void GradientsClose<T>(StackedGradients<T> actual, StackedGradients<double> expected, double tolerance) where T : INumberBase<T>
     {
-        Assert.That(TestData.RelativeL2(ToDouble(actual.DInput), expected.DInput), Is.LessThanOrEqualTo(tolerance), "d_input");
-        Assert.That(TestData.RelativeL2(ToDouble(actual.DInitialStates), expected.DInitialStates), Is.LessThanOrEqualTo(tolerance), "d_initial_states");
+        Assert.That(TestData.RelativeL2(ToDouble(actual.DInput), expected.DInput), Error.AtMost(tolerance), "d_input");
+        Assert.That(TestData.RelativeL2(ToDouble(actual.DInitialStates), expected.DInitialStates), Error.AtMost(tolerance), "d_initial_states");
         Assert.That(actual.Weights.Keys, Is.EquivalentTo(expected.Weights.Keys));
         foreach (var (name, grad) in expected.Weights)
-            Assert.That(TestData.RelativeL2(ToDouble(actual.Weights[name]), grad), Is.LessThanOrEqualTo(tolerance), name);
+            Assert.That(TestData.RelativeL2(ToDouble(actual.Weights[name]), grad), Error.AtMost(tolerance), name);
     }
 }

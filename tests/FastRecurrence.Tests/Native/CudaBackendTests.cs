@@ -75,10 +75,10 @@ public sealed class CudaBackendTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(TestData.RelativeL2(h, expectedH), Is.LessThanOrEqualTo(1e-12), "h");
-            Assert.That(TestData.RelativeL2(da, expectedDa), Is.LessThanOrEqualTo(1e-12), "da");
-            Assert.That(TestData.RelativeL2(db, expectedDb), Is.LessThanOrEqualTo(1e-12), "db");
-            Assert.That(TestData.RelativeL2(dh0, expectedDh0), Is.LessThanOrEqualTo(1e-12), "dh0");
+            Assert.That(TestData.RelativeL2(h, expectedH), Error.AtMost(1e-12), "h");
+            Assert.That(TestData.RelativeL2(da, expectedDa), Error.AtMost(1e-12), "da");
+            Assert.That(TestData.RelativeL2(db, expectedDb), Error.AtMost(1e-12), "db");
+            Assert.That(TestData.RelativeL2(dh0, expectedDh0), Error.AtMost(1e-12), "dh0");
         });
     }
 
@@ -98,7 +98,7 @@ public sealed class CudaBackendTests
         var h = TestData.Poisoned<Half>(p.SequenceLength);
         Scan.Forward(p, new ScanInputs<Half>(Array.ConvertAll(a, v => (Half)v), Array.ConvertAll(b, v => (Half)v)), h, cuda);
         // fp16 storage of h rounds each output to 11 bits; accumulation is fp32.
-        Assert.That(TestData.RelativeL2(Array.ConvertAll(h, v => (double)v), expected), Is.LessThanOrEqualTo(2e-3));
+        Assert.That(TestData.RelativeL2(Array.ConvertAll(h, v => (double)v), expected), Error.AtMost(2e-3));
     }
 
     /// <summary>The backend; a missing GPU ignores the test, a missing emulator (a CPU backend) fails it.</summary>

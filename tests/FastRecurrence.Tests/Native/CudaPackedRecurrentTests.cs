@@ -79,9 +79,9 @@ public sealed class CudaPackedRecurrentTests
         {
             Assert.That(rnn.CanPackRecurrent(), Is.True);
             Assert.That(otherPacked.Length, Is.EqualTo(RnnLaunch.PackedRecurrentElements(plan)).And.GreaterThanOrEqualTo(Streamed.RLength));
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(perCall), c.Forward().Y), Is.LessThanOrEqualTo(1e-5), "R packed per call");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(perCall), c.Forward().Y), Error.AtMost(1e-5), "R packed per call");
             Assert.That(again, Is.EqualTo(perCall), "a second call reuses the scratch: the same bits");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(fromCopy), c.Forward(r: otherR).Y), Is.LessThanOrEqualTo(1e-5),
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(fromCopy), c.Forward(r: otherR).Y), Error.AtMost(1e-5),
                 "inputs.PackedR is what the forward reads");
         });
     }
@@ -94,8 +94,8 @@ public sealed class CudaPackedRecurrentTests
         var (y64, last64, _) = c.Forward();
         Assert.Multiple(() =>
         {
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(y), y64), Is.LessThanOrEqualTo(1e-5), "y");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(last), last64), Is.LessThanOrEqualTo(1e-5), "last states");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(y), y64), Error.AtMost(1e-5), "y");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(last), last64), Error.AtMost(1e-5), "last states");
         });
     }
 
@@ -119,10 +119,10 @@ public sealed class CudaPackedRecurrentTests
         rnn.Backward(inputs.Buffers, y, reserve, dy, new DeviceRecurrentGradients<float>(dWx, dR, dBias), dLast);
         Assert.Multiple(() =>
         {
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(y.ToArray()), c.Forward().Y), Is.LessThanOrEqualTo(1e-5), "y");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(dWx.ToArray()), dWx64), Is.LessThanOrEqualTo(1e-5), "dWx");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(dR.ToArray()), dR64), Is.LessThanOrEqualTo(1e-5), "dR");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(dBias.ToArray()), dBias64), Is.LessThanOrEqualTo(1e-5), "dBias");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(y.ToArray()), c.Forward().Y), Error.AtMost(1e-5), "y");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(dWx.ToArray()), dWx64), Error.AtMost(1e-5), "dWx");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(dR.ToArray()), dR64), Error.AtMost(1e-5), "dR");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(dBias.ToArray()), dBias64), Error.AtMost(1e-5), "dBias");
             Assert.That(() => rnn.Forward(inputs.Buffers with { PackedR = packed }, y, reserve: reserve),
                 Throws.ArgumentException.With.Message.Contain("inputs.PackedR: a training forward"));
         });
@@ -162,9 +162,9 @@ public sealed class CudaPackedRecurrentTests
         Assert.Multiple(() =>
         {
             Assert.That(ForwardY(rnn, inputs.Buffers with { PackedR = packed }), Is.EqualTo(userLayout));
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(userLayout), c.Forward().Y), Is.LessThanOrEqualTo(1e-5));
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(userLayout), c.Forward().Y), Error.AtMost(1e-5));
             Assert.That(TestData.RelativeL2(TestData.ToDouble(ForwardY(rnn, inputs.Buffers with { PackedR = otherPacked })), c.Forward(r: otherR).Y),
-                Is.LessThanOrEqualTo(1e-5), "inputs.PackedR is what the forward reads");
+                Error.AtMost(1e-5), "inputs.PackedR is what the forward reads");
         });
     }
 

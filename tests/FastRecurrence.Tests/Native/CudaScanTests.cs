@@ -52,11 +52,11 @@ public sealed class CudaScanTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(h.ToArray()), h64), Is.LessThanOrEqualTo(1e-5), "h");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(da.ToArray()), da64), Is.LessThanOrEqualTo(1e-5), "da");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(db.ToArray()), db64), Is.LessThanOrEqualTo(1e-5), "db");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(h.ToArray()), h64), Error.AtMost(1e-5), "h");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(da.ToArray()), da64), Error.AtMost(1e-5), "da");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(db.ToArray()), db64), Error.AtMost(1e-5), "db");
             if (dh0Device is not null)
-                Assert.That(TestData.RelativeL2(TestData.ToDouble(dh0Device.ToArray()), dh064), Is.LessThanOrEqualTo(1e-5), "dh0");
+                Assert.That(TestData.RelativeL2(TestData.ToDouble(dh0Device.ToArray()), dh064), Error.AtMost(1e-5), "dh0");
         });
     }
 

@@ -194,8 +194,8 @@ public sealed class CudaEmulatedVariableLengthRegimeTests
         var expectedY = expectedForward.Y;
         Assert.Multiple(() =>
         {
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(yHost), expectedY), Is.LessThanOrEqualTo(1e-5), "y");
-            Assert.That(TestData.RelativeL2(TestData.ToDouble(lastHost), expectedForward.Last), Is.LessThanOrEqualTo(1e-5), "lastStates");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(yHost), expectedY), Error.AtMost(1e-5), "y");
+            Assert.That(TestData.RelativeL2(TestData.ToDouble(lastHost), expectedForward.Last), Error.AtMost(1e-5), "lastStates");
         });
         float[] Host(DeviceBuffer<float> buffer)
         {

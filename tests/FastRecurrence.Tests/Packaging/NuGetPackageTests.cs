@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.RegularExpressions;
 using FastRecurrence.TestSupport;
+using FastRecurrence.Tests.Support;
 
 namespace FastRecurrence.Tests.Packaging;
 
@@ -66,7 +67,7 @@ public sealed partial class NuGetPackageTests
         foreach (var backend in new[] { "cuda-emulated", "ilgpu-cpu" })
         {
             var error = double.Parse(Match(ErrorLine(backend), runOutput, backend), System.Globalization.CultureInfo.InvariantCulture);
-            Assert.That(error, Is.LessThanOrEqualTo(1e-5), $"{backend}: relative L2 error against float64 (math.md: fp32 <= 1e-5):\n{runOutput}");
+            Assert.That(error, Error.AtMost(1e-5), $"{backend}: relative L2 error against float64 (math.md: fp32 <= 1e-5):\n{runOutput}");
         }
     }
 

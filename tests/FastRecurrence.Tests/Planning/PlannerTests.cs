@@ -215,6 +215,54 @@ public sealed class PlannerTests
     }
 
     [Test]
+    public void FromJson_ADimensionOfTwoNumbers_IsAFormatError()
+    {
+        var json = Planner.Plan(H100, Headline()).Require().ToJson();
+        var grid = System.Text.RegularExpressions.Regex.Match(json, "\"grid\": \\[\\s*(\\d+),\\s*(\\d+),\\s*(\\d+)\\s*\\]");
+        Assert.That(grid.Success, Is.True, $"the plan's JSON has a grid: {json}");
+        var twoNumbers = json.Replace(grid.Value, $"\"grid\": [{grid.Groups[1].Value}, {grid.Groups[2].Value}]", StringComparison.Ordinal);
+        Assert.That(() => KernelPlan.FromJson(twoNumbers), Throws.TypeOf<FormatException>().With.Message.Contains("3 numbers"));
+    }
+
+    [Test]
+    public void Check_AZeroKSplit_IsAViolation_NotAnException()
+    {
+        var json = Planner.Plan(H100, Headline()).Require().ToJson();
+        var plan = KernelPlan.FromJson(json);
+        var split = plan.Constant("FR_K_SPLIT");
+        var tampered = KernelPlan.FromJson(json.Replace($"\"FR_K_SPLIT\": {split}", "\"FR_K_SPLIT\": 0", StringComparison.Ordinal));
+        Assert.That(tampered.Constant("FR_K_SPLIT"), Is.Zero);
+        Assert.That(Planner.Check(H100, tampered), Has.Some.Contains("FR_K_SPLIT"));
+    }
+
+    [Test]
+    public void Float64_HasNoGpuPlan_InEitherRecurrentFamily()
+    {
+        // the kernels store fp32, bf16 or fp16 (fr_storage.cuh); a Float64 alternating plan once came back and failed to compile
+        var request = Headline() with { DataType = DataType.Float64, Precision = MatmulPrecision.Exact, HeadSize = 768 };
+        Assert.Multiple(() =>
+        {
+            foreach (var family in new[] { KernelFamily.Fused, KernelFamily.Alternating })
+            {
+                var outcome = Planner.Plan(H100, request with { Family = family });
+                Assert.That(outcome.HasPlan, Is.False, family.ToString());
+                Assert.That(outcome.Reason, Does.Contain("Float64 runs on the CPU reference"), family.ToString());
+            }
+            Assert.That(Planner.PlanBest(H100, request).HasPlan, Is.False, "PlanBest");
+        });
+    }
+
+    [Test]
+    public void Plan_ForTheMostHeadsARequestTakes_RefusesWithoutEnumeratingThem()
+    {
+        // the fused model once listed every integer up to NH to find its divisors (68 s for NH = 2^31 - 1)
+        var request = new PlanRequest(KernelFamily.Fused, CellKind.Elman, DataType.Float32, batch: 1, heads: int.MaxValue, headSize: 1,
+            PlanDirection.Forward);
+        var outcome = Planner.PlanBest(H100, request);
+        Assert.That(outcome.HasPlan, Is.False, "2^31 - 1 heads exceed the grid");
+    }
+
+    [Test]
     public void Check_FindsATamperedPlan()
     {
         var json = Planner.Plan(H100, Headline()).Require().ToJson();

@@ -27,7 +27,7 @@ public sealed class BackwardOptionReferenceTests
     public void Truncate_MatchesFiniteDifferencesWithTheRecurrentInputsHeld(CellKind cell, bool withLengths)
     {
         var p = new RecurrentProblem(cell, 2, 4, 2, 2, 1, DataType.Float64);
-        var c = new RecurrentCase(p, seed: 60 + (int)cell, recurrentScale: 1.5);
+        var c = new RecurrentCase(p, seed: 60 + (int)cell, recurrentScale: 1.5, forFiniteDifferences: true);
         int[] lengths = withLengths ? [4, 2] : [];
         var (liveY, liveLast, held) = ForwardReadingRecurrentInputs(p, c.Wx, c.R, c.Bias, c.InitialStates, lengths, null);
         var y = new double[p.YLength];
@@ -86,7 +86,7 @@ public sealed class BackwardOptionReferenceTests
     public void RecurrentClip_ClampsOnlyTheGradientThroughR(CellKind cell)
     {
         var p = new RecurrentProblem(cell, 1, 3, 1, 2, 1, DataType.Float64);
-        var c = new RecurrentCase(p, seed: 70 + (int)cell, recurrentScale: 2.0);
+        var c = new RecurrentCase(p, seed: 70 + (int)cell, recurrentScale: 2.0, forFiniteDifferences: true);
         const float clip = 0.0625f;  // exact in float32 and float64: the option's float is the bound itself
 
         var full = BackwardOnTheReference(p, c, RecurrentBackwardOptions.None);
@@ -115,7 +115,7 @@ public sealed class BackwardOptionReferenceTests
     public void Accumulate_AddsTheFreshGradientsToTheExistingOnes_Exactly(CellKind cell, bool truncate)
     {
         var p = new RecurrentProblem(cell, 2, 3, 2, 2, 1, DataType.Float64);
-        var c = new RecurrentCase(p, seed: 80 + (int)cell);
+        var c = new RecurrentCase(p, seed: 80 + (int)cell, forFiniteDifferences: true);
         var fresh = BackwardOnTheReference(p, c, new RecurrentBackwardOptions { Truncate = truncate });
         var random = new Random(81);
         var existing = (DWx: TestData.Uniform(random, p.WxLength, 1.0), DR: TestData.Uniform(random, p.RLength, 1.0),

@@ -136,6 +136,6 @@ public sealed class ClosedFormTests
             }
             yPrev = yNew;
         }
-        Assert.That(maxError, Is.LessThan(1e-12));
+        Assert.That(maxError, Error.Below(1e-12));
     }
 }

@@ -29,7 +29,7 @@ public sealed class GradientCheckTests
     public void Backward_MatchesFiniteDifferences(CellKind cell, int batch, int steps, int heads, int headSize, bool withInitialStates)
     {
         var problem = new RecurrentProblem(cell, batch, steps, heads, headSize, 1, DataType.Float64);
-        var c = new RecurrentCase(problem, seed: 1234 + (int)cell * 97 + batch * 13 + steps * 7 + heads * 3 + headSize, withInitialStates, recurrentScale: 1.5);
+        var c = new RecurrentCase(problem, seed: 1234 + (int)cell * 97 + batch * 13 + steps * 7 + heads * 3 + headSize, withInitialStates, recurrentScale: 1.5, forFiniteDifferences: true);
         var (dWx, dR, dBias, dInitial) = c.Backward();
 
         FiniteDifference.AssertMatches("dWx", dWx, FiniteDifference.Gradient(c.Wx, wx => c.Loss(wx: wx)));
@@ -49,7 +49,7 @@ public sealed class GradientCheckTests
     public void SLstm_NormaliserGradientFromZeroStates_IsFinite()
     {
         var problem = new RecurrentProblem(CellKind.SLstm, 2, 3, 1, 2, 1, DataType.Float64);
-        var c = new RecurrentCase(problem, seed: 5, withInitialStates: false);
+        var c = new RecurrentCase(problem, seed: 5, withInitialStates: false, forFiniteDifferences: true);
         var (_, _, _, dInitial) = c.Backward();
         Assert.That(dInitial, Has.All.Matches<double>(double.IsFinite));
     }

@@ -32,7 +32,7 @@ internal static class FiniteDifference
         for (var k = 0; k < analytic.Length; k++)
         {
             var scale = Math.Max(1.0, Math.Abs(numeric[k]));
-            Assert.That(Math.Abs(analytic[k] - numeric[k]), Is.LessThanOrEqualTo(tolerance * scale),
+            Assert.That(Math.Abs(analytic[k] - numeric[k]), Error.AtMost(tolerance * scale),
                 $"{name}[{k}]: analytic {analytic[k]:R} vs finite difference {numeric[k]:R}");
         }
     }

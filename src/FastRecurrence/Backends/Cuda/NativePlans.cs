@@ -46,7 +46,7 @@ internal static class NativePlans
         KernelFamily.Fused => checked((uint)FusedSharedBytes(plan)),
         // rnn_alternating.cu: one staged R tile [TM][TK] and h tile [TN][TK] in the storage type
         KernelFamily.Alternating => checked((uint)((plan.Constant("FR_TILE_M") + plan.Constant("FR_TILE_N")) * plan.Constant("FR_TILE_K")
-            * (plan.Constant("FR_DTYPE") == 0 ? 4 : 2))),
+            * plan.Request.DataType.SizeInBytes())),
         _ => checked((uint)plan.SharedMemoryBytes),
     };
 

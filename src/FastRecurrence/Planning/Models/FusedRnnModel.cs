@@ -68,7 +68,7 @@ internal sealed class FusedRnnModel : IPlanModel
         var m = Model;
         // Variable order is the search order: decide the split first, then the tile shapes.
         BlocksPerHead = m.NewVar("blocks per head", Domain.Range(minP, Math.Max(minP, maxP)));
-        HeadsPerBlock = m.NewVar("heads per block", Domain.Set(Divisors(request.Heads).Where(d => d <= 64)), ValueOrder.Descending);
+        HeadsPerBlock = m.NewVar("heads per block", Domain.Set(Divisors(request.Heads, 64)), ValueOrder.Descending);
         BatchTile = m.NewVar("batch tile", Domain.Set([8, 16, 32, 64]), ValueOrder.Descending);
         RowWarps = m.NewVar("row warps per block", Domain.Range(1, gpu.MaxThreadsPerBlock / gpu.WarpSize), ValueOrder.Descending);
         KSplit = m.NewVar("warps sharing a row strip (K split)", Domain.Set([1, 2, 4, 8, 16]));
@@ -313,12 +313,16 @@ internal sealed class FusedRnnModel : IPlanModel
         values[HeadsPerBlock.Index] = plan.Constant("FR_HEADS_PER_BLOCK");
         values[BatchTile.Index] = plan.Constant("FR_BATCH_TILE");
         values[KSplit.Index] = plan.Constant("FR_K_SPLIT");
-        values[RowWarps.Index] = plan.Constant("FR_WARPS") / plan.Constant("FR_K_SPLIT");
+        long kSplit = plan.Constant("FR_K_SPLIT");
+        if (kSplit < 1) throw new ArgumentException($"FR_K_SPLIT must be at least 1, got {kSplit}.", nameof(plan));
+        values[RowWarps.Index] = plan.Constant("FR_WARPS") / kSplit;
         values[RegisterTiles.Index] = plan.Constant("FR_REGISTER_ROW_TILES");
         values[SharedTiles.Index] = plan.Constant("FR_SHARED_ROW_TILES");
         values[StreamedTiles.Index] = plan.StreamedRowTiles;
         return values;
     }
 
-    private static IEnumerable<long> Divisors(int n) => Enumerable.Range(1, n).Where(d => n % d == 0).Select(d => (long)d);
+    /// <summary>The divisors of n up to <paramref name="max"/> (NH may be up to 2^31 - 1: never enumerate all of 1..n).</summary>
+    private static IEnumerable<long> Divisors(int n, int max) =>
+        Enumerable.Range(1, Math.Min(n, max)).Where(d => n % d == 0).Select(d => (long)d);
 }
