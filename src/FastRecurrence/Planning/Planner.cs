@@ -23,10 +23,13 @@ public static class Planner
         if (WhyInconsistent(request) is { } inconsistent)
             throw new ArgumentException(inconsistent, "request.Precision");
         if (WhyTooLarge(request) is { } tooLarge) return PlanOutcome.Failure(tooLarge, [tooLarge]);
+        if (request.Family != KernelFamily.Scan && request.DataType == DataType.Float64)
+            return PlanOutcome.Failure(
+                $"{request.Family.ToString().ToLowerInvariant()} kernels store Float32, BFloat16 or Float16 (state and accumulation are fp32); " +
+                "Float64 runs on the CPU reference.", []);
         return request.Family switch
         {
             KernelFamily.Fused => PlanFused(gpu, request),
-            KernelFamily.Alternating when request.DataType == DataType.Float64 => PlanOutcome.Failure(NoFloat64("alternating"), []),
             KernelFamily.Alternating when WhyNoTensorCores(gpu, request.DataType) is { } noMma => PlanOutcome.Failure(noMma, [noMma]),
             KernelFamily.Alternating => PlanSingle(gpu, request, "alternating", new AlternatingModel(gpu, request)),
             KernelFamily.Scan => PlanSingle(gpu, request, "scan", new ScanModel(gpu, request)),
@@ -116,13 +119,8 @@ public static class Planner
             ? $"request.Precision: Tf32 applies to Float32 storage only, got {request.DataType} (16-bit storage always multiplies in its own format)."
             : null;
 
-    private static string NoFloat64(string family) =>
-        $"{family} kernels store Float32, BFloat16 or Float16 (state and accumulation are fp32); Float64 runs on the CPU reference.";
-
     private static PlanOutcome PlanFused(GpuSpec gpu, PlanRequest request)
     {
-        if (request.DataType == DataType.Float64)
-            return PlanOutcome.Failure(NoFloat64("fused"), []);
         if (WhyNoTensorCores(gpu, request.DataType) is { } noMma)
             return PlanOutcome.Failure(noMma, [noMma]);
         if (request.Precision == MatmulPrecision.Tf32 && !gpu.MmaShapes(DataType.Float32).Any(m => m is { M: 16, N: 8, K: 8 }))

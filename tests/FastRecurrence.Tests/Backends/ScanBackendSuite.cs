@@ -30,24 +30,7 @@ public abstract class ScanBackendSuite
         var h0 = withH0 ? TestData.Uniform(random, p64.StateLength, 1.0) : [];
         var dh = TestData.Uniform(random, p64.SequenceLength, 1.0);
 
-        var h64 = new double[p64.SequenceLength];
-        Scan.Forward(p64, new ScanInputs<double>(a, b, h0), h64, RecurrenceBackends.Reference);
-        var (da64, db64, dh064) = (new double[p64.SequenceLength], new double[p64.SequenceLength], new double[p64.StateLength]);
-        Scan.Backward(p64, new ScanInputs<double>(a, b, h0), dh, new ScanGradients<double>(da64, db64, dh064), RecurrenceBackends.Reference);
-
-        var inputs32 = (A: TestData.ToSingle(a), B: TestData.ToSingle(b), H0: TestData.ToSingle(h0));
-        var h = TestData.Poisoned<float>(p32.SequenceLength);
-        Scan.Forward(p32, new ScanInputs<float>(inputs32.A, inputs32.B, inputs32.H0), h, Backend);
-        var da = TestData.Poisoned<float>(p32.SequenceLength);
-        var db = TestData.Poisoned<float>(p32.SequenceLength);
-        var dh0 = TestData.Poisoned<float>(p32.StateLength);
-        Scan.Backward(p32, new ScanInputs<float>(inputs32.A, inputs32.B, inputs32.H0), TestData.ToSingle(dh),
-            new ScanGradients<float>(da, db, dh0), Backend);
-
-        AssertClose("h", h, h64);
-        AssertClose("da", da, da64);
-        AssertClose("db", db, db64);
-        AssertClose("dh0", dh0, dh064);
+        AssertMatchesFloat64Reference(p64, p32, a, b, h0, dh);
     }
 
     /// <summary>
@@ -84,19 +67,31 @@ public abstract class ScanBackendSuite
                     a[At(start + length)] = 0.0;
                 }
 
-        var h64 = new double[p64.SequenceLength];
-        Scan.Forward(p64, new ScanInputs<double>(a, b, []), h64, RecurrenceBackends.Reference);
-        var (da64, db64, dh064) = (new double[p64.SequenceLength], new double[p64.SequenceLength], new double[p64.StateLength]);
-        Scan.Backward(p64, new ScanInputs<double>(a, b, []), dh, new ScanGradients<double>(da64, db64, dh064), RecurrenceBackends.Reference);
-        Assert.That(h64.Concat(da64).Concat(db64).All(double.IsFinite), "the float64 reference is finite");
+        AssertMatchesFloat64Reference(p64, p32, a, b, [], dh, finiteReference: true);
+    }
 
-        var (a32, b32) = (TestData.ToSingle(a), TestData.ToSingle(b));
+    /// <summary>
+    /// The float64 reference's forward and backward, then the backend's float32 ones with outputs poisoned, within
+    /// <see cref="Float32Tolerance"/>; with <paramref name="finiteReference"/>, the reference's outputs are checked finite first.
+    /// </summary>
+    private void AssertMatchesFloat64Reference(ScanProblem p64, ScanProblem p32, double[] a, double[] b, double[] h0, double[] dh,
+        bool finiteReference = false)
+    {
+        var h64 = new double[p64.SequenceLength];
+        Scan.Forward(p64, new ScanInputs<double>(a, b, h0), h64, RecurrenceBackends.Reference);
+        var (da64, db64, dh064) = (new double[p64.SequenceLength], new double[p64.SequenceLength], new double[p64.StateLength]);
+        Scan.Backward(p64, new ScanInputs<double>(a, b, h0), dh, new ScanGradients<double>(da64, db64, dh064), RecurrenceBackends.Reference);
+        if (finiteReference)
+            Assert.That(h64.Concat(da64).Concat(db64).All(double.IsFinite), "the float64 reference is finite");
+
+        var inputs32 = (A: TestData.ToSingle(a), B: TestData.ToSingle(b), H0: TestData.ToSingle(h0));
         var h = TestData.Poisoned<float>(p32.SequenceLength);
-        Scan.Forward(p32, new ScanInputs<float>(a32, b32, []), h, Backend);
+        Scan.Forward(p32, new ScanInputs<float>(inputs32.A, inputs32.B, inputs32.H0), h, Backend);
         var da = TestData.Poisoned<float>(p32.SequenceLength);
         var db = TestData.Poisoned<float>(p32.SequenceLength);
         var dh0 = TestData.Poisoned<float>(p32.StateLength);
-        Scan.Backward(p32, new ScanInputs<float>(a32, b32, []), TestData.ToSingle(dh), new ScanGradients<float>(da, db, dh0), Backend);
+        Scan.Backward(p32, new ScanInputs<float>(inputs32.A, inputs32.B, inputs32.H0), TestData.ToSingle(dh),
+            new ScanGradients<float>(da, db, dh0), Backend);
 
         AssertClose("h", h, h64);
         AssertClose("da", da, da64);

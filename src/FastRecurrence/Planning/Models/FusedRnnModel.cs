@@ -312,9 +312,9 @@ internal sealed class FusedRnnModel : IPlanModel
         values[BlocksPerHead.Index] = plan.Constant("FR_BLOCKS_PER_HEAD");
         values[HeadsPerBlock.Index] = plan.Constant("FR_HEADS_PER_BLOCK");
         values[BatchTile.Index] = plan.Constant("FR_BATCH_TILE");
-        values[KSplit.Index] = plan.Constant("FR_K_SPLIT");
         long kSplit = plan.Constant("FR_K_SPLIT");
         if (kSplit < 1) throw new ArgumentException($"FR_K_SPLIT must be at least 1, got {kSplit}.", nameof(plan));
+        values[KSplit.Index] = kSplit;
         values[RowWarps.Index] = plan.Constant("FR_WARPS") / kSplit;
         values[RegisterTiles.Index] = plan.Constant("FR_REGISTER_ROW_TILES");
         values[SharedTiles.Index] = plan.Constant("FR_SHARED_ROW_TILES");
